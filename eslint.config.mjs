@@ -1,0 +1,21 @@
+// Lint rules for the whole kit: typescript-eslint's recommended set, plus the
+// project's own: no `any` without a same-line reason (eslint-disable comment),
+// and no console logging inside Lambdas (they log through Powertools Logger).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "dist/", "reports/", ".pulumi/", "test/fixtures/build/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["lambdas/**/*.ts"],
+    rules: { "no-console": "error" },
+  },
+);
