@@ -1,0 +1,167 @@
+import { z } from "zod";
+
+/**
+ * The shape of a stack's `boson-kit:*` configuration, as written in
+ * `Pulumi.<stack>.yaml` or set with `pulumi config set`. Every field carries
+ * the message a user sees when it is wrong, phrased as the fix. Rules that
+ * need more than one field (environment vs configId, official addresses,
+ * chain minimums) live in `config.ts`, after this shape is known to hold.
+ */
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const logRetentionDays = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const address = (what: string) =>
+  z
+    .string({ error: `must be ${what}: a 0x-prefixed 20-byte hex address` })
+    .regex(/^0x[0-9a-fA-F]{40}$/, { error: `must be ${what}: a 0x-prefixed 20-byte hex address (0x + 40 hex digits)` });
+
+/** A positive integer amount in wei, written as a decimal string so it never loses precision. */
+const weiAmount = (what: string) =>
+  z
+    .union([z.string(), z.number()], { error: `must be ${what} in wei, as a decimal string such as "1000000000000000000"` })
+    .transform((value) => String(value))
+    .refine((value) => /^[1-9][0-9]*$/.test(value), {
+      error: `must be ${what} in wei: a positive whole number written as a decimal string, such as "1000000000000000000"`,
+    });
+
+const positiveInteger = (what: string, max: number) =>
+  z.coerce
+    .number({ error: `must be ${what}: a whole number` })
+    .int({ error: `must be ${what}: a whole number` })
+    .min(1, { error: `must be ${what}: at least 1` })
+    .max(max, { error: `must be ${what}: at most ${max}` });
+
+const httpsUrl = (what: string) =>
+  z
+    .string({ error: `must be ${what}: an https:// URL` })
+    .refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", {
+      error: `must be ${what}: an https:// URL (plain http would expose the payload in transit)`,
+    });
+
+/**
+ * EventBridge Scheduler expressions: `rate(1 hour)`, `rate(5 minutes)` or a
+ * six-field `cron(...)`. Checked here so a typo fails before `pulumi up`.
+ */
+const scheduleExpression = z
+  .string({ error: 'must be an EventBridge Scheduler expression such as "rate(5 minutes)" or "cron(0 * * * ? *)"' })
+  .refine(
+    (value) =>
+      /^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)$/.test(value) ||
+      /^cron\((\S+ ){5}\S+\)$/.test(value),
+    { error: 'must be an EventBridge Scheduler expression such as "rate(5 minutes)", "rate(1 hour)" or "cron(0 * * * ? *)"' },
+  );
+
+const iamPrincipalArn = z
+  .string()
+  .regex(/^arn:aws:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_\-/]+$/, {
+    error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/key-admin (no wildcards, no account root)",
+  });
+
+export const sellerTokenSchema = z.strictObject(
+  {
+    address: address("the token contract (0x0000000000000000000000000000000000000000 for the chain's native coin)"),
+    symbol: z.string().regex(/^[A-Za-z0-9.$_-]{1,16}$/, { error: "must be the token symbol, 1-16 letters or digits" }),
+    withdrawThresholdWei: weiAmount("the balance at which the withdrawal job withdraws this token"),
+  },
+  { error: "must be an object with address, symbol and withdrawThresholdWei" },
+);
+
+export const rawKitConfigSchema = z.strictObject({
+  configId: z
+    .string({ error: "must be set to the Boson configId of this stack, such as staging-80002-0" })
+    .regex(/^(local|testing|staging|production)-[0-9]+-[0-9]+$/, {
+      error: "must be a Boson configId of the form <env>-<chainId>-<n>, such as staging-80002-0 or production-137-0",
+    }),
+  protocolDiamond: address("the protocol diamond (leave it unset to take it from the official table)").optional(),
+  subgraphUrl: httpsUrl("the Boson subgraph (leave it unset to take it from the official table)").optional(),
+  confirmations: positiveInteger("the confirmations before a change counts as final", 256).optional(),
+  seller: z.strictObject(
+    {
+      id: z
+        .union([z.string(), z.number()], { error: "must be the seller id from the protocol, such as \"42\"" })
+        .transform((value) => String(value))
+        .refine((value) => /^[1-9][0-9]*$/.test(value), { error: "must be the seller id from the protocol: a positive whole number" }),
+      admin: address("the seller's admin, a smart account (checklist S2)"),
+      treasury: address("the seller's treasury, where withdrawals go"),
+      tokens: z
+        .array(sellerTokenSchema, { error: "must be a list of tokens to withdraw" })
+        .min(1, { error: "must list at least one token to withdraw (checklist M1)" }),
+    },
+    { error: "must be an object with id, admin, treasury and tokens" },
+  ),
+  gas: z
+    .strictObject({
+      expectedDailyBurnWei: weiAmount("the gas the signer is expected to spend per day"),
+      alertRatios: z
+        .tuple([z.number(), z.number(), z.number()], { error: "must be three ratios of the daily burn, such as [0.5, 0.2, 0.1]" })
+        .refine(([a, b, c]) => a < 1 && a > b && b > c && c > 0, {
+          error: "must be three ratios between 0 and 1 in falling order, such as [0.5, 0.2, 0.1]",
+        })
+        .default([0.5, 0.2, 0.1]),
+    }, { error: "must be an object with expectedDailyBurnWei (and optionally alertRatios)" }),
+  subgraph: z
+    .strictObject({ maxLagBlocks: positiveInteger("the subgraph lag in blocks that raises an alert", 10_000).default(20) })
+    .default({ maxLagBlocks: 20 }),
+  schedules: z
+    .strictObject({
+      withdraw: scheduleExpression.default("rate(1 hour)"),
+      health: scheduleExpression.default("rate(5 minutes)"),
+      watcher: scheduleExpression.default("rate(1 minute)"),
+    })
+    .default({ withdraw: "rate(1 hour)", health: "rate(5 minutes)", watcher: "rate(1 minute)" }),
+  alerts: z
+    .strictObject({
+      emails: z.array(z.email({ error: "must be an email address" })).default([]),
+      httpsEndpoints: z.array(httpsUrl("an alert subscription endpoint")).default([]),
+    })
+    .refine((alerts) => alerts.emails.length + alerts.httpsEndpoints.length > 0, {
+      error: "must name at least one email or https endpoint, or nobody is paged",
+    }),
+  kmsAdministrators: z
+    .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may administer (never use) the signing keys" })
+    .min(1, { error: "must name at least one IAM ARN that may administer the signing keys (checklist M3)" }),
+  availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((days) => (logRetentionDays as readonly number[]).includes(days), {
+      error: `must be a CloudWatch retention period: one of ${logRetentionDays.join(", ")}`,
+    })
+    .optional(),
+  gcp: z.strictObject(
+    {
+      project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "must be a GCP project id: 6-30 lowercase letters, digits or hyphens" }),
+      region: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, { error: "must be a GCP region such as europe-west1" }).default("europe-west1"),
+      bigQueryKmsKeyName: z
+        .string()
+        .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, {
+          error: "must be a Cloud KMS key name: projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>",
+        })
+        .optional(),
+    },
+    { error: "must be an object with project (and optionally region, bigQueryKmsKeyName)" },
+  ),
+  webhooks: z
+    .strictObject({ endpoints: z.array(httpsUrl("a fulfillment webhook endpoint")).default([]) })
+    .default({ endpoints: [] }),
+  relayer: z
+    .strictObject({
+      url: httpsUrl("the meta-transaction relayer"),
+      ratePerSecond: positiveInteger("the relayer calls allowed per second", 1000).default(5),
+      burst: positiveInteger("the relayer calls allowed in one burst", 1000).default(10),
+      timeoutMs: positiveInteger("the relayer timeout in milliseconds", 60_000).default(10_000),
+    })
+    .optional(),
+  priceFeed: z
+    .strictObject({
+      address: address("a Chainlink-style price feed (latestRoundData) for the native coin"),
+      currency: z.string().regex(/^[A-Z]{3}$/, { error: "must be an ISO 4217 currency code such as USD" }),
+    })
+    .optional(),
+  rpcPrimaryUrl: z.string().optional(),
+  rpcFallbackUrl: z.string().optional(),
+});
+
+export type RawKitConfig = z.output<typeof rawKitConfigSchema>;

@@ -1,0 +1,375 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { finalityFor, type ChainFinality } from "./chains";
+import { rawKitConfigSchema, type RawKitConfig } from "./config-schema";
+import { officialConfigIds, officialDeployment } from "./official-table";
+
+/**
+ * The stack's configuration: read once, validated before any resource is
+ * declared, and handed to the rest of the program as one typed `KitConfig`.
+ * This is the only module that reads Pulumi config (`loadKitConfig`); the
+ * offline plan and the tests build a `ConfigSource` from the stack file and
+ * call `parseKitConfig` with it.
+ */
+
+/** The Pulumi config namespace of the kit's own keys (the project name). */
+export const configNamespace = "boson-kit";
+
+export type Address = `0x${string}`;
+export type StackEnvironment = "staging" | "production" | "development";
+export type SecretConfigKey = "rpcPrimaryUrl" | "rpcFallbackUrl";
+
+export const secretConfigKeys: readonly SecretConfigKey[] = ["rpcPrimaryUrl", "rpcFallbackUrl"];
+
+export interface SellerToken {
+  readonly address: Address;
+  readonly symbol: string;
+  /** Decimal string: wei amounts do not fit a JS number. */
+  readonly withdrawThresholdWei: string;
+}
+
+export interface KitConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: StackEnvironment;
+  readonly configId: string;
+  readonly chain: { readonly id: number } & ChainFinality;
+  /** Confirmations before a change counts as final (O3); never below the chain's minimum. */
+  readonly confirmations: number;
+  readonly protocol: {
+    readonly diamond: Address;
+    readonly subgraphUrl: string;
+    /** Where the diamond address and subgraph came from (H1). */
+    readonly source: string;
+  };
+  readonly seller: {
+    readonly id: string;
+    readonly admin: Address;
+    readonly treasury: Address;
+    readonly tokens: readonly SellerToken[];
+  };
+  readonly gas: {
+    readonly expectedDailyBurnWei: string;
+    /** Falling ratios of the daily burn that raise the warning, high and critical alarms (H5). */
+    readonly alertRatios: readonly [number, number, number];
+  };
+  readonly subgraph: { readonly maxLagBlocks: number };
+  readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
+  readonly alerts: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  readonly aws: {
+    readonly region: string;
+    readonly availabilityZones: number;
+    /** IAM principals that may administer the signing keys, never sign with them. */
+    readonly kmsAdministrators: readonly string[];
+  };
+  readonly gcp: { readonly project: string; readonly region: string; readonly bigQueryKmsKeyName?: string };
+  readonly logRetentionDays: number;
+  readonly webhooks: { readonly endpoints: readonly string[] };
+  readonly relayer?: { readonly url: string; readonly ratePerSecond: number; readonly burst: number; readonly timeoutMs: number };
+  readonly priceFeed?: { readonly address: Address; readonly currency: string };
+  /** RPC URLs carry API keys: they exist only as Pulumi secrets (S3). */
+  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string> };
+  /** Secrets that the offline plan replaced with placeholders, with why. Empty under `pulumi up`. */
+  readonly placeholders: readonly { readonly key: string; readonly reason: "absent" | "encrypted" }[];
+}
+
+/** What the parser needs to know about a stack's config, whoever read it. */
+export interface ConfigSource {
+  readonly project?: string;
+  readonly stack: string;
+  /** Full keys (`boson-kit:configId`, `aws:region`) to values: strings, or parsed YAML/JSON objects. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Full keys that Pulumi holds as secrets. */
+  readonly secretKeys: ReadonlySet<string>;
+  /**
+   * `deploy`: under the Pulumi CLI, secrets are decrypted and a missing one is an error.
+   * `offline`: the plan and tests; a secret that is absent or still encrypted becomes a placeholder.
+   */
+  readonly mode: "deploy" | "offline";
+}
+
+export interface ConfigIssue {
+  readonly key: string;
+  readonly value: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** Every problem with a stack's config, each naming the key, the bad value and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `stack "${stackName}" has ${issues.length} config problem${issues.length === 1 ? "" : "s"}:\n` +
+        issues.map((issue) => `  - ${issue.key} = ${issue.value}: ${issue.problem}\n    fix: ${issue.fix}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** The environment a stack name stands for, and the configId prefixes it accepts (S4). */
+export function stackEnvironment(stack: string): { environment: StackEnvironment; acceptedPrefixes: readonly string[] } {
+  if (/^staging(-[a-z0-9-]+)?$/.test(stack)) return { environment: "staging", acceptedPrefixes: ["staging-"] };
+  if (/^production(-[a-z0-9-]+)?$/.test(stack)) return { environment: "production", acceptedPrefixes: ["production-"] };
+  return { environment: "development", acceptedPrefixes: ["local-", "testing-", "staging-"] };
+}
+
+const defaultAvailabilityZones: Record<StackEnvironment, number> = { staging: 1, production: 2, development: 1 };
+const defaultLogRetentionDays: Record<StackEnvironment, number> = { staging: 30, production: 365, development: 7 };
+
+/** Placeholders stand in for secrets offline; `.invalid` can never resolve (RFC 6761). */
+export function secretPlaceholder(key: SecretConfigKey): string {
+  return `https://${key.toLowerCase()}.placeholder.invalid/`;
+}
+
+const setCommand = (stack: string, key: string, value: string, secret = false) =>
+  `pulumi config set${secret ? " --secret" : ""} --path '${key}' ${value} --stack ${stack}`;
+
+/** Shows a config value in an error: short, and never a secret's content. */
+function show(value: unknown, secret = false): string {
+  if (value === undefined) return "(unset)";
+  if (secret) return "(a value, hidden)";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+function schemaIssues(stack: string, raw: Record<string, unknown>, error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap((issue): ConfigIssue[] => {
+    const base = [configNamespace, issue.path.map(String).join(".")].filter(Boolean).join(":");
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((unknownKey) => {
+        const key = issue.path.length === 0 ? `${configNamespace}:${unknownKey}` : `${base}.${unknownKey}`;
+        return {
+          key,
+          value: show(valueAt(raw, [...issue.path, unknownKey])),
+          problem: "is not a key the kit knows (a typo?)",
+          fix: `remove it: pulumi config rm --path '${key}' --stack ${stack}`,
+        };
+      });
+    }
+    const value = valueAt(raw, issue.path);
+    return [
+      {
+        key: base,
+        value: show(value),
+        problem: issue.message,
+        fix: `${setCommand(stack, base, "<value>")} (or edit Pulumi.${stack}.yaml)`,
+      },
+    ];
+  });
+}
+
+/** Splits `boson-kit:*` keys from provider keys, parsing JSON-encoded objects the CLI hands over as strings. */
+function kitValues(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(values)) {
+    const [namespace, key] = fullKey.split(":", 2);
+    if (namespace !== configNamespace || key === undefined) continue;
+    own[key] = typeof value === "string" && /^[[{]/.test(value.trim()) ? JSON.parse(value) : value;
+  }
+  return own;
+}
+
+interface SecretResolution {
+  readonly values: Partial<Record<SecretConfigKey, string>>;
+  readonly placeholders: KitConfig["placeholders"];
+  readonly issues: readonly ConfigIssue[];
+}
+
+/** RPC URLs must be Pulumi secrets (S3): plaintext is refused; offline, missing ones become placeholders. */
+function resolveSecrets(source: ConfigSource, raw: Record<string, unknown>): SecretResolution {
+  const values: Partial<Record<SecretConfigKey, string>> = {};
+  const placeholders: { key: string; reason: "absent" | "encrypted" }[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const key of secretConfigKeys) {
+    const fullKey = `${configNamespace}:${key}`;
+    const value = raw[key];
+    const encrypted = typeof value === "object" && value !== null && "secure" in value;
+    const fix = `pulumi config set --secret ${fullKey} 'https://<provider>/<your-key>' --stack ${source.stack}`;
+    if (value === undefined || encrypted) {
+      if (source.mode === "offline") {
+        values[key] = secretPlaceholder(key);
+        placeholders.push({ key: fullKey, reason: encrypted ? "encrypted" : "absent" });
+      } else {
+        issues.push({ key: fullKey, value: show(value), problem: "is required: the jobs cannot reach the chain without it", fix });
+      }
+      continue;
+    }
+    if (typeof value !== "string" || !source.secretKeys.has(fullKey)) {
+      issues.push({
+        key: fullKey,
+        value: "(plaintext, hidden)",
+        problem: "is stored in plaintext: an RPC URL carries an API key and must be a Pulumi secret (checklist S3)",
+        fix: `pulumi config rm ${fullKey} --stack ${source.stack} && ${fix}`,
+      });
+      continue;
+    }
+    if (!URL.canParse(value) || !["https:", "wss:"].includes(new URL(value).protocol)) {
+      issues.push({ key: fullKey, value: show(value, true), problem: "must be an https:// or wss:// RPC URL", fix });
+      continue;
+    }
+    values[key] = value;
+  }
+  return { values, placeholders, issues };
+}
+
+/** Rules that span fields: environment vs configId, the official table, chain minimums. */
+function crossFieldIssues(stack: string, config: RawKitConfig, region: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const key = (name: string) => `${configNamespace}:${name}`;
+  const { environment, acceptedPrefixes } = stackEnvironment(stack);
+
+  if (!acceptedPrefixes.some((prefix) => config.configId.startsWith(prefix))) {
+    issues.push({
+      key: key("configId"),
+      value: show(config.configId),
+      problem: `stack "${stack}" is a ${environment} stack and accepts only configIds starting with ${acceptedPrefixes.join(", ")} (checklist S4)`,
+      fix: `${setCommand(stack, key("configId"), `${acceptedPrefixes[0]}<chainId>-0`)}, or deploy this configId from a stack named after its environment`,
+    });
+  }
+
+  const official = officialDeployment(config.configId);
+  if (!official) {
+    issues.push({
+      key: key("configId"),
+      value: show(config.configId),
+      problem: `is not in the official Boson table; known configIds: ${officialConfigIds.join(", ")}`,
+      fix: setCommand(stack, key("configId"), "<one of the known configIds>"),
+    });
+    return issues;
+  }
+
+  if (config.protocolDiamond && config.protocolDiamond.toLowerCase() !== official.protocolDiamond.toLowerCase()) {
+    issues.push({
+      key: key("protocolDiamond"),
+      value: show(config.protocolDiamond),
+      problem: `does not match the official protocol diamond ${official.protocolDiamond} for ${config.configId}, from ${official.source} (checklist H1)`,
+      fix: `pulumi config rm ${key("protocolDiamond")} --stack ${stack} (the official address is used by default)`,
+    });
+  }
+
+  let finality: ChainFinality | undefined;
+  try {
+    finality = finalityFor(official.chainId);
+  } catch (error) {
+    issues.push({
+      key: key("configId"),
+      value: show(config.configId),
+      problem: (error as Error).message,
+      fix: "add the chain's finality rule to infra/chains.ts",
+    });
+  }
+  if (finality && config.confirmations !== undefined && config.confirmations < finality.minimum) {
+    issues.push({
+      key: key("confirmations"),
+      value: show(config.confirmations),
+      problem: `is below ${finality.name}'s minimum of ${finality.minimum} confirmations (checklist O3)`,
+      fix: setCommand(stack, key("confirmations"), String(finality.default)),
+    });
+  }
+
+  if (environment === "production" && config.availabilityZones !== undefined && config.availabilityZones < 2) {
+    issues.push({
+      key: key("availabilityZones"),
+      value: show(config.availabilityZones),
+      problem: "a production stack needs NAT gateways in at least 2 availability zones, or one zone's outage stops withdrawals",
+      fix: setCommand(stack, key("availabilityZones"), "2"),
+    });
+  }
+
+  if (typeof region !== "string" || !/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(region)) {
+    issues.push({
+      key: "aws:region",
+      value: show(region),
+      problem: "must be an AWS region such as eu-west-1",
+      fix: `pulumi config set aws:region eu-west-1 --stack ${stack}`,
+    });
+  }
+  return issues;
+}
+
+/** Validates a stack's config and returns the typed `KitConfig`, or throws one `ConfigError` listing every problem. */
+export function parseKitConfig(source: ConfigSource): KitConfig {
+  const raw = kitValues(source.values);
+  const secrets = resolveSecrets(source, raw);
+  const parsed = rawKitConfigSchema.safeParse(
+    Object.fromEntries(Object.entries(raw).filter(([key]) => !(secretConfigKeys as readonly string[]).includes(key))),
+  );
+  if (!parsed.success) {
+    throw new ConfigError(source.stack, [...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
+  }
+  const config = parsed.data;
+  const region = source.values["aws:region"];
+  const issues = [...crossFieldIssues(source.stack, config, region), ...secrets.issues];
+  if (issues.length > 0) throw new ConfigError(source.stack, issues);
+
+  // crossFieldIssues returned none, so the official entry and the finality rule exist.
+  const official = officialDeployment(config.configId)!; // checked above
+  const finality = finalityFor(official.chainId);
+  const { environment } = stackEnvironment(source.stack);
+  return {
+    project: source.project ?? configNamespace,
+    stack: source.stack,
+    environment,
+    configId: config.configId,
+    chain: { id: official.chainId, ...finality },
+    confirmations: config.confirmations ?? finality.default,
+    protocol: {
+      diamond: official.protocolDiamond,
+      subgraphUrl: config.subgraphUrl ?? official.subgraphUrl,
+      source: official.source,
+    },
+    seller: {
+      id: config.seller.id,
+      admin: config.seller.admin as Address,
+      treasury: config.seller.treasury as Address,
+      tokens: config.seller.tokens.map((token) => ({ ...token, address: token.address as Address })),
+    },
+    gas: config.gas,
+    subgraph: config.subgraph,
+    schedules: config.schedules,
+    alerts: config.alerts,
+    aws: {
+      region: region as string,
+      availabilityZones: config.availabilityZones ?? defaultAvailabilityZones[environment],
+      kmsAdministrators: config.kmsAdministrators,
+    },
+    gcp: config.gcp,
+    logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
+    webhooks: config.webhooks,
+    ...(config.relayer ? { relayer: config.relayer } : {}),
+    ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),
+    rpc: {
+      primaryUrl: pulumi.secret(secrets.values.rpcPrimaryUrl ?? ""),
+      fallbackUrl: pulumi.secret(secrets.values.rpcFallbackUrl ?? ""),
+    },
+    placeholders: secrets.placeholders,
+  };
+}
+
+/**
+ * Reads the running stack's config from the Pulumi engine (`pulumi up` /
+ * `preview`). The CLI hands config to the program as PULUMI_CONFIG and the
+ * names of secret keys as PULUMI_CONFIG_SECRET_KEYS; secrets arrive decrypted.
+ */
+export function loadKitConfig(): KitConfig {
+  const secretKeys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+  return parseKitConfig({
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    values: pulumi.runtime.allConfig(),
+    secretKeys: new Set(Array.isArray(secretKeys) ? secretKeys.map(String) : []),
+    mode: "deploy",
+  });
+}

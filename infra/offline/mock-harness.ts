@@ -1,0 +1,207 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { keccak256, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { KitConfig } from "../config";
+
+/**
+ * Evaluates the Pulumi program in-process with Pulumi's mocks (no CLI, no
+ * cloud, no network) and records every resource it declares. The infra tests,
+ * the offline plan, the review and the promotion gate all read this record.
+ */
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** The parent's URN; the stack for top-level resources. */
+  readonly parent: string | undefined;
+  /** Component resources group the custom ones; they have no cloud counterpart. */
+  readonly custom: boolean;
+  /** Inputs as the provider would receive them, secrets unwrapped. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** Dotted paths of the inputs that were Pulumi secrets (e.g. `environment.variables.X`). */
+  readonly secretInputs: readonly string[];
+}
+
+export interface StackEvaluation {
+  readonly config: KitConfig;
+  readonly resources: readonly RecordedResource[];
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+export const mockAccountId = "123456789012";
+
+/** A stable fake id, so two evaluations of the same stack compare equal. */
+function fakeId(type: string, name: string): string {
+  return createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 16);
+}
+
+/** The mock stand-ins for cloud-computed outputs that components read (ARNs, ids, IPs, keys). */
+function computedState(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, unknown> {
+  const id = fakeId(args.type, args.name);
+  const [provider, module] = args.type.split(":");
+  const service = (module ?? "").split("/")[0] ?? "";
+  const physicalName = typeof args.inputs.name === "string" ? args.inputs.name : `${args.name}-${id.slice(0, 7)}`;
+  const state: Record<string, unknown> = { name: physicalName, ...args.inputs };
+  if (provider === "aws") {
+    state.arn = `arn:aws:${service}:${region}:${mockAccountId}:${physicalName}`;
+  }
+  switch (args.type) {
+    case "aws:kms/key:Key":
+      state.keyId = id;
+      state.arn = `arn:aws:kms:${region}:${mockAccountId}:key/${id}`;
+      break;
+    case "aws:iam/role:Role":
+      state.arn = `arn:aws:iam::${mockAccountId}:role/${physicalName}`;
+      break;
+    case "aws:ec2/eip:Eip":
+      // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never a real address.
+      state.publicIp = `203.0.113.${(parseInt(id.slice(0, 2), 16) % 254) + 1}`;
+      break;
+    case "aws:sqs/queue:Queue":
+      state.url = `https://sqs.${region}.amazonaws.com/${mockAccountId}/${physicalName}`;
+      break;
+    case "gcp:serviceaccount/account:Account":
+      state.email = `${String(args.inputs.accountId ?? physicalName)}@mock-project.iam.gserviceaccount.com`;
+      break;
+    default:
+      break;
+  }
+  return state;
+}
+
+/**
+ * A deterministic secp256k1 public key (SPKI DER, base64) per KMS key id, in
+ * the shape KMS's GetPublicKey returns. The point is derived from the key id's
+ * hash, so each mock key has its own stable Ethereum address.
+ */
+export function mockPublicKeyFor(keyId: string): string {
+  // SPKI header for an uncompressed secp256k1 point (id-ecPublicKey, secp256k1).
+  const spkiPrefix = "3056301006072a8648ce3d020106052b8104000a034200";
+  const point = privateKeyToAccount(keccak256(toHex(`mock-kms-key:${keyId}`))).publicKey.slice(2);
+  return Buffer.from(`${spkiPrefix}${point}`, "hex").toString("base64");
+}
+
+function mocks(region: string): pulumi.runtime.Mocks {
+  return {
+    newResource: (args) => ({ id: fakeId(args.type, args.name), state: computedState(args, region) }),
+    call: (args) => {
+      switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "mock" };
+        case "aws:index/getRegion:getRegion":
+          return { name: region, region, id: region };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+          return { names: ["a", "b", "c"].map((suffix) => `${region}${suffix}`), zoneIds: ["1", "2", "3"] };
+        case "aws:kms/getPublicKey:getPublicKey": {
+          const keyId = String(args.inputs.keyId);
+          return {
+            keyId,
+            publicKey: mockPublicKeyFor(keyId),
+            customerMasterKeySpec: "ECC_SECG_P256K1",
+            keySpec: "ECC_SECG_P256K1",
+            keyUsage: "SIGN_VERIFY",
+            signingAlgorithms: ["ECDSA_SHA_256"],
+          };
+        }
+        case "gcp:organizations/getProject:getProject":
+          return { number: "100000000001", projectId: String(args.inputs.projectId ?? "mock-project") };
+        default:
+          return args.inputs;
+      }
+    },
+  };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): unknown;
+}
+
+type RegisterCallback = (error: Error | null, response: { getUrn(): string } | undefined) => void;
+
+interface MockMonitorLike {
+  registerResource(req: RegisterRequest, callback: RegisterCallback): Promise<void>;
+}
+
+/**
+ * Pulumi's mocks do not pass a resource's parent to `newResource`, so the
+ * harness wraps the mock monitor's registerResource to see the request itself.
+ */
+function recordRegistrations(into: RecordedResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (error, response) => {
+      if (!error && response) {
+        into.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
+          secretInputs: [],
+        });
+      }
+      callback(error, response);
+    });
+}
+
+function isSecretEnvelope(value: unknown): value is { value: unknown } {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+  );
+}
+
+/** The dotted paths at which `value` holds a secret envelope. */
+function secretPaths(value: unknown, path: string[] = []): string[] {
+  if (isSecretEnvelope(value)) return [path.join("."), ...secretPaths(value.value, path)];
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, inner]) => secretPaths(inner, [...path, key]));
+  }
+  return [];
+}
+
+/** Unwraps Pulumi's secret envelopes, which `deserializeProperties` keeps in nested values. */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (isSecretEnvelope(value)) return unwrapSecrets(value.value);
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+  }
+  return value;
+}
+
+/**
+ * Runs `program(config)` under mocks for `config.stack` and returns what it
+ * declared. The program's return value becomes the stack outputs.
+ */
+export async function evaluateProgram(
+  config: KitConfig,
+  program: (config: KitConfig) => Record<string, unknown>,
+): Promise<StackEvaluation> {
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(mocks(config.aws.region), config.project, config.stack, false);
+  recordRegistrations(resources);
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
+  await pulumi.runtime.disconnect();
+  return {
+    config,
+    resources: resources.map((resource) => ({
+      ...resource,
+      inputs: unwrapSecrets(resource.inputs) as Record<string, unknown>,
+      secretInputs: secretPaths(resource.inputs),
+    })),
+    outputs: (unwrapSecrets(outputs ?? {}) as Record<string, unknown>) ?? {},
+  };
+}

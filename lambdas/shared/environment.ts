@@ -1,0 +1,89 @@
+import { z } from "zod";
+
+/**
+ * The environment contract between infra (which sets these variables on each
+ * Lambda) and the jobs (which read them once at cold start). Ids, addresses
+ * from the validated stack config, and table names only: never a secret
+ * value. Secrets (RPC URLs, the webhook HMAC key) are read from Secrets
+ * Manager by ARN at run time (checklist S1, S3).
+ */
+export const environmentVariables = {
+  stack: "KIT_STACK",
+  configId: "CONFIG_ID",
+  chainId: "CHAIN_ID",
+  protocolDiamond: "PROTOCOL_DIAMOND",
+  subgraphUrl: "SUBGRAPH_URL",
+  confirmations: "CONFIRMATIONS",
+  sellerId: "SELLER_ID",
+  sellerTreasury: "SELLER_TREASURY",
+  /** JSON: [{ address, symbol, withdrawThresholdWei }] */
+  sellerTokens: "SELLER_TOKENS",
+  expectedDailyBurnWei: "EXPECTED_DAILY_BURN_WEI",
+  subgraphMaxLagBlocks: "SUBGRAPH_MAX_LAG_BLOCKS",
+  keyId: "KEY_ID",
+  rpcSecretArn: "RPC_SECRET_ARN",
+  webhookSecretArn: "WEBHOOK_SECRET_ARN",
+  /** JSON: ["https://..."] */
+  webhookEndpoints: "WEBHOOK_ENDPOINTS",
+  idempotencyTable: "IDEMPOTENCY_TABLE",
+  eventsTable: "EVENTS_TABLE",
+  checkpointsTable: "CHECKPOINTS_TABLE",
+  /** JSON, optional: { url, ratePerSecond, burst, timeoutMs } */
+  relayer: "RELAYER",
+  /** JSON, optional: { address, currency } */
+  priceFeed: "PRICE_FEED",
+  metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
+  serviceName: "POWERTOOLS_SERVICE_NAME",
+} as const;
+
+export type EnvironmentVariable = (typeof environmentVariables)[keyof typeof environmentVariables];
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be JSON" });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const jobEnvironmentSchema = z.object({
+  [environmentVariables.stack]: z.string().min(1),
+  [environmentVariables.configId]: z.string().regex(/^(local|testing|staging|production)-[0-9]+-[0-9]+$/),
+  [environmentVariables.chainId]: z.coerce.number().int().positive(),
+  [environmentVariables.protocolDiamond]: address,
+  [environmentVariables.subgraphUrl]: z.url(),
+  [environmentVariables.confirmations]: z.coerce.number().int().positive(),
+  [environmentVariables.sellerId]: z.string().regex(/^[1-9][0-9]*$/),
+  [environmentVariables.sellerTreasury]: address,
+  [environmentVariables.sellerTokens]: json(
+    z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: z.string().regex(/^[0-9]+$/) })),
+  ),
+  [environmentVariables.expectedDailyBurnWei]: z.string().regex(/^[0-9]+$/),
+  [environmentVariables.subgraphMaxLagBlocks]: z.coerce.number().int().positive(),
+  [environmentVariables.keyId]: z.string().min(1).optional(),
+  [environmentVariables.rpcSecretArn]: z.string().min(1),
+  [environmentVariables.webhookSecretArn]: z.string().min(1).optional(),
+  [environmentVariables.webhookEndpoints]: json(z.array(z.url())).optional(),
+  [environmentVariables.idempotencyTable]: z.string().min(1).optional(),
+  [environmentVariables.eventsTable]: z.string().min(1).optional(),
+  [environmentVariables.checkpointsTable]: z.string().min(1).optional(),
+  [environmentVariables.relayer]: json(
+    z.object({ url: z.url(), ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() }),
+  ).optional(),
+  [environmentVariables.priceFeed]: json(z.object({ address, currency: z.string() })).optional(),
+});
+
+export type JobEnvironment = z.output<typeof jobEnvironmentSchema>;
+
+/** Reads and checks the job's environment once; the error names each bad variable. */
+export function readJobEnvironment(env: NodeJS.ProcessEnv = process.env): JobEnvironment {
+  const parsed = jobEnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`the Lambda environment is incomplete (infra sets it): ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,51 @@
+/**
+ * The metrics contract between the Lambda jobs (which emit them with
+ * Powertools Metrics, EMF) and the infra (alarms and the dashboard read
+ * them). Both sides import this module, so a renamed metric breaks the build
+ * instead of silently leaving an alarm without data.
+ */
+
+export const metricsNamespace = "BosonKit";
+
+/** Every metric carries the stack; job metrics also carry the job. */
+export const metricDimensions = {
+  stack: "Stack",
+  job: "Job",
+} as const;
+
+export const jobNames = ["withdraw", "health", "watcher", "smoke"] as const;
+export type JobName = (typeof jobNames)[number];
+
+export const metricNames = {
+  // Health (H5, O6, H2): emitted by the health job every run.
+  healthHeartbeat: "HealthHeartbeat",
+  gasBalanceWei: "GasBalanceWei",
+  subgraphLagBlocks: "SubgraphLagBlocks",
+  subgraphIndexingErrors: "SubgraphIndexingErrors",
+  pausedRegions: "PausedRegions",
+  // Watcher (H3, B3).
+  diamondCutSeen: "DiamondCutSeen",
+  disputeRaised: "DisputeRaised",
+  disputesOpenOverOneDay: "DisputesOpenOverOneDay",
+  webhookDeadLettered: "WebhookDeadLettered",
+  // Business (B2, M4): from the health job's subgraph queries and the watcher's exposure.
+  openExchanges: "OpenExchanges",
+  redemptionRate: "RedemptionRate",
+  disputeRate: "DisputeRate",
+  timeToCompletionSeconds: "TimeToCompletionSeconds",
+  gasSpentWei: "GasSpentWei",
+  exchangeCostFiat: "ExchangeCostFiat",
+  // Withdrawals (M1).
+  withdrawnAmountWei: "WithdrawnAmountWei",
+  // Job outcomes: one of these per run (transient = e.g. a paused region, retried next run).
+  jobSucceeded: "JobSucceeded",
+  jobTransient: "JobTransient",
+  jobFailed: "JobFailed",
+  // Signing (S1): per-signature latency from the KMS account's observer.
+  kmsSignLatencyMs: "KmsSignLatencyMs",
+  kmsSignAttempts: "KmsSignAttempts",
+  // Smoke test (M2, C4).
+  smokeStepFailed: "SmokeStepFailed",
+} as const;
+
+export type MetricName = (typeof metricNames)[keyof typeof metricNames];
