@@ -7,10 +7,14 @@
 
 export const metricsNamespace = "BosonKit";
 
-/** Every metric carries the stack; job metrics also carry the job. */
+/**
+ * Every metric carries exactly these two dimensions, and an alarm must name
+ * both to match. Powertools Metrics always adds `service` (its serviceName);
+ * the kit sets serviceName to the job's name, so `service` is the job.
+ */
 export const metricDimensions = {
   stack: "Stack",
-  job: "Job",
+  job: "service",
 } as const;
 
 export const jobNames = ["withdraw", "health", "watcher", "smoke"] as const;
@@ -49,3 +53,29 @@ export const metricNames = {
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
+
+/** Which job emits each metric: the `service` dimension value an alarm or widget must use. */
+export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
+  HealthHeartbeat: "health",
+  GasBalanceWei: "health",
+  SubgraphLagBlocks: "health",
+  SubgraphIndexingErrors: "health",
+  PausedRegions: "health",
+  DiamondCutSeen: "watcher",
+  DisputeRaised: "watcher",
+  DisputesOpenOverOneDay: "watcher",
+  WebhookDeadLettered: "watcher",
+  OpenExchanges: "health",
+  RedemptionRate: "health",
+  DisputeRate: "health",
+  TimeToCompletionSeconds: "health",
+  GasSpentWei: "any",
+  ExchangeCostFiat: "watcher",
+  WithdrawnAmountWei: "withdraw",
+  JobSucceeded: "any",
+  JobTransient: "any",
+  JobFailed: "any",
+  KmsSignLatencyMs: "any",
+  KmsSignAttempts: "any",
+  SmokeStepFailed: "smoke",
+};
