@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseKitConfig, secretPlaceholder, type ConfigSource, type KitConfig } from "../../infra/config";
 import { officialDeployment } from "../../infra/official-table";
@@ -346,7 +347,7 @@ describe("the committed stack files", () => {
     });
     expect(config.placeholders).toEqual([]);
     expect(await secretValue(config.rpc.primaryUrl)).toBe(testRpcUrl);
-    expect(await config.rpc.primaryUrl.isSecret).toBe(true);
+    expect(await pulumi.isSecret(config.rpc.primaryUrl)).toBe(true);
   });
 
   it("defaults per environment: AZs and retention grow from staging to production", () => {
