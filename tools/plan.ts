@@ -2,7 +2,8 @@
  * The offline plan: `npm run plan -- --stack <name> [--json FILE]`.
  * Evaluates the Pulumi program in-process with mocks (no CLI, no cloud
  * account, no network) using Pulumi.<stack>.yaml, and prints the resources it
- * would create, grouped by component.
+ * would create, grouped by component. `--dir` reads the stack file from
+ * another folder (a copy under review, say).
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -12,9 +13,12 @@ import { summarizeResource } from "../infra/offline/resource-summary";
 import { readStackFile } from "../infra/offline/stack-file";
 import { kitProgram } from "../infra/program";
 
-/** Evaluates a committed stack offline: the plan, review and promote commands share this. */
-export async function planStack(stack: string): Promise<StackEvaluation> {
-  return evaluateProgram(parseKitConfig(readStackFile(stack)), kitProgram);
+/**
+ * Evaluates a stack offline from its `Pulumi.<stack>.yaml` (in `root`, the
+ * project by default): the plan, review and promote commands share this.
+ */
+export async function planStack(stack: string, root?: string): Promise<StackEvaluation> {
+  return evaluateProgram(parseKitConfig(readStackFile(stack, root)), kitProgram);
 }
 
 function children(resources: readonly RecordedResource[], parentUrn: string): RecordedResource[] {
@@ -50,9 +54,9 @@ export function renderPlan(evaluation: StackEvaluation): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "string" } } });
-  if (!values.stack) throw new Error("usage: npm run plan -- --stack <name> [--json FILE]");
-  const evaluation = await planStack(values.stack);
+  const { values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "string" }, dir: { type: "string" } } });
+  if (!values.stack) throw new Error("usage: npm run plan -- --stack <name> [--json FILE] [--dir DIR-WITH-STACK-FILES]");
+  const evaluation = await planStack(values.stack, values.dir);
   console.log(renderPlan(evaluation));
   if (values.json) {
     const { config, resources, outputs } = evaluation;
