@@ -1,0 +1,217 @@
+/**
+ * Compiles the Solidity fixture of the Boson protocol surface
+ * (`test/fixtures/protocol/*.sol`) with solc (npm, in-process) and deploys it
+ * on a local chain. The compiled output is cached in the OS temp directory,
+ * keyed by the sources' hash, so only the first test file of a run pays for
+ * the compiler.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  parseEther,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TestClient,
+  type WalletClient,
+  type Account,
+  type Transport,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+export const fixtureSourceDir = join(__dirname, "..", "fixtures", "protocol");
+
+export type CompiledContract = { abi: Abi; bytecode: Hex; deployedBytecode: Hex };
+export type CompiledFixture = Record<"BosonProtocolFixture" | "FixtureToken", CompiledContract>;
+
+type SolcOutput = {
+  errors?: { severity: string; formattedMessage: string }[];
+  contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
+};
+
+let compiled: CompiledFixture | undefined;
+
+/** Compiles (or loads from the cache) the fixture contracts. */
+export function compileFixture(): CompiledFixture {
+  if (compiled) return compiled;
+  const files = readdirSync(fixtureSourceDir).filter((name) => name.endsWith(".sol")).sort();
+  const sources = Object.fromEntries(files.map((name) => [name, { content: readFileSync(join(fixtureSourceDir, name), "utf8") }]));
+  const require = createRequire(__filename);
+  const solc = require("solc") as { compile(input: string): string; version(): string };
+  const hash = createHash("sha256").update(solc.version()).update(JSON.stringify(sources)).digest("hex").slice(0, 16);
+  const cacheDir = join(tmpdir(), "boson-kit-fixture");
+  const cacheFile = join(cacheDir, `${hash}.json`);
+  if (existsSync(cacheFile)) {
+    compiled = JSON.parse(readFileSync(cacheFile, "utf8")) as CompiledFixture;
+    return compiled;
+  }
+  const input = {
+    language: "Solidity",
+    sources,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+    },
+  };
+  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
+  const errors = (output.errors ?? []).filter((error) => error.severity === "error");
+  if (errors.length > 0) throw new Error(`fixture does not compile:\n${errors.map((error) => error.formattedMessage).join("\n")}`);
+  const pick = (file: string, name: string): CompiledContract => {
+    const contract = output.contracts[file]?.[name];
+    if (!contract) throw new Error(`solc produced no ${name}`);
+    return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}`, deployedBytecode: `0x${contract.evm.deployedBytecode.object}` };
+  };
+  compiled = {
+    BosonProtocolFixture: pick("BosonProtocolFixture.sol", "BosonProtocolFixture"),
+    FixtureToken: pick("FixtureToken.sol", "FixtureToken"),
+  };
+  mkdirSync(cacheDir, { recursive: true });
+  const temporary = `${cacheFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(compiled));
+  renameSync(temporary, cacheFile);
+  return compiled;
+}
+
+/** anvil's default funded accounts (the well-known test mnemonic); fixtures and funding only. */
+export const anvilKeys = [
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+] as const satisfies readonly Hex[];
+
+export type FixtureDeployment = {
+  chain: Chain;
+  publicClient: PublicClient<Transport, Chain>;
+  testClient: TestClient<"anvil", Transport, Chain>;
+  /** Deployer and general set-up account (anvil #0). */
+  deployer: WalletClient<Transport, Chain, Account>;
+  /** A wallet for any anvil key. */
+  wallet(key: Hex): WalletClient<Transport, Chain, Account>;
+  diamond: Address;
+  token: Address;
+  abi: Abi;
+  tokenAbi: Abi;
+  disputeResolver: Address;
+  deployBlock: bigint;
+};
+
+export type SellerSetup = { sellerId: bigint; assistant: Address; treasury: Address };
+
+async function deploy(wallet: WalletClient<Transport, Chain, Account>, publicClient: PublicClient<Transport, Chain>, contract: CompiledContract, args: readonly unknown[]): Promise<{ address: Address; blockNumber: bigint }> {
+  const hash = await wallet.deployContract({ abi: contract.abi, bytecode: contract.bytecode, args });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (!receipt.contractAddress) throw new Error("deployment produced no contract");
+  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber };
+}
+
+/** Deploys the protocol fixture and an ERC20 on the chain behind `rpcUrl`. */
+export async function deployProtocolFixture(chain: Chain, rpcUrl: string): Promise<FixtureDeployment> {
+  const contracts = compileFixture();
+  const transport = http(rpcUrl);
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
+  const testClient = createTestClient({ chain, transport, mode: "anvil" });
+  const wallet = (key: Hex) => createWalletClient({ chain, transport, account: privateKeyToAccount(key) });
+  const deployer = wallet(anvilKeys[0]);
+  const disputeResolver = privateKeyToAccount(anvilKeys[4]).address;
+  const diamond = await deploy(deployer, publicClient, contracts.BosonProtocolFixture, [disputeResolver]);
+  const token = await deploy(deployer, publicClient, contracts.FixtureToken, ["Fixture USD", "FUSD"]);
+  return {
+    chain,
+    publicClient,
+    testClient,
+    deployer,
+    wallet,
+    diamond: diamond.address,
+    token: token.address,
+    abi: contracts.BosonProtocolFixture.abi,
+    tokenAbi: contracts.FixtureToken.abi,
+    disputeResolver,
+    deployBlock: diamond.blockNumber,
+  };
+}
+
+/** Sends a set-up transaction from `wallet` and waits for it; throws on revert. */
+export async function send(
+  fixture: FixtureDeployment,
+  wallet: WalletClient<Transport, Chain, Account>,
+  call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[]; value?: bigint },
+): Promise<{ hash: Hex; blockNumber: bigint; logs: readonly { topics: readonly Hex[]; data: Hex }[] }> {
+  const { request } = await fixture.publicClient.simulateContract({ ...call, account: wallet.account });
+  const hash = await wallet.writeContract(request);
+  const receipt = await fixture.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${call.functionName} reverted`);
+  return { hash, blockNumber: receipt.blockNumber, logs: receipt.logs };
+}
+
+/** Creates a seller whose assistant is `assistant` (e.g. the KMS address) and treasury `treasury`. */
+export async function createSeller(fixture: FixtureDeployment, assistant: Address, treasury: Address): Promise<SellerSetup> {
+  const before = await nextAccountIdProbe(fixture);
+  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_createSeller", args: [assistant, fixture.deployer.account.address, treasury] });
+  return { sellerId: before, assistant, treasury };
+}
+
+/** The id the next account will get: simulated through the set-up function itself. */
+async function nextAccountIdProbe(fixture: FixtureDeployment): Promise<bigint> {
+  const { result } = await fixture.publicClient.simulateContract({
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "testOnly_createSeller",
+    args: [zeroAddress, zeroAddress, zeroAddress],
+    account: fixture.deployer.account,
+  });
+  return result as bigint;
+}
+
+/** Deposits seller funds: native (value) or the fixture token (minted and approved first). */
+export async function depositFunds(fixture: FixtureDeployment, sellerId: bigint, token: Address, amount: bigint): Promise<void> {
+  if (token === zeroAddress) {
+    await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "depositFunds", args: [sellerId, token, amount], value: amount });
+    return;
+  }
+  await send(fixture, fixture.deployer, { address: token, abi: fixture.tokenAbi, functionName: "testOnly_mint", args: [fixture.deployer.account.address, amount] });
+  await send(fixture, fixture.deployer, { address: token, abi: fixture.tokenAbi, functionName: "approve", args: [fixture.diamond, amount] });
+  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "depositFunds", args: [sellerId, token, amount] });
+}
+
+/** Creates an offer in the native coin and returns its id. */
+export async function createOffer(
+  fixture: FixtureDeployment,
+  sellerId: bigint,
+  options: { price?: bigint; sellerDeposit?: bigint; quantity?: bigint; disputePeriodSeconds?: bigint; exchangeToken?: Address } = {},
+): Promise<bigint> {
+  const args = [
+    sellerId,
+    options.exchangeToken ?? zeroAddress,
+    options.price ?? parseEther("0.01"),
+    options.sellerDeposit ?? 0n,
+    options.quantity ?? 100n,
+    options.disputePeriodSeconds ?? 86_400n,
+  ] as const;
+  const { result } = await fixture.publicClient.simulateContract({ address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_createOffer", args, account: fixture.deployer.account });
+  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_createOffer", args });
+  return result as bigint;
+}
+
+/** Pauses (or unpauses) protocol regions by their enum value. */
+export async function setPaused(fixture: FixtureDeployment, regions: readonly number[], paused: boolean): Promise<void> {
+  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: paused ? "testOnly_pause" : "testOnly_unpause", args: [regions] });
+}
+
+/** Sends native coin from anvil #0 (e.g. to fund the KMS address). */
+export async function fund(fixture: FixtureDeployment, to: Address, value: bigint = parseEther("10")): Promise<void> {
+  const hash = await fixture.deployer.sendTransaction({ to, value });
+  await fixture.publicClient.waitForTransactionReceipt({ hash });
+}
