@@ -1,15 +1,128 @@
+import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "./config";
+import { jobNames } from "../lambdas/shared/metrics-catalog";
+import { gasAlarmSeverities } from "./components/alarm-definitions";
+import { Alerts } from "./components/alerts";
+import { Dashboard } from "./components/dashboard";
+import { jobCatalog, jobsWhere } from "./components/job-catalog";
+import { configEnvironment } from "./components/job-environment";
+import { JobRoles } from "./components/job-roles";
+import { Jobs } from "./components/jobs";
+import { RpcEgress } from "./components/rpc-egress";
+import { Signer } from "./components/signer";
+import { State } from "./components/state";
+import { StorefrontCsp } from "./components/storefront-csp";
+import { Webhooks } from "./components/webhooks";
 
 /**
  * The kit's composition root: config -> components -> stack outputs. Kept
  * apart from `index.ts` (the Pulumi entrypoint) so the offline plan, the
  * review and the tests evaluate exactly the program `pulumi up` runs, with a
  * config they read from the stack file.
+ *
+ * Order matters once: the job roles come first, because the signer's key
+ * policy, the secrets' policies and the data keys name them, and KMS refuses
+ * a policy whose principal does not exist yet. To add a component (the log
+ * pipeline, say), declare it after `jobs` and add its outputs to the return.
  */
 export function kitProgram(config: KitConfig): Record<string, unknown> {
+  const region = config.aws.region;
+  const administrators = config.aws.kmsAdministrators;
+
+  const roles = new JobRoles("job-roles", {
+    jobs: jobNames.map((job) => ({ name: job, scheduled: jobCatalog[job].schedule !== undefined })),
+  });
+  const roleArns = (jobs: readonly (typeof jobNames)[number][]) => jobs.map((job) => roles.executionRoleArn(job));
+
+  const signer = new Signer("assistant-signer", {
+    signingRole: "assistant",
+    aliasName: `alias/${config.project}/${config.stack}/assistant`,
+    administrators,
+    signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
+    publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
+  });
+
+  const state = new State("state", {
+    region,
+    administrators,
+    users: {
+      idempotency: roleArns(jobsWhere((spec) => spec.uses.idempotencyTable === true)),
+      events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true)),
+      checkpoints: roleArns(jobsWhere((spec) => spec.uses.checkpointsTable === true)),
+    },
+  });
+
+  const egress = new RpcEgress("rpc-egress", {
+    availabilityZoneCount: config.aws.availabilityZones,
+    region,
+    rpc: config.rpc,
+    administrators,
+    readers: roleArns(jobNames),
+  });
+
+  const webhooks = new Webhooks("webhooks", {
+    region,
+    endpoints: config.webhooks.endpoints,
+    administrators,
+    signers: roleArns(jobsWhere((spec) => spec.uses.webhookSecret === true)),
+  });
+
+  const jobs = new Jobs("jobs", {
+    region,
+    administrators,
+    roles,
+    schedules: config.schedules,
+    logRetentionDays: config.logRetentionDays,
+    configEnvironment: configEnvironment(config),
+    signer: { keyId: signer.keyId, keyArn: signer.keyArn },
+    rpcSecretArn: egress.secretArn,
+    tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },
+    webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
+    network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
+  });
+
+  const alerts = new Alerts("alerts", {
+    stack: config.stack,
+    gas: config.gas,
+    subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
+    schedules: config.schedules,
+    administrators,
+    subscriptions: config.alerts,
+    jobs: jobs.all.map((job) => ({ job: job.job, functionName: job.function.name, queueName: job.deadLetterQueue.name })),
+  });
+
+  const dashboard = new Dashboard("dashboard", {
+    stack: config.stack,
+    region,
+    gasThresholds: config.gas.alertRatios.map((ratio, index) => ({
+      label: gasAlarmSeverities[index] ?? `${ratio}x`,
+      value: Number(config.gas.expectedDailyBurnWei) * ratio,
+    })),
+    subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
+  });
+
+  const storefront = new StorefrontCsp("storefront-csp");
+
   return {
     configId: config.configId,
     chainId: config.chain.id,
     protocolDiamond: config.protocol.diamond,
+    assistantKeyId: signer.keyId,
+    assistantKeyArn: signer.keyArn,
+    assistantKeyAlias: signer.aliasName,
+    assistantAddress: signer.address,
+    rpcEgressIps: egress.egressIps,
+    rpcSecretArn: egress.secretArn,
+    webhookSecretArn: webhooks.secretArn,
+    jobFunctions: pulumi.output(Object.fromEntries(jobs.all.map((job) => [job.job, job.function.name]))),
+    smokeFunctionName: jobs.job("smoke").function.name,
+    tables: {
+      idempotency: state.idempotencyTable.name,
+      events: state.eventsTable.name,
+      checkpoints: state.checkpointsTable.name,
+    },
+    alertsTopicArn: alerts.topicArn,
+    dashboardName: dashboard.dashboardName,
+    storefrontResponseHeadersPolicyId: storefront.policyId,
   };
 }

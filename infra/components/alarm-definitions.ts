@@ -1,0 +1,213 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { KitConfig } from "../config";
+import { metricDimensions, metricEmitter, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/shared/metrics-catalog";
+import { rateIntervalSeconds } from "./schedule-expression";
+
+/**
+ * Every alarm the kit raises, as plain data derived from the stack config
+ * and the metrics contract (`lambdas/shared/metrics-catalog.ts`). Kept apart
+ * from the resources so a reader sees all thresholds in one place.
+ */
+
+export type Severity = "info" | "warning" | "high" | "critical";
+
+export interface AlarmDefinition {
+  /** Logical name, unique in the stack: the MetricAlarm's resource name. */
+  readonly name: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly statistic: "Sum" | "Maximum" | "Minimum";
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold";
+  readonly threshold: number;
+  readonly treatMissingData: "breaching" | "notBreaching" | "missing";
+}
+
+export interface AlarmInputs {
+  readonly stack: string;
+  readonly gas: KitConfig["gas"];
+  readonly subgraphMaxLagBlocks: number;
+  readonly schedules: KitConfig["schedules"];
+}
+
+/** The severities of the three gas alarms, in the order of the (falling) ratios. */
+export const gasAlarmSeverities = ["warning", "high", "critical"] as const;
+
+/** A CloudWatch period that spans one run of a schedule: a whole number of minutes, an hour for cron schedules. */
+export function periodForSchedule(expression: string): number {
+  const interval = rateIntervalSeconds(expression) ?? 3600;
+  return Math.min(Math.max(60, Math.ceil(interval / 60) * 60), 86_400);
+}
+
+/** The dimensions a kit metric carries: the stack, and the job that emits it. */
+export function kitMetricDimensions(stack: string, metric: MetricName, job?: JobName): Record<string, string> {
+  const emitter = metricEmitter[metric];
+  const service = emitter === "any" ? job : emitter;
+  if (!service) throw new Error(`${metric} is emitted by every job: name the job whose ${metric} to use`);
+  return { [metricDimensions.stack]: stack, [metricDimensions.job]: service };
+}
+
+/** Alarms on the jobs' own metrics (health, watcher): gas, subgraph, pauses, disputes, upgrades, heartbeat. */
+export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
+  const healthPeriod = periodForSchedule(inputs.schedules.health);
+  const watcherPeriod = periodForSchedule(inputs.schedules.watcher);
+  const kit = (metric: MetricName) => ({ namespace: metricsNamespace, metricName: metric, dimensions: kitMetricDimensions(inputs.stack, metric) });
+
+  const gasAlarms = inputs.gas.alertRatios.map((ratio, index): AlarmDefinition => {
+    const severity = gasAlarmSeverities[index] ?? "critical";
+    return {
+      name: `gas-balance-${severity}`,
+      severity,
+      description: `The signer's gas balance is below ${ratio}x the expected daily burn (H5): top it up.`,
+      ...kit(metricNames.gasBalanceWei),
+      statistic: "Minimum",
+      periodSeconds: healthPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "LessThanThreshold",
+      threshold: Number(inputs.gas.expectedDailyBurnWei) * ratio,
+      // A silent health job raises the heartbeat alarm instead.
+      treatMissingData: "missing",
+    };
+  });
+
+  return [
+    ...gasAlarms,
+    {
+      name: "subgraph-lag",
+      severity: "high",
+      description: `The subgraph is more than ${inputs.subgraphMaxLagBlocks} blocks behind the chain head (O6): reads may be stale.`,
+      ...kit(metricNames.subgraphLagBlocks),
+      statistic: "Maximum",
+      periodSeconds: healthPeriod,
+      evaluationPeriods: 2,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: inputs.subgraphMaxLagBlocks,
+      treatMissingData: "missing",
+    },
+    {
+      name: "protocol-paused",
+      severity: "high",
+      description: "A protocol region is paused (H2): calls into it fail until it is unpaused.",
+      ...kit(metricNames.pausedRegions),
+      statistic: "Maximum",
+      periodSeconds: healthPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "missing",
+    },
+    {
+      name: "dispute-raised",
+      severity: "warning",
+      description: "A buyer raised a dispute (B3): answer it before it escalates.",
+      ...kit(metricNames.disputeRaised),
+      statistic: "Sum",
+      periodSeconds: watcherPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
+      name: "dispute-open-over-one-day",
+      severity: "high",
+      description: "A dispute has been open for more than a day (B3).",
+      ...kit(metricNames.disputesOpenOverOneDay),
+      statistic: "Maximum",
+      periodSeconds: watcherPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
+      name: "diamond-cut",
+      severity: "critical",
+      description: "The protocol diamond was upgraded (DiamondCut, H3): check the ABIs and addresses before the next write.",
+      ...kit(metricNames.diamondCutSeen),
+      statistic: "Sum",
+      periodSeconds: watcherPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
+      name: "webhook-dead-lettered",
+      severity: "warning",
+      description: "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",
+      ...kit(metricNames.webhookDeadLettered),
+      statistic: "Sum",
+      periodSeconds: watcherPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
+      name: "health-heartbeat-missing",
+      severity: "critical",
+      description: "The health job has not reported for three runs: nothing else is being checked.",
+      ...kit(metricNames.healthHeartbeat),
+      statistic: "Sum",
+      periodSeconds: healthPeriod,
+      evaluationPeriods: 3,
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      // No data is the failure this alarm exists for.
+      treatMissingData: "breaching",
+    },
+  ];
+}
+
+/** Per-job alarms: the Lambda's errors, the job's own failed runs, and its dead-letter queue. */
+export function jobAlarms(stack: string, job: JobName, target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }): AlarmDefinition[] {
+  return [
+    {
+      name: `${job}-errors`,
+      severity: "high",
+      description: `The ${job} job's Lambda failed (an exception or a timeout): see its logs.`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: target.functionName },
+      statistic: "Sum",
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
+      name: `${job}-failed-runs`,
+      severity: "high",
+      description: `The ${job} job reported a failed run (not transient): see its logs.`,
+      namespace: metricsNamespace,
+      metricName: metricNames.jobFailed,
+      dimensions: kitMetricDimensions(stack, metricNames.jobFailed, job),
+      statistic: "Sum",
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
+      name: `${job}-dead-letters`,
+      severity: "high",
+      description: `The ${job} job's dead-letter queue holds runs that failed every retry: inspect and redrive them.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: target.queueName },
+      statistic: "Maximum",
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+  ];
+}

@@ -1,0 +1,109 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { JobName } from "../../lambdas/shared/metrics-catalog";
+import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "./alarm-definitions";
+import { EncryptionKey } from "./encryption-key";
+import { policyJson } from "./policy-document";
+
+export interface AlertsArgs extends AlarmInputs {
+  readonly administrators: readonly pulumi.Input<string>[];
+  /** Who is paged: from config `alerts`. */
+  readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
+  readonly jobs: readonly { readonly job: JobName; readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }[];
+}
+
+/**
+ * Alerts (checklist B3, H3, H5, O6): an encrypted SNS topic with the stack's
+ * subscriptions, and one CloudWatch alarm per definition in
+ * `alarm-definitions.ts`, each notifying the topic when it fires and when it
+ * clears.
+ */
+export class Alerts extends pulumi.ComponentResource {
+  public readonly topic: aws.sns.Topic;
+  public readonly topicArn: pulumi.Output<string>;
+  public readonly alarms: ReadonlyMap<string, aws.cloudwatch.MetricAlarm>;
+
+  constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boson-kit:alerts:Alerts", name, {}, opts);
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+    const key = new EncryptionKey(
+      `${name}-topic`,
+      {
+        description: "Encrypts the alert topic's messages",
+        administrators: args.administrators,
+        uses: [
+          {
+            // CloudWatch publishes alarm state changes to the encrypted topic.
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: ["cloudwatch.amazonaws.com"] },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    this.topic = new aws.sns.Topic(`${name}-topic`, { displayName: "Boson kit alerts", kmsMasterKeyId: key.arn }, { parent: this });
+    this.topicArn = this.topic.arn;
+    new aws.sns.TopicPolicy(
+      `${name}-topic-policy`,
+      {
+        arn: this.topic.arn,
+        policy: policyJson([
+          {
+            Sid: "OnlyThisAccountsAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: ["cloudwatch.amazonaws.com"] },
+            Action: ["sns:Publish"],
+            Resource: this.topic.arn,
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+          },
+        ]),
+      },
+      { parent: this },
+    );
+
+    args.subscriptions.emails.forEach((email, index) => {
+      new aws.sns.TopicSubscription(`${name}-email-${index + 1}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+    });
+    args.subscriptions.httpsEndpoints.forEach((endpoint, index) => {
+      new aws.sns.TopicSubscription(`${name}-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
+    });
+
+    const definitions = [
+      ...protocolAlarms(args),
+      ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
+    ];
+    this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition)]));
+
+    this.registerOutputs({ topicArn: this.topicArn, alarmCount: definitions.length });
+  }
+
+  private declareAlarm(name: string, definition: AlarmDefinition): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+      `${name}-${definition.name}`,
+      {
+        alarmDescription: `[${definition.severity}] ${definition.description}`,
+        namespace: definition.namespace,
+        metricName: definition.metricName,
+        dimensions: definition.dimensions,
+        statistic: definition.statistic,
+        period: definition.periodSeconds,
+        evaluationPeriods: definition.evaluationPeriods,
+        datapointsToAlarm: definition.evaluationPeriods,
+        comparisonOperator: definition.comparisonOperator,
+        threshold: definition.threshold,
+        treatMissingData: definition.treatMissingData,
+        alarmActions: [this.topic.arn],
+        okActions: [this.topic.arn],
+        tags: { Severity: definition.severity },
+      },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,177 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { KitConfig } from "../config";
+import { environmentVariables as env } from "../../lambdas/shared/environment";
+import { jobNames, type JobName } from "../../lambdas/shared/metrics-catalog";
+import { EncryptionKey } from "./encryption-key";
+import { jobCatalog, type JobSpec } from "./job-catalog";
+import type { JobRoles } from "./job-roles";
+import { viaService } from "./key-policy";
+import type { PolicyStatement } from "./policy-document";
+import { ScheduledJob } from "./scheduled-job";
+import { signingConditions } from "./signer";
+
+interface TableRef {
+  readonly name: pulumi.Input<string>;
+  readonly arn: pulumi.Input<string>;
+}
+
+export interface JobsArgs {
+  readonly region: string;
+  readonly administrators: readonly pulumi.Input<string>[];
+  readonly roles: JobRoles;
+  readonly schedules: KitConfig["schedules"];
+  readonly logRetentionDays: number;
+  /** Ids from the stack config shared by every job (see `configEnvironment`). */
+  readonly configEnvironment: Readonly<Record<string, string>>;
+  readonly signer: { readonly keyId: pulumi.Input<string>; readonly keyArn: pulumi.Input<string> };
+  readonly rpcSecretArn: pulumi.Input<string>;
+  readonly tables: { readonly idempotency: TableRef; readonly events: TableRef; readonly checkpoints: TableRef };
+  readonly webhooks: { readonly secretArn: pulumi.Input<string>; readonly endpointsJson: string };
+  readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
+}
+
+/** The DynamoDB calls each table's code makes (Powertools Idempotency; lambdas/shared/event-store.ts, checkpoints.ts). */
+const tableActions = {
+  idempotency: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+  // Scan: the replay of dead-lettered webhook deliveries.
+  events: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan"],
+  checkpoints: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+} as const;
+
+/**
+ * The kit's four jobs (withdraw, health, watcher, smoke), each a
+ * `ScheduledJob` with only the permissions and environment its
+ * `jobCatalog` entry lists, and the customer-managed key for their logs and
+ * dead-letter queues.
+ */
+export class Jobs extends pulumi.ComponentResource {
+  public readonly byJob: ReadonlyMap<JobName, ScheduledJob>;
+  public readonly encryptionKey: EncryptionKey;
+
+  constructor(name: string, args: JobsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boson-kit:jobs:Jobs", name, {}, opts);
+
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const identities = jobNames.map((job) => args.roles.identity(job));
+    const senders = identities.flatMap((identity) => [identity.executionRole.arn, ...(identity.schedulerRole ? [identity.schedulerRole.arn] : [])]);
+    this.encryptionKey = new EncryptionKey(
+      `${name}-logs-and-dlq`,
+      {
+        description: "Encrypts the jobs' log groups and dead-letter queues",
+        administrators: args.administrators,
+        uses: [
+          {
+            Sid: "CloudWatchLogsEncryptsTheJobsLogs",
+            Effect: "Allow",
+            Principal: { Service: [`logs.${args.region}.amazonaws.com`] },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${args.region}:${accountId}:log-group:*` } },
+          },
+          {
+            // Lambda (failed async runs) and Scheduler (undeliverable runs) write to the encrypted queues as these roles.
+            Sid: "JobsAndSchedulesDeadLetter",
+            Effect: "Allow",
+            Principal: { AWS: senders },
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: "*",
+            Condition: viaService("sqs", args.region),
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    const byJob = new Map<JobName, ScheduledJob>();
+    for (const job of jobNames) {
+      const spec = jobCatalog[job];
+      byJob.set(
+        job,
+        new ScheduledJob(
+          `${job}-job`,
+          {
+            job,
+            description: spec.description,
+            identity: args.roles.identity(job),
+            ...(spec.schedule ? { schedule: args.schedules[spec.schedule] } : {}),
+            environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
+            permissions: jobPermissions(spec, args),
+            encryptionKeyArn: this.encryptionKey.arn,
+            logRetentionDays: args.logRetentionDays,
+            network: args.network,
+            timeoutSeconds: spec.timeoutSeconds,
+            memorySizeMb: spec.memorySizeMb,
+            ...(spec.reservedConcurrency ? { reservedConcurrency: spec.reservedConcurrency } : {}),
+          },
+          { parent: this },
+        ),
+      );
+    }
+    this.byJob = byJob;
+
+    this.registerOutputs({ functionNames: Object.fromEntries([...byJob].map(([job, scheduled]) => [job, scheduled.function.name])) });
+  }
+
+  job(job: JobName): ScheduledJob {
+    const scheduled = this.byJob.get(job);
+    if (!scheduled) throw new Error(`the ${job} job was not declared`);
+    return scheduled;
+  }
+
+  get all(): ScheduledJob[] {
+    return [...this.byJob.values()];
+  }
+}
+
+/** The ids a job needs beyond the shared config: only for what it uses. */
+function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<string, pulumi.Input<string>> {
+  return {
+    [env.serviceName]: job,
+    [env.rpcSecretArn]: args.rpcSecretArn,
+    ...(spec.uses.signer ? { [env.keyId]: args.signer.keyId } : {}),
+    ...(spec.uses.idempotencyTable ? { [env.idempotencyTable]: args.tables.idempotency.name } : {}),
+    ...(spec.uses.eventsTable ? { [env.eventsTable]: args.tables.events.name } : {}),
+    ...(spec.uses.checkpointsTable ? { [env.checkpointsTable]: args.tables.checkpoints.name } : {}),
+    ...(spec.uses.webhookSecret
+      ? { [env.webhookSecretArn]: args.webhooks.secretArn, [env.webhookEndpoints]: args.webhooks.endpointsJson }
+      : {}),
+  };
+}
+
+/**
+ * What the job's code calls, scoped to the resources it calls them on. The
+ * data keys' policies name the job roles themselves, so KMS decrypt for
+ * secrets and tables needs no statement here; signing is listed at both
+ * layers, with the same conditions.
+ */
+function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
+  const statements: PolicyStatement[] = [
+    { Sid: "ReadRpcUrls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.rpcSecretArn },
+  ];
+  if (spec.uses.signer === "sign") {
+    statements.push({
+      Sid: "SignDigests",
+      Effect: "Allow",
+      Action: ["kms:Sign"],
+      Resource: args.signer.keyArn,
+      Condition: { StringEquals: signingConditions },
+    });
+  }
+  if (spec.uses.signer) {
+    statements.push({ Sid: "ReadSignerPublicKey", Effect: "Allow", Action: ["kms:GetPublicKey", "kms:DescribeKey"], Resource: args.signer.keyArn });
+  }
+  if (spec.uses.idempotencyTable) {
+    statements.push({ Sid: "UseIdempotencyRecords", Effect: "Allow", Action: tableActions.idempotency, Resource: args.tables.idempotency.arn });
+  }
+  if (spec.uses.eventsTable) {
+    statements.push({ Sid: "StoreChainEvents", Effect: "Allow", Action: tableActions.events, Resource: args.tables.events.arn });
+  }
+  if (spec.uses.checkpointsTable) {
+    statements.push({ Sid: "KeepCheckpoints", Effect: "Allow", Action: tableActions.checkpoints, Resource: args.tables.checkpoints.arn });
+  }
+  if (spec.uses.webhookSecret) {
+    statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn });
+  }
+  return statements;
+}

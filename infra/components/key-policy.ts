@@ -1,0 +1,56 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PolicyCondition, PolicyStatement } from "./policy-document";
+
+/**
+ * Building blocks shared by every KMS key policy in the kit. No key policy
+ * names the account root or a wildcard: only the principals listed here can
+ * use a key, whatever IAM policies exist elsewhere in the account.
+ */
+
+/**
+ * What key administrators may do: manage the key's lifecycle and policy, and
+ * read its metadata. No cryptographic operation, and no `kms:CreateGrant`
+ * (a grant would let an administrator hand itself the right to sign).
+ */
+export const keyAdministrationActions = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RevokeGrant",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+] as const;
+
+/** The actions a principal needs to encrypt and decrypt through a service that uses envelope encryption. */
+export const envelopeEncryptionActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
+
+/** Restricts a key use to requests that a given AWS service makes on the caller's behalf. */
+export function viaService(service: string, region: string): PolicyCondition {
+  return { StringEquals: { "kms:ViaService": `${service}.${region}.amazonaws.com` } };
+}
+
+/** The statement that lets the administrators manage a key without using it. */
+export function administratorsStatement(administrators: readonly pulumi.Input<string>[]): PolicyStatement {
+  return {
+    Sid: "AdministratorsManageTheKey",
+    Effect: "Allow",
+    Principal: { AWS: administrators },
+    Action: keyAdministrationActions,
+    Resource: "*",
+  };
+}

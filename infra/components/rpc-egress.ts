@@ -1,0 +1,171 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptionKey } from "./encryption-key";
+import { envelopeEncryptionActions, viaService } from "./key-policy";
+import { policyJson } from "./policy-document";
+
+export interface RpcEgressArgs {
+  /** NAT gateways, one per zone: 1 is cheaper, 2+ survive a zone outage. */
+  readonly availabilityZoneCount: number;
+  readonly region: string;
+  /** RPC URLs carry the provider's API key (checklist S3): secret Outputs only. */
+  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string> };
+  /** Manage the secret's key, and write and refresh the secret when `pulumi up` runs as one of them. */
+  readonly administrators: readonly pulumi.Input<string>[];
+  /** The job roles: the only ones that may read the RPC URLs. */
+  readonly readers: readonly pulumi.Input<string>[];
+  readonly cidrBlock?: string;
+}
+
+/**
+ * Fixed egress for the jobs (checklist S3): the jobs run in private subnets
+ * and reach the RPC provider through NAT gateways with Elastic IPs, so the
+ * provider can allowlist exactly those addresses for the API key. The key-
+ * bearing RPC URLs live in a Secrets Manager secret under a customer-managed
+ * key that only the job roles may use.
+ */
+export class RpcEgress extends pulumi.ComponentResource {
+  public readonly vpc: aws.ec2.Vpc;
+  public readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The security group the jobs' network interfaces use: HTTPS out, nothing in. */
+  public readonly jobSecurityGroupId: pulumi.Output<string>;
+  /** The NAT gateways' public IPs, for the RPC provider's allowlist. */
+  public readonly egressIps: pulumi.Output<string[]>;
+  public readonly secret: aws.secretsmanager.Secret;
+  public readonly secretArn: pulumi.Output<string>;
+  public readonly secretKey: EncryptionKey;
+
+  constructor(name: string, args: RpcEgressArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boson-kit:network:RpcEgress", name, {}, opts);
+    const cidr = args.cidrBlock ?? "10.40.0.0/16";
+    const [first, second] = cidr.split(".");
+
+    this.vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true }, { parent: this });
+    const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id }, { parent: this });
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public-routes`,
+      { vpcId: this.vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }] },
+      { parent: this },
+    );
+
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    const privateSubnetIds: pulumi.Output<string>[] = [];
+    const egressIps: pulumi.Output<string>[] = [];
+    for (let index = 0; index < args.availabilityZoneCount; index++) {
+      const zone = zones.apply((names) => {
+        const zoneName = names[index];
+        if (!zoneName) throw new Error(`${args.region} has ${names.length} availability zones; the stack asks for ${args.availabilityZoneCount}`);
+        return zoneName;
+      });
+      const suffix = `${name}-zone${index + 1}`;
+      // The NAT gateway sits in a small public subnet; the jobs use a larger private one.
+      const publicSubnet = new aws.ec2.Subnet(
+        `${suffix}-public`,
+        { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: `${first}.${second}.${index}.0/24`, mapPublicIpOnLaunch: false },
+        { parent: this },
+      );
+      new aws.ec2.RouteTableAssociation(`${suffix}-public-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
+      const elasticIp = new aws.ec2.Eip(`${suffix}-egress-ip`, { domain: "vpc" }, { parent: this, dependsOn: [internetGateway] });
+      const natGateway = new aws.ec2.NatGateway(
+        `${suffix}-nat`,
+        { allocationId: elasticIp.allocationId, subnetId: publicSubnet.id, connectivityType: "public" },
+        { parent: this },
+      );
+      const privateSubnet = new aws.ec2.Subnet(
+        `${suffix}-private`,
+        { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: `${first}.${second}.${128 + index * 16}.0/20`, mapPublicIpOnLaunch: false },
+        { parent: this },
+      );
+      const privateRoutes = new aws.ec2.RouteTable(
+        `${suffix}-private-routes`,
+        { vpcId: this.vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }] },
+        { parent: this },
+      );
+      new aws.ec2.RouteTableAssociation(`${suffix}-private-routes`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, { parent: this });
+      privateSubnetIds.push(privateSubnet.id);
+      egressIps.push(elasticIp.publicIp);
+    }
+    this.privateSubnetIds = privateSubnetIds;
+    this.egressIps = pulumi.all(egressIps);
+
+    const jobSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-jobs-sg`,
+      {
+        vpcId: this.vpc.id,
+        description: "Boson kit jobs: HTTPS out (RPC, subgraph, AWS APIs, webhooks), nothing in",
+        egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" }],
+      },
+      { parent: this },
+    );
+    this.jobSecurityGroupId = jobSecurityGroup.id;
+
+    this.secretKey = new EncryptionKey(
+      `${name}-secret`,
+      {
+        description: "Encrypts the RPC URLs (they carry the provider's API key)",
+        administrators: args.administrators,
+        uses: [
+          {
+            Sid: "JobsReadTheRpcSecret",
+            Effect: "Allow",
+            Principal: { AWS: args.readers },
+            Action: ["kms:Decrypt"],
+            Resource: "*",
+            Condition: viaService("secretsmanager", args.region),
+          },
+          {
+            // The deployer writes the value it already holds in Pulumi config, and refreshes it.
+            Sid: "AdministratorsWriteTheRpcSecret",
+            Effect: "Allow",
+            Principal: { AWS: args.administrators },
+            Action: envelopeEncryptionActions,
+            Resource: "*",
+            Condition: viaService("secretsmanager", args.region),
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    this.secret = new aws.secretsmanager.Secret(
+      `${name}-rpc-urls`,
+      { description: "RPC URLs of the jobs: JSON {primary, fallback}", kmsKeyId: this.secretKey.arn, recoveryWindowInDays: 30 },
+      { parent: this },
+    );
+    this.secretArn = this.secret.arn;
+    new aws.secretsmanager.SecretVersion(
+      `${name}-rpc-urls-value`,
+      {
+        secretId: this.secret.id,
+        // Both URLs are secret Outputs, so the JSON stays secret in state and in the plan.
+        secretString: pulumi.secret(
+          pulumi.all([args.rpc.primaryUrl, args.rpc.fallbackUrl]).apply(([primary, fallback]) => JSON.stringify({ primary, fallback })),
+        ),
+      },
+      { parent: this },
+    );
+    new aws.secretsmanager.SecretPolicy(
+      `${name}-rpc-urls-policy`,
+      {
+        secretArn: this.secret.arn,
+        policy: policyJson([
+          {
+            Sid: "OnlyTheJobsReadTheRpcUrls",
+            Effect: "Allow",
+            Principal: { AWS: args.readers },
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: "*",
+          },
+        ]),
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      vpcId: this.vpc.id,
+      privateSubnetIds: this.privateSubnetIds,
+      egressIps: this.egressIps,
+      secretArn: this.secretArn,
+    });
+  }
+}

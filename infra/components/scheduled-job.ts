@@ -1,0 +1,187 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { JobName } from "../../lambdas/shared/metrics-catalog";
+import { jobArchive } from "./bundle";
+import type { JobIdentity } from "./job-roles";
+import { policyJson, type PolicyStatement } from "./policy-document";
+import { rateIntervalSeconds } from "./schedule-expression";
+
+export interface ScheduledJobArgs {
+  readonly job: JobName;
+  readonly description: string;
+  /** Roles declared up front by `JobRoles`; this component attaches their permissions. */
+  readonly identity: JobIdentity;
+  /** EventBridge Scheduler expression; absent for jobs that are only invoked (the smoke test). */
+  readonly schedule?: string;
+  /** Ids, addresses and names only: never a secret value (checklist S1, S3). */
+  readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
+  /** What this job's code does with AWS, beyond running (logs, traces, network, dead letters). */
+  readonly permissions: readonly PolicyStatement[];
+  /** The customer-managed key for the job's logs and dead-letter queue. */
+  readonly encryptionKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  /** Private subnets behind the NAT gateways whose IPs the RPC provider allowlists. */
+  readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
+  readonly timeoutSeconds: number;
+  readonly memorySizeMb?: number;
+  /** Caps parallel runs; 1 makes a job a singleton (withdrawals never race each other). */
+  readonly reservedConcurrency?: number;
+}
+
+/** Lambda retries an asynchronous invocation twice; Scheduler then retries delivery this many times. */
+const scheduleRetryAttempts = 2;
+const maxDeadLetterRetentionSeconds = 14 * 24 * 3600;
+
+/**
+ * One job of the kit: a Lambda bundled from `lambdas/<job>/handler.ts`, with
+ * its least-privilege role policy, an encrypted log group with retention,
+ * active X-Ray tracing, an encrypted dead-letter queue, and (for scheduled
+ * jobs) an EventBridge Scheduler schedule with retries into the same queue.
+ * The log group, role and function are public so the log pipeline can
+ * subscribe to them.
+ */
+export class ScheduledJob extends pulumi.ComponentResource {
+  public readonly job: JobName;
+  public readonly function: aws.lambda.Function;
+  public readonly role: aws.iam.Role;
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+  public readonly deadLetterQueue: aws.sqs.Queue;
+  public readonly schedule: aws.scheduler.Schedule | undefined;
+
+  constructor(name: string, args: ScheduledJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boson-kit:jobs:ScheduledJob", name, {}, opts);
+    this.job = args.job;
+    this.role = args.identity.executionRole;
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays, kmsKeyId: args.encryptionKeyArn },
+      { parent: this },
+    );
+
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      {
+        kmsMasterKeyId: args.encryptionKeyArn,
+        kmsDataKeyReusePeriodSeconds: 300,
+        messageRetentionSeconds: maxDeadLetterRetentionSeconds,
+      },
+      { parent: this },
+    );
+
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-permissions`,
+      {
+        role: this.role.id,
+        policy: policyJson([
+          {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
+          },
+          {
+            Sid: "DeadLetterFailedInvocations",
+            Effect: "Allow",
+            Action: ["sqs:SendMessage"],
+            Resource: this.deadLetterQueue.arn,
+          },
+          {
+            // X-Ray has no resource-level permissions.
+            Sid: "WriteTraces",
+            Effect: "Allow",
+            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            Resource: "*",
+          },
+          {
+            // What Lambda needs to attach the function to the private subnets; EC2 has no resource-level scoping for these.
+            Sid: "AttachToPrivateSubnets",
+            Effect: "Allow",
+            Action: [
+              "ec2:CreateNetworkInterface",
+              "ec2:DescribeNetworkInterfaces",
+              "ec2:DescribeSubnets",
+              "ec2:DeleteNetworkInterface",
+              "ec2:AssignPrivateIpAddresses",
+              "ec2:UnassignPrivateIpAddresses",
+            ],
+            Resource: "*",
+          },
+          ...args.permissions,
+        ]),
+      },
+      { parent: this },
+    );
+
+    this.function = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        description: args.description,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ["arm64"],
+        handler: "index.handler",
+        code: jobArchive(args.job),
+        role: this.role.arn,
+        memorySize: args.memorySizeMb ?? 512,
+        timeout: args.timeoutSeconds,
+        reservedConcurrentExecutions: args.reservedConcurrency ?? -1,
+        environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
+        tracingConfig: { mode: "Active" },
+        deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
+        // Text: the jobs write their own JSON (Powertools), and EMF metric lines must reach CloudWatch unwrapped.
+        loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+        vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds },
+      },
+      // Lambda checks at creation that the role may write to the DLQ and create network interfaces.
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+
+    this.schedule = args.schedule === undefined ? undefined : this.declareSchedule(name, args, args.schedule);
+
+    this.registerOutputs({
+      functionName: this.function.name,
+      functionArn: this.function.arn,
+      logGroupName: this.logGroup.name,
+      deadLetterQueueArn: this.deadLetterQueue.arn,
+    });
+  }
+
+  private declareSchedule(name: string, args: ScheduledJobArgs, expression: string): aws.scheduler.Schedule {
+    const schedulerRole = args.identity.schedulerRole;
+    if (!schedulerRole) throw new Error(`the ${args.job} job has a schedule but JobRoles declared no scheduler role for it`);
+    const schedulerPolicy = new aws.iam.RolePolicy(
+      `${name}-schedule-permissions`,
+      {
+        role: schedulerRole.id,
+        policy: policyJson([
+          { Sid: "InvokeTheJob", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: this.function.arn },
+          { Sid: "DeadLetterUndeliveredRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: this.deadLetterQueue.arn },
+        ]),
+      },
+      { parent: this },
+    );
+    // A run that cannot be delivered within one interval is superseded by the next one.
+    const interval = rateIntervalSeconds(expression) ?? 3600;
+    return new aws.scheduler.Schedule(
+      `${name}-schedule`,
+      {
+        description: `Runs the ${args.job} job`,
+        scheduleExpression: expression,
+        scheduleExpressionTimezone: "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: {
+          arn: this.function.arn,
+          roleArn: schedulerRole.arn,
+          input: JSON.stringify({ source: "schedule", job: args.job }),
+          retryPolicy: {
+            maximumRetryAttempts: scheduleRetryAttempts,
+            maximumEventAgeInSeconds: Math.min(Math.max(interval, 60), 86_400),
+          },
+          deadLetterConfig: { arn: this.deadLetterQueue.arn },
+        },
+      },
+      { parent: this, dependsOn: [schedulerPolicy] },
+    );
+  }
+}
