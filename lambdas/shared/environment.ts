@@ -32,6 +32,12 @@ export const environmentVariables = {
   relayer: "RELAYER",
   /** JSON, optional: { address, currency } */
   priceFeed: "PRICE_FEED",
+  /** Shipper: the GCP project its Cloud Logging entries go to. */
+  gcpProject: "GCP_PROJECT",
+  /** Shipper: the Cloud Logging log id (`projects/<p>/logs/<id>`) the sinks route by. */
+  gcpLogName: "GCP_LOG_NAME",
+  /** Shipper: Workload Identity Federation credential configuration (external_account JSON; no key, not a secret). */
+  gcpCredentialConfig: "GCP_CREDENTIAL_CONFIG",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   serviceName: "POWERTOOLS_SERVICE_NAME",
 } as const;

@@ -1,0 +1,148 @@
+import type { CloudWatchLogsEvent, Context } from "aws-lambda";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { z } from "zod";
+import { environmentVariables } from "../shared/environment";
+import { createJobLogger } from "../shared/logger";
+import type { RetryPolicy } from "../shared/retry";
+import { cloudLoggingWriter, createLogging, type CloudLoggingClientOptions, type LogTarget } from "./cloud-logging";
+import { decodeSubscriptionPayload } from "./decode";
+import { toShippableEntry, type ShipperContext } from "./entries";
+import { defaultShipRetryPolicy, shipEntries, type BatchLimits, type EntryWriter, type ShipResult } from "./ship";
+
+/**
+ * The log shipper (checklist B1, B4, C1): a CloudWatch Logs subscription on
+ * each job's log group invokes it with one stream's records; it redacts them
+ * again, maps them to Cloud Logging entries and writes them, in order, to the
+ * stack's GCP project. On a failure it cannot recover from it throws: the
+ * subscription's async invocation is retried by Lambda and then lands in the
+ * shipper's DLQ, so no record is dropped silently.
+ */
+
+const externalAccountSchema = z.looseObject({
+  type: z.literal("external_account", { error: "must be an external_account credential configuration (WIF), never a key" }),
+  audience: z.string().min(1),
+  subject_token_type: z.string().min(1),
+  token_url: z.url(),
+  credential_source: z.looseObject({ environment_id: z.string().min(1) }),
+});
+
+const shipperEnvironmentSchema = z.object({
+  [environmentVariables.gcpProject]: z.string().min(1),
+  [environmentVariables.gcpLogName]: z.string().regex(/^[A-Za-z0-9_.\-/]{1,512}$/),
+  [environmentVariables.gcpCredentialConfig]: z.string().transform((text, ctx) => {
+    try {
+      return externalAccountSchema.parse(JSON.parse(text));
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `must be WIF external_account JSON: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  }),
+  [environmentVariables.stack]: z.string().min(1),
+  [environmentVariables.configId]: z.string().min(1),
+  AWS_REGION: z.string().min(1),
+});
+
+export interface ShipperEnvironment {
+  readonly target: LogTarget;
+  readonly context: ShipperContext;
+  readonly credentials: Record<string, unknown>;
+}
+
+export function readShipperEnvironment(env: NodeJS.ProcessEnv = process.env): ShipperEnvironment {
+  const parsed = shipperEnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`the shipper's environment is incomplete (infra sets it): ${problems.join("; ")}`);
+  }
+  const values = parsed.data;
+  return {
+    target: {
+      projectId: values[environmentVariables.gcpProject],
+      logName: values[environmentVariables.gcpLogName],
+      location: values.AWS_REGION,
+      namespace: values[environmentVariables.stack],
+    },
+    context: {
+      gcpProject: values[environmentVariables.gcpProject],
+      stack: values[environmentVariables.stack],
+      configId: values[environmentVariables.configId],
+    },
+    credentials: values[environmentVariables.gcpCredentialConfig],
+  };
+}
+
+export interface ShipperDependencies {
+  readonly target: LogTarget;
+  readonly context: ShipperContext;
+  /** One writer per payload (its job and log stream name the monitored resource). */
+  readonly writerFor: (scope: { job: string; taskId: string }) => EntryWriter;
+  readonly logger?: Logger;
+  readonly limits?: BatchLimits;
+  readonly policy?: RetryPolicy;
+  readonly random?: () => number;
+}
+
+export type ShipperHandler = (event: CloudWatchLogsEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<ShipResult>;
+
+/** Builds the handler around its dependencies, so tests point it at a local endpoint. */
+export function createShipperHandler(dependencies: ShipperDependencies): ShipperHandler {
+  return async (event, lambdaContext) => {
+    const payload = decodeSubscriptionPayload(event);
+    if (payload.messageType === "CONTROL_MESSAGE" || payload.logEvents.length === 0) {
+      return { entries: 0, requests: 0, retries: 0, splits: 0 };
+    }
+    const entries = payload.logEvents.map((logEvent) => toShippableEntry(logEvent, payload, dependencies.context));
+    const job = entries[0]?.metadata.labels.job ?? payload.logGroup;
+    const writer = dependencies.writerFor({ job, taskId: payload.logStream });
+    const redacted = entries.filter((entry) => entry.redacted).length;
+    if (redacted > 0) {
+      // The job's logger should have caught these; the records ship redacted.
+      dependencies.logger?.warn("shipper redacted records a job logged", { logGroup: payload.logGroup, logStream: payload.logStream, redacted });
+    }
+    // Leave time to fail loudly before the Lambda's own timeout.
+    const policy = dependencies.policy ?? defaultShipRetryPolicy;
+    const remaining = lambdaContext?.getRemainingTimeInMillis?.();
+    const bounded = remaining === undefined ? policy : { ...policy, maxElapsedMs: Math.max(1_000, Math.min(policy.maxElapsedMs, remaining - 5_000)) };
+    try {
+      const result = await shipEntries(writer, entries, {
+        ...(dependencies.limits ? { limits: dependencies.limits } : {}),
+        policy: bounded,
+        ...(dependencies.random ? { random: dependencies.random } : {}),
+        onEvent: (shipEvent) =>
+          dependencies.logger?.warn(`shipper ${shipEvent.kind}`, {
+            entries: shipEvent.entries,
+            attempt: shipEvent.attempt,
+            error: shipEvent.error,
+          }),
+      });
+      dependencies.logger?.info("shipped", { logGroup: payload.logGroup, logStream: payload.logStream, ...result });
+      return result;
+    } catch (error) {
+      dependencies.logger?.error("shipping failed; the invocation fails so Lambda retries it and then dead-letters it", {
+        logGroup: payload.logGroup,
+        logStream: payload.logStream,
+        error,
+      });
+      throw error;
+    }
+  };
+}
+
+/** The production wiring: WIF credentials from the environment, Cloud Logging's public endpoint. */
+export function createShipperFromEnvironment(env: NodeJS.ProcessEnv = process.env, clientOptions: CloudLoggingClientOptions = {}): ShipperHandler {
+  const { target, context, credentials } = readShipperEnvironment(env);
+  const logging = createLogging(target.projectId, { credentials: credentials as CloudLoggingClientOptions["credentials"], ...clientOptions });
+  return createShipperHandler({
+    target,
+    context,
+    writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
+    logger: createJobLogger("shipper"),
+  });
+}
+
+let cached: ShipperHandler | undefined;
+
+export const handler = async (event: CloudWatchLogsEvent, context: Context): Promise<void> => {
+  cached ??= createShipperFromEnvironment();
+  await cached(event, context);
+};

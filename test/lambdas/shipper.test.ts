@@ -1,0 +1,263 @@
+import { gzipSync } from "node:zlib";
+import type { CloudWatchLogsEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
+import { createShipperHandler, readShipperEnvironment, type ShipperHandler } from "../../lambdas/shipper/handler";
+import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
+import { fixedTokenAuthClient, startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
+
+const token = "test-token-7f3a";
+const project = "boson-kit-staging";
+const target: LogTarget = { projectId: project, logName: "boson-kit-tool-calls", location: "eu-west-1", namespace: "staging" };
+const context = { gcpProject: project, stack: "staging", configId: "staging-80002-0" };
+const traceId = "1-5759e988-bd862e3fe1be46a994272793";
+const fastRetries = { maxAttempts: 4, maxElapsedMs: 5_000, baseDelayMs: 5, maxDelayMs: 20 };
+
+interface LogEvent {
+  id: string;
+  timestamp: number;
+  message: string;
+}
+
+function payload(events: readonly LogEvent[], messageType = "DATA_MESSAGE", logStream = "2026/11/28/[$LATEST]abc"): CloudWatchLogsEvent {
+  const document = {
+    messageType,
+    owner: "123456789012",
+    logGroup: "/aws/lambda/boson-kit-staging-withdraw",
+    logStream,
+    subscriptionFilters: ["boson-kit-withdraw-to-gcp"],
+    logEvents: events,
+  };
+  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(document))).toString("base64") } };
+}
+
+const start = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+/** A job's Powertools record for one tool call. */
+function toolCallEvent(index: number, extra: Record<string, unknown> = {}): LogEvent {
+  const timestamp = start + index;
+  const record = {
+    level: index % 10 === 0 ? "WARN" : "INFO",
+    message: "rpc.getExchange",
+    timestamp: new Date(timestamp).toISOString(),
+    service: "withdraw",
+    xray_trace_id: traceId,
+    sequence: index,
+    toolCall: {
+      tool: "rpc",
+      operation: "getExchange",
+      exchangeId: String(1000 + (index % 7)),
+      txHash: `0x${index.toString(16).padStart(64, "0")}`,
+      durationMs: 12,
+      outcome: index % 10 === 0 ? "transient" : "ok",
+    },
+    ...extra,
+  };
+  return { id: `3${String(index).padStart(55, "0")}`, timestamp, message: JSON.stringify(record) };
+}
+
+function events(count: number): LogEvent[] {
+  return Array.from({ length: count }, (_, index) => toolCallEvent(index));
+}
+
+let endpoint: CloudLoggingEndpoint;
+let ship: ShipperHandler;
+
+beforeAll(async () => {
+  endpoint = await startCloudLoggingEndpoint({ token, maxRequestBytes: 10 * 1024 * 1024 });
+  const logging = createLogging(project, {
+    authClient: fixedTokenAuthClient(token),
+    apiEndpoint: endpoint.host,
+    port: endpoint.port,
+    protocol: "http",
+  });
+  ship = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope), policy: fastRetries });
+});
+
+afterAll(async () => {
+  await endpoint.close();
+});
+
+beforeEach(() => endpoint.reset());
+
+describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write", () => {
+  it("ships a payload of 1,000 records complete and in order, with payload, timestamp, severity, trace and labels", async () => {
+    const result = await ship(payload(events(1_000)));
+    expect(result.entries).toBe(1_000);
+    expect(endpoint.entries).toHaveLength(1_000);
+    expect(endpoint.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(Array.from({ length: 1_000 }, (_, index) => index));
+    expect(new Set(endpoint.entries.map((entry) => entry.insertId)).size).toBe(1_000);
+
+    const [first] = endpoint.entries;
+    expect(first?.logName).toBe(`projects/${project}/logs/boson-kit-tool-calls`);
+    expect(first?.resource).toEqual({
+      type: "generic_task",
+      labels: { project_id: project, location: "eu-west-1", namespace: "staging", job: "withdraw", task_id: "2026/11/28/[$LATEST]abc" },
+    });
+    expect(first?.trace).toBe(`projects/${project}/traces/${traceId}`);
+    expect(first?.labels).toEqual({
+      stack: "staging",
+      configId: "staging-80002-0",
+      job: "withdraw",
+      exchangeId: "1000",
+      txHash: `0x${"0".repeat(64)}`,
+    });
+    expect(first?.jsonPayload).toMatchObject({ message: "rpc.getExchange", toolCall: { tool: "rpc", exchangeId: "1000", outcome: "transient" } });
+    // The REST transport sends enums as numbers: WARNING = 400, INFO = 200.
+    expect(endpoint.entries.slice(0, 2).map((entry) => entry.severity)).toEqual([400, 200]);
+    expect(new Date(String(first?.timestamp)).getTime()).toBe(start);
+    expect(endpoint.requests.every((request) => request.partialSuccess === false)).toBe(true);
+  });
+
+  it("delivers a stream's records in timestamp order even when the payload lists them out of order", async () => {
+    const shuffled = events(50).reverse();
+    await ship(payload(shuffled));
+    expect(endpoint.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(Array.from({ length: 50 }, (_, index) => index));
+  });
+
+  it("retries an endpoint that fails the first two attempts, and every record arrives exactly once", async () => {
+    endpoint.fail({ status: 503, times: 2, message: "The service is currently unavailable." });
+    const result = await ship(payload(events(300)));
+    expect(result.retries).toBe(2);
+    expect(endpoint.attempts()).toBe(3);
+    expect(endpoint.entries).toHaveLength(300);
+    expect(new Set(endpoint.entries.map((entry) => entry.insertId)).size).toBe(300);
+  });
+
+  it("retries rate limiting (429) too", async () => {
+    endpoint.fail({ status: 429, times: 1, message: "Quota exceeded" });
+    await ship(payload(events(10)));
+    expect(endpoint.entries).toHaveLength(10);
+  });
+
+  it("throws on a permanent failure, without retrying it, and nothing is acknowledged", async () => {
+    endpoint.fail({ status: 403, message: "Permission 'logging.logEntries.create' denied" });
+    const failure = await ship(payload(events(20))).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ShipFailedError);
+    expect((failure as ShipFailedError).shipped).toBe(0);
+    expect((failure as ShipFailedError).remaining).toBe(20);
+    expect(endpoint.attempts()).toBe(1);
+    expect(endpoint.entries).toHaveLength(0);
+  });
+
+  it("throws when transient failures outlast the retry budget", async () => {
+    endpoint.fail({ status: 503 });
+    await expect(ship(payload(events(5)))).rejects.toThrow(ShipFailedError);
+    expect(endpoint.attempts()).toBe(fastRetries.maxAttempts);
+    expect(endpoint.entries).toHaveLength(0);
+  });
+
+  it("throws when the credential is refused", async () => {
+    const logging = createLogging(project, { authClient: fixedTokenAuthClient("wrong"), apiEndpoint: endpoint.host, port: endpoint.port, protocol: "http" });
+    const wrongToken = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope), policy: fastRetries });
+    await expect(wrongToken(payload(events(3)))).rejects.toThrow(ShipFailedError);
+    expect(endpoint.entries).toHaveLength(0);
+  });
+
+  it("splits a batch the API refuses as too large, and keeps the order", async () => {
+    const small = await startCloudLoggingEndpoint({ token, maxRequestBytes: 40_000 });
+    try {
+      const logging = createLogging(project, { authClient: fixedTokenAuthClient(token), apiEndpoint: small.host, port: small.port, protocol: "http" });
+      const shipSmall = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope), policy: fastRetries });
+      const result = await shipSmall(payload(events(200)));
+      expect(result.splits).toBeGreaterThan(0);
+      expect(small.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(Array.from({ length: 200 }, (_, index) => index));
+      expect(small.requests.length).toBeGreaterThan(1);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("redacts again before shipping: planted secrets never reach Cloud Logging", async () => {
+    const privateKey = `0x${"4c0883a69102937d6231471b5dbb6204fe512961708279f3a3e6d8b4f8e2c1d"}a`;
+    const signature = `0x${"ab".repeat(65)}`;
+    const serialized = `0x02f8${"cd".repeat(120)}`;
+    const rpcKey = "s3cr3t-alchemy-key-9d8e";
+    const mnemonic = "test test test test test test test test test test test junk";
+    const planted = [
+      toolCallEvent(0, { privateKey }),
+      toolCallEvent(1, { message: `signed with ${signature}` }),
+      toolCallEvent(2, { tx: { nonce: 7, gas: "21000", data: "0x", to: "0x0000000000000000000000000000000000000001", hash: "0xfeed" } }),
+      toolCallEvent(3, { detail: { raw: serialized } }),
+      toolCallEvent(4, { error: `request to https://polygon-amoy.g.alchemy.com/v2/${rpcKey} failed` }),
+      toolCallEvent(5, { nested: { mnemonic } }),
+      { id: "9".repeat(56), timestamp: start + 6, message: `plain line with signature ${signature}` },
+      toolCallEvent(7),
+    ];
+    await ship(payload(planted));
+    expect(endpoint.entries).toHaveLength(planted.length);
+    const wire = JSON.stringify(endpoint.requests);
+    for (const secret of [privateKey, signature.slice(2), serialized.slice(2, 200), rpcKey, mnemonic]) {
+      expect(wire).not.toContain(secret);
+    }
+    expect(endpoint.entries[2]?.jsonPayload?.tx).toEqual({ redacted: "transaction", hash: "0xfeed" });
+    expect(endpoint.entries.map((entry) => entry.labels?.redacted)).toEqual(["true", "true", "true", "true", "true", "true", "true", undefined]);
+    expect(endpoint.entries[6]?.textPayload).toContain("[redacted]");
+  });
+
+  it("writes nothing for CloudWatch's control message", async () => {
+    const result = await ship(payload([], "CONTROL_MESSAGE"));
+    expect(result.entries).toBe(0);
+    expect(endpoint.attempts()).toBe(0);
+  });
+
+  it("fails loudly on a payload that is not base64 gzip JSON", async () => {
+    await expect(ship({ awslogs: { data: Buffer.from("not gzip").toString("base64") } })).rejects.toThrow(/base64 gzip JSON/);
+    await expect(ship({} as CloudWatchLogsEvent)).rejects.toThrow(/awslogs.data/);
+  });
+
+  it("keeps an oversized record as a marked, cut-down entry instead of losing it", async () => {
+    await ship(payload([toolCallEvent(0, { dump: "x".repeat(300_000) })]));
+    expect(endpoint.entries).toHaveLength(1);
+    const entry = endpoint.entries[0];
+    expect(entry?.labels?.exchangeId).toBe("1000");
+    expect(entry?.jsonPayload?.truncated).toMatchObject({ originalBytes: expect.any(Number) });
+    expect(JSON.stringify(entry).length).toBeLessThan(256 * 1024);
+  });
+});
+
+describe("shipper: failure classification", () => {
+  it("tells transient, too-large and permanent failures apart", () => {
+    expect(classifyFailure({ code: 14, message: "unavailable" })).toBe("transient");
+    expect(classifyFailure({ code: 503, status: 503, message: '{"error":{"code":503,"status":"UNAVAILABLE"}}' })).toBe("transient");
+    expect(classifyFailure({ code: 400, status: 400, message: '{"error":{"code":400,"message":"Request payload size exceeds the limit: 10485760 bytes.","status":"INVALID_ARGUMENT"}}' })).toBe(
+      "too-large",
+    );
+    expect(classifyFailure({ httpStatusCode: 413, code: 3, message: "" })).toBe("too-large");
+    expect(classifyFailure({ code: 7, message: "denied" })).toBe("permanent");
+    expect(classifyFailure({ code: 400, status: 400, message: '{"error":{"code":400,"status":"INVALID_ARGUMENT","message":"bad label"}}' })).toBe("permanent");
+    expect(classifyFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe("transient");
+    expect(classifyFailure(new Error("something else"))).toBe("permanent");
+  });
+});
+
+describe("shipper: environment", () => {
+  const credentialConfig = {
+    type: "external_account",
+    audience: "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/p/providers/aws",
+    subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
+    token_url: "https://sts.googleapis.com/v1/token",
+    credential_source: { environment_id: "aws1", regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15" },
+  };
+  const env = {
+    GCP_PROJECT: project,
+    GCP_LOG_NAME: "boson-kit-tool-calls",
+    GCP_CREDENTIAL_CONFIG: JSON.stringify(credentialConfig),
+    KIT_STACK: "staging",
+    CONFIG_ID: "staging-80002-0",
+    AWS_REGION: "eu-west-1",
+  };
+
+  it("reads the target and the WIF credential configuration", () => {
+    const read = readShipperEnvironment(env);
+    expect(read.target).toEqual(target);
+    expect(read.context).toEqual(context);
+    expect(read.credentials.type).toBe("external_account");
+  });
+
+  it("refuses a service-account key in place of the WIF configuration", () => {
+    const key = { type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----", client_email: "x@y" };
+    expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: JSON.stringify(key) })).toThrow(/GCP_CREDENTIAL_CONFIG/);
+    expect(() => readShipperEnvironment({ ...env, GCP_PROJECT: undefined })).toThrow(/GCP_PROJECT/);
+  });
+});
