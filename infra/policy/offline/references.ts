@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import { mockAccountId, type RecordedResource } from "../../offline/mock-harness";
+
+/**
+ * Which recorded resource another one refers to, offline. Under the Pulumi
+ * engine a stack policy gets each resource's `id` in its outputs and the
+ * property dependencies from the state; the mock harness records neither, so
+ * this module derives them the way the harness's mocks compute them:
+ *   id  = sha256(`${type}::${name}`)[0..16]
+ *   arn = arn:aws:<service>:<region>:<account>:<physical name> (KMS keys: key/<id>, IAM roles: role/<name>)
+ * A test evaluates a real stack and checks these links, so a change in the
+ * harness shows up there. (Asked for: the harness recording `id` and
+ * property dependencies itself.)
+ */
+
+export interface ReferenceIndex {
+  /** The id the mocks gave a resource. */
+  idOf(resource: RecordedResource): string;
+  /** The ARN the mocks gave a resource, when it is an AWS resource. */
+  arnOf(resource: RecordedResource): string | undefined;
+  /** Top-level input name -> URNs of the resources that input refers to. */
+  propertyDependencies(resource: RecordedResource): Record<string, string[]>;
+  /** The resource a string (id or ARN) refers to. */
+  resolve(value: string): RecordedResource | undefined;
+}
+
+export function mockId(type: string, name: string): string {
+  return createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 16);
+}
+
+function mockArn(resource: RecordedResource, region: string): string | undefined {
+  const [provider, module] = resource.type.split(":");
+  if (provider !== "aws") return undefined;
+  const id = mockId(resource.type, resource.name);
+  const physicalName = typeof resource.inputs.name === "string" ? resource.inputs.name : `${resource.name}-${id.slice(0, 7)}`;
+  if (resource.type === "aws:kms/key:Key") return `arn:aws:kms:${region}:${mockAccountId}:key/${id}`;
+  if (resource.type === "aws:iam/role:Role") return `arn:aws:iam::${mockAccountId}:role/${physicalName}`;
+  const service = (module ?? "").split("/")[0] ?? "";
+  return `arn:aws:${service}:${region}:${mockAccountId}:${physicalName}`;
+}
+
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(strings);
+  return [];
+}
+
+export function mockReferences(resources: readonly RecordedResource[], region: string): ReferenceIndex {
+  const byIdentifier = new Map<string, RecordedResource>();
+  for (const resource of resources.filter((r) => r.custom)) {
+    byIdentifier.set(mockId(resource.type, resource.name), resource);
+    const arn = mockArn(resource, region);
+    if (arn) byIdentifier.set(arn, resource);
+  }
+  // Values embed ids and ARNs in larger strings too: JSON policies, "key/<id>" suffixes, ARN:* wildcards.
+  const resolve = (value: string): RecordedResource | undefined => {
+    const exact = byIdentifier.get(value) ?? byIdentifier.get(value.replace(/:\*$/, ""));
+    if (exact) return exact;
+    const keyId = /key\/([0-9a-f]{16})$/.exec(value)?.[1];
+    return keyId ? byIdentifier.get(keyId) : undefined;
+  };
+  const referencesIn = (value: unknown): string[] => {
+    const urns = new Set<string>();
+    for (const text of strings(value)) {
+      const direct = resolve(text);
+      if (direct) urns.add(direct.urn);
+      else if (text.startsWith("{")) {
+        // Policy documents are JSON text: look inside.
+        try {
+          for (const inner of strings(JSON.parse(text))) {
+            const found = resolve(inner);
+            if (found) urns.add(found.urn);
+          }
+        } catch {
+          // Not JSON: nothing to resolve.
+        }
+      }
+    }
+    return [...urns];
+  };
+  return {
+    idOf: (resource) => mockId(resource.type, resource.name),
+    arnOf: (resource) => mockArn(resource, region),
+    resolve,
+    propertyDependencies: (resource) =>
+      Object.fromEntries(
+        Object.entries(resource.inputs)
+          .map(([key, value]) => [key, referencesIn(value).filter((urn) => urn !== resource.urn)] as const)
+          .filter(([, urns]) => urns.length > 0),
+      ),
+  };
+}
