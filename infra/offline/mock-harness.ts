@@ -22,6 +22,13 @@ export interface RecordedResource {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** Dotted paths of the inputs that were Pulumi secrets (e.g. `environment.variables.X`). */
   readonly secretInputs: readonly string[];
+  /**
+   * What the mocks made up for the cloud-computed outputs (arn, keyId,
+   * publicIp...), inputs excluded: lets a test follow an ARN in a policy or an
+   * environment back to the resource it names. Always set by `evaluateProgram`;
+   * optional so hand-built fixtures may leave it out.
+   */
+  readonly computed?: Readonly<Record<string, unknown>>;
 }
 
 export interface StackEvaluation {
@@ -58,10 +65,54 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
     case "aws:ec2/eip:Eip":
       // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never a real address.
       state.publicIp = `203.0.113.${(parseInt(id.slice(0, 2), 16) % 254) + 1}`;
+      state.allocationId = `eipalloc-${id.slice(0, 12)}`;
       break;
     case "aws:sqs/queue:Queue":
       state.url = `https://sqs.${region}.amazonaws.com/${mockAccountId}/${physicalName}`;
       break;
+    case "aws:kms/alias:Alias":
+      state.arn = `arn:aws:kms:${region}:${mockAccountId}:${physicalName}`;
+      break;
+    case "aws:lambda/function:Function":
+      state.arn = `arn:aws:lambda:${region}:${mockAccountId}:function:${physicalName}`;
+      state.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${String(state.arn)}/invocations`;
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      state.arn = `arn:aws:logs:${region}:${mockAccountId}:log-group:${physicalName}`;
+      break;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      state.arn = `arn:aws:cloudwatch:${region}:${mockAccountId}:alarm:${physicalName}`;
+      break;
+    case "aws:cloudwatch/dashboard:Dashboard":
+      state.dashboardArn = `arn:aws:cloudwatch::${mockAccountId}:dashboard/${String(args.inputs.dashboardName ?? physicalName)}`;
+      break;
+    case "aws:secretsmanager/secret:Secret":
+      // Secrets Manager appends six random characters to a secret's ARN.
+      state.arn = `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${physicalName}-${id.slice(0, 6)}`;
+      break;
+    case "aws:dynamodb/table:Table":
+      state.arn = `arn:aws:dynamodb:${region}:${mockAccountId}:table/${physicalName}`;
+      break;
+    case "aws:scheduler/schedule:Schedule":
+      state.arn = `arn:aws:scheduler:${region}:${mockAccountId}:schedule/default/${physicalName}`;
+      break;
+    case "aws:sns/topic:Topic":
+      state.arn = `arn:aws:sns:${region}:${mockAccountId}:${physicalName}`;
+      break;
+    case "aws:ec2/vpc:Vpc":
+      state.defaultSecurityGroupId = `sg-${id.slice(0, 8)}`;
+      break;
+    case "random:index/randomBytes:RandomBytes": {
+      // Deterministic stand-in bytes; the real provider draws them from a CSPRNG.
+      const length = Number(args.inputs.length ?? 32);
+      const bytes = Buffer.alloc(length);
+      for (let offset = 0; offset < length; offset += 32) {
+        createHash("sha256").update(`${args.name}:${offset}`).digest().copy(bytes, offset);
+      }
+      state.base64 = bytes.toString("base64");
+      state.hex = bytes.toString("hex");
+      break;
+    }
     case "gcp:serviceaccount/account:Account":
       state.email = `${String(args.inputs.accountId ?? physicalName)}@mock-project.iam.gserviceaccount.com`;
       break;
@@ -83,9 +134,20 @@ export function mockPublicKeyFor(keyId: string): string {
   return Buffer.from(`${spkiPrefix}${point}`, "hex").toString("base64");
 }
 
-function mocks(region: string): pulumi.runtime.Mocks {
+/** Computed outputs by `type::name`, as `newResource` returned them. */
+type ComputedOutputs = Map<string, Record<string, unknown>>;
+
+function mocks(region: string, computed: ComputedOutputs): pulumi.runtime.Mocks {
   return {
-    newResource: (args) => ({ id: fakeId(args.type, args.name), state: computedState(args, region) }),
+    newResource: (args) => {
+      const id = fakeId(args.type, args.name);
+      const state = computedState(args, region);
+      computed.set(`${args.type}::${args.name}`, {
+        id,
+        ...Object.fromEntries(Object.entries(state).filter(([key]) => !(key in args.inputs))),
+      });
+      return { id, state };
+    },
     call: (args) => {
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -134,7 +196,7 @@ interface MockMonitorLike {
  * Pulumi's mocks do not pass a resource's parent to `newResource`, so the
  * harness wraps the mock monitor's registerResource to see the request itself.
  */
-function recordRegistrations(into: RecordedResource[]): void {
+function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
@@ -190,8 +252,9 @@ export async function evaluateProgram(
   config: KitConfig,
   program: (config: KitConfig) => Record<string, unknown>,
 ): Promise<StackEvaluation> {
-  const resources: RecordedResource[] = [];
-  await pulumi.runtime.setMocks(mocks(config.aws.region), config.project, config.stack, false);
+  const resources: Omit<RecordedResource, "computed">[] = [];
+  const computed: ComputedOutputs = new Map();
+  await pulumi.runtime.setMocks(mocks(config.aws.region, computed), config.project, config.stack, false);
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();
@@ -201,6 +264,7 @@ export async function evaluateProgram(
       ...resource,
       inputs: unwrapSecrets(resource.inputs) as Record<string, unknown>,
       secretInputs: secretPaths(resource.inputs),
+      computed: computed.get(`${resource.type}::${resource.name}`) ?? {},
     })),
     outputs: (unwrapSecrets(outputs ?? {}) as Record<string, unknown>) ?? {},
   };
