@@ -42,8 +42,12 @@ interface LoggingServiceV2 {
 export interface CloudLoggingClientOptions {
   /** The WIF credential configuration (external_account JSON). */
   readonly credentials?: LoggingOptions["credentials"];
-  /** An auth client in place of `credentials` (tests: a fixed bearer token). */
-  readonly authClient?: LoggingOptions["authClient"];
+  /**
+   * An AuthClient in place of `credentials` (tests: a fixed bearer token).
+   * Typed structurally: the logging packages each nest their own
+   * google-auth-library, whose class types do not match one another.
+   */
+  readonly authClient?: { getRequestHeaders(url?: string): Promise<unknown> };
   readonly apiEndpoint?: string;
   readonly port?: number;
   /** `http` only for the local test endpoint. */
