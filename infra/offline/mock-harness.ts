@@ -245,6 +245,34 @@ function unwrapSecrets(value: unknown): unknown {
 }
 
 /**
+ * Assets and archives as a reader needs them: each file's size and hash, not
+ * its content (a Lambda bundle is hundreds of kilobytes). Their content is a
+ * promise, so this runs once the program has been evaluated.
+ */
+async function summarizeAssets(value: unknown): Promise<unknown> {
+  if (pulumi.asset.Archive.isInstance(value)) {
+    if (value instanceof pulumi.asset.AssetArchive) {
+      const entries = Object.entries(await value.assets);
+      return { archive: Object.fromEntries(await Promise.all(entries.map(async ([name, inner]) => [name, await summarizeAssets(inner)]))) };
+    }
+    return { archive: "file", path: await (value as pulumi.asset.FileArchive).path };
+  }
+  if (pulumi.asset.Asset.isInstance(value)) {
+    if (value instanceof pulumi.asset.StringAsset) {
+      const text = await value.text;
+      return { asset: "string", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
+    }
+    return { asset: "file", path: await (value as pulumi.asset.FileAsset).path };
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(summarizeAssets));
+  if (value !== null && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([key, inner]) => [key, await summarizeAssets(inner)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+/**
  * Runs `program(config)` under mocks for `config.stack` and returns what it
  * declared. The program's return value becomes the stack outputs.
  */
@@ -258,9 +286,10 @@ export async function evaluateProgram(
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();
+  const summarized = await Promise.all(resources.map(async (resource) => ({ ...resource, inputs: await summarizeAssets(resource.inputs) })));
   return {
     config,
-    resources: resources.map((resource) => ({
+    resources: summarized.map((resource) => ({
       ...resource,
       inputs: unwrapSecrets(resource.inputs) as Record<string, unknown>,
       secretInputs: secretPaths(resource.inputs),

@@ -1,0 +1,124 @@
+/**
+ * Shared helpers of the infra tests: evaluate the committed stacks once per
+ * file (through the same `planStack` the offline plan uses) and look up
+ * recorded resources, policies and the ARNs that link them.
+ */
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import { planStack } from "../../tools/plan";
+
+export const committedStacks = ["staging", "production"] as const;
+export type CommittedStack = (typeof committedStacks)[number];
+
+/** Evaluates every committed stack, one after the other (Pulumi's mocks are process-global). */
+export async function evaluateCommittedStacks(): Promise<Record<CommittedStack, StackEvaluation>> {
+  const staging = await planStack("staging");
+  const production = await planStack("production");
+  return { staging, production };
+}
+
+export function ofType(evaluation: StackEvaluation, type: string): RecordedResource[] {
+  return evaluation.resources.filter((resource) => resource.type === type);
+}
+
+export function named(evaluation: StackEvaluation, type: string, name: string): RecordedResource {
+  const found = evaluation.resources.find((resource) => resource.type === type && resource.name === name);
+  if (!found) throw new Error(`no ${type} named ${name} in ${evaluation.config.stack}`);
+  return found;
+}
+
+/** The resource whose computed `arn` (or `id`) is `reference`. */
+export function resolve(evaluation: StackEvaluation, reference: unknown, field: "arn" | "id" | "name" = "arn"): RecordedResource {
+  const found = evaluation.resources.find((resource) => resource.computed?.[field] !== undefined && resource.computed[field] === reference);
+  if (!found) throw new Error(`nothing in ${evaluation.config.stack} has ${field} ${String(reference)}`);
+  return found;
+}
+
+export function parentOf(evaluation: StackEvaluation, resource: RecordedResource): RecordedResource | undefined {
+  return evaluation.resources.find((candidate) => candidate.urn === resource.parent);
+}
+
+export function childrenOf(evaluation: StackEvaluation, parent: RecordedResource): RecordedResource[] {
+  return evaluation.resources.filter((resource) => resource.parent === parent.urn);
+}
+
+export const functionType = "aws:lambda/function:Function";
+export const keyType = "aws:kms/key:Key";
+export const roleType = "aws:iam/role:Role";
+export const rolePolicyType = "aws:iam/rolePolicy:RolePolicy";
+
+export type Principal = "*" | { AWS?: string | string[]; Service?: string | string[] };
+
+export interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: Principal;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function parsePolicy(json: unknown): Statement[] {
+  if (typeof json !== "string") throw new Error(`a policy must be a JSON string, got ${typeof json}`);
+  const document = JSON.parse(json) as { Version?: string; Statement?: Statement[] };
+  if (document.Version !== "2012-10-17" || !Array.isArray(document.Statement)) throw new Error(`not an IAM policy document: ${json}`);
+  return document.Statement;
+}
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+export const actionsOf = (statement: Statement): string[] => list(statement.Action);
+export const resourcesOf = (statement: Statement): string[] => list(statement.Resource);
+export function awsPrincipals(statement: Statement): string[] {
+  if (statement.Principal === "*") return ["*"];
+  return list(statement.Principal?.AWS);
+}
+export function servicePrincipals(statement: Statement): string[] {
+  if (statement.Principal === "*" || statement.Principal === undefined) return [];
+  return list(statement.Principal.Service);
+}
+
+/** Whether an IAM action pattern (with * and ?) grants `action`. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return regex.test(action);
+}
+
+export function grants(statement: Statement, action: string): boolean {
+  return actionsOf(statement).some((pattern) => actionMatches(pattern, action));
+}
+
+/** The logical names of the roles a list of role ARNs names. */
+export function roleNames(evaluation: StackEvaluation, arns: readonly string[]): string[] {
+  return arns.map((arn) => resolve(evaluation, arn).name).sort();
+}
+
+/** Every resource input that holds a policy document, with where it came from. */
+export function allPolicies(evaluation: StackEvaluation): { resource: RecordedResource; field: string; statements: Statement[] }[] {
+  const policyFields = ["policy", "assumeRolePolicy"];
+  return evaluation.resources.flatMap((resource) =>
+    policyFields
+      .filter((field) => typeof resource.inputs[field] === "string")
+      .map((field) => ({ resource, field, statements: parsePolicy(resource.inputs[field]) })),
+  );
+}
+
+/** The job's function, by the ScheduledJob component `<job>-job` that owns it. */
+export function jobFunction(evaluation: StackEvaluation, job: string): RecordedResource {
+  return named(evaluation, functionType, `${job}-job-function`);
+}
+
+export function environmentOf(fn: RecordedResource): Record<string, string> {
+  const variables = (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables;
+  if (!variables) throw new Error(`${fn.name} has no environment`);
+  return variables;
+}
+
+/** The statements of the inline policy attached to a role (by the role's id). */
+export function rolePolicyStatements(evaluation: StackEvaluation, role: RecordedResource): Statement[] {
+  const policies = ofType(evaluation, rolePolicyType).filter((policy) => policy.inputs.role === role.computed?.id);
+  return policies.flatMap((policy) => parsePolicy(policy.inputs.policy));
+}
+
+export function keyPolicy(key: RecordedResource): Statement[] {
+  return parsePolicy(key.inputs.policy);
+}
