@@ -38,6 +38,14 @@ export const environmentVariables = {
   gcpLogName: "GCP_LOG_NAME",
   /** Shipper: Workload Identity Federation credential configuration (external_account JSON; no key, not a secret). */
   gcpCredentialConfig: "GCP_CREDENTIAL_CONFIG",
+  /** The kit signer's address (derived from the KMS key by infra): the watcher counts its transactions' gas (M4). */
+  signerAddress: "SIGNER_ADDRESS",
+  /** Watcher: first block to read when it has no checkpoint yet (e.g. the seller's first offer); default: start at the current final block. */
+  watcherStartBlock: "WATCHER_START_BLOCK",
+  /** Watcher: blocks per eth_getLogs call (default 2000; lower it for providers with tighter limits). */
+  watcherMaxBlockRange: "WATCHER_MAX_BLOCK_RANGE",
+  /** Watcher: ranges per run (default 20), so a catch-up spreads over runs. */
+  watcherMaxRangesPerRun: "WATCHER_MAX_RANGES_PER_RUN",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   serviceName: "POWERTOOLS_SERVICE_NAME",
 } as const;
@@ -80,6 +88,10 @@ const jobEnvironmentSchema = z.object({
     z.object({ url: z.url(), ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() }),
   ).optional(),
   [environmentVariables.priceFeed]: json(z.object({ address, currency: z.string() })).optional(),
+  [environmentVariables.signerAddress]: address.optional(),
+  [environmentVariables.watcherStartBlock]: z.coerce.bigint().nonnegative().optional(),
+  [environmentVariables.watcherMaxBlockRange]: z.coerce.number().int().positive().max(100_000).optional(),
+  [environmentVariables.watcherMaxRangesPerRun]: z.coerce.number().int().positive().max(1_000).optional(),
 });
 
 export type JobEnvironment = z.output<typeof jobEnvironmentSchema>;
