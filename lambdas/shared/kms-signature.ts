@@ -46,6 +46,8 @@ export function toLowS(signature: EcdsaSignature): EcdsaSignature {
  * one recovery; viem's recoverPublicKey would need one or two full recoveries
  * per signature, and signature throughput of the Lambdas is the point here.
  * Uses @noble/curves, the curve library viem itself uses (same pinned version).
+ * `multiply`, not `multiplyUnsafe`: in @noble/curves 1.9.1 the latter returned
+ * wrong points for precomputed points (G included) in our checks.
  */
 export function recoveryBitFinder(publicKey: Hex): RecoveryBitFinder {
   // fromHex rejects points that are not on the curve.

@@ -89,7 +89,7 @@ describe("kmsAccount.sign over 1,000 random digests", () => {
     endpoint.setSignatureShape(shape);
     endpoint.resetCounters();
     try {
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 3; i++) {
         const hash = randomDigest();
         const signature = await account.sign({ hash });
         expect(signature).toHaveLength(2 + 65 * 2);
@@ -100,11 +100,11 @@ describe("kmsAccount.sign over 1,000 random digests", () => {
       endpoint.setSignatureShape("any");
     }
     const { highS, integerLengths } = endpoint.signatureStats();
-    if (shape === "high-s") expect(highS).toBe(5);
+    if (shape === "high-s") expect(highS).toBe(3);
     if (shape === "low-s") expect(highS).toBe(0);
     if (shape === "short-r" || shape === "short-s") {
       const short = Object.entries(integerLengths).filter(([length]) => Number(length) <= 31);
-      expect(short.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThanOrEqual(5);
+      expect(short.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThanOrEqual(3);
     }
   });
 

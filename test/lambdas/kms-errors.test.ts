@@ -173,7 +173,7 @@ describe("retries", () => {
     endpoint.clearFaults();
     expect(error.code).toBe("Throttled");
     expect(error.message).toMatch(/was still throttled after \d+ attempt\(s\) over \d+ ms \(time limit reached\)/);
-    expect(elapsed).toBeLessThan(300 + 150);
+    expect(elapsed).toBeLessThan(2_000); // without the time bound, 1,000 attempts would take far longer
     expect(endpoint.calls().Sign).toBeGreaterThan(3);
     expect(endpoint.calls().Sign).toBeLessThan(1_000);
   });
