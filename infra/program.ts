@@ -8,6 +8,7 @@ import { jobCatalog, jobsWhere } from "./components/job-catalog";
 import { configEnvironment } from "./components/job-environment";
 import { JobRoles } from "./components/job-roles";
 import { Jobs } from "./components/jobs";
+import { LogPipeline } from "./components/log-pipeline";
 import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
 import { State } from "./components/state";
@@ -103,6 +104,17 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
 
   const storefront = new StorefrontCsp("storefront-csp");
 
+  const logPipeline = new LogPipeline("log-pipeline", {
+    stack: config.stack,
+    configId: config.configId,
+    awsRegion: region,
+    gcp: config.gcp,
+    logRetentionDays: config.logRetentionDays,
+    administrators,
+    jobLogGroups: jobs.all.map((job) => ({ job: job.job, logGroupName: job.logGroup.name, logGroupArn: job.logGroup.arn })),
+    network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
+  });
+
   return {
     configId: config.configId,
     chainId: config.chain.id,
@@ -124,5 +136,9 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     alertsTopicArn: alerts.topicArn,
     dashboardName: dashboard.dashboardName,
     storefrontResponseHeadersPolicyId: storefront.policyId,
+    logShipperFunctionName: logPipeline.shipperFunction.name,
+    logWriterServiceAccount: logPipeline.serviceAccountEmail,
+    logBucketId: logPipeline.logBucketId,
+    logDatasetId: logPipeline.datasetId,
   };
 }

@@ -116,6 +116,10 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
     case "gcp:serviceaccount/account:Account":
       state.email = `${String(args.inputs.accountId ?? physicalName)}@mock-project.iam.gserviceaccount.com`;
       break;
+    case "gcp:logging/projectSink:ProjectSink":
+      // A unique writer identity is a per-sink service account Google creates.
+      state.writerIdentity = `serviceAccount:service-100000000001@gcp-sa-logging-${id.slice(0, 6)}.iam.gserviceaccount.com`;
+      break;
     default:
       break;
   }
@@ -169,6 +173,8 @@ function mocks(region: string, computed: ComputedOutputs): pulumi.runtime.Mocks 
             signingAlgorithms: ["ECDSA_SHA_256"],
           };
         }
+        case "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount":
+          return { email: "bq-100000000001@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-100000000001@bigquery-encryption.iam.gserviceaccount.com" };
         case "gcp:organizations/getProject:getProject":
           return { number: "100000000001", projectId: String(args.inputs.projectId ?? "mock-project") };
         default:

@@ -1,0 +1,161 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { metricNames } from "../../lambdas/shared/metrics-catalog";
+import type { LogPipelineNames } from "./gcp-names";
+
+/**
+ * Where the shipped records live in GCP (checklist B1): a log bucket with the
+ * stack's retention and Log Analytics (SQL search), a private BigQuery
+ * dataset (CMK-encrypted when the stack names a key) fed by a sink for
+ * replay, the sink's writer identity granted on that dataset only, and
+ * log-based metrics for disputes raised and withdrawals.
+ */
+
+export interface LogStorageArgs {
+  readonly gcpProject: string;
+  readonly region: string;
+  readonly stack: string;
+  readonly names: LogPipelineNames;
+  readonly retentionDays: number;
+  readonly bigQueryKmsKeyName?: string;
+  readonly dependsOn: readonly pulumi.Resource[];
+}
+
+export interface LogStorage {
+  readonly bucket: gcp.logging.ProjectBucketConfig;
+  readonly bucketSink: gcp.logging.ProjectSink;
+  readonly dataset: gcp.bigquery.Dataset;
+  readonly bigQuerySink: gcp.logging.ProjectSink;
+  readonly metrics: readonly gcp.logging.Metric[];
+}
+
+/** The filter that selects the shipper's entries for this stack. */
+export function shippedLogFilter(gcpProject: string, names: LogPipelineNames): string {
+  return `logName="projects/${gcpProject}/logs/${names.logId}"`;
+}
+
+export function declareLogStorage(name: string, args: LogStorageArgs, opts: { parent: pulumi.Resource; provider: gcp.Provider }): LogStorage {
+  const { names } = args;
+  const resourceOpts = { parent: opts.parent, provider: opts.provider, dependsOn: [...args.dependsOn] };
+  const filter = shippedLogFilter(args.gcpProject, names);
+
+  const bucket = new gcp.logging.ProjectBucketConfig(
+    `${name}-bucket`,
+    {
+      project: args.gcpProject,
+      location: args.region,
+      bucketId: names.bucketId,
+      retentionDays: args.retentionDays,
+      enableAnalytics: true,
+      description: `boson-kit ${args.stack} job logs: one record per tool call, searchable with Log Analytics SQL`,
+    },
+    resourceOpts,
+  );
+
+  const bucketSink = new gcp.logging.ProjectSink(
+    `${name}-to-bucket`,
+    {
+      project: args.gcpProject,
+      name: names.bucketSinkName,
+      description: "Routes the shipper's entries to the kit's log bucket",
+      destination: pulumi.interpolate`logging.googleapis.com/projects/${args.gcpProject}/locations/${args.region}/buckets/${bucket.bucketId}`,
+      filter,
+      uniqueWriterIdentity: true,
+    },
+    resourceOpts,
+  );
+
+  const dataset = new gcp.bigquery.Dataset(
+    `${name}-dataset`,
+    {
+      project: args.gcpProject,
+      datasetId: names.datasetId,
+      location: args.region,
+      friendlyName: `boson-kit ${args.stack} logs`,
+      description: "Replay of the kit's tool calls (one row per log entry), written by a Cloud Logging sink",
+      // The table's partitions age out with the bucket's retention.
+      defaultPartitionExpirationMs: args.retentionDays * 24 * 3600 * 1000,
+      deleteContentsOnDestroy: false,
+      labels: { stack: names.bucketId.replace(/[^a-z0-9_-]/g, "-"), component: "log-pipeline" },
+      ...(args.bigQueryKmsKeyName ? { defaultEncryptionConfiguration: { kmsKeyName: args.bigQueryKmsKeyName } } : {}),
+    },
+    resourceOpts,
+  );
+
+  const bigQuerySink = new gcp.logging.ProjectSink(
+    `${name}-to-bigquery`,
+    {
+      project: args.gcpProject,
+      name: names.bigQuerySinkName,
+      description: "Exports the shipper's entries to BigQuery for replay",
+      destination: pulumi.interpolate`bigquery.googleapis.com/projects/${args.gcpProject}/datasets/${dataset.datasetId}`,
+      filter,
+      uniqueWriterIdentity: true,
+      bigqueryOptions: { usePartitionedTables: true },
+    },
+    resourceOpts,
+  );
+
+  // The sink's writer identity may write to this dataset and nothing else.
+  new gcp.bigquery.DatasetIamMember(
+    `${name}-sink-writes-dataset`,
+    { project: args.gcpProject, datasetId: dataset.datasetId, role: "roles/bigquery.dataEditor", member: bigQuerySink.writerIdentity },
+    resourceOpts,
+  );
+
+  if (args.bigQueryKmsKeyName) {
+    // BigQuery encrypts the dataset's tables as its per-project service agent, which must be able to use the key.
+    const bigQueryAgent = gcp.bigquery.getDefaultServiceAccountOutput({ project: args.gcpProject }, { parent: opts.parent, provider: opts.provider });
+    new gcp.kms.CryptoKeyIAMMember(
+      `${name}-bigquery-uses-cmk`,
+      {
+        cryptoKeyId: args.bigQueryKmsKeyName,
+        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member: pulumi.interpolate`serviceAccount:${bigQueryAgent.email}`,
+      },
+      { parent: opts.parent, provider: opts.provider },
+    );
+  }
+
+  const metrics = [
+    new gcp.logging.Metric(
+      `${name}-disputes-raised`,
+      {
+        project: args.gcpProject,
+        name: `boson-kit/${names.logId}/disputes-raised`,
+        description: "Disputes the watcher saw raised (checklist B3): its EMF records carrying the DisputeRaised metric",
+        filter: `${filter} AND jsonPayload.${metricNames.disputeRaised}>0`,
+        metricDescriptor: {
+          metricKind: "DELTA",
+          valueType: "INT64",
+          unit: "1",
+          labels: [{ key: "config_id", valueType: "STRING", description: "The Boson configId" }],
+        },
+        labelExtractors: { config_id: "EXTRACT(labels.configId)" },
+      },
+      resourceOpts,
+    ),
+    new gcp.logging.Metric(
+      `${name}-withdrawals`,
+      {
+        project: args.gcpProject,
+        name: `boson-kit/${names.logId}/withdrawals`,
+        description: "withdrawFunds calls by the withdraw job (checklist M1), by outcome",
+        filter: `${filter} AND labels.job="withdraw" AND jsonPayload.toolCall.operation="withdrawFunds"`,
+        metricDescriptor: {
+          metricKind: "DELTA",
+          valueType: "INT64",
+          unit: "1",
+          labels: [
+            { key: "config_id", valueType: "STRING", description: "The Boson configId" },
+            { key: "outcome", valueType: "STRING", description: "ok, transient or failed" },
+          ],
+        },
+        labelExtractors: { config_id: "EXTRACT(labels.configId)", outcome: "EXTRACT(jsonPayload.toolCall.outcome)" },
+      },
+      resourceOpts,
+    ),
+  ];
+
+  return { bucket, bucketSink, dataset, bigQuerySink, metrics };
+}
