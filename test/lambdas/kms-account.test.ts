@@ -3,11 +3,15 @@ import {
   bytesToHex,
   hexToBigInt,
   parseSignature,
+  parseTransaction,
   recoverAddress,
   recoverPublicKey,
+  recoverTransactionAddress,
   verifyMessage,
   verifyTypedData,
   type Hex,
+  type TransactionSerializableEIP4844,
+  type TransactionSerializedEIP4844,
 } from "viem";
 import { privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 import { recoverAuthorizationAddress } from "viem/utils";
@@ -151,6 +155,27 @@ describe("messages, typed data and authorizations", () => {
       expect(authorization.yParity === 0 || authorization.yParity === 1).toBe(true);
       expect(await recoverAuthorizationAddress({ authorization })).toBe(account.address);
     }
+  });
+
+  it("signs an EIP-4844 transaction over its payload without sidecars, and keeps the sidecars in the output", async () => {
+    const { account } = await freshAccount();
+    const sidecars = [{ blob: bytesToHex(new Uint8Array(131_072)), commitment: bytesToHex(randomBytes(48)), proof: bytesToHex(randomBytes(48)) }];
+    const transaction = {
+      type: "eip4844",
+      chainId: 31337,
+      nonce: 3,
+      to: account.address,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 10n ** 9n,
+      maxFeePerBlobGas: 10n ** 9n,
+      blobVersionedHashes: [`0x01${"ab".repeat(31)}`],
+      sidecars,
+    } as const satisfies TransactionSerializableEIP4844;
+    const serialized = await account.signTransaction(transaction);
+    expect(parseTransaction(serialized).sidecars).toEqual(sidecars);
+    // recoverTransactionAddress hashes the payload without sidecars, as nodes do.
+    expect(await recoverTransactionAddress({ serializedTransaction: serialized as TransactionSerializedEIP4844 })).toBe(account.address);
   });
 
   it("recovers the same uncompressed public key it reports", async () => {
