@@ -46,6 +46,12 @@ export const environmentVariables = {
   watcherMaxBlockRange: "WATCHER_MAX_BLOCK_RANGE",
   /** Watcher: ranges per run (default 20), so a catch-up spreads over runs. */
   watcherMaxRangesPerRun: "WATCHER_MAX_RANGES_PER_RUN",
+  /** Optional, seconds (default 3600): the withdraw job's idempotency window, one withdrawal per key per window. */
+  withdrawWindowSeconds: "WITHDRAW_WINDOW_SECONDS",
+  /** Optional: the known test offer the smoke job runs through the state machine (C4). */
+  smokeOfferId: "SMOKE_OFFER_ID",
+  /** Optional, basis points (default 5000): the buyer's share in the smoke job's mutual dispute resolution. */
+  smokeBuyerPercent: "SMOKE_BUYER_PERCENT",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   serviceName: "POWERTOOLS_SERVICE_NAME",
 } as const;
@@ -92,6 +98,9 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.watcherStartBlock]: z.coerce.bigint().nonnegative().optional(),
   [environmentVariables.watcherMaxBlockRange]: z.coerce.number().int().positive().max(100_000).optional(),
   [environmentVariables.watcherMaxRangesPerRun]: z.coerce.number().int().positive().max(1_000).optional(),
+  [environmentVariables.withdrawWindowSeconds]: z.coerce.number().int().positive().optional(),
+  [environmentVariables.smokeOfferId]: z.string().regex(/^[1-9][0-9]*$/).optional(),
+  [environmentVariables.smokeBuyerPercent]: z.coerce.number().int().min(0).max(10_000).optional(),
 });
 
 export type JobEnvironment = z.output<typeof jobEnvironmentSchema>;
