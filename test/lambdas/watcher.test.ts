@@ -51,7 +51,7 @@ async function commit(key: Hex, forBuyer: Address, offer: bigint): Promise<{ has
 const call = (key: Hex, functionName: string, args: readonly unknown[]) =>
   send(fixture, fixture.wallet(key), { address: fixture.diamond, abi: fixture.abi, functionName, args });
 const mine = (blocks: number) => fixture.testClient.mine({ blocks });
-const nextBlock = async () => (await client.getBlockNumber()) + 1n;
+const nextBlock = async () => (await client.getBlockNumber({ cacheTime: 0 })) + 1n;
 /** The seller's offer, created inside the watched range (the fixture has no getOffer: the watcher learns offers from OfferCreated). */
 const newOffer = (seller: bigint = sellerId) => createOffer(fixture, seller, { price, disputePeriodSeconds: 7n * 86_400n });
 
