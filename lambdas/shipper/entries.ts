@@ -80,7 +80,7 @@ const traceIdPattern = /^(1-[0-9a-f]{8}-[0-9a-f]{24}|[0-9a-f]{32})$/i;
 
 export function traceName(gcpProject: string, traceId: unknown): string | undefined {
   if (typeof traceId !== "string" || !traceIdPattern.test(traceId)) return undefined;
-  return `projects/${gcpProject}/traces/${traceId}`;
+  return `projects/${gcpProject}/traces/${traceId.toLowerCase()}`;
 }
 
 function stringField(record: Readonly<Record<string, unknown>> | undefined, key: string): string | undefined {
