@@ -256,20 +256,16 @@ function unwrapSecrets(value: unknown): unknown {
  * promise, so this runs once the program has been evaluated.
  */
 async function summarizeAssets(value: unknown): Promise<unknown> {
-  if (pulumi.asset.Archive.isInstance(value)) {
-    if (value instanceof pulumi.asset.AssetArchive) {
-      const entries = Object.entries(await value.assets);
-      return { archive: Object.fromEntries(await Promise.all(entries.map(async ([name, inner]) => [name, await summarizeAssets(inner)]))) };
-    }
-    return { archive: "file", path: await (value as pulumi.asset.FileArchive).path };
+  if (value instanceof pulumi.asset.AssetArchive) {
+    const entries = Object.entries(await value.assets);
+    return { archive: Object.fromEntries(await Promise.all(entries.map(async ([name, inner]) => [name, await summarizeAssets(inner)]))) };
   }
-  if (pulumi.asset.Asset.isInstance(value)) {
-    if (value instanceof pulumi.asset.StringAsset) {
-      const text = await value.text;
-      return { asset: "string", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
-    }
-    return { asset: "file", path: await (value as pulumi.asset.FileAsset).path };
+  if (value instanceof pulumi.asset.FileArchive) return { archive: "file", path: await value.path };
+  if (value instanceof pulumi.asset.StringAsset) {
+    const text = await value.text;
+    return { asset: "string", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
   }
+  if (value instanceof pulumi.asset.FileAsset) return { asset: "file", path: await value.path };
   if (Array.isArray(value)) return Promise.all(value.map(summarizeAssets));
   if (value !== null && typeof value === "object") {
     const entries = await Promise.all(Object.entries(value).map(async ([key, inner]) => [key, await summarizeAssets(inner)] as const));

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { secretPlaceholder } from "../../infra/config";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import { jobNames } from "../../lambdas/shared/metrics-catalog";
 import {
   awsPrincipals,
   committedStacks,
   evaluateCommittedStacks,
-  functionType,
+  jobFunction,
   grants,
   keyPolicy,
   keyType,
@@ -67,7 +68,7 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
   it("runs every job in the private subnets with HTTPS-only egress and no ingress", () => {
     const evaluation = stacks[stack];
     const privateIds = subnets(evaluation, "private").map((subnet) => subnet.computed?.id).sort();
-    for (const fn of ofType(evaluation, functionType)) {
+    for (const fn of jobNames.map((job) => jobFunction(evaluation, job))) {
       const vpcConfig = fn.inputs.vpcConfig as { subnetIds: string[]; securityGroupIds: string[] };
       expect([...vpcConfig.subnetIds].sort(), fn.name).toEqual(privateIds);
       for (const groupId of vpcConfig.securityGroupIds) {

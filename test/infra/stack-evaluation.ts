@@ -27,7 +27,7 @@ export function named(evaluation: StackEvaluation, type: string, name: string): 
 }
 
 /** The resource whose computed `arn` (or `id`) is `reference`. */
-export function resolve(evaluation: StackEvaluation, reference: unknown, field: "arn" | "id" | "name" = "arn"): RecordedResource {
+export function resolve(evaluation: StackEvaluation, reference: unknown, field = "arn"): RecordedResource {
   const found = evaluation.resources.find((resource) => resource.computed?.[field] !== undefined && resource.computed[field] === reference);
   if (!found) throw new Error(`nothing in ${evaluation.config.stack} has ${field} ${String(reference)}`);
   return found;
@@ -121,4 +121,9 @@ export function rolePolicyStatements(evaluation: StackEvaluation, role: Recorded
 
 export function keyPolicy(key: RecordedResource): Statement[] {
   return parsePolicy(key.inputs.policy);
+}
+
+/** Every resource under a component, at any depth. */
+export function descendantsOf(evaluation: StackEvaluation, component: RecordedResource): RecordedResource[] {
+  return childrenOf(evaluation, component).flatMap((child) => [child, ...descendantsOf(evaluation, child)]);
 }

@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import { environmentVariables as env } from "../../lambdas/shared/environment";
+import { jobNames } from "../../lambdas/shared/metrics-catalog";
+import {
+  actionsOf,
+  awsPrincipals,
+  committedStacks,
+  environmentOf,
+  evaluateCommittedStacks,
+  grants,
+  jobFunction,
+  keyPolicy,
+  named,
+  resolve,
+  resourcesOf,
+  roleNames,
+  rolePolicyStatements,
+  type CommittedStack,
+  type Statement,
+} from "./stack-evaluation";
+
+let stacks: Record<CommittedStack, StackEvaluation>;
+beforeAll(async () => {
+  stacks = await evaluateCommittedStacks();
+});
+
+function jobStatements(evaluation: StackEvaluation, job: string): Statement[] {
+  return rolePolicyStatements(evaluation, resolve(evaluation, jobFunction(evaluation, job).inputs.role));
+}
+
+/** The resources a job may call `action` on. */
+function resourcesFor(evaluation: StackEvaluation, job: string, action: string): string[] {
+  return jobStatements(evaluation, job)
+    .filter((statement) => statement.Effect === "Allow" && grants(statement, action))
+    .flatMap(resourcesOf);
+}
+
+const tableArn = (evaluation: StackEvaluation, table: string) => named(evaluation, "aws:dynamodb/table:Table", `state-${table}`).computed?.arn;
+const secretArn = (evaluation: StackEvaluation, name: string) => named(evaluation, "aws:secretsmanager/secret:Secret", name).computed?.arn;
+
+describe.each(committedStacks)("job permissions in %s (least privilege)", (stack) => {
+  it("lets only withdraw and smoke sign, with the signer key, in their own role policy", () => {
+    const evaluation = stacks[stack];
+    const keyArn = evaluation.outputs.assistantKeyArn;
+    for (const job of jobNames) {
+      const signs = resourcesFor(evaluation, job, "kms:Sign");
+      expect(signs, job).toEqual(job === "withdraw" || job === "smoke" ? [keyArn] : []);
+    }
+  });
+
+  it("gives the health job the signer's public key (its address) but not the right to sign", () => {
+    const evaluation = stacks[stack];
+    expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual([evaluation.outputs.assistantKeyArn]);
+    const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
+    const readers = keyPolicy(key).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:GetPublicKey"));
+    const administrators = evaluation.config.aws.kmsAdministrators;
+    const roles = readers.flatMap(awsPrincipals).filter((arn) => !administrators.includes(arn));
+    expect(roleNames(evaluation, roles)).toContain("health-job-role");
+    expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
+  });
+
+  it("lets every job read the RPC secret", () => {
+    const evaluation = stacks[stack];
+    const rpc = secretArn(evaluation, "rpc-egress-rpc-urls");
+    for (const job of jobNames) expect(resourcesFor(evaluation, job, "secretsmanager:GetSecretValue"), job).toContain(rpc);
+  });
+
+  it("lets only the watcher read the webhook signing key", () => {
+    const evaluation = stacks[stack];
+    const webhook = secretArn(evaluation, "webhooks-signing-secret");
+    for (const job of jobNames) {
+      expect(resourcesFor(evaluation, job, "secretsmanager:GetSecretValue").includes(String(webhook)), job).toBe(job === "watcher");
+    }
+  });
+
+  it("gives each table only to the jobs that use it", () => {
+    const evaluation = stacks[stack];
+    const users = (table: string) =>
+      jobNames.filter((job) => resourcesFor(evaluation, job, "dynamodb:PutItem").includes(String(tableArn(evaluation, table))));
+    expect(users("idempotency")).toEqual(["withdraw", "smoke"]);
+    expect(users("events")).toEqual(["watcher"]);
+    expect(users("checkpoints")).toEqual(["watcher"]);
+    // The table key follows: health never touches a table.
+    const tableKey = resolve(evaluation, (named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn);
+    const keyUsers = keyPolicy(tableKey)
+      .filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"))
+      .flatMap(awsPrincipals);
+    expect(roleNames(evaluation, keyUsers)).toEqual(["smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
+  });
+
+  it("grants no wildcard action, no PutMetricData (metrics go through logs, EMF), and '*' resources only where AWS offers no scoping", () => {
+    const evaluation = stacks[stack];
+    for (const job of jobNames) {
+      for (const statement of jobStatements(evaluation, job)) {
+        for (const action of actionsOf(statement)) {
+          expect(action, `${job} ${statement.Sid}`).not.toMatch(/(^\*$|:\*$)/);
+        }
+        expect(grants(statement, "cloudwatch:PutMetricData"), job).toBe(false);
+        if (resourcesOf(statement).includes("*")) {
+          expect(actionsOf(statement).every((action) => action.startsWith("xray:") || action.startsWith("ec2:")), `${job} ${statement.Sid}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("hands each job the ids of what it may use, and nothing else", () => {
+    const evaluation = stacks[stack];
+    const has = (job: string, variable: string) => variable in environmentOf(jobFunction(evaluation, job));
+    expect(jobNames.filter((job) => has(job, env.keyId))).toEqual(["withdraw", "health", "smoke"]);
+    expect(jobNames.filter((job) => has(job, env.idempotencyTable))).toEqual(["withdraw", "smoke"]);
+    expect(jobNames.filter((job) => has(job, env.eventsTable))).toEqual(["watcher"]);
+    expect(jobNames.filter((job) => has(job, env.webhookSecretArn))).toEqual(["watcher"]);
+    const watcher = environmentOf(jobFunction(evaluation, "watcher"));
+    expect(JSON.parse(String(watcher[env.webhookEndpoints]))).toEqual(evaluation.config.webhooks.endpoints);
+    expect(watcher[env.eventsTable]).toBe(named(evaluation, "aws:dynamodb/table:Table", "state-events").computed?.name);
+    expect(watcher[env.checkpointsTable]).toBe(named(evaluation, "aws:dynamodb/table:Table", "state-checkpoints").computed?.name);
+    expect(environmentOf(jobFunction(evaluation, "withdraw"))[env.keyId]).toBe(evaluation.outputs.assistantKeyId);
+  });
+});
