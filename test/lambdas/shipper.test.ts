@@ -81,7 +81,7 @@ afterAll(async () => {
 beforeEach(() => endpoint.reset());
 
 describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write", () => {
-  it("ships a payload of 1,000 records complete and in order, with payload, timestamp, severity, trace and labels", async () => {
+  it("ships a payload of 1,000 records complete and in order, with payload, timestamp, severity, trace and labels (B1, B4)", async () => {
     const result = await ship(payload(events(1_000)));
     expect(result.entries).toBe(1_000);
     expect(endpoint.entries).toHaveLength(1_000);
@@ -168,7 +168,7 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
     }
   });
 
-  it("redacts again before shipping: planted secrets never reach Cloud Logging", async () => {
+  it("redacts again before shipping (C1): planted secrets never reach Cloud Logging", async () => {
     const privateKey = `0x${"4c0883a69102937d6231471b5dbb6204fe512961708279f3a3e6d8b4f8e2c1d"}a`;
     const signature = `0x${"ab".repeat(65)}`;
     const serialized = `0x02f8${"cd".repeat(120)}`;

@@ -30,7 +30,7 @@ describe.each(["staging", "production"])("replay queries for %s", (stack) => {
   const names = logPipelineNames(stack);
   const project = config.gcp.project;
 
-  it("prints the Log Analytics SQL on the bucket and the BigQuery SQL on the sink's table for one exchange, in order", async () => {
+  it("prints the Log Analytics SQL on the bucket and the BigQuery SQL on the sink's table for one exchange, in order (B1)", async () => {
     const { code, out } = await run(["--stack", stack, "--exchange", "1234"]);
     expect(code).toBe(0);
     const [analytics, bigQuery] = out.split("\n\n");
@@ -43,7 +43,7 @@ describe.each(["staging", "production"])("replay queries for %s", (stack) => {
     expect(bigQuery).toMatch(/ORDER BY timestamp, insertId$/);
   });
 
-  it("queries one trace's whole path by the Cloud Logging trace field the shipper sets", async () => {
+  it("queries one trace's whole path by the Cloud Logging trace field the shipper sets (B4)", async () => {
     const { code, out } = await run(["--stack", stack, "--trace", "Root=1-5759E988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"]);
     expect(code).toBe(0);
     const expected = `trace = 'projects/${project}/traces/1-5759e988-bd862e3fe1be46a994272793'`;
