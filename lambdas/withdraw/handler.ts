@@ -1,8 +1,30 @@
-import { readJobEnvironment } from "../shared/environment";
+import type { Context } from "aws-lambda";
+import type { Address } from "viem";
+import { createIdempotentRunner } from "../shared/idempotency";
+import { loadJobRuntime, startInvocation } from "../shared/job-runtime";
+import { runWithdraw, type WithdrawOutcome } from "./withdraw";
 
-// Placeholder until the withdraw job lands (issue 5): it checks the environment
-// contract that infra sets, then refuses to run.
-export async function handler(): Promise<void> {
-  readJobEnvironment();
-  throw new Error("the withdraw job is not implemented yet");
+/** Scheduled entry point: a thin adapter from the Lambda environment to runWithdraw. */
+export async function handler(_event: unknown, context?: Context): Promise<WithdrawOutcome> {
+  const runtime = await loadJobRuntime("withdraw");
+  const { env, logger, metrics, write } = runtime;
+  startInvocation(logger, context);
+  if (!write) throw new Error("the withdraw job signs withdrawals: KEY_ID must be set");
+  if (!env.IDEMPOTENCY_TABLE) throw new Error("the withdraw job writes idempotently: IDEMPOTENCY_TABLE must be set");
+  return runWithdraw({
+    config: {
+      diamond: env.PROTOCOL_DIAMOND as Address,
+      sellerId: BigInt(env.SELLER_ID),
+      // The native coin is viem's zeroAddress in the protocol's token lists, as configured.
+      tokens: env.SELLER_TOKENS.map((token) => ({ address: token.address as Address, symbol: token.symbol, withdrawThresholdWei: BigInt(token.withdrawThresholdWei) })),
+      confirmations: env.CONFIRMATIONS,
+      windowSeconds: env.WITHDRAW_WINDOW_SECONDS ?? 3600,
+    },
+    clients: write,
+    logger,
+    metrics,
+    idempotent: createIdempotentRunner({ tableName: env.IDEMPOTENCY_TABLE, logger, keyPrefix: `withdraw.${env.CONFIG_ID}`, ...(context ? { lambdaContext: context } : {}) }),
+    ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
+    requestId: context?.awsRequestId ?? `withdraw-${Date.now()}`,
+  });
 }

@@ -28,6 +28,9 @@ import {
   type Transport,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account";
+import type { RetryPolicy } from "../../lambdas/shared/retry";
 
 export const fixtureSourceDir = join(__dirname, "..", "fixtures", "protocol");
 
@@ -214,4 +217,18 @@ export async function setPaused(fixture: FixtureDeployment, regions: readonly nu
 export async function fund(fixture: FixtureDeployment, to: Address, value: bigint = parseEther("10")): Promise<void> {
   const hash = await fixture.deployer.sendTransaction({ to, value });
   await fixture.publicClient.waitForTransactionReceipt({ hash });
+}
+
+/** A KMS-backed assistant for the jobs: a key on the local KMS endpoint, funded on anvil, and a seller whose assistant it is. */
+export async function createKmsSeller(
+  fixture: FixtureDeployment,
+  kms: { createKey(): { keyId: string }; client(): KMSClient },
+  options: { retry?: Partial<RetryPolicy> } = {},
+): Promise<{ keyId: string; account: KmsAccount; seller: SellerSetup }> {
+  const { keyId } = kms.createKey();
+  const account = await kmsAccount({ keyId, client: kms.client(), ...(options.retry ? { retry: options.retry } : {}) });
+  await fund(fixture, account.address);
+  const treasury = privateKeyToAccount(anvilKeys[3]).address;
+  const seller = await createSeller(fixture, account.address, treasury);
+  return { keyId, account, seller };
 }

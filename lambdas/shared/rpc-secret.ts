@@ -1,0 +1,58 @@
+/**
+ * The RPC URLs (checklist S3: they carry provider API keys) live in a Secrets
+ * Manager secret, JSON `{"primary": "...", "fallback": "..."}`. Read once per
+ * cold start by ARN and cached for the life of the process; never logged.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { z } from "zod";
+import { withToolCall } from "./logger";
+
+export type RpcUrls = { primary: string; fallback?: string };
+
+const rpcSecretSchema = z.object({ primary: z.url(), fallback: z.url().optional() });
+
+const cache = new Map<string, Promise<RpcUrls>>();
+let sharedClient: SecretsManagerClient | undefined;
+
+export class RpcSecretError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RpcSecretError";
+  }
+}
+
+/** Parses the secret string; the error never quotes the value. */
+export function parseRpcSecret(secretString: string | undefined): RpcUrls {
+  if (secretString === undefined) throw new RpcSecretError("the RPC secret has no SecretString");
+  let json: unknown;
+  try {
+    json = JSON.parse(secretString);
+  } catch {
+    throw new RpcSecretError("the RPC secret is not JSON");
+  }
+  const parsed = rpcSecretSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new RpcSecretError(`the RPC secret must be {"primary": url, "fallback"?: url}: ${parsed.error.issues.map((issue) => issue.path.join(".")).join(", ")}`);
+  }
+  return parsed.data;
+}
+
+/** The RPC URLs behind `secretArn`, fetched once per process (a failed read is not cached). */
+export function readRpcSecret(options: { secretArn: string; logger: Logger; client?: SecretsManagerClient }): Promise<RpcUrls> {
+  const cached = cache.get(options.secretArn);
+  if (cached) return cached;
+  const client = options.client ?? (sharedClient ??= new SecretsManagerClient({}));
+  const pending = withToolCall(options.logger, { tool: "secrets", operation: "GetSecretValue" }, async () => {
+    const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretArn }));
+    return parseRpcSecret(output.SecretString);
+  }, (urls) => ({ details: { fallbackConfigured: urls.fallback !== undefined } }));
+  cache.set(options.secretArn, pending);
+  pending.catch(() => cache.delete(options.secretArn));
+  return pending;
+}
+
+/** Forgets cached secrets (tests; a rotated secret is picked up by the next cold start). */
+export function clearRpcSecretCache(): void {
+  cache.clear();
+}

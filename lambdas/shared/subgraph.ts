@@ -1,0 +1,133 @@
+/**
+ * The Boson subgraph, as the jobs use it: `_meta` (head block, indexing
+ * errors) for the lag check (O6), the seller's exchanges for the business
+ * metrics (B2), one exchange for read-after-write checks, and a wait until
+ * the graph node has indexed a given block (O2). Each query is one tool-call
+ * record (B1) and carries the trace id (B4).
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { withToolCall } from "./logger";
+import { realSleep, type Sleep } from "./finality";
+import { traceHeaders } from "./trace";
+
+export type SubgraphClient = {
+  url: string;
+  logger: Logger;
+  fetchFn?: typeof fetch;
+  timeoutMs?: number;
+};
+
+export class SubgraphError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SubgraphError";
+  }
+}
+
+/** Sends one GraphQL query; throws SubgraphError on HTTP or GraphQL errors. */
+export async function querySubgraph<T>(
+  client: SubgraphClient,
+  operation: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  context: { exchangeId?: string; requestId?: string } = {},
+): Promise<T> {
+  return withToolCall(client.logger, { tool: "subgraph", operation, ...context }, async () => {
+    const response = await (client.fetchFn ?? fetch)(client.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...traceHeaders() },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(client.timeoutMs ?? 10_000),
+    });
+    if (!response.ok) throw new SubgraphError(`subgraph answered HTTP ${response.status}`);
+    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (body.errors && body.errors.length > 0) throw new SubgraphError(`subgraph errors: ${body.errors.map((error) => error.message).join("; ")}`);
+    if (body.data === undefined) throw new SubgraphError("subgraph answered without data");
+    return body.data;
+  });
+}
+
+export type SubgraphMeta = { blockNumber: bigint; hasIndexingErrors: boolean };
+
+export const metaQuery = "query Meta { _meta { block { number } hasIndexingErrors } }";
+
+export async function subgraphMeta(client: SubgraphClient, context: { exchangeId?: string; requestId?: string } = {}): Promise<SubgraphMeta> {
+  const data = await querySubgraph<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>(client, "_meta", metaQuery, {}, context);
+  return { blockNumber: BigInt(data._meta.block.number), hasIndexingErrors: data._meta.hasIndexingErrors };
+}
+
+/** Exchange states as the Boson subgraph spells them. */
+export type SubgraphExchangeState = "COMMITTED" | "REVOKED" | "CANCELLED" | "REDEEMED" | "COMPLETED" | "DISPUTED";
+
+export type SubgraphExchange = {
+  id: string;
+  state: SubgraphExchangeState;
+  committedDate: string;
+  redeemedDate: string | null;
+  finalizedDate: string | null;
+  disputed: boolean;
+};
+
+const exchangeFields = "id state committedDate redeemedDate finalizedDate disputed";
+
+export const sellerExchangesQuery = `query SellerExchanges($sellerId: String!, $first: Int!, $skip: Int!) {
+  exchanges(where: { seller: $sellerId }, first: $first, skip: $skip, orderBy: id, orderDirection: asc) { ${exchangeFields} }
+}`;
+
+export const exchangeQuery = `query Exchange($id: ID!) { exchange(id: $id) { ${exchangeFields} } }`;
+
+/** All the seller's exchanges, page by page. */
+export async function sellerExchanges(client: SubgraphClient, sellerId: string, pageSize = 1000): Promise<SubgraphExchange[]> {
+  const all: SubgraphExchange[] = [];
+  for (let skip = 0; ; skip += pageSize) {
+    const data = await querySubgraph<{ exchanges: SubgraphExchange[] }>(client, "exchanges", sellerExchangesQuery, { sellerId, first: pageSize, skip }, { requestId: `seller:${sellerId}` });
+    all.push(...data.exchanges);
+    if (data.exchanges.length < pageSize) return all;
+  }
+}
+
+export async function subgraphExchange(client: SubgraphClient, exchangeId: string): Promise<SubgraphExchange | null> {
+  const data = await querySubgraph<{ exchange: SubgraphExchange | null }>(client, "exchange", exchangeQuery, { id: exchangeId }, { exchangeId });
+  return data.exchange;
+}
+
+/** Read-after-write (O2): waits until the subgraph's head is at or past `blockNumber`. */
+export async function waitForIndexedBlock(
+  client: SubgraphClient,
+  blockNumber: bigint,
+  options: { sleep?: Sleep; pollIntervalMs?: number; timeoutMs?: number; now?: () => number; exchangeId?: string } = {},
+): Promise<SubgraphMeta> {
+  const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? Date.now;
+  const deadline = now() + (options.timeoutMs ?? 120_000);
+  for (;;) {
+    const meta = await subgraphMeta(client, options.exchangeId ? { exchangeId: options.exchangeId } : {});
+    if (meta.blockNumber >= blockNumber) return meta;
+    if (now() >= deadline) throw new SubgraphError(`subgraph still at block ${meta.blockNumber}, waiting for ${blockNumber}`);
+    await sleep(options.pollIntervalMs ?? 1_000);
+  }
+}
+
+/** Business metrics (B2) from the seller's exchanges. Rates are fractions (0..1); undefined when there is no denominator. */
+export type BusinessMetrics = {
+  exchanges: number;
+  openExchanges: number;
+  redemptionRate?: number;
+  disputeRate?: number;
+  meanTimeToCompletionSeconds?: number;
+};
+
+export function businessMetrics(exchanges: readonly SubgraphExchange[]): BusinessMetrics {
+  const open = exchanges.filter((exchange) => exchange.finalizedDate === null && ["COMMITTED", "REDEEMED", "DISPUTED"].includes(exchange.state));
+  const redeemed = exchanges.filter((exchange) => exchange.redeemedDate !== null);
+  const disputed = exchanges.filter((exchange) => exchange.disputed);
+  const completed = exchanges.filter((exchange) => exchange.state === "COMPLETED" && exchange.finalizedDate !== null);
+  const durations = completed.map((exchange) => Number(exchange.finalizedDate) - Number(exchange.committedDate));
+  return {
+    exchanges: exchanges.length,
+    openExchanges: open.length,
+    ...(exchanges.length > 0 ? { redemptionRate: redeemed.length / exchanges.length } : {}),
+    ...(redeemed.length > 0 ? { disputeRate: disputed.length / redeemed.length } : {}),
+    ...(durations.length > 0 ? { meanTimeToCompletionSeconds: durations.reduce((sum, value) => sum + value, 0) / durations.length } : {}),
+  };
+}
