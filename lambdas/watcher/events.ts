@@ -157,5 +157,6 @@ export function addressArg(args: Record<string, unknown>, name: string): string 
 
 /** `VoucherRedeemed` -> `boson.voucher_redeemed` (the Standard Webhooks `type`). */
 export function webhookType(eventName: string): string {
-  return `boson.${eventName.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()}`;
+  const words = eventName.replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").replace(/([a-z0-9])([A-Z])/g, "$1_$2");
+  return `boson.${words.toLowerCase()}`;
 }

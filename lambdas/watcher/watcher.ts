@@ -184,7 +184,8 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
       const offer = offerId === undefined ? undefined : await resolveOffer(offerId);
       if (offer !== undefined) owner = { exchangeId, offer };
     }
-    if (owner !== undefined && BigInt(owner.offer.sellerId) === sellerId) {
+    if (owner !== undefined && stored === undefined) {
+      // Kept for other sellers' exchanges too: their later events then need no getExchange call.
       await deps.records.ensureExchange({
         exchangeId: key,
         offerId: owner.offer.offerId,
