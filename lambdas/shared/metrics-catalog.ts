@@ -50,6 +50,11 @@ export const metricNames = {
   kmsSignAttempts: "KmsSignAttempts",
   // Smoke test (M2, C4).
   smokeStepFailed: "SmokeStepFailed",
+  smokeStepDurationMs: "SmokeStepDurationMs",
+  // Health (H5): the signer's balance over the expected daily burn (days of gas left), for the dashboard.
+  gasBalanceRatio: "GasBalanceRatio",
+  // RPC (S3): requests the fallback endpoint answered in a run (the primary failed).
+  rpcFallbackUsed: "RpcFallbackUsed",
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -78,4 +83,7 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   KmsSignLatencyMs: "any",
   KmsSignAttempts: "any",
   SmokeStepFailed: "smoke",
+  SmokeStepDurationMs: "smoke",
+  GasBalanceRatio: "health",
+  RpcFallbackUsed: "any",
 };
