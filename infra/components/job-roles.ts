@@ -34,7 +34,7 @@ export class JobRoles extends pulumi.ComponentResource {
         `${job.name}-job-role`,
         {
           description: `Runs the ${job.name} job's Lambda`,
-          assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", accountId),
+          assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
         },
         { parent: this },
       );

@@ -35,15 +35,19 @@ export function policyJson(statements: readonly PolicyStatement[]): pulumi.Outpu
   return pulumi.output(document).apply((resolved) => JSON.stringify(resolved));
 }
 
-/** Trust policy that lets one AWS service assume a role, only on behalf of this account (confused deputy). */
-export function assumeRolePolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+/**
+ * Trust policy that lets one AWS service assume a role. With `sourceAccount`,
+ * only on behalf of this account (confused deputy); EventBridge Scheduler
+ * sets that key, Lambda does not when it assumes an execution role.
+ */
+export function assumeRolePolicy(service: string, sourceAccount?: pulumi.Input<string>): pulumi.Output<string> {
   return policyJson([
     {
       Sid: "AssumedByService",
       Effect: "Allow",
       Principal: { Service: [service] },
       Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      ...(sourceAccount === undefined ? {} : { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }),
     },
   ]);
 }

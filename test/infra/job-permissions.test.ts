@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import { mockAccountId, type StackEvaluation } from "../../infra/offline/mock-harness";
 import { environmentVariables as env } from "../../lambdas/shared/environment";
 import { jobNames } from "../../lambdas/shared/metrics-catalog";
 import {
@@ -12,7 +12,12 @@ import {
   jobFunction,
   keyPolicy,
   named,
+  ofType,
+  parentOf,
+  parsePolicy,
   resolve,
+  roleType,
+  servicePrincipals,
   resourcesOf,
   roleNames,
   rolePolicyStatements,
@@ -58,6 +63,23 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     const roles = readers.flatMap(awsPrincipals).filter((arn) => !administrators.includes(arn));
     expect(roleNames(evaluation, roles)).toContain("health-job-role");
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
+  });
+
+  it("lets only Lambda assume the job roles, and only this account's Scheduler the schedule roles", () => {
+    const evaluation = stacks[stack];
+    for (const role of ofType(evaluation, roleType).filter((candidate) => parentOf(evaluation, candidate)?.type === "boson-kit:jobs:JobRoles")) {
+      const trust = parsePolicy(role.inputs.assumeRolePolicy);
+      expect(trust, role.name).toHaveLength(1);
+      expect(actionsOf(trust[0] as Statement)).toEqual(["sts:AssumeRole"]);
+      const services = servicePrincipals(trust[0] as Statement);
+      if (role.name.endsWith("-job-role")) {
+        expect(services, role.name).toEqual(["lambda.amazonaws.com"]);
+      } else {
+        expect(services, role.name).toEqual(["scheduler.amazonaws.com"]);
+        expect(trust[0]?.Condition?.StringEquals?.["aws:SourceAccount"]).toBe(mockAccountId);
+      }
+      expect(awsPrincipals(trust[0] as Statement), role.name).toEqual([]);
+    }
   });
 
   it("lets every job read the RPC secret", () => {
