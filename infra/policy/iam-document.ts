@@ -13,6 +13,8 @@ export interface Statement {
   readonly notPrincipal: boolean;
   readonly actions: readonly string[];
   readonly notAction: boolean;
+  /** Resource ARNs as written ("*" in a key policy means "this key"). */
+  readonly resources: readonly string[];
   readonly hasCondition: boolean;
 }
 
@@ -51,6 +53,7 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
       notPrincipal: s.NotPrincipal !== undefined,
       actions: asList(s.Action ?? s.NotAction).map(String),
       notAction: s.NotAction !== undefined,
+      resources: asList(s.Resource ?? s.NotResource).map(String),
       hasCondition: s.Condition !== undefined && s.Condition !== null && Object.keys(s.Condition).length > 0,
     };
   });

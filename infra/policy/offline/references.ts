@@ -4,13 +4,12 @@ import { mockAccountId, type RecordedResource } from "../../offline/mock-harness
 /**
  * Which recorded resource another one refers to, offline. Under the Pulumi
  * engine a stack policy gets each resource's `id` in its outputs and the
- * property dependencies from the state; the mock harness records neither, so
- * this module derives them the way the harness's mocks compute them:
- *   id  = sha256(`${type}::${name}`)[0..16]
- *   arn = arn:aws:<service>:<region>:<account>:<physical name> (KMS keys: key/<id>, IAM roles: role/<name>)
- * A test evaluates a real stack and checks these links, so a change in the
- * harness shows up there. (Asked for: the harness recording `id` and
- * property dependencies itself.)
+ * property dependencies from the state. Offline, a resource refers to another
+ * when one of its input strings is an id or ARN the mocks gave that other
+ * resource: the harness records those as `computed` (id, arn, keyId...).
+ * For records without `computed` (hand-made ones), they are derived the way
+ * the mocks make them: id = sha256(`${type}::${name}`)[0..16],
+ * arn = arn:aws:<service>:<region>:<account>:<physical name>.
  */
 
 export interface ReferenceIndex {
@@ -28,7 +27,20 @@ export function mockId(type: string, name: string): string {
   return createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 16);
 }
 
+/** What the mocks computed for a resource, when the harness recorded it. */
+function computedOf(resource: RecordedResource): Record<string, unknown> {
+  const computed = (resource as { computed?: unknown }).computed;
+  return computed !== null && typeof computed === "object" ? (computed as Record<string, unknown>) : {};
+}
+
+function idOf(resource: RecordedResource): string {
+  const id = computedOf(resource).id;
+  return typeof id === "string" ? id : mockId(resource.type, resource.name);
+}
+
 function mockArn(resource: RecordedResource, region: string): string | undefined {
+  const recorded = computedOf(resource).arn;
+  if (typeof recorded === "string") return recorded;
   const [provider, module] = resource.type.split(":");
   if (provider !== "aws") return undefined;
   const id = mockId(resource.type, resource.name);
@@ -49,9 +61,10 @@ function strings(value: unknown): string[] {
 export function mockReferences(resources: readonly RecordedResource[], region: string): ReferenceIndex {
   const byIdentifier = new Map<string, RecordedResource>();
   for (const resource of resources.filter((r) => r.custom)) {
-    byIdentifier.set(mockId(resource.type, resource.name), resource);
-    const arn = mockArn(resource, region);
-    if (arn) byIdentifier.set(arn, resource);
+    // Every computed string (id, arn, keyId, allocationId, url...) names this resource.
+    for (const value of [idOf(resource), mockArn(resource, region), ...strings(computedOf(resource))]) {
+      if (value && value.length >= 8 && !byIdentifier.has(value)) byIdentifier.set(value, resource);
+    }
   }
   // Values embed ids and ARNs in larger strings too: JSON policies, "key/<id>" suffixes, ARN:* wildcards.
   const resolve = (value: string): RecordedResource | undefined => {
@@ -80,7 +93,7 @@ export function mockReferences(resources: readonly RecordedResource[], region: s
     return [...urns];
   };
   return {
-    idOf: (resource) => mockId(resource.type, resource.name),
+    idOf,
     arnOf: (resource) => mockArn(resource, region),
     resolve,
     propertyDependencies: (resource) =>

@@ -1,0 +1,180 @@
+import type { ItemResult, ReadinessReport } from "./report";
+
+/**
+ * readiness.md: written to be read in a pull request. The diagram first,
+ * then the checklist table (what passes, fails, needs a person), custody,
+ * policies, inventory and cost; evidence sits in collapsible blocks.
+ */
+
+const statusCell: Record<ItemResult["status"], string> = {
+  pass: "✅ pass",
+  fail: "❌ fail",
+  "needs-human": "👤 needs human",
+};
+
+/** Table cells: pipes and newlines would break the row. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const code = (text: string) => (text === "" ? "" : `\`${text.replace(/`/g, "'")}\``);
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`)];
+}
+
+function checklistSection(report: ReadinessReport): string[] {
+  const status = (item: ItemResult) => (item.status !== "fail" ? statusCell[item.status] : item.blocking ? "❌ fail (blocking)" : "⚠️ fail (advisory)");
+  const rows = report.checklist.map((item) => [item.id, item.title, status(item), item.summary]);
+  const details = report.checklist.flatMap((item) => [
+    `<details><summary><b>${item.id}</b> ${status(item)}: ${item.title}</summary>`,
+    "",
+    ...(item.humanCheck ? [`**To check by hand:** ${item.humanCheck}`, ""] : []),
+    ...item.evidence.map((e) => `- ${e.ok ? "✅" : e.advisory ? "⚠️" : "❌"} ${e.kind} ${code(e.ref)}: ${e.detail}`),
+    "",
+    "</details>",
+    "",
+  ]);
+  return ["## Checklist", "", ...table(["id", "item", "status", "why"], rows), "", "### Evidence", "", ...details];
+}
+
+function humanSection(report: ReadinessReport): string[] {
+  const items = report.checklist.filter((item) => item.status === "needs-human");
+  if (items.length === 0) return [];
+  return ["## What a person must check", "", ...items.map((item) => `- **${item.id}** ${item.humanCheck ?? ""}`), ""];
+}
+
+function custodySection(report: ReadinessReport): string[] {
+  const { custody } = report;
+  const principals = (list: readonly { principal: string; who: string }[]) => list.map((p) => `${p.principal} (${p.who})`).join("<br/>") || "nobody";
+  const keyRows = custody.keys.map((key) => [key.alias ?? key.key, `${key.spec} / ${key.usage}`, principals(key.administrators), principals(key.users), key.problems.join("; ") || "none"]);
+  const seller = custody.seller;
+  const sellerRows: string[][] = [
+    ["admin", seller.admin, "stack config (seller.admin); must be a smart account (S2)", seller.onChain ? `${seller.onChain.admin}${seller.onChain.adminIsContract ? " (contract)" : " (EOA!)"}` : "not checked (offline)"],
+    ["assistant", seller.assistant ?? "(no signer output)", `KMS key ${seller.assistantKey ?? "?"} (derived address${report.mode === "offline" ? ", offline from the mock key" : ""})`, seller.onChain ? seller.onChain.assistant : "not checked (offline)"],
+    ["treasury", seller.treasury, "stack config (seller.treasury)", seller.onChain ? seller.onChain.treasury : "not checked (offline)"],
+  ];
+  return [
+    "## Key custody and rotation (M3)",
+    "",
+    "Who can administer and who can use each KMS key, read from the key policies:",
+    "",
+    ...table(["key", "spec / usage", "administers", "signs / uses", "problems"], keyRows),
+    "",
+    `Seller ${seller.id}:`,
+    "",
+    ...table(["role", "address", "held by", "on chain"], sellerRows),
+    "",
+    `### Rotating the assistant key (${report.stack})`,
+    "",
+    ...custody.runbook.map((step, index) => `${index + 1}. ${step}`),
+    "",
+  ];
+}
+
+function policySection(report: ReadinessReport): string[] {
+  const rows = report.policies.map((p) => [
+    p.policy,
+    p.checklist.join(", "),
+    p.checkov.join(", ") || "-",
+    p.trivy.join(", ") || "-",
+    p.status === "fail" ? `❌ ${p.violations.length} violation(s)` : p.status === "pass" ? "✅ pass" : "n/a",
+    String(p.checked),
+  ]);
+  const violations = report.policies.flatMap((p) => p.violations.map((v) => `- \`${p.policy}\` ${v.resource ?? "stack"}: ${v.message}`));
+  return [
+    "## Policies",
+    "",
+    `The policy pack (\`infra/policy\`, also usable as \`pulumi preview --policy-pack infra/policy\`) evaluated offline on the recorded resources.`,
+    "",
+    ...table(["policy", "checklist", "Checkov", "Trivy", "result", "checked"], rows),
+    "",
+    ...(violations.length > 0 ? ["Violations:", "", ...violations, ""] : []),
+  ];
+}
+
+function inventorySection(report: ReadinessReport): string[] {
+  const total = report.inventory.reduce((sum, group) => sum + group.resources.length, 0);
+  return [
+    "## Resource inventory",
+    "",
+    `${total} cloud resources in ${report.inventory.length} components.`,
+    "",
+    ...report.inventory.flatMap((group) => [
+      `<details><summary>${group.component} (${group.resources.length})</summary>`,
+      "",
+      ...table(["type", "name", "settings"], group.resources.map((r) => [code(r.type), r.name, r.settings])),
+      "",
+      "</details>",
+      "",
+    ]),
+  ];
+}
+
+function costSection(report: ReadinessReport): string[] {
+  const { cost } = report;
+  const rows = cost.lines.map((l) => [l.item, `${l.quantity} ${l.unit}`, `$${l.unitPriceUsd}`, `$${l.monthlyUsd.toFixed(2)}`, l.basis]);
+  return [
+    "## Monthly fixed cost (estimate)",
+    "",
+    ...table(["item", "quantity", "unit price", "per month", "basis"], rows),
+    `| **total** | | | **$${cost.totalMonthlyUsd.toFixed(2)}** | ${cost.currency}, ${cost.priceRegion} |`,
+    "",
+    `Assumptions: ${cost.assumptions.join("; ")}.`,
+    "",
+    `Not included (usage-priced): ${cost.excluded.join("; ")}.`,
+    "",
+  ];
+}
+
+function onlineSection(report: ReadinessReport): string[] {
+  const online = report.online;
+  if (!online) return [];
+  const subgraph = online.subgraph ? ("error" in online.subgraph ? `error: ${online.subgraph.error}` : `${online.subgraph.lagBlocks} blocks behind (${online.subgraph.host})`) : "not checked";
+  return [
+    "## On-chain facts",
+    "",
+    ...table(
+      ["fact", "value"],
+      [
+        ["RPC", online.rpcHost],
+        ["chain id", String(online.chainId)],
+        ["block", String(online.blockNumber)],
+        ["diamond", `${online.diamond.address}: ${online.diamond.hasCode ? `${online.diamond.codeSize} bytes of code` : "no code"}`],
+        ["paused regions", online.pausedRegions.join(", ") || "none"],
+        ["subgraph", subgraph],
+        ["read errors", online.errors.join("; ") || "none"],
+      ],
+    ),
+    "",
+  ];
+}
+
+export function renderMarkdown(report: ReadinessReport): string {
+  const { summary } = report;
+  const verdict =
+    report.verdict === "ready"
+      ? `**Ready**: no blocking failure. ${summary.pass} pass, ${summary.fail} fail (advisory), ${summary.needsHuman} need a person.`
+      : `**Blocked** by ${summary.blocking.join(", ")}. ${summary.pass} pass, ${summary.fail} fail, ${summary.needsHuman} need a person.`;
+  return [
+    `# Readiness: ${report.stack}`,
+    "",
+    `Stack \`${report.stack}\` (${report.environment}), configId \`${report.configId}\` on ${report.chain.name} (chain ${report.chain.id}), reviewed ${report.mode}.`,
+    "",
+    `> ${verdict}`,
+    "",
+    ...(report.notes.length > 0 ? [...report.notes.map((note) => `- ${note}`), ""] : []),
+    "Generated by `npm run review -- --stack " + report.stack + "`; do not edit by hand. Machine-readable: `readiness.json` (schema `" + report.schema + "`).",
+    "",
+    "## Stack diagram",
+    "",
+    "```mermaid",
+    report.diagram,
+    "```",
+    "",
+    ...checklistSection(report),
+    ...humanSection(report),
+    ...custodySection(report),
+    ...onlineSection(report),
+    ...policySection(report),
+    ...inventorySection(report),
+    ...costSection(report),
+  ].join("\n");
+}
