@@ -107,19 +107,40 @@ export function declareShipperIdentity(
   const credentialConfig = pulumi
     .all([projectNumber, serviceAccount.email])
     .apply(([number, email]) =>
-      JSON.stringify({
-        type: "external_account",
-        audience: `//iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${names.poolId}/providers/${names.providerId}`,
-        subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
-        token_url: "https://sts.googleapis.com/v1/token",
-        service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${email}:generateAccessToken`,
-        credential_source: {
-          // In Lambda the role's session credentials and region come from the environment; no metadata endpoint is needed.
-          environment_id: "aws1",
-          regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
-        },
-      }),
+      JSON.stringify(externalAccountCredentialConfig({ projectNumber: number, poolId: names.poolId, providerId: names.providerId, serviceAccountEmail: email })),
     );
 
   return { serviceAccount, pool, provider, assumedRoleArn, principalSet, credentialConfig };
+}
+
+export interface CredentialConfigArgs {
+  readonly projectNumber: string;
+  readonly poolId: string;
+  readonly providerId: string;
+  readonly serviceAccountEmail: string;
+  /** Google's STS and IAM Credentials endpoints; tests point them at a local stand-in. */
+  readonly stsTokenUrl?: string;
+  readonly iamCredentialsUrl?: string;
+}
+
+/**
+ * The shipper's WIF credential configuration (what `gcloud iam
+ * workload-identity-pools create-cred-config --aws` writes): Google's STS
+ * exchanges a signed AWS GetCallerIdentity request for a federated token,
+ * which impersonates the writer service account. No key, nothing secret.
+ */
+export function externalAccountCredentialConfig(args: CredentialConfigArgs): Record<string, unknown> {
+  const iamCredentials = args.iamCredentialsUrl ?? "https://iamcredentials.googleapis.com";
+  return {
+    type: "external_account",
+    audience: `//iam.googleapis.com/projects/${args.projectNumber}/locations/global/workloadIdentityPools/${args.poolId}/providers/${args.providerId}`,
+    subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
+    token_url: args.stsTokenUrl ?? "https://sts.googleapis.com/v1/token",
+    service_account_impersonation_url: `${iamCredentials}/v1/projects/-/serviceAccounts/${args.serviceAccountEmail}:generateAccessToken`,
+    credential_source: {
+      // In Lambda the role's session credentials and region come from the environment; no metadata endpoint is needed.
+      environment_id: "aws1",
+      regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+    },
+  };
 }

@@ -58,14 +58,40 @@ export interface CloudLoggingEndpoint {
   readonly requests: WriteRequest[];
   /** Attempts, accepted or not. */
   attempts(): number;
+  /** Token exchanges the STS stand-in granted, and impersonations the IAM stand-in granted. */
+  readonly exchanges: TokenExchange[];
+  readonly impersonations: string[];
   fail(fault: EndpointFault): void;
   reset(): void;
   close(): Promise<void>;
 }
 
+/**
+ * Stand-ins for Google's STS (`POST /v1/token`) and IAM Credentials
+ * (`POST /v1/projects/-/serviceAccounts/<email>:generateAccessToken`), so a
+ * workload identity federation credential configuration whose URLs point here
+ * completes the real exchange: a signed AWS GetCallerIdentity request for a
+ * federated token, then that token for the service account's access token
+ * (the `token` entries:write accepts).
+ */
+export interface FederationOptions {
+  /** The audience the credential configuration must present (the pool's provider). */
+  readonly audience: string;
+  readonly serviceAccountEmail: string;
+}
+
+/** What the STS stand-in received: the AWS request the caller signed. */
+export interface TokenExchange {
+  readonly audience: string;
+  readonly subjectTokenType: string;
+  /** The signed GetCallerIdentity request (url, method, headers), as Google's STS receives it. */
+  readonly subjectToken: { url?: string; method?: string; headers?: { key: string; value: string }[] };
+}
+
 export interface EndpointOptions {
   /** The bearer token a request must carry. */
   readonly token: string;
+  readonly federation?: FederationOptions;
   /** Requests with a larger body are refused as the real API does (it allows 10 MB). */
   readonly maxRequestBytes?: number;
 }
@@ -89,10 +115,42 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
   const requests: WriteRequest[] = [];
   let attemptCount = 0;
   let fault: (EndpointFault & { remaining: number }) | undefined;
+  const exchanges: TokenExchange[] = [];
+  const impersonations: string[] = [];
+  const federatedToken = `federated-${options.token}`;
 
   const server = createServer((request, response) => {
     void (async () => {
       const body = await readBody(request);
+      if (options.federation && request.method === "POST" && request.url === "/v1/token") {
+        const form = new URLSearchParams(body.toString("utf8"));
+        const exchange: TokenExchange = {
+          audience: form.get("audience") ?? "",
+          subjectTokenType: form.get("subject_token_type") ?? "",
+          subjectToken: JSON.parse(decodeURIComponent(form.get("subject_token") ?? "{}")) as TokenExchange["subjectToken"],
+        };
+        if (exchange.audience !== options.federation.audience || form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:token-exchange") {
+          response.writeHead(400, { "content-type": "application/json" });
+          response.end(JSON.stringify({ error: "invalid_target", error_description: `unknown audience ${exchange.audience}` }));
+          return;
+        }
+        exchanges.push(exchange);
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ access_token: federatedToken, issued_token_type: "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in: 3600 }));
+        return;
+      }
+      const impersonation = /^\/v1\/projects\/-\/serviceAccounts\/([^:]+):generateAccessToken$/.exec(request.url ?? "");
+      if (options.federation && request.method === "POST" && impersonation) {
+        const email = decodeURIComponent(impersonation[1] ?? "");
+        if (request.headers.authorization !== `Bearer ${federatedToken}` || email !== options.federation.serviceAccountEmail) {
+          sendError(response, 403, `Permission 'iam.serviceAccounts.getAccessToken' denied on ${email}`);
+          return;
+        }
+        impersonations.push(email);
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ accessToken: options.token, expireTime: new Date(Date.now() + 3_600_000).toISOString() }));
+        return;
+      }
       if (request.method !== "POST" || !request.url?.startsWith("/v2/entries:write")) {
         sendError(response, 404, `no route for ${request.method} ${request.url}`);
         return;
@@ -133,6 +191,8 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
     entries,
     requests,
     attempts: () => attemptCount,
+    exchanges,
+    impersonations,
     fail(next) {
       fault = { ...next, remaining: next.times ?? Number.POSITIVE_INFINITY };
     },
@@ -141,6 +201,8 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
       requests.length = 0;
       attemptCount = 0;
       fault = undefined;
+      exchanges.length = 0;
+      impersonations.length = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
