@@ -1,8 +1,28 @@
-import { readJobEnvironment } from "../shared/environment";
+import type { Context } from "aws-lambda";
+import type { Address } from "viem";
+import { loadJobRuntime, startInvocation } from "../shared/job-runtime";
+import { runHealth, type HealthOutcome } from "./health";
 
-// Placeholder until the health job lands (issue 5): it checks the environment
-// contract that infra sets, then refuses to run.
-export async function handler(): Promise<void> {
-  readJobEnvironment();
-  throw new Error("the health job is not implemented yet");
+/** Scheduled entry point: a thin adapter from the Lambda environment to runHealth. */
+export async function handler(_event: unknown, context?: Context): Promise<HealthOutcome> {
+  const runtime = await loadJobRuntime("health");
+  const { env, logger, metrics } = runtime;
+  startInvocation(logger, context);
+  const signer = runtime.write?.account.address ?? env.SIGNER_ADDRESS;
+  if (!signer) throw new Error("the health job watches the signer's gas: set KEY_ID (or SIGNER_ADDRESS)");
+  return runHealth({
+    config: {
+      diamond: env.PROTOCOL_DIAMOND as Address,
+      sellerId: BigInt(env.SELLER_ID),
+      tokens: env.SELLER_TOKENS.map((token) => ({ address: token.address as Address, symbol: token.symbol })),
+      signer: signer as Address,
+      expectedDailyBurnWei: BigInt(env.EXPECTED_DAILY_BURN_WEI),
+      subgraphMaxLagBlocks: env.SUBGRAPH_MAX_LAG_BLOCKS,
+    },
+    clients: runtime.read,
+    subgraph: { url: env.SUBGRAPH_URL, logger },
+    logger,
+    metrics,
+    requestId: context?.awsRequestId ?? `health-${Date.now()}`,
+  });
 }

@@ -1,0 +1,154 @@
+/**
+ * The health job (checklist H5, O6, H2, B2): every few minutes,
+ * - subgraph lag: chain head minus the subgraph's `_meta` block (alarm over
+ *   the configured maximum), and its indexing-error flag;
+ * - gas: the signer's balance, and that balance over the expected daily burn
+ *   (the alarms fire at 0.5x, 0.2x and 0.1x);
+ * - paused protocol regions;
+ * - the seller's business metrics from the subgraph (open exchanges,
+ *   redemption rate, dispute rate, time to completion);
+ * - one heartbeat per run, whatever else failed.
+ *
+ * The chain reads are issued together, so with JSON-RPC batching they are one
+ * round trip whatever the number of tokens.
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Address } from "viem";
+import type { ReadClients } from "../shared/chain-clients";
+import { errorSummary, finishRun, type JobOutcome } from "../shared/job-runtime";
+import { withToolCall } from "../shared/logger";
+import type { JobMetrics } from "../shared/metrics";
+import { metricNames } from "../shared/metrics-catalog";
+import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/protocol";
+import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/subgraph";
+
+export type HealthConfig = {
+  diamond: Address;
+  sellerId: bigint;
+  tokens: readonly { address: Address; symbol: string }[];
+  /** The KMS signer's address, whose gas balance is watched. */
+  signer: Address;
+  expectedDailyBurnWei: bigint;
+  subgraphMaxLagBlocks: number;
+};
+
+export type HealthDeps = {
+  config: HealthConfig;
+  clients: ReadClients;
+  subgraph: SubgraphClient;
+  logger: Logger;
+  metrics: JobMetrics;
+  requestId: string;
+};
+
+export type HealthReport = {
+  chainHead?: string;
+  subgraphBlock?: string;
+  subgraphLagBlocks?: number;
+  subgraphMaxLagBlocks: number;
+  subgraphStale?: boolean;
+  subgraphIndexingErrors?: boolean;
+  gasBalanceWei?: string;
+  /** Balance over the expected daily burn: days of gas left. */
+  gasBalanceRatio?: number;
+  /** Drain thresholds (0.5x, 0.2x, 0.1x the daily burn) the balance is under. */
+  gasAlertRatiosCrossed?: number[];
+  pausedRegions?: string[];
+  availableFunds?: { token: Address; symbol: string; availableWei: string }[];
+  business?: BusinessMetrics;
+  /** HTTP requests sent to the RPC in this run. */
+  rpcRoundTrips: number;
+};
+
+export type HealthOutcome = JobOutcome & { report: HealthReport };
+
+export const gasAlertRatios = [0.5, 0.2, 0.1] as const;
+
+export async function runHealth(deps: HealthDeps): Promise<HealthOutcome> {
+  const { config, clients, logger, metrics, requestId } = deps;
+  const { publicClient } = clients;
+  const report: HealthReport = { subgraphMaxLagBlocks: config.subgraphMaxLagBlocks, rpcRoundTrips: 0 };
+  const problems: Record<string, unknown> = {};
+  const roundTripsBefore = clients.usage.httpRequests;
+  const fallbackBefore = clients.usage.answered.fallback;
+  metrics.add(metricNames.healthHeartbeat, 1);
+
+  const call = <T>(operation: string, run: () => Promise<T>) => withToolCall(logger, { tool: "rpc", operation, requestId }, run);
+  // Issued together: one JSON-RPC batch.
+  const [head, balance, paused, funds] = await Promise.allSettled([
+    call("eth_blockNumber", () => publicClient.getBlockNumber({ cacheTime: 0 })),
+    call("eth_getBalance", () => publicClient.getBalance({ address: config.signer })),
+    call("getPausedRegions", () => publicClient.readContract({ address: config.diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" })),
+    call("getAvailableFunds", () =>
+      publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, config.tokens.map((token) => token.address)] }),
+    ),
+  ]);
+  const [meta, exchanges] = await Promise.allSettled([subgraphMeta(deps.subgraph, { requestId }), sellerExchanges(deps.subgraph, config.sellerId.toString())]);
+  report.rpcRoundTrips = clients.usage.httpRequests - roundTripsBefore;
+
+  if (head.status === "fulfilled") report.chainHead = head.value.toString();
+  else problems.chainHead = errorSummary(head.reason);
+
+  if (meta.status === "fulfilled") {
+    report.subgraphBlock = meta.value.blockNumber.toString();
+    report.subgraphIndexingErrors = meta.value.hasIndexingErrors;
+    metrics.add(metricNames.subgraphIndexingErrors, meta.value.hasIndexingErrors ? 1 : 0);
+    if (head.status === "fulfilled") {
+      const lag = head.value > meta.value.blockNumber ? Number(head.value - meta.value.blockNumber) : 0;
+      report.subgraphLagBlocks = lag;
+      report.subgraphStale = lag > config.subgraphMaxLagBlocks;
+      metrics.add(metricNames.subgraphLagBlocks, lag);
+      if (report.subgraphStale) logger.warn("subgraph is stale", { subgraphLagBlocks: lag, subgraphMaxLagBlocks: config.subgraphMaxLagBlocks });
+    }
+  } else {
+    problems.subgraph = errorSummary(meta.reason);
+  }
+
+  if (balance.status === "fulfilled") {
+    const ratio = config.expectedDailyBurnWei > 0n ? Number((balance.value * 1_000_000n) / config.expectedDailyBurnWei) / 1_000_000 : Number.POSITIVE_INFINITY;
+    report.gasBalanceWei = balance.value.toString();
+    report.gasBalanceRatio = ratio;
+    report.gasAlertRatiosCrossed = gasAlertRatios.filter((threshold) => ratio < threshold);
+    metrics.add(metricNames.gasBalanceWei, Number(balance.value));
+    if (Number.isFinite(ratio)) metrics.add(metricNames.gasBalanceRatio, ratio);
+    if (report.gasAlertRatiosCrossed.length > 0) logger.warn("signer gas balance is low", { gasBalanceRatio: ratio, crossed: report.gasAlertRatiosCrossed });
+  } else {
+    problems.gasBalance = errorSummary(balance.reason);
+  }
+
+  if (paused.status === "fulfilled") {
+    report.pausedRegions = paused.value.map(pausableRegionName);
+    metrics.add(metricNames.pausedRegions, paused.value.length);
+    if (paused.value.length > 0) logger.warn("protocol regions are paused", { pausedRegions: report.pausedRegions });
+  } else {
+    problems.pausedRegions = errorSummary(paused.reason);
+  }
+
+  if (funds.status === "fulfilled") {
+    report.availableFunds = config.tokens.map((token, index) => ({ token: token.address, symbol: token.symbol, availableWei: (funds.value[index]?.availableAmount ?? 0n).toString() }));
+  } else {
+    problems.availableFunds = errorSummary(funds.reason);
+  }
+
+  if (exchanges.status === "fulfilled") {
+    const business = businessMetrics(exchanges.value);
+    report.business = business;
+    metrics.add(metricNames.openExchanges, business.openExchanges);
+    if (business.redemptionRate !== undefined) metrics.add(metricNames.redemptionRate, business.redemptionRate);
+    if (business.disputeRate !== undefined) metrics.add(metricNames.disputeRate, business.disputeRate);
+    if (business.meanTimeToCompletionSeconds !== undefined) metrics.add(metricNames.timeToCompletionSeconds, business.meanTimeToCompletionSeconds, "Seconds");
+  } else {
+    problems.business = errorSummary(exchanges.reason);
+  }
+
+  const fallbackAnswers = clients.usage.answered.fallback - fallbackBefore;
+  if (fallbackAnswers > 0) metrics.add(metricNames.rpcFallbackUsed, fallbackAnswers);
+
+  logger.info("health report", { report });
+  const failed = Object.keys(problems).length > 0;
+  return finishRun("health", metrics, logger, {
+    status: failed ? "failed" : "succeeded",
+    ...(failed ? { reason: "reads-failed", error: problems } : {}),
+    report,
+  });
+}
