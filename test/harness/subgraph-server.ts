@@ -69,7 +69,6 @@ export function rootFields(query: string): string[] {
         continue;
       }
       fields.push(name);
-      i = end - 1;
       // Skip this field's own selection set and arguments.
       let j = end;
       let nested = 0;
