@@ -81,11 +81,19 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
+  // Endpoints that exhausted their retries in this sender's life (one job run): later messages are
+  // dead-lettered at once, so a down endpoint cannot hold the run past its Lambda timeout.
+  const failing = new Set<string>();
+
   async function deliverTo(url: string, message: WebhookMessage): Promise<EndpointDelivery> {
     const key = endpointKey(url);
+    if (failing.has(key)) {
+      return { status: "dead-lettered", attempts: 0, lastError: "endpoint failed earlier in this run (circuit open)", at: now().toISOString() };
+    }
     let lastStatusCode: number | undefined;
     let lastError = "";
     let attempt = 0;
+    let exhausted = false;
     while (attempt < policy.maxAttempts) {
       attempt++;
       const timestamp = now();
@@ -120,10 +128,13 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       }
       log(retryable && attempt < policy.maxAttempts ? "transient" : "failed", url, key, message, attempt, started, lastStatusCode, lastError);
       if (!retryable) break;
-      if (attempt < policy.maxAttempts) {
+      exhausted = attempt >= policy.maxAttempts;
+      if (!exhausted) {
         await sleep(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
       }
     }
+    // Retries ran out on a failure that was not this message's fault (5xx, timeouts, network): open the circuit.
+    if (exhausted) failing.add(key);
     return {
       status: "dead-lettered",
       attempts: attempt,

@@ -66,6 +66,24 @@ describe("webhooks (Standard Webhooks, S5)", () => {
     expect(delivery.endpoints[endpointKey(other.url)]).toMatchObject({ status: "dead-lettered", attempts: 1, lastStatusCode: 400 });
   });
 
+  it("after an endpoint exhausts its retries, dead-letters its later messages in the run without calling it", async () => {
+    receiver.failWith(503);
+    other.failWith(400);
+    const sender = createWebhookSender({ secret, endpoints: [receiver.url, other.url], retry: fast });
+    await sender.deliver(message);
+    expect(receiver.calls).toHaveLength(3);
+    expect(other.calls).toHaveLength(1);
+    receiver.succeed();
+    other.succeed();
+    const second = await sender.deliver({ ...message, id: `${message.id.split("#")[0]}#4` });
+    expect(receiver.calls).toHaveLength(3); // circuit open for the endpoint that kept failing
+    expect(second.endpoints[endpointKey(receiver.url)]).toMatchObject({ status: "dead-lettered", attempts: 0 });
+    // A 4xx is about the message, not the endpoint: the next message is tried.
+    expect(second.endpoints[endpointKey(other.url)]).toMatchObject({ status: "delivered", attempts: 1 });
+    // A new run (a new sender) tries it again.
+    expect((await createWebhookSender({ secret, endpoints: [receiver.url], retry: fast }).deliver(message)).status).toBe("delivered");
+  });
+
   it("treats a closed port as retryable and dead-letters it without throwing", async () => {
     const closed = await startWebhookReceiver(secret);
     await closed.stop();
