@@ -14,7 +14,7 @@
  *   `getPausedRegions()` and events are written here from the protocol source
  *   (IBosonPauseHandler, BosonTypes.PausableRegion).
  */
-import { parseAbi, toEventSelector, toFunctionSelector, type Abi, type AbiItem } from "viem";
+import { pad, parseAbi, toEventSelector, toFunctionSelector, toHex, type Abi, type AbiItem, type Address } from "viem";
 import { formatAbiItem } from "viem/utils";
 import disputeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonDisputeHandler.json";
 import exchangeCommitHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExchangeCommitHandler.json";
@@ -66,6 +66,12 @@ const structs = [
   "struct Dispute { uint256 exchangeId; uint256 buyerPercent; uint8 state; }",
   "struct DisputeDates { uint256 disputed; uint256 escalated; uint256 finalized; uint256 timeout; }",
   "struct FacetCut { address facetAddress; uint8 action; bytes4[] functionSelectors; }",
+  "struct RoyaltyInfo { address[] recipients; uint256[] bps; }",
+  "struct Offer { uint256 id; uint256 sellerId; uint256 price; uint256 sellerDeposit; uint256 buyerCancelPenalty; uint256 quantityAvailable; address exchangeToken; uint8 priceType; uint8 creator; string metadataUri; string metadataHash; bool voided; uint256 collectionIndex; RoyaltyInfo[] royaltyInfo; uint256 buyerId; }",
+  "struct OfferDates { uint256 validFrom; uint256 validUntil; uint256 voucherRedeemableFrom; uint256 voucherRedeemableUntil; }",
+  "struct OfferDurations { uint256 disputePeriod; uint256 voucherValid; uint256 resolutionPeriod; }",
+  "struct DisputeResolutionTerms { uint256 disputeResolverId; uint256 escalationResponsePeriod; uint256 feeAmount; uint256 buyerEscalationDeposit; address mutualizerAddress; }",
+  "struct OfferFees { uint256 protocolFee; uint256 agentFee; }",
 ] as const;
 
 /** Typed fragments of the official ABIs the jobs call (asserted equal to @bosonprotocol/common by a test). */
@@ -81,6 +87,8 @@ export const protocolAbi = parseAbi([
   "event FundsWithdrawn(uint256 indexed sellerId, address indexed withdrawnTo, address indexed tokenAddress, uint256 amount, address executedBy)",
   // AccountHandler
   "function getSeller(uint256 _sellerId) view returns (bool exists, Seller seller, AuthToken authToken)",
+  // OfferHandler
+  "function getOffer(uint256 _offerId) view returns (bool exists, Offer offer, OfferDates offerDates, OfferDurations offerDurations, DisputeResolutionTerms disputeResolutionTerms, OfferFees offerFees)",
   // ExchangeCommitHandler, ExchangeHandler
   "function commitToOffer(address _buyer, uint256 _offerId) payable",
   "function redeemVoucher(uint256 _exchangeId)",
@@ -181,3 +189,18 @@ export const regionOf = {
   decideDispute: PausableRegion.Disputes,
 } as const satisfies Record<string, PausableRegionValue>;
 export type StateChangingFunction = keyof typeof regionOf;
+
+/**
+ * The EIP-712 message the other party signs for `resolveDispute` (the
+ * protocol's DisputeHandlerFacet: `Resolution(uint256 exchangeId,uint256
+ * buyerPercent)` under the domain name "Boson Protocol", version "V2",
+ * verifyingContract the diamond, salt the chain id).
+ */
+export function resolutionTypedData(parameters: { diamond: Address; chainId: number; exchangeId: bigint; buyerPercent: bigint }) {
+  return {
+    domain: { name: "Boson Protocol", version: "V2", verifyingContract: parameters.diamond, salt: pad(toHex(parameters.chainId), { size: 32 }) },
+    types: { Resolution: [{ name: "exchangeId", type: "uint256" }, { name: "buyerPercent", type: "uint256" }] },
+    primaryType: "Resolution",
+    message: { exchangeId: parameters.exchangeId, buyerPercent: parameters.buyerPercent },
+  } as const;
+}

@@ -47,7 +47,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
     const protocolFunctions = functionsOf(fixture).filter((item) => !item.name.startsWith("testOnly_"));
     expect(protocolFunctions.map((item) => item.name)).toEqual(expect.arrayContaining([
       "getAvailableFunds", "withdrawFunds", "depositFunds", "commitToOffer", "redeemVoucher", "completeExchange",
-      "getExchange", "getSeller", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
+      "getExchange", "getOffer", "getSeller", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
     ]));
     for (const item of protocolFunctions) {
       const selector = toFunctionSelector(signature(item));
