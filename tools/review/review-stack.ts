@@ -13,7 +13,7 @@ import type { ChainFacts } from "./online/chain-facts";
 import { itemProgress, type Log } from "./progress";
 import { repoFacts } from "./repo-facts";
 import { reportSchema, type PolicySummary, type ReadinessReport } from "./report";
-import { stackFacts } from "./stack-facts";
+import { byUrn, stackFacts } from "./stack-facts";
 import { testsByChecklistId } from "./test-evidence";
 
 /**
@@ -41,7 +41,7 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
   const facts = stackFacts(evaluation);
 
   log(`running ${kitPolicies.length} policies on ${facts.custom.length} resources...`);
-  const outcomes = await runPolicies(kitPolicies, evaluation.resources, { references: facts.refs, ...(options.policyConfig ? { config: options.policyConfig } : {}) });
+  const outcomes = await runPolicies(kitPolicies, [...evaluation.resources].sort(byUrn), { references: facts.refs, ...(options.policyConfig ? { config: options.policyConfig } : {}) });
   const failed = outcomes.filter((o) => o.status === "fail");
   log(`  ${outcomes.filter((o) => o.status === "pass").length} pass, ${failed.length} fail (${blockingViolations(outcomes).length} mandatory violations), ${outcomes.filter((o) => o.status === "not-applicable").length} not applicable`);
 

@@ -109,19 +109,22 @@ function permissionsOf(role: RecordedResource | undefined, policies: readonly Re
     });
 }
 
+/** Registration order varies between runs under mocks; sorting by URN keeps reports stable. */
+export const byUrn = (a: RecordedResource, b: RecordedResource) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0);
+
 export function stackFacts(evaluation: StackEvaluation): StackFacts {
-  const { resources } = evaluation;
+  const resources = [...evaluation.resources].sort(byUrn);
   const refs = mockReferences(resources, evaluation.config.aws.region);
   const custom = resources.filter((r) => r.custom);
   const ofType = (type: string) => custom.filter((r) => r.type === type);
   const resolve = (value: unknown): RecordedResource | undefined => (typeof value === "string" && value !== "" ? refs.resolve(value) : undefined);
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const urnIndex = new Map(resources.map((r) => [r.urn, r]));
 
   const componentOf = (resource: RecordedResource): string => {
     let current: RecordedResource | undefined = resource;
     let top = resource;
-    while (current?.parent && byUrn.get(current.parent)?.type !== "pulumi:pulumi:Stack") {
-      current = byUrn.get(current.parent);
+    while (current?.parent && urnIndex.get(current.parent)?.type !== "pulumi:pulumi:Stack") {
+      current = urnIndex.get(current.parent);
       if (current) top = current;
     }
     return top.custom ? "(stack)" : top.name;
@@ -130,7 +133,8 @@ export function stackFacts(evaluation: StackEvaluation): StackFacts {
   const schedules = ofType(types.schedule);
   const logGroups = ofType(types.logGroup);
   const rolePolicies = ofType(types.rolePolicy);
-  const jobs = ofType(types.fn).map((fn): JobFacts => {
+  const jobs = ofType(types.fn)
+    .map((fn): JobFacts => {
     const role = resolve(fn.inputs.role);
     const functionName = asString(asRecord((fn as { computed?: unknown }).computed).name) ?? asString(fn.inputs.name);
     const loggingGroup = asString(asRecord(fn.inputs.loggingConfig).logGroup);
@@ -146,7 +150,8 @@ export function stackFacts(evaluation: StackEvaluation): StackFacts {
         logGroups.find((group) => functionName !== undefined && group.inputs.name === `/aws/lambda/${functionName}`),
       deadLetterQueue: resolve(asRecord(fn.inputs.deadLetterConfig).targetArn),
     };
-  });
+    })
+    .sort((a, b) => a.job.localeCompare(b.job));
 
   const aliases = ofType(types.alias);
   const keys = ofType(types.key).map((key): KeyFacts => ({

@@ -1,0 +1,208 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseKitConfig, type ConfigSource } from "../../infra/config";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import { readStackFile, stackSource } from "../../infra/offline/stack-file";
+import { checklistIds } from "../../infra/policy/checklist";
+import { planStack } from "../../tools/plan";
+import { runReview, reviewStack } from "../../tools/review";
+import { renderMarkdown } from "../../tools/review/markdown";
+import type { ReadinessReport } from "../../tools/review/report";
+
+/**
+ * The review on the committed stacks, and on deliberately broken copies of
+ * production: a staging configId, a wildcard signer, a plaintext RPC URL.
+ * Broken configs are refused by the config parser (exit 1 with its reason);
+ * the review also re-checks each of these itself, shown here by breaking an
+ * already evaluated stack the parser never saw.
+ */
+
+let staging: StackEvaluation;
+let production: StackEvaluation;
+let productionReport: ReadinessReport;
+let stagingReport: ReadinessReport;
+
+const item = (report: ReadinessReport, id: string) => {
+  const found = report.checklist.find((i) => i.id === id);
+  if (!found) throw new Error(`no ${id} in the report`);
+  return found;
+};
+
+function productionValues(): Record<string, unknown> {
+  return structuredClone(readStackFile("production").values) as Record<string, unknown>;
+}
+
+/** The production evaluation with one resource's inputs changed. */
+function changed(evaluation: StackEvaluation, type: string, change: (inputs: Record<string, unknown>) => void): StackEvaluation {
+  const resources = evaluation.resources.map((r): RecordedResource => {
+    if (r.type !== type) return r;
+    const inputs = structuredClone(r.inputs) as Record<string, unknown>;
+    change(inputs);
+    return { ...r, inputs };
+  });
+  return { ...evaluation, resources };
+}
+
+beforeAll(async () => {
+  staging = await planStack("staging");
+  production = await planStack("production");
+  stagingReport = await reviewStack(staging, { source: readStackFile("staging") });
+  productionReport = await reviewStack(production, { source: readStackFile("production") });
+});
+
+describe("review of the committed stacks", () => {
+  it("judges every checklist item, in checklist order, with evidence", () => {
+    for (const report of [stagingReport, productionReport]) {
+      expect(report.checklist.map((i) => i.id)).toEqual(checklistIds);
+      for (const result of report.checklist) expect(result.evidence.length, result.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("passes the items the infrastructure proves", () => {
+    for (const report of [stagingReport, productionReport]) {
+      for (const id of ["S1", "S3", "S4", "S5", "S6", "H1", "H4", "H5", "B2", "B3", "B4", "C3"]) {
+        expect(item(report, id).status, `${report.stack} ${id}: ${item(report, id).summary}`).toBe("pass");
+      }
+    }
+  });
+
+  it("leaves what it cannot prove offline to a person, saying what to check", () => {
+    for (const id of ["S2", "M2", "M3"]) {
+      const result = item(productionReport, id);
+      expect(result.status).toBe("needs-human");
+      expect(result.blocking).toBe(false);
+    }
+    expect(item(productionReport, "S2").humanCheck).toMatch(/getSeller\(7\).*0x5A11e7D7a7e5A11E7D7a7e5a11E7d7A7e5A11E70 is a smart account/);
+    expect(item(productionReport, "M2").humanCheck).toMatch(/smoke job against production-137-0.*dispute path/);
+    expect(item(productionReport, "M3").humanCheck).toMatch(/boson-kit-key-admin.*fire drill/);
+  });
+
+  it("is blocked exactly when a blocking item fails", () => {
+    for (const report of [stagingReport, productionReport]) {
+      const blocking = report.checklist.filter((i) => i.status === "fail" && i.blocking).map((i) => i.id);
+      expect(report.summary.blocking).toEqual(blocking);
+      expect(report.verdict).toBe(blocking.length === 0 ? "ready" : "blocked");
+      expect(report.checklist.filter((i) => i.blocking && i.status !== "fail")).toEqual([]);
+    }
+  });
+
+  it("names the egress IPs to allowlist and the jobs that can sign", () => {
+    const s3 = item(productionReport, "S3");
+    const ips = production.outputs.rpcEgressIps as string[];
+    expect(ips).toHaveLength(2);
+    expect(s3.summary).toContain(ips.join(", "));
+    expect(item(productionReport, "S1").evidence.map((e) => e.detail).join("\n")).toMatch(/jobs that sign: smoke, withdraw/);
+  });
+
+  it("lists who administers and who signs each key, and the stack's rotation runbook", () => {
+    const signer = productionReport.custody.keys.find((k) => k.usage === "SIGN_VERIFY");
+    expect(signer?.administrators.map((a) => a.principal)).toEqual(["arn:aws:iam::123456789012:role/boson-kit-key-admin"]);
+    expect(signer?.users.map((u) => u.who).sort()).toEqual(["execution role of the smoke job", "execution role of the withdraw job"]);
+    expect(productionReport.custody.seller.assistant).toBe(production.outputs.assistantAddress);
+    const runbook = productionReport.custody.runbook.join("\n");
+    const order = ["new key", "updateSeller", "optInToSellerUpdate", "gas balance", "disable-key"].map((step) => runbook.indexOf(step));
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(runbook).toMatch(/cannot rotate an asymmetric key/);
+  });
+
+  it("estimates the fixed cost from what the stack declares", () => {
+    const nat = (report: ReadinessReport) => report.cost.lines.find((l) => l.item === "NAT gateways");
+    expect(nat(productionReport)).toMatchObject({ quantity: 2, unitPriceUsd: 0.048, monthlyUsd: 70.08 });
+    expect(nat(stagingReport)).toMatchObject({ quantity: 1, monthlyUsd: 35.04 });
+    const sum = productionReport.cost.lines.reduce((total, l) => total + l.monthlyUsd, 0);
+    expect(productionReport.cost.totalMonthlyUsd).toBeCloseTo(sum, 2);
+    expect(stagingReport.cost.totalMonthlyUsd).toBeLessThan(productionReport.cost.totalMonthlyUsd);
+  });
+
+  it("renders markdown that opens with the diagram, then the checklist, inventory and cost", () => {
+    const markdown = renderMarkdown(productionReport);
+    const positions = ["```mermaid", "## Checklist", "## Resource inventory", "## Monthly fixed cost"].map((heading) => markdown.indexOf(heading));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    for (const id of checklistIds) expect(markdown).toContain(`| ${id} |`);
+    expect(markdown.indexOf("```mermaid")).toBeLessThan(markdown.indexOf("| S1 |"));
+  });
+});
+
+describe("a broken copy of the production config", () => {
+  const broken: { name: string; change: (values: Record<string, unknown>) => void; reason: RegExp; secretKeys?: string[] }[] = [
+    { name: "a staging configId", change: (v) => (v["boson-kit:configId"] = "staging-80002-0"), reason: /boson-kit:configId.*production-/s },
+    { name: "a wildcard key administrator", change: (v) => (v["boson-kit:kmsAdministrators"] = ["*"]), reason: /boson-kit:kmsAdministrators/ },
+    { name: "a plaintext RPC URL", change: (v) => (v["boson-kit:rpcPrimaryUrl"] = "https://polygon.rpc.invalid/v2/not-a-real-key-0123456789"), reason: /rpcPrimaryUrl.*plaintext/ },
+  ];
+
+  it.each(broken)("with $name makes the review exit 1 with the reason", async ({ change, reason }) => {
+    const values = productionValues();
+    change(values);
+    const run = await runReview(stackSource("production", values), { outDir: false });
+    expect(run.exitCode).toBe(1);
+    expect(run.reason).toMatch(reason);
+    expect(run.files).toEqual([]);
+  });
+
+  it("with a staging configId the review's own S4 check fails, even past the parser", async () => {
+    const forged = { ...production, config: { ...production.config, configId: "staging-80002-0" } };
+    const report = await reviewStack(forged, { source: readStackFile("production") });
+    expect(item(report, "S4")).toMatchObject({ status: "fail", blocking: true });
+    expect(item(report, "S4").summary).toMatch(/staging-80002-0 on the production stack/);
+    expect(report.verdict).toBe("blocked");
+  });
+
+  it("with a wildcard signer in the key policy fails S1 and M3 through the policies", async () => {
+    const wildcard = changed(production, "aws:kms/key:Key", (inputs) => {
+      if (inputs.keyUsage !== "SIGN_VERIFY") return;
+      const policy = JSON.parse(String(inputs.policy)) as { Statement: { Principal?: unknown; Action: unknown }[] };
+      policy.Statement.push({ Principal: { AWS: "*" }, Action: ["kms:Sign"] } as never);
+      inputs.policy = JSON.stringify(policy);
+    });
+    const report = await reviewStack(wildcard, { source: readStackFile("production") });
+    expect(item(report, "S1")).toMatchObject({ status: "fail", blocking: true });
+    expect(item(report, "S1").summary).toMatch(/kms-no-wildcard-principal.*wildcard principal/);
+    expect(report.policies.find((p) => p.policy === "kms-no-wildcard-principal")?.status).toBe("fail");
+    expect(report.verdict).toBe("blocked");
+  });
+
+  it("with a plaintext RPC URL in the stack file fails S3 even if the program accepted it", async () => {
+    const values = productionValues();
+    values["boson-kit:rpcPrimaryUrl"] = "https://polygon.rpc.invalid/plain";
+    const plaintext: ConfigSource = stackSource("production", values);
+    const report = await reviewStack(production, { source: plaintext });
+    expect(item(report, "S3")).toMatchObject({ status: "fail", blocking: true });
+    expect(item(report, "S3").summary).toMatch(/rpcPrimaryUrl: stored in plaintext/);
+  });
+
+  it("with a job outside the private subnets fails S3", async () => {
+    const publicSubnet = production.resources.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.includes("public"));
+    const id = (publicSubnet as { computed?: { id?: string } } | undefined)?.computed?.id;
+    expect(id).toBeDefined();
+    const exposed = changed(production, "aws:lambda/function:Function", (inputs) => {
+      inputs.vpcConfig = { ...(inputs.vpcConfig as object), subnetIds: [id] };
+    });
+    const report = await reviewStack(exposed);
+    expect(item(report, "S3").status).toBe("fail");
+    expect(item(report, "S3").summary).toMatch(/lambda-private-subnets-behind-nat.*internet gateway/);
+  });
+
+  it("parses, for the record, when nothing is broken", () => {
+    expect(() => parseKitConfig(stackSource("production", productionValues()))).not.toThrow();
+  });
+});
+
+describe("runReview", () => {
+  it("writes readiness.md and readiness.json with the report it returns", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "review-"));
+    const lines: string[] = [];
+    const run = await runReview(readStackFile("staging"), { outDir, log: (line) => lines.push(line) });
+    expect(run.exitCode).toBe(run.report?.verdict === "ready" ? 0 : 1);
+    const json = JSON.parse(readFileSync(join(outDir, "readiness.json"), "utf8")) as ReadinessReport;
+    expect(json.schema).toBe("boson-kit/readiness@1");
+    expect(json.checklist.map((i) => i.status)).toEqual(run.report?.checklist.map((i) => i.status));
+    expect(readFileSync(join(outDir, "readiness.md"), "utf8")).toContain("# Readiness: staging");
+    // Progress while it works, then the summary table.
+    expect(lines.some((line) => /\[ 1\/29\] S1 /.test(line))).toBe(true);
+    expect(lines.join("\n")).toMatch(/staging: (READY|BLOCKED) \(\d+ pass/);
+  });
+});
