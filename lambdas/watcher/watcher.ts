@@ -22,10 +22,10 @@ import {
   uintArg,
   upgradeEvents,
   watchedEventsAbi,
-  webhookType,
   type DecodedEvent,
 } from "./events";
 import { offerKey, type OfferRecord, type SellerRecords } from "./seller-records";
+import { webhookMessage } from "./webhook-message";
 
 /**
  * The watcher (checklist H3, B3, O3, O5, S5, M4) as a plain function over its
@@ -292,23 +292,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
       if (previous === undefined || previous.status !== "pending") return;
     }
     const delivery = await deps.webhooks.deliver(
-      {
-        id: item.id,
-        type: webhookType(item.eventName),
-        data: {
-          eventName: item.eventName,
-          sellerId: sellerId.toString(),
-          ...(item.exchangeId !== undefined ? { exchangeId: item.exchangeId } : {}),
-          ...(item.offerId !== undefined ? { offerId: item.offerId } : {}),
-          blockNumber: item.blockNumber,
-          blockTimestamp: item.blockTimestamp,
-          txHash: item.txHash,
-          logIndex: item.logIndex,
-          args: item.args,
-        },
-        ...(item.exchangeId !== undefined ? { exchangeId: item.exchangeId } : {}),
-        txHash: item.txHash,
-      },
+      webhookMessage(item, sellerId),
       previous,
     );
     await deps.events.recordDelivery(item.id, delivery);

@@ -6,6 +6,7 @@ import { createCheckpointStore } from "../../lambdas/shared/checkpoints";
 import { chainEventId, createEventStore } from "../../lambdas/shared/event-store";
 import { metricNames } from "../../lambdas/shared/metrics-catalog";
 import { createSellerRecords } from "../../lambdas/watcher/seller-records";
+import { redeliverDeadLetters } from "../../lambdas/watcher/redeliver";
 import { defaultCheckpointName, runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, fastRetry, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
 import { startAnvil, type Anvil } from "../harness/anvil";
@@ -126,10 +127,18 @@ describe("watcher over the protocol fixture", () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ id: chainEventId(hash, 2), exchangeId: exchangeId.toString(), eventName: "BuyerCommitted", delivery: { status: "dead-lettered" } });
     expect(dead[0]?.args).toMatchObject({ exchangeId: exchangeId.toString(), offerId: offerId.toString() });
-    // A later run does not resend it on its own (replay is an operator's decision).
-    receiver.succeed();
+    // A later run does not resend it on its own (replay is an operator's decision)...
+    receiver.reset();
     await mine(1);
-    expect(await runWatcher(watcherDeps({ db, tables, client, config: { ...config, checkpointName: "replay" }, secret, endpoints: [receiver.url] }))).toMatchObject({ delivered: 0, duplicates: 1 });
+    const later = watcherDeps({ db, tables, client, config: { ...config, checkpointName: "replay" }, secret, endpoints: [receiver.url] });
+    expect(await runWatcher(later)).toMatchObject({ delivered: 0, duplicates: 1 });
+    expect(receiver.calls).toHaveLength(0);
+    // ...and the replay sends it with its original webhook-id.
+    if (later.webhooks === undefined) throw new Error("built with endpoints above");
+    const replay = await redeliverDeadLetters({ events: later.events, webhooks: later.webhooks, sellerId, logger: later.logger });
+    expect(replay).toEqual({ delivered: [chainEventId(hash, 2)], stillDead: [] });
+    expect(receiver.delivered().map((call) => call.id)).toEqual([chainEventId(hash, 2)]);
+    expect(await createEventStore(db.documents, tables.events).listDeadLettered()).toEqual([]);
   });
 
   it("never stores or sends an event from a block that a reorg shallower than the confirmations removes", async () => {
