@@ -109,6 +109,29 @@ describe("watcher over the protocol fixture", () => {
     expect(receiver.calls).toHaveLength(1);
   });
 
+  it("learns an offer created before it started through the protocol's getOffer, once", async () => {
+    const tables = await freshTables(db);
+    const offerId = await newOffer(); // before the start block: no OfferCreated in range
+    const otherOfferId = await newOffer(otherSellerId);
+    const config = baseConfig(fixture.diamond, sellerId, { startBlock: await nextBlock() });
+    const first = await commit(buyerKey, buyer, offerId);
+    await commit(buyerKey, buyer, otherOfferId);
+    await commit(otherBuyerKey, privateKeyToAccount(otherBuyerKey).address, offerId);
+    await mine(2);
+    const calls: string[] = [];
+    const inner = http(anvil.rpcUrl)({ chain: anvil.chain });
+    const counting = createPublicClient({
+      chain: anvil.chain,
+      transport: custom({ request: async (args: { method: string; params?: unknown }) => { calls.push(args.method); return inner.request(args as never); } }),
+    }) as PublicClient;
+    const result = await runWatcher(watcherDeps({ db, tables, client: counting, config, secret, endpoints: [receiver.url] }));
+    expect(result).toMatchObject({ stored: 2, delivered: 2 });
+    expect(receiver.delivered()[0]?.id).toBe(chainEventId(first.hash, 2));
+    // One getOffer per offer (the seller's and the other seller's), not per event.
+    expect(calls.filter((method) => method === "eth_call")).toHaveLength(2);
+    expect(await createSellerRecords(db.documents, tables.events).getOffer(offerId)).toMatchObject({ sellerId: sellerId.toString() });
+  });
+
   it("retries a fulfillment endpoint answering 500, then dead-letters the event and keeps it", async () => {
     const tables = await freshTables(db);
     const metrics = recordMetrics();
