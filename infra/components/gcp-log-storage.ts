@@ -29,6 +29,9 @@ export interface LogStorage {
   readonly metrics: readonly gcp.logging.Metric[];
 }
 
+/** The `alert` field of the watcher's record for a new dispute (lambdas/watcher/watcher.ts). */
+export const disputeRaisedAlert = "dispute-raised";
+
 /** The filter that selects the shipper's entries for this stack. */
 export function shippedLogFilter(gcpProject: string, names: LogPipelineNames): string {
   return `logName="projects/${gcpProject}/logs/${names.logId}"`;
@@ -123,8 +126,8 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
       {
         project: args.gcpProject,
         name: `boson-kit/${names.logId}/disputes-raised`,
-        description: "Disputes the watcher saw raised (checklist B3): its EMF records carrying the DisputeRaised metric",
-        filter: `${filter} AND jsonPayload.${metricNames.disputeRaised}>0`,
+        description: "Disputes raised on the seller's exchanges (checklist B3): the watcher logs one `dispute raised` record per new dispute",
+        filter: `${filter} AND labels.job="watcher" AND jsonPayload.alert="${disputeRaisedAlert}"`,
         metricDescriptor: {
           metricKind: "DELTA",
           valueType: "INT64",
@@ -140,18 +143,18 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
       {
         project: args.gcpProject,
         name: `boson-kit/${names.logId}/withdrawals`,
-        description: "withdrawFunds calls by the withdraw job (checklist M1), by outcome",
-        filter: `${filter} AND labels.job="withdraw" AND jsonPayload.toolCall.operation="withdrawFunds"`,
+        description: `Executed withdrawals (checklist M1): the withdraw job's ${metricNames.withdrawnAmountWei} records, one per token withdrawn`,
+        filter: `${filter} AND labels.job="withdraw" AND jsonPayload.${metricNames.withdrawnAmountWei}>0`,
         metricDescriptor: {
           metricKind: "DELTA",
           valueType: "INT64",
           unit: "1",
           labels: [
             { key: "config_id", valueType: "STRING", description: "The Boson configId" },
-            { key: "outcome", valueType: "STRING", description: "ok, transient or failed" },
+            { key: "token", valueType: "STRING", description: "The token's symbol" },
           ],
         },
-        labelExtractors: { config_id: "EXTRACT(labels.configId)", outcome: "EXTRACT(jsonPayload.toolCall.outcome)" },
+        labelExtractors: { config_id: "EXTRACT(labels.configId)", token: "EXTRACT(jsonPayload.Token)" },
       },
       resourceOpts,
     ),

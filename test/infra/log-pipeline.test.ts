@@ -85,8 +85,8 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
 
     const metricFilters = ofType(evaluation(), types.metric).map((metric) => String(metric.inputs.filter));
     expect(metricFilters).toHaveLength(2);
-    expect(metricFilters.some((filter) => filter.includes("jsonPayload.DisputeRaised>0"))).toBe(true);
-    expect(metricFilters.some((filter) => filter.includes('jsonPayload.toolCall.operation="withdrawFunds"'))).toBe(true);
+    expect(metricFilters.some((filter) => filter.includes('labels.job="watcher" AND jsonPayload.alert="dispute-raised"'))).toBe(true);
+    expect(metricFilters.some((filter) => filter.includes('labels.job="withdraw" AND jsonPayload.WithdrawnAmountWei>0'))).toBe(true);
   });
 
   it("grants the sink's writer identity only on the replay dataset", () => {

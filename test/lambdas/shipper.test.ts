@@ -5,6 +5,7 @@ import { externalAccountCredentialConfig } from "../../infra/components/gcp-iden
 import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
 import { createShipperFromEnvironment, createShipperHandler, readShipperEnvironment, type ShipperHandler } from "../../lambdas/shipper/handler";
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
+import { createJobLogger, logToolCall } from "../../lambdas/shared/logger";
 import { fixedTokenAuthClient, startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
 
 const token = "test-token-7f3a";
@@ -194,6 +195,40 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
     expect(endpoint.entries[2]?.jsonPayload?.tx).toEqual({ redacted: "transaction", hash: "0xfeed" });
     expect(endpoint.entries.map((entry) => entry.labels?.redacted)).toEqual(["true", "true", "true", "true", "true", "true", "true", undefined]);
     expect(endpoint.entries[6]?.textPayload).toContain("[redacted]");
+  });
+
+  it("ships what the jobs' own logger writes: trace from xray_trace_id, labels from toolCall and from top-level exchangeId/txHash (B4)", async () => {
+    const lines: string[] = [];
+    const savedTrace = process.env._X_AMZN_TRACE_ID;
+    process.env._X_AMZN_TRACE_ID = `Root=${traceId};Parent=53995c3f42cd8ad8;Sampled=1`;
+    // Powertools writes info to stdout and warnings to stderr.
+    const writeOut = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
+    const capture = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    process.stdout.write = capture;
+    process.stderr.write = capture;
+    try {
+      const logger = createJobLogger("watcher");
+      logToolCall(logger, { tool: "rpc", operation: "getExchange", exchangeId: "77", durationMs: 5, outcome: "ok" });
+      logger.warn("dispute raised", { alert: "dispute-raised", exchangeId: "77", txHash: `0x${"b".repeat(64)}` });
+    } finally {
+      process.stdout.write = writeOut;
+      process.stderr.write = writeErr;
+      if (savedTrace === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = savedTrace;
+    }
+    const records = lines.flatMap((chunk) => chunk.split("\n")).filter((line) => line.startsWith("{"));
+    expect(records).toHaveLength(2);
+    await ship(payload(records.map((message, index) => ({ id: `4${String(index).padStart(55, "0")}`, timestamp: start + index, message }))));
+    expect(endpoint.entries.map((entry) => entry.trace)).toEqual([`projects/${project}/traces/${traceId}`, `projects/${project}/traces/${traceId}`]);
+    expect(endpoint.entries.map((entry) => entry.labels)).toEqual([
+      { stack: "staging", configId: "staging-80002-0", job: "watcher", exchangeId: "77" },
+      { stack: "staging", configId: "staging-80002-0", job: "watcher", exchangeId: "77", txHash: `0x${"b".repeat(64)}` },
+    ]);
+    expect(endpoint.entries.map((entry) => entry.severity)).toEqual([200, 400]);
   });
 
   it("writes nothing for CloudWatch's control message", async () => {
