@@ -1,55 +1,51 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getAddress, type PublicClient } from "viem";
-import { createReadClients } from "../shared/chain-clients";
-import { createCheckpointStore } from "../shared/checkpoints";
-import { readJobEnvironment, type JobEnvironment } from "../shared/environment";
-import { createEventStore } from "../shared/event-store";
-import { createJobLogger } from "../shared/logger";
-import { metricNames } from "../shared/metrics-catalog";
-import { createJobMetrics } from "../shared/metrics";
-import { readRpcSecret } from "../shared/rpc-secret";
+import type { Context } from "aws-lambda";
+import { getAddress } from "viem";
+import { createCheckpointStore, type CheckpointStore } from "../shared/checkpoints";
+import type { JobEnvironment } from "../shared/environment";
+import { createEventStore, type EventStore } from "../shared/event-store";
+import { finishRun, loadJobRuntime, outcomeOfError, startInvocation } from "../shared/job-runtime";
 import { traceHeaders } from "../shared/trace";
 import { createWebhookSecretReader } from "../shared/webhook-secret";
 import { createWebhookSender } from "../shared/webhooks";
-import { createSellerRecords } from "./seller-records";
+import { createSellerRecords, type SellerRecords } from "./seller-records";
 import { runWatcher, type WatcherConfig, type WatcherRunResult } from "./watcher";
 
 /**
- * The watcher Lambda: a thin adapter that builds `runWatcher`'s dependencies
- * from the environment once per container (cold start: environment, AWS
- * clients, the RPC and webhook secrets) and runs it on each schedule tick,
- * reporting one job outcome metric per run.
+ * The watcher Lambda: a thin adapter over `runWatcher`. The shared job
+ * runtime builds the environment, logger, metrics and chain clients (RPC URLs
+ * from their secret) once per container; this adds the DynamoDB stores and
+ * the webhook key (read from Secrets Manager by WEBHOOK_SECRET_ARN at cold
+ * start) and reports one job outcome per run.
  */
 
-const logger = createJobLogger("watcher");
-
-type ColdStart = {
-  env: JobEnvironment;
-  client: PublicClient;
-  documents: DynamoDBDocumentClient;
+type WatcherWiring = {
+  events: EventStore;
+  checkpoints: CheckpointStore;
+  records: SellerRecords;
   webhookSecret?: string;
 };
 
-let coldStart: Promise<ColdStart> | undefined;
+let wiring: Promise<WatcherWiring> | undefined;
 
-async function initialise(): Promise<ColdStart> {
-  const env = readJobEnvironment();
+async function wire(env: JobEnvironment): Promise<WatcherWiring> {
   if (env.EVENTS_TABLE === undefined || env.CHECKPOINTS_TABLE === undefined) {
     throw new Error("the watcher needs EVENTS_TABLE and CHECKPOINTS_TABLE");
   }
-  const secrets = new SecretsManagerClient({});
-  const urls = await readRpcSecret({ secretArn: env.RPC_SECRET_ARN, logger, client: secrets });
-  const { publicClient } = createReadClients({ chainId: env.CHAIN_ID, urls, logger });
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const endpoints = env.WEBHOOK_ENDPOINTS ?? [];
   let webhookSecret: string | undefined;
-  if (endpoints.length > 0) {
+  if ((env.WEBHOOK_ENDPOINTS ?? []).length > 0) {
     if (env.WEBHOOK_SECRET_ARN === undefined) throw new Error("WEBHOOK_ENDPOINTS is set but WEBHOOK_SECRET_ARN is not");
-    webhookSecret = await createWebhookSecretReader(secrets, env.WEBHOOK_SECRET_ARN)();
+    webhookSecret = await createWebhookSecretReader(new SecretsManagerClient({}), env.WEBHOOK_SECRET_ARN)();
   }
-  return { env, client: publicClient as PublicClient, documents, ...(webhookSecret !== undefined ? { webhookSecret } : {}) };
+  return {
+    events: createEventStore(documents, env.EVENTS_TABLE),
+    checkpoints: createCheckpointStore(documents, env.CHECKPOINTS_TABLE),
+    records: createSellerRecords(documents, env.EVENTS_TABLE),
+    ...(webhookSecret !== undefined ? { webhookSecret } : {}),
+  };
 }
 
 export function watcherConfig(env: JobEnvironment): WatcherConfig {
@@ -84,20 +80,25 @@ export function summarise(result: WatcherRunResult): WatcherRunSummary {
   };
 }
 
-export async function handler(): Promise<WatcherRunSummary> {
-  const stack = process.env.KIT_STACK ?? "unknown";
-  const metrics = createJobMetrics("watcher", stack);
+/**
+ * Scheduled entry point. A failed run throws after reporting JobFailed (or
+ * JobTransient): the checkpoint has not moved, so the next run repeats the range.
+ */
+export async function handler(_event?: unknown, context?: Context): Promise<WatcherRunSummary> {
+  const runtime = await loadJobRuntime("watcher");
+  const { env, logger, metrics } = runtime;
+  startInvocation(logger, context);
   try {
-    coldStart ??= initialise().catch((error: unknown) => {
-      coldStart = undefined; // retried by the next invocation
+    wiring ??= wire(env).catch((error: unknown) => {
+      wiring = undefined; // retried by the next invocation
       throw error;
     });
-    const { env, client, documents, webhookSecret } = await coldStart;
+    const { events, checkpoints, records, webhookSecret } = await wiring;
     const result = await runWatcher({
-      client,
-      events: createEventStore(documents, env.EVENTS_TABLE ?? ""),
-      checkpoints: createCheckpointStore(documents, env.CHECKPOINTS_TABLE ?? ""),
-      records: createSellerRecords(documents, env.EVENTS_TABLE ?? ""),
+      client: runtime.read.publicClient,
+      events,
+      checkpoints,
+      records,
       ...(webhookSecret !== undefined
         ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
         : {}),
@@ -105,15 +106,12 @@ export async function handler(): Promise<WatcherRunSummary> {
       logger,
       config: watcherConfig(env),
     });
-    metrics.add(metricNames.jobSucceeded, 1);
     const summary = summarise(result);
+    finishRun("watcher", metrics, logger, { status: "succeeded", reason: result.caughtUp ? "caught-up" : "catching-up" });
     logger.info("watcher run", { result: summary });
     return summary;
   } catch (error) {
-    metrics.add(metricNames.jobFailed, 1);
-    logger.error("watcher run failed; the checkpoint stays where it was and the next run repeats the range", { error });
+    finishRun("watcher", metrics, logger, outcomeOfError(error));
     throw error;
-  } finally {
-    metrics.flush();
   }
 }
