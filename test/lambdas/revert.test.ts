@@ -1,0 +1,106 @@
+/**
+ * Revert decoding (C2): custom errors from the protocol, arguments included,
+ * whether the call fails in simulation or the transaction is mined and
+ * reverts, surface as { errorName, args, txHash? } in the log record and on
+ * the thrown error.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { encodeErrorResult, parseEther, zeroAddress } from "viem";
+import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
+import { createJobLogger } from "../../lambdas/shared/logger";
+import { mergedProtocolAbi, PausableRegion } from "../../lambdas/shared/protocol";
+import { decodeRevertData, ProtocolRevertError } from "../../lambdas/shared/revert";
+import { sendProtocolTransaction, type SendOptions } from "../../lambdas/shared/transactions";
+import { startAnvil, type Anvil } from "../harness/anvil";
+import { captureStdout, type CapturedOutput } from "../harness/job-output";
+import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
+import { createKmsSeller, deployProtocolFixture, depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+
+let anvil: Anvil;
+let kms: KmsEndpoint;
+let fixture: FixtureDeployment;
+let seller: SellerSetup;
+let clients: WriteClients;
+let output: CapturedOutput;
+
+beforeAll(async () => {
+  [anvil, kms] = await Promise.all([startAnvil(), startKmsEndpoint()]);
+  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
+  const setup = await createKmsSeller(fixture, kms);
+  seller = setup.seller;
+  clients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("withdraw"), account: setup.account, pollingIntervalMs: 20 });
+  await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
+});
+afterAll(async () => {
+  await Promise.all([anvil?.stop(), kms?.close()]);
+});
+beforeEach(() => {
+  output = captureStdout();
+});
+afterEach(() => output.restore());
+
+function options(extra: Partial<SendOptions> = {}): SendOptions {
+  return {
+    clients,
+    diamond: fixture.diamond,
+    logger: createJobLogger("withdraw"),
+    requestId: "revert-test",
+    confirmations: 1,
+    sleep: async () => {
+      await fixture.testClient.mine({ blocks: 1 });
+    },
+    pollIntervalMs: 0,
+    ...extra,
+  };
+}
+
+describe("revert decoding", () => {
+  it("decodes a custom error with arguments from a failed simulation (RegionPaused(10)), in the log and on the error", async () => {
+    await setPaused(fixture, [PausableRegion.Funds], true);
+    try {
+      // A paused-regions read from before the pause (a race): the simulation catches it.
+      const error = await sendProtocolTransaction(
+        { functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("0.1")]] },
+        options({ paused: { values: [], names: [] } }),
+      ).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ProtocolRevertError);
+      expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "RegionPaused", args: [PausableRegion.Funds] });
+      expect((error as ProtocolRevertError).message).toContain("withdrawFunds reverted with RegionPaused(10)");
+      const record = output.toolCalls().find((call) => call.operation === "simulate.withdrawFunds");
+      expect(record).toMatchObject({ outcome: "failed", requestId: "revert-test", error: { errorName: "RegionPaused", args: [10], functionName: "withdrawFunds" } });
+    } finally {
+      await setPaused(fixture, [PausableRegion.Funds], false);
+    }
+  });
+
+  it("decodes a mined transaction's revert, with its tx hash", async () => {
+    await setPaused(fixture, [PausableRegion.Funds], true);
+    try {
+      const error = await sendProtocolTransaction(
+        { functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("0.1")]] },
+        options({ paused: { values: [], names: [] }, unsimulatedGas: 300_000n }),
+      ).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ProtocolRevertError);
+      const revert = (error as ProtocolRevertError).revert;
+      expect(revert).toMatchObject({ errorName: "RegionPaused", args: [10] });
+      expect(revert.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+      const receipt = await fixture.publicClient.getTransactionReceipt({ hash: revert.txHash ?? "0x" });
+      expect(receipt.status).toBe("reverted");
+      const record = output.toolCalls().find((call) => call.operation === "receipt.withdrawFunds");
+      expect(record).toMatchObject({ outcome: "failed", txHash: revert.txHash, error: { errorName: "RegionPaused", args: [10], txHash: revert.txHash } });
+    } finally {
+      await setPaused(fixture, [PausableRegion.Funds], false);
+    }
+  });
+
+  it("decodes argument-less protocol errors (InsufficientAvailableFunds)", async () => {
+    const error = await sendProtocolTransaction({ functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("50")]] }, options()).catch((caught: unknown) => caught);
+    expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "InsufficientAvailableFunds", args: [] });
+  });
+
+  it("names unknown selectors instead of guessing", () => {
+    expect(decodeRevertData("0xdeadbeef")).toEqual({ errorName: "Unknown", args: [], selector: "0xdeadbeef" });
+    const data = encodeErrorResult({ abi: mergedProtocolAbi, errorName: "RegionPaused", args: [PausableRegion.Exchanges] });
+    expect(decodeRevertData(data)).toMatchObject({ errorName: "RegionPaused", args: [8] });
+  });
+});
