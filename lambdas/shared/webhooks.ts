@@ -35,11 +35,12 @@ export type WebhookRetryPolicy = {
   timeoutMs: number;
 };
 
+/** Worst case per endpoint about 10 s (3 x 3 s + backoff), well inside the watcher's 55 s Lambda timeout. */
 export const defaultWebhookRetryPolicy: WebhookRetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 250,
-  maxDelayMs: 2_000,
-  timeoutMs: 5_000,
+  maxAttempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 1_000,
+  timeoutMs: 3_000,
 };
 
 export type WebhookSenderOptions = {

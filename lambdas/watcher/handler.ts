@@ -105,6 +105,7 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
       metrics,
       logger,
       config: watcherConfig(env),
+      ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
     });
     const summary = summarise(result);
     finishRun("watcher", metrics, logger, { status: "succeeded", reason: result.caughtUp ? "caught-up" : "catching-up" });

@@ -69,6 +69,10 @@ export type WatcherDeps = {
   logger: Logger;
   config: WatcherConfig;
   now?: () => Date;
+  /** Milliseconds left before the Lambda times out (context.getRemainingTimeInMillis); no new range starts below `minRemainingMs`. */
+  remainingMs?: () => number;
+  /** Default 15 s: enough to finish a range's webhooks and exposure after its getLogs. */
+  minRemainingMs?: number;
 };
 
 export type WatcherRunResult = {
@@ -406,7 +410,12 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
 
   // ---- the ranges -------------------------------------------------------------------------------
 
+  const minRemainingMs = deps.minRemainingMs ?? 15_000;
   while (last < finalBlock && result.ranges < config.maxRangesPerRun) {
+    if (deps.remainingMs !== undefined && deps.remainingMs() < minRemainingMs) {
+      logger.warn("stopping before the Lambda timeout; the next run continues from the checkpoint", { lastBlock: last.toString() });
+      break;
+    }
     const fromBlock = last + 1n;
     const toBlock = fromBlock + config.maxBlockRange - 1n < finalBlock ? fromBlock + config.maxBlockRange - 1n : finalBlock;
     const logs = await withToolCall(

@@ -284,5 +284,11 @@ describe("watcher over the protocol fixture", () => {
     const third = await runWatcher(deps);
     expect(third.caughtUp).toBe(true);
     expect(third.toBlock ?? second.toBlock).toBe(third.finalBlock);
+
+    // Close to the Lambda timeout, no new range starts: the checkpoint stays for the next run.
+    await mine(5);
+    let remaining = 40_000;
+    const hurried = await runWatcher({ ...deps, remainingMs: () => (remaining -= 20_000) });
+    expect(hurried).toMatchObject({ ranges: 1, caughtUp: false });
   });
 });
