@@ -6,21 +6,20 @@
  *   the jobs call or read. A test asserts each one equal (selector, topic,
  *   indexed flags, output types) to the ABI shipped by the pinned
  *   `@bosonprotocol/common`, so they cannot drift from the release.
- * - `mergedProtocolAbi`: the official handler ABIs (imported as JSON files, not
- *   through the package index, which would pull ethers into the Lambda bundle)
- *   merged with the pause handler's fragments and deduplicated: every custom
- *   error of the protocol is in it, for revert decoding.
+ * - `mergedProtocolAbi`: the typed fragments, the pause handler's, and the
+ *   official FundsHandler ABI (imported as its JSON file, not through the
+ *   package index, which would pull ethers into the Lambda bundle), merged
+ *   and deduplicated. Every IBoson*Handler ABI declares the same BosonErrors
+ *   (a test checks the FundsHandler's are all of them), so this one file
+ *   carries every custom error of the protocol for revert decoding, at a
+ *   third of the bundle weight of importing each handler's JSON.
  * - The PauseHandler is not in `@bosonprotocol/common`'s ABIs, so its
  *   `getPausedRegions()` and events are written here from the protocol source
  *   (IBosonPauseHandler, BosonTypes.PausableRegion).
  */
 import { pad, parseAbi, toEventSelector, toFunctionSelector, toHex, type Abi, type AbiItem, type Address } from "viem";
 import { formatAbiItem } from "viem/utils";
-import disputeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonDisputeHandler.json";
-import exchangeCommitHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExchangeCommitHandler.json";
-import exchangeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExchangeHandler.json";
 import fundsHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonFundsHandler.json";
-import protocolDiamondJson from "@bosonprotocol/common/dist/cjs/abis/ProtocolDiamond.json";
 
 /** BosonTypes.PausableRegion, in enum order (the uint8 on the wire). */
 export const PausableRegion = {
@@ -124,14 +123,8 @@ export const pauseHandlerAbi = parseAbi([
   "error NotPaused()",
 ]);
 
-/** The official ABIs of the handlers the kit touches, as shipped by the pinned @bosonprotocol/common. */
-export const officialAbis = {
-  IBosonFundsHandler: fundsHandlerJson as unknown as Abi,
-  IBosonExchangeHandler: exchangeHandlerJson as unknown as Abi,
-  IBosonExchangeCommitHandler: exchangeCommitHandlerJson as unknown as Abi,
-  IBosonDisputeHandler: disputeHandlerJson as unknown as Abi,
-  ProtocolDiamond: protocolDiamondJson as unknown as Abi,
-} as const;
+/** The official FundsHandler ABI as shipped by the pinned @bosonprotocol/common (all BosonErrors included). */
+export const fundsHandlerAbi = fundsHandlerJson as unknown as Abi;
 
 function itemKey(item: AbiItem): string | undefined {
   switch (item.type) {
@@ -165,15 +158,7 @@ export function mergeAbis(...abis: readonly Abi[]): Abi {
  * Every function, event and custom error the protocol's handlers declare
  * (official ABIs plus the pause handler): the ABI reverts are decoded against (C2).
  */
-export const mergedProtocolAbi: Abi = mergeAbis(
-  protocolAbi,
-  pauseHandlerAbi,
-  officialAbis.IBosonFundsHandler,
-  officialAbis.IBosonExchangeHandler,
-  officialAbis.IBosonExchangeCommitHandler,
-  officialAbis.IBosonDisputeHandler,
-  officialAbis.ProtocolDiamond,
-);
+export const mergedProtocolAbi: Abi = mergeAbis(protocolAbi, pauseHandlerAbi, fundsHandlerAbi);
 
 /** The region each state-changing call the jobs make needs unpaused (H2). */
 export const regionOf = {

@@ -5,12 +5,19 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { z } from "zod";
 import { withToolCall } from "./logger";
 
 export type RpcUrls = { primary: string; fallback?: string };
 
-const rpcSecretSchema = z.object({ primary: z.url(), fallback: z.url().optional() });
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
 
 const cache = new Map<string, Promise<RpcUrls>>();
 let sharedClient: SecretsManagerClient | undefined;
@@ -31,11 +38,15 @@ export function parseRpcSecret(secretString: string | undefined): RpcUrls {
   } catch {
     throw new RpcSecretError("the RPC secret is not JSON");
   }
-  const parsed = rpcSecretSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new RpcSecretError(`the RPC secret must be {"primary": url, "fallback"?: url}: ${parsed.error.issues.map((issue) => issue.path.join(".")).join(", ")}`);
+  const record = (json ?? {}) as { primary?: unknown; fallback?: unknown };
+  const bad = [
+    ...(isHttpUrl(record.primary) ? [] : ["primary"]),
+    ...(record.fallback === undefined || isHttpUrl(record.fallback) ? [] : ["fallback"]),
+  ];
+  if (typeof json !== "object" || json === null || bad.length > 0) {
+    throw new RpcSecretError(`the RPC secret must be {"primary": url, "fallback"?: url}; bad: ${bad.join(", ") || "not an object"}`);
   }
-  return parsed.data;
+  return { primary: record.primary as string, ...(record.fallback !== undefined ? { fallback: record.fallback as string } : {}) };
 }
 
 /** The RPC URLs behind `secretArn`, fetched once per process (a failed read is not cached). */
