@@ -8,9 +8,9 @@
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 
-export const bundleOptions = {
+export const bundleOptions: BuildOptions = {
   bundle: true,
   platform: "node",
   target: "node22",
@@ -21,7 +21,7 @@ export const bundleOptions = {
   legalComments: "none",
   // As infra/components/bundle.ts: prefer ES modules so esbuild can tree-shake viem.
   mainFields: ["module", "main"],
-} as const;
+};
 
 export type BuiltBundle = { file: string; bytes: number };
 
