@@ -6,18 +6,17 @@
  * the chain (diamond code, seller roles, paused regions, subgraph lag).
  * Exits 1 when a blocking item fails or the config does not validate.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig, type ConfigSource } from "../infra/config";
 import { evaluateProgram } from "../infra/offline/mock-harness";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
 import { kitProgram } from "../infra/program";
-import { renderMarkdown } from "./review/markdown";
 import { readChainFacts, type ChainFacts } from "./review/online/chain-facts";
 import { summaryTable, type Log } from "./review/progress";
 import type { ReadinessReport } from "./review/report";
 import { reviewStack } from "./review/review-stack";
+import { writeReport } from "./review/write";
 
 export { reviewStack } from "./review/review-stack";
 
@@ -71,14 +70,7 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
     ...(options.logGbPerMonth !== undefined ? { cost: { logGbPerMonth: options.logGbPerMonth } } : {}),
   });
 
-  const files: string[] = [];
-  if (options.outDir !== false) {
-    const dir = options.outDir ?? join(projectRoot, "reports", config.stack);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "readiness.md"), `${renderMarkdown(report)}\n`);
-    writeFileSync(join(dir, "readiness.json"), `${JSON.stringify(report, null, 2)}\n`);
-    files.push(join(dir, "readiness.md"), join(dir, "readiness.json"));
-  }
+  const files = options.outDir === false ? [] : writeReport(report, options.outDir);
   log("");
   log(summaryTable(report));
   if (report.verdict === "blocked") {
@@ -108,7 +100,8 @@ async function main(): Promise<number> {
   const run = await runReview(source, {
     ...(values.rpc ? { rpc: values.rpc } : {}),
     ...(values["no-subgraph"] ? { subgraphUrl: false as const } : values["subgraph-url"] ? { subgraphUrl: values["subgraph-url"] } : {}),
-    ...(values.out ? { outDir: values.out } : {}),
+    // Stack files from elsewhere (--dir) get their report there too, never over the committed one.
+    outDir: values.out ?? join(values.dir ?? projectRoot, "reports", values.stack),
     ...(values["log-gb"] ? { logGbPerMonth: Number(values["log-gb"]) } : {}),
     log: (line) => console.log(line),
   });

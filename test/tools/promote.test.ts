@@ -1,0 +1,147 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { parseKitConfig } from "../../infra/config";
+import type { RecordedResource } from "../../infra/offline/mock-harness";
+import { projectRoot, readStackFile, stackSource } from "../../infra/offline/stack-file";
+import { planStack } from "../../tools/plan";
+import { promotionGate, renderGate } from "../../tools/promote";
+import { configDifferences, resourceDifferences, type StackSide } from "../../tools/promote/differences";
+import type { GateResult } from "../../tools/promote/gate";
+
+/**
+ * The promotion gate on the committed stacks and on broken copies of
+ * production: it shows every difference, calls each expected or suspicious,
+ * refuses on a blocked review, a bad config or an unacknowledged suspicious
+ * difference, and prints the Pulumi commands only when it allows.
+ */
+
+const run = promisify(execFile);
+
+function productionValues(): Record<string, unknown> {
+  return structuredClone(readStackFile("production").values) as Record<string, unknown>;
+}
+
+async function sideOf(stack: string): Promise<StackSide> {
+  const source = readStackFile(stack);
+  return { source, config: parseKitConfig(source), evaluation: await planStack(stack) };
+}
+
+let staging: StackSide;
+let production: StackSide;
+let committed: GateResult;
+
+beforeAll(async () => {
+  staging = await sideOf("staging");
+  production = await sideOf("production");
+  committed = await promotionGate(readStackFile("staging"), readStackFile("production"));
+});
+
+describe("promoting the committed staging stack to production", () => {
+  it("shows the config differences, each expected for its reason", () => {
+    const byKey = new Map(committed.config.map((d) => [d.subject, d]));
+    expect(byKey.get("boson-kit:configId")).toMatchObject({ from: "staging-80002-0", to: "production-137-0", expected: true, why: "configId" });
+    expect(byKey.get("boson-kit:availabilityZones")).toMatchObject({ from: "1", to: "2", expected: true });
+    expect(byKey.get("boson-kit:logRetentionDays")).toMatchObject({ expected: true, why: "retention" });
+    expect(byKey.get("boson-kit:gas.expectedDailyBurnWei")).toMatchObject({ expected: true, why: "thresholds" });
+    expect(committed.config.filter((d) => !d.expected)).toEqual([]);
+  });
+
+  it("shows the resources only in production (the second zone) and the settings that differ", () => {
+    const onlyInProduction = committed.resources.filter((d) => d.kind === "resource" && d.to === "declared" && d.from === undefined);
+    expect(onlyInProduction.map((d) => d.subject)).toEqual(expect.arrayContaining(["aws:ec2/natGateway:NatGateway rpc-egress-zone2-nat", "aws:ec2/eip:Eip rpc-egress-zone2-egress-ip"]));
+    expect(onlyInProduction.filter((d) => d.subject.includes("zone2")).every((d) => d.why === "availability zones: 1 -> 2")).toBe(true);
+    const withdrawChain = committed.resources.find((d) => d.subject === "aws:lambda/function:Function withdraw-job-function environment.variables.CHAIN_ID");
+    expect(withdrawChain).toMatchObject({ from: "80002", to: "137", expected: true, why: "chain" });
+    expect(committed.resources.filter((d) => !d.expected)).toEqual([]);
+  });
+
+  it("allows exactly when the production review is ready, and only then prints the commands", () => {
+    expect(committed.review?.stack).toBe("production");
+    expect(committed.allowed).toBe(committed.review?.verdict === "ready");
+    if (committed.allowed) {
+      expect(committed.commands[0]).toBe("pulumi preview --stack production --policy-pack infra/policy --save-plan production.plan.json");
+      expect(committed.commands[1]).toBe("pulumi up --stack production --policy-pack infra/policy --plan production.plan.json");
+    } else {
+      expect(committed.commands).toEqual([]);
+      expect(committed.refusals.join("\n")).toMatch(/production review is blocked by/);
+    }
+  });
+});
+
+describe("a broken copy of production", () => {
+  const broken: { name: string; change: (v: Record<string, unknown>) => void; reason: RegExp }[] = [
+    { name: "a staging configId", change: (v) => (v["boson-kit:configId"] = "staging-80002-0"), reason: /configId.*accepts only configIds starting with production-/s },
+    { name: "a wildcard key administrator", change: (v) => (v["boson-kit:kmsAdministrators"] = ["*"]), reason: /kmsAdministrators/ },
+    { name: "a plaintext RPC URL", change: (v) => (v["boson-kit:rpcPrimaryUrl"] = "https://polygon.rpc.invalid/not-a-key"), reason: /rpcPrimaryUrl.*plaintext/ },
+  ];
+
+  it.each(broken)("with $name is refused, with the reason and no commands", async ({ change, reason }) => {
+    const values = productionValues();
+    change(values);
+    const result = await promotionGate(readStackFile("staging"), stackSource("production", values));
+    expect(result.allowed).toBe(false);
+    expect(result.refusals.join("\n")).toMatch(reason);
+    expect(result.commands).toEqual([]);
+    expect(renderGate(result, "staging", "production")).toMatch(/promotion REFUSED/);
+  });
+
+  it("with another seller admin is suspicious until acknowledged", async () => {
+    const values = productionValues();
+    (values["boson-kit:seller"] as Record<string, unknown>).admin = "0x00000000000000000000000000000000000000a1";
+    const target = stackSource("production", values);
+    const refused = await promotionGate(readStackFile("staging"), target);
+    const admin = refused.config.find((d) => d.subject === "boson-kit:seller.admin");
+    expect(admin).toMatchObject({ expected: false, id: "config:boson-kit:seller.admin" });
+    expect(refused.unacknowledged.map((d) => d.id)).toEqual(["config:boson-kit:seller.admin"]);
+    expect(refused.refusals.join("\n")).toMatch(/1 suspicious difference\(s\) not acknowledged: config:boson-kit:seller.admin/);
+    expect(renderGate(refused, "staging", "production")).toContain("acknowledge with: --ack config:boson-kit:seller.admin");
+
+    const acknowledged = await promotionGate(readStackFile("staging"), target, { acknowledged: ["config:boson-kit:seller.admin"] });
+    expect(acknowledged.unacknowledged).toEqual([]);
+    expect(acknowledged.refusals.join("\n")).not.toMatch(/suspicious/);
+  });
+
+  it("with a webhook endpoint left on staging is suspicious even though it did not change", () => {
+    const values = productionValues();
+    values["boson-kit:webhooks"] = structuredClone(staging.source.values["boson-kit:webhooks"]);
+    const differences = configDifferences(staging, { ...production, source: stackSource("production", values) });
+    expect(differences.find((d) => d.subject === "boson-kit:webhooks.endpoints.0")).toMatchObject({ expected: false, why: expect.stringMatching(/non-production endpoint.*same as in staging/) });
+  });
+
+  it("with a resource declared differently (another runtime) is suspicious", () => {
+    const resources = production.evaluation.resources.map((r): RecordedResource =>
+      r.name === "withdraw-job-function" ? { ...r, inputs: { ...r.inputs, runtime: "nodejs20.x" } } : r,
+    );
+    const differences = resourceDifferences(staging, { ...production, evaluation: { ...production.evaluation, resources } });
+    expect(differences.find((d) => d.subject === "aws:lambda/function:Function withdraw-job-function runtime")).toMatchObject({ from: "nodejs22.x", to: "nodejs20.x", expected: false });
+  });
+
+  it("refuses an --ack that names no difference", async () => {
+    const result = await promotionGate(readStackFile("staging"), readStackFile("production"), { acknowledged: ["config:boson-kit:nothing"] });
+    expect(result.refusals.join("\n")).toMatch(/--ack names no difference: config:boson-kit:nothing/);
+  });
+});
+
+describe("npm run promote", () => {
+  it("exits 1 with the reason for a broken production copy, and writes its report beside it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "promote-"));
+    copyFileSync(join(projectRoot, "Pulumi.staging.yaml"), join(dir, "Pulumi.staging.yaml"));
+    const document = parse(readFileSync(join(projectRoot, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
+    (document.config["boson-kit:seller"] as Record<string, unknown>).treasury = "0x00000000000000000000000000000000000000b2";
+    writeFileSync(join(dir, "Pulumi.production.yaml"), stringify(document));
+    const failed = await run(join(projectRoot, "node_modules/.bin/tsx"), ["tools/promote.ts", "--from", "staging", "--to", "production", "--dir", dir], { cwd: projectRoot }).then(
+      () => ({ code: 0, stdout: "" }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/SUSPICIOUS {2}boson-kit:seller.treasury/);
+    expect(failed.stdout).toMatch(/promotion REFUSED/);
+    expect(failed.stdout).not.toMatch(/pulumi up/);
+    expect(existsSync(join(dir, "reports", "production", "readiness.md"))).toBe(true);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The promotion gate: `npm run promote -- --from staging --to production`.
+ * Shows the config and resource differences between the two stacks, marks
+ * each expected or suspicious, runs the target's review, and prints the
+ * Pulumi commands to run. Exits 1 (and prints no commands) when the review
+ * is blocked or a suspicious difference is not acknowledged with --ack <id>
+ * (repeatable) or --ack-all.
+ */
+import { parseArgs } from "node:util";
+import { join, relative } from "node:path";
+import { projectRoot, readStackFile } from "../infra/offline/stack-file";
+import { writeReport } from "./review/write";
+import type { Difference } from "./promote/differences";
+import { promotionGate, type GateResult } from "./promote/gate";
+
+export { promotionGate } from "./promote/gate";
+
+const clip = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 3)}...` : text);
+
+/** Expected differences on one line each; suspicious ones with why and the id that acknowledges them. */
+function row(difference: Difference, acknowledged: boolean): string[] {
+  const change = clip(`${difference.from ?? "(absent)"} -> ${difference.to ?? "(absent)"}`, 100);
+  if (difference.expected) return [`  expected    ${difference.subject}: ${change}  [${difference.why}]`];
+  return [
+    `  ${acknowledged ? "ACKNOWLEDGED" : "SUSPICIOUS  "}${difference.subject}: ${change}`,
+    `              ${difference.why}`,
+    `              acknowledge with: --ack ${difference.id}`,
+  ];
+}
+
+export function renderGate(result: GateResult, from: string, to: string): string {
+  const unacked = new Set(result.unacknowledged.map((d) => d.id));
+  const section = (title: string, list: readonly Difference[]) => {
+    const suspicious = list.filter((d) => !d.expected);
+    // Suspicious first: they are what the release owner has to read.
+    const ordered = [...suspicious, ...list.filter((d) => d.expected)];
+    return [`${title}: ${list.length} (${suspicious.length} suspicious)`, ...(list.length === 0 ? ["  none"] : ordered.flatMap((d) => row(d, !unacked.has(d.id)))), ""];
+  };
+  const review = result.review;
+  return [
+    `promote ${from} -> ${to}`,
+    "",
+    ...section("config differences", result.config),
+    ...section("resource differences", result.resources),
+    review
+      ? `${to} review: ${review.verdict.toUpperCase()} (${review.summary.pass} pass, ${review.summary.fail} fail, ${review.summary.needsHuman} need a person; the evidence is in reports/${to}/readiness.md)`
+      : `${to} review: not run`,
+    ...(review ? review.checklist.filter((i) => i.status === "needs-human").map((i) => `  ${i.id} needs a person: ${i.humanCheck ?? ""}`) : []),
+    "",
+    ...(result.allowed
+      ? ["promotion allowed. Run, in order:", ...result.commands.map((command, index) => `  ${index + 1}. ${command}`)]
+      : ["promotion REFUSED:", ...result.refusals.map((refusal) => `  - ${refusal}`)]),
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      from: { type: "string" },
+      to: { type: "string" },
+      dir: { type: "string" },
+      ack: { type: "string", multiple: true },
+      "ack-all": { type: "boolean" },
+    },
+  });
+  if (!values.from || !values.to) {
+    console.error("usage: npm run promote -- --from <stack> --to <stack> [--ack <difference id>]... [--ack-all] [--dir DIR-WITH-STACK-FILES]");
+    return 2;
+  }
+  const root = values.dir ?? projectRoot;
+  const result = await promotionGate(readStackFile(values.from, root), readStackFile(values.to, root), {
+    acknowledged: values.ack ?? [],
+    acknowledgeAll: values["ack-all"] === true,
+    log: (line) => console.log(line),
+  });
+  // The target's readiness report, so the evidence behind the verdict is on disk.
+  if (result.review) {
+    for (const file of writeReport(result.review, join(root, "reports", values.to))) console.log(`wrote ${relative(process.cwd(), file)}`);
+  }
+  console.log(renderGate(result, values.from, values.to));
+  return result.allowed ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`promote failed: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+}

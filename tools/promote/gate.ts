@@ -1,0 +1,78 @@
+import { ConfigError, parseKitConfig, type ConfigSource, type KitConfig } from "../../infra/config";
+import { evaluateProgram } from "../../infra/offline/mock-harness";
+import { kitProgram } from "../../infra/program";
+import type { ReadinessReport } from "../review/report";
+import { reviewStack } from "../review/review-stack";
+import { pulumiCommands } from "./commands";
+import { configDifferences, resourceDifferences, type Difference, type StackSide } from "./differences";
+
+/**
+ * The promotion gate: compares the two stacks, reviews the target, and says
+ * whether the promotion may go ahead. It refuses when either config does
+ * not validate, the target's review has a blocking failure, or a suspicious
+ * difference is not acknowledged (`--ack <id>` or `--ack-all`).
+ */
+
+export interface GateOptions {
+  /** Ids of suspicious differences the release owner acknowledges. */
+  readonly acknowledged?: readonly string[];
+  readonly acknowledgeAll?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface GateResult {
+  readonly allowed: boolean;
+  readonly refusals: readonly string[];
+  readonly config: readonly Difference[];
+  readonly resources: readonly Difference[];
+  readonly unacknowledged: readonly Difference[];
+  readonly review: ReadinessReport | undefined;
+  readonly commands: readonly string[];
+}
+
+async function side(source: ConfigSource, config: KitConfig): Promise<StackSide> {
+  return { source, config, evaluation: await evaluateProgram(config, kitProgram) };
+}
+
+export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSource, options: GateOptions = {}): Promise<GateResult> {
+  const log = options.log ?? (() => undefined);
+  let from: StackSide;
+  let to: StackSide;
+  try {
+    // Both configs are validated before either program runs: a bad config refuses at once.
+    const fromConfig = parseKitConfig(fromSource);
+    const toConfig = parseKitConfig(toSource);
+    log(`evaluating ${fromSource.stack} and ${toSource.stack} offline...`);
+    from = await side(fromSource, fromConfig);
+    to = await side(toSource, toConfig);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { allowed: false, refusals: [error.message], config: [], resources: [], unacknowledged: [], review: undefined, commands: [] };
+  }
+
+  const config = configDifferences(from, to);
+  const resources = resourceDifferences(from, to);
+  const acknowledged = new Set(options.acknowledged ?? []);
+  const unacknowledged = [...config, ...resources].filter((d) => !d.expected && !options.acknowledgeAll && !acknowledged.has(d.id));
+  const unknownAcks = [...acknowledged].filter((id) => ![...config, ...resources].some((d) => d.id === id));
+
+  log(`reviewing ${to.config.stack}...`);
+  const review = await reviewStack(to.evaluation, { source: toSource });
+
+  const refusals = [
+    ...(review.verdict === "blocked"
+      ? [`the ${to.config.stack} review is blocked by ${review.summary.blocking.join(", ")}: ${review.checklist.filter((i) => i.blocking).map((i) => `${i.id} ${i.summary}`).join("; ")}`]
+      : []),
+    ...(unacknowledged.length > 0 ? [`${unacknowledged.length} suspicious difference(s) not acknowledged: ${unacknowledged.map((d) => d.id).join(", ")}`] : []),
+    ...(unknownAcks.length > 0 ? [`--ack names no difference: ${unknownAcks.join(", ")}`] : []),
+  ];
+  return {
+    allowed: refusals.length === 0,
+    refusals,
+    config,
+    resources,
+    unacknowledged,
+    review,
+    commands: refusals.length === 0 ? pulumiCommands(to.config) : [],
+  };
+}
