@@ -32,6 +32,8 @@ export const metricNames = {
   disputeRaised: "DisputeRaised",
   disputesOpenOverOneDay: "DisputesOpenOverOneDay",
   webhookDeadLettered: "WebhookDeadLettered",
+  /** The block at the watcher's checkpoint was replaced: a reorg deeper than the confirmations (O3). */
+  deepReorgSeen: "DeepReorgSeen",
   // Business (B2, M4): from the health job's subgraph queries and the watcher's exposure.
   openExchanges: "OpenExchanges",
   redemptionRate: "RedemptionRate",
@@ -70,6 +72,7 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   DisputeRaised: "watcher",
   DisputesOpenOverOneDay: "watcher",
   WebhookDeadLettered: "watcher",
+  DeepReorgSeen: "watcher",
   OpenExchanges: "health",
   RedemptionRate: "health",
   DisputeRate: "health",

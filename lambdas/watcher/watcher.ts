@@ -142,6 +142,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
   if (finalBlock < 0n) return result;
 
   const checkpoint = await withToolCall(logger, { tool: "dynamodb", operation: "readCheckpoint" }, () => deps.checkpoints.read(checkpointName));
+  if (checkpoint?.blockHash !== undefined) await checkCanonical(checkpoint.lastBlock, checkpoint.blockHash);
   let expected = checkpoint?.lastBlock;
   let last: bigint;
   if (checkpoint !== undefined) last = checkpoint.lastBlock;
@@ -151,6 +152,26 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     await deps.checkpoints.advance(checkpointName, undefined, finalBlock);
     result.caughtUp = true;
     return result;
+  }
+
+  /**
+   * The block the checkpoint was taken at should still be canonical. If it is not, a reorg deeper than
+   * the confirmations replaced blocks this watcher already acted on: nothing can unsend those webhooks,
+   * so it raises DeepReorgSeen for a human (and the confirmations are too low for this chain).
+   */
+  async function checkCanonical(blockNumber: bigint, expectedHash: string): Promise<void> {
+    const block = await withToolCall(logger, { tool: "rpc", operation: "getBlock", details: { blockNumber: blockNumber.toString() } }, () =>
+      client.getBlock({ blockNumber }),
+    );
+    if (block.hash === null || block.hash.toLowerCase() === expectedHash.toLowerCase()) return;
+    metrics.add(metricNames.deepReorgSeen, 1);
+    logger.error("reorg deeper than the confirmations: the checkpoint's block was replaced", {
+      alert: "deep-reorg",
+      blockNumber: blockNumber.toString(),
+      checkpointHash: expectedHash,
+      canonicalHash: block.hash,
+      confirmations: config.confirmations,
+    });
   }
 
   // ---- facts about offers and exchanges -------------------------------------------------------
@@ -446,8 +467,11 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
       await processEvent(event, touched);
     }
     for (const owner of touched.values()) await updateExposure(owner);
+    // The run's last checkpoint carries its block hash, which the next run checks (one getBlock per run).
+    const lastOfRun = toBlock === finalBlock || result.ranges + 1 >= config.maxRangesPerRun;
+    const toHash = lastOfRun ? ((await client.getBlock({ blockNumber: toBlock })).hash ?? undefined) : undefined;
     await withToolCall(logger, { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: toBlock.toString() } }, () =>
-      deps.checkpoints.advance(checkpointName, expected, toBlock),
+      deps.checkpoints.advance(checkpointName, expected, toBlock, toHash),
     );
     result.fromBlock ??= fromBlock;
     result.toBlock = toBlock;

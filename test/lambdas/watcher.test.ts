@@ -188,6 +188,28 @@ describe("watcher over the protocol fixture", () => {
     expect(receiver.delivered().map((call) => call.id)).toEqual([chainEventId(replacement.hash, 2)]);
   });
 
+  it("raises DeepReorgSeen when a reorg deeper than the confirmations replaced the checkpoint's block", async () => {
+    const tables = await freshTables(db);
+    const metrics = recordMetrics();
+    const config = baseConfig(fixture.diamond, sellerId, { startBlock: await nextBlock(), confirmations: 2 });
+    const deps = watcherDeps({ db, tables, client, config, metrics });
+    await mine(2);
+    const snapshot = await fixture.testClient.snapshot();
+    await mine(4);
+    const first = await runWatcher(deps);
+    expect(metrics.sum(metricNames.deepReorgSeen)).toBe(0);
+    const checkpoint = await createCheckpointStore(db.documents, tables.checkpoints).read(defaultCheckpointName(config));
+    expect(checkpoint?.blockHash).toBe((await client.getBlock({ blockNumber: first.finalBlock })).hash);
+
+    await fixture.testClient.revert({ id: snapshot }); // 4 blocks gone: deeper than the 2 confirmations
+    await fixture.testClient.increaseTime({ seconds: 13 }); // other timestamps, so other block hashes
+    await mine(6);
+    await runWatcher(deps);
+    expect(metrics.sum(metricNames.deepReorgSeen)).toBe(1);
+    await runWatcher(deps); // the new checkpoint is on the canonical chain again
+    expect(metrics.sum(metricNames.deepReorgSeen)).toBe(1);
+  });
+
   it("does not move the checkpoint when storing fails, and the next run completes the range without resending", async () => {
     const tables = await freshTables(db);
     const config = baseConfig(fixture.diamond, sellerId, { startBlock: await nextBlock() });
