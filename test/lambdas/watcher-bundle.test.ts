@@ -1,22 +1,23 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleJob } from "../../infra/components/bundle";
 import { chainEventId, createEventStore } from "../../lambdas/shared/event-store";
 import { startSecretsEndpoint, type SecretsEndpoint } from "../fixtures/watcher/secrets-manager";
 import { startAnvil, type Anvil } from "../harness/anvil";
+import { bundleHandler } from "../harness/bundle";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 /**
- * The watcher as deployed: the infra's own esbuild bundle (platform node,
- * target node22, cjs, @aws-sdk/* external), run in a separate Node process
+ * The watcher as deployed: bundled with the infra's esbuild options (the
+ * shared bundle harness: platform node, target node22, cjs, @aws-sdk/*
+ * external), run in a separate Node process
  * with the environment infra sets, against anvil, dynalite, a Secrets Manager
  * stand-in (RPC URLs and the webhook key) and a webhook receiver.
  */
@@ -72,12 +73,11 @@ function runBundle(bundlePath: string, env: Record<string, string>, invocations:
 }
 
 describe("watcher bundle", () => {
-  it("bundles with the infra's esbuild settings and runs from the bundle: stores, signs and sends, forwards the trace id", async () => {
-    const built = await bundleJob("watcher");
-    const bundlePath = join(directory, "index.js");
-    writeFileSync(bundlePath, built.code);
+  it("bundles with the infra's esbuild options and runs from the bundle: stores, signs and sends, forwards the trace id", async () => {
+    const { file: bundlePath } = await bundleHandler("watcher", directory);
+    const code = readFileSync(bundlePath, "utf8");
     for (const sdk of ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-secrets-manager"]) {
-      expect(built.code).toContain(`require("${sdk}")`); // left external: the runtime provides it
+      expect(code).toContain(`require("${sdk}")`); // left external: the runtime provides it
     }
 
     const client = fixture.publicClient as PublicClient;
