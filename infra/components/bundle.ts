@@ -1,12 +1,17 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { build } from "esbuild";
+import { build, version as esbuildVersion } from "esbuild";
 
 /**
  * Bundles a job's handler with esbuild while the program is evaluated, so
  * `pulumi up`, the offline plan and the tests all ship the same code with no
- * separate build step. Bundles are cached per process: evaluating staging and
- * production in one run bundles each job once.
+ * separate build step. Bundles are cached per process (evaluating staging and
+ * production in one run bundles each job once) and on disk under
+ * node_modules/.cache, keyed on every Lambda source file, the lockfile and the
+ * esbuild version, so test processes and repeated plans do not rebuild
+ * unchanged code.
  */
 
 const projectRoot = join(__dirname, "..", "..");
@@ -19,6 +24,61 @@ export interface JobBundle {
 }
 
 const bundles = new Map<string, Promise<JobBundle>>();
+
+const diskCache = join(projectRoot, "node_modules", ".cache", "boson-kit-bundles");
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory)
+    .sort()
+    .flatMap((entry) => {
+      const path = join(directory, entry);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    });
+}
+
+/**
+ * What a bundle depends on: all of lambdas/ (a job imports shared code), the
+ * locked dependency versions and the bundler. Coarse on purpose: hashing a
+ * few hundred kilobytes is cheap, and a missed dependency would ship stale code.
+ */
+function sourceKey(job: string): string {
+  const hash = createHash("sha256").update(`esbuild ${esbuildVersion}\0job ${job}\0`);
+  for (const file of [...filesUnder(join(projectRoot, "lambdas")), join(projectRoot, "package-lock.json")]) {
+    hash.update(relative(projectRoot, file)).update("\0").update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+function readCached(job: string, key: string): JobBundle | undefined {
+  try {
+    const directory = join(diskCache, key);
+    return { job, code: readFileSync(join(directory, "index.js"), "utf8"), sourceMap: readFileSync(join(directory, "index.js.map"), "utf8") };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes to a temporary folder and renames it, so a concurrent reader never sees half a bundle. */
+function writeCached(built: JobBundle, key: string): void {
+  try {
+    const staging = join(diskCache, `${key}.${process.pid}.tmp`);
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, "index.js"), built.code);
+    writeFileSync(join(staging, "index.js.map"), built.sourceMap);
+    renameSync(staging, join(diskCache, key));
+  } catch {
+    // Another process cached the same key first, or the cache is read-only: the bundle is still good.
+  }
+}
+
+async function cachedBundle(job: string): Promise<JobBundle> {
+  const key = sourceKey(job);
+  const cached = readCached(job, key);
+  if (cached) return cached;
+  const built = await bundle(job);
+  writeCached(built, key);
+  return built;
+}
 
 async function bundle(job: string): Promise<JobBundle> {
   const entry = join(projectRoot, "lambdas", job, "handler.ts");
@@ -52,7 +112,7 @@ async function bundle(job: string): Promise<JobBundle> {
 export function bundleJob(job: string): Promise<JobBundle> {
   let pending = bundles.get(job);
   if (!pending) {
-    pending = bundle(job);
+    pending = cachedBundle(job);
     bundles.set(job, pending);
   }
   return pending;
