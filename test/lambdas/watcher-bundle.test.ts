@@ -74,7 +74,8 @@ function runBundle(bundlePath: string, env: Record<string, string>, invocations:
 
 describe("watcher bundle", () => {
   it("bundles with the infra's esbuild options and runs from the bundle: stores, signs and sends, forwards the trace id", async () => {
-    const { file: bundlePath } = await bundleHandler("watcher", directory);
+    const { file: bundlePath, bytes } = await bundleHandler("watcher", directory);
+    expect(bytes).toBeLessThan(1_000_000);
     const code = readFileSync(bundlePath, "utf8");
     for (const sdk of ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-secrets-manager"]) {
       expect(code).toContain(`require("${sdk}")`); // left external: the runtime provides it
