@@ -55,11 +55,16 @@ export function result(
   id: ChecklistId,
   evidence: readonly Evidence[],
   summaries: { readonly pass: string; readonly fail?: string },
-  human?: { readonly check: string; readonly unlessOnline?: boolean },
+  human?: { readonly check: string },
 ): ItemResult {
   const failed = evidence.filter((e) => !e.ok);
   const blocking = failed.some((e) => !e.advisory);
   const title = checklistItems[id];
+  // Advisory findings on an item a person must sign off anyway go to that person, with the item.
+  if (failed.length > 0 && !blocking && human) {
+    const notes = failed.map((e) => `${e.ref}: ${e.detail}`).join("; ");
+    return { id, title, status: "needs-human", blocking: false, summary: `${summaries.pass}; also check: ${notes}`, humanCheck: human.check, evidence };
+  }
   if (failed.length > 0) {
     const reasons = failed.map((e) => `${e.ref}: ${e.detail}`).join("; ");
     return { id, title, status: "fail", blocking, summary: summaries.fail ? `${summaries.fail} (${reasons})` : reasons, evidence };

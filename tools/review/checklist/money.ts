@@ -1,3 +1,4 @@
+import { isAddress } from "viem";
 import { configNamespace } from "../../../infra/config";
 import type { Evidence } from "../report";
 import { custodyOf } from "../custody";
@@ -44,8 +45,13 @@ const M2: ItemEvaluator = (context) => {
 const M3: ItemEvaluator = (context) => {
   const { config, facts, online } = context;
   const custody = custodyOf(config, facts, online);
+  // A mixed-case address whose EIP-55 checksum fails was mistyped or altered somewhere: worth a second look.
+  const checksum = (key: string, address: string) =>
+    fact("config", `${configNamespace}:${key}`, isAddress(address, { strict: true }) ? `${address} (checksum valid)` : `${address}: mixed case with an invalid EIP-55 checksum; check the address against its source`, isAddress(address, { strict: true }), true);
   const evidence: Evidence[] = [
     fact("config", `${configNamespace}:kmsAdministrators`, config.aws.kmsAdministrators.join(", "), config.aws.kmsAdministrators.length > 0),
+    checksum("seller.admin", config.seller.admin),
+    checksum("seller.treasury", config.seller.treasury),
     ...custody.keys.flatMap((key) => key.problems.map((problem) => fact("resource", key.key, problem, false))),
     ...custody.keys
       .filter((key) => key.usage === "SIGN_VERIFY")
