@@ -1,25 +1,70 @@
 /**
- * The events the watcher reads, taken by name from the official ABIs that
- * the pinned `@bosonprotocol/common` ships (checklist H4), so their topics
- * are the protocol's own. `ProtocolInitialized` is not in those ABIs; it is
- * written here from the protocol source (IBosonProtocolInitializationEvents).
- * Topics are computed from the ABI, never written as hex.
+ * The events the watcher reads and the two views it calls, written as
+ * human-readable ABI from the official ABIs of the pinned
+ * `@bosonprotocol/common` (checklist H4; a test asserts each item equal to
+ * the official one: name, types, indexed flags, so the topics are the
+ * protocol's own). They are not imported from the package's JSON: those
+ * handler ABIs would add ~80 kB to the Lambda bundle for five events.
+ * `ProtocolInitialized` is not in those ABIs; it is written from the protocol
+ * source (IBosonProtocolInitializationEvents). Topics are computed from the
+ * ABI, never written as hex.
  */
-import {
-  decodeEventLog,
-  parseAbi,
-  toEventSelector,
-  type Abi,
-  type AbiEvent,
-  type AbiFunction,
-  type Hex,
-  type Log,
-} from "viem";
-import disputeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonDisputeHandler.json";
-import exchangeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExchangeHandler.json";
-import offerHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonOfferHandler.json";
-import protocolDiamondJson from "@bosonprotocol/common/dist/cjs/abis/ProtocolDiamond.json";
+import { decodeEventLog, parseAbi, toEventSelector, type AbiEvent, type Hex, type Log } from "viem";
 import type { JsonValue } from "../shared/event-store";
+
+const structs = [
+  "struct FacetCut { address facetAddress; uint8 action; bytes4[] functionSelectors; }",
+  "struct Exchange { uint256 id; uint256 offerId; uint256 buyerId; uint256 finalizedDate; uint8 state; address mutualizerAddress; }",
+  "struct Voucher { uint256 committedDate; uint256 validUntilDate; uint256 redeemedDate; bool expired; }",
+  "struct RoyaltyInfo { address[] recipients; uint256[] bps; }",
+  "struct Offer { uint256 id; uint256 sellerId; uint256 price; uint256 sellerDeposit; uint256 buyerCancelPenalty; uint256 quantityAvailable; address exchangeToken; uint8 priceType; uint8 creator; string metadataUri; string metadataHash; bool voided; uint256 collectionIndex; RoyaltyInfo[] royaltyInfo; uint256 buyerId; }",
+  "struct OfferDates { uint256 validFrom; uint256 validUntil; uint256 voucherRedeemableFrom; uint256 voucherRedeemableUntil; }",
+  "struct OfferDurations { uint256 disputePeriod; uint256 voucherValid; uint256 resolutionPeriod; }",
+  "struct DisputeResolutionTerms { uint256 disputeResolverId; uint256 escalationResponsePeriod; uint256 feeAmount; uint256 buyerEscalationDeposit; address mutualizerAddress; }",
+  "struct OfferFees { uint256 protocolFee; uint256 agentFee; }",
+] as const;
+
+/** The watched events, as in the official ABIs (ProtocolDiamond, IBosonExchangeHandler, IBosonDisputeHandler, IBosonOfferHandler). */
+export const watchedEventsAbi = parseAbi([
+  ...structs,
+  // Upgrades (H3)
+  "event DiamondCut(FacetCut[] _diamondCut, address _init, bytes _calldata)",
+  "event ProtocolInitialized(string version)",
+  // Exchanges
+  "event BuyerCommitted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, Exchange exchange, Voucher voucher, address executedBy)",
+  "event SellerCommitted(uint256 indexed offerId, uint256 indexed sellerId, uint256 indexed exchangeId, Exchange exchange, Voucher voucher, address executedBy)",
+  "event VoucherRedeemed(uint256 indexed offerId, uint256 indexed exchangeId, address indexed executedBy)",
+  "event VoucherCanceled(uint256 indexed offerId, uint256 indexed exchangeId, address indexed executedBy)",
+  "event VoucherRevoked(uint256 indexed offerId, uint256 indexed exchangeId, address indexed executedBy)",
+  "event VoucherExpired(uint256 indexed offerId, uint256 indexed exchangeId, address indexed executedBy)",
+  "event VoucherExtended(uint256 indexed offerId, uint256 indexed exchangeId, uint256 validUntil, address indexed executedBy)",
+  "event VoucherTransferred(uint256 indexed offerId, uint256 indexed exchangeId, uint256 indexed newBuyerId, address executedBy)",
+  "event ExchangeCompleted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, address executedBy)",
+  // Disputes (B3)
+  "event DisputeRaised(uint256 indexed exchangeId, uint256 indexed buyerId, uint256 indexed sellerId, address executedBy)",
+  "event DisputeEscalated(uint256 indexed exchangeId, uint256 indexed disputeResolverId, address indexed executedBy)",
+  "event DisputeRetracted(uint256 indexed exchangeId, address indexed executedBy)",
+  "event DisputeResolved(uint256 indexed exchangeId, uint256 _buyerPercent, address indexed executedBy)",
+  "event DisputeDecided(uint256 indexed exchangeId, uint256 _buyerPercent, address indexed executedBy)",
+  "event DisputeExpired(uint256 indexed exchangeId, address indexed executedBy)",
+  "event EscalatedDisputeExpired(uint256 indexed exchangeId, address indexed executedBy)",
+  "event EscalatedDisputeRefused(uint256 indexed exchangeId, address indexed executedBy)",
+  // Fees (M4)
+  "event ProtocolFeeCollected(uint256 indexed exchangeId, address indexed exchangeToken, uint256 amount, address indexed executedBy)",
+  "event DRFeeRequested(uint256 indexed exchangeId, address indexed tokenAddress, uint256 feeAmount, address indexed mutualizerAddress, address executedBy)",
+  // Offers: how the watcher learns which offers (and so exchanges) are the seller's
+  "event OfferCreated(uint256 indexed offerId, uint256 indexed sellerId, Offer offer, OfferDates offerDates, OfferDurations offerDurations, DisputeResolutionTerms disputeResolutionTerms, OfferFees offerFees, uint256 indexed agentId, address executedBy)",
+]);
+
+/** The two reads the watcher needs for offers and exchanges it did not see created (IBosonOfferHandler, IBosonExchangeHandler). */
+export const getOfferAbi = parseAbi([
+  ...structs,
+  "function getOffer(uint256 _offerId) view returns (bool exists, Offer offer, OfferDates offerDates, OfferDurations offerDurations, DisputeResolutionTerms disputeResolutionTerms, OfferFees offerFees)",
+]);
+export const getExchangeAbi = parseAbi([
+  ...structs,
+  "function getExchange(uint256 _exchangeId) view returns (bool exists, Exchange exchange, Voucher voucher)",
+]);
 
 /** Upgrade alerts (H3). */
 export const upgradeEvents = ["DiamondCut", "ProtocolInitialized"] as const;
@@ -66,45 +111,13 @@ export type WatchedEventName =
   | (typeof feeEvents)[number]
   | (typeof offerEvents)[number];
 
-const initializationAbi = parseAbi(["event ProtocolInitialized(string version)"]);
-
-const officialAbi = [
-  ...(protocolDiamondJson as unknown as Abi),
-  ...(exchangeHandlerJson as unknown as Abi),
-  ...(disputeHandlerJson as unknown as Abi),
-  ...(offerHandlerJson as unknown as Abi),
-  ...initializationAbi,
-];
-
-function findEvent(name: string): AbiEvent {
-  const found = officialAbi.find((item): item is AbiEvent => item.type === "event" && item.name === name);
-  if (found === undefined) throw new Error(`event ${name} is not in the pinned protocol ABIs`);
-  return found;
-}
-
-function findFunction(name: string): AbiFunction {
-  const found = officialAbi.find((item): item is AbiFunction => item.type === "function" && item.name === name);
-  if (found === undefined) throw new Error(`function ${name} is not in the pinned protocol ABIs`);
-  return found;
-}
-
-const watchedNames: readonly WatchedEventName[] = [
-  ...upgradeEvents,
-  ...exchangeEvents,
-  ...disputeEvents,
-  ...feeEvents,
-  ...offerEvents,
-];
-
-/** The watched events, one ABI item each. */
-export const watchedEventsAbi: readonly AbiEvent[] = watchedNames.map(findEvent);
-
 /** topic0 of every watched event: one `eth_getLogs` per range filters on all of them at once. */
 export const watchedTopics: readonly Hex[] = watchedEventsAbi.map((event) => toEventSelector(event));
 
-/** The two reads the watcher needs for offers and exchanges it did not see created. */
-export const getOfferAbi = [findFunction("getOffer")] as const;
-export const getExchangeAbi = [findFunction("getExchange")] as const;
+const watchedNames: ReadonlySet<string> = new Set<string>([...upgradeEvents, ...exchangeEvents, ...disputeEvents, ...feeEvents, ...offerEvents]);
+if (watchedEventsAbi.some((event) => !watchedNames.has(event.name)) || watchedEventsAbi.length !== watchedNames.size) {
+  throw new Error("the watched event lists and the watched ABI disagree");
+}
 
 export type DecodedEvent = {
   eventName: WatchedEventName;
@@ -115,7 +128,7 @@ export type DecodedEvent = {
 /** Decodes a log against the watched events; undefined when it is none of them (or malformed). */
 export function decodeWatchedLog(log: Log<bigint, number, false>): DecodedEvent | undefined {
   try {
-    const decoded = decodeEventLog({ abi: watchedEventsAbi, data: log.data, topics: log.topics, strict: true });
+    const decoded = decodeEventLog({ abi: watchedEventsAbi as readonly AbiEvent[], data: log.data, topics: log.topics, strict: true });
     if (decoded.eventName === undefined) return undefined;
     const args = decoded.args as unknown;
     if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;

@@ -1,7 +1,7 @@
 import { abis } from "@bosonprotocol/common";
-import { encodeAbiParameters, encodeEventTopics, parseAbi, toEventSelector, type Abi, type AbiEvent, type Hex, type Log } from "viem";
+import { encodeAbiParameters, encodeEventTopics, parseAbi, toEventSelector, type Abi, type AbiEvent, type AbiFunction, type Hex, type Log } from "viem";
 import { describe, expect, it } from "vitest";
-import { decodeWatchedLog, toJson, watchedEventsAbi, watchedTopics, webhookType } from "../../lambdas/watcher/events";
+import { decodeWatchedLog, getExchangeAbi, getOfferAbi, toJson, watchedEventsAbi, watchedTopics, webhookType } from "../../lambdas/watcher/events";
 
 const official: Abi = [
   ...(abis.ProtocolDiamondABI as unknown as Abi),
@@ -37,6 +37,23 @@ describe("watcher events (H3, B3, H4)", () => {
     // ProtocolInitialized is not in those ABIs: the protocol source's signature.
     expect(watchedTopics).toContain(toEventSelector("event ProtocolInitialized(string version)"));
     expect(new Set(watchedTopics).size).toBe(watchedEventsAbi.length);
+  });
+
+  it("declares each watched event and view exactly as the official ABI does (names, types, indexed flags, struct layout)", () => {
+    type Param = { name?: string; type: string; indexed?: boolean; components?: readonly Param[] };
+    const shape = (params: readonly Param[]): unknown =>
+      params.map((param) => ({ name: param.name ?? "", type: param.type, indexed: param.indexed ?? false, components: shape(param.components ?? []) }));
+    for (const event of watchedEventsAbi) {
+      if (event.name === "ProtocolInitialized") continue; // not in @bosonprotocol/common (checked above against the protocol source)
+      const reference = official.find((item): item is AbiEvent => item.type === "event" && item.name === event.name);
+      expect(reference, event.name).toBeDefined();
+      expect(shape(event.inputs), event.name).toEqual(shape(reference?.inputs ?? []));
+    }
+    for (const view of [...getOfferAbi, ...getExchangeAbi].filter((item) => item.type === "function")) {
+      const reference = official.find((item): item is AbiFunction => item.type === "function" && item.name === view.name);
+      expect(shape(view.inputs), view.name).toEqual(shape(reference?.inputs ?? []));
+      expect(shape(view.outputs), view.name).toEqual(shape(reference?.outputs ?? []));
+    }
   });
 
   it("decodes a DisputeRaised log and leaves out logs of events it does not watch", () => {
