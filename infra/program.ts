@@ -75,7 +75,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     schedules: config.schedules,
     logRetentionDays: config.logRetentionDays,
     configEnvironment: configEnvironment(config),
-    signer: { keyId: signer.keyId, keyArn: signer.keyArn },
+    signer: { keyId: signer.keyId, keyArn: signer.keyArn, address: signer.address },
     rpcSecretArn: egress.secretArn,
     tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },

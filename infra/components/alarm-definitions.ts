@@ -137,6 +137,18 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       treatMissingData: "notBreaching",
     },
     {
+      name: "deep-reorg",
+      severity: "critical",
+      description: "A block the watcher had counted as final was replaced (a reorg deeper than the confirmations, O3): raise confirmations and check the stored events.",
+      ...kit(metricNames.deepReorgSeen),
+      statistic: "Sum",
+      periodSeconds: watcherPeriod,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    },
+    {
       name: "webhook-dead-lettered",
       severity: "warning",
       description: "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",

@@ -22,6 +22,8 @@ export interface JobSpec {
     readonly eventsTable?: true;
     readonly checkpointsTable?: true;
     readonly webhookSecret?: true;
+    /** The signer's address without access to the key: to count the kit's own gas (M4). */
+    readonly signerAddress?: true;
   };
 }
 
@@ -49,7 +51,7 @@ export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
     // Shorter than the one-minute schedule, so runs do not pile up.
     timeoutSeconds: 55,
     memorySizeMb: 512,
-    uses: { eventsTable: true, checkpointsTable: true, webhookSecret: true },
+    uses: { eventsTable: true, checkpointsTable: true, webhookSecret: true, signerAddress: true },
   },
   smoke: {
     description: "Runs a known test offer through the exchange state machine on release (M2, C4)",

@@ -24,7 +24,7 @@ export interface JobsArgs {
   readonly logRetentionDays: number;
   /** Ids from the stack config shared by every job (see `configEnvironment`). */
   readonly configEnvironment: Readonly<Record<string, string>>;
-  readonly signer: { readonly keyId: pulumi.Input<string>; readonly keyArn: pulumi.Input<string> };
+  readonly signer: { readonly keyId: pulumi.Input<string>; readonly keyArn: pulumi.Input<string>; readonly address: pulumi.Input<string> };
   readonly rpcSecretArn: pulumi.Input<string>;
   readonly tables: { readonly idempotency: TableRef; readonly events: TableRef; readonly checkpoints: TableRef };
   readonly webhooks: { readonly secretArn: pulumi.Input<string>; readonly endpointsJson: string };
@@ -130,6 +130,7 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     [env.serviceName]: job,
     [env.rpcSecretArn]: args.rpcSecretArn,
     ...(spec.uses.signer ? { [env.keyId]: args.signer.keyId } : {}),
+    ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
     ...(spec.uses.idempotencyTable ? { [env.idempotencyTable]: args.tables.idempotency.name } : {}),
     ...(spec.uses.eventsTable ? { [env.eventsTable]: args.tables.events.name } : {}),
     ...(spec.uses.checkpointsTable ? { [env.checkpointsTable]: args.tables.checkpoints.name } : {}),

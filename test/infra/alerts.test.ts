@@ -73,13 +73,14 @@ describe.each(committedStacks)("alerts in %s (B3, H3, H5, O6)", (stack) => {
     expect(lag.inputs.threshold).toBe(evaluation.config.subgraph.maxLagBlocks);
   });
 
-  it("alarms on a paused region, a raised dispute, a dispute open over a day and a DiamondCut", () => {
+  it("alarms on a paused region, a raised dispute, a dispute open over a day, a DiamondCut and a deep reorg", () => {
     const evaluation = stacks[stack];
     const expected: [string, string, string][] = [
       ["protocol-paused", metricNames.pausedRegions, "health"],
       ["dispute-raised", metricNames.disputeRaised, "watcher"],
       ["dispute-open-over-one-day", metricNames.disputesOpenOverOneDay, "watcher"],
       ["diamond-cut", metricNames.diamondCutSeen, "watcher"],
+      ["deep-reorg", metricNames.deepReorgSeen, "watcher"],
     ];
     for (const [name, metric, emitter] of expected) {
       const found = alarm(evaluation, name);

@@ -138,5 +138,8 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     expect(watcher[env.eventsTable]).toBe(named(evaluation, "aws:dynamodb/table:Table", "state-events").computed?.name);
     expect(watcher[env.checkpointsTable]).toBe(named(evaluation, "aws:dynamodb/table:Table", "state-checkpoints").computed?.name);
     expect(environmentOf(jobFunction(evaluation, "withdraw"))[env.keyId]).toBe(evaluation.outputs.assistantKeyId);
+    // The watcher counts the kit's own gas by the signer's address, without any access to the key.
+    expect(jobNames.filter((job) => has(job, env.signerAddress))).toEqual(["watcher"]);
+    expect(watcher[env.signerAddress]).toBe(evaluation.outputs.assistantAddress);
   });
 });
