@@ -37,7 +37,7 @@ const M2: ItemEvaluator = (context) => {
     evidence,
     { pass: "only a run on the real chain proves the state machine; the kit cannot do that offline" },
     {
-      check: `Before the flip, run the smoke job against ${context.config.configId} on ${context.config.chain.name} with a known test offer (\`${invoke}\`) and confirm in the result: commit, redeem, complete, and the dispute path (raise, resolve or escalate, decide). Record the exchangeIds and tx hashes in the release notes.`,
+      check: `Right after \`pulumi up\` and before the seller goes live on ${context.config.configId}, run this stack's smoke job on ${context.config.chain.name} with a known test offer (\`${invoke}\`) and confirm in its result: commit, redeem, complete, and the dispute path (raise, then retract, resolve or escalate and decide). Record the exchangeIds and tx hashes in the release notes; a staging run is a rehearsal, not this check.`,
     },
   );
 };
@@ -70,7 +70,7 @@ const M3: ItemEvaluator = (context) => {
     evidence,
     { pass: "the key policies say who administers and who signs; the people behind them are for a human to confirm", fail: "custody does not match what the stack says" },
     {
-      check: `Name the people (and their backups) behind ${config.aws.kmsAdministrators.join(", ")} and behind the seller admin ${config.seller.admin}; store the list with this report. Run the rotation runbook below once on staging as a fire drill and record the date.`,
+      check: `Name the people (and their backups) behind ${config.aws.kmsAdministrators.join(", ")} and behind the seller admin ${config.seller.admin}; store the list with this report. Run the rotation runbook (readiness.md, "Rotating the assistant key") once on staging as a fire drill and record the date.`,
     },
   );
 };
