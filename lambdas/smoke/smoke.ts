@@ -100,6 +100,7 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
   const steps: SmokeStep[] = [];
   let gasSpent = 0n;
   let transient: string | undefined;
+  const fallbackBefore = clients.usage.answered.fallback;
 
   const offer = await withToolCall(logger, { tool: "rpc", operation: "getOffer", requestId }, () =>
     publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getOffer", args: [config.offerId] }),
@@ -201,6 +202,8 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
   await runExchange("B", ["commit", "redeem", "completeExchange"]);
 
   if (gasSpent > 0n) metrics.add(metricNames.gasSpentWei, Number(gasSpent));
+  const fallbackAnswers = clients.usage.answered.fallback - fallbackBefore;
+  if (fallbackAnswers > 0) metrics.add(metricNames.rpcFallbackUsed, fallbackAnswers);
   const failed = steps.filter((step) => step.status === "failed");
   const status = failed.length === 0 ? "succeeded" : transient && failed.every((step) => isTransientSummary(step.error)) ? "transient" : "failed";
   return finishRun("smoke", metrics, logger, {

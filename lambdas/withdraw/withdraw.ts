@@ -74,10 +74,17 @@ type WithdrawRecord = {
 export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
   const { config, clients, logger, metrics, requestId } = deps;
   const now = deps.now ?? Date.now;
+  const fallbackBefore = clients.usage.answered.fallback;
+  const countFallback = () => {
+    const answered = clients.usage.answered.fallback - fallbackBefore;
+    if (answered > 0) metrics.add(metricNames.rpcFallbackUsed, answered);
+  };
   try {
     const outcome = await withdraw(deps, now);
+    countFallback();
     return finishRun("withdraw", metrics, logger, outcome);
   } catch (error) {
+    countFallback();
     return finishRun("withdraw", metrics, logger, { ...outcomeOfError(error), withdrawn: [] });
   }
 

@@ -94,6 +94,9 @@ describe("relayer", () => {
       expect(received[0]?.body).toMatchObject({ requestId: "req-relayed", chainId: anvil.chain.id });
       expect(received[0]?.trace).toBe("Root=1-5759e988-bd862e3fe1be46a994272793");
       expect(output.toolCalls().find((call) => call.tool === "relayer")).toMatchObject({ outcome: "ok", txHash: sent.txHash, details: { path: "relayer" } });
+      // Every tool-call record of the run carries the trace id (B4), so one search by it returns the whole path.
+      expect(output.toolCalls().length).toBeGreaterThan(3);
+      expect(output.toolCalls().every((call) => call.xray_trace_id === "1-5759e988-bd862e3fe1be46a994272793")).toBe(true);
       // The signed transaction went to the relayer, never to the logs.
       expect(JSON.stringify(output.lines())).not.toContain(received[0]?.body.signedTransaction.slice(0, 120));
     } finally {

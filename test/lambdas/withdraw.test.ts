@@ -253,6 +253,7 @@ describe("withdraw job", () => {
     const calls = output.toolCalls();
     expect(calls.some((call) => call.tool === "rpc" && call.details?.endpoint === "primary" && call.outcome === "transient")).toBe(true);
     expect(calls.some((call) => call.tool === "rpc" && call.details?.endpoint === "fallback" && call.operation === "eth_sendRawTransaction" && call.outcome === "ok")).toBe(true);
+    expect(output.metricValues("RpcFallbackUsed")).toEqual([fallbackClients.usage.answered.fallback]);
     // No URL path (where providers put API keys) in any record.
     expect(JSON.stringify(output.lines())).not.toContain(anvil.rpcUrl + "/");
     const reads = createReadClients({ chainId: anvil.chain.id, urls: { primary: dead }, logger: createJobLogger("withdraw") });
