@@ -117,8 +117,8 @@ export function stackDiagram(config: KitConfig, facts: StackFacts): string {
 
   // The outside world.
   lines.push(`  rpc((${label("RPC provider", `${config.chain.name} · ${config.chain.id}`)}))`);
-  lines.push(`  subgraph_node((${label("Boson subgraph", URL.canParse(config.protocol.subgraphUrl) ? new URL(config.protocol.subgraphUrl).host : "")}))`);
-  if (egress) edges.push(`  ${egress} --> rpc`, `  ${egress} --> subgraph_node`);
+  lines.push(`  indexer((${label("Boson subgraph", URL.canParse(config.protocol.subgraphUrl) ? new URL(config.protocol.subgraphUrl).host : "")}))`);
+  if (egress) edges.push(`  ${egress} --> rpc`, `  ${egress} --> indexer`);
   if (config.webhooks.endpoints.length > 0 && egress) {
     lines.push(`  hooks((${label(`${config.webhooks.endpoints.length} webhook endpoint(s)`, "HMAC-signed")}))`);
     edges.push(`  ${egress} --> hooks`);
