@@ -20,6 +20,7 @@ import { withToolCall } from "../shared/logger";
 import type { JobMetrics } from "../shared/metrics";
 import { metricNames } from "../shared/metrics-catalog";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/protocol";
+import { withDecodedRevert } from "../shared/revert";
 import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/subgraph";
 
 export type HealthConfig = {
@@ -78,9 +79,11 @@ export async function runHealth(deps: HealthDeps): Promise<HealthOutcome> {
   const [head, balance, paused, funds] = await Promise.allSettled([
     call("eth_blockNumber", () => publicClient.getBlockNumber({ cacheTime: 0 })),
     call("eth_getBalance", () => publicClient.getBalance({ address: config.signer })),
-    call("getPausedRegions", () => publicClient.readContract({ address: config.diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" })),
+    call("getPausedRegions", () => withDecodedRevert("getPausedRegions", () => publicClient.readContract({ address: config.diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" }))),
     call("getAvailableFunds", () =>
-      publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, config.tokens.map((token) => token.address)] }),
+      withDecodedRevert("getAvailableFunds", () =>
+        publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, config.tokens.map((token) => token.address)] }),
+      ),
     ),
   ]);
   const [meta, exchanges] = await Promise.allSettled([subgraphMeta(deps.subgraph, { requestId }), sellerExchanges(deps.subgraph, config.sellerId.toString())]);

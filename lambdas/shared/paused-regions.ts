@@ -8,6 +8,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address, Chain, PublicClient, Transport } from "viem";
 import { withToolCall } from "./logger";
 import { pausableRegionName, pauseHandlerAbi, regionOf, type StateChangingFunction } from "./protocol";
+import { withDecodedRevert } from "./revert";
 
 export type PausedRegions = { values: readonly number[]; names: readonly string[] };
 
@@ -20,7 +21,7 @@ export async function readPausedRegions(
   const values = await withToolCall(
     logger,
     { tool: "rpc", operation: "getPausedRegions", ...context },
-    () => publicClient.readContract({ address: diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" }),
+    () => withDecodedRevert("getPausedRegions", () => publicClient.readContract({ address: diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" })),
     (regions) => ({ details: { pausedRegions: regions.map(pausableRegionName) } }),
   );
   return { values, names: values.map(pausableRegionName) };

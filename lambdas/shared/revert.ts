@@ -111,3 +111,12 @@ export async function decodeMinedRevert(
   }
   return new ProtocolRevertError(parameters.functionName, { errorName: "Unknown", args: [], txHash: parameters.txHash });
 }
+
+/** Runs a protocol read or write, rethrowing a revert as a decoded ProtocolRevertError (other errors unchanged). */
+export async function withDecodedRevert<T>(functionName: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw asProtocolRevert(functionName, error);
+  }
+}

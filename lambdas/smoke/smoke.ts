@@ -25,6 +25,7 @@ import { metricNames } from "../shared/metrics-catalog";
 import { readPausedRegions } from "../shared/paused-regions";
 import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "../shared/protocol";
 import type { Relayer } from "../shared/relayer";
+import { withDecodedRevert } from "../shared/revert";
 import { subgraphExchange, waitForIndexedBlock, type SubgraphClient, type SubgraphExchange } from "../shared/subgraph";
 import { sendProtocolTransaction } from "../shared/transactions";
 
@@ -103,7 +104,7 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
   const fallbackBefore = clients.usage.answered.fallback;
 
   const offer = await withToolCall(logger, { tool: "rpc", operation: "getOffer", requestId }, () =>
-    publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getOffer", args: [config.offerId] }),
+    withDecodedRevert("getOffer", () => publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getOffer", args: [config.offerId] })),
   ).catch((error: unknown) => error);
   if (offer instanceof Error || !Array.isArray(offer) || !offer[0]) {
     return finishRun("smoke", metrics, logger, { status: "failed", reason: "no-test-offer", ...(offer instanceof Error ? { error: errorSummary(offer) } : {}), steps });

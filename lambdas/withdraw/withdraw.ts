@@ -22,6 +22,7 @@ import { metricNames } from "../shared/metrics-catalog";
 import { readPausedRegions } from "../shared/paused-regions";
 import { PausableRegion, protocolAbi } from "../shared/protocol";
 import type { Relayer } from "../shared/relayer";
+import { withDecodedRevert } from "../shared/revert";
 import { sendProtocolTransaction } from "../shared/transactions";
 
 export type WithdrawToken = { address: Address; symbol: string; withdrawThresholdWei: bigint };
@@ -94,7 +95,7 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
     const available = await withToolCall(
       logger,
       { tool: "rpc", operation: "getAvailableFunds", requestId },
-      () => clients.publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, tokenAddresses] }),
+      () => withDecodedRevert("getAvailableFunds", () => clients.publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, tokenAddresses] })),
       (funds) => ({ details: { sellerId, funds: funds.map((entry) => ({ token: entry.tokenAddress, availableWei: entry.availableAmount.toString() })) } }),
     );
     const due = config.tokens.flatMap((token) => {

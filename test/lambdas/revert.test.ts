@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { encodeErrorResult, parseEther, zeroAddress } from "viem";
 import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
 import { createJobLogger } from "../../lambdas/shared/logger";
-import { mergedProtocolAbi, PausableRegion } from "../../lambdas/shared/protocol";
-import { decodeRevertData, ProtocolRevertError } from "../../lambdas/shared/revert";
+import { mergedProtocolAbi, PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
+import { decodeRevertData, ProtocolRevertError, withDecodedRevert } from "../../lambdas/shared/revert";
 import { sendProtocolTransaction, type SendOptions } from "../../lambdas/shared/transactions";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
@@ -96,6 +96,16 @@ describe("revert decoding", () => {
   it("decodes argument-less protocol errors (InsufficientAvailableFunds)", async () => {
     const error = await sendProtocolTransaction({ functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("50")]] }, options()).catch((caught: unknown) => caught);
     expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "InsufficientAvailableFunds", args: [] });
+  });
+
+  it("decodes reverts of plain reads and simulations too", async () => {
+    const error = await withDecodedRevert("withdrawFunds", () =>
+      fixture.publicClient.simulateContract({ address: fixture.diamond, abi: protocolAbi, functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("50")]], account: clients.account }),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProtocolRevertError);
+    expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "InsufficientAvailableFunds", args: [] });
+    const plain = await withDecodedRevert("getBlockNumber", () => Promise.reject(new Error("network down"))).catch((caught: unknown) => caught);
+    expect(plain).not.toBeInstanceOf(ProtocolRevertError);
   });
 
   it("names unknown selectors instead of guessing", () => {
