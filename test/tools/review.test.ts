@@ -176,7 +176,7 @@ describe("a broken copy of the production config", () => {
 
   it("with a job outside the private subnets fails S3", async () => {
     const publicSubnet = production.resources.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.includes("public"));
-    const id = (publicSubnet as { computed?: { id?: string } } | undefined)?.computed?.id;
+    const id = publicSubnet?.computed?.id;
     expect(id).toBeDefined();
     const exposed = changed(production, "aws:lambda/function:Function", (inputs) => {
       inputs.vpcConfig = { ...(inputs.vpcConfig as object), subnetIds: [id] };

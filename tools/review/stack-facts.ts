@@ -136,7 +136,7 @@ export function stackFacts(evaluation: StackEvaluation): StackFacts {
   const jobs = ofType(types.fn)
     .map((fn): JobFacts => {
     const role = resolve(fn.inputs.role);
-    const functionName = asString(asRecord((fn as { computed?: unknown }).computed).name) ?? asString(fn.inputs.name);
+    const functionName = asString(fn.computed?.name) ?? asString(fn.inputs.name);
     const loggingGroup = asString(asRecord(fn.inputs.loggingConfig).logGroup);
     return {
       job: jobName(fn.inputs as Record<string, unknown>, fn.name),

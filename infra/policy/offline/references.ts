@@ -27,11 +27,8 @@ export function mockId(type: string, name: string): string {
   return createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 16);
 }
 
-/** What the mocks computed for a resource, when the harness recorded it. */
-function computedOf(resource: RecordedResource): Record<string, unknown> {
-  const computed = (resource as { computed?: unknown }).computed;
-  return computed !== null && typeof computed === "object" ? (computed as Record<string, unknown>) : {};
-}
+/** What the mocks computed for a resource (absent on hand-made records). */
+const computedOf = (resource: RecordedResource): Readonly<Record<string, unknown>> => resource.computed ?? {};
 
 function idOf(resource: RecordedResource): string {
   const id = computedOf(resource).id;
