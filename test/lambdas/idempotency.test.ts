@@ -3,6 +3,7 @@
  * concurrent callers see in-progress, later callers the stored result, a
  * failure releases the key, and keys are scoped per job and action.
  */
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createIdempotentRunner, type IdempotentRunner } from "../../lambdas/shared/idempotency";
 import { createJobLogger } from "../../lambdas/shared/logger";
@@ -41,7 +42,10 @@ describe("idempotent writes", () => {
       return action();
     };
     const first = idempotent("redeemVoucher", { exchangeId: "7", targetState: "REDEEMED" }, slow);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Wait until the first call holds the key (its INPROGRESS record is in the table).
+    for (let tries = 0; tries < 200 && (await dynalite.documents.send(new ScanCommand({ TableName: `idem-${tables}` }))).Count === 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const concurrent = await idempotent("redeemVoucher", { exchangeId: "7", targetState: "REDEEMED" }, action);
     expect(concurrent).toEqual({ status: "in-progress" });
     release();
