@@ -37,11 +37,12 @@ export function renderGate(result: GateResult, from: string, to: string): string
     return [`${title}: ${list.length} (${suspicious.length} suspicious)`, ...(list.length === 0 ? ["  none"] : ordered.flatMap((d) => row(d, !unacked.has(d.id)))), ""];
   };
   const review = result.review;
+  // No review means a config did not validate: there is nothing to compare.
+  const compared = review ? [...section("config differences", result.config), ...section("resource differences", result.resources)] : ["not compared: a stack's config does not validate", ""];
   return [
     `promote ${from} -> ${to}`,
     "",
-    ...section("config differences", result.config),
-    ...section("resource differences", result.resources),
+    ...compared,
     review
       ? `${to} review: ${review.verdict.toUpperCase()} (${review.summary.pass} pass, ${review.summary.fail} fail, ${review.summary.needsHuman} need a person; the evidence is in reports/${to}/readiness.md)`
       : `${to} review: not run`,
