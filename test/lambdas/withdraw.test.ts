@@ -206,6 +206,29 @@ describe("withdraw job", () => {
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 2);
   });
 
+  it("keeps a second invocation out while the first one's transaction is pending (no automine)", async () => {
+    await drain();
+    await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
+    const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
+    const base = await deps();
+    let second: Awaited<ReturnType<typeof runWithdraw>> | undefined;
+    const first = { ...base, sleep: async () => {
+      // The first run holds the key and its transaction sits in the pool: a second invocation starts now.
+      second ??= await runWithdraw({ ...base, requestId: "while-pending" });
+      await fixture.testClient.mine({ blocks: 1 });
+    } };
+    await fixture.testClient.setAutomine(false);
+    let outcome: Awaited<ReturnType<typeof runWithdraw>>;
+    try {
+      outcome = await runWithdraw(first);
+    } finally {
+      await fixture.testClient.setAutomine(true);
+    }
+    expect(second).toMatchObject({ status: "transient", reason: "in-progress", idempotency: "in-progress", withdrawn: [] });
+    expect(outcome).toMatchObject({ status: "succeeded", idempotency: "executed" });
+    expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 1);
+  });
+
   it("counts nothing when a reorg deeper than 1 and shallower than the confirmations removes the withdrawal", async () => {
     await drain();
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
