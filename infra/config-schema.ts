@@ -1,3 +1,4 @@
+import { isAddress } from "viem";
 import { z } from "zod";
 
 /**
@@ -13,10 +14,14 @@ export const logRetentionDays = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** A 20-byte address; mixed case must be a valid EIP-55 checksum, which catches a mistyped character. */
 const address = (what: string) =>
   z
     .string({ error: `must be ${what}: a 0x-prefixed 20-byte hex address` })
-    .regex(/^0x[0-9a-fA-F]{40}$/, { error: `must be ${what}: a 0x-prefixed 20-byte hex address (0x + 40 hex digits)` });
+    .regex(/^0x[0-9a-fA-F]{40}$/, { error: `must be ${what}: a 0x-prefixed 20-byte hex address (0x + 40 hex digits)` })
+    .refine((value) => isAddress(value, { strict: true }), {
+      error: `must be ${what}, but its mixed-case EIP-55 checksum does not match (a mistyped character?): copy it again, or write it in lowercase`,
+    });
 
 /** A positive integer amount in wei, written as a decimal string so it never loses precision. */
 const weiAmount = (what: string) =>
@@ -158,6 +163,20 @@ export const rawKitConfigSchema = z.strictObject({
     .strictObject({
       address: address("a Chainlink-style price feed (latestRoundData) for the native coin"),
       currency: z.string().regex(/^[A-Z]{3}$/, { error: "must be an ISO 4217 currency code such as USD" }),
+    })
+    .optional(),
+  smoke: z
+    .strictObject({
+      offerId: z
+        .union([z.string(), z.number()], { error: "must be the id of the known test offer the smoke job runs" })
+        .transform((value) => String(value))
+        .refine((value) => /^[1-9][0-9]*$/.test(value), { error: "must be the id of the known test offer: a positive whole number" }),
+      buyerPercent: z.coerce
+        .number()
+        .int({ error: "must be the buyer's share of the smoke dispute resolution in basis points (0-10000)" })
+        .min(0, { error: "must be at least 0 basis points" })
+        .max(10_000, { error: "must be at most 10000 basis points (100%)" })
+        .default(5_000),
     })
     .optional(),
   rpcPrimaryUrl: z.string().optional(),

@@ -67,6 +67,8 @@ export interface KitConfig {
   readonly webhooks: { readonly endpoints: readonly string[] };
   readonly relayer?: { readonly url: string; readonly ratePerSecond: number; readonly burst: number; readonly timeoutMs: number };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
+  /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
+  readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
   /** RPC URLs carry API keys: they exist only as Pulumi secrets (S3). */
   readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string> };
   /** Secrets that the offline plan replaced with placeholders, with why. Empty under `pulumi up`. */
@@ -350,6 +352,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     webhooks: config.webhooks,
     ...(config.relayer ? { relayer: config.relayer } : {}),
     ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),
+    ...(config.smoke ? { smoke: config.smoke } : {}),
     rpc: {
       primaryUrl: pulumi.secret(secrets.values.rpcPrimaryUrl ?? ""),
       fallbackUrl: pulumi.secret(secrets.values.rpcFallbackUrl ?? ""),

@@ -79,6 +79,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     rpcSecretArn: egress.secretArn,
     tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
+    smoke: config.smoke,
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
   });
 

@@ -24,6 +24,8 @@ export interface JobSpec {
     readonly webhookSecret?: true;
     /** The signer's address without access to the key: to count the kit's own gas (M4). */
     readonly signerAddress?: true;
+    /** The known test offer from config (`smoke.offerId`). */
+    readonly smokeOffer?: true;
   };
 }
 
@@ -58,7 +60,7 @@ export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
     schedule: undefined,
     timeoutSeconds: 900,
     memorySizeMb: 512,
-    uses: { signer: "sign", idempotencyTable: true },
+    uses: { signer: "sign", idempotencyTable: true, smokeOffer: true },
   },
 };
 

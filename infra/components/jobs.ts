@@ -28,6 +28,8 @@ export interface JobsArgs {
   readonly rpcSecretArn: pulumi.Input<string>;
   readonly tables: { readonly idempotency: TableRef; readonly events: TableRef; readonly checkpoints: TableRef };
   readonly webhooks: { readonly secretArn: pulumi.Input<string>; readonly endpointsJson: string };
+  /** The smoke job's known test offer; without it the smoke job refuses to run. */
+  readonly smoke: KitConfig["smoke"];
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
 }
 
@@ -131,6 +133,9 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     [env.rpcSecretArn]: args.rpcSecretArn,
     ...(spec.uses.signer ? { [env.keyId]: args.signer.keyId } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
+    ...(spec.uses.smokeOffer && args.smoke
+      ? { [env.smokeOfferId]: args.smoke.offerId, [env.smokeBuyerPercent]: String(args.smoke.buyerPercent) }
+      : {}),
     ...(spec.uses.idempotencyTable ? { [env.idempotencyTable]: args.tables.idempotency.name } : {}),
     ...(spec.uses.eventsTable ? { [env.eventsTable]: args.tables.events.name } : {}),
     ...(spec.uses.checkpointsTable ? { [env.checkpointsTable]: args.tables.checkpoints.name } : {}),

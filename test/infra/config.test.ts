@@ -119,6 +119,14 @@ const invalidConfigs: InvalidCase[] = [
     problem: /smart account/,
   },
   {
+    name: "seller treasury with a broken EIP-55 checksum",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (seller(v).treasury = "0x7EA5ba7e000000000000000000000000000000A1"),
+    key: "boson-kit:seller.treasury",
+    problem: /EIP-55 checksum does not match/,
+  },
+  {
     name: "no token to withdraw",
     stack: "staging",
     base: stagingValues,

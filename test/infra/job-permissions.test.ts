@@ -141,5 +141,8 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     // The watcher counts the kit's own gas by the signer's address, without any access to the key.
     expect(jobNames.filter((job) => has(job, env.signerAddress))).toEqual(["watcher"]);
     expect(watcher[env.signerAddress]).toBe(evaluation.outputs.assistantAddress);
+    // Only the smoke job learns the known test offer (M2, C4).
+    expect(jobNames.filter((job) => has(job, env.smokeOfferId))).toEqual(["smoke"]);
+    expect(environmentOf(jobFunction(evaluation, "smoke"))[env.smokeOfferId]).toBe(evaluation.config.smoke?.offerId);
   });
 });
