@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The environment contract between infra (which sets these variables on each
@@ -58,49 +58,59 @@ export const environmentVariables = {
 
 export type EnvironmentVariable = (typeof environmentVariables)[keyof typeof environmentVariables];
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
-const json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be JSON" });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+const address = z.string().check(z.regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address"));
+const decimal = z.string().check(z.regex(/^[0-9]+$/, "must be a whole number"));
+const nonEmpty = z.string().check(z.minLength(1));
+const wholeNumber = z.coerce.number().check(z.refine(Number.isInteger, "must be a whole number"));
+const positiveInteger = wholeNumber.check(z.positive());
+const json = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: "custom", message: "must be JSON", input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 
+// zod/mini rather than zod: the same validation at a tenth of the bundle size
+// (every job bundles this module, and the bundles must stay under 1 MB).
 const jobEnvironmentSchema = z.object({
-  [environmentVariables.stack]: z.string().min(1),
-  [environmentVariables.configId]: z.string().regex(/^(local|testing|staging|production)-[0-9]+-[0-9]+$/),
-  [environmentVariables.chainId]: z.coerce.number().int().positive(),
+  [environmentVariables.stack]: nonEmpty,
+  [environmentVariables.configId]: z.string().check(z.regex(/^(local|testing|staging|production)-[0-9]+-[0-9]+$/)),
+  [environmentVariables.chainId]: positiveInteger,
   [environmentVariables.protocolDiamond]: address,
   [environmentVariables.subgraphUrl]: z.url(),
-  [environmentVariables.confirmations]: z.coerce.number().int().positive(),
-  [environmentVariables.sellerId]: z.string().regex(/^[1-9][0-9]*$/),
+  [environmentVariables.confirmations]: positiveInteger,
+  [environmentVariables.sellerId]: z.string().check(z.regex(/^[1-9][0-9]*$/)),
   [environmentVariables.sellerTreasury]: address,
-  [environmentVariables.sellerTokens]: json(
-    z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: z.string().regex(/^[0-9]+$/) })),
+  [environmentVariables.sellerTokens]: json(z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal }))),
+  [environmentVariables.expectedDailyBurnWei]: decimal,
+  [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
+  [environmentVariables.keyId]: z.optional(nonEmpty),
+  [environmentVariables.rpcSecretArn]: nonEmpty,
+  [environmentVariables.webhookSecretArn]: z.optional(nonEmpty),
+  [environmentVariables.webhookEndpoints]: z.optional(json(z.array(z.url()))),
+  [environmentVariables.idempotencyTable]: z.optional(nonEmpty),
+  [environmentVariables.eventsTable]: z.optional(nonEmpty),
+  [environmentVariables.checkpointsTable]: z.optional(nonEmpty),
+  [environmentVariables.relayer]: z.optional(
+    json(z.object({ url: z.url(), ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
   ),
-  [environmentVariables.expectedDailyBurnWei]: z.string().regex(/^[0-9]+$/),
-  [environmentVariables.subgraphMaxLagBlocks]: z.coerce.number().int().positive(),
-  [environmentVariables.keyId]: z.string().min(1).optional(),
-  [environmentVariables.rpcSecretArn]: z.string().min(1),
-  [environmentVariables.webhookSecretArn]: z.string().min(1).optional(),
-  [environmentVariables.webhookEndpoints]: json(z.array(z.url())).optional(),
-  [environmentVariables.idempotencyTable]: z.string().min(1).optional(),
-  [environmentVariables.eventsTable]: z.string().min(1).optional(),
-  [environmentVariables.checkpointsTable]: z.string().min(1).optional(),
-  [environmentVariables.relayer]: json(
-    z.object({ url: z.url(), ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() }),
-  ).optional(),
-  [environmentVariables.priceFeed]: json(z.object({ address, currency: z.string() })).optional(),
-  [environmentVariables.signerAddress]: address.optional(),
-  [environmentVariables.watcherStartBlock]: z.coerce.bigint().nonnegative().optional(),
-  [environmentVariables.watcherMaxBlockRange]: z.coerce.number().int().positive().max(100_000).optional(),
-  [environmentVariables.watcherMaxRangesPerRun]: z.coerce.number().int().positive().max(1_000).optional(),
-  [environmentVariables.withdrawWindowSeconds]: z.coerce.number().int().positive().optional(),
-  [environmentVariables.smokeOfferId]: z.string().regex(/^[1-9][0-9]*$/).optional(),
-  [environmentVariables.smokeBuyerPercent]: z.coerce.number().int().min(0).max(10_000).optional(),
+  [environmentVariables.priceFeed]: z.optional(json(z.object({ address, currency: z.string() }))),
+  [environmentVariables.signerAddress]: z.optional(address),
+  [environmentVariables.watcherStartBlock]: z.optional(z.coerce.bigint().check(z.nonnegative())),
+  [environmentVariables.watcherMaxBlockRange]: z.optional(positiveInteger.check(z.maximum(100_000))),
+  [environmentVariables.watcherMaxRangesPerRun]: z.optional(positiveInteger.check(z.maximum(1_000))),
+  [environmentVariables.withdrawWindowSeconds]: z.optional(positiveInteger),
+  [environmentVariables.smokeOfferId]: z.optional(z.string().check(z.regex(/^[1-9][0-9]*$/))),
+  [environmentVariables.smokeBuyerPercent]: z.optional(wholeNumber.check(z.minimum(0), z.maximum(10_000))),
 });
 
 export type JobEnvironment = z.output<typeof jobEnvironmentSchema>;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { readJobEnvironment } from "../../lambdas/shared/environment";
+
+// Placeholder ids: the shapes infra sets, none of them real.
+const complete = {
+  KIT_STACK: "staging",
+  CONFIG_ID: "staging-80002-0",
+  CHAIN_ID: "80002",
+  PROTOCOL_DIAMOND: `0x${"11".repeat(20)}`,
+  SUBGRAPH_URL: "https://subgraph.test.invalid/",
+  CONFIRMATIONS: "3",
+  SELLER_ID: "7",
+  SELLER_TREASURY: `0x${"22".repeat(20)}`,
+  SELLER_TOKENS: JSON.stringify([{ address: `0x${"00".repeat(20)}`, symbol: "POL", withdrawThresholdWei: "5" }]),
+  EXPECTED_DAILY_BURN_WEI: "1000",
+  SUBGRAPH_MAX_LAG_BLOCKS: "20",
+  RPC_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rpc",
+};
+
+describe("the Lambda environment contract", () => {
+  it("reads ids, numbers and JSON lists into typed values", () => {
+    const env = readJobEnvironment({ ...complete, SMOKE_BUYER_PERCENT: "0", WATCHER_START_BLOCK: "42" });
+    expect(env.CHAIN_ID).toBe(80002);
+    expect(env.CONFIRMATIONS).toBe(3);
+    expect(env.SELLER_TOKENS).toEqual([{ address: `0x${"00".repeat(20)}`, symbol: "POL", withdrawThresholdWei: "5" }]);
+    expect(env.SMOKE_BUYER_PERCENT).toBe(0);
+    expect(env.WATCHER_START_BLOCK).toBe(42n);
+    expect(env.KEY_ID).toBeUndefined();
+  });
+
+  it("names every bad or missing variable in one error", () => {
+    const { RPC_SECRET_ARN: _missing, ...withoutSecretArn } = complete;
+    expect(() =>
+      readJobEnvironment({ ...withoutSecretArn, CHAIN_ID: "1.5", SELLER_TOKENS: "{not json", WATCHER_MAX_BLOCK_RANGE: "200000" }),
+    ).toThrowError(/CHAIN_ID: must be a whole number.*SELLER_TOKENS: must be JSON.*RPC_SECRET_ARN.*WATCHER_MAX_BLOCK_RANGE/);
+  });
+
+  it("refuses a configId or address of the wrong shape", () => {
+    expect(() => readJobEnvironment({ ...complete, CONFIG_ID: "amoy" })).toThrowError(/CONFIG_ID/);
+    expect(() => readJobEnvironment({ ...complete, SELLER_TREASURY: "0x1234" })).toThrowError(/SELLER_TREASURY: must be a 0x-prefixed 20-byte address/);
+  });
+});
