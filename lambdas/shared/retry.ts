@@ -7,7 +7,10 @@
 export type RetryPolicy = {
   /** Attempts in total, the first one included. */
   maxAttempts: number;
-  /** Budget from the first attempt: no retry starts after it, and the running attempt is aborted at it. */
+  /**
+   * Budget from the first attempt: no retry starts after it, and the running attempt is aborted at it.
+   * `Infinity` for none, when each attempt bounds its own time (webhooks).
+   */
   maxElapsedMs: number;
   /** Upper bound of the first backoff; it doubles on each retry... */
   baseDelayMs: number;
@@ -34,6 +37,8 @@ export type RetryOptions = {
   isRetryable: (error: unknown) => boolean;
   /** For tests. */
   random?: () => number;
+  /** For tests. */
+  sleep?: (ms: number) => Promise<void>;
 };
 
 /** Thrown when a retryable failure outlasts the budget; `cause` is the last failure. */
@@ -54,13 +59,16 @@ export class RetryExhaustedError extends Error {
  * is), or the budget runs out (RetryExhaustedError).
  */
 export async function retry<T>(run: (attempt: RetryAttempt) => Promise<T>, options: RetryOptions): Promise<T> {
-  const { policy, isRetryable, random = Math.random } = options;
+  const { policy, isRetryable, random = Math.random, sleep = wait } = options;
   const started = performance.now();
   const deadline = started + policy.maxElapsedMs;
   let previousFailure: unknown;
   for (let attempt = 1; ; attempt++) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error("retry time budget exhausted")), deadline - performance.now());
+    // setTimeout would fire at once for an infinite delay.
+    const timer = Number.isFinite(deadline)
+      ? setTimeout(() => controller.abort(new Error("retry time budget exhausted")), deadline - performance.now())
+      : undefined;
     let failure: unknown;
     try {
       return await run({ attempt, signal: controller.signal });
@@ -86,6 +94,6 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }
 
-function sleep(ms: number): Promise<void> {
+function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

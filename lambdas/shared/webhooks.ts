@@ -3,6 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { Webhook } from "standardwebhooks";
 import type { Delivery, EndpointDelivery, JsonValue } from "./event-store";
 import { logToolCall } from "./logger";
+import { retry, RetryExhaustedError } from "./retry";
 
 /**
  * Fulfillment webhooks in the Standard Webhooks format (checklist S5):
@@ -74,13 +75,18 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
+/** One failed attempt; whether it is worth another is decided by the answer. */
+class AttemptFailed extends Error {
+  constructor(readonly retryable: boolean) {
+    super("webhook attempt failed");
+  }
+}
+
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const signer = new Webhook(options.secret);
   const policy = options.retry ?? defaultWebhookRetryPolicy;
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? (() => new Date());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
 
   // Endpoints that exhausted their retries in this sender's life (one job run): later messages are
   // dead-lettered at once, so a down endpoint cannot hold the run past its Lambda timeout.
@@ -93,52 +99,58 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     }
     let lastStatusCode: number | undefined;
     let lastError = "";
-    let attempt = 0;
-    let exhausted = false;
-    while (attempt < policy.maxAttempts) {
-      attempt++;
-      const timestamp = now();
-      const body = JSON.stringify({ type: message.type, timestamp: timestamp.toISOString(), data: message.data });
-      const started = performance.now();
-      let retryable: boolean;
-      try {
-        const response = await doFetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "webhook-id": message.id,
-            "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-            "webhook-signature": signer.sign(message.id, timestamp, body),
-            ...(options.headers?.() ?? {}),
-          },
-          body,
-          signal: AbortSignal.timeout(policy.timeoutMs),
-        });
-        await response.arrayBuffer().catch(() => undefined); // drain the body so the socket is reused
-        lastStatusCode = response.status;
-        if (response.ok) {
-          log("ok", url, key, message, attempt, started, response.status);
-          return { status: "delivered", attempts: attempt, lastStatusCode: response.status, at: now().toISOString() };
+    let attempts = 0;
+    try {
+      const statusCode = await retry(async ({ attempt }) => {
+        attempts = attempt;
+        const timestamp = now();
+        const body = JSON.stringify({ type: message.type, timestamp: timestamp.toISOString(), data: message.data });
+        const started = performance.now();
+        let retryable: boolean;
+        try {
+          const response = await doFetch(url, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "webhook-id": message.id,
+              "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+              "webhook-signature": signer.sign(message.id, timestamp, body),
+              ...(options.headers?.() ?? {}),
+            },
+            body,
+            signal: AbortSignal.timeout(policy.timeoutMs),
+          });
+          await response.arrayBuffer().catch(() => undefined); // drain the body so the socket is reused
+          lastStatusCode = response.status;
+          if (response.ok) {
+            log("ok", url, key, message, attempt, started, response.status);
+            return response.status;
+          }
+          lastError = `HTTP ${response.status}`;
+          retryable = isRetryableStatus(response.status);
+        } catch (error) {
+          lastStatusCode = undefined;
+          lastError = error instanceof Error ? `${error.name}: ${error.message}` : "network error";
+          retryable = true;
         }
-        lastError = `HTTP ${response.status}`;
-        retryable = isRetryableStatus(response.status);
-      } catch (error) {
-        lastStatusCode = undefined;
-        lastError = error instanceof Error ? `${error.name}: ${error.message}` : "network error";
-        retryable = true;
-      }
-      log(retryable && attempt < policy.maxAttempts ? "transient" : "failed", url, key, message, attempt, started, lastStatusCode, lastError);
-      if (!retryable) break;
-      exhausted = attempt >= policy.maxAttempts;
-      if (!exhausted) {
-        await sleep(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
-      }
+        log(retryable && attempt < policy.maxAttempts ? "transient" : "failed", url, key, message, attempt, started, lastStatusCode, lastError);
+        throw new AttemptFailed(retryable);
+      }, {
+        // No overall budget: each attempt has its own timeout, and the attempt count bounds the rest.
+        policy: { maxAttempts: policy.maxAttempts, maxElapsedMs: Infinity, baseDelayMs: policy.baseDelayMs, maxDelayMs: policy.maxDelayMs },
+        isRetryable: (error) => error instanceof AttemptFailed && error.retryable,
+        ...(options.random ? { random: options.random } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
+      return { status: "delivered", attempts, lastStatusCode: statusCode, at: now().toISOString() };
+    } catch (error) {
+      if (!(error instanceof AttemptFailed || error instanceof RetryExhaustedError)) throw error;
+      // Retries ran out on a failure that was not this message's fault (5xx, timeouts, network): open the circuit.
+      if (error instanceof RetryExhaustedError) failing.add(key);
     }
-    // Retries ran out on a failure that was not this message's fault (5xx, timeouts, network): open the circuit.
-    if (exhausted) failing.add(key);
     return {
       status: "dead-lettered",
-      attempts: attempt,
+      attempts,
       ...(lastStatusCode !== undefined ? { lastStatusCode } : {}),
       lastError,
       at: now().toISOString(),
