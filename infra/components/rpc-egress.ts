@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EncryptionKey } from "./encryption-key";
-import { envelopeEncryptionActions, viaService } from "./key-policy";
-import { policyJson } from "./policy-document";
+import { declareEncryptedSecret } from "./encrypted-secret";
+import type { EncryptionKey } from "./encryption-key";
 
 export interface RpcEgressArgs {
   /** NAT gateways, one per zone: 1 is cheaper, 2+ survive a zone outage. */
@@ -99,67 +98,23 @@ export class RpcEgress extends pulumi.ComponentResource {
     );
     this.jobSecurityGroupId = jobSecurityGroup.id;
 
-    this.secretKey = new EncryptionKey(
-      `${name}-secret`,
+    const { key, secret } = declareEncryptedSecret(
+      { key: `${name}-secret`, secret: `${name}-rpc-urls` },
       {
-        description: "Encrypts the RPC URLs (they carry the provider's API key)",
+        region: args.region,
         administrators: args.administrators,
-        uses: [
-          {
-            Sid: "JobsReadTheRpcSecret",
-            Effect: "Allow",
-            Principal: { AWS: args.readers },
-            Action: ["kms:Decrypt"],
-            Resource: "*",
-            Condition: viaService("secretsmanager", args.region),
-          },
-          {
-            // The deployer writes the value it already holds in Pulumi config, and refreshes it.
-            Sid: "AdministratorsWriteTheRpcSecret",
-            Effect: "Allow",
-            Principal: { AWS: args.administrators },
-            Action: envelopeEncryptionActions,
-            Resource: "*",
-            Condition: viaService("secretsmanager", args.region),
-          },
-        ],
-      },
-      { parent: this },
-    );
-
-    this.secret = new aws.secretsmanager.Secret(
-      `${name}-rpc-urls`,
-      { description: "RPC URLs of the jobs: JSON {primary, fallback}", kmsKeyId: this.secretKey.arn, recoveryWindowInDays: 30 },
-      { parent: this },
-    );
-    this.secretArn = this.secret.arn;
-    new aws.secretsmanager.SecretVersion(
-      `${name}-rpc-urls-value`,
-      {
-        secretId: this.secret.id,
+        readers: args.readers,
+        keyDescription: "Encrypts the RPC URLs (they carry the provider's API key)",
+        secretDescription: "RPC URLs of the jobs: JSON {primary, fallback}",
         // Both URLs are secret Outputs, so the JSON stays secret in state and in the plan.
-        secretString: pulumi.secret(
-          pulumi.all([args.rpc.primaryUrl, args.rpc.fallbackUrl]).apply(([primary, fallback]) => JSON.stringify({ primary, fallback })),
-        ),
+        value: pulumi.all([args.rpc.primaryUrl, args.rpc.fallbackUrl]).apply(([primary, fallback]) => JSON.stringify({ primary, fallback })),
+        sids: { keyReaders: "JobsReadTheRpcSecret", keyWriters: "AdministratorsWriteTheRpcSecret", secretReaders: "OnlyTheJobsReadTheRpcUrls" },
       },
-      { parent: this },
+      this,
     );
-    new aws.secretsmanager.SecretPolicy(
-      `${name}-rpc-urls-policy`,
-      {
-        secretArn: this.secret.arn,
-        policy: policyJson([
-          {
-            Sid: "OnlyTheJobsReadTheRpcUrls",
-            Effect: "Allow",
-            Principal: { AWS: args.readers },
-            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            Resource: "*",
-          },
-        ]),
-      },
-      { parent: this },
-    );
+    this.secretKey = key;
+    this.secret = secret;
+    this.secretArn = secret.arn;
 
     this.registerOutputs({
       vpcId: this.vpc.id,

@@ -1,9 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { EncryptionKey } from "./encryption-key";
-import { envelopeEncryptionActions, viaService } from "./key-policy";
-import { policyJson } from "./policy-document";
+import { declareEncryptedSecret } from "./encrypted-secret";
 
 export interface WebhooksArgs {
   readonly region: string;
@@ -36,61 +34,20 @@ export class Webhooks extends pulumi.ComponentResource {
 
     const signingKey = new random.RandomBytes(`${name}-signing-key`, { length: webhookSecretBytes }, { parent: this });
 
-    const key = new EncryptionKey(
-      `${name}-secret`,
+    this.secret = declareEncryptedSecret(
+      { key: `${name}-secret`, secret: `${name}-signing-secret` },
       {
-        description: "Encrypts the webhook HMAC signing key",
+        region: args.region,
         administrators: args.administrators,
-        uses: [
-          {
-            Sid: "WatcherReadsTheSigningKey",
-            Effect: "Allow",
-            Principal: { AWS: args.signers },
-            Action: ["kms:Decrypt"],
-            Resource: "*",
-            Condition: viaService("secretsmanager", args.region),
-          },
-          {
-            // The deployer generated the key (it is in Pulumi state), writes it, and refreshes it.
-            Sid: "AdministratorsWriteTheSigningKey",
-            Effect: "Allow",
-            Principal: { AWS: args.administrators },
-            Action: envelopeEncryptionActions,
-            Resource: "*",
-            Condition: viaService("secretsmanager", args.region),
-          },
-        ],
+        readers: args.signers,
+        keyDescription: "Encrypts the webhook HMAC signing key",
+        secretDescription: "Standard Webhooks signing key (whsec_...) for fulfillment webhooks",
+        value: pulumi.interpolate`${webhookSecretPrefix}${signingKey.base64}`,
+        sids: { keyReaders: "WatcherReadsTheSigningKey", keyWriters: "AdministratorsWriteTheSigningKey", secretReaders: "OnlyTheWatcherReadsTheSigningKey" },
       },
-      { parent: this },
-    );
-
-    this.secret = new aws.secretsmanager.Secret(
-      `${name}-signing-secret`,
-      { description: "Standard Webhooks signing key (whsec_...) for fulfillment webhooks", kmsKeyId: key.arn, recoveryWindowInDays: 30 },
-      { parent: this },
-    );
+      this,
+    ).secret;
     this.secretArn = this.secret.arn;
-    new aws.secretsmanager.SecretVersion(
-      `${name}-signing-secret-value`,
-      { secretId: this.secret.id, secretString: pulumi.secret(pulumi.interpolate`${webhookSecretPrefix}${signingKey.base64}`) },
-      { parent: this },
-    );
-    new aws.secretsmanager.SecretPolicy(
-      `${name}-signing-secret-policy`,
-      {
-        secretArn: this.secret.arn,
-        policy: policyJson([
-          {
-            Sid: "OnlyTheWatcherReadsTheSigningKey",
-            Effect: "Allow",
-            Principal: { AWS: args.signers },
-            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            Resource: "*",
-          },
-        ]),
-      },
-      { parent: this },
-    );
 
     this.registerOutputs({ secretArn: this.secretArn, endpoints: args.endpoints });
   }

@@ -1,0 +1,89 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptionKey } from "./encryption-key";
+import { envelopeEncryptionActions, viaService } from "./key-policy";
+import { policyJson } from "./policy-document";
+
+export interface EncryptedSecretArgs {
+  readonly region: string;
+  /** Manage the key, and write and refresh the secret when `pulumi up` runs as one of them. */
+  readonly administrators: readonly pulumi.Input<string>[];
+  /** The only roles that may read the secret and decrypt its key. */
+  readonly readers: readonly pulumi.Input<string>[];
+  readonly keyDescription: string;
+  readonly secretDescription: string;
+  /** Kept a Pulumi secret, so it stays encrypted in state and masked in the plan. */
+  readonly value: pulumi.Input<string>;
+  /** Statement ids of the key policy (readers, administrators) and of the secret policy (readers). */
+  readonly sids: { readonly keyReaders: string; readonly keyWriters: string; readonly secretReaders: string };
+}
+
+export interface EncryptedSecret {
+  readonly key: EncryptionKey;
+  readonly secret: aws.secretsmanager.Secret;
+}
+
+/**
+ * A Secrets Manager secret under its own customer-managed key, with its value
+ * and a resource policy: only `readers` may read it, and only through Secrets
+ * Manager. A function rather than a component, so the resources keep the
+ * parents (and URNs) they had in `RpcEgress` and `Webhooks`.
+ */
+export function declareEncryptedSecret(
+  names: { readonly key: string; readonly secret: string },
+  args: EncryptedSecretArgs,
+  parent: pulumi.Resource,
+): EncryptedSecret {
+  const key = new EncryptionKey(
+    names.key,
+    {
+      description: args.keyDescription,
+      administrators: args.administrators,
+      uses: [
+        {
+          Sid: args.sids.keyReaders,
+          Effect: "Allow",
+          Principal: { AWS: args.readers },
+          Action: ["kms:Decrypt"],
+          Resource: "*",
+          Condition: viaService("secretsmanager", args.region),
+        },
+        {
+          // The deployer writes the value it holds (in Pulumi config or state), and refreshes it.
+          Sid: args.sids.keyWriters,
+          Effect: "Allow",
+          Principal: { AWS: args.administrators },
+          Action: envelopeEncryptionActions,
+          Resource: "*",
+          Condition: viaService("secretsmanager", args.region),
+        },
+      ],
+    },
+    { parent },
+  );
+
+  const secret = new aws.secretsmanager.Secret(
+    names.secret,
+    { description: args.secretDescription, kmsKeyId: key.arn, recoveryWindowInDays: 30 },
+    { parent },
+  );
+  new aws.secretsmanager.SecretVersion(`${names.secret}-value`, { secretId: secret.id, secretString: pulumi.secret(args.value) }, { parent });
+  new aws.secretsmanager.SecretPolicy(
+    `${names.secret}-policy`,
+    {
+      secretArn: secret.arn,
+      policy: policyJson([
+        {
+          Sid: args.sids.secretReaders,
+          Effect: "Allow",
+          Principal: { AWS: args.readers },
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: "*",
+        },
+      ]),
+    },
+    { parent },
+  );
+
+  return { key, secret };
+}
