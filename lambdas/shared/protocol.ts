@@ -20,6 +20,7 @@
 import { pad, parseAbi, toEventSelector, toFunctionSelector, toHex, type Abi, type AbiItem, type Address } from "viem";
 import { formatAbiItem } from "viem/utils";
 import fundsHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonFundsHandler.json";
+import { getExchangeFragment, getOfferFragment, protocolStructs } from "./protocol-fragments";
 
 /** BosonTypes.PausableRegion, in enum order (the uint8 on the wire). */
 export const PausableRegion = {
@@ -56,26 +57,9 @@ export type ExchangeStateName = keyof typeof ExchangeState;
 /** BosonTypes.DisputeState. */
 export const DisputeState = { Resolving: 0, Retracted: 1, Resolved: 2, Escalated: 3, Decided: 4, Refused: 5 } as const;
 
-const structs = [
-  "struct Funds { address tokenAddress; string tokenName; uint256 availableAmount; }",
-  "struct Seller { uint256 id; address assistant; address admin; address clerk; address treasury; bool active; string metadataUri; }",
-  "struct AuthToken { uint256 tokenId; uint8 tokenType; }",
-  "struct Exchange { uint256 id; uint256 offerId; uint256 buyerId; uint256 finalizedDate; uint8 state; address mutualizerAddress; }",
-  "struct Voucher { uint256 committedDate; uint256 validUntilDate; uint256 redeemedDate; bool expired; }",
-  "struct Dispute { uint256 exchangeId; uint256 buyerPercent; uint8 state; }",
-  "struct DisputeDates { uint256 disputed; uint256 escalated; uint256 finalized; uint256 timeout; }",
-  "struct FacetCut { address facetAddress; uint8 action; bytes4[] functionSelectors; }",
-  "struct RoyaltyInfo { address[] recipients; uint256[] bps; }",
-  "struct Offer { uint256 id; uint256 sellerId; uint256 price; uint256 sellerDeposit; uint256 buyerCancelPenalty; uint256 quantityAvailable; address exchangeToken; uint8 priceType; uint8 creator; string metadataUri; string metadataHash; bool voided; uint256 collectionIndex; RoyaltyInfo[] royaltyInfo; uint256 buyerId; }",
-  "struct OfferDates { uint256 validFrom; uint256 validUntil; uint256 voucherRedeemableFrom; uint256 voucherRedeemableUntil; }",
-  "struct OfferDurations { uint256 disputePeriod; uint256 voucherValid; uint256 resolutionPeriod; }",
-  "struct DisputeResolutionTerms { uint256 disputeResolverId; uint256 escalationResponsePeriod; uint256 feeAmount; uint256 buyerEscalationDeposit; address mutualizerAddress; }",
-  "struct OfferFees { uint256 protocolFee; uint256 agentFee; }",
-] as const;
-
 /** Typed fragments of the official ABIs the jobs call (asserted equal to @bosonprotocol/common by a test). */
 export const protocolAbi = parseAbi([
-  ...structs,
+  ...protocolStructs,
   // FundsHandler
   "function getAvailableFunds(uint256 _entityId, address[] _tokenList) view returns (Funds[] availableFunds)",
   "function withdrawFunds(uint256 _entityId, address[] _tokenList, uint256[] _tokenAmounts)",
@@ -87,12 +71,12 @@ export const protocolAbi = parseAbi([
   // AccountHandler
   "function getSeller(uint256 _sellerId) view returns (bool exists, Seller seller, AuthToken authToken)",
   // OfferHandler
-  "function getOffer(uint256 _offerId) view returns (bool exists, Offer offer, OfferDates offerDates, OfferDurations offerDurations, DisputeResolutionTerms disputeResolutionTerms, OfferFees offerFees)",
+  getOfferFragment,
   // ExchangeCommitHandler, ExchangeHandler
   "function commitToOffer(address _buyer, uint256 _offerId) payable",
   "function redeemVoucher(uint256 _exchangeId)",
   "function completeExchange(uint256 _exchangeId)",
-  "function getExchange(uint256 _exchangeId) view returns (bool exists, Exchange exchange, Voucher voucher)",
+  getExchangeFragment,
   "function getExchangeState(uint256 _exchangeId) view returns (bool exists, uint8 state)",
   "function getNextExchangeId() view returns (uint256 nextExchangeId)",
   "event BuyerCommitted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, Exchange exchange, Voucher voucher, address executedBy)",

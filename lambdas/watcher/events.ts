@@ -11,22 +11,11 @@
  */
 import { decodeEventLog, parseAbi, toEventSelector, type AbiEvent, type Hex, type Log } from "viem";
 import type { JsonValue } from "../shared/event-store";
-
-const structs = [
-  "struct FacetCut { address facetAddress; uint8 action; bytes4[] functionSelectors; }",
-  "struct Exchange { uint256 id; uint256 offerId; uint256 buyerId; uint256 finalizedDate; uint8 state; address mutualizerAddress; }",
-  "struct Voucher { uint256 committedDate; uint256 validUntilDate; uint256 redeemedDate; bool expired; }",
-  "struct RoyaltyInfo { address[] recipients; uint256[] bps; }",
-  "struct Offer { uint256 id; uint256 sellerId; uint256 price; uint256 sellerDeposit; uint256 buyerCancelPenalty; uint256 quantityAvailable; address exchangeToken; uint8 priceType; uint8 creator; string metadataUri; string metadataHash; bool voided; uint256 collectionIndex; RoyaltyInfo[] royaltyInfo; uint256 buyerId; }",
-  "struct OfferDates { uint256 validFrom; uint256 validUntil; uint256 voucherRedeemableFrom; uint256 voucherRedeemableUntil; }",
-  "struct OfferDurations { uint256 disputePeriod; uint256 voucherValid; uint256 resolutionPeriod; }",
-  "struct DisputeResolutionTerms { uint256 disputeResolverId; uint256 escalationResponsePeriod; uint256 feeAmount; uint256 buyerEscalationDeposit; address mutualizerAddress; }",
-  "struct OfferFees { uint256 protocolFee; uint256 agentFee; }",
-] as const;
+import { getExchangeFragment, getOfferFragment, protocolStructs } from "../shared/protocol-fragments";
 
 /** The watched events, as in the official ABIs (ProtocolDiamond, IBosonExchangeHandler, IBosonDisputeHandler, IBosonOfferHandler). */
 export const watchedEventsAbi = parseAbi([
-  ...structs,
+  ...protocolStructs,
   // Upgrades (H3)
   "event DiamondCut(FacetCut[] _diamondCut, address _init, bytes _calldata)",
   "event ProtocolInitialized(string version)",
@@ -57,14 +46,8 @@ export const watchedEventsAbi = parseAbi([
 ]);
 
 /** The two reads the watcher needs for offers and exchanges it did not see created (IBosonOfferHandler, IBosonExchangeHandler). */
-export const getOfferAbi = parseAbi([
-  ...structs,
-  "function getOffer(uint256 _offerId) view returns (bool exists, Offer offer, OfferDates offerDates, OfferDurations offerDurations, DisputeResolutionTerms disputeResolutionTerms, OfferFees offerFees)",
-]);
-export const getExchangeAbi = parseAbi([
-  ...structs,
-  "function getExchange(uint256 _exchangeId) view returns (bool exists, Exchange exchange, Voucher voucher)",
-]);
+export const getOfferAbi = parseAbi([...protocolStructs, getOfferFragment]);
+export const getExchangeAbi = parseAbi([...protocolStructs, getExchangeFragment]);
 
 /** Upgrade alerts (H3). */
 export const upgradeEvents = ["DiamondCut", "ProtocolInitialized"] as const;
@@ -91,14 +74,7 @@ export const disputeEvents = [
   "EscalatedDisputeExpired",
   "EscalatedDisputeRefused",
 ] as const;
-export const disputeClosingEvents: ReadonlySet<string> = new Set([
-  "DisputeRetracted",
-  "DisputeResolved",
-  "DisputeDecided",
-  "DisputeExpired",
-  "EscalatedDisputeExpired",
-  "EscalatedDisputeRefused",
-]);
+export const disputeClosingEvents: ReadonlySet<string> = new Set(disputeEvents.filter((name) => name !== "DisputeRaised" && name !== "DisputeEscalated"));
 /** Fee facts for the exposure (M4); stored, not sent. */
 export const feeEvents = ["ProtocolFeeCollected", "DRFeeRequested"] as const;
 /** Offers: how the watcher learns which offers (and so exchanges) are the seller's. */
