@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Exposure } from "../shared/exposure";
 
 /**
@@ -91,6 +91,15 @@ export function createSellerRecords(documents: DynamoDBDocumentClient, tableName
   };
   const ensureDisputes = (sellerId: bigint) =>
     putIfAbsent({ id: openDisputesKey(sellerId), recordType: "open-disputes", sellerId: sellerId.toString(), open: {} });
+  type Update = Pick<UpdateCommandInput, "UpdateExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
+  // Facts only ever amend an exchange record that exists (the condition keeps a stray fact from creating one).
+  const updateExchange = async (exchangeId: bigint, update: Update, condition = "attribute_exists(id)"): Promise<void> => {
+    await documents.send(new UpdateCommand({ TableName: tableName, Key: { id: exchangeKey(exchangeId) }, ConditionExpression: condition, ...update }));
+  };
+  const updateDisputes = async (sellerId: bigint, update: Update): Promise<void> => {
+    await ensureDisputes(sellerId);
+    await documents.send(new UpdateCommand({ TableName: tableName, Key: { id: openDisputesKey(sellerId) }, ...update }));
+  };
 
   return {
     getOffer: (offerId) => get<OfferRecord>(offerKey(offerId)),
@@ -101,28 +110,22 @@ export function createSellerRecords(documents: DynamoDBDocumentClient, tableName
     ensureExchange: (record) =>
       putIfAbsent({ ...record, id: exchangeKey(record.exchangeId), recordType: "exchange", feeEvents: {}, gasByTx: {} }),
     addFeeEvent: async (exchangeId, eventId, fact) => {
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id: exchangeKey(exchangeId) },
-          UpdateExpression: "SET feeEvents.#event = :fact",
-          ConditionExpression: "attribute_exists(id)",
-          ExpressionAttributeNames: { "#event": eventId },
-          ExpressionAttributeValues: { ":fact": fact },
-        }),
-      );
+      await updateExchange(exchangeId, {
+        UpdateExpression: "SET feeEvents.#event = :fact",
+        ExpressionAttributeNames: { "#event": eventId },
+        ExpressionAttributeValues: { ":fact": fact },
+      });
     },
     addGas: async (exchangeId, txHash, gasWei) => {
       try {
-        await documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { id: exchangeKey(exchangeId) },
+        await updateExchange(
+          exchangeId,
+          {
             UpdateExpression: "SET gasByTx.#tx = :wei",
-            ConditionExpression: "attribute_exists(id) AND attribute_not_exists(gasByTx.#tx)",
             ExpressionAttributeNames: { "#tx": txHash.toLowerCase() },
             ExpressionAttributeValues: { ":wei": gasWei.toString() },
-          }),
+          },
+          "attribute_exists(id) AND attribute_not_exists(gasByTx.#tx)",
         );
         return true;
       } catch (error) {
@@ -131,38 +134,20 @@ export function createSellerRecords(documents: DynamoDBDocumentClient, tableName
       }
     },
     setExposure: async (exchangeId, exposure) => {
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id: exchangeKey(exchangeId) },
-          UpdateExpression: "SET exposure = :exposure",
-          ConditionExpression: "attribute_exists(id)",
-          ExpressionAttributeValues: { ":exposure": exposure },
-        }),
-      );
+      await updateExchange(exchangeId, { UpdateExpression: "SET exposure = :exposure", ExpressionAttributeValues: { ":exposure": exposure } });
     },
     openDispute: async (sellerId, exchangeId, raisedAt) => {
-      await ensureDisputes(sellerId);
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id: openDisputesKey(sellerId) },
-          UpdateExpression: "SET #open.#exchange = :raisedAt",
-          ExpressionAttributeNames: { "#open": "open", "#exchange": exchangeId.toString() },
-          ExpressionAttributeValues: { ":raisedAt": raisedAt },
-        }),
-      );
+      await updateDisputes(sellerId, {
+        UpdateExpression: "SET #open.#exchange = :raisedAt",
+        ExpressionAttributeNames: { "#open": "open", "#exchange": exchangeId.toString() },
+        ExpressionAttributeValues: { ":raisedAt": raisedAt },
+      });
     },
     closeDispute: async (sellerId, exchangeId) => {
-      await ensureDisputes(sellerId);
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id: openDisputesKey(sellerId) },
-          UpdateExpression: "REMOVE #open.#exchange",
-          ExpressionAttributeNames: { "#open": "open", "#exchange": exchangeId.toString() },
-        }),
-      );
+      await updateDisputes(sellerId, {
+        UpdateExpression: "REMOVE #open.#exchange",
+        ExpressionAttributeNames: { "#open": "open", "#exchange": exchangeId.toString() },
+      });
     },
     openDisputes: async (sellerId) => {
       const item = await get<{ open?: Record<string, number> }>(openDisputesKey(sellerId));
