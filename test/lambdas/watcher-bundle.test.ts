@@ -7,7 +7,7 @@ import { parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainEventId, createEventStore } from "../../lambdas/shared/event-store";
-import { startSecretsEndpoint, type SecretsEndpoint } from "../fixtures/watcher/secrets-manager";
+import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-endpoint";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { bundleHandler } from "../harness/bundle";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
@@ -31,6 +31,8 @@ let anvil: Anvil;
 let db: Dynalite;
 let receiver: WebhookReceiver;
 let secrets: SecretsEndpoint;
+let rpcSecretArn: string;
+let webhookSecretArn: string;
 let fixture: FixtureDeployment;
 let directory: string;
 
@@ -42,12 +44,12 @@ beforeAll(async () => {
     startSecretsEndpoint(),
   ]);
   fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  secrets.secrets.set("arn:aws:secretsmanager:us-east-1:000000000000:secret:rpc", JSON.stringify({ primary: anvil.rpcUrl }));
-  secrets.secrets.set("arn:aws:secretsmanager:us-east-1:000000000000:secret:webhook", secret);
+  rpcSecretArn = secrets.putSecret("rpc", JSON.stringify({ primary: anvil.rpcUrl }));
+  webhookSecretArn = secrets.putSecret("webhook", secret);
   directory = mkdtempSync(join(tmpdir(), "watcher-bundle-"));
 });
 afterAll(async () => {
-  await Promise.all([anvil?.stop(), db?.stop(), receiver?.stop(), secrets?.stop()]);
+  await Promise.all([anvil?.stop(), db?.stop(), receiver?.stop(), secrets?.close()]);
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -96,7 +98,7 @@ describe("watcher bundle", () => {
       AWS_ACCESS_KEY_ID: "local",
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       _X_AMZN_TRACE_ID: `Root=${traceRoot};Parent=53995c3f42cd8ad8;Sampled=1`,
       KIT_STACK: "local",
       CONFIG_ID: "local-31337-0",
@@ -109,8 +111,8 @@ describe("watcher bundle", () => {
       SELLER_TOKENS: "[]",
       EXPECTED_DAILY_BURN_WEI: "1000000000000000",
       SUBGRAPH_MAX_LAG_BLOCKS: "20",
-      RPC_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:rpc",
-      WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:webhook",
+      RPC_SECRET_ARN: rpcSecretArn,
+      WEBHOOK_SECRET_ARN: webhookSecretArn,
       WEBHOOK_ENDPOINTS: JSON.stringify([receiver.url]),
       EVENTS_TABLE: "events",
       CHECKPOINTS_TABLE: "checkpoints",
@@ -125,7 +127,7 @@ describe("watcher bundle", () => {
     const results = run.stdout.split("\n").filter((line) => line.startsWith("RESULT ")).map((line) => JSON.parse(line.slice(7)) as Record<string, unknown>);
     expect(results[0]).toMatchObject({ stored: 1, delivered: 1, caughtUp: true });
     expect(results[1]).toMatchObject({ ranges: 0, stored: 0 }); // warm invocation: nothing new
-    expect(secrets.reads()).toBe(2); // RPC URLs and webhook key, once each for the container
+    expect(secrets.reads()).toEqual({ [rpcSecretArn]: 1, [webhookSecretArn]: 1 }); // RPC URLs and webhook key, once each for the container
 
     const [delivery] = receiver.delivered();
     expect(delivery?.id).toBe(chainEventId(hash, 2));

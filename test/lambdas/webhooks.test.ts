@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createWebhookSecretReader, parseWebhookSecret } from "../../lambdas/shared/webhook-secret";
 import { createWebhookSender, endpointKey, type WebhookRetryPolicy } from "../../lambdas/shared/webhooks";
-import { startSecretsEndpoint, type SecretsEndpoint } from "../fixtures/watcher/secrets-manager";
+import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-endpoint";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -105,24 +105,28 @@ describe("webhooks (Standard Webhooks, S5)", () => {
 
 describe("webhook secret (Secrets Manager, read once)", () => {
   let secrets: SecretsEndpoint;
+  let webhookArn: string;
+  let badArn: string;
   beforeAll(async () => {
-    secrets = await startSecretsEndpoint({ "arn:webhook": secret, "arn:bad": "not-a-secret" });
+    secrets = await startSecretsEndpoint();
+    webhookArn = secrets.putSecret("webhook", secret);
+    badArn = secrets.putSecret("bad", "not-a-secret");
   });
   afterAll(async () => {
-    await secrets?.stop();
+    await secrets?.close();
   });
-  const client = () => new SecretsManagerClient({ endpoint: secrets.endpoint, region: "us-east-1", credentials: { accessKeyId: "l", secretAccessKey: "l" } });
+  const client = () => new SecretsManagerClient({ endpoint: secrets.url, region: "us-east-1", credentials: { accessKeyId: "l", secretAccessKey: "l" } });
 
   it("reads the whsec_ value by ARN once per container", async () => {
-    const read = createWebhookSecretReader(client(), "arn:webhook");
-    const before = secrets.reads();
+    const read = createWebhookSecretReader(client(), webhookArn);
+    const before = secrets.reads()[webhookArn] ?? 0;
     expect(await read()).toBe(secret);
     expect(await read()).toBe(secret);
-    expect(secrets.reads() - before).toBe(1);
+    expect((secrets.reads()[webhookArn] ?? 0) - before).toBe(1);
   });
 
   it("rejects a value that is not a Standard Webhooks secret, without echoing it", async () => {
-    const read = createWebhookSecretReader(client(), "arn:bad");
+    const read = createWebhookSecretReader(client(), badArn);
     const error = await read().then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     expect(String(error)).not.toContain("not-a-secret");
@@ -130,9 +134,11 @@ describe("webhook secret (Secrets Manager, read once)", () => {
   });
 
   it("does not cache a failed read", async () => {
-    const read = createWebhookSecretReader(client(), "arn:later");
+    // The stand-in's ARNs are `arn:...:secret:<name>-AbCdEf`: known before the secret exists.
+    const laterArn = webhookArn.replace(":secret:webhook-", ":secret:later-");
+    const read = createWebhookSecretReader(client(), laterArn);
     await expect(read()).rejects.toThrow();
-    secrets.secrets.set("arn:later", secret);
+    expect(secrets.putSecret("later", secret)).toBe(laterArn);
     expect(await read()).toBe(secret);
   });
 });
