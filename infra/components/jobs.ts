@@ -6,7 +6,7 @@ import { jobNames, type JobName } from "../../lambdas/shared/metrics-catalog";
 import { EncryptionKey } from "./encryption-key";
 import { jobCatalog, type JobSpec } from "./job-catalog";
 import type { JobRoles } from "./job-roles";
-import { viaService } from "./key-policy";
+import { cloudWatchLogsStatement, deadLetterSendersStatement } from "./key-policy";
 import type { PolicyStatement } from "./policy-document";
 import { ScheduledJob } from "./scheduled-job";
 import { signingConditions } from "./signer";
@@ -63,23 +63,9 @@ export class Jobs extends pulumi.ComponentResource {
         description: "Encrypts the jobs' log groups and dead-letter queues",
         administrators: args.administrators,
         uses: [
-          {
-            Sid: "CloudWatchLogsEncryptsTheJobsLogs",
-            Effect: "Allow",
-            Principal: { Service: [`logs.${args.region}.amazonaws.com`] },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${args.region}:${accountId}:log-group:*` } },
-          },
-          {
-            // Lambda (failed async runs) and Scheduler (undeliverable runs) write to the encrypted queues as these roles.
-            Sid: "JobsAndSchedulesDeadLetter",
-            Effect: "Allow",
-            Principal: { AWS: senders },
-            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-            Resource: "*",
-            Condition: viaService("sqs", args.region),
-          },
+          cloudWatchLogsStatement("CloudWatchLogsEncryptsTheJobsLogs", args.region, accountId),
+          // Lambda (failed async runs) and Scheduler (undeliverable runs) write to the encrypted queues as these roles.
+          deadLetterSendersStatement("JobsAndSchedulesDeadLetter", senders, args.region),
         ],
       },
       { parent: this },

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { PolicyCondition, PolicyStatement } from "./policy-document";
 
 /**
@@ -53,4 +53,21 @@ export function administratorsStatement(administrators: readonly pulumi.Input<st
     Action: keyAdministrationActions,
     Resource: "*",
   };
+}
+
+/** Lets CloudWatch Logs encrypt the account's log groups in `region` with the key. */
+export function cloudWatchLogsStatement(sid: string, region: string, accountId: pulumi.Input<string>): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: [`logs.${region}.amazonaws.com`] },
+    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    Resource: "*",
+    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` } },
+  };
+}
+
+/** Lets `senders` write to queues encrypted with the key, through SQS only (Lambda and Scheduler dead-letter as these roles). */
+export function deadLetterSendersStatement(sid: string, senders: readonly pulumi.Input<string>[], region: string): PolicyStatement {
+  return { Sid: sid, Effect: "Allow", Principal: { AWS: senders }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*", Condition: viaService("sqs", region) };
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/shared/metrics-catalog";
-import { jobArchive } from "./bundle";
+import { declareJobFunction } from "./job-function";
 import type { JobIdentity } from "./job-roles";
 import { policyJson, type PolicyStatement } from "./policy-document";
 import { rateIntervalSeconds } from "./schedule-expression";
@@ -30,7 +30,6 @@ export interface ScheduledJobArgs {
 
 /** Lambda retries an asynchronous invocation twice; Scheduler then retries delivery this many times. */
 const scheduleRetryAttempts = 2;
-const maxDeadLetterRetentionSeconds = 14 * 24 * 3600;
 
 /**
  * One job of the kit: a Lambda bundled from `lambdas/<job>/handler.ts`, with
@@ -53,88 +52,26 @@ export class ScheduledJob extends pulumi.ComponentResource {
     this.job = args.job;
     this.role = args.identity.executionRole;
 
-    this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { retentionInDays: args.logRetentionDays, kmsKeyId: args.encryptionKeyArn },
-      { parent: this },
-    );
-
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
+    const declared = declareJobFunction(
+      name,
       {
-        kmsMasterKeyId: args.encryptionKeyArn,
-        kmsDataKeyReusePeriodSeconds: 300,
-        messageRetentionSeconds: maxDeadLetterRetentionSeconds,
-      },
-      { parent: this },
-    );
-
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-permissions`,
-      {
-        role: this.role.id,
-        policy: policyJson([
-          {
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
-          },
-          {
-            Sid: "DeadLetterFailedInvocations",
-            Effect: "Allow",
-            Action: ["sqs:SendMessage"],
-            Resource: this.deadLetterQueue.arn,
-          },
-          {
-            // X-Ray has no resource-level permissions.
-            Sid: "WriteTraces",
-            Effect: "Allow",
-            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-            Resource: "*",
-          },
-          {
-            // What Lambda needs to attach the function to the private subnets; EC2 has no resource-level scoping for these.
-            Sid: "AttachToPrivateSubnets",
-            Effect: "Allow",
-            Action: [
-              "ec2:CreateNetworkInterface",
-              "ec2:DescribeNetworkInterfaces",
-              "ec2:DescribeSubnets",
-              "ec2:DeleteNetworkInterface",
-              "ec2:AssignPrivateIpAddresses",
-              "ec2:UnassignPrivateIpAddresses",
-            ],
-            Resource: "*",
-          },
-          ...args.permissions,
-        ]),
-      },
-      { parent: this },
-    );
-
-    this.function = new aws.lambda.Function(
-      `${name}-function`,
-      {
+        job: args.job,
         description: args.description,
-        runtime: aws.lambda.Runtime.NodeJS22dX,
-        architectures: ["arm64"],
-        handler: "index.handler",
-        code: jobArchive(args.job),
-        role: this.role.arn,
-        memorySize: args.memorySizeMb ?? 512,
-        timeout: args.timeoutSeconds,
+        role: this.role,
+        environment: args.environment,
+        permissions: args.permissions,
+        encryptionKeyArn: args.encryptionKeyArn,
+        logRetentionDays: args.logRetentionDays,
+        network: args.network,
+        timeoutSeconds: args.timeoutSeconds,
+        memorySizeMb: args.memorySizeMb ?? 512,
         reservedConcurrentExecutions: args.reservedConcurrency ?? -1,
-        environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
-        tracingConfig: { mode: "Active" },
-        deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
-        // Text: the jobs write their own JSON (Powertools), and EMF metric lines must reach CloudWatch unwrapped.
-        loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-        vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds },
       },
-      // Lambda checks at creation that the role may write to the DLQ and create network interfaces.
-      { parent: this, dependsOn: [rolePolicy] },
+      this,
     );
+    this.function = declared.function;
+    this.logGroup = declared.logGroup;
+    this.deadLetterQueue = declared.deadLetterQueue;
 
     this.schedule = args.schedule === undefined ? undefined : this.declareSchedule(name, args, args.schedule);
 

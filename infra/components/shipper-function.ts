@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentVariables as env } from "../../lambdas/shared/environment";
-import { jobArchive } from "./bundle";
 import { EncryptionKey } from "./encryption-key";
-import { viaService } from "./key-policy";
-import { assumeRolePolicy, policyJson } from "./policy-document";
+import { declareJobFunction } from "./job-function";
+import { cloudWatchLogsStatement, deadLetterSendersStatement } from "./key-policy";
+import { assumeRolePolicy } from "./policy-document";
 
 /**
  * The shipper's AWS side: its role, an encrypted log group with retention,
@@ -30,8 +30,6 @@ export interface ShipperFunction {
   readonly encryptionKey: EncryptionKey;
 }
 
-const maxDeadLetterRetentionSeconds = 14 * 24 * 3600;
-
 /** The shipper's role: created first, because the GCP side's trust names it. */
 export function declareShipperRole(name: string, parent: pulumi.Resource): aws.iam.Role {
   const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
@@ -53,85 +51,28 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
       description: "Encrypts the log shipper's own log group and dead-letter queue",
       administrators: args.administrators,
       uses: [
-        {
-          Sid: "CloudWatchLogsEncryptsTheShippersLogs",
-          Effect: "Allow",
-          Principal: { Service: [`logs.${args.region}.amazonaws.com`] },
-          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-          Resource: "*",
-          Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${args.region}:${accountId}:log-group:*` } },
-        },
-        {
-          Sid: "ShipperDeadLetters",
-          Effect: "Allow",
-          Principal: { AWS: [role.arn] },
-          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: "*",
-          Condition: viaService("sqs", args.region),
-        },
+        cloudWatchLogsStatement("CloudWatchLogsEncryptsTheShippersLogs", args.region, accountId),
+        deadLetterSendersStatement("ShipperDeadLetters", [role.arn], args.region),
       ],
     },
     { parent },
   );
 
-  const logGroup = new aws.cloudwatch.LogGroup(
-    `${name}-logs`,
-    { retentionInDays: args.logRetentionDays, kmsKeyId: encryptionKey.arn },
-    { parent },
-  );
-
-  const deadLetterQueue = new aws.sqs.Queue(
-    `${name}-dlq`,
-    { kmsMasterKeyId: encryptionKey.arn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: maxDeadLetterRetentionSeconds },
-    { parent },
-  );
-
-  const rolePolicy = new aws.iam.RolePolicy(
-    `${name}-permissions`,
+  const { function: fn, logGroup, deadLetterQueue } = declareJobFunction(
+    name,
     {
-      role: role.id,
-      policy: policyJson([
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-        { Sid: "DeadLetterFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: deadLetterQueue.arn },
-        // X-Ray has no resource-level permissions.
-        { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
-        {
-          // What Lambda needs to attach the function to the private subnets; EC2 has no resource-level scoping for these.
-          Sid: "AttachToPrivateSubnets",
-          Effect: "Allow",
-          Action: [
-            "ec2:CreateNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSubnets",
-            "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:UnassignPrivateIpAddresses",
-          ],
-          Resource: "*",
-        },
-      ]),
-    },
-    { parent },
-  );
-
-  const fn = new aws.lambda.Function(
-    `${name}-function`,
-    {
+      job: "shipper",
       description: "Ships the jobs' log records to GCP Cloud Logging (checklist B1, B4)",
-      runtime: aws.lambda.Runtime.NodeJS22dX,
-      architectures: ["arm64"],
-      handler: "index.handler",
-      code: jobArchive("shipper"),
-      role: role.arn,
-      memorySize: 512,
-      timeout: args.timeoutSeconds ?? 60,
-      environment: { variables: { ...args.environment, [env.serviceName]: "shipper", NODE_OPTIONS: "--enable-source-maps" } },
-      tracingConfig: { mode: "Active" },
-      deadLetterConfig: { targetArn: deadLetterQueue.arn },
-      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-      vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds },
+      role,
+      environment: { ...args.environment, [env.serviceName]: "shipper" },
+      permissions: [],
+      encryptionKeyArn: encryptionKey.arn,
+      logRetentionDays: args.logRetentionDays,
+      network: args.network,
+      timeoutSeconds: args.timeoutSeconds ?? 60,
+      memorySizeMb: 512,
     },
-    { parent, dependsOn: [rolePolicy] },
+    parent,
   );
 
   new aws.lambda.FunctionEventInvokeConfig(
