@@ -1,14 +1,9 @@
 /**
  * Compiles the Solidity fixture of the Boson protocol surface
  * (`test/fixtures/protocol/*.sol`) with solc (npm, in-process) and deploys it
- * on a local chain. The compiled output is cached in the OS temp directory,
- * keyed by the sources' hash, so only the first test file of a run pays for
- * the compiler.
+ * on a local chain (compiled output cached, see ./solc).
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   createPublicClient,
@@ -31,58 +26,24 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account";
 import type { RetryPolicy } from "../../lambdas/shared/retry";
+import { compileSolidity, type CompiledContract } from "./solc";
 
 export const fixtureSourceDir = join(__dirname, "..", "fixtures", "protocol");
 
-export type CompiledContract = { abi: Abi; bytecode: Hex; deployedBytecode: Hex };
+export type { CompiledContract };
 export type CompiledFixture = Record<"BosonProtocolFixture" | "FixtureToken", CompiledContract>;
-
-type SolcOutput = {
-  errors?: { severity: string; formattedMessage: string }[];
-  contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
-};
 
 let compiled: CompiledFixture | undefined;
 
 /** Compiles (or loads from the cache) the fixture contracts. */
 export function compileFixture(): CompiledFixture {
-  if (compiled) return compiled;
-  const files = readdirSync(fixtureSourceDir).filter((name) => name.endsWith(".sol")).sort();
-  const sources = Object.fromEntries(files.map((name) => [name, { content: readFileSync(join(fixtureSourceDir, name), "utf8") }]));
-  const require = createRequire(__filename);
-  const solc = require("solc") as { compile(input: string): string; version(): string };
-  const hash = createHash("sha256").update(solc.version()).update(JSON.stringify(sources)).digest("hex").slice(0, 16);
-  const cacheDir = join(tmpdir(), "boson-kit-fixture");
-  const cacheFile = join(cacheDir, `${hash}.json`);
-  if (existsSync(cacheFile)) {
-    compiled = JSON.parse(readFileSync(cacheFile, "utf8")) as CompiledFixture;
-    return compiled;
-  }
-  const input = {
-    language: "Solidity",
-    sources,
-    settings: {
-      optimizer: { enabled: true, runs: 200 },
-      evmVersion: "cancun",
-      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
-    },
-  };
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
-  const errors = (output.errors ?? []).filter((error) => error.severity === "error");
-  if (errors.length > 0) throw new Error(`fixture does not compile:\n${errors.map((error) => error.formattedMessage).join("\n")}`);
-  const pick = (file: string, name: string): CompiledContract => {
-    const contract = output.contracts[file]?.[name];
-    if (!contract) throw new Error(`solc produced no ${name}`);
-    return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}`, deployedBytecode: `0x${contract.evm.deployedBytecode.object}` };
-  };
-  compiled = {
-    BosonProtocolFixture: pick("BosonProtocolFixture.sol", "BosonProtocolFixture"),
-    FixtureToken: pick("FixtureToken.sol", "FixtureToken"),
-  };
-  mkdirSync(cacheDir, { recursive: true });
-  const temporary = `${cacheFile}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(compiled));
-  renameSync(temporary, cacheFile);
+  compiled ??= compileSolidity({
+    root: fixtureSourceDir,
+    files: readdirSync(fixtureSourceDir).filter((name) => name.endsWith(".sol")).sort(),
+    pick: { BosonProtocolFixture: "BosonProtocolFixture.sol", FixtureToken: "FixtureToken.sol" },
+    cacheName: "boson-kit-fixture",
+    failure: "fixture does not compile",
+  });
   return compiled;
 }
 
