@@ -1,11 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { periodForSchedule } from "../../infra/components/alarm-definitions";
 import { rateIntervalSeconds } from "../../infra/components/schedule-expression";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
 import { jobNames, metricNames, metricsNamespace } from "../../lambdas/shared/metrics-catalog";
 import {
   committedStacks,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   jobFunction,
   keyType,
   named,
@@ -14,13 +14,9 @@ import {
   servicePrincipals,
   keyPolicy,
   grants,
-  type CommittedStack,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const alarmType = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const alarm = (evaluation: StackEvaluation, name: string) => named(evaluation, alarmType, `alerts-${name}`);

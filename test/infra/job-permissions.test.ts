@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mockAccountId, type StackEvaluation } from "../../infra/offline/mock-harness";
 import { environmentVariables as env } from "../../lambdas/shared/environment";
 import { jobNames } from "../../lambdas/shared/metrics-catalog";
@@ -7,7 +7,7 @@ import {
   awsPrincipals,
   committedStacks,
   environmentOf,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   grants,
   jobFunction,
   keyPolicy,
@@ -21,14 +21,10 @@ import {
   resourcesOf,
   roleNames,
   rolePolicyStatements,
-  type CommittedStack,
   type Statement,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 function jobStatements(evaluation: StackEvaluation, job: string): Statement[] {
   return rolePolicyStatements(evaluation, resolve(evaluation, jobFunction(evaluation, job).inputs.role));

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseKitConfig } from "../../infra/config";
 import { LogPipeline } from "../../infra/components/log-pipeline";
 import { bigQueryTable, logPipelineNames } from "../../infra/components/gcp-names";
 import { evaluateProgram, mockAccountId, type RecordedResource, type StackEvaluation } from "../../infra/offline/mock-harness";
 import { readStackFile } from "../../infra/offline/stack-file";
-import { committedStacks, evaluateCommittedStacks, named, ofType, parentOf, type CommittedStack } from "./stack-evaluation";
+import { committedStacks, committedStackEvaluations, named, ofType, parentOf } from "./stack-evaluation";
 
 const types = {
   pipeline: "boson-kit:observability:LogPipeline",
@@ -31,11 +31,7 @@ const types = {
 /** GCP IAM resources of any kind: every one must name the shipper only. */
 const gcpIamTypes = /^gcp:.*(iAMMember|iAMBinding|iAMPolicy|IamMember|IamBinding|IamPolicy|DatasetAccess):/;
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 function one(evaluation: StackEvaluation, type: string): RecordedResource {
   const found = ofType(evaluation, type);

@@ -1,13 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { configEnvironment } from "../../infra/components/job-environment";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
 import { renderPlan } from "../../tools/plan";
-import { committedStacks, descendantsOf, evaluateCommittedStacks, named, ofType, type CommittedStack } from "./stack-evaluation";
+import { committedStacks, descendantsOf, committedStackEvaluations, named, ofType } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 /** The top-level components of the AWS program (issue 4), by type and name. */
 const components: [string, string][] = [

@@ -1,11 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { secretPlaceholder } from "../../infra/config";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import { jobNames } from "../../lambdas/shared/metrics-catalog";
 import {
   awsPrincipals,
   committedStacks,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   jobFunction,
   grants,
   keyPolicy,
@@ -15,13 +15,9 @@ import {
   parsePolicy,
   resolve,
   roleNames,
-  type CommittedStack,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const jobRoles = ["health-job-role", "smoke-job-role", "watcher-job-role", "withdraw-job-role"];
 const subnets = (evaluation: StackEvaluation, kind: "public" | "private") =>

@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bundleJob, jobArchive } from "../../infra/components/bundle";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import { readJobEnvironment } from "../../lambdas/shared/environment";
 import { jobNames } from "../../lambdas/shared/metrics-catalog";
 import {
   committedStacks,
   environmentOf,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   functionType,
   grants,
   jobFunction,
@@ -20,13 +19,9 @@ import {
   resourcesOf,
   rolePolicyStatements,
   servicePrincipals,
-  type CommittedStack,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const scheduledJobs = ["withdraw", "health", "watcher"] as const;
 

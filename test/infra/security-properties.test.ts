@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { secretConfigKeys, secretPlaceholder } from "../../infra/config";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import {
@@ -6,16 +6,12 @@ import {
   awsPrincipals,
   committedStacks,
   environmentOf,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   functionType,
   ofType,
-  type CommittedStack,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const placeholders = secretConfigKeys.map(secretPlaceholder);
 

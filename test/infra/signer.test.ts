@@ -1,27 +1,23 @@
 import { generateKeyPairSync } from "node:crypto";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ethereumAddressFromSpki } from "../../infra/components/signer-address";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import {
   actionsOf,
   awsPrincipals,
   committedStacks,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   grants,
   keyPolicy,
   keyType,
   named,
   ofType,
   roleNames,
-  type CommittedStack,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const signerKey = (evaluation: StackEvaluation) => named(evaluation, keyType, "assistant-signer-key");
 

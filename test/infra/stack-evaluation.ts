@@ -1,19 +1,38 @@
 /**
  * Shared helpers of the infra tests: evaluate the committed stacks once per
- * file (through the same `planStack` the offline plan uses) and look up
+ * worker (through the same `planStack` the offline plan uses) and look up
  * recorded resources, policies and the ARNs that link them.
  */
+import { beforeAll } from "vitest";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
 import { planStack } from "../../tools/plan";
 
 export const committedStacks = ["staging", "production"] as const;
 export type CommittedStack = (typeof committedStacks)[number];
 
-/** Evaluates every committed stack, one after the other (Pulumi's mocks are process-global). */
-export async function evaluateCommittedStacks(): Promise<Record<CommittedStack, StackEvaluation>> {
-  const staging = await planStack("staging");
-  const production = await planStack("production");
-  return { staging, production };
+let committedEvaluations: Promise<Record<CommittedStack, StackEvaluation>> | undefined;
+
+/**
+ * Evaluates every committed stack, one after the other (Pulumi's mocks are
+ * process-global). The infra project shares modules across the files of a
+ * worker (isolate: false), so the files share one evaluation: read it, never change it.
+ */
+export function evaluateCommittedStacks(): Promise<Record<CommittedStack, StackEvaluation>> {
+  committedEvaluations ??= (async () => {
+    const staging = await planStack("staging");
+    const production = await planStack("production");
+    return { staging, production };
+  })();
+  return committedEvaluations;
+}
+
+/** The committed stacks, evaluated in the calling file's `beforeAll`: read them inside tests only. */
+export function committedStackEvaluations(): Readonly<Record<CommittedStack, StackEvaluation>> {
+  const stacks = {} as Record<CommittedStack, StackEvaluation>; // filled by beforeAll, before any test reads it
+  beforeAll(async () => {
+    Object.assign(stacks, await evaluateCommittedStacks());
+  });
+  return stacks;
 }
 
 export function ofType(evaluation: StackEvaluation, type: string): RecordedResource[] {

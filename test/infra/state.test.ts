@@ -1,11 +1,7 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
-import { committedStacks, evaluateCommittedStacks, keyType, named, ofType, parentOf, resolve, type CommittedStack } from "./stack-evaluation";
+import { describe, expect, it } from "vitest";
+import { committedStacks, committedStackEvaluations, keyType, named, ofType, parentOf, resolve } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const tableType = "aws:dynamodb/table:Table";
 

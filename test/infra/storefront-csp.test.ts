@@ -1,11 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
-import { committedStacks, evaluateCommittedStacks, ofType, type CommittedStack } from "./stack-evaluation";
+import { committedStacks, committedStackEvaluations, ofType } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 const widgets = "https://widgets.bosonprotocol.io";
 

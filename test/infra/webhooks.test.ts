@@ -1,10 +1,9 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import { describe, expect, it } from "vitest";
 import {
   awsPrincipals,
   committedStacks,
   environmentOf,
-  evaluateCommittedStacks,
+  committedStackEvaluations,
   grants,
   jobFunction,
   keyPolicy,
@@ -14,13 +13,9 @@ import {
   parsePolicy,
   resolve,
   roleNames,
-  type CommittedStack,
 } from "./stack-evaluation";
 
-let stacks: Record<CommittedStack, StackEvaluation>;
-beforeAll(async () => {
-  stacks = await evaluateCommittedStacks();
-});
+const stacks = committedStackEvaluations();
 
 describe.each(committedStacks)("webhook signing in %s (S5)", (stack) => {
   it("generates at least 32 random bytes with @pulumi/random", () => {
