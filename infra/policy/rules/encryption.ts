@@ -1,7 +1,26 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import type { Resource, Unwrap } from "@pulumi/pulumi";
 import { resourcePolicy, type KitPolicy } from "../kit-policy";
 import { asRecord, isCustomerManagedKey } from "./props";
+
+type PolicyText = Pick<ResourceValidationPolicy, "name" | "description" | "remediationSteps">;
+
+/** "Every resource of `resourceClass` names a customer-managed key in its `field` input." */
+function customerManagedKeyPolicy<TResource extends Resource, TArgs>(
+  mapping: Parameters<typeof resourcePolicy>[0],
+  text: PolicyText,
+  resourceClass: Parameters<typeof validateResourceOfType<TResource, TArgs>>[0],
+  field: keyof Unwrap<NonNullable<TArgs>> & string,
+): ResourceValidationPolicy {
+  return resourcePolicy(mapping, {
+    ...text,
+    validateResource: validateResourceOfType(resourceClass, (props, _args, reportViolation) => {
+      const key = props[field];
+      if (!isCustomerManagedKey(key)) reportViolation(`${field} is ${String(key ?? "(unset)")}, not a customer-managed key`);
+    }),
+  });
+}
 
 /**
  * Data at rest (alerts, queued failures, idempotency records and events,
@@ -9,27 +28,25 @@ import { asRecord, isCustomerManagedKey } from "./props";
  * this stack, not account-wide IAM, decide who can read it.
  */
 export const encryptionPolicies: KitPolicy[] = [
-  resourcePolicy(
+  customerManagedKeyPolicy(
     { checklist: ["B3"], checkov: ["CKV_AWS_26"], trivy: ["AVD-AWS-0095", "AVD-AWS-0136"] },
     {
       name: "sns-topic-cmk",
       description: "Every SNS topic is encrypted with a customer-managed KMS key.",
       remediationSteps: "Set kmsMasterKeyId to the kit's key (not alias/aws/sns).",
-      validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, reportViolation) => {
-        if (!isCustomerManagedKey(topic.kmsMasterKeyId)) reportViolation(`kmsMasterKeyId is ${topic.kmsMasterKeyId ?? "(unset)"}, not a customer-managed key`);
-      }),
     },
+    aws.sns.Topic,
+    "kmsMasterKeyId",
   ),
-  resourcePolicy(
+  customerManagedKeyPolicy(
     { checklist: ["O1"], checkov: ["CKV_AWS_27", "CKV2_AWS_73"], trivy: ["AVD-AWS-0096", "AVD-AWS-0135"] },
     {
       name: "sqs-queue-cmk",
       description: "Every SQS queue (the dead-letter queues) is encrypted with a customer-managed KMS key.",
       remediationSteps: "Set kmsMasterKeyId to the kit's key (not alias/aws/sqs, not SQS-managed SSE).",
-      validateResource: validateResourceOfType(aws.sqs.Queue, (queue, _args, reportViolation) => {
-        if (!isCustomerManagedKey(queue.kmsMasterKeyId)) reportViolation(`kmsMasterKeyId is ${queue.kmsMasterKeyId ?? "(unset)"}, not a customer-managed key`);
-      }),
     },
+    aws.sqs.Queue,
+    "kmsMasterKeyId",
   ),
   resourcePolicy(
     { checklist: ["O1", "O5"], checkov: ["CKV_AWS_119"], trivy: ["AVD-AWS-0025"] },
@@ -56,15 +73,14 @@ export const encryptionPolicies: KitPolicy[] = [
       }),
     },
   ),
-  resourcePolicy(
+  customerManagedKeyPolicy(
     { checklist: ["S3", "S5"], checkov: ["CKV_AWS_149"], trivy: ["AVD-AWS-0098"] },
     {
       name: "secret-cmk",
       description: "Every Secrets Manager secret (RPC URLs, webhook HMAC key) is encrypted with a customer-managed KMS key.",
       remediationSteps: "Set kmsKeyId to the secrets key (not alias/aws/secretsmanager).",
-      validateResource: validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, reportViolation) => {
-        if (!isCustomerManagedKey(secret.kmsKeyId)) reportViolation(`kmsKeyId is ${secret.kmsKeyId ?? "(unset)"}, not a customer-managed key`);
-      }),
     },
+    aws.secretsmanager.Secret,
+    "kmsKeyId",
   ),
 ];
