@@ -51,6 +51,11 @@ export function kitMetricDimensions(stack: string, metric: MetricName, job?: Job
   return { [metricDimensions.stack]: stack, [metricDimensions.job]: service };
 }
 
+/** An alarm on a count: raised when it is above zero in one period; no data means nothing happened. */
+function countAboveZero(alarm: Omit<AlarmDefinition, "evaluationPeriods" | "comparisonOperator" | "threshold" | "treatMissingData">): AlarmDefinition {
+  return { ...alarm, evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching" };
+}
+
 /** Alarms on the jobs' own metrics (health, watcher): gas, subgraph, pauses, disputes, upgrades, heartbeat. */
 export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
   const healthPeriod = periodForSchedule(inputs.schedules.health);
@@ -100,66 +105,46 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       threshold: 0,
       treatMissingData: "missing",
     },
-    {
+    countAboveZero({
       name: "dispute-raised",
       severity: "warning",
       description: "A buyer raised a dispute (B3): answer it before it escalates.",
       ...kit(metricNames.disputeRaised),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
-    {
+    }),
+    countAboveZero({
       name: "dispute-open-over-one-day",
       severity: "high",
       description: "A dispute has been open for more than a day (B3).",
       ...kit(metricNames.disputesOpenOverOneDay),
       statistic: "Maximum",
       periodSeconds: watcherPeriod,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
-    {
+    }),
+    countAboveZero({
       name: "diamond-cut",
       severity: "critical",
       description: "The protocol diamond was upgraded (DiamondCut, H3): check the ABIs and addresses before the next write.",
       ...kit(metricNames.diamondCutSeen),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
-    {
+    }),
+    countAboveZero({
       name: "deep-reorg",
       severity: "critical",
       description: "A block the watcher had counted as final was replaced (a reorg deeper than the confirmations, O3): raise confirmations and check the stored events.",
       ...kit(metricNames.deepReorgSeen),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
-    {
+    }),
+    countAboveZero({
       name: "webhook-dead-lettered",
       severity: "warning",
       description: "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",
       ...kit(metricNames.webhookDeadLettered),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
+    }),
     {
       name: "health-heartbeat-missing",
       severity: "critical",
@@ -179,7 +164,7 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
 /** Per-job alarms: the Lambda's errors, the job's own failed runs, and its dead-letter queue. */
 export function jobAlarms(stack: string, job: JobName, target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }): AlarmDefinition[] {
   return [
-    {
+    countAboveZero({
       name: `${job}-errors`,
       severity: "high",
       description: `The ${job} job's Lambda failed (an exception or a timeout): see its logs.`,
@@ -188,12 +173,8 @@ export function jobAlarms(stack: string, job: JobName, target: { readonly functi
       dimensions: { FunctionName: target.functionName },
       statistic: "Sum",
       periodSeconds: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
-    {
+    }),
+    countAboveZero({
       name: `${job}-failed-runs`,
       severity: "high",
       description: `The ${job} job reported a failed run (not transient): see its logs.`,
@@ -202,12 +183,8 @@ export function jobAlarms(stack: string, job: JobName, target: { readonly functi
       dimensions: kitMetricDimensions(stack, metricNames.jobFailed, job),
       statistic: "Sum",
       periodSeconds: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
-    {
+    }),
+    countAboveZero({
       name: `${job}-dead-letters`,
       severity: "high",
       description: `The ${job} job's dead-letter queue holds runs that failed every retry: inspect and redrive them.`,
@@ -216,10 +193,6 @@ export function jobAlarms(stack: string, job: JobName, target: { readonly functi
       dimensions: { QueueName: target.queueName },
       statistic: "Maximum",
       periodSeconds: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-    },
+    }),
   ];
 }
