@@ -8,20 +8,18 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPublicClient, http, parseEther, zeroAddress, type Hex } from "viem";
-import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
+import type { WriteClients } from "../../lambdas/shared/chain-clients";
 import { createJobLogger } from "../../lambdas/shared/logger";
 import { TokenBucket } from "../../lambdas/shared/token-bucket";
 import type { Relayer } from "../../lambdas/shared/relayer";
 import { sendProtocolTransaction } from "../../lambdas/shared/transactions";
-import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
-import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
-import { createKmsSeller, deployProtocolFixture, depositFunds, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
+import type { FixtureDeployment, SellerSetup } from "../harness/protocol-fixture";
 
 type Mode = "ok" | "fail" | "hang" | "wrong-hash";
 
-let anvil: Anvil;
-let kms: KmsEndpoint;
+let peers: KmsSellerChain;
 let fixture: FixtureDeployment;
 let seller: SellerSetup;
 let clients: WriteClients;
@@ -32,13 +30,10 @@ let mode: Mode = "ok";
 const received: { body: { requestId: string; chainId: number; signedTransaction: Hex }; trace: string | undefined }[] = [];
 
 beforeAll(async () => {
-  [anvil, kms] = await Promise.all([startAnvil(), startKmsEndpoint()]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  const setup = await createKmsSeller(fixture, kms);
-  seller = setup.seller;
-  clients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("withdraw"), account: setup.account, pollingIntervalMs: 20 });
-  await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
-  const chain = createPublicClient({ transport: http(anvil.rpcUrl) });
+  peers = await startKmsSellerChain({ depositWei: parseEther("1") });
+  ({ fixture, seller } = peers);
+  clients = peers.writeClients("withdraw");
+  const chain = createPublicClient({ transport: http(peers.anvil.rpcUrl) });
   relayerServer = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -62,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   relayerServer?.closeAllConnections();
-  await Promise.all([anvil?.stop(), kms?.close(), new Promise<void>((resolve) => (relayerServer ? relayerServer.close(() => resolve()) : resolve()))]);
+  await Promise.all([peers?.stop(), new Promise<void>((resolve) => (relayerServer ? relayerServer.close(() => resolve()) : resolve()))]);
 });
 beforeEach(() => {
   output = captureStdout();
@@ -91,7 +86,7 @@ describe("relayer", () => {
       expect(sent.path).toBe("relayer");
       expect(sent.receipt.status).toBe("success");
       expect(received).toHaveLength(1);
-      expect(received[0]?.body).toMatchObject({ requestId: "req-relayed", chainId: anvil.chain.id });
+      expect(received[0]?.body).toMatchObject({ requestId: "req-relayed", chainId: peers.anvil.chain.id });
       expect(received[0]?.trace).toBe("Root=1-5759e988-bd862e3fe1be46a994272793");
       expect(output.toolCalls().find((call) => call.tool === "relayer")).toMatchObject({ outcome: "ok", txHash: sent.txHash, details: { path: "relayer" } });
       // Every tool-call record of the run carries the trace id (B4), so one search by it returns the whole path.

@@ -6,33 +6,28 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeErrorResult, parseEther, zeroAddress } from "viem";
-import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
+import type { WriteClients } from "../../lambdas/shared/chain-clients";
 import { createJobLogger } from "../../lambdas/shared/logger";
 import { mergedProtocolAbi, PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
 import { decodeRevertData, ProtocolRevertError, withDecodedRevert } from "../../lambdas/shared/revert";
 import { sendProtocolTransaction, type SendOptions } from "../../lambdas/shared/transactions";
-import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
-import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
-import { createKmsSeller, deployProtocolFixture, depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
+import { setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
 
-let anvil: Anvil;
-let kms: KmsEndpoint;
+let chain: KmsSellerChain;
 let fixture: FixtureDeployment;
 let seller: SellerSetup;
 let clients: WriteClients;
 let output: CapturedOutput;
 
 beforeAll(async () => {
-  [anvil, kms] = await Promise.all([startAnvil(), startKmsEndpoint()]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  const setup = await createKmsSeller(fixture, kms);
-  seller = setup.seller;
-  clients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("withdraw"), account: setup.account, pollingIntervalMs: 20 });
-  await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
+  chain = await startKmsSellerChain({ depositWei: parseEther("1") });
+  ({ fixture, seller } = chain);
+  clients = chain.writeClients("withdraw");
 });
 afterAll(async () => {
-  await Promise.all([anvil?.stop(), kms?.close()]);
+  await chain?.stop();
 });
 beforeEach(() => {
   output = captureStdout();
@@ -46,9 +41,7 @@ function options(extra: Partial<SendOptions> = {}): SendOptions {
     logger: createJobLogger("withdraw"),
     requestId: "revert-test",
     confirmations: 1,
-    sleep: async () => {
-      await fixture.testClient.mine({ blocks: 1 });
-    },
+    sleep: chain.mineOnSleep,
     pollIntervalMs: 0,
     ...extra,
   };

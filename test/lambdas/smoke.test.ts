@@ -4,46 +4,42 @@
  * index each write (O2).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseEther, zeroAddress } from "viem";
-import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
+import { parseEther } from "viem";
+import type { WriteClients } from "../../lambdas/shared/chain-clients";
 import { createIdempotentRunner } from "../../lambdas/shared/idempotency";
-import type { KmsAccount } from "../../lambdas/shared/kms-account";
 import { createJobLogger } from "../../lambdas/shared/logger";
 import { createJobMetrics } from "../../lambdas/shared/metrics";
 import { DisputeState, ExchangeState, PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
 import { runSmoke, type SmokeDeps } from "../../lambdas/smoke/smoke";
-import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
-import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
-import { createKmsSeller, createOffer, deployProtocolFixture, depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import type { KmsEndpoint } from "../harness/kms-endpoint";
+import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
+import { createOffer, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 
-let anvil: Anvil;
+let chain: KmsSellerChain;
 let kms: KmsEndpoint;
 let dynalite: Dynalite;
 let fixture: FixtureDeployment;
 let subgraph: SubgraphServer;
-let account: KmsAccount;
 let seller: SellerSetup;
 let clients: WriteClients;
 let output: CapturedOutput;
 let tables = 0;
 
 beforeAll(async () => {
-  [anvil, kms, dynalite] = await Promise.all([startAnvil(), startKmsEndpoint(), startDynalite()]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  ({ account, seller } = await createKmsSeller(fixture, kms));
-  await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
-  subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  [chain, dynalite] = await Promise.all([startKmsSellerChain({ depositWei: parseEther("1") }), startDynalite()]);
+  ({ kms, fixture, seller } = chain);
+  subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
 });
 afterAll(async () => {
-  await Promise.all([subgraph?.stop(), anvil?.stop(), kms?.close(), dynalite?.stop()]);
+  await Promise.all([subgraph?.stop(), chain?.stop(), dynalite?.stop()]);
 });
 beforeEach(() => {
   output = captureStdout();
   subgraph.setLag(0);
-  clients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("smoke"), account, pollingIntervalMs: 20 });
+  clients = chain.writeClients("smoke");
 });
 afterEach(() => output.restore());
 
@@ -59,9 +55,7 @@ async function deps(offerId: bigint, overrides: Partial<SmokeDeps> = {}): Promis
     metrics: createJobMetrics("smoke", "test"),
     idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "smoke.test" }),
     requestId: `smoke-run-${tables}`,
-    sleep: async () => {
-      await fixture.testClient.mine({ blocks: 1 });
-    },
+    sleep: chain.mineOnSleep,
     pollIntervalMs: 0,
     ...overrides,
   };

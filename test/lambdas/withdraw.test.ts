@@ -14,15 +14,17 @@ import { createJobLogger } from "../../lambdas/shared/logger";
 import { createJobMetrics } from "../../lambdas/shared/metrics";
 import { PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
 import { runWithdraw, type WithdrawConfig, type WithdrawDeps } from "../../lambdas/withdraw/withdraw";
-import { startAnvil, type Anvil } from "../harness/anvil";
+import type { Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { freePort } from "../harness/free-port";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
-import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
-import { createKmsSeller, deployProtocolFixture, depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import type { KmsEndpoint } from "../harness/kms-endpoint";
+import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
+import { depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
 
 const fundsWithdrawn = parseAbiItem("event FundsWithdrawn(uint256 indexed sellerId, address indexed withdrawnTo, address indexed tokenAddress, uint256 amount, address executedBy)");
 
+let chain: KmsSellerChain;
 let anvil: Anvil;
 let kms: KmsEndpoint;
 let dynalite: Dynalite;
@@ -34,18 +36,17 @@ let output: CapturedOutput;
 let tableCounter = 0;
 
 beforeAll(async () => {
-  [anvil, kms, dynalite] = await Promise.all([startAnvil(), startKmsEndpoint(), startDynalite()]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  ({ account, seller } = await createKmsSeller(fixture, kms, { retry: { baseDelayMs: 5, maxDelayMs: 20 } }));
+  [chain, dynalite] = await Promise.all([startKmsSellerChain({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }), startDynalite()]);
+  ({ anvil, kms, fixture, account, seller } = chain);
 });
 
 afterAll(async () => {
-  await Promise.all([anvil?.stop(), kms?.close(), dynalite?.stop()]);
+  await Promise.all([chain?.stop(), dynalite?.stop()]);
 });
 
 beforeEach(() => {
   output = captureStdout();
-  clients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("withdraw"), account, pollingIntervalMs: 20 });
+  clients = chain.writeClients("withdraw");
 });
 afterEach(() => {
   output.restore();
@@ -76,9 +77,7 @@ async function deps(overrides: Partial<Omit<WithdrawDeps, "config">> & { config?
     idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "withdraw.test" }),
     requestId: `test-${tableCounter}`,
     // Finality waits for blocks: each poll mines one, so confirmations arrive without wall-clock waits.
-    sleep: async () => {
-      await fixture.testClient.mine({ blocks: 1 });
-    },
+    sleep: chain.mineOnSleep,
     pollIntervalMs: 0,
     ...rest,
   };
@@ -258,7 +257,7 @@ describe("withdraw job", () => {
     expect(output.metricValues("GasSpentWei")).toEqual([]);
     // Consistent with the chain: the funds are still there, and the failed key was released, so the next run withdraws them.
     expect(await available(zeroAddress)).toBe(parseEther("1"));
-    const retry = await runWithdraw({ ...run, sleep: async () => { await fixture.testClient.mine({ blocks: 1 }); } });
+    const retry = await runWithdraw({ ...run, sleep: chain.mineOnSleep });
     expect(retry).toMatchObject({ status: "succeeded", reason: "withdrawn", idempotency: "executed" });
     expect(await available(zeroAddress)).toBe(0n);
   });
