@@ -5,22 +5,23 @@ import { jobNames } from "../../lambdas/shared/metrics-catalog";
 import {
   actionsOf,
   awsPrincipals,
+  committedStackEvaluations,
   committedStacks,
   environmentOf,
-  committedStackEvaluations,
   grants,
   jobFunction,
   keyPolicy,
   named,
+  nonAdministratorsAllowed,
   ofType,
   parentOf,
   parsePolicy,
   resolve,
-  roleType,
-  servicePrincipals,
   resourcesOf,
   roleNames,
   rolePolicyStatements,
+  roleType,
+  servicePrincipals,
   type Statement,
 } from "./stack-evaluation";
 
@@ -54,10 +55,7 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     const evaluation = stacks[stack];
     expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual([evaluation.outputs.assistantKeyArn]);
     const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
-    const readers = keyPolicy(key).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:GetPublicKey"));
-    const administrators = evaluation.config.aws.kmsAdministrators;
-    const roles = readers.flatMap(awsPrincipals).filter((arn) => !administrators.includes(arn));
-    expect(roleNames(evaluation, roles)).toContain("health-job-role");
+    expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
   });
 

@@ -142,6 +142,21 @@ export function keyPolicy(key: RecordedResource): Statement[] {
   return parsePolicy(key.inputs.policy);
 }
 
+/** The principals other than the stack's key administrators that a key's policy allows `action`. */
+export function nonAdministratorsAllowed(evaluation: StackEvaluation, key: RecordedResource, action: string): string[] {
+  const administrators = evaluation.config.aws.kmsAdministrators;
+  return keyPolicy(key)
+    .filter((statement) => statement.Effect === "Allow" && grants(statement, action))
+    .flatMap(awsPrincipals)
+    .filter((arn) => !administrators.includes(arn));
+}
+
+/** The statements of the resource policy attached to a Secrets Manager secret. */
+export function secretPolicyStatements(evaluation: StackEvaluation, secret: RecordedResource): Statement[] {
+  const policy = ofType(evaluation, "aws:secretsmanager/secretPolicy:SecretPolicy").find((candidate) => candidate.inputs.secretArn === secret.computed?.arn);
+  return parsePolicy(policy?.inputs.policy);
+}
+
 /** Every resource under a component, at any depth. */
 export function descendantsOf(evaluation: StackEvaluation, component: RecordedResource): RecordedResource[] {
   return childrenOf(evaluation, component).flatMap((child) => [child, ...descendantsOf(evaluation, child)]);

@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   awsPrincipals,
+  committedStackEvaluations,
   committedStacks,
   environmentOf,
-  committedStackEvaluations,
   grants,
   jobFunction,
-  keyPolicy,
   keyType,
   named,
+  nonAdministratorsAllowed,
   ofType,
-  parsePolicy,
   resolve,
   roleNames,
+  secretPolicyStatements,
 } from "./stack-evaluation";
 
 const stacks = committedStackEvaluations();
@@ -39,14 +39,8 @@ describe.each(committedStacks)("webhook signing in %s (S5)", (stack) => {
     const secret = named(evaluation, "aws:secretsmanager/secret:Secret", "webhooks-signing-secret");
     const key = resolve(evaluation, secret.inputs.kmsKeyId);
     expect(key.type).toBe(keyType);
-    const administrators = evaluation.config.aws.kmsAdministrators;
-    const decrypters = keyPolicy(key)
-      .filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"))
-      .flatMap(awsPrincipals)
-      .filter((arn) => !administrators.includes(arn));
-    expect(roleNames(evaluation, decrypters)).toEqual(["watcher-job-role"]);
-    const policy = ofType(evaluation, "aws:secretsmanager/secretPolicy:SecretPolicy").find((candidate) => candidate.inputs.secretArn === secret.computed?.arn);
-    const readers = parsePolicy(policy?.inputs.policy).filter((statement) => grants(statement, "secretsmanager:GetSecretValue"));
+    expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:Decrypt"))).toEqual(["watcher-job-role"]);
+    const readers = secretPolicyStatements(evaluation, secret).filter((statement) => grants(statement, "secretsmanager:GetSecretValue"));
     expect(roleNames(evaluation, readers.flatMap(awsPrincipals))).toEqual(["watcher-job-role"]);
   });
 
