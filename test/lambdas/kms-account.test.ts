@@ -15,34 +15,19 @@ import {
 } from "viem";
 import { privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 import { recoverAuthorizationAddress } from "viem/utils";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kmsAccount, type KmsSignatureMetric } from "../../lambdas/shared/kms-account";
-import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
+import { randomDigest, useKmsEndpoint } from "../harness/kms-test-accounts";
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
-const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
-
-let endpoint: KmsEndpoint;
-beforeAll(async () => {
-  endpoint = await startKmsEndpoint();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
-
-const randomDigest = (): Hex => bytesToHex(randomBytes(32));
-
-async function freshAccount(options: { onSignature?: (metric: KmsSignatureMetric) => void } = {}) {
-  const { keyId } = endpoint.createKey();
-  const client = endpoint.client();
-  return { keyId, client, account: await kmsAccount({ keyId, client, retry: fastRetry, ...options }) };
-}
+const kms = useKmsEndpoint();
+const freshAccount = kms.freshAccount;
 
 describe("kmsAccount address", () => {
   it("derives the address of the key material KMS holds", async () => {
     const privateKey = randomDigest();
-    const { keyId } = endpoint.createKey({ privateKey });
-    const account = await kmsAccount({ keyId, client: endpoint.client() });
+    const { keyId } = kms.endpoint.createKey({ privateKey });
+    const account = await kmsAccount({ keyId, client: kms.endpoint.client() });
     expect(account.address).toBe(privateKeyToAccount(privateKey).address);
     expect(publicKeyToAddress(account.publicKey)).toBe(account.address);
     expect(account.source).toBe("aws-kms");
@@ -50,10 +35,10 @@ describe("kmsAccount address", () => {
   });
 
   it("resolves keys by ARN and by alias as well as by id", async () => {
-    const { keyId, arn } = endpoint.createKey({ alias: "alias/boson-seller" });
-    const byId = await kmsAccount({ keyId, client: endpoint.client() });
-    const byArn = await kmsAccount({ keyId: arn, client: endpoint.client() });
-    const byAlias = await kmsAccount({ keyId: "alias/boson-seller", client: endpoint.client() });
+    const { keyId, arn } = kms.endpoint.createKey({ alias: "alias/boson-seller" });
+    const byId = await kmsAccount({ keyId, client: kms.endpoint.client() });
+    const byArn = await kmsAccount({ keyId: arn, client: kms.endpoint.client() });
+    const byAlias = await kmsAccount({ keyId: "alias/boson-seller", client: kms.endpoint.client() });
     expect(byArn.address).toBe(byId.address);
     expect(byAlias.address).toBe(byId.address);
   });
@@ -62,7 +47,7 @@ describe("kmsAccount address", () => {
 describe("kmsAccount.sign over 1,000 random digests", () => {
   it("returns low-s signatures that recover to the address, though KMS returned high-s for many", async () => {
     const { account } = await freshAccount();
-    endpoint.resetCounters();
+    kms.endpoint.resetCounters();
     const digests = Array.from({ length: 1_000 }, randomDigest);
     const signatures: Hex[] = [];
     // A few in flight at a time, like a busy job; order is kept.
@@ -70,7 +55,7 @@ describe("kmsAccount.sign over 1,000 random digests", () => {
       const batch = digests.slice(start, start + 8);
       signatures.push(...(await Promise.all(batch.map((hash) => account.sign({ hash })))));
     }
-    const stats = endpoint.signatureStats();
+    const stats = kms.endpoint.signatureStats();
     expect(stats.count).toBe(1_000);
     // KMS does not normalise: the high-s branch must have run for a good share.
     expect(stats.highS).toBeGreaterThan(350);
@@ -90,8 +75,8 @@ describe("kmsAccount.sign over 1,000 random digests", () => {
 
   it.each(["high-s", "low-s", "short-r", "short-s"] as const)("handles %s signatures from KMS", async (shape) => {
     const { account } = await freshAccount();
-    endpoint.setSignatureShape(shape);
-    endpoint.resetCounters();
+    kms.endpoint.setSignatureShape(shape);
+    kms.endpoint.resetCounters();
     try {
       for (let i = 0; i < 3; i++) {
         const hash = randomDigest();
@@ -101,9 +86,9 @@ describe("kmsAccount.sign over 1,000 random digests", () => {
         expect(await recoverAddress({ hash, signature })).toBe(account.address);
       }
     } finally {
-      endpoint.setSignatureShape("any");
+      kms.endpoint.setSignatureShape("any");
     }
-    const { highS, integerLengths } = endpoint.signatureStats();
+    const { highS, integerLengths } = kms.endpoint.signatureStats();
     if (shape === "high-s") expect(highS).toBe(3);
     if (shape === "low-s") expect(highS).toBe(0);
     if (shape === "short-r" || shape === "short-s") {
@@ -114,9 +99,9 @@ describe("kmsAccount.sign over 1,000 random digests", () => {
 
   it("refuses a digest that is not 32 bytes, before calling KMS", async () => {
     const { account } = await freshAccount();
-    endpoint.resetCounters();
+    kms.endpoint.resetCounters();
     await expect(account.sign({ hash: "0x1234" })).rejects.toThrow(/32 bytes/);
-    expect(endpoint.calls().Sign).toBe(0);
+    expect(kms.endpoint.calls().Sign).toBe(0);
   });
 });
 
@@ -187,9 +172,9 @@ describe("messages, typed data and authorizations", () => {
 
 describe("KMS calls", () => {
   it("50 concurrent signatures on a fresh key: 1 GetPublicKey, 50 Sign", async () => {
-    const { keyId } = endpoint.createKey();
-    const client = endpoint.client();
-    endpoint.resetCounters();
+    const { keyId } = kms.endpoint.createKey();
+    const client = kms.endpoint.client();
+    kms.endpoint.resetCounters();
     // Fifty callers build the account at once, as fifty concurrent handler paths would.
     const signatures = await Promise.all(
       Array.from({ length: 50 }, async () => {
@@ -198,19 +183,19 @@ describe("KMS calls", () => {
         return { address: account.address, recovered: await recoverAddress({ hash, signature: await account.sign({ hash }) }) };
       }),
     );
-    expect(endpoint.calls()).toMatchObject({ GetPublicKey: 1, Sign: 50 });
+    expect(kms.endpoint.calls()).toMatchObject({ GetPublicKey: 1, Sign: 50 });
     for (const { address, recovered } of signatures) expect(recovered).toBe(address);
   });
 
   it("does not cache a failed GetPublicKey", async () => {
-    const { keyId } = endpoint.createKey();
-    const client = endpoint.client();
-    endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "AccessDeniedException", times: 1 });
-    endpoint.resetCounters();
+    const { keyId } = kms.endpoint.createKey();
+    const client = kms.endpoint.client();
+    kms.endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "AccessDeniedException", times: 1 });
+    kms.endpoint.resetCounters();
     await expect(kmsAccount({ keyId, client })).rejects.toMatchObject({ code: "AccessDenied" });
     const account = await kmsAccount({ keyId, client });
     await account.sign({ hash: randomDigest() });
-    expect(endpoint.calls()).toMatchObject({ GetPublicKey: 2, Sign: 1 });
+    expect(kms.endpoint.calls()).toMatchObject({ GetPublicKey: 2, Sign: 1 });
   });
 
   it("reports each signature's duration and attempts to the observer, never its content", async () => {
@@ -218,9 +203,9 @@ describe("KMS calls", () => {
     const { account, keyId } = await freshAccount({ onSignature: (metric) => metrics.push(metric) });
     await account.sign({ hash: randomDigest() });
     await account.signMessage({ message: "m" });
-    endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException", times: 2 });
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException", times: 2 });
     await account.signAuthorization({ contractAddress: account.address, chainId: 1, nonce: 0 });
-    endpoint.injectFault({ operation: "Sign", keyId, error: "DisabledException", times: 1 });
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: "DisabledException", times: 1 });
     await expect(account.sign({ hash: randomDigest() })).rejects.toThrow();
 
     expect(metrics.map(({ kind, ok, attempts }) => ({ kind, ok, attempts }))).toEqual([

@@ -1,20 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { bytesToHex, recoverAddress, type Hex } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recoverAddress } from "viem";
+import { describe, expect, it } from "vitest";
 import { KmsAccountError, kmsAccount, type KmsAccountErrorCode } from "../../lambdas/shared/kms-account";
-import { startKmsEndpoint, type KmsEndpoint, type KmsFaultError } from "../harness/kms-endpoint";
+import type { KmsFaultError } from "../harness/kms-endpoint";
+import { fastRetry, randomDigest, useKmsEndpoint } from "../harness/kms-test-accounts";
 
-const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
-
-let endpoint: KmsEndpoint;
-beforeAll(async () => {
-  endpoint = await startKmsEndpoint();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
-
-const randomDigest = (): Hex => bytesToHex(randomBytes(32));
+const kms = useKmsEndpoint();
 
 /** The rejection of `promise`, checked to be a KmsAccountError. */
 async function kmsError(promise: Promise<unknown>): Promise<KmsAccountError> {
@@ -26,14 +16,11 @@ async function kmsError(promise: Promise<unknown>): Promise<KmsAccountError> {
   return error as KmsAccountError;
 }
 
-async function signingAccount() {
-  const { keyId } = endpoint.createKey();
-  return { keyId, account: await kmsAccount({ keyId, client: endpoint.client(), retry: fastRetry }) };
-}
+const signingAccount = () => kms.freshAccount();
 
 describe("key problems found when the account is built (GetPublicKey)", () => {
   it("names a missing key", async () => {
-    const error = await kmsError(kmsAccount({ keyId: "alias/does-not-exist", client: endpoint.client() }));
+    const error = await kmsError(kmsAccount({ keyId: "alias/does-not-exist", client: kms.endpoint.client() }));
     expect(error).toMatchObject({ code: "KeyNotFound", keyId: "alias/does-not-exist", operation: "GetPublicKey" });
     expect(error.message).toMatch(/KMS key alias\/does-not-exist was not found/);
   });
@@ -42,8 +29,8 @@ describe("key problems found when the account is built (GetPublicKey)", () => {
     ["Disabled", "KeyDisabled", /is disabled: enable it/],
     ["PendingDeletion", "KeyPendingDeletion", /is pending deletion: cancel the deletion/],
   ] as const)("names a %s key", async (state, code, message) => {
-    const { keyId } = endpoint.createKey({ state });
-    const error = await kmsError(kmsAccount({ keyId, client: endpoint.client() }));
+    const { keyId } = kms.endpoint.createKey({ state });
+    const error = await kmsError(kmsAccount({ keyId, client: kms.endpoint.client() }));
     expect(error).toMatchObject({ code, keyId });
     expect(error.message).toContain(keyId);
     expect(error.message).toMatch(message);
@@ -55,8 +42,8 @@ describe("key problems found when the account is built (GetPublicKey)", () => {
     ["RSA_2048", "ENCRYPT_DECRYPT", "WrongKeySpec"],
     ["ECC_NIST_P256", "KEY_AGREEMENT", "WrongKeySpec"],
   ] as const)("refuses a %s key with usage %s, naming key, spec and requirement", async (keySpec, keyUsage, code) => {
-    const { keyId } = endpoint.createKey({ keySpec, keyUsage });
-    const error = await kmsError(kmsAccount({ keyId, client: endpoint.client() }));
+    const { keyId } = kms.endpoint.createKey({ keySpec, keyUsage });
+    const error = await kmsError(kmsAccount({ keyId, client: kms.endpoint.client() }));
     expect(error.code).toBe(code);
     expect(error.message).toContain(keyId);
     expect(error.message).toContain(`KeySpec ${keySpec} and KeyUsage ${keyUsage}`);
@@ -64,24 +51,24 @@ describe("key problems found when the account is built (GetPublicKey)", () => {
   });
 
   it("refuses a P-256 key that KMS reports as ECC_SECG_P256K1, from the SPKI curve OID", async () => {
-    const { keyId } = endpoint.createKey({ keySpec: "ECC_NIST_P256", reportedKeySpec: "ECC_SECG_P256K1" });
-    const error = await kmsError(kmsAccount({ keyId, client: endpoint.client() }));
+    const { keyId } = kms.endpoint.createKey({ keySpec: "ECC_NIST_P256", reportedKeySpec: "ECC_SECG_P256K1" });
+    const error = await kmsError(kmsAccount({ keyId, client: kms.endpoint.client() }));
     expect(error.code).toBe("WrongKeySpec");
     expect(error.message).toContain(keyId);
     expect(error.message).toMatch(/curve is P-256 \(1\.2\.840\.10045\.3\.1\.7\), not secp256k1/);
   });
 
   it("refuses an RSA key that KMS reports as ECC_SECG_P256K1", async () => {
-    const { keyId } = endpoint.createKey({ keySpec: "RSA_2048", reportedKeySpec: "ECC_SECG_P256K1" });
-    const error = await kmsError(kmsAccount({ keyId, client: endpoint.client() }));
+    const { keyId } = kms.endpoint.createKey({ keySpec: "RSA_2048", reportedKeySpec: "ECC_SECG_P256K1" });
+    const error = await kmsError(kmsAccount({ keyId, client: kms.endpoint.client() }));
     expect(error.code).toBe("WrongKeySpec");
     expect(error.message).toMatch(/key type is rsaEncryption/);
   });
 
   it("names a denied GetPublicKey", async () => {
-    const { keyId } = endpoint.createKey();
-    endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "AccessDeniedException", times: 1 });
-    const error = await kmsError(kmsAccount({ keyId, client: endpoint.client() }));
+    const { keyId } = kms.endpoint.createKey();
+    kms.endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "AccessDeniedException", times: 1 });
+    const error = await kmsError(kmsAccount({ keyId, client: kms.endpoint.client() }));
     expect(error.code).toBe("AccessDenied");
     expect(error.message).toMatch(new RegExp(`Access denied to kms:GetPublicKey on KMS key ${keyId}: grant`));
   });
@@ -98,22 +85,22 @@ describe("key problems found when signing (Sign)", () => {
     "%s becomes %s, without the digest or any signature in the error",
     async (fault, code) => {
       const { keyId, account } = await signingAccount();
-      endpoint.injectFault({ operation: "Sign", keyId, error: fault, times: 1 });
-      endpoint.resetCounters();
+      kms.endpoint.injectFault({ operation: "Sign", keyId, error: fault, times: 1 });
+      kms.endpoint.resetCounters();
       const hash = randomDigest();
       const error = await kmsError(account.sign({ hash }));
       expect(error).toMatchObject({ code, keyId, operation: "Sign" });
       expect(error.message).toContain(keyId);
-      expect(endpoint.calls().Sign).toBe(1); // not retried: none of these passes by waiting
+      expect(kms.endpoint.calls().Sign).toBe(1); // not retried: none of these passes by waiting
       expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(hash.slice(2));
     },
   );
 
   it("reports a key disabled after the account was built", async () => {
     const { keyId, account } = await signingAccount();
-    endpoint.setKeyState(keyId, "Disabled");
+    kms.endpoint.setKeyState(keyId, "Disabled");
     expect(await kmsError(account.signMessage({ message: "x" }))).toMatchObject({ code: "KeyDisabled" });
-    endpoint.setKeyState(keyId, "Enabled");
+    kms.endpoint.setKeyState(keyId, "Enabled");
     const hash = randomDigest();
     expect(await recoverAddress({ hash, signature: await account.sign({ hash }) })).toBe(account.address);
   });
@@ -122,68 +109,68 @@ describe("key problems found when signing (Sign)", () => {
 describe("retries", () => {
   it("signs through throttling within the bound, with one Sign per attempt", async () => {
     const { keyId, account } = await signingAccount();
-    endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException", times: 3 });
-    endpoint.resetCounters();
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException", times: 3 });
+    kms.endpoint.resetCounters();
     const hash = randomDigest();
     expect(await recoverAddress({ hash, signature: await account.sign({ hash }) })).toBe(account.address);
-    expect(endpoint.calls().Sign).toBe(4);
+    expect(kms.endpoint.calls().Sign).toBe(4);
   });
 
   it("retries a throttled GetPublicKey too", async () => {
-    const { keyId } = endpoint.createKey();
-    endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "ThrottlingException", times: 2 });
-    endpoint.resetCounters();
-    await kmsAccount({ keyId, client: endpoint.client(), retry: fastRetry });
-    expect(endpoint.calls().GetPublicKey).toBe(3);
+    const { keyId } = kms.endpoint.createKey();
+    kms.endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "ThrottlingException", times: 2 });
+    kms.endpoint.resetCounters();
+    await kmsAccount({ keyId, client: kms.endpoint.client(), retry: fastRetry });
+    expect(kms.endpoint.calls().GetPublicKey).toBe(3);
   });
 
   it.each(["ConnectionReset", "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException"] as const)(
     "retries a transient %s",
     async (fault) => {
       const { keyId, account } = await signingAccount();
-      endpoint.injectFault({ operation: "Sign", keyId, error: fault, times: 1 });
-      endpoint.resetCounters();
+      kms.endpoint.injectFault({ operation: "Sign", keyId, error: fault, times: 1 });
+      kms.endpoint.resetCounters();
       const hash = randomDigest();
       expect(await recoverAddress({ hash, signature: await account.sign({ hash }) })).toBe(account.address);
-      expect(endpoint.calls().Sign).toBe(2);
+      expect(kms.endpoint.calls().Sign).toBe(2);
     },
   );
 
   it("fails clearly once throttling outlasts the attempt limit", async () => {
-    const { keyId } = endpoint.createKey();
-    const account = await kmsAccount({ keyId, client: endpoint.client(), retry: { ...fastRetry, maxAttempts: 4 } });
-    endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException" });
-    endpoint.resetCounters();
+    const { keyId } = kms.endpoint.createKey();
+    const account = await kmsAccount({ keyId, client: kms.endpoint.client(), retry: { ...fastRetry, maxAttempts: 4 } });
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException" });
+    kms.endpoint.resetCounters();
     const error = await kmsError(account.sign({ hash: randomDigest() }));
-    endpoint.clearFaults();
+    kms.endpoint.clearFaults();
     expect(error.code).toBe("Throttled");
     expect(error.message).toMatch(new RegExp(`KMS Sign on key ${keyId} was still throttled after 4 attempt\\(s\\) over \\d+ ms \\(attempt limit reached\\): raise the KMS request quota`));
-    expect(endpoint.calls().Sign).toBe(4);
+    expect(kms.endpoint.calls().Sign).toBe(4);
   });
 
   it("fails clearly once throttling outlasts the time limit", async () => {
-    const { keyId } = endpoint.createKey();
+    const { keyId } = kms.endpoint.createKey();
     const retry = { maxAttempts: 1_000, maxElapsedMs: 300, baseDelayMs: 20, maxDelayMs: 40 };
-    const account = await kmsAccount({ keyId, client: endpoint.client(), retry });
-    endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException" });
-    endpoint.resetCounters();
+    const account = await kmsAccount({ keyId, client: kms.endpoint.client(), retry });
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: "ThrottlingException" });
+    kms.endpoint.resetCounters();
     const started = performance.now();
     const error = await kmsError(account.sign({ hash: randomDigest() }));
     const elapsed = performance.now() - started;
-    endpoint.clearFaults();
+    kms.endpoint.clearFaults();
     expect(error.code).toBe("Throttled");
     expect(error.message).toMatch(/was still throttled after \d+ attempt\(s\) over \d+ ms \(time limit reached\)/);
     expect(elapsed).toBeLessThan(2_000); // without the time bound, 1,000 attempts would take far longer
-    expect(endpoint.calls().Sign).toBeGreaterThan(3);
-    expect(endpoint.calls().Sign).toBeLessThan(1_000);
+    expect(kms.endpoint.calls().Sign).toBeGreaterThan(3);
+    expect(kms.endpoint.calls().Sign).toBeLessThan(1_000);
   });
 
   it("reports a network outage as Unavailable once retries run out", async () => {
-    const { keyId } = endpoint.createKey();
-    const account = await kmsAccount({ keyId, client: endpoint.client(), retry: { ...fastRetry, maxAttempts: 3 } });
-    endpoint.injectFault({ operation: "Sign", keyId, error: "ConnectionReset" });
+    const { keyId } = kms.endpoint.createKey();
+    const account = await kmsAccount({ keyId, client: kms.endpoint.client(), retry: { ...fastRetry, maxAttempts: 3 } });
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: "ConnectionReset" });
     const error = await kmsError(account.sign({ hash: randomDigest() }));
-    endpoint.clearFaults();
+    kms.endpoint.clearFaults();
     expect(error.code).toBe("Unavailable");
     expect(error.message).toMatch(/kept failing \(.*\) after 3 attempt\(s\)/);
   });
