@@ -56,6 +56,17 @@ const nextBlock = async () => (await client.getBlockNumber({ cacheTime: 0 })) + 
 /** The seller's offer, created inside the watched range (the fixture has no getOffer: the watcher learns offers from OfferCreated). */
 const newOffer = (seller: bigint = sellerId) => createOffer(fixture, seller, { price, disputePeriodSeconds: 7n * 86_400n });
 
+/** A client on anvil that records the JSON-RPC method of every request it makes. */
+function countingClient(): { client: PublicClient; calls: string[] } {
+  const calls: string[] = [];
+  const inner = http(anvil.rpcUrl)({ chain: anvil.chain });
+  const client = createPublicClient({
+    chain: anvil.chain,
+    transport: custom({ request: async (args: { method: string; params?: unknown }) => { calls.push(args.method); return inner.request(args as never); } }),
+  }) as PublicClient;
+  return { client, calls };
+}
+
 describe("watcher over the protocol fixture", () => {
   it("stores the seller's exchange events once, sends one signed webhook each, ignores other sellers, counts the kit's gas", async () => {
     const tables = await freshTables(db);
@@ -118,12 +129,7 @@ describe("watcher over the protocol fixture", () => {
     await commit(buyerKey, buyer, otherOfferId);
     await commit(otherBuyerKey, privateKeyToAccount(otherBuyerKey).address, offerId);
     await mine(2);
-    const calls: string[] = [];
-    const inner = http(anvil.rpcUrl)({ chain: anvil.chain });
-    const counting = createPublicClient({
-      chain: anvil.chain,
-      transport: custom({ request: async (args: { method: string; params?: unknown }) => { calls.push(args.method); return inner.request(args as never); } }),
-    }) as PublicClient;
+    const { client: counting, calls } = countingClient();
     const result = await runWatcher(watcherDeps({ db, tables, client: counting, config, secret, endpoints: [receiver.url] }));
     expect(result).toMatchObject({ stored: 2, delivered: 2 });
     expect(receiver.delivered()[0]?.id).toBe(chainEventId(first.hash, 2));
@@ -283,12 +289,7 @@ describe("watcher over the protocol fixture", () => {
 
   it("reads in bounded ranges, one eth_getLogs per range whatever the event types, and resumes where it stopped", async () => {
     const tables = await freshTables(db);
-    const calls: string[] = [];
-    const inner = http(anvil.rpcUrl)({ chain: anvil.chain });
-    const counting = createPublicClient({
-      chain: anvil.chain,
-      transport: custom({ request: async (args: { method: string; params?: unknown }) => { calls.push(args.method); return inner.request(args as never); } }),
-    }) as PublicClient;
+    const { client: counting, calls } = countingClient();
     const start = await nextBlock();
     const config = baseConfig(fixture.diamond, sellerId, { startBlock: start, maxBlockRange: 3n, maxRangesPerRun: 2 });
     const offerId = await newOffer();
