@@ -1,28 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/shared/metrics-catalog";
-import { declareJobFunction } from "./job-function";
+import { declareJobFunction, type JobFunctionArgs } from "./job-function";
 import type { JobIdentity } from "./job-roles";
-import { policyJson, type PolicyStatement } from "./policy-document";
+import { policyJson } from "./policy-document";
 import { rateIntervalSeconds } from "./schedule-expression";
 
-export interface ScheduledJobArgs {
+export interface ScheduledJobArgs
+  extends Pick<JobFunctionArgs, "description" | "environment" | "permissions" | "encryptionKeyArn" | "logRetentionDays" | "network" | "timeoutSeconds"> {
   readonly job: JobName;
-  readonly description: string;
   /** Roles declared up front by `JobRoles`; this component attaches their permissions. */
   readonly identity: JobIdentity;
   /** EventBridge Scheduler expression; absent for jobs that are only invoked (the smoke test). */
   readonly schedule?: string;
-  /** Ids, addresses and names only: never a secret value (checklist S1, S3). */
-  readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
-  /** What this job's code does with AWS, beyond running (logs, traces, network, dead letters). */
-  readonly permissions: readonly PolicyStatement[];
-  /** The customer-managed key for the job's logs and dead-letter queue. */
-  readonly encryptionKeyArn: pulumi.Input<string>;
-  readonly logRetentionDays: number;
-  /** Private subnets behind the NAT gateways whose IPs the RPC provider allowlists. */
-  readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
-  readonly timeoutSeconds: number;
   readonly memorySizeMb?: number;
   /** Caps parallel runs; 1 makes a job a singleton (withdrawals never race each other). */
   readonly reservedConcurrency?: number;

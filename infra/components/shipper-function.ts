@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentVariables as env } from "../../lambdas/shared/environment";
 import { EncryptionKey } from "./encryption-key";
-import { declareJobFunction } from "./job-function";
+import { declareJobFunction, type JobFunctionArgs } from "./job-function";
 import { cloudWatchLogsStatement, deadLetterSendersStatement } from "./key-policy";
 import { assumeRolePolicy } from "./policy-document";
 
@@ -13,12 +13,9 @@ import { assumeRolePolicy } from "./policy-document";
  * is retried twice by Lambda, then kept in the DLQ with its payload.
  */
 
-export interface ShipperFunctionArgs {
+export interface ShipperFunctionArgs extends Pick<JobFunctionArgs, "logRetentionDays" | "environment" | "network"> {
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
-  readonly logRetentionDays: number;
-  readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
-  readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
   readonly timeoutSeconds?: number;
 }
 
