@@ -13,12 +13,12 @@
  *
  * Run: npx tsx bench/shipper.ts [recordsPerSize]
  */
-import { gzipSync } from "node:zlib";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { cloudLoggingWriter, createLogging, toLogEntry, type LogTarget } from "../lambdas/shipper/cloud-logging";
 import { createShipperHandler, type ShipperHandler } from "../lambdas/shipper/handler";
 import type { EntryWriter } from "../lambdas/shipper/ship";
 import { fixedTokenAuthClient, startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
+import { subscriptionPayload } from "../test/harness/cloudwatch-logs-payload";
 
 const token = "bench-token";
 const project = "boson-kit-bench";
@@ -50,8 +50,7 @@ function payload(size: number, offset: number): CloudWatchLogsEvent {
     };
     return { id: String(36_000_000_000_000 + index), timestamp: start + index, message: JSON.stringify(record) };
   });
-  const document = { messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/aws/lambda/withdraw", logStream: "bench", subscriptionFilters: ["bench"], logEvents };
-  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(document))).toString("base64") } };
+  return subscriptionPayload(logEvents, { logGroup: "/aws/lambda/withdraw", logStream: "bench", subscriptionFilters: ["bench"] });
 }
 
 interface Row {

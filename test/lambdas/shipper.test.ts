@@ -1,4 +1,3 @@
-import { gzipSync } from "node:zlib";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { externalAccountCredentialConfig } from "../../infra/components/gcp-identity";
@@ -7,6 +6,7 @@ import { createShipperFromEnvironment, createShipperHandler, readShipperEnvironm
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
 import { createJobLogger, logToolCall } from "../../lambdas/shared/logger";
 import { fixedTokenAuthClient, startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
+import { subscriptionPayload, type LogEvent } from "../harness/cloudwatch-logs-payload";
 
 const token = "test-token-7f3a";
 const project = "boson-kit-staging";
@@ -15,22 +15,8 @@ const context = { gcpProject: project, stack: "staging", configId: "staging-8000
 const traceId = "1-5759e988-bd862e3fe1be46a994272793";
 const fastRetries = { maxAttempts: 4, maxElapsedMs: 5_000, baseDelayMs: 5, maxDelayMs: 20 };
 
-interface LogEvent {
-  id: string;
-  timestamp: number;
-  message: string;
-}
-
 function payload(events: readonly LogEvent[], messageType = "DATA_MESSAGE", logStream = "2026/11/28/[$LATEST]abc"): CloudWatchLogsEvent {
-  const document = {
-    messageType,
-    owner: "123456789012",
-    logGroup: "/aws/lambda/boson-kit-staging-withdraw",
-    logStream,
-    subscriptionFilters: ["boson-kit-withdraw-to-gcp"],
-    logEvents: events,
-  };
-  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(document))).toString("base64") } };
+  return subscriptionPayload(events, { messageType, logGroup: "/aws/lambda/boson-kit-staging-withdraw", logStream, subscriptionFilters: ["boson-kit-withdraw-to-gcp"] });
 }
 
 const start = Date.UTC(2026, 10, 28, 12, 0, 0);
