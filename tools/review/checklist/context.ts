@@ -72,5 +72,3 @@ export function result(
   if (human) return { id, title, status: "needs-human", blocking: false, summary: summaries.pass, humanCheck: human.check, evidence };
   return { id, title, status: "pass", blocking: false, summary: summaries.pass, evidence };
 }
-
-export const shortType = (type: string) => type.split(":").pop() ?? type;
