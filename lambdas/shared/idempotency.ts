@@ -9,7 +9,7 @@
  */
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { logToolCall } from "./logger";
@@ -36,10 +36,14 @@ export type IdempotencyOptions = {
   lambdaContext?: Context;
 };
 
+// The handlers build a runner per invocation (it carries the invocation's context); left to itself,
+// Powertools would build a DynamoDB client per runner, and so new connections on every warm run.
+let containerClient: DynamoDBClient | undefined;
+
 export function createIdempotentRunner(options: IdempotencyOptions): IdempotentRunner {
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.tableName,
-    ...(options.client ? { awsSdkV3Client: options.client } : {}),
+    awsSdkV3Client: options.client ?? (containerClient ??= new DynamoDBClient({})),
   });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: "key",
