@@ -3,9 +3,10 @@
  * Manager secret, JSON `{"primary": "...", "fallback": "..."}`. Read once per
  * cold start by ARN and cached for the life of the process; never logged.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { withToolCall } from "./logger";
+import { sharedSecretsClient } from "./secrets-client";
 
 export type RpcUrls = { primary: string; fallback?: string };
 
@@ -20,7 +21,6 @@ function isHttpUrl(value: unknown): value is string {
 }
 
 const cache = new Map<string, Promise<RpcUrls>>();
-let sharedClient: SecretsManagerClient | undefined;
 
 export class RpcSecretError extends Error {
   constructor(message: string) {
@@ -53,7 +53,7 @@ export function parseRpcSecret(secretString: string | undefined): RpcUrls {
 export function readRpcSecret(options: { secretArn: string; logger: Logger; client?: SecretsManagerClient }): Promise<RpcUrls> {
   const cached = cache.get(options.secretArn);
   if (cached) return cached;
-  const client = options.client ?? (sharedClient ??= new SecretsManagerClient({}));
+  const client = options.client ?? sharedSecretsClient();
   const pending = withToolCall(options.logger, { tool: "secrets", operation: "GetSecretValue" }, async () => {
     const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretArn }));
     return parseRpcSecret(output.SecretString);

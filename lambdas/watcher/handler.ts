@@ -1,5 +1,4 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { getAddress } from "viem";
@@ -7,6 +6,7 @@ import { createCheckpointStore, type CheckpointStore } from "../shared/checkpoin
 import type { JobEnvironment } from "../shared/environment";
 import { createEventStore, type EventStore } from "../shared/event-store";
 import { finishRun, loadJobRuntime, outcomeOfError, startInvocation } from "../shared/job-runtime";
+import { sharedSecretsClient } from "../shared/secrets-client";
 import { traceHeaders } from "../shared/trace";
 import { createWebhookSecretReader } from "../shared/webhook-secret";
 import { createWebhookSender } from "../shared/webhooks";
@@ -38,7 +38,7 @@ async function wire(env: JobEnvironment): Promise<WatcherWiring> {
   let webhookSecret: string | undefined;
   if ((env.WEBHOOK_ENDPOINTS ?? []).length > 0) {
     if (env.WEBHOOK_SECRET_ARN === undefined) throw new Error("WEBHOOK_ENDPOINTS is set but WEBHOOK_SECRET_ARN is not");
-    webhookSecret = await createWebhookSecretReader(new SecretsManagerClient({}), env.WEBHOOK_SECRET_ARN)();
+    webhookSecret = await createWebhookSecretReader(sharedSecretsClient(), env.WEBHOOK_SECRET_ARN)();
   }
   return {
     events: createEventStore(documents, env.EVENTS_TABLE),
