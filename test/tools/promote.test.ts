@@ -8,10 +8,10 @@ import { parse, stringify } from "yaml";
 import { parseKitConfig } from "../../infra/config";
 import type { RecordedResource } from "../../infra/offline/mock-harness";
 import { projectRoot, readStackFile, stackSource } from "../../infra/offline/stack-file";
-import { planStack } from "../../tools/plan";
 import { promotionGate, renderGate } from "../../tools/promote";
 import { configDifferences, resourceDifferences, type StackSide } from "../../tools/promote/differences";
 import type { GateResult } from "../../tools/promote/gate";
+import { evaluateCommittedStacks, type CommittedStack } from "../infra/stack-evaluation";
 
 /**
  * The promotion gate on the committed stacks and on broken copies of
@@ -26,9 +26,9 @@ function productionValues(): Record<string, unknown> {
   return structuredClone(readStackFile("production").values) as Record<string, unknown>;
 }
 
-async function sideOf(stack: string): Promise<StackSide> {
+async function sideOf(stack: CommittedStack): Promise<StackSide> {
   const source = readStackFile(stack);
-  return { source, config: parseKitConfig(source), evaluation: await planStack(stack) };
+  return { source, config: parseKitConfig(source), evaluation: (await evaluateCommittedStacks())[stack] };
 }
 
 let staging: StackSide;

@@ -4,11 +4,11 @@ import { getAddress, zeroAddress, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import { readStackFile } from "../../infra/offline/stack-file";
-import { planStack } from "../../tools/plan";
 import { runReview } from "../../tools/review";
 import type { ReadinessReport } from "../../tools/review/report";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { deployProtocolFixture, send, setPaused, type FixtureDeployment } from "../harness/protocol-fixture";
+import { evaluateCommittedStacks } from "../infra/stack-evaluation";
 
 /**
  * Online mode (--rpc) against anvil on 127.0.0.1 with chain id 137 and the
@@ -56,7 +56,7 @@ const review = (stack = "production", subgraph: string | false = subgraphUrl) =>
 beforeAll(async () => {
   anvil = await startAnvil({ chainId: 137 });
   fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  production = await planStack("production");
+  ({ production } = await evaluateCommittedStacks());
   subgraph = createServer((_request, response) => {
     void fixture.publicClient.getBlockNumber().then((head) => {
       response.setHeader("content-type", "application/json");

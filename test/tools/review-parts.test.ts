@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
-import { planStack } from "../../tools/plan";
 import { stackDiagram } from "../../tools/review/mermaid";
 import { stackFacts } from "../../tools/review/stack-facts";
 import { testsByChecklistId } from "../../tools/review/test-evidence";
+import { evaluateCommittedStacks } from "../infra/stack-evaluation";
 
 /** The report's parts that can be checked on their own: test evidence and the diagram. */
 
@@ -58,7 +58,7 @@ describe("stackDiagram", () => {
   let diagram: string;
 
   beforeAll(async () => {
-    production = await planStack("production");
+    ({ production } = await evaluateCommittedStacks());
     diagram = stackDiagram(production.config, stackFacts(production));
   });
 

@@ -6,10 +6,10 @@ import { parseKitConfig, type ConfigSource } from "../../infra/config";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
 import { readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { checklistIds } from "../../infra/policy/checklist";
-import { planStack } from "../../tools/plan";
 import { runReview, reviewStack } from "../../tools/review";
 import { renderMarkdown } from "../../tools/review/markdown";
 import type { ReadinessReport } from "../../tools/review/report";
+import { evaluateCommittedStacks } from "../infra/stack-evaluation";
 
 /**
  * The review on the committed stacks, and on deliberately broken copies of
@@ -46,8 +46,7 @@ function changed(evaluation: StackEvaluation, type: string, change: (inputs: Rec
 }
 
 beforeAll(async () => {
-  staging = await planStack("staging");
-  production = await planStack("production");
+  ({ staging, production } = await evaluateCommittedStacks());
   stagingReport = await reviewStack(staging, { source: readStackFile("staging") });
   productionReport = await reviewStack(production, { source: readStackFile("production") });
 });
