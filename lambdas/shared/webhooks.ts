@@ -3,7 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { Webhook } from "standardwebhooks";
 import type { Delivery, EndpointDelivery, JsonValue } from "./event-store";
 import { logToolCall } from "./logger";
-import { retry, RetryExhaustedError } from "./retry";
+import { retry, RetryExhaustedError, type RetryPolicy } from "./retry";
 
 /**
  * Fulfillment webhooks in the Standard Webhooks format (checklist S5):
@@ -27,11 +27,8 @@ export type WebhookMessage = {
   txHash?: string;
 };
 
-export type WebhookRetryPolicy = {
-  /** Attempts per endpoint, the first included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+/** Backoff as in retry.ts (`maxAttempts` per endpoint); no overall budget: each attempt has its own timeout. */
+export type WebhookRetryPolicy = Pick<RetryPolicy, "maxAttempts" | "baseDelayMs" | "maxDelayMs"> & {
   /** Per-attempt timeout. */
   timeoutMs: number;
 };
