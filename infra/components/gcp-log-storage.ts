@@ -120,44 +120,38 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
     );
   }
 
+  // Counters of the shipped entries a filter selects, each labelled with the Boson configId.
+  const countMetric = (metric: string, spec: { description: string; filter: string; labels?: { key: string; description: string; extractor: string }[] }) => {
+    const labels = [{ key: "config_id", description: "The Boson configId", extractor: "EXTRACT(labels.configId)" }, ...(spec.labels ?? [])];
+    return new gcp.logging.Metric(
+      `${name}-${metric}`,
+      {
+        project: args.gcpProject,
+        name: `boson-kit/${names.logId}/${metric}`,
+        description: spec.description,
+        filter: `${filter} AND ${spec.filter}`,
+        metricDescriptor: {
+          metricKind: "DELTA",
+          valueType: "INT64",
+          unit: "1",
+          labels: labels.map(({ key, description }) => ({ key, valueType: "STRING", description })),
+        },
+        labelExtractors: Object.fromEntries(labels.map(({ key, extractor }) => [key, extractor])),
+      },
+      resourceOpts,
+    );
+  };
+
   const metrics = [
-    new gcp.logging.Metric(
-      `${name}-disputes-raised`,
-      {
-        project: args.gcpProject,
-        name: `boson-kit/${names.logId}/disputes-raised`,
-        description: "Disputes raised on the seller's exchanges (checklist B3): the watcher logs one `dispute raised` record per new dispute",
-        filter: `${filter} AND labels.job="watcher" AND jsonPayload.alert="${disputeRaisedAlert}"`,
-        metricDescriptor: {
-          metricKind: "DELTA",
-          valueType: "INT64",
-          unit: "1",
-          labels: [{ key: "config_id", valueType: "STRING", description: "The Boson configId" }],
-        },
-        labelExtractors: { config_id: "EXTRACT(labels.configId)" },
-      },
-      resourceOpts,
-    ),
-    new gcp.logging.Metric(
-      `${name}-withdrawals`,
-      {
-        project: args.gcpProject,
-        name: `boson-kit/${names.logId}/withdrawals`,
-        description: `Executed withdrawals (checklist M1): the withdraw job's ${metricNames.withdrawnAmountWei} records, one per token withdrawn`,
-        filter: `${filter} AND labels.job="withdraw" AND jsonPayload.${metricNames.withdrawnAmountWei}>0`,
-        metricDescriptor: {
-          metricKind: "DELTA",
-          valueType: "INT64",
-          unit: "1",
-          labels: [
-            { key: "config_id", valueType: "STRING", description: "The Boson configId" },
-            { key: "token", valueType: "STRING", description: "The token's symbol" },
-          ],
-        },
-        labelExtractors: { config_id: "EXTRACT(labels.configId)", token: "EXTRACT(jsonPayload.Token)" },
-      },
-      resourceOpts,
-    ),
+    countMetric("disputes-raised", {
+      description: "Disputes raised on the seller's exchanges (checklist B3): the watcher logs one `dispute raised` record per new dispute",
+      filter: `labels.job="watcher" AND jsonPayload.alert="${disputeRaisedAlert}"`,
+    }),
+    countMetric("withdrawals", {
+      description: `Executed withdrawals (checklist M1): the withdraw job's ${metricNames.withdrawnAmountWei} records, one per token withdrawn`,
+      filter: `labels.job="withdraw" AND jsonPayload.${metricNames.withdrawnAmountWei}>0`,
+      labels: [{ key: "token", description: "The token's symbol", extractor: "EXTRACT(jsonPayload.Token)" }],
+    }),
   ];
 
   return { bucket, bucketSink, dataset, bigQuerySink, metrics };
