@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS scripts (test harnesses that must load before TypeScript is registered).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
+  },
+  {
     files: ["lambdas/**/*.ts"],
     rules: { "no-console": "error" },
   },

@@ -139,9 +139,10 @@ export function mockPublicKeyFor(keyId: string): string {
 }
 
 /** Computed outputs by `type::name`, as `newResource` returned them. */
-type ComputedOutputs = Map<string, Record<string, unknown>>;
+export type ComputedOutputs = Map<string, Record<string, unknown>>;
 
-function mocks(region: string, computed: ComputedOutputs): pulumi.runtime.Mocks {
+/** The kit's Pulumi mocks: stand-ins for the cloud's computed outputs and invokes. */
+export function kitMocks(region: string, computed: ComputedOutputs = new Map()): pulumi.runtime.Mocks {
   return {
     newResource: (args) => {
       const id = fakeId(args.type, args.name);
@@ -284,7 +285,7 @@ export async function evaluateProgram(
 ): Promise<StackEvaluation> {
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
-  await pulumi.runtime.setMocks(mocks(config.aws.region, computed), config.project, config.stack, false);
+  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false);
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();

@@ -1,0 +1,67 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { readStackFile, projectRoot } from "../../infra/offline/stack-file";
+
+/**
+ * `pulumi up` loads infra/index.ts through the CLI's own ts-node and hands
+ * the stack's config over as strings, with the secret keys named. These tests
+ * run the entrypoint that way (test/harness/pulumi-entrypoint.cjs), so
+ * `loadKitConfig` (deploy mode) is proven as the CLI would call it.
+ */
+
+const run = promisify(execFile);
+const secretKeys = ["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"];
+
+/** The production stack's config as the engine passes it: every value a string, objects as JSON. */
+function engineConfig(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const values = Object.entries(readStackFile("production").values).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
+  const merged: Record<string, string | undefined> = {
+    ...Object.fromEntries(values),
+    "boson-kit:rpcPrimaryUrl": "https://rpc.test.invalid/not-a-real-key",
+    "boson-kit:rpcFallbackUrl": "https://fallback.test.invalid/not-a-real-key",
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+async function entrypoint(config: Record<string, string>, secrets: readonly string[] = secretKeys): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["test/harness/pulumi-entrypoint.cjs", "production", JSON.stringify(config), JSON.stringify(secrets)], {
+      cwd: projectRoot,
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("the Pulumi entrypoint under the CLI's ts-node (deploy mode)", () => {
+  it("type-checks, reads the engine's config and exports the stack outputs", async () => {
+    const result = await entrypoint(engineConfig());
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code).toBe(0);
+    const outputs = JSON.parse(result.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
+    expect(outputs.configId).toBe("production-137-0");
+    expect(outputs.assistantAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(outputs.rpcEgressIps).toHaveLength(2);
+    // The RPC URLs are never a stack output.
+    expect(result.stdout).not.toContain("not-a-real-key");
+  });
+
+  it("refuses a missing RPC secret with the command that sets it", async () => {
+    const result = await entrypoint(engineConfig({ "boson-kit:rpcPrimaryUrl": undefined }), ["boson-kit:rpcFallbackUrl"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("boson-kit:rpcPrimaryUrl");
+    expect(result.stderr).toContain("pulumi config set --secret boson-kit:rpcPrimaryUrl");
+  });
+
+  it("refuses an RPC URL set in plaintext, without echoing it", async () => {
+    const result = await entrypoint(engineConfig(), ["boson-kit:rpcFallbackUrl"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("is stored in plaintext");
+    expect(result.stderr).not.toContain("not-a-real-key");
+  });
+});
