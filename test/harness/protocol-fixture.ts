@@ -85,7 +85,8 @@ async function deploy(wallet: WalletClient<Transport, Chain, Account>, publicCli
 export async function deployProtocolFixture(chain: Chain, rpcUrl: string): Promise<FixtureDeployment> {
   const contracts = compileFixture();
   const transport = http(rpcUrl);
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
+  // cacheTime 0: tests mine blocks and read the head back at once; viem would otherwise serve a cached head.
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50, cacheTime: 0 });
   const testClient = createTestClient({ chain, transport, mode: "anvil" });
   const wallet = (key: Hex) => createWalletClient({ chain, transport, account: privateKeyToAccount(key) });
   const deployer = wallet(anvilKeys[0]);
