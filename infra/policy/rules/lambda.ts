@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
+import { jobCatalog } from "../../components/job-catalog";
 import { resourcePolicy, type KitPolicy } from "../kit-policy";
 import { asNumber, asRecord, asString, asStrings, jobName } from "./props";
 import { secretInEnvironment } from "./secret-values";
@@ -14,8 +15,14 @@ import { secretInEnvironment } from "./secret-values";
 /** Runtimes AWS supports without a deprecation date, newest first. Policy config can narrow it. */
 export const currentNodeRuntimes = ["nodejs24.x", "nodejs22.x"] as const;
 
-/** Reserved concurrency per job. withdraw = 1: two withdrawals racing would both spend gas on the same funds. */
-export const defaultReservedConcurrency: Readonly<Record<string, number>> = { withdraw: 1 };
+/**
+ * Reserved concurrency per job, as the program declares it (withdraw = 1: two
+ * withdrawals racing would both spend gas on the same funds). Taken from the
+ * job catalogue so the policy and the program cannot disagree.
+ */
+export const defaultReservedConcurrency: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(jobCatalog).flatMap(([job, spec]) => (spec.reservedConcurrency === undefined ? [] : [[job, spec.reservedConcurrency]])),
+);
 
 /** `withdraw` names the job whether the function is called withdraw, withdraw-fn or boson-kit-withdraw. */
 function isJob(name: string, job: string): boolean {
