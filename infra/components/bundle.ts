@@ -36,17 +36,27 @@ function filesUnder(directory: string): string[] {
     });
 }
 
+let sourcesDigest: string | undefined;
+
 /**
  * What a bundle depends on: all of lambdas/ (a job imports shared code), the
  * locked dependency versions and the bundler. Coarse on purpose: hashing a
  * few hundred kilobytes is cheap, and a missed dependency would ship stale code.
+ * Read once per process, shared by every job's key.
  */
-function sourceKey(job: string): string {
-  const hash = createHash("sha256").update(`esbuild ${esbuildVersion}\0job ${job}\0`);
-  for (const file of [...filesUnder(join(projectRoot, "lambdas")), join(projectRoot, "package-lock.json")]) {
-    hash.update(relative(projectRoot, file)).update("\0").update(readFileSync(file)).update("\0");
+function sourcesHash(): string {
+  if (sourcesDigest === undefined) {
+    const hash = createHash("sha256").update(`esbuild ${esbuildVersion}\0`);
+    for (const file of [...filesUnder(join(projectRoot, "lambdas")), join(projectRoot, "package-lock.json")]) {
+      hash.update(relative(projectRoot, file)).update("\0").update(readFileSync(file)).update("\0");
+    }
+    sourcesDigest = hash.digest("hex");
   }
-  return hash.digest("hex").slice(0, 32);
+  return sourcesDigest;
+}
+
+function sourceKey(job: string): string {
+  return createHash("sha256").update(`${sourcesHash()}\0job ${job}`).digest("hex").slice(0, 32);
 }
 
 function readCached(job: string, key: string): JobBundle | undefined {
