@@ -179,8 +179,6 @@ export const rawKitConfigSchema = z.strictObject({
         .default(5_000),
     })
     .optional(),
-  rpcPrimaryUrl: z.string().optional(),
-  rpcFallbackUrl: z.string().optional(),
 });
 
 export type RawKitConfig = z.output<typeof rawKitConfigSchema>;

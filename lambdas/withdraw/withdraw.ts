@@ -81,7 +81,7 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
     if (answered > 0) metrics.add(metricNames.rpcFallbackUsed, answered);
   };
   try {
-    const outcome = await withdraw(deps, now);
+    const outcome = await withdraw(now);
     countFallback();
     return finishRun("withdraw", metrics, logger, outcome);
   } catch (error) {
@@ -89,7 +89,7 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
     return finishRun("withdraw", metrics, logger, { ...outcomeOfError(error), withdrawn: [] });
   }
 
-  async function withdraw(_deps: WithdrawDeps, clock: () => number): Promise<WithdrawOutcome> {
+  async function withdraw(clock: () => number): Promise<WithdrawOutcome> {
     const tokenAddresses = config.tokens.map((token) => token.address);
     const sellerId = config.sellerId.toString();
     const available = await withToolCall(
