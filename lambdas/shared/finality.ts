@@ -8,12 +8,13 @@
  * have been re-included elsewhere); a transaction that is gone is reported,
  * never counted.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { TransactionNotFoundError, TransactionReceiptNotFoundError, type Chain, type Hex, type PublicClient, type TransactionReceipt, type Transport } from "viem";
 import { logToolCall } from "./logger";
 
 export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms) => delay(ms);
 
 export type FinalityOptions = {
   publicClient: PublicClient<Transport, Chain>;

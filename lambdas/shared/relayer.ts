@@ -6,6 +6,7 @@
  * beyond the timeout, or the relayer fails or times out, the same signed
  * transaction is sent directly over RPC. The path taken is recorded.
  */
+import { realSleep } from "./finality";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { keccak256, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { logToolCall } from "./logger";
@@ -77,7 +78,7 @@ export async function submitSignedTransaction(parameters: {
   let fallbackReason: string | undefined;
 
   if (relayer) {
-    const sleep = parameters.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const sleep = parameters.sleep ?? realSleep;
     const started = performance.now();
     if (!(await relayer.bucket.take(relayer.config.timeoutMs, sleep))) {
       fallbackReason = "rate-limited";

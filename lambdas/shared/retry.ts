@@ -3,6 +3,7 @@
  * in total time. The time bound matters in a Lambda: a job that sleeps past
  * its own timeout loses the chance to report why it failed.
  */
+import { setTimeout as pause } from "node:timers/promises";
 
 export type RetryPolicy = {
   /** Attempts in total, the first one included. */
@@ -59,7 +60,7 @@ export class RetryExhaustedError extends Error {
  * is), or the budget runs out (RetryExhaustedError).
  */
 export async function retry<T>(run: (attempt: RetryAttempt) => Promise<T>, options: RetryOptions): Promise<T> {
-  const { policy, isRetryable, random = Math.random, sleep = wait } = options;
+  const { policy, isRetryable, random = Math.random, sleep = (ms: number) => pause(ms) } = options;
   const started = performance.now();
   const deadline = started + policy.maxElapsedMs;
   let previousFailure: unknown;
@@ -92,8 +93,4 @@ export async function retry<T>(run: (attempt: RetryAttempt) => Promise<T>, optio
 /** Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
 export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
   return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-}
-
-function wait(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
