@@ -14,12 +14,12 @@
 import { parseEther, zeroAddress, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { runHealth } from "../lambdas/health/health";
-import { createEventStore } from "../lambdas/shared/event-store";
-import { createCheckpointStore } from "../lambdas/shared/checkpoints";
-import { createReadClients } from "../lambdas/shared/chain-clients";
-import { createJobLogger } from "../lambdas/shared/logger";
-import { createJobMetrics } from "../lambdas/shared/metrics";
-import { protocolAbi } from "../lambdas/shared/protocol";
+import { createEventStore } from "../lambdas/shared/stores/events";
+import { createCheckpointStore } from "../lambdas/shared/stores/checkpoints";
+import { createReadClients } from "../lambdas/shared/chain/clients";
+import { createJobLogger } from "../lambdas/shared/runtime/logger";
+import { createJobMetrics } from "../lambdas/shared/runtime/metrics";
+import { protocolAbi } from "../lambdas/shared/chain/protocol";
 import { createSellerRecords } from "../lambdas/watcher/seller-records";
 import { runWatcher } from "../lambdas/watcher/watcher";
 import { startAnvil } from "../test/harness/anvil";

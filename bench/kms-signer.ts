@@ -18,7 +18,7 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { KMSSigner } from "@rumblefishdev/eth-signer-kms";
 import { hexToBigInt, parseTransaction, recoverTransactionAddress, type Address, type Hex, type TransactionSerializableEIP1559 } from "viem";
-import { kmsAccount } from "../lambdas/shared/kms-account";
+import { kmsAccount } from "../lambdas/shared/kms-account/account";
 import { startKmsEndpoint, type KmsEndpoint, type KmsOperation } from "../test/harness/kms-endpoint";
 
 type Signer = {

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { bundleJob } from "../infra/components/bundle";
+import { bundleJob } from "../infra/build/bundle";
 import { committedStacks } from "../infra/offline/stack-file";
 import { planStack } from "../tools/plan";
 

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "./config";
-import { jobNames } from "../lambdas/shared/metrics-catalog";
-import { gasAlarmSeverities } from "./components/alarm-definitions";
+import { jobNames } from "../lambdas/contract/metrics-catalog";
+import { gasAlarmSeverities } from "./definitions/alarms";
 import { Alerts } from "./components/alerts";
 import { Dashboard } from "./components/dashboard";
-import { jobCatalog, jobsWhere } from "./components/job-catalog";
-import { configEnvironment } from "./components/job-environment";
+import { jobCatalog, jobsWhere } from "./definitions/job-catalog";
+import { configEnvironment } from "./definitions/job-environment";
 import { JobRoles } from "./components/job-roles";
 import { Jobs } from "./components/jobs";
 import { LogPipeline } from "./components/log-pipeline";

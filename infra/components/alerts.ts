@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobName } from "../../lambdas/shared/metrics-catalog";
-import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "./alarm-definitions";
+import type { JobName } from "../../lambdas/contract/metrics-catalog";
+import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
 import { EncryptionKey } from "./encryption-key";
-import { policyJson } from "./policy-document";
+import { policyJson } from "../definitions/policy-document";
 
 export interface AlertsArgs extends AlarmInputs {
   readonly administrators: readonly pulumi.Input<string>[];

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { jobNames, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/shared/metrics-catalog";
-import { kitMetricDimensions } from "./alarm-definitions";
+import { jobNames, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract/metrics-catalog";
+import { kitMetricDimensions } from "../definitions/alarms";
 
 export interface DashboardArgs {
   readonly stack: string;

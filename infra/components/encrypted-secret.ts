@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptionKey } from "./encryption-key";
-import { envelopeEncryptionActions, viaService } from "./key-policy";
-import { policyJson } from "./policy-document";
+import { envelopeEncryptionActions, viaService } from "../definitions/key-policy";
+import { policyJson } from "../definitions/policy-document";
 
 export interface EncryptedSecretArgs {
   readonly region: string;

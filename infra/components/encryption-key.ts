@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorsStatement } from "./key-policy";
-import { policyJson, type PolicyStatement } from "./policy-document";
+import { administratorsStatement } from "../definitions/key-policy";
+import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 
 export interface EncryptionKeyArgs {
   readonly description: string;

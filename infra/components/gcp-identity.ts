@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { LogPipelineNames } from "./gcp-names";
+import type { LogPipelineNames } from "../definitions/gcp-names";
 
 /**
  * How the shipper reaches GCP (checklist B1, S1): Workload Identity

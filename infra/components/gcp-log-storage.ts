@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { metricNames } from "../../lambdas/shared/metrics-catalog";
-import type { LogPipelineNames } from "./gcp-names";
+import { metricNames } from "../../lambdas/contract/metrics-catalog";
+import type { LogPipelineNames } from "../definitions/gcp-names";
 
 /**
  * Where the shipped records live in GCP (checklist B1): a log bucket with the

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { jobArchive } from "./bundle";
-import { policyJson, type PolicyStatement } from "./policy-document";
+import { jobArchive } from "../build/bundle";
+import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 
 export interface JobFunctionArgs {
   /** The `lambdas/<job>/handler.ts` to bundle. */

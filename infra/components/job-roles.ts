@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobName } from "../../lambdas/shared/metrics-catalog";
-import { assumeRolePolicy } from "./policy-document";
+import type { JobName } from "../../lambdas/contract/metrics-catalog";
+import { assumeRolePolicy } from "../definitions/policy-document";
 
 export interface JobRolesArgs {
   readonly jobs: readonly { readonly name: JobName; readonly scheduled: boolean }[];

@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { environmentVariables as env } from "../../lambdas/shared/environment";
-import { jobNames, type JobName } from "../../lambdas/shared/metrics-catalog";
+import { environmentVariables as env } from "../../lambdas/contract/environment";
+import { jobNames, type JobName } from "../../lambdas/contract/metrics-catalog";
 import { EncryptionKey } from "./encryption-key";
-import { jobCatalog, type JobSpec } from "./job-catalog";
+import { jobCatalog, type JobSpec } from "../definitions/job-catalog";
 import type { JobRoles } from "./job-roles";
-import { cloudWatchLogsStatement, deadLetterSendersStatement } from "./key-policy";
-import type { PolicyStatement } from "./policy-document";
+import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definitions/key-policy";
+import type { PolicyStatement } from "../definitions/policy-document";
 import { ScheduledJob } from "./scheduled-job";
 import { signingConditions } from "./signer";
 
@@ -33,7 +33,7 @@ export interface JobsArgs {
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
 }
 
-/** The DynamoDB calls each table's code makes (Powertools Idempotency; lambdas/shared/event-store.ts, checkpoints.ts). */
+/** The DynamoDB calls each table's code makes (Powertools Idempotency; lambdas/shared/stores/). */
 const tableActions = {
   idempotency: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
   // Scan: the replay of dead-lettered webhook deliveries.

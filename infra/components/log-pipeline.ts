@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables as env } from "../../lambdas/shared/environment";
+import { environmentVariables as env } from "../../lambdas/contract/environment";
 import { declareShipperIdentity } from "./gcp-identity";
 import { declareLogStorage } from "./gcp-log-storage";
-import { logPipelineNames } from "./gcp-names";
+import { logPipelineNames } from "../definitions/gcp-names";
 import { declareShipperFunction, declareShipperRole } from "./shipper-function";
 
 /**

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobName } from "../../lambdas/shared/metrics-catalog";
+import type { JobName } from "../../lambdas/contract/metrics-catalog";
 import { declareJobFunction, type JobFunctionArgs } from "./job-function";
 import type { JobIdentity } from "./job-roles";
-import { policyJson } from "./policy-document";
-import { rateIntervalSeconds } from "./schedule-expression";
+import { policyJson } from "../definitions/policy-document";
+import { rateIntervalSeconds } from "../definitions/schedule-expression";
 
 export interface ScheduledJobArgs
   extends Pick<JobFunctionArgs, "description" | "environment" | "permissions" | "encryptionKeyArn" | "logRetentionDays" | "network" | "timeoutSeconds"> {

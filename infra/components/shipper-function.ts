@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables as env } from "../../lambdas/shared/environment";
+import { environmentVariables as env } from "../../lambdas/contract/environment";
 import { EncryptionKey } from "./encryption-key";
 import { declareJobFunction, type JobFunctionArgs } from "./job-function";
-import { cloudWatchLogsStatement, deadLetterSendersStatement } from "./key-policy";
-import { assumeRolePolicy } from "./policy-document";
+import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definitions/key-policy";
+import { assumeRolePolicy } from "../definitions/policy-document";
 
 /**
  * The shipper's AWS side: its role, an encrypted log group with retention,

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorsStatement } from "./key-policy";
-import { policyJson } from "./policy-document";
-import { ethereumAddressFromSpki } from "./signer-address";
+import { administratorsStatement } from "../definitions/key-policy";
+import { policyJson } from "../definitions/policy-document";
+import { ethereumAddressFromSpki } from "../definitions/signer-address";
 
 export interface SignerArgs {
   /** The seller role this key signs for, e.g. `assistant` (checklist S2: a session key for the assistant role). */

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptionKey } from "./encryption-key";
-import { viaService } from "./key-policy";
-import type { PolicyStatement } from "./policy-document";
+import { viaService } from "../definitions/key-policy";
+import type { PolicyStatement } from "../definitions/policy-document";
 
 export interface StateArgs {
   readonly region: string;

@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import type { Address } from "viem";
-import { loadJobRuntime, startInvocation } from "../shared/job-runtime";
+import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
 import { runHealth, type HealthOutcome } from "./health";
 
 /** Scheduled entry point: a thin adapter from the Lambda environment to runHealth. */

@@ -14,14 +14,14 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address } from "viem";
-import type { ReadClients } from "../shared/chain-clients";
-import { errorSummary, finishRun, type JobOutcome } from "../shared/job-runtime";
-import { withToolCall } from "../shared/logger";
-import type { JobMetrics } from "../shared/metrics";
-import { metricNames } from "../shared/metrics-catalog";
-import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/protocol";
-import { withDecodedRevert } from "../shared/revert";
-import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/subgraph";
+import type { ReadClients } from "../shared/chain/clients";
+import { errorSummary, finishRun, type JobOutcome } from "../shared/runtime/job-runtime";
+import { withToolCall } from "../shared/runtime/logger";
+import type { JobMetrics } from "../shared/runtime/metrics";
+import { metricNames } from "../contract/metrics-catalog";
+import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/chain/protocol";
+import { withDecodedRevert } from "../shared/chain/revert";
+import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/chain/subgraph";
 
 export type HealthConfig = {
   diamond: Address;

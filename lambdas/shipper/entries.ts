@@ -1,5 +1,5 @@
 import type { CloudWatchLogsLogEvent } from "aws-lambda";
-import { redact, redactString } from "../shared/redact";
+import { redact, redactString } from "../shared/runtime/redact";
 import type { DecodedPayload } from "./decode";
 
 /**

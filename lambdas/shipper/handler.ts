@@ -1,9 +1,9 @@
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { z } from "zod";
-import { environmentVariables } from "../shared/environment";
-import { createJobLogger } from "../shared/logger";
-import type { RetryPolicy } from "../shared/retry";
+import { environmentVariables } from "../contract/environment";
+import { createJobLogger } from "../shared/runtime/logger";
+import type { RetryPolicy } from "../shared/runtime/retry";
 import { cloudLoggingWriter, createLogging, type CloudLoggingClientOptions, type LogTarget } from "./cloud-logging";
 import { decodeSubscriptionPayload } from "./decode";
 import { toShippableEntry, type ShipperContext } from "./entries";

@@ -1,4 +1,4 @@
-import { retry, type RetryPolicy } from "../shared/retry";
+import { retry, type RetryPolicy } from "../shared/runtime/retry";
 import type { ShippableEntry } from "./entries";
 
 /**

@@ -15,19 +15,19 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { decodeEventLog, zeroAddress, type Address, type Hex } from "viem";
-import type { WriteClients } from "../shared/chain-clients";
-import type { Sleep } from "../shared/finality";
-import type { IdempotencyKey, IdempotentRunner } from "../shared/idempotency";
-import { errorSummary, finishRun, isTransient, transientReason, type JobOutcome } from "../shared/job-runtime";
-import { withToolCall } from "../shared/logger";
-import type { JobMetrics } from "../shared/metrics";
-import { metricNames } from "../shared/metrics-catalog";
-import { readPausedRegions } from "../shared/paused-regions";
-import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "../shared/protocol";
-import type { Relayer } from "../shared/relayer";
-import { withDecodedRevert } from "../shared/revert";
-import { subgraphExchange, waitForIndexedBlock, type SubgraphClient, type SubgraphExchange } from "../shared/subgraph";
-import { sendProtocolTransaction } from "../shared/transactions";
+import type { WriteClients } from "../shared/chain/clients";
+import type { Sleep } from "../shared/chain/finality";
+import type { IdempotencyKey, IdempotentRunner } from "../shared/stores/idempotency";
+import { errorSummary, finishRun, isTransient, transientReason, type JobOutcome } from "../shared/runtime/job-runtime";
+import { withToolCall } from "../shared/runtime/logger";
+import type { JobMetrics } from "../shared/runtime/metrics";
+import { metricNames } from "../contract/metrics-catalog";
+import { readPausedRegions } from "../shared/chain/paused-regions";
+import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "../shared/chain/protocol";
+import type { Relayer } from "../shared/chain/relayer";
+import { withDecodedRevert } from "../shared/chain/revert";
+import { subgraphExchange, waitForIndexedBlock, type SubgraphClient, type SubgraphExchange } from "../shared/chain/subgraph";
+import { sendProtocolTransaction } from "../shared/chain/transactions";
 
 export type SmokeConfig = {
   diamond: Address;

@@ -10,8 +10,8 @@
  * ABI, never written as hex.
  */
 import { decodeEventLog, parseAbi, toEventSelector, type AbiEvent, type Hex, type Log } from "viem";
-import type { JsonValue } from "../shared/event-store";
-import { getExchangeFragment, getOfferFragment, protocolStructs } from "../shared/protocol-fragments";
+import type { JsonValue } from "../shared/stores/events";
+import { getExchangeFragment, getOfferFragment, protocolStructs } from "../shared/chain/protocol-fragments";
 
 /** The watched events, as in the official ABIs (ProtocolDiamond, IBosonExchangeHandler, IBosonDisputeHandler, IBosonOfferHandler). */
 export const watchedEventsAbi = parseAbi([

@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { EventStore } from "../shared/event-store";
-import type { WebhookSender } from "../shared/webhooks";
+import type { EventStore } from "../shared/stores/events";
+import type { WebhookSender } from "../shared/webhooks/delivery";
 import { webhookMessage } from "./webhook-message";
 
 /**

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Exposure } from "../shared/exposure";
+import type { Exposure } from "./exposure";
 
 /**
  * What the watcher keeps about the seller beside the raw events, in the same

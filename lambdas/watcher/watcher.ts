@@ -1,13 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { getAddress, type Address, type Hex, type Log, type PublicClient } from "viem";
-import type { CheckpointStore } from "../shared/checkpoints";
-import { chainEventId, type ChainEventRecord, type EventStore } from "../shared/event-store";
-import { computeExposure } from "../shared/exposure";
-import { logToolCall, withToolCall } from "../shared/logger";
-import { metricNames } from "../shared/metrics-catalog";
-import type { JobMetrics } from "../shared/metrics";
-import { readPrice, type PriceQuote } from "../shared/price-feed";
-import type { WebhookSender } from "../shared/webhooks";
+import type { CheckpointStore } from "../shared/stores/checkpoints";
+import { chainEventId, type ChainEventRecord, type EventStore } from "../shared/stores/events";
+import { computeExposure } from "./exposure";
+import { logToolCall, withToolCall } from "../shared/runtime/logger";
+import { metricNames } from "../contract/metrics-catalog";
+import type { JobMetrics } from "../shared/runtime/metrics";
+import { readPrice, type PriceQuote } from "../shared/chain/price-feed";
+import type { WebhookSender } from "../shared/webhooks/delivery";
 import {
   addressArg,
   decodeWatchedLog,

@@ -1,5 +1,5 @@
-import type { ChainEventRecord } from "../shared/event-store";
-import type { WebhookMessage } from "../shared/webhooks";
+import type { ChainEventRecord } from "../shared/stores/events";
+import type { WebhookMessage } from "../shared/webhooks/delivery";
 import { webhookType } from "./events";
 
 /**

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { Address } from "viem";
-import { createIdempotentRunner } from "../shared/idempotency";
-import { loadJobRuntime, startInvocation } from "../shared/job-runtime";
+import { createIdempotentRunner } from "../shared/stores/idempotency";
+import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
 import { runWithdraw, type WithdrawOutcome } from "./withdraw";
 
 /** Scheduled entry point: a thin adapter from the Lambda environment to runWithdraw. */

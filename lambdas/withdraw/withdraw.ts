@@ -12,18 +12,18 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address } from "viem";
-import type { WriteClients } from "../shared/chain-clients";
-import type { Sleep } from "../shared/finality";
-import type { IdempotentRunner } from "../shared/idempotency";
-import { finishRun, outcomeOfError, type JobOutcome } from "../shared/job-runtime";
-import { withToolCall } from "../shared/logger";
-import type { JobMetrics } from "../shared/metrics";
-import { metricNames } from "../shared/metrics-catalog";
-import { readPausedRegions } from "../shared/paused-regions";
-import { PausableRegion, protocolAbi } from "../shared/protocol";
-import type { Relayer } from "../shared/relayer";
-import { withDecodedRevert } from "../shared/revert";
-import { sendProtocolTransaction } from "../shared/transactions";
+import type { WriteClients } from "../shared/chain/clients";
+import type { Sleep } from "../shared/chain/finality";
+import type { IdempotentRunner } from "../shared/stores/idempotency";
+import { finishRun, outcomeOfError, type JobOutcome } from "../shared/runtime/job-runtime";
+import { withToolCall } from "../shared/runtime/logger";
+import type { JobMetrics } from "../shared/runtime/metrics";
+import { metricNames } from "../contract/metrics-catalog";
+import { readPausedRegions } from "../shared/chain/paused-regions";
+import { PausableRegion, protocolAbi } from "../shared/chain/protocol";
+import type { Relayer } from "../shared/chain/relayer";
+import { withDecodedRevert } from "../shared/chain/revert";
+import { sendProtocolTransaction } from "../shared/chain/transactions";
 
 export type WithdrawToken = { address: Address; symbol: string; withdrawThresholdWei: bigint };
 

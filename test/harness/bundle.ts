@@ -1,6 +1,6 @@
 /**
  * Writes a job's deployment bundle, exactly as the infra builds it
- * (`bundleJob` in infra/components/bundle.ts: the same esbuild step, and its
+ * (`bundleJob` in infra/build/bundle.ts: the same esbuild step, and its
  * cache), into a temporary directory, so tests can load and invoke the
  * artefact that would be deployed. Several jobs may share one directory, so
  * each is written as `<job>.js`.
@@ -8,7 +8,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleJob } from "../../infra/components/bundle";
+import { bundleJob } from "../../infra/build/bundle";
 
 export type BuiltBundle = { file: string; bytes: number };
 

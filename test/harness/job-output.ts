@@ -2,7 +2,7 @@
  * Captures what the jobs write to stdout (Powertools Logger records and EMF
  * metrics are both JSON lines there), so tests assert on the real records.
  */
-import type { ToolCallRecord } from "../../lambdas/shared/logger";
+import type { ToolCallRecord } from "../../lambdas/shared/runtime/logger";
 
 export type EmfMetric = { name: string; value: number | number[]; dimensions: Record<string, string> };
 

@@ -4,10 +4,10 @@
  * (funded with gas), optionally with native funds deposited for it.
  */
 import { zeroAddress } from "viem";
-import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
-import type { KmsAccount } from "../../lambdas/shared/kms-account";
-import { createJobLogger } from "../../lambdas/shared/logger";
-import type { RetryPolicy } from "../../lambdas/shared/retry";
+import { createWriteClients, type WriteClients } from "../../lambdas/shared/chain/clients";
+import type { KmsAccount } from "../../lambdas/shared/kms-account/account";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
+import type { RetryPolicy } from "../../lambdas/shared/runtime/retry";
 import { startAnvil, type Anvil } from "./anvil";
 import { startKmsEndpoint, type KmsEndpoint } from "./kms-endpoint";
 import { createKmsSeller, deployProtocolFixture, depositFunds, type FixtureDeployment, type SellerSetup } from "./protocol-fixture";

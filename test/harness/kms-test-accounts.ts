@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { bytesToHex, type Hex } from "viem";
 import { afterAll, beforeAll } from "vitest";
-import { kmsAccount, type KmsAccount, type KmsAccountOptions } from "../../lambdas/shared/kms-account";
+import { kmsAccount, type KmsAccount, type KmsAccountOptions } from "../../lambdas/shared/kms-account/account";
 import { startKmsEndpoint, type KmsEndpoint } from "./kms-endpoint";
 
 /** Backoff short enough that a retried KMS call costs milliseconds. */

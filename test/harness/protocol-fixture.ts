@@ -24,8 +24,8 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { KMSClient } from "@aws-sdk/client-kms";
-import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account";
-import type { RetryPolicy } from "../../lambdas/shared/retry";
+import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account/account";
+import type { RetryPolicy } from "../../lambdas/shared/runtime/retry";
 import { compileSolidity, type CompiledContract } from "./solc";
 
 export const fixtureSourceDir = join(__dirname, "..", "fixtures", "protocol");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { periodForSchedule } from "../../infra/components/alarm-definitions";
-import { rateIntervalSeconds } from "../../infra/components/schedule-expression";
+import { periodForSchedule } from "../../infra/definitions/alarms";
+import { rateIntervalSeconds } from "../../infra/definitions/schedule-expression";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
-import { jobNames, metricNames, metricsNamespace } from "../../lambdas/shared/metrics-catalog";
+import { jobNames, metricNames, metricsNamespace } from "../../lambdas/contract/metrics-catalog";
 import {
   committedStacks,
   committedStackEvaluations,

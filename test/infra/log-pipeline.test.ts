@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parseKitConfig } from "../../infra/config";
 import { LogPipeline } from "../../infra/components/log-pipeline";
-import { bigQueryTable, logPipelineNames } from "../../infra/components/gcp-names";
+import { bigQueryTable, logPipelineNames } from "../../infra/definitions/gcp-names";
 import { evaluateProgram, mockAccountId, type RecordedResource, type StackEvaluation } from "../../infra/offline/mock-harness";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { committedStacks, committedStackEvaluations, named, ofType, parentOf } from "./stack-evaluation";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configEnvironment } from "../../infra/components/job-environment";
+import { configEnvironment } from "../../infra/definitions/job-environment";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
 import { renderPlan } from "../../tools/plan";
 import { committedStacks, descendantsOf, committedStackEvaluations, named, ofType } from "./stack-evaluation";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { bundleJob, jobArchive } from "../../infra/components/bundle";
-import { readJobEnvironment } from "../../lambdas/shared/environment";
-import { jobNames } from "../../lambdas/shared/metrics-catalog";
+import { bundleJob, jobArchive } from "../../infra/build/bundle";
+import { readJobEnvironment } from "../../lambdas/contract/environment";
+import { jobNames } from "../../lambdas/contract/metrics-catalog";
 import {
   committedStacks,
   environmentOf,

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { ethereumAddressFromSpki } from "../../infra/components/signer-address";
+import { ethereumAddressFromSpki } from "../../infra/definitions/signer-address";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import {
   actionsOf,

@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "aws-lambda";
 import { parseEther, zeroAddress } from "viem";
-import { kmsAccount } from "../../lambdas/shared/kms-account";
+import { kmsAccount } from "../../lambdas/shared/kms-account/account";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { bundleHandler } from "../harness/bundle";
 import { startDynalite, type Dynalite } from "../harness/dynalite";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CheckpointConflictError, createCheckpointStore } from "../../lambdas/shared/checkpoints";
+import { CheckpointConflictError, createCheckpointStore } from "../../lambdas/shared/stores/checkpoints";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 
 let db: Dynalite;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainEventId, createEventStore, type ChainEventRecord } from "../../lambdas/shared/event-store";
+import { chainEventId, createEventStore, type ChainEventRecord } from "../../lambdas/shared/stores/events";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 
 let db: Dynalite;

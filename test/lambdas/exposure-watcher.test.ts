@@ -1,9 +1,9 @@
 import { createPublicClient, createTestClient, createWalletClient, http, parseEther, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainEventId, createEventStore } from "../../lambdas/shared/event-store";
-import { metricNames } from "../../lambdas/shared/metrics-catalog";
-import { toFiat } from "../../lambdas/shared/price-feed";
+import { chainEventId, createEventStore } from "../../lambdas/shared/stores/events";
+import { metricNames } from "../../lambdas/contract/metrics-catalog";
+import { toFiat } from "../../lambdas/shared/chain/price-feed";
 import { watchedTopics } from "../../lambdas/watcher/events";
 import { createSellerRecords } from "../../lambdas/watcher/seller-records";
 import { runWatcher } from "../../lambdas/watcher/watcher";

@@ -1,7 +1,7 @@
 import { zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
-import { computeExposure, type ExposureFacts } from "../../lambdas/shared/exposure";
-import { toFiat, type PriceQuote } from "../../lambdas/shared/price-feed";
+import { computeExposure, type ExposureFacts } from "../../lambdas/watcher/exposure";
+import { toFiat, type PriceQuote } from "../../lambdas/shared/chain/price-feed";
 
 const quote: PriceQuote = { answer: 2_500_00000000n, decimals: 8, roundId: 7n, updatedAt: 1_700_000_000n, currency: "USD", feed: zeroAddress };
 const base: ExposureFacts = {

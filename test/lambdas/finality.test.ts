@@ -6,9 +6,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseEther, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createReadClients, type ReadClients } from "../../lambdas/shared/chain-clients";
-import { waitForFinality } from "../../lambdas/shared/finality";
-import { createJobLogger } from "../../lambdas/shared/logger";
+import { createReadClients, type ReadClients } from "../../lambdas/shared/chain/clients";
+import { waitForFinality } from "../../lambdas/shared/chain/finality";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { anvilKeys, deployProtocolFixture, type FixtureDeployment } from "../harness/protocol-fixture";

@@ -5,10 +5,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decodeEventLog, parseEther, zeroAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createReadClients, type ReadClients } from "../../lambdas/shared/chain-clients";
-import { createJobLogger } from "../../lambdas/shared/logger";
-import { createJobMetrics } from "../../lambdas/shared/metrics";
-import { PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
+import { createReadClients, type ReadClients } from "../../lambdas/shared/chain/clients";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
+import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
+import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
 import { runHealth, type HealthConfig, type HealthDeps } from "../../lambdas/health/health";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";

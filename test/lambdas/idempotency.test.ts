@@ -5,8 +5,8 @@
  */
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createIdempotentRunner, type IdempotentRunner } from "../../lambdas/shared/idempotency";
-import { createJobLogger } from "../../lambdas/shared/logger";
+import { createIdempotentRunner, type IdempotentRunner } from "../../lambdas/shared/stores/idempotency";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 

@@ -16,7 +16,7 @@ import {
 import { privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 import { recoverAuthorizationAddress } from "viem/utils";
 import { describe, expect, it } from "vitest";
-import { kmsAccount, type KmsSignatureMetric } from "../../lambdas/shared/kms-account";
+import { kmsAccount, type KmsSignatureMetric } from "../../lambdas/shared/kms-account/account";
 import { randomDigest, useKmsEndpoint } from "../harness/kms-test-accounts";
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;

@@ -19,7 +19,7 @@ import {
 import { privateKeyToAccount, generatePrivateKey } from "viem/accounts";
 import { recoverAuthorizationAddress } from "viem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account";
+import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account/account";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
 

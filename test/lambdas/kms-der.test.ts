@@ -2,9 +2,9 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { bytesToHex, type Hex } from "viem";
 import { describe, expect, it } from "vitest";
-import { DerError } from "../../lambdas/shared/kms-der";
-import { secp256k1PointFromSpki, SpkiCurveError } from "../../lambdas/shared/kms-public-key";
-import { parseDerSignature, recoveryBitFinder, toLowS } from "../../lambdas/shared/kms-signature";
+import { DerError } from "../../lambdas/shared/kms-account/der";
+import { secp256k1PointFromSpki, SpkiCurveError } from "../../lambdas/shared/kms-account/public-key";
+import { parseDerSignature, recoveryBitFinder, toLowS } from "../../lambdas/shared/kms-account/signature";
 
 const N = secp256k1.CURVE.n;
 

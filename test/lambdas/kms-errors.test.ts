@@ -1,6 +1,6 @@
 import { recoverAddress } from "viem";
 import { describe, expect, it } from "vitest";
-import { KmsAccountError, kmsAccount, type KmsAccountErrorCode } from "../../lambdas/shared/kms-account";
+import { KmsAccountError, kmsAccount, type KmsAccountErrorCode } from "../../lambdas/shared/kms-account/account";
 import type { KmsFaultError } from "../harness/kms-endpoint";
 import { fastRetry, randomDigest, useKmsEndpoint } from "../harness/kms-test-accounts";
 

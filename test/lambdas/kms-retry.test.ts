@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, retry, RetryExhaustedError, type RetryPolicy } from "../../lambdas/shared/retry";
+import { backoffDelay, retry, RetryExhaustedError, type RetryPolicy } from "../../lambdas/shared/runtime/retry";
 
 const policy: RetryPolicy = { maxAttempts: 4, maxElapsedMs: 1_000, baseDelayMs: 10, maxDelayMs: 25 };
 const retryable = new Error("retryable");

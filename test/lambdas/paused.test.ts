@@ -4,9 +4,9 @@
  * (the end-to-end cases are in the withdraw, smoke and health tests).
  */
 import { describe, expect, it } from "vitest";
-import { assertRegionOpen, RegionPausedError } from "../../lambdas/shared/paused-regions";
-import { PausableRegion, pausableRegionName, regionOf } from "../../lambdas/shared/protocol";
-import { isTransient, outcomeOfError } from "../../lambdas/shared/job-runtime";
+import { assertRegionOpen, RegionPausedError } from "../../lambdas/shared/chain/paused-regions";
+import { PausableRegion, pausableRegionName, regionOf } from "../../lambdas/shared/chain/protocol";
+import { isTransient, outcomeOfError } from "../../lambdas/shared/runtime/job-runtime";
 
 describe("paused regions", () => {
   it("maps each state-changing call to the region the protocol checks", () => {

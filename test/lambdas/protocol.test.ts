@@ -9,7 +9,7 @@ import exchangeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExcha
 import offerHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonOfferHandler.json";
 import protocolDiamondJson from "@bosonprotocol/common/dist/cjs/abis/ProtocolDiamond.json";
 import { abis } from "@bosonprotocol/common";
-import { fundsHandlerAbi, mergedProtocolAbi, pauseHandlerAbi, protocolAbi, PausableRegion, ExchangeState } from "../../lambdas/shared/protocol";
+import { fundsHandlerAbi, mergedProtocolAbi, pauseHandlerAbi, protocolAbi, PausableRegion, ExchangeState } from "../../lambdas/shared/chain/protocol";
 
 const officialAbis = {
   IBosonFundsHandler: fundsHandlerAbi,

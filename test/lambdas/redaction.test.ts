@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createJobLogger } from "../../lambdas/shared/logger";
-import { redact, redactedMarker } from "../../lambdas/shared/redact";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
+import { redact, redactedMarker } from "../../lambdas/shared/runtime/redact";
 
 // Values shaped like the real thing but generated here; none is a real key.
 const fakePrivateKey = `0x${"ab".repeat(32)}`;

@@ -6,11 +6,11 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeErrorResult, parseEther, zeroAddress } from "viem";
-import type { WriteClients } from "../../lambdas/shared/chain-clients";
-import { createJobLogger } from "../../lambdas/shared/logger";
-import { mergedProtocolAbi, PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
-import { decodeRevertData, ProtocolRevertError, withDecodedRevert } from "../../lambdas/shared/revert";
-import { sendProtocolTransaction, type SendOptions } from "../../lambdas/shared/transactions";
+import type { WriteClients } from "../../lambdas/shared/chain/clients";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
+import { mergedProtocolAbi, PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
+import { decodeRevertData, ProtocolRevertError, withDecodedRevert } from "../../lambdas/shared/chain/revert";
+import { sendProtocolTransaction, type SendOptions } from "../../lambdas/shared/chain/transactions";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";

@@ -4,7 +4,7 @@ import { externalAccountCredentialConfig } from "../../infra/components/gcp-iden
 import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
 import { createShipperFromEnvironment, createShipperHandler, readShipperEnvironment, type ShipperHandler } from "../../lambdas/shipper/handler";
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
-import { createJobLogger, logToolCall } from "../../lambdas/shared/logger";
+import { createJobLogger, logToolCall } from "../../lambdas/shared/runtime/logger";
 import { fixedTokenAuthClient, startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
 import { subscriptionPayload, type LogEvent } from "../harness/cloudwatch-logs-payload";
 

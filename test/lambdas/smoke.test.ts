@@ -5,11 +5,11 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
-import type { WriteClients } from "../../lambdas/shared/chain-clients";
-import { createIdempotentRunner } from "../../lambdas/shared/idempotency";
-import { createJobLogger } from "../../lambdas/shared/logger";
-import { createJobMetrics } from "../../lambdas/shared/metrics";
-import { DisputeState, ExchangeState, PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
+import type { WriteClients } from "../../lambdas/shared/chain/clients";
+import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
+import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
+import { DisputeState, ExchangeState, PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
 import { runSmoke, type SmokeDeps } from "../../lambdas/smoke/smoke";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";

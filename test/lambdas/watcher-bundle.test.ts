@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainEventId, createEventStore } from "../../lambdas/shared/event-store";
+import { chainEventId, createEventStore } from "../../lambdas/shared/stores/events";
 import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-endpoint";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { bundleHandler } from "../harness/bundle";

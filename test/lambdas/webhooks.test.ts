@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createWebhookSecretReader, parseWebhookSecret } from "../../lambdas/shared/webhook-secret";
-import { createWebhookSender, endpointKey, type WebhookRetryPolicy } from "../../lambdas/shared/webhooks";
+import { createWebhookSecretReader, parseWebhookSecret } from "../../lambdas/shared/webhooks/signing-secret";
+import { createWebhookSender, endpointKey, type WebhookRetryPolicy } from "../../lambdas/shared/webhooks/delivery";
 import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-endpoint";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 

@@ -7,12 +7,12 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseAbiItem, parseEther, zeroAddress, type Address } from "viem";
-import { createReadClients, createWriteClients, type WriteClients } from "../../lambdas/shared/chain-clients";
-import { createIdempotentRunner } from "../../lambdas/shared/idempotency";
-import type { KmsAccount } from "../../lambdas/shared/kms-account";
-import { createJobLogger } from "../../lambdas/shared/logger";
-import { createJobMetrics } from "../../lambdas/shared/metrics";
-import { PausableRegion, protocolAbi } from "../../lambdas/shared/protocol";
+import { createReadClients, createWriteClients, type WriteClients } from "../../lambdas/shared/chain/clients";
+import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
+import type { KmsAccount } from "../../lambdas/shared/kms-account/account";
+import { createJobLogger } from "../../lambdas/shared/runtime/logger";
+import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
+import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
 import { runWithdraw, type WithdrawConfig, type WithdrawDeps } from "../../lambdas/withdraw/withdraw";
 import type { Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { logPipelineNames } from "../../infra/components/gcp-names";
+import { logPipelineNames } from "../../infra/definitions/gcp-names";
 import { parseKitConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { replay } from "../../tools/replay";

@@ -1,5 +1,5 @@
 import type { KitConfig } from "../../infra/config";
-import { bigQueryTable, logAnalyticsView, logPipelineNames } from "../../infra/components/gcp-names";
+import { bigQueryTable, logAnalyticsView, logPipelineNames } from "../../infra/definitions/gcp-names";
 
 /**
  * The replay queries (checklist B1, B4): one exchange's tool calls, or one

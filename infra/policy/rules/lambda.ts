@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { jobCatalog } from "../../components/job-catalog";
+import { jobCatalog } from "../../definitions/job-catalog";
 import { resourcePolicy, type KitPolicy } from "../kit-policy";
 import { asNumber, asRecord, asString, asStrings, jobName } from "./props";
 import { secretInEnvironment } from "./secret-values";

@@ -1,6 +1,6 @@
 import { createPublicClient, http, type Address } from "viem";
 import type { KitConfig } from "../../../infra/config";
-import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../../../lambdas/shared/protocol";
+import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../../../lambdas/shared/chain/protocol";
 import { subgraphLag, type SubgraphLag } from "./subgraph";
 
 /**

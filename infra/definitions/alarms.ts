@@ -1,11 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { metricDimensions, metricEmitter, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/shared/metrics-catalog";
+import { metricDimensions, metricEmitter, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract/metrics-catalog";
 import { rateIntervalSeconds } from "./schedule-expression";
 
 /**
  * Every alarm the kit raises, as plain data derived from the stack config
- * and the metrics contract (`lambdas/shared/metrics-catalog.ts`). Kept apart
+ * and the metrics contract (`lambdas/contract/metrics-catalog.ts`). Kept apart
  * from the resources so a reader sees all thresholds in one place.
  */
 

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { Webhook } from "standardwebhooks";
-import type { Delivery, EndpointDelivery, JsonValue } from "./event-store";
-import { logToolCall } from "./logger";
-import { retry, RetryExhaustedError, type RetryPolicy } from "./retry";
+import type { Delivery, EndpointDelivery, JsonValue } from "../stores/events";
+import { logToolCall } from "../runtime/logger";
+import { retry, RetryExhaustedError, type RetryPolicy } from "../runtime/retry";
 
 /**
  * Fulfillment webhooks in the Standard Webhooks format (checklist S5):

@@ -21,13 +21,13 @@ import {
 } from "viem";
 import { toAccount } from "viem/accounts";
 import { hashAuthorization } from "viem/utils";
-import { defaultKmsClient } from "./kms-client";
-import { loadKmsSigningKey } from "./kms-key";
-import { signDigest, type KmsSignatureObserver, type SignatureKind } from "./kms-sign";
-import { defaultRetryPolicy, type RetryPolicy } from "./retry";
+import { defaultKmsClient } from "./client";
+import { loadKmsSigningKey } from "./key";
+import { signDigest, type KmsSignatureObserver, type SignatureKind } from "./sign";
+import { defaultRetryPolicy, type RetryPolicy } from "../runtime/retry";
 
-export { KmsAccountError, type KmsAccountErrorCode } from "./kms-errors";
-export type { KmsSignatureMetric, KmsSignatureObserver, SignatureKind } from "./kms-sign";
+export { KmsAccountError, type KmsAccountErrorCode } from "./errors";
+export type { KmsSignatureMetric, KmsSignatureObserver, SignatureKind } from "./sign";
 
 export type KmsAccountOptions = {
   /** Key id, key ARN, alias name or alias ARN. */

@@ -8,7 +8,7 @@
 import { invert, mod } from "@noble/curves/abstract/modular";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { hexToBigInt, type Hex } from "viem";
-import { DER_TAG, DerError, derUnsignedInteger, readDerSequence } from "./kms-der";
+import { DER_TAG, DerError, derUnsignedInteger, readDerSequence } from "./der";
 
 export type EcdsaSignature = { r: bigint; s: bigint };
 

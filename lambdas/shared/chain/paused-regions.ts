@@ -6,7 +6,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address, Chain, PublicClient, Transport } from "viem";
-import { withToolCall } from "./logger";
+import { withToolCall } from "../runtime/logger";
 import { pausableRegionName, pauseHandlerAbi, regionOf, type StateChangingFunction } from "./protocol";
 import { withDecodedRevert } from "./revert";
 

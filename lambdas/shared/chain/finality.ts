@@ -11,7 +11,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { TransactionNotFoundError, TransactionReceiptNotFoundError, type Chain, type Hex, type PublicClient, type TransactionReceipt, type Transport } from "viem";
-import { logToolCall } from "./logger";
+import { logToolCall } from "../runtime/logger";
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => delay(ms);

@@ -24,9 +24,9 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import { logToolCall } from "./logger";
+import { logToolCall } from "../runtime/logger";
 import type { RpcUrls } from "./rpc-secret";
-import { traceHeaders } from "./trace";
+import { traceHeaders } from "../runtime/trace";
 
 export type RpcEndpointLabel = "primary" | "fallback";
 

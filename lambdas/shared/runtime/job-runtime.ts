@@ -7,17 +7,17 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { IdempotencyAlreadyInProgressError } from "@aws-lambda-powertools/idempotency";
-import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "./chain-clients";
-import { readJobEnvironment, type JobEnvironment } from "./environment";
-import { NotFinalError } from "./finality";
-import { kmsAccount } from "./kms-account";
+import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "../chain/clients";
+import { readJobEnvironment, type JobEnvironment } from "../../contract/environment";
+import { NotFinalError } from "../chain/finality";
+import { kmsAccount } from "../kms-account/account";
 import { createJobLogger } from "./logger";
 import { createJobMetrics, type JobMetrics } from "./metrics";
-import { metricNames, type JobName } from "./metrics-catalog";
-import { RegionPausedError } from "./paused-regions";
-import { relayerFor, type Relayer } from "./relayer";
-import { ProtocolRevertError } from "./revert";
-import { readRpcSecret } from "./rpc-secret";
+import { metricNames, type JobName } from "../../contract/metrics-catalog";
+import { RegionPausedError } from "../chain/paused-regions";
+import { relayerFor, type Relayer } from "../chain/relayer";
+import { ProtocolRevertError } from "../chain/revert";
+import { readRpcSecret } from "../chain/rpc-secret";
 
 export type JobStatus = "succeeded" | "transient" | "failed";
 

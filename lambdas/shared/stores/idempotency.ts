@@ -12,7 +12,7 @@ import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { logToolCall } from "./logger";
+import { logToolCall } from "../runtime/logger";
 
 /** Key fields: strings and numbers only, so the key is stable and readable. */
 export type IdempotencyKey = Readonly<Record<string, string | number | readonly string[]>>;

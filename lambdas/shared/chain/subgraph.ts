@@ -6,9 +6,9 @@
  * record (B1) and carries the trace id (B4).
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { withToolCall } from "./logger";
+import { withToolCall } from "../runtime/logger";
 import { realSleep, type Sleep } from "./finality";
-import { traceHeaders } from "./trace";
+import { traceHeaders } from "../runtime/trace";
 
 export type SubgraphClient = {
   url: string;

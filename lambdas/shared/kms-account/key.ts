@@ -6,11 +6,11 @@
 import { GetPublicKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import type { Address, Hex } from "viem";
 import { publicKeyToAddress } from "viem/utils";
-import { callKms } from "./kms-client";
-import { KmsAccountError } from "./kms-errors";
-import { secp256k1PublicKeyOf } from "./kms-public-key";
-import { recoveryBitFinder, type RecoveryBitFinder } from "./kms-signature";
-import type { RetryPolicy } from "./retry";
+import { callKms } from "./client";
+import { KmsAccountError } from "./errors";
+import { secp256k1PublicKeyOf } from "./public-key";
+import { recoveryBitFinder, type RecoveryBitFinder } from "./signature";
+import type { RetryPolicy } from "../runtime/retry";
 
 export type KmsSigningKey = {
   keyId: string;

@@ -9,9 +9,9 @@
 import { realSleep } from "./finality";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { keccak256, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { logToolCall } from "./logger";
+import { logToolCall } from "../runtime/logger";
 import { TokenBucket } from "./token-bucket";
-import { traceHeaders } from "./trace";
+import { traceHeaders } from "../runtime/trace";
 
 export type RelayerConfig = { url: string; ratePerSecond: number; burst: number; timeoutMs: number };
 

@@ -1,6 +1,6 @@
 import { getAddress, type Address } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
-import { secp256k1PointFromSpki } from "../../lambdas/shared/kms-public-key";
+import { secp256k1PointFromSpki } from "../../lambdas/shared/kms-account/public-key";
 
 /**
  * The Ethereum address of a KMS secp256k1 key, from the public key that KMS

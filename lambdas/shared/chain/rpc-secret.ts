@@ -5,8 +5,8 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { withToolCall } from "./logger";
-import { sharedSecretsClient } from "./secrets-client";
+import { withToolCall } from "../runtime/logger";
+import { sharedSecretsClient } from "../runtime/secrets-client";
 
 export type RpcUrls = { primary: string; fallback?: string };
 

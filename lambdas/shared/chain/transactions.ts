@@ -7,9 +7,9 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { encodeFunctionData, type Address, type Hex, type TransactionReceipt } from "viem";
-import type { WriteClients } from "./chain-clients";
+import type { WriteClients } from "./clients";
 import { NotFinalError, waitForFinality, type Sleep } from "./finality";
-import { withToolCall } from "./logger";
+import { withToolCall } from "../runtime/logger";
 import { assertRegionOpen, readPausedRegions, type PausedRegions } from "./paused-regions";
 import { mergedProtocolAbi, type StateChangingFunction } from "./protocol";
 import { submitSignedTransaction, type Relayer, type SubmissionPath } from "./relayer";

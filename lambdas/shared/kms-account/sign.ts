@@ -4,12 +4,12 @@
  */
 import { SignCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { hexToBytes, numberToHex, size, type Hash, type Signature } from "viem";
-import { callKms, type KmsCallStats } from "./kms-client";
-import { DerError } from "./kms-der";
-import { KmsAccountError } from "./kms-errors";
-import type { KmsSigningKey } from "./kms-key";
-import { parseDerSignature, toLowS } from "./kms-signature";
-import type { RetryPolicy } from "./retry";
+import { callKms, type KmsCallStats } from "./client";
+import { DerError } from "./der";
+import { KmsAccountError } from "./errors";
+import type { KmsSigningKey } from "./key";
+import { parseDerSignature, toLowS } from "./signature";
+import type { RetryPolicy } from "../runtime/retry";
 
 /** What was signed: a metric dimension, never the content. */
 export type SignatureKind = "hash" | "message" | "typedData" | "transaction" | "authorization";

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { metricDimensions, metricsNamespace, type JobName, type MetricName } from "./metrics-catalog";
+import { metricDimensions, metricsNamespace, type JobName, type MetricName } from "../../contract/metrics-catalog";
 
 /**
  * The jobs' metrics (EMF through Powertools Metrics) with the dimensions the

@@ -6,8 +6,8 @@
  */
 import type { GetPublicKeyCommandOutput } from "@aws-sdk/client-kms";
 import { bytesToHex, type Hex } from "viem";
-import { DER_TAG, DerError, derChildren, derObjectIdentifier, readDerSequence } from "./kms-der";
-import { KmsAccountError } from "./kms-errors";
+import { DER_TAG, DerError, derChildren, derObjectIdentifier, readDerSequence } from "./der";
+import { KmsAccountError } from "./errors";
 
 export const REQUIRED_KEY_SPEC = "ECC_SECG_P256K1";
 export const REQUIRED_KEY_USAGE = "SIGN_VERIFY";

@@ -1,5 +1,5 @@
 import { zeroAddress } from "viem";
-import { toFiat, type PriceQuote } from "./price-feed";
+import { toFiat, type PriceQuote } from "../shared/chain/price-feed";
 
 /**
  * Per-exchange exposure (checklist M4): the fees the protocol takes for the
