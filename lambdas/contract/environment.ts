@@ -19,6 +19,8 @@ export const environmentVariables = {
   /** JSON: [{ address, symbol, withdrawThresholdWei }] */
   sellerTokens: "SELLER_TOKENS",
   expectedDailyBurnWei: "EXPECTED_DAILY_BURN_WEI",
+  /** JSON: the stack's gas.alertRatios, e.g. [0.5, 0.2, 0.1] (the health job's thresholds, the same as the alarms'). */
+  gasAlertRatios: "GAS_ALERT_RATIOS",
   subgraphMaxLagBlocks: "SUBGRAPH_MAX_LAG_BLOCKS",
   keyId: "KEY_ID",
   rpcSecretArn: "RPC_SECRET_ARN",
@@ -92,6 +94,7 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.sellerTreasury]: address,
   [environmentVariables.sellerTokens]: json(z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal }))),
   [environmentVariables.expectedDailyBurnWei]: decimal,
+  [environmentVariables.gasAlertRatios]: z.optional(json(z.array(z.number().check(z.positive())))),
   [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
   [environmentVariables.keyId]: z.optional(nonEmpty),
   [environmentVariables.rpcSecretArn]: nonEmpty,

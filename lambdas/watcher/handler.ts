@@ -11,6 +11,7 @@ import { traceHeaders } from "../shared/runtime/trace";
 import { createWebhookSecretReader } from "../shared/webhooks/signing-secret";
 import { createWebhookSender } from "../shared/webhooks/delivery";
 import { createSellerRecords, type SellerRecords } from "./seller-records";
+import { createBusinessTally, type BusinessTally } from "../shared/stores/business-tally";
 import { runWatcher, type WatcherConfig, type WatcherRunResult } from "./watcher";
 
 /**
@@ -25,6 +26,7 @@ type WatcherWiring = {
   events: EventStore;
   checkpoints: CheckpointStore;
   records: SellerRecords;
+  tally: BusinessTally;
   webhookSecret?: string;
 };
 
@@ -44,6 +46,7 @@ async function wire(env: JobEnvironment): Promise<WatcherWiring> {
     events: createEventStore(documents, env.EVENTS_TABLE),
     checkpoints: createCheckpointStore(documents, env.CHECKPOINTS_TABLE),
     records: createSellerRecords(documents, env.EVENTS_TABLE),
+    tally: createBusinessTally(documents, env.EVENTS_TABLE, env.SELLER_ID),
     ...(webhookSecret !== undefined ? { webhookSecret } : {}),
   };
 }
@@ -58,6 +61,7 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
     maxRangesPerRun: env.WATCHER_MAX_RANGES_PER_RUN ?? 20,
     kitAddresses: env.SIGNER_ADDRESS !== undefined ? [getAddress(env.SIGNER_ADDRESS)] : [],
     ...(env.PRICE_FEED !== undefined ? { priceFeed: { address: getAddress(env.PRICE_FEED.address), currency: env.PRICE_FEED.currency } } : {}),
+    ...(env.SMOKE_OFFER_ID !== undefined ? { smokeOfferId: env.SMOKE_OFFER_ID } : {}),
   };
 }
 
@@ -93,12 +97,13 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
       wiring = undefined; // retried by the next invocation
       throw error;
     });
-    const { events, checkpoints, records, webhookSecret } = await wiring;
+    const { events, checkpoints, records, tally, webhookSecret } = await wiring;
     const result = await runWatcher({
       client: runtime.read.publicClient,
       events,
       checkpoints,
       records,
+      tally,
       ...(webhookSecret !== undefined
         ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
         : {}),

@@ -26,6 +26,8 @@ import {
 } from "./events";
 import { offerKey, type OfferRecord, type SellerRecords } from "./seller-records";
 import { webhookMessage } from "./webhook-message";
+import type { BusinessTally } from "../shared/stores/business-tally";
+import { isSmokeExchange, tallyEventOf } from "./business-events";
 
 /**
  * The watcher (checklist H3, B3, O3, O5, S5, M4) as a plain function over its
@@ -55,6 +57,8 @@ export type WatcherConfig = {
   priceFeed?: { address: Address; currency: string };
   /** The checkpoint's key; defaults to `watcher#<diamond>#<sellerId>`. */
   checkpointName?: string;
+  /** The smoke job's known test offer: its exchanges are stored tagged, never sent, alerted on or counted. */
+  smokeOfferId?: string;
 };
 
 export type WatcherDeps = {
@@ -65,6 +69,8 @@ export type WatcherDeps = {
   records: SellerRecords;
   /** Absent when no fulfillment endpoint is configured: events are stored, nothing is sent. */
   webhooks?: WebhookSender;
+  /** The business counters the health job reads (B2); absent: not kept. */
+  tally?: BusinessTally;
   metrics: Pick<JobMetrics, "add">;
   logger: Logger;
   config: WatcherConfig;
@@ -373,11 +379,13 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     if (owner === undefined) return;
     touched.set(owner.exchangeId.toString(), owner);
     const timestamp = await blockTime(event.log);
-    const notify = exchangeNames.has(name) || disputeNames.has(name);
-    const item = record(event, timestamp, owner, notify && deps.webhooks !== undefined);
+    const smoke = isSmokeExchange(config, owner.offer.offerId);
+    const notify = !smoke && (exchangeNames.has(name) || disputeNames.has(name));
+    const item = { ...record(event, timestamp, owner, notify && deps.webhooks !== undefined), ...(smoke ? { smokeTest: true as const } : {}) };
     const outcome = await store(item);
+    if (!smoke && deps.tally !== undefined) await deps.tally.apply(tallyEventOf(item));
 
-    if (name === "DisputeRaised") {
+    if (name === "DisputeRaised" && !smoke) {
       await deps.records.openDispute(sellerId, owner.exchangeId, timestamp);
       if (outcome === "stored") {
         result.disputesRaised++;

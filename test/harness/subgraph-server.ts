@@ -10,19 +10,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createPublicClient, decodeEventLog, http, type Abi, type Address, type Hex } from "viem";
 import { compileFixture } from "./protocol-fixture";
+import { applyExchangeEvent, type SubgraphExchangeEntity } from "./exchange-entities";
 
-export type SubgraphExchangeEntity = {
-  id: string;
-  offerId: string;
-  sellerId: string;
-  buyerId: string;
-  state: "COMMITTED" | "REVOKED" | "CANCELLED" | "REDEEMED" | "COMPLETED" | "DISPUTED";
-  committedDate: string;
-  redeemedDate: string | null;
-  finalizedDate: string | null;
-  disputed: boolean;
-  disputeState: string | null;
-};
+export type { SubgraphExchangeEntity };
 
 export type SubgraphServer = {
   url: string;
@@ -35,8 +25,12 @@ export type SubgraphServer = {
   sync(): Promise<bigint>;
   indexedBlock(): bigint;
   exchanges(): SubgraphExchangeEntity[];
+  /** Adds exchanges as if indexed (benchmarks: a seller's history without mining it). */
+  addExchanges(entities: readonly SubgraphExchangeEntity[]): void;
   /** Requests served, by root field. */
   requests(): Record<string, number>;
+  /** Bytes of response bodies sent. */
+  responseBytes(): number;
   stop(): Promise<void>;
 };
 
@@ -104,6 +98,7 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
   const exchanges = new Map<string, SubgraphExchangeEntity>();
   const timestamps = new Map<bigint, string>();
   const requestCounts: Record<string, number> = {};
+  let bytesSent = 0;
   let syncing: Promise<bigint> | undefined;
 
   const timestampOf = async (blockNumber: bigint): Promise<string> => {
@@ -123,58 +118,19 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       return; // not a protocol event
     }
     const id = (name: string) => String(event.args[name]);
-    const exchange = () => exchanges.get(id("exchangeId"));
-    switch (event.eventName) {
-      case "OfferCreated":
-        offers.set(id("offerId"), id("sellerId"));
-        break;
-      case "BuyerCommitted": {
-        const voucher = event.args.voucher as { committedDate: bigint };
-        exchanges.set(id("exchangeId"), {
-          id: id("exchangeId"),
-          offerId: id("offerId"),
-          sellerId: offers.get(id("offerId")) ?? "0",
-          buyerId: id("buyerId"),
-          state: "COMMITTED",
-          committedDate: voucher.committedDate.toString(),
-          redeemedDate: null,
-          finalizedDate: null,
-          disputed: false,
-          disputeState: null,
-        });
-        break;
-      }
-      case "VoucherRedeemed": {
-        const entity = exchange();
-        if (entity) Object.assign(entity, { state: "REDEEMED", redeemedDate: await timestampOf(log.blockNumber) });
-        break;
-      }
-      case "ExchangeCompleted": {
-        const entity = exchange();
-        if (entity) Object.assign(entity, { state: "COMPLETED", finalizedDate: await timestampOf(log.blockNumber) });
-        break;
-      }
-      case "DisputeRaised": {
-        const entity = exchange();
-        if (entity) Object.assign(entity, { state: "DISPUTED", disputed: true, disputeState: "RESOLVING" });
-        break;
-      }
-      case "DisputeEscalated": {
-        const entity = exchange();
-        if (entity) entity.disputeState = "ESCALATED";
-        break;
-      }
-      case "DisputeRetracted":
-      case "DisputeResolved":
-      case "DisputeDecided": {
-        const entity = exchange();
-        const state = { DisputeRetracted: "RETRACTED", DisputeResolved: "RESOLVED", DisputeDecided: "DECIDED" }[event.eventName];
-        if (entity) Object.assign(entity, { finalizedDate: await timestampOf(log.blockNumber), disputeState: state });
-        break;
-      }
-      default:
-        break;
+    if (event.eventName === "OfferCreated") {
+      offers.set(id("offerId"), id("sellerId"));
+      return;
     }
+    if (event.args.exchangeId === undefined) return;
+    const commit = event.eventName === "BuyerCommitted" || event.eventName === "SellerCommitted";
+    const voucher = event.args.voucher as { committedDate?: bigint } | undefined;
+    applyExchangeEvent(exchanges, {
+      eventName: event.eventName,
+      exchangeId: id("exchangeId"),
+      timestamp: Number(commit && voucher?.committedDate !== undefined ? voucher.committedDate : await timestampOf(log.blockNumber)),
+      ...(commit ? { offerId: id("offerId"), sellerId: offers.get(id("offerId")) ?? "0", buyerId: String(event.args.buyerId ?? "0") } : {}),
+    });
   };
 
   const doSync = async (): Promise<bigint> => {
@@ -234,8 +190,10 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
           if (request.method !== "POST") throw new Error("POST a GraphQL query");
           const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query?: string; variables?: Record<string, unknown> };
           const result = await answer(body);
+          const text = JSON.stringify(result);
+          bytesSent += Buffer.byteLength(text);
           response.writeHead(200, { "content-type": "application/json" });
-          response.end(JSON.stringify(result));
+          response.end(text);
         } catch (error) {
           response.writeHead(400, { "content-type": "application/json" });
           response.end(JSON.stringify({ errors: [{ message: error instanceof Error ? error.message : String(error) }] }));
@@ -261,7 +219,11 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     sync,
     indexedBlock: () => indexed,
     exchanges: () => [...exchanges.values()].map((entity) => ({ ...entity })),
+    addExchanges: (entities) => {
+      for (const entity of entities) exchanges.set(entity.id, { ...entity });
+    },
     requests: () => ({ ...requestCounts }),
+    responseBytes: () => bytesSent,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

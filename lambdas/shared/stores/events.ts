@@ -47,6 +47,8 @@ export type ChainEventRecord = {
   /** Decoded event arguments, uint values as decimal strings. */
   args: Record<string, JsonValue>;
   delivery?: Delivery;
+  /** The smoke job's test exchange: not a customer's, so never sent or counted. */
+  smokeTest?: true;
   storedAt: string;
 };
 
