@@ -1,9 +1,10 @@
 /**
- * A local stand-in for the Boson subgraph (plain node:http GraphQL over
- * POST). It indexes the protocol fixture's events from anvil, so what it
- * serves comes from the chain, and it answers by matching the query's root
- * fields (`_meta`, `exchanges`, `exchange`), arguments taken from the
- * variables. Its head can follow the chain, lag N blocks behind it, or be
+ * A local stand-in for the Boson subgraph (GraphQL over POST on node:http).
+ * It serves the schema rebuilt from @bosonprotocol/core-sdk's published
+ * types (graphql-js parses, validates and executes every query against it,
+ * so a field the real subgraph lacks is an error here too) and resolves the
+ * root fields the kit reads (`_meta`, `exchanges`, `exchange`) from the
+ * protocol fixture's events, indexed from anvil. Its head can follow the chain, lag N blocks behind it, or be
  * held at a block, so tests can make it stale on purpose.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -11,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import { createPublicClient, decodeEventLog, http, type Abi, type Address, type Hex } from "viem";
 import { compileFixture } from "./protocol-fixture";
 import { applyExchangeEvent, type SubgraphExchangeEntity } from "./exchange-entities";
+import { graphql, type GraphQLFieldResolver } from "graphql";
+import { bosonSubgraphSchema } from "./boson-subgraph-schema";
 
 export type { SubgraphExchangeEntity };
 
@@ -33,59 +36,6 @@ export type SubgraphServer = {
   responseBytes(): number;
   stop(): Promise<void>;
 };
-
-/** Root fields of a GraphQL query document: identifiers at selection depth 1, outside argument lists. */
-export function rootFields(query: string): string[] {
-  const fields: string[] = [];
-  let depth = 0;
-  let parens = 0;
-  for (let i = 0; i < query.length; i++) {
-    const char = query[i] ?? "";
-    if (char === "{") {
-      depth++;
-      continue;
-    }
-    if (char === "}") {
-      depth--;
-      continue;
-    }
-    if (char === "(") parens++;
-    else if (char === ")") parens--;
-    if (depth !== 1 || parens > 0) continue;
-    if (/[_A-Za-z]/.test(char)) {
-      let end = i;
-      while (end < query.length && /[_0-9A-Za-z]/.test(query[end] ?? "")) end++;
-      const name = query.slice(i, end);
-      // `alias: field` — the field is the name after the colon.
-      const rest = query.slice(end).trimStart();
-      if (rest.startsWith(":")) {
-        i = end;
-        continue;
-      }
-      fields.push(name);
-      // Skip this field's own selection set and arguments.
-      let j = end;
-      let nested = 0;
-      let args = 0;
-      for (; j < query.length; j++) {
-        const c = query[j];
-        if (c === "(") args++;
-        else if (c === ")") args--;
-        else if (c === "{" && args === 0) nested++;
-        else if (c === "}" && args === 0) {
-          if (nested === 0) break;
-          nested--;
-          if (nested === 0) {
-            j++;
-            break;
-          }
-        } else if (nested === 0 && args === 0 && /[_A-Za-z]/.test(c ?? "") && j > end) break;
-      }
-      i = j - 1;
-    }
-  }
-  return fields;
-}
 
 export async function startSubgraphServer(options: { rpcUrl: string; diamond: Address; fromBlock?: bigint; lag?: number }): Promise<SubgraphServer> {
   const abi: Abi = compileFixture().BosonProtocolFixture.abi;
@@ -157,28 +107,37 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     return syncing;
   };
 
-  const answer = async (body: { query?: string; variables?: Record<string, unknown> }): Promise<unknown> => {
-    const query = body.query ?? "";
-    const variables = body.variables ?? {};
-    await sync();
-    const data: Record<string, unknown> = {};
-    for (const field of rootFields(query)) {
-      requestCounts[field] = (requestCounts[field] ?? 0) + 1;
-      if (field === "_meta") {
-        data._meta = { block: { number: Number(indexed), hash: null }, hasIndexingErrors: indexingErrors, deployment: "local" };
-      } else if (field === "exchanges") {
-        const seller = variables.sellerId === undefined ? undefined : String(variables.sellerId);
-        const first = Number(variables.first ?? 100);
-        const skip = Number(variables.skip ?? 0);
-        const list = [...exchanges.values()].filter((entity) => seller === undefined || entity.sellerId === seller).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-        data.exchanges = list.slice(skip, skip + first);
-      } else if (field === "exchange") {
-        data.exchange = exchanges.get(String(variables.id)) ?? null;
-      } else {
-        return { errors: [{ message: `the local subgraph does not serve ${field}` }] };
-      }
+  type ExchangesArgs = { first?: number | null; skip?: number | null; where?: { seller?: string | null; id_gt?: string | null; id_in?: string[] | null; state_in?: string[] | null } | null };
+  const rootValue: Record<string, (args: never) => unknown> = {
+    _meta: () => ({ block: { number: Number(indexed), hash: null, timestamp: null }, hasIndexingErrors: indexingErrors, deployment: "local" }),
+    exchanges: (args: ExchangesArgs) => {
+      const where = args.where ?? {};
+      const first = args.first ?? 100;
+      const skip = args.skip ?? 0;
+      const list = [...exchanges.values()]
+        .filter((entity) => where.seller == null || entity.sellerId === where.seller)
+        .filter((entity) => where.id_gt == null || BigInt(entity.id) > BigInt(where.id_gt))
+        .filter((entity) => where.id_in == null || where.id_in.includes(entity.id))
+        .filter((entity) => where.state_in == null || where.state_in.includes(entity.state))
+        .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      return list.slice(skip, skip + first);
+    },
+    exchange: (args: { id: string }) => exchanges.get(String(args.id)) ?? null,
+  };
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, _context, info) => {
+    if (info.parentType.name === "Query") {
+      requestCounts[info.fieldName] = (requestCounts[info.fieldName] ?? 0) + 1;
+      const resolve = rootValue[info.fieldName];
+      if (resolve === undefined) throw new Error(`the local subgraph does not serve ${info.fieldName}`);
+      return resolve(args as never);
     }
-    return { data };
+    return (source as Record<string, unknown> | null)?.[info.fieldName];
+  };
+
+  const answer = async (body: { query?: string; variables?: Record<string, unknown> }): Promise<unknown> => {
+    await sync();
+    // Parsed, validated against core-sdk's schema, then executed, like a graph node.
+    return graphql({ schema: bosonSubgraphSchema(), source: body.query ?? "", variableValues: body.variables ?? {}, fieldResolver });
   };
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {

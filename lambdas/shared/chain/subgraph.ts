@@ -8,6 +8,9 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { withToolCall } from "../runtime/logger";
 import { realSleep, type Sleep } from "./finality";
 import { traceHeaders } from "../runtime/trace";
+// Types only (erased at build): the Lambda bundles must not carry core-sdk. A renamed field or enum value fails the type check.
+// The generated module itself, not the package index (which pulls in @bosonprotocol/common's TypeScript sources).
+import type * as BosonSubgraph from "@bosonprotocol/core-sdk/dist/cjs/subgraph";
 
 export type SubgraphClient = {
   url: string;
@@ -50,22 +53,19 @@ export type SubgraphMeta = { blockNumber: bigint; hasIndexingErrors: boolean };
 
 export const metaQuery = "query Meta { _meta { block { number } hasIndexingErrors } }";
 
+/** The selected fields of core-sdk's generated types, as the subgraph answers them (nullable fields present as null). */
+type Selected<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefined> };
+type MetaResult = { _meta: Selected<BosonSubgraph._Meta_, "hasIndexingErrors"> & { block: Selected<BosonSubgraph._Block_, "number"> } };
+
 export async function subgraphMeta(client: SubgraphClient, context: { exchangeId?: string; requestId?: string } = {}): Promise<SubgraphMeta> {
-  const data = await querySubgraph<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>(client, "_meta", metaQuery, {}, context);
+  const data = await querySubgraph<MetaResult>(client, "_meta", metaQuery, {}, context);
   return { blockNumber: BigInt(data._meta.block.number), hasIndexingErrors: data._meta.hasIndexingErrors };
 }
 
-/** Exchange states as the Boson subgraph spells them. */
-export type SubgraphExchangeState = "COMMITTED" | "REVOKED" | "CANCELLED" | "REDEEMED" | "COMPLETED" | "DISPUTED";
+/** Exchange states as the Boson subgraph spells them (the values of core-sdk's generated enum). */
+export type SubgraphExchangeState = `${BosonSubgraph.ExchangeState}`;
 
-export type SubgraphExchange = {
-  id: string;
-  state: SubgraphExchangeState;
-  committedDate: string;
-  redeemedDate: string | null;
-  finalizedDate: string | null;
-  disputed: boolean;
-};
+export type SubgraphExchange = Selected<BosonSubgraph.Exchange, "id" | "committedDate" | "redeemedDate" | "finalizedDate" | "disputed"> & { state: SubgraphExchangeState };
 
 const exchangeFields = "id state committedDate redeemedDate finalizedDate disputed";
 
