@@ -13,6 +13,7 @@ import { createWebhookSender } from "../shared/webhooks/delivery";
 import { createSellerRecords, type SellerRecords } from "./seller-records";
 import { createBusinessTally, type BusinessTally } from "../shared/stores/business-tally";
 import { runWatcher, type WatcherConfig, type WatcherRunResult } from "./watcher";
+import { watcherRunOutcome } from "./run-outcome";
 
 /**
  * The watcher Lambda: a thin adapter over `runWatcher`. The shared job
@@ -113,7 +114,7 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
       ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
     });
     const summary = summarise(result);
-    finishRun("watcher", metrics, logger, { status: "succeeded", reason: result.caughtUp ? "caught-up" : "catching-up" });
+    finishRun("watcher", metrics, logger, watcherRunOutcome(result));
     logger.info("watcher run", { result: summary });
     return summary;
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { getAddress, type Address, type Hex, type Log, type PublicClient } from "viem";
-import type { CheckpointStore } from "../shared/stores/checkpoints";
+import { CheckpointConflictError, type CheckpointStore } from "../shared/stores/checkpoints";
 import { chainEventId, type ChainEventRecord, type EventStore } from "../shared/stores/events";
 import { computeExposure } from "./exposure";
 import { logToolCall, withToolCall } from "../shared/runtime/logger";
@@ -79,6 +79,8 @@ export type WatcherDeps = {
   remainingMs?: () => number;
   /** Default 15 s: enough to finish a range's webhooks and exposure after its getLogs. */
   minRemainingMs?: number;
+  /** How long a run holds a pending webhook before another run may send it; default 2 minutes (over the Lambda timeout). */
+  deliveryLeaseMs?: number;
 };
 
 export type WatcherRunResult = {
@@ -99,6 +101,8 @@ export type WatcherRunResult = {
   disputesOpenOverOneDay: string[];
   /** True when the checkpoint reached the final block. */
   caughtUp: boolean;
+  /** True when an overlapping run moved the checkpoint first: this run stopped, the other one carries on. */
+  overtaken: boolean;
 };
 
 const oneDaySeconds = 86_400;
@@ -144,6 +148,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     disputesRaised: 0,
     disputesOpenOverOneDay: [],
     caughtUp: false,
+    overtaken: false,
   };
   if (finalBlock < 0n) return result;
 
@@ -282,6 +287,14 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     return quote;
   }
 
+  const leaseEnd = () => new Date(now().getTime() + (deps.deliveryLeaseMs ?? 120_000)).toISOString();
+  /** A pending delivery another run stored: sent by this run only if that run's claim ran out and this run takes it over. */
+  async function mayTakeOver(id: string, previous: ChainEventRecord["delivery"]): Promise<boolean> {
+    if (previous === undefined || previous.status !== "pending") return false;
+    if (previous.claimedUntil !== undefined && Date.parse(previous.claimedUntil) > now().getTime()) return false;
+    return deps.events.claimDelivery(id, previous.claimedUntil, leaseEnd());
+  }
+
   // ---- one event --------------------------------------------------------------------------------
 
   function record(event: DecodedEvent, timestamp: number, owner?: ExchangeOwner, deliver = false): ChainEventRecord {
@@ -297,7 +310,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
       blockTimestamp: timestamp,
       ...(owner !== undefined ? { exchangeId: owner.exchangeId.toString(), offerId: owner.offer.offerId } : {}),
       args: toJson(event.args) as Record<string, ReturnType<typeof toJson>>,
-      ...(deliver ? { delivery: { status: "pending" as const, endpoints: {} } } : {}),
+      ...(deliver ? { delivery: { status: "pending" as const, endpoints: {}, claimedUntil: leaseEnd() } } : {}),
       storedAt: now().toISOString(),
     };
   }
@@ -320,7 +333,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     if (outcome === "duplicate") {
       // Seen before: send only if that earlier run stored it but did not finish delivering.
       previous = (await deps.events.get(item.id))?.delivery;
-      if (previous === undefined || previous.status !== "pending") return;
+      if (!(await mayTakeOver(item.id, previous))) return;
     }
     const delivery = await deps.webhooks.deliver(
       webhookMessage(item, sellerId),
@@ -478,16 +491,21 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     // The run's last checkpoint carries its block hash, which the next run checks (one getBlock per run).
     const lastOfRun = toBlock === finalBlock || result.ranges + 1 >= config.maxRangesPerRun;
     const toHash = lastOfRun ? ((await client.getBlock({ blockNumber: toBlock })).hash ?? undefined) : undefined;
-    await withToolCall(logger, { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: toBlock.toString() } }, () =>
-      deps.checkpoints.advance(checkpointName, expected, toBlock, toHash),
+    const advanced = await withToolCall(logger, { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: toBlock.toString() } }, () =>
+      advanceUnlessOvertaken(deps.checkpoints, checkpointName, expected, toBlock, toHash),
     );
+    if (!advanced) {
+      result.overtaken = true;
+      logger.warn("an overlapping run moved the checkpoint first; this run stops and leaves the rest to it", { toBlock: toBlock.toString() });
+      break;
+    }
     result.fromBlock ??= fromBlock;
     result.toBlock = toBlock;
     result.ranges++;
     expected = toBlock;
     last = toBlock;
   }
-  result.caughtUp = last >= finalBlock;
+  result.caughtUp = !result.overtaken && last >= finalBlock;
 
   // ---- disputes open for more than a day (B3), in chain time ------------------------------------
   const open = await deps.records.openDisputes(sellerId);
@@ -549,4 +567,15 @@ export function offerIdFromGetExchange(outputs: unknown): bigint | undefined {
   if (!Array.isArray(outputs) || outputs[0] !== true) return undefined;
   const offerId = field(outputs[1], "offerId", 1);
   return typeof offerId === "bigint" ? offerId : undefined;
+}
+
+/** Moves the checkpoint; false when another run moved it first (a lost race is not a failure). */
+async function advanceUnlessOvertaken(store: CheckpointStore, name: string, expected: bigint | undefined, to: bigint, hash: string | undefined): Promise<boolean> {
+  try {
+    await store.advance(name, expected, to, hash);
+    return true;
+  } catch (error) {
+    if (error instanceof CheckpointConflictError) return false;
+    throw error;
+  }
 }

@@ -18,6 +18,7 @@ import { RegionPausedError } from "../chain/paused-regions";
 import { relayerFor, type Relayer } from "../chain/relayer";
 import { ProtocolRevertError } from "../chain/revert";
 import { readRpcSecret } from "../chain/rpc-secret";
+import { CheckpointConflictError } from "../stores/checkpoints";
 
 export type JobStatus = "succeeded" | "transient" | "failed";
 
@@ -31,13 +32,14 @@ export type JobOutcome = {
 
 /** Transient failures are retried by the next scheduled run; they raise a metric, not a page. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError;
+  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError || error instanceof CheckpointConflictError;
 }
 
 export function transientReason(error: unknown): string {
   if (error instanceof RegionPausedError) return "region-paused";
   if (error instanceof NotFinalError) return error.result.status === "dropped" ? "reorged" : "not-final";
   if (error instanceof IdempotencyAlreadyInProgressError) return "in-progress";
+  if (error instanceof CheckpointConflictError) return "overtaken";
   return "transient";
 }
 
