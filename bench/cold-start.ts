@@ -45,15 +45,14 @@ async function main(): Promise<void> {
     return { name, bytes: Buffer.byteLength(code), file, times: [] };
   };
   const floor = write("floor", (await bundleEntry(join(__dirname, "cold-start", "floor.ts"), "cold-start-floor")).code);
-  const tracer = write("floor + tracer", (await bundleEntry(join(__dirname, "cold-start", "floor-with-tracer.ts"), "cold-start-floor-tracer")).code);
   const jobs = await Promise.all([...jobNames, "shipper"].map(async (job) => write(job, (await bundleJob(job)).code)));
-  const all = [floor, tracer, ...jobs];
+  const all = [floor, ...jobs];
 
   requireMs(floor.file); // warm the disk cache once
   for (let run = 0; run < runs; run++) for (const bundle of all) bundle.times.push(requireMs(bundle.file));
 
   const floorMs = median(floor.times);
-  const goal = (name: string) => (name === "shipper" ? 2 : name === "floor" || name === "floor + tracer" ? undefined : 1.25);
+  const goal = (name: string) => (name === "shipper" ? 2 : name === "floor" ? undefined : 1.25);
   console.log(`\ncold start: bundle size and require time in a fresh process (median of ${runs}, node ${process.version})\n`);
   const rows = all.map((bundle) => {
     const ms = median(bundle.times);
