@@ -68,6 +68,7 @@ async function main(): Promise<number> {
       "ack-all": { type: "boolean" },
       "smoke-record": { type: "string" },
       "smoke-table": { type: "string" },
+      "diff-only": { type: "boolean" },
     },
   });
   if (!values.from || !values.to) {
@@ -91,6 +92,11 @@ async function main(): Promise<number> {
   // The target's readiness report, so the evidence behind the verdict is on disk.
   if (result.review) {
     for (const file of writeReport(result.review, join(root, "reports", values.to))) console.log(`wrote ${relative(process.cwd(), file)}`);
+  }
+  if (values["diff-only"]) {
+    // A pull request shows what would be promoted; the gate applies on main, with the smoke record.
+    console.log(renderGate({ ...result, allowed: false, refusals: [], commands: [] }, values.from, values.to).replace(/\npromotion REFUSED:\s*$/, "\n(diff only: the promotion gate was not applied)"));
+    return 0;
   }
   console.log(renderGate(result, values.from, values.to));
   return result.allowed ? 0 : 1;
