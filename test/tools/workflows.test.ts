@@ -46,7 +46,7 @@ function shellcheck(path: string): { message: string; line: number; code: number
     return [];
   } catch (error) {
     const failure = error as { code?: string; stdout?: string };
-    if (failure.code === "ENOENT") throw new Error("shellcheck is not installed: apt-get install shellcheck (.ci/run installs it)");
+    if (failure.code === "ENOENT") throw new Error("shellcheck is not installed: apt-get install shellcheck (.ci/run installs it)", { cause: error });
     return JSON.parse(failure.stdout ?? "[]") as { message: string; line: number; code: number }[];
   }
 }

@@ -26,7 +26,7 @@ export function readSmokeRecordFile(path: string): SmokeReleaseRecord {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`cannot read the smoke record ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read the smoke record ${path}: ${(error as Error).message}`, { cause: error });
   }
   const record = typeof json === "object" && json !== null && "releaseRecord" in json ? json.releaseRecord : json;
   return parseRecord(record, path);
