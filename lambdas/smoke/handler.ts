@@ -2,9 +2,10 @@ import type { Context } from "aws-lambda";
 import type { Address } from "viem";
 import { createIdempotentRunner } from "../shared/stores/idempotency";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
-import { runSmoke, type SmokeOutcome } from "./smoke";
+import { runJob } from "../shared/runtime/run-job";
+import { smokeJob, type SmokeOutcome } from "./smoke";
 
-/** Release entry point: a thin adapter from the Lambda environment to runSmoke. */
+/** Release entry point: a thin adapter from the Lambda environment to the smoke job. */
 export async function handler(_event: unknown, context?: Context): Promise<SmokeOutcome> {
   const runtime = await loadJobRuntime("smoke");
   const { env, logger, metrics, write } = runtime;
@@ -12,7 +13,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Smoke
   if (!write) throw new Error("the smoke job signs: KEY_ID must be set");
   if (!env.IDEMPOTENCY_TABLE) throw new Error("the smoke job writes idempotently: IDEMPOTENCY_TABLE must be set");
   if (!env.SMOKE_OFFER_ID) throw new Error("the smoke job needs its known test offer: SMOKE_OFFER_ID must be set");
-  return runSmoke({
+  return runJob(smokeJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       offerId: BigInt(env.SMOKE_OFFER_ID),
