@@ -19,7 +19,7 @@ import { errorSummary, type JobOutcome } from "../shared/runtime/outcome";
 import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/chain/protocol";
 import { withDecodedRevert } from "../shared/chain/revert";
 import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/chain/subgraph";

@@ -22,7 +22,7 @@ import { errorSummary, isTransient, transientReason, type JobOutcome } from "../
 import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { readPausedRegions } from "../shared/chain/paused-regions";
 import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";

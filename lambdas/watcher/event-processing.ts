@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Log, PublicClient } from "viem";
-import { metricNames } from "../contract/metrics-catalog";
+import { alertField, alertNames, metricNames } from "../contract";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
 import { chainEventId, type ChainEventRecord, type EventStore, type PutOutcome } from "../shared/stores/events";
@@ -138,7 +138,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (outcome === "stored") {
       metrics.add(metricNames.diamondCutSeen, 1);
       logger.warn("protocol upgrade on the diamond: review the new facets before the next release", {
-        alert: "protocol-upgrade",
+        [alertField]: alertNames.protocolUpgrade,
         eventName: event.eventName,
         txHash: item.txHash,
         blockNumber: item.blockNumber,
@@ -159,7 +159,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       if (outcome === "stored") {
         disputesRaised = 1;
         metrics.add(metricNames.disputeRaised, 1);
-        logger.warn("dispute raised", { alert: "dispute-raised", exchangeId: item.exchangeId, txHash: item.txHash });
+        logger.warn("dispute raised", { [alertField]: alertNames.disputeRaised, exchangeId: item.exchangeId, txHash: item.txHash });
       }
     } else if (disputeClosingEvents.has(name)) {
       await records.closeDispute(sellerId, owner.exchangeId);

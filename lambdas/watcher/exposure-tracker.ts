@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address, Hex, PublicClient } from "viem";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { readPrice, type PriceQuote } from "../shared/chain/price-feed";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";

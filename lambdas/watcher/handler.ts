@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { getAddress } from "viem";
 import { createCheckpointStore, type CheckpointStore } from "../shared/stores/checkpoints";
-import type { JobEnvironment } from "../contract/environment";
+import type { JobEnvironment } from "../shared/runtime/environment";
 import { createEventStore, type EventStore } from "../shared/stores/events";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
 import { runJob } from "../shared/runtime/run-job";

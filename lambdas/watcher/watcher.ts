@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address, Block, Log, PublicClient } from "viem";
-import { metricNames } from "../contract/metrics-catalog";
+import { alertField, alertNames, metricNames } from "../contract";
 import { logToolCall, withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
 import type { CheckpointStore } from "../shared/stores/checkpoints";
@@ -98,7 +98,7 @@ export async function checkCanonical(deps: Pick<WatcherDeps, "client" | "logger"
   if (block.hash === null || block.hash.toLowerCase() === expectedHash.toLowerCase()) return true;
   deps.metrics.add(metricNames.deepReorgSeen, 1);
   deps.logger.error("reorg deeper than the confirmations: the checkpoint's block was replaced", {
-    alert: "deep-reorg",
+    [alertField]: alertNames.deepReorg,
     blockNumber: blockNumber.toString(),
     checkpointHash: expectedHash,
     canonicalHash: block.hash,
@@ -159,7 +159,7 @@ export async function disputesOpenOverOneDay(deps: Pick<WatcherDeps, "records" |
     .map(([exchangeId]) => exchangeId)
     .sort((a, b) => Number(a) - Number(b));
   deps.metrics.add(metricNames.disputesOpenOverOneDay, late.length);
-  if (late.length > 0) deps.logger.warn("disputes open for more than a day", { alert: "dispute-open-over-one-day", exchangeIds: late });
+  if (late.length > 0) deps.logger.warn("disputes open for more than a day", { [alertField]: alertNames.disputeOpenOverOneDay, exchangeIds: late });
   return late;
 }
 

@@ -19,7 +19,7 @@ import type { JobOutcome } from "../shared/runtime/outcome";
 import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { readPausedRegions } from "../shared/chain/paused-regions";
 import { PausableRegion, protocolAbi } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";

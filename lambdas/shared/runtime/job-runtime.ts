@@ -7,11 +7,11 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "../chain/clients";
-import { readJobEnvironment, type JobEnvironment } from "../../contract/environment";
+import { readJobEnvironment, type JobEnvironment } from "./environment";
 import { kmsAccount } from "../kms-account/account";
 import { createJobLogger } from "./logger";
 import { createJobMetrics, type JobMetrics } from "./metrics";
-import { metricNames, type JobName } from "../../contract/metrics-catalog";
+import { metricNames, type JobName } from "../../contract";
 import { relayerFor, type Relayer } from "../chain/relayer";
 import { readRpcSecret } from "../chain/rpc-secret";
 

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { RpcUsage } from "../chain/clients";
-import { metricNames, type JobName } from "../../contract/metrics-catalog";
+import { metricNames, type JobName } from "../../contract";
 import type { JobMetrics } from "./metrics";
 import { outcomeOfError, type JobOutcome } from "./outcome";
 
