@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleEntry, bundleJob } from "../infra/build/bundle";
-import { jobNames } from "../lambdas/contract/metrics-catalog";
+import { jobNames } from "../lambdas/contract";
 
 const projectRoot = join(__dirname, "..");
 // Inside the project, so the bundles resolve what they leave external (the AWS SDK) from node_modules, as Lambda's runtime provides it.

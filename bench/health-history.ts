@@ -11,7 +11,8 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { parseEther, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { runHealth } from "../lambdas/health/health";
+import { healthJob } from "../lambdas/health/health";
+import { runJob } from "../lambdas/shared/runtime/run-job";
 import { createReadClients } from "../lambdas/shared/chain/clients";
 import { querySubgraph } from "../lambdas/shared/chain/subgraph";
 import { createJobLogger } from "../lambdas/shared/runtime/logger";
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
       const requestsBefore = Object.values(subgraph.requests()).reduce((sum, count) => sum + count, 0);
       const bytesBefore = subgraph.responseBytes();
       const started = performance.now();
-      const outcome = await runHealth({
+      const outcome = await runJob(healthJob, {
         config: { diamond: fixture.diamond, sellerId: seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH" }], signer, expectedDailyBurnWei: parseEther("0.1"), subgraphMaxLagBlocks: 20, gasAlertRatios: [0.5, 0.2, 0.1] },
         clients: createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger }),
         subgraph: { url: subgraph.url, logger },

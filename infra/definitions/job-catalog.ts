@@ -1,5 +1,5 @@
 import type { KitConfig } from "../config";
-import { jobNames, type JobName } from "../../lambdas/contract/metrics-catalog";
+import { jobNames, type JobName } from "../../lambdas/contract";
 
 /**
  * What each job is and what it touches: the single table from which the
@@ -28,6 +28,8 @@ export interface JobSpec {
     readonly smokeOffer?: true;
     /** Reads the business counters the watcher keeps in the events table (GetItem on those items only). */
     readonly businessCounters?: true;
+    /** The stack's release (every Lambda's identity) and where to record a run against it, for the promotion gate. */
+    readonly releaseRecord?: true;
   };
 }
 
@@ -63,7 +65,7 @@ export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
     schedule: undefined,
     timeoutSeconds: 900,
     memorySizeMb: 512,
-    uses: { signer: "sign", idempotencyTable: true, smokeOffer: true },
+    uses: { signer: "sign", idempotencyTable: true, smokeOffer: true, releaseRecord: true },
   },
 };
 

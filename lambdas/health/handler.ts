@@ -3,10 +3,11 @@ import type { Address } from "viem";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
+import { runJob } from "../shared/runtime/run-job";
 import { createBusinessTally } from "../shared/stores/business-tally";
-import { runHealth, type HealthOutcome } from "./health";
+import { healthJob, type HealthOutcome } from "./health";
 
-/** Scheduled entry point: a thin adapter from the Lambda environment to runHealth. */
+/** Scheduled entry point: a thin adapter from the Lambda environment to the health job. */
 export async function handler(_event: unknown, context?: Context): Promise<HealthOutcome> {
   const runtime = await loadJobRuntime("health");
   const { env, logger, metrics } = runtime;
@@ -15,7 +16,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Healt
   if (!signer) throw new Error("the health job watches the signer's gas: set KEY_ID (or SIGNER_ADDRESS)");
   if (env.EVENTS_TABLE === undefined) throw new Error("the health job reads the watcher's business counters: set EVENTS_TABLE");
   if (env.GAS_ALERT_RATIOS === undefined) throw new Error("the health job needs the stack's gas.alertRatios: set GAS_ALERT_RATIOS");
-  return runHealth({
+  return runJob(healthJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       sellerId: BigInt(env.SELLER_ID),

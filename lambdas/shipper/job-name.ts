@@ -1,4 +1,4 @@
-import { jobNames } from "../contract/metrics-catalog";
+import { jobNames } from "../contract";
 
 /**
  * The job a log group belongs to, for records that do not say (Lambda's own

@@ -1,4 +1,4 @@
-import type { JobOutcome } from "../shared/runtime/job-runtime";
+import type { JobOutcome } from "../shared/runtime/outcome";
 import type { WatcherRunResult } from "./watcher";
 
 /** A run overtaken by an overlapping one is transient (the other run carries on): a metric, not a page, and no dead letter. */

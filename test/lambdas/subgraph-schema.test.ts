@@ -5,7 +5,7 @@
  */
 import { GraphQLEnumType, GraphQLInputObjectType, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { jobNames } from "../../lambdas/contract";
 import { exchangeQuery, metaQuery, type SubgraphExchangeState } from "../../lambdas/shared/chain/subgraph";
 import { lagQuery } from "../../tools/review/online/subgraph";
 import { bundleJob } from "../../infra/build/bundle";

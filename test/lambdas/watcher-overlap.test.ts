@@ -9,11 +9,11 @@ import { randomBytes } from "node:crypto";
 import { parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { finishRun } from "../../lambdas/shared/runtime/job-runtime";
+import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
 import { createEventStore } from "../../lambdas/shared/stores/events";
-import { watcherRunOutcome } from "../../lambdas/watcher/run-outcome";
+import { watcherJob, type WatcherOutcome } from "../../lambdas/watcher/job";
 import { runWatcher, type WatcherDeps } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, watcherDeps } from "../fixtures/watcher/watcher-env";
 import { startAnvil, type Anvil } from "../harness/anvil";
@@ -67,27 +67,29 @@ it("two overlapping runs: no failed-run metric, no dead letter, no duplicate web
     ...firstBase,
     checkpoints: { ...firstBase.checkpoints, advance: async (...args) => { await secondDone; return firstBase.checkpoints.advance(...args); } },
   };
-  const firstRun = runWatcher(first);
-  const secondRun = runWatcher(second);
-  secondDone = secondRun.catch(() => undefined);
-  const [slow, fast] = await Promise.all([firstRun, secondRun]);
+  // Both through the job wrapper that reports every run (its outcome metric, its log line).
+  const reporting = () => ({ logger: createJobLogger("watcher"), metrics: createJobMetrics("watcher", "test") });
+  const output = captureStdout();
+  let slow: WatcherOutcome;
+  let fast: WatcherOutcome;
+  try {
+    const firstRun = runJob(watcherJob, { ...first, ...reporting() });
+    const secondRun = runJob(watcherJob, { ...second, ...reporting() });
+    secondDone = secondRun.catch(() => undefined);
+    [slow, fast] = await Promise.all([firstRun, secondRun]);
+  } finally {
+    output.restore();
+  }
 
-  expect(fast).toMatchObject({ caughtUp: true, overtaken: false, deadLettered: 0 });
-  expect(slow).toMatchObject({ overtaken: true, caughtUp: false, deadLettered: 0 });
+  expect(fast).toMatchObject({ status: "succeeded", caughtUp: true, overtaken: false, deadLettered: 0 });
+  expect(slow).toMatchObject({ status: "transient", reason: "overtaken", overtaken: true, caughtUp: false, deadLettered: 0 });
   // Each BuyerCommitted sent once, whichever run stored it.
   const ids = receiver.delivered().map((call) => call.id);
   expect(ids).toHaveLength(3);
   expect(new Set(ids).size).toBe(3);
-  expect(slow.delivered + fast.delivered).toBe(3);
+  expect((slow.delivered ?? 0) + (fast.delivered ?? 0)).toBe(3);
   expect(await createEventStore(db.documents, tables.events).listDeadLettered()).toEqual([]);
-
-  // The job's outcome metrics: the overtaken run is transient, never failed.
-  const output = captureStdout();
-  try {
-    for (const result of [slow, fast]) finishRun("watcher", createJobMetrics("watcher", "test"), createJobLogger("watcher"), watcherRunOutcome(result));
-  } finally {
-    output.restore();
-  }
+  // The overtaken run is transient, never failed: no page.
   expect(output.metricValues("JobFailed")).toEqual([]);
   expect(output.metricValues("JobTransient")).toEqual([1]);
   expect(output.metricValues("JobSucceeded")).toEqual([1]);
