@@ -11,9 +11,6 @@ import { kitSubgraphDocuments } from "../../tools/review/online/subgraph-fields"
 import { bundleJob } from "../../infra/build/bundle";
 import { bosonSubgraphSchema } from "../harness/boson-subgraph-schema";
 
-/** Every document a job or tool sends to the subgraph. */
-const kitDocuments = { metaQuery, exchangeQuery, lagQuery };
-
 const problems = (document: string) => validate(bosonSubgraphSchema(), parse(document)).map((error) => error.message);
 
 describe("subgraph documents against core-sdk's schema", () => {
