@@ -121,7 +121,7 @@ export function allPolicies(evaluation: StackEvaluation): { resource: RecordedRe
   );
 }
 
-/** The job's function, by the ScheduledJob component `<job>-job` that owns it. */
+/** The job's function, by the JobFunction component `<job>-job` that owns it. */
 export function jobFunction(evaluation: StackEvaluation, job: string): RecordedResource {
   return named(evaluation, functionType, `${job}-job-function`);
 }

@@ -1,6 +1,6 @@
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { externalAccountCredentialConfig } from "../../infra/components/gcp-identity";
+import { externalAccountCredentialConfig } from "../../infra/resource-groups/gcp-identity";
 import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
 import { createShipperFromEnvironment, createShipperHandler, readShipperEnvironment, type ShipperHandler } from "../../lambdas/shipper/handler";
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
