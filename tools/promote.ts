@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
+import { verdictLine } from "./review/progress";
 import { writeReport } from "./review/write";
 import type { Difference } from "./promote/differences";
 import { promotionGate, type GateResult } from "./promote/gate";
@@ -44,9 +45,9 @@ export function renderGate(result: GateResult, from: string, to: string): string
     "",
     ...compared,
     review
-      ? `${to} review: ${review.verdict.toUpperCase()} (${review.summary.pass} pass, ${review.summary.fail} fail, ${review.summary.needsHuman} need a person; the evidence is in reports/${to}/readiness.md)`
+      ? `${to} review: ${verdictLine(review)}; the evidence is in reports/${to}/readiness.md`
       : `${to} review: not run`,
-    ...(review ? review.checklist.filter((i) => i.status === "needs-human").map((i) => `  ${i.id} needs a person: ${i.humanCheck ?? ""}`) : []),
+    ...(review ? review.awaiting.map((a) => `  awaits ${a.who}: ${a.what}`) : []),
     "",
     ...(result.allowed
       ? ["promotion allowed. Run, in order:", ...result.commands.map((command, index) => `  ${index + 1}. ${command}`)]

@@ -12,6 +12,7 @@ import { promotionGate, renderGate } from "../../tools/promote";
 import { configDifferences, resourceDifferences, type StackSide } from "../../tools/promote/differences";
 import type { GateResult } from "../../tools/promote/gate";
 import { evaluateCommittedStacks, type CommittedStack } from "../infra/stack-evaluation";
+import { passedRun } from "./recorded-run";
 
 /**
  * The promotion gate on the committed stacks and on broken copies of
@@ -38,7 +39,7 @@ let committed: GateResult;
 beforeAll(async () => {
   staging = await sideOf("staging");
   production = await sideOf("production");
-  committed = await promotionGate(readStackFile("staging"), readStackFile("production"));
+  committed = await promotionGate(readStackFile("staging"), readStackFile("production"), { review: { run: passedRun() } });
 });
 
 describe("promoting the committed staging stack to production", () => {

@@ -1,57 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
 import { stackDiagram } from "../../tools/review/mermaid";
 import { stackFacts } from "../../tools/review/stack-facts";
-import { testsByChecklistId } from "../../tools/review/test-evidence";
 import { evaluateCommittedStacks } from "../infra/stack-evaluation";
 
-/** The report's parts that can be checked on their own: test evidence and the diagram. */
-
-describe("testsByChecklistId", () => {
-  let root: string;
-
-  beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), "evidence-"));
-    for (const dir of ["test/lambdas", "test/tools", "test/policy"]) mkdirSync(join(root, dir), { recursive: true });
-    writeFileSync(
-      join(root, "test/lambdas/withdraw.test.ts"),
-      [
-        'describe("withdraw job (M1, O1)", () => {',
-        '  it("keeps going when O2 is not in the title", () => {});',
-        "  it.each([1])('sends one transaction (O3)', () => {});",
-        '  it("mentions SO1 and B12, which are not ids", () => {});',
-        '  it("sends no transaction while the Funds region is paused", () => {});',
-        "});",
-      ].join("\n"),
-    );
-    writeFileSync(join(root, "test/tools/review.test.ts"), 'it("S2 is needs-human offline", () => {});');
-    writeFileSync(join(root, "test/policy/p.test.ts"), 'it("C4 policy", () => {});');
-  });
-
-  it("finds ids named in describe and test titles, with file and line", () => {
-    const found = testsByChecklistId(root, []);
-    expect(found.get("M1")).toEqual([{ file: "test/lambdas/withdraw.test.ts", line: 1, title: "withdraw job (M1, O1)" }]);
-    expect(found.get("O2")?.[0]?.line).toBe(2);
-    expect(found.get("O3")?.[0]?.title).toBe("sends one transaction (O3)");
-    expect(found.has("B1")).toBe(false);
-  });
-
-  it("does not count the reviewer's own tests as evidence", () => {
-    const found = testsByChecklistId(root, []);
-    expect(found.has("S2")).toBe(false);
-    expect(found.has("C4")).toBe(false);
-  });
-
-  it("adds mapped tests by title, and drops them when the title no longer matches", () => {
-    const mapped = [{ id: "H2" as const, file: "test/lambdas/withdraw.test.ts", title: /while the Funds region is paused/ }];
-    expect(testsByChecklistId(root, mapped).get("H2")?.[0]?.line).toBe(5);
-    const renamed = [{ id: "H2" as const, file: "test/lambdas/withdraw.test.ts", title: /checks pausedRegions first/ }];
-    expect(testsByChecklistId(root, renamed).has("H2")).toBe(false);
-  });
-});
+/** The report's parts that can be checked on their own: the diagram. */
 
 describe("stackDiagram", () => {
   let production: StackEvaluation;

@@ -2,15 +2,18 @@ import { ConfigError, parseKitConfig, type ConfigSource, type KitConfig } from "
 import { evaluateProgram } from "../../infra/offline/mock-harness";
 import { kitProgram } from "../../infra/program";
 import type { ReadinessReport } from "../review/report";
-import { reviewStack } from "../review/review-stack";
+import { reviewStack, type ReviewOptions } from "../review/review-stack";
 import { pulumiCommands } from "./commands";
 import { configDifferences, resourceDifferences, type Difference, type StackSide } from "./differences";
 
 /**
  * The promotion gate: compares the two stacks, reviews the target, and says
  * whether the promotion may go ahead. It refuses when either config does
- * not validate, the target's review has a blocking failure, or a suspicious
- * difference is not acknowledged (`--ack <id>` or `--ack-all`).
+ * not validate, the target's review has a blocking failure or rests on tests
+ * that did not run on these sources, or a suspicious difference is not
+ * acknowledged (`--ack <id>` or `--ack-all`). Missing sign-offs do not refuse:
+ * several (the first `pulumi up`, the release's smoke run, the alert canary)
+ * can only be given after the deploy this gate leads to; the gate lists them.
  */
 
 export interface GateOptions {
@@ -18,6 +21,8 @@ export interface GateOptions {
   readonly acknowledged?: readonly string[];
   readonly acknowledgeAll?: boolean;
   readonly log?: (line: string) => void;
+  /** Where the target's review reads its test run, checklist document and sign-offs. */
+  readonly review?: Pick<ReviewOptions, "root" | "run" | "namedTests" | "signoffs">;
 }
 
 export interface GateResult {
@@ -57,12 +62,14 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
   const unknownAcks = [...acknowledged].filter((id) => ![...config, ...resources].some((d) => d.id === id));
 
   log(`reviewing ${to.config.stack}...`);
-  const review = await reviewStack(to.evaluation, { source: toSource });
+  const review = await reviewStack(to.evaluation, { source: toSource, ...options.review });
+  const notRun = review.checklist.filter((item) => item.status === "evidence-not-run").map((item) => item.id);
 
   const refusals = [
-    ...(review.verdict === "blocked"
+    ...(review.summary.blocking.length > 0
       ? [`the ${to.config.stack} review is blocked by ${review.summary.blocking.join(", ")}: ${review.checklist.filter((i) => i.blocking).map((i) => `${i.id} ${i.summary}`).join("; ")}`]
       : []),
+    ...(notRun.length > 0 ? [`the tests behind ${notRun.join(", ")} did not run on these sources (${review.testRun.detail}); run \`npm test\` first`] : []),
     ...(unacknowledged.length > 0 ? [`${unacknowledged.length} suspicious difference(s) not acknowledged: ${unacknowledged.map((d) => d.id).join(", ")}`] : []),
     ...(unknownAcks.length > 0 ? [`--ack names no difference: ${unknownAcks.join(", ")}`] : []),
   ];
