@@ -122,6 +122,31 @@ describe("review of the committed stacks", () => {
     expect(runbook).toMatch(/cannot rotate an asymmetric key/);
   });
 
+  it("shows each key and secret policy statement by statement, and who signs now or is one step away", () => {
+    const signerKey = productionReport.custody.policies.find((p) => p.kind === "key" && p.name.endsWith("/assistant"));
+    const signing = signerKey?.statements.find((st) => st.effect === "Allow" && st.actions.includes("kms:Sign"));
+    expect(signing?.principals.map((p) => p.replace(/ \(.*$/, "")).sort()).toEqual(productionReport.custody.signers.direct.map((s) => s.principal).sort());
+    expect(signing?.conditions).toContain("ECDSA_SHA_256");
+    const rpcSecret = productionReport.custody.policies.find((p) => p.kind === "secret" && /rpc/.test(p.name));
+    expect(rpcSecret?.statements.flatMap((st) => st.actions)).toContain("secretsmanager:GetSecretValue");
+    expect(productionReport.custody.signers.direct.map((s) => s.who).sort()).toEqual(["execution role of the smoke job", "execution role of the withdraw job"]);
+    const oneStep = productionReport.custody.signers.oneStepAway.map((s) => `${s.principal}: ${s.step}`).join("\n");
+    expect(oneStep).toMatch(/role\/boson-kit-key-admin: kms:PutKeyPolicy on the signer/);
+    expect(oneStep).toMatch(/boson-kit:deployers is not set.*change the code, configuration or role of the signing jobs \(smoke, withdraw\)/);
+    expect(productionReport.custody.deployment.backend).toMatch(/not recorded in the repository/);
+  });
+
+  it("says what a stolen assistant key can do on chain, how to stop it and the way back", () => {
+    const { compromise } = productionReport;
+    expect(compromise.canDo.join("\n")).toMatch(/create offers for seller 7/);
+    expect(compromise.canDo.join("\n")).toMatch(/pays only the seller's treasury 0x7eA5ba7e000000000000000000000000000000A1/);
+    expect(compromise.cannotDo.join("\n")).toMatch(/updateSeller requires the admin/);
+    expect(compromise.stop[0]).toMatch(/aws kms disable-key --region eu-west-1 --key-id \$\(aws kms describe-key .*alias\/boson-kit\/production\/assistant/);
+    expect(compromise.stop[1]).toMatch(/withdraw schedule's name \(known after deploy\)/);
+    expect(compromise.stop[2]).toMatch(/updateSeller\(7\).*optInToSellerUpdate/);
+    expect(renderMarkdown(productionReport)).toContain("## If the assistant key is compromised");
+  });
+
   it("estimates the fixed cost from what the stack declares", () => {
     const nat = (report: ReadinessReport) => report.cost.lines.find((l) => l.item === "NAT gateways");
     expect(nat(productionReport)).toMatchObject({ quantity: 2, unitPriceUsd: 0.048, monthlyUsd: 70.08 });

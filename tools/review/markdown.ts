@@ -84,9 +84,58 @@ function custodySection(report: ReadinessReport): string[] {
     "",
     ...table(["role", "address", "held by", "on chain"], sellerRows),
     "",
+    "### Who can sign",
+    "",
+    ...table(["principal", "how"], [
+      ...custody.signers.direct.map((s) => [s.principal, `signs now (key policy kms:Sign): ${s.who}`]),
+      ...custody.signers.oneStepAway.map((s) => [s.principal, `one step away: ${s.step}`]),
+    ]),
+    "",
+    "### Key and secret policies, statement by statement",
+    "",
+    ...custody.policies.flatMap((policy) => [
+      `**${policy.kind} ${code(policy.name)}**`,
+      "",
+      ...(policy.statements.length === 0
+        ? ["No resource policy: only identity policies of the account decide who may use it.", ""]
+        : [...table(["sid", "effect", "principals", "actions", "conditions"], policy.statements.map((st) => [st.sid, st.effect, st.principals.join("<br/>"), st.actions.join(", "), st.conditions ? code(st.conditions) : "none"])), ""]),
+    ]),
+    "### Deployment",
+    "",
+    ...table(["", ""], [
+      ["deployers (run `pulumi up`)", custody.deployment.deployers.join("<br/>") || "not set (boson-kit:deployers): whoever runs `pulumi up`"],
+      ["previewers", custody.deployment.previewers.join("<br/>") || "none set"],
+      ["Pulumi state backend", custody.deployment.backend],
+      ["secrets provider", custody.deployment.secretsProvider],
+    ]),
+    "",
     `### Rotating the assistant key (${report.stack})`,
     "",
     ...custody.runbook.map((step, index) => `${index + 1}. ${step}`),
+    "",
+  ];
+}
+
+function compromiseSection(report: ReadinessReport): string[] {
+  const { compromise } = report;
+  return [
+    "## If the assistant key is compromised",
+    "",
+    "Compromised means someone can have KMS sign with it (the key never leaves KMS). With the assistant role, on chain, they can:",
+    "",
+    ...compromise.canDo.map((line) => `- ${line}`),
+    "",
+    "They cannot:",
+    "",
+    ...compromise.cannotDo.map((line) => `- ${line}`),
+    "",
+    "Emergency stop, in order:",
+    "",
+    ...compromise.stop.map((line, index) => `${index + 1}. ${line}`),
+    "",
+    "The way back:",
+    "",
+    ...compromise.wayBack.map((line, index) => `${index + 1}. ${line}`),
     "",
   ];
 }
@@ -193,6 +242,7 @@ export function renderMarkdown(report: ReadinessReport): string {
     ...checklistSection(report),
     ...signoffSection(report),
     ...custodySection(report),
+    ...compromiseSection(report),
     ...onlineSection(report),
     ...policySection(report),
     ...inventorySection(report),

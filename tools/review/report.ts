@@ -1,4 +1,5 @@
 import type { ChecklistId } from "../../infra/policy/checklist";
+import type { CompromisePlan } from "./compromise";
 import type { CostEstimate } from "./cost";
 import type { Custody } from "./custody";
 import type { InventoryGroup } from "./inventory";
@@ -91,6 +92,7 @@ export interface ReadinessReport {
   readonly checklist: readonly ItemResult[];
   readonly policies: readonly PolicySummary[];
   readonly custody: Custody;
+  readonly compromise: CompromisePlan;
   readonly inventory: readonly InventoryGroup[];
   readonly cost: CostEstimate;
   readonly diagram: string;

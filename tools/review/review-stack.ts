@@ -6,7 +6,9 @@ import { blockingViolations, runPolicies } from "../../infra/policy/offline/run"
 import { kitPolicies } from "../../infra/policy/policies";
 import { applySignoffs, evaluateChecklist, signoffStates } from "./checklist";
 import { estimateCost, type CostOptions } from "./cost";
+import { compromisePlan } from "./compromise";
 import { custodyOf } from "./custody";
+import { deploymentOf } from "./custody-statements";
 import { inventoryOf } from "./inventory";
 import { stackDiagram } from "./mermaid";
 import type { ChainFacts } from "./online/chain-facts";
@@ -109,7 +111,8 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
     notes,
     checklist,
     policies,
-    custody: custodyOf(config, facts, options.online),
+    custody: custodyOf(config, facts, options.online, deploymentOf(options.source, config.stack, root)),
+    compromise: compromisePlan(config, facts),
     inventory: inventoryOf(facts),
     cost: estimateCost(config, facts, options.cost),
     diagram: stackDiagram(config, facts),
