@@ -11,6 +11,8 @@ import { projectRoot, readStackFile, stackSource } from "../../infra/offline/sta
 import { promotionGate, renderGate } from "../../tools/promote";
 import { configDifferences, resourceDifferences, type StackSide } from "../../tools/promote/differences";
 import type { GateResult } from "../../tools/promote/gate";
+import { plannedRelease } from "../../tools/promote/release-check";
+import { passingSmokeRecord } from "../harness/smoke-record";
 import { evaluateCommittedStacks, type CommittedStack } from "../infra/stack-evaluation";
 import { passedRun } from "./recorded-run";
 
@@ -40,7 +42,9 @@ let committed: GateResult;
 beforeAll(async () => {
   staging = await sideOf("staging");
   production = await sideOf("production");
-  committed = await promotionGate(readStackFile("staging"), readStackFile("production"), { review: { run: passedRun() } });
+  // The release staging's smoke run passed with: the same code, so only the review and the differences decide.
+  const smokeRecord = passingSmokeRecord("staging", plannedRelease(staging.evaluation.outputs));
+  committed = await promotionGate(readStackFile("staging"), readStackFile("production"), { smokeRecord, review: { run: passedRun() } });
 });
 
 describe("promoting the committed staging stack to production", () => {
@@ -86,7 +90,8 @@ describe("a correct production stack for another seller id and smoke offer", () 
     values["boson-kit:smoke"] = { offerId: "202" };
     values["boson-kit:rpcPrimaryUrl"] = { secure: "v1:AAAA" };
     values["boson-kit:rpcFallbackUrl"] = { secure: "v1:BBBB" };
-    const result = await promotionGate(readStackFile("staging"), stackSource("production", values), { review: { run: passedRun() } });
+    const smokeRecord = passingSmokeRecord("staging", plannedRelease(staging.evaluation.outputs));
+    const result = await promotionGate(readStackFile("staging"), stackSource("production", values), { smokeRecord, review: { run: passedRun() } });
     const byKey = new Map(result.config.map((d) => [d.subject, d]));
     expect(byKey.get("boson-kit:seller.id")).toMatchObject({ from: "7", to: "12", level: "expected", why: expect.stringMatching(/registered separately on each chain/) });
     expect(byKey.get("boson-kit:smoke.offerId")).toMatchObject({ to: "202", level: "expected", why: expect.stringMatching(/test offer/) });

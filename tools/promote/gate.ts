@@ -4,16 +4,20 @@ import { kitProgram } from "../../infra/program";
 import type { ReadinessReport } from "../review/report";
 import { reviewStack, type ReviewOptions } from "../review/review-stack";
 import { pulumiCommands } from "./commands";
+import type { SmokeReleaseRecord } from "../../lambdas/contract/release";
+import { plannedRelease, releaseRefusals } from "./release-check";
 import { configDifferences, resourceDifferences, type Difference, type StackSide } from "./differences";
 
 /**
  * The promotion gate: compares the two stacks, reviews the target, and says
  * whether the promotion may go ahead. It refuses when either config does
  * not validate, the target's review has a blocking failure or rests on tests
- * that did not run on these sources, or a suspicious difference is not
- * acknowledged (`--ack <id>` or `--ack-all`). Missing sign-offs do not refuse:
- * several (the first `pulumi up`, the release's smoke run, the alert canary)
- * can only be given after the deploy this gate leads to; the gate lists them.
+ * that did not run on these sources, a suspicious difference is not
+ * acknowledged (`--ack <id>` or `--ack-all`), or the target's planned Lambdas
+ * are not the release a passing smoke run of the source stack recorded.
+ * Missing sign-offs do not refuse: several (the first `pulumi up`, the
+ * release's smoke run, the alert canary) can only be given after the deploy
+ * this gate leads to; the gate lists them.
  */
 
 export interface GateOptions {
@@ -23,6 +27,8 @@ export interface GateOptions {
   readonly log?: (line: string) => void;
   /** Where the target's review reads its test run, checklist document and sign-offs. */
   readonly review?: Pick<ReviewOptions, "root" | "run" | "namedTests" | "signoffs">;
+  /** The source stack's latest smoke run: the target may only run the release it passed. */
+  readonly smokeRecord?: SmokeReleaseRecord | undefined;
 }
 
 export interface GateResult {
@@ -72,6 +78,7 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
     ...(notRun.length > 0 ? [`the tests behind ${notRun.join(", ")} did not run on these sources (${review.testRun.detail}); run \`npm test\` first`] : []),
     ...(unacknowledged.length > 0 ? [`${unacknowledged.length} suspicious difference(s) not acknowledged: ${unacknowledged.map((d) => d.id).join(", ")}`] : []),
     ...(unknownAcks.length > 0 ? [`--ack names no difference: ${unknownAcks.join(", ")}`] : []),
+    ...releaseRefusals(plannedRelease(to.evaluation.outputs), options.smokeRecord, from.config.stack),
   ];
   return {
     allowed: refusals.length === 0,
