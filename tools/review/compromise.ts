@@ -52,7 +52,7 @@ export function compromisePlan(config: KitConfig, facts: StackFacts): Compromise
       "Void the offers the attacker created (voidOffer from the new assistant) and check the seller's available funds and open disputes.",
     ],
     wayBack: [
-      `Find out how kms:Sign was reached: CloudTrail Sign calls on the key, the change-watch alarms, the principals in the custody section (direct and one step away).`,
+      `Find out how kms:Sign was reached: CloudTrail (Sign calls on the key; changes to its policy, grants and alias; changes to the signing jobs' code, configuration and roles) and the principals in the custody section (direct and one step away).`,
       `Close that path, then run the rotation runbook below on ${stack}: a new KMS key, registered as assistant from the admin account, the jobs pointed at it.`,
       `Re-enable the schedules, run the smoke job (C4), and schedule the old key's deletion once nothing refers to it.`,
     ],

@@ -19,7 +19,8 @@ export const signoffItems = {
   M3: { awaits: "the security reviewer", title: "The people holding the admin keys are named; the rotation fire drill was run" },
   C4: { awaits: "the release owner", title: "The smoke job ran against this stack for this release" },
   "first-pulumi-up": { awaits: "a deployer", title: "The first `pulumi up` of this stack on its AWS account succeeded" },
-  "alert-canary": { awaits: "the on-call", title: "An alert canary (a test alarm and a change-watch event) reached the on-call" },
+  "alert-canary": { awaits: "the on-call", title: "An alert canary (a test alarm set to ALARM) reached the on-call" },
+  "pinned-action-shas": { awaits: "the platform team", title: "The commit SHAs the release workflows pin match the tags beside them (git ls-remote)" },
 } as const;
 
 export type SignoffItem = keyof typeof signoffItems;
