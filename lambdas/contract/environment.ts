@@ -101,7 +101,7 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.eventsTable]: z.optional(nonEmpty),
   [environmentVariables.checkpointsTable]: z.optional(nonEmpty),
   [environmentVariables.relayer]: z.optional(
-    json(z.object({ url: z.url(), ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
+    json(z.object({ url: z.url(), apiId: nonEmpty, ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
   ),
   [environmentVariables.priceFeed]: z.optional(json(z.object({ address, currency: z.string() }))),
   [environmentVariables.signerAddress]: z.optional(address),

@@ -57,6 +57,9 @@ export const metricNames = {
   gasBalanceRatio: "GasBalanceRatio",
   // RPC (S3): requests the fallback endpoint answered in a run (the primary failed).
   rpcFallbackUsed: "RpcFallbackUsed",
+  // Meta-transactions (O4): one per write, by the path it took (the reason is in the tool-call log).
+  metaTxRelayed: "MetaTxRelayed",
+  metaTxFallback: "MetaTxFallback",
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -89,4 +92,6 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   SmokeStepDurationMs: "smoke",
   GasBalanceRatio: "health",
   RpcFallbackUsed: "any",
+  MetaTxRelayed: "any",
+  MetaTxFallback: "any",
 };

@@ -113,6 +113,10 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
   if (offer[1].exchangeToken !== zeroAddress) {
     return finishRun("smoke", metrics, logger, { status: "failed", reason: "test-offer-not-native", steps });
   }
+  // A meta-transaction carries no value: through a relayer the commit can only be to a free offer.
+  if (deps.relayer && price > 0n) {
+    return finishRun("smoke", metrics, logger, { status: "failed", reason: "test-offer-not-free-with-relayer", steps });
+  }
 
   const runStep = async (exchange: "A" | "B", step: SmokeStepName, exchangeId: bigint | undefined): Promise<bigint | undefined> => {
     const started = performance.now();
@@ -132,6 +136,8 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
             requestId,
             ...(exchangeId !== undefined ? { exchangeId: exchangeId.toString() } : {}),
             confirmations: config.confirmations,
+            idempotencyKey: `${step}:${JSON.stringify(key)}`,
+            metrics,
             ...(deps.relayer ? { relayer: deps.relayer } : {}),
             ...(deps.sleep ? { sleep: deps.sleep } : {}),
             ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),

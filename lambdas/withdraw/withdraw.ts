@@ -121,6 +121,8 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
           requestId,
           confirmations: config.confirmations,
           paused,
+          idempotencyKey: `withdrawFunds:${JSON.stringify(key)}`,
+          metrics,
           ...(deps.relayer ? { relayer: deps.relayer } : {}),
           ...(deps.sleep ? { sleep: deps.sleep } : {}),
           ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
