@@ -153,7 +153,9 @@ export const rawKitConfigSchema = z.strictObject({
     .default({ endpoints: [] }),
   relayer: z
     .strictObject({
-      url: httpsUrl("the meta-transaction relayer"),
+      url: httpsUrl("the meta-transaction relayer").optional(),
+      apiId: z.string({ error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }).min(1, { error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }),
+      allowUnofficialUrl: z.boolean({ error: "must be true or false" }).default(false),
       ratePerSecond: positiveInteger("the relayer calls allowed per second", 1000).default(5),
       burst: positiveInteger("the relayer calls allowed in one burst", 1000).default(10),
       timeoutMs: positiveInteger("the relayer timeout in milliseconds", 60_000).default(10_000),

@@ -60,6 +60,9 @@ export const metricNames = {
   // Meta-transactions (O4): one per write, by the path it took (the reason is in the tool-call log).
   metaTxRelayed: "MetaTxRelayed",
   metaTxFallback: "MetaTxFallback",
+  // Transaction lifecycle: a send refused above the fee cap, and the age of a transaction pending too long.
+  txFeeCapReached: "TxFeeCapReached",
+  txPendingMinutes: "TxPendingMinutes",
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -94,4 +97,6 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   RpcFallbackUsed: "any",
   MetaTxRelayed: "any",
   MetaTxFallback: "any",
+  TxFeeCapReached: "any",
+  TxPendingMinutes: "any",
 };
