@@ -68,6 +68,15 @@ export interface KitConfig {
   readonly webhooks: { readonly endpoints: readonly string[] };
   /** The meta-transaction relayer (O4); its api key is in `rpc.relayerApiKey`. */
   readonly relayer?: RelayerSettings;
+  /** The transaction lifecycle's settings (defaults in lambdas/shared/chain/lifecycle/policy.ts when absent). */
+  readonly transactions?: {
+    readonly stuckAfterBlocks?: number;
+    readonly stuckAfterSeconds?: number;
+    readonly bumpPercent?: number;
+    readonly maxFeePerGasGwei?: string;
+    readonly leaseSeconds?: number;
+    readonly pendingAlarmMinutes?: number;
+  };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
   readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
@@ -367,6 +376,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
     webhooks: config.webhooks,
     ...(relayer?.settings ? { relayer: relayer.settings } : {}),
+    ...(config.transactions ? { transactions: config.transactions } : {}),
     ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),
     ...(config.smoke ? { smoke: config.smoke } : {}),
     rpc: {

@@ -28,8 +28,10 @@ export const environmentVariables = {
   idempotencyTable: "IDEMPOTENCY_TABLE",
   eventsTable: "EVENTS_TABLE",
   checkpointsTable: "CHECKPOINTS_TABLE",
-  /** JSON, optional: { url, ratePerSecond, burst, timeoutMs } */
+  /** JSON, optional: { url, apiId, ratePerSecond, burst, timeoutMs } (the api key is in the RPC secret) */
   relayer: "RELAYER",
+  /** JSON, optional: the transaction lifecycle's { stuckAfterBlocks, stuckAfterSeconds, bumpPercent, maxFeePerGasGwei, leaseSeconds, pendingAlarmMinutes } */
+  txLifecycle: "TX_LIFECYCLE",
   /** JSON, optional: { address, currency } */
   priceFeed: "PRICE_FEED",
   /** Shipper: the GCP project its Cloud Logging entries go to. */
@@ -102,6 +104,18 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.checkpointsTable]: z.optional(nonEmpty),
   [environmentVariables.relayer]: z.optional(
     json(z.object({ url: z.url(), apiId: nonEmpty, ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
+  ),
+  [environmentVariables.txLifecycle]: z.optional(
+    json(
+      z.object({
+        stuckAfterBlocks: z.optional(positiveInteger),
+        stuckAfterSeconds: z.optional(positiveInteger),
+        bumpPercent: z.optional(positiveInteger),
+        maxFeePerGasGwei: z.optional(z.string().check(z.regex(/^[0-9]+(\.[0-9]+)?$/))),
+        leaseSeconds: z.optional(positiveInteger),
+        pendingAlarmMinutes: z.optional(positiveInteger),
+      }),
+    ),
   ),
   [environmentVariables.priceFeed]: z.optional(json(z.object({ address, currency: z.string() }))),
   [environmentVariables.signerAddress]: z.optional(address),

@@ -27,7 +27,7 @@ import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "..
 import type { Relayer } from "../shared/chain/relayer";
 import { withDecodedRevert } from "../shared/chain/revert";
 import { subgraphExchange, waitForIndexedBlock, type SubgraphClient, type SubgraphExchange } from "../shared/chain/subgraph";
-import { sendProtocolTransaction } from "../shared/chain/transactions";
+import { sendProtocolTransaction, type SendOptions } from "../shared/chain/transactions";
 
 export type SmokeConfig = {
   diamond: Address;
@@ -45,6 +45,8 @@ export type SmokeDeps = {
   metrics: JobMetrics;
   idempotent: IdempotentRunner;
   relayer?: Relayer;
+  /** The transaction lifecycle (the handler always gives it; tests may leave it out). */
+  lifecycle?: SendOptions["lifecycle"];
   requestId: string;
   sleep?: Sleep;
   pollIntervalMs?: number;
@@ -139,6 +141,8 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
             idempotencyKey: `${step}:${JSON.stringify(key)}`,
             metrics,
             ...(deps.relayer ? { relayer: deps.relayer } : {}),
+            ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+          ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
             ...(deps.sleep ? { sleep: deps.sleep } : {}),
             ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
           },

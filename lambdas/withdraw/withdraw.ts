@@ -23,7 +23,7 @@ import { readPausedRegions } from "../shared/chain/paused-regions";
 import { PausableRegion, protocolAbi } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";
 import { withDecodedRevert } from "../shared/chain/revert";
-import { sendProtocolTransaction } from "../shared/chain/transactions";
+import { sendProtocolTransaction, type SendOptions } from "../shared/chain/transactions";
 
 export type WithdrawToken = { address: Address; symbol: string; withdrawThresholdWei: bigint };
 
@@ -43,6 +43,8 @@ export type WithdrawDeps = {
   metrics: JobMetrics;
   idempotent: IdempotentRunner;
   relayer?: Relayer;
+  /** The transaction lifecycle (the handler always gives it; tests may leave it out). */
+  lifecycle?: SendOptions["lifecycle"];
   /** The run's request id (the Lambda request id in production). */
   requestId: string;
   now?: () => number;
@@ -124,6 +126,7 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
           idempotencyKey: `withdrawFunds:${JSON.stringify(key)}`,
           metrics,
           ...(deps.relayer ? { relayer: deps.relayer } : {}),
+          ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
           ...(deps.sleep ? { sleep: deps.sleep } : {}),
           ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
           ...(deps.finalityTimeoutMs !== undefined ? { finalityTimeoutMs: deps.finalityTimeoutMs } : {}),

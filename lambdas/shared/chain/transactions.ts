@@ -16,6 +16,8 @@ import { assertRegionOpen, readPausedRegions, type PausedRegions } from "./pause
 import { mergedProtocolAbi, type StateChangingFunction } from "./protocol";
 import type { Relayer } from "./relayer";
 import type { JobMetrics } from "../runtime/metrics";
+import type { SenderStateStore } from "../stores/sender-state";
+import { sendManaged, type LifecyclePolicy } from "./lifecycle/managed-sender";
 import { sendMetaTransaction } from "./meta-transaction-send";
 import { asProtocolRevert, decodeMinedRevert } from "./revert";
 
@@ -40,6 +42,8 @@ export type SendOptions = {
   finalityTimeoutMs?: number;
   /** Regions already read this run; read here when absent. */
   paused?: PausedRegions;
+  /** The transaction lifecycle (lease, persisted pending transaction, replacement, cancellation); without it the node picks the nonce. */
+  lifecycle?: { store: SenderStateStore; policy: LifecyclePolicy };
   /** Emits the meta-transaction path metrics when given. */
   metrics?: JobMetrics;
   /** How long a relayed transaction (or its resubmissions) may take to mine before the assistant sends it itself (default 2 minutes). */
@@ -93,6 +97,23 @@ export async function sendCalldata(
         throw asProtocolRevert(call.functionName, error);
       }
     });
+  }
+
+  if (options.lifecycle) {
+    const hash = await sendManaged({
+      clients,
+      ...options.lifecycle,
+      logger,
+      requestId,
+      request: { to: diamond, data, ...(call.value !== undefined ? { value: call.value } : {}), ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}) },
+      purpose: call.functionName,
+      idempotencyKey: options.idempotencyKey ?? `${requestId}:${call.functionName}`,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    });
+    const sent = await followToFinality({ functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) }, hash, options);
+    return { ...sent, path: "direct", ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}) };
   }
 
   const prepared = await withToolCall(logger, { tool: "rpc", operation: `prepare.${operation}`, ...context }, async () => {

@@ -6,8 +6,8 @@
  * (nonce, every hash it was sent as, fees, when first seen, purpose,
  * idempotency key, the latest signed transaction for re-broadcast).
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Address, Hex } from "viem";
 
 export type PendingTransaction = {
@@ -88,4 +88,12 @@ export function createSenderStateStore(documents: DynamoDBDocumentClient, tableN
       await documents.send(new DeleteCommand({ TableName: tableName, Key: { id: pendingId(sender) } }));
     },
   };
+}
+
+let containerDocuments: DynamoDBDocumentClient | undefined;
+
+/** The store on `tableName` with one client per Lambda container (warm runs reuse its connections). */
+export function senderStateStoreFor(tableName: string): SenderStateStore {
+  containerDocuments ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return createSenderStateStore(containerDocuments, tableName);
 }

@@ -24,7 +24,7 @@ export class FeeCapError extends Error {
 
 /** `value` raised by `percent`, rounded up, and by at least 1 wei so a zero fee still moves. */
 export function raisedBy(value: bigint, percent: number): bigint {
-  const raised = value + (value * BigInt(percent) + 99n) / 100n;
+  const raised = value + (value * BigInt(Math.ceil(percent)) + 99n) / 100n;
   return raised > value ? raised : value + 1n;
 }
 
