@@ -36,7 +36,7 @@ export const mappedTests: readonly MappedTest[] = [
   { id: "B2", file: "test/lambdas/health.test.ts", title: /reports lag, gas, paused regions, business metrics/ },
   { id: "O3", file: "test/lambdas/finality.test.ts", title: /waits for the confirmation depth before calling a transaction final/ },
   { id: "O2", file: "test/lambdas/smoke.test.ts", title: /waiting for the subgraph after each write/ },
-  { id: "O4", file: "test/lambdas/relayer.test.ts", title: /falls back to a direct transaction when the relayer fails/ },
+  { id: "O4", file: "test/lambdas/relayer.test.ts", title: /relayer down: the assistant submits the same meta-transaction itself/ },
   { id: "O4", file: "test/lambdas/relayer.test.ts", title: /rate-limits relayer calls with the token bucket/ },
   { id: "C2", file: "test/lambdas/revert.test.ts", title: /decodes a custom error with arguments from a failed simulation/ },
   { id: "C2", file: "test/lambdas/revert.test.ts", title: /decodes a mined transaction's revert/ },
