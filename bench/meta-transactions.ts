@@ -21,7 +21,8 @@ import { createJobLogger } from "../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../lambdas/shared/runtime/metrics";
 import { createIdempotentRunner } from "../lambdas/shared/stores/idempotency";
 import { createSenderStateStore } from "../lambdas/shared/stores/sender-state";
-import { runWithdraw, type WithdrawDeps } from "../lambdas/withdraw/withdraw";
+import { runJob } from "../lambdas/shared/runtime/run-job";
+import { withdrawJob, type WithdrawDeps } from "../lambdas/withdraw/withdraw";
 import { startDynalite } from "../test/harness/dynalite";
 import { captureStdout } from "../test/harness/job-output";
 import { startKmsSellerChain } from "../test/harness/kms-seller-chain";
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
       chain.kms.resetCounters();
       relayerRequests = 0;
       const before = clients.usage.httpRequests;
-      const outcome = await runWithdraw(deps);
+      const outcome = await runJob(withdrawJob, deps);
       rows.push({ path, status: `${outcome.status} (${outcome.path ?? "-"})`, kmsSign: chain.kms.calls().Sign, rpcRoundTrips: clients.usage.httpRequests - before, relayerCalls: relayerRequests });
     }
   } finally {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { bundleJob } from "../../infra/build/bundle";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { jobNames } from "../../lambdas/contract/jobs";
 
 describe("bundle contents", () => {
   it.each(jobNames)("the %s bundle has no @bosonprotocol/core-sdk and no ethers", async (job) => {
