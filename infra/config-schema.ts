@@ -153,10 +153,22 @@ export const rawKitConfigSchema = z.strictObject({
     .default({ endpoints: [] }),
   relayer: z
     .strictObject({
-      url: httpsUrl("the meta-transaction relayer"),
+      url: httpsUrl("the meta-transaction relayer").optional(),
+      apiId: z.string({ error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }).min(1, { error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }),
+      allowUnofficialUrl: z.boolean({ error: "must be true or false" }).default(false),
       ratePerSecond: positiveInteger("the relayer calls allowed per second", 1000).default(5),
       burst: positiveInteger("the relayer calls allowed in one burst", 1000).default(10),
       timeoutMs: positiveInteger("the relayer timeout in milliseconds", 60_000).default(10_000),
+    })
+    .optional(),
+  transactions: z
+    .strictObject({
+      stuckAfterBlocks: positiveInteger("the blocks after which a pending transaction is replaced with higher fees", 1000).optional(),
+      stuckAfterSeconds: positiveInteger("the seconds after which a pending transaction is replaced with higher fees", 3600).optional(),
+      bumpPercent: positiveInteger("the fee increase per replacement in percent (at least the nodes' 10)", 100).min(10, { error: "must be at least 10: nodes refuse a replacement with a smaller bump" }).optional(),
+      maxFeePerGasGwei: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, { error: "must be a gwei amount as a decimal string such as \"500\"" }).optional(),
+      leaseSeconds: positiveInteger("the send lease's length in seconds (the longest run)", 3600).optional(),
+      pendingAlarmMinutes: positiveInteger("the minutes a transaction may stay pending before the alarm", 1440).optional(),
     })
     .optional(),
   priceFeed: z

@@ -25,6 +25,7 @@ export function configEnvironment(config: KitConfig): Record<string, string> {
     [env.subgraphMaxLagBlocks]: String(config.subgraph.maxLagBlocks),
     [env.metricsNamespace]: metricsNamespace,
     ...(config.relayer ? { [env.relayer]: JSON.stringify(config.relayer) } : {}),
+    ...(config.transactions ? { [env.txLifecycle]: JSON.stringify(config.transactions) } : {}),
     ...(config.priceFeed ? { [env.priceFeed]: JSON.stringify(config.priceFeed) } : {}),
   };
 }

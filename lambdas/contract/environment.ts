@@ -28,8 +28,10 @@ export const environmentVariables = {
   idempotencyTable: "IDEMPOTENCY_TABLE",
   eventsTable: "EVENTS_TABLE",
   checkpointsTable: "CHECKPOINTS_TABLE",
-  /** JSON, optional: { url, ratePerSecond, burst, timeoutMs } */
+  /** JSON, optional: { url, apiId, ratePerSecond, burst, timeoutMs } (the api key is in the RPC secret) */
   relayer: "RELAYER",
+  /** JSON, optional: the transaction lifecycle's { stuckAfterBlocks, stuckAfterSeconds, bumpPercent, maxFeePerGasGwei, leaseSeconds, pendingAlarmMinutes } */
+  txLifecycle: "TX_LIFECYCLE",
   /** JSON, optional: { address, currency } */
   priceFeed: "PRICE_FEED",
   /** Shipper: the GCP project its Cloud Logging entries go to. */
