@@ -97,7 +97,7 @@ export const principalsMatchTheKey: PreflightCheck = {
       return results;
     }
     const named = new Set(policy.principals);
-    const deleted = policy.principals.filter((entry) => uniqueIdPattern.test(entry) && ![...live.values()].some((principal) => principal.uniqueId === entry));
+    const deleted = [...named].filter((entry) => uniqueIdPattern.test(entry) && ![...live.values()].some((principal) => principal.uniqueId === entry));
     for (const [arn, principal] of live) {
       if (named.has(arn) || named.has(principal.uniqueId)) continue;
       if (deleted.length > 0) {
