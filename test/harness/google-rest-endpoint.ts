@@ -12,7 +12,8 @@ import { startLocalHttp, type LocalHttpServer, type Reply } from "./local-http";
 export interface FakeGcpProject {
   readonly project: string;
   readonly projectNumber: string;
-  readonly token: string;
+  /** The bearer token the stand-in accepts. */
+  token: string;
   /** API name -> enabled. Absent means disabled. */
   enabledApis: Set<string>;
   /** When false, every Service Usage call answers 403 SERVICE_DISABLED. */

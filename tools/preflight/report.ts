@@ -21,7 +21,7 @@ export function renderReport(stack: string, results: readonly CheckResult[]): st
     return `${cell(check, nameWidth)}  ${cell(marks[status], 4)}  ${cell(detail, 110)}`.trimEnd();
   });
   const failures = results.filter((result) => result.status === "fail");
-  const lines = [`preflight for stack ${stack}`, "", `${cell("check", nameWidth)}  ${cell("", 4)}  detail`, ...rows];
+  const lines = [`preflight for stack ${stack}`, "", `${cell("check", nameWidth)}  ok?   detail`, ...rows];
   if (failures.length > 0) {
     lines.push("", `${failures.length} problem${failures.length === 1 ? "" : "s"} to fix before pulumi up:`);
     for (const failure of failures) lines.push(`  - ${failure.check}: ${failure.detail}; fix: ${failure.fix ?? "(none)"}`);
