@@ -20,6 +20,9 @@ export interface GcpClients {
  */
 export interface GoogleAuthClient {
   getRequestHeaders(url?: string): Promise<unknown>;
+  /** What the gax clients call in REST mode. */
+  fetch(...args: unknown[]): Promise<unknown>;
+  /** What the discovery-based clients call. */
   request(options: object): Promise<unknown>;
 }
 

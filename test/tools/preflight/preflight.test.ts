@@ -4,15 +4,21 @@
  * plus the checks that read only the stack file, the summary table and the
  * exit code.
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { STSClient } from "@aws-sdk/client-sts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { jobCatalog } from "../../../infra/definitions/job-catalog";
 import { preflight, readStackFileFacts } from "../../../tools/preflight";
 import { planStack } from "../../../tools/plan";
+import { projectRoot } from "../../../infra/offline/stack-file";
 import { createAwsClients } from "../../../tools/preflight/aws-clients";
+import { closeGcpClients, createGcpClients } from "../../../tools/preflight/gcp-clients";
+import { gcpLogBuckets } from "../../../tools/preflight/gcp-log-buckets";
 import { fail, pass } from "../../../tools/preflight/check";
 import { preflightExitCode, renderReport } from "../../../tools/preflight/report";
 import { runCheck } from "../../../tools/preflight/run";
@@ -152,5 +158,55 @@ describe("loopback guard", () => {
     for (const client of Object.values(publicSts)) client.destroy();
     expect(result?.status).toBe("fail");
     expect(result?.detail).toContain("loopback guard: refused a connection to sts.eu-west-1.amazonaws.com:443");
+  });
+});
+
+describe("not signed in", () => {
+  it("tells an AWS caller without credentials to sign in, not to ask for permissions", async () => {
+    const sts = new STSClient({
+      region: "eu-west-1",
+      endpoint: world.servers.query.url,
+      credentials: async () => {
+        const error = new Error("Could not load credentials from any providers");
+        error.name = "CredentialsProviderError";
+        throw error;
+      },
+    });
+    const [result] = await runCheck(callerIsDeployer, { ...world.context(), aws: { ...world.aws, sts } });
+    sts.destroy();
+    expect(result).toMatchObject({ status: "fail", detail: "could not check: CredentialsProviderError: Could not load credentials from any providers" });
+    expect(result?.fix).toMatch(/^sign in to AWS as a deployer: aws sso login --profile /);
+  });
+
+  it("tells a Google caller without Application Default Credentials to log in", async () => {
+    const refuse = async () => {
+      throw new Error("Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.");
+    };
+    const gcp = createGcpClients({ endpoint: world.clientOptions.gcp.endpoint, authClient: { getRequestHeaders: refuse, fetch: refuse, request: refuse } });
+    const [result] = await runCheck(gcpLogBuckets, { ...world.context(), gcp });
+    await closeGcpClients(gcp);
+    expect(result?.status).toBe("fail");
+    expect(result?.fix).toBe("sign in to Google: gcloud auth application-default login");
+  });
+});
+
+describe("npm run preflight", () => {
+  const cli = async (...args: string[]) => {
+    try {
+      await promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["tools/preflight.ts", ...args], { cwd: projectRoot });
+      return { code: 0, stderr: "" };
+    } catch (error) {
+      return error as { code: number; stderr: string };
+    }
+  };
+
+  it("refuses to run without --stack, listing the checks, and names an unknown stack", async () => {
+    const usage = await cli();
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toContain("usage: npm run preflight -- --stack <name>");
+    expect(usage.stderr).toContain("caller is a deployer, principals match the key, Lambda concurrency");
+    const unknown = await cli("--stack", "nonexistent");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('preflight failed: unknown stack "nonexistent"');
   });
 });
