@@ -1,6 +1,7 @@
 import { DescribeAddressesCommand } from "@aws-sdk/client-ec2";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand } from "@aws-sdk/client-service-quotas";
 import { errorName, fail, pass, type CheckResult, type PreflightCheck, type PreflightContext } from "./check";
+import { deployedHere } from "./signer-key";
 
 const name = "Elastic IP quota";
 
@@ -22,7 +23,7 @@ async function elasticIpQuota(context: PreflightContext): Promise<number> {
 
 export const elasticIps: PreflightCheck = {
   name,
-  permissions: ["servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota", "ec2:DescribeAddresses"],
+  permissions: ["servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota", "ec2:DescribeAddresses", "kms:DescribeKey"],
   async run(context): Promise<CheckResult[]> {
     const { elasticIps: needed, natGateways } = context.needs;
     const region = context.config.aws.region;
@@ -32,11 +33,15 @@ export const elasticIps: PreflightCheck = {
     const used = Addresses?.length ?? 0;
     const free = quota - used;
     const wants = `${natGateways} NAT gateway${natGateways === 1 ? "" : "s"} need${natGateways === 1 ? "s" : ""} ${needed} Elastic IP${needed === 1 ? "" : "s"}`;
+    // Once deployed, the stack's NAT gateways already hold their addresses (protected, so kept across updates).
+    if ((await deployedHere(context)) === "deployed") {
+      return [pass(name, `${wants}; deployed here, so they are among the ${used} allocated; ${Math.max(free, 0)} of ${quota} free in ${region} for zones added since (one each)`)];
+    }
     if (free < needed) {
       return [
         fail(
           name,
-          `${wants}; the quota in ${region} is ${quota} and ${used} are allocated, so ${Math.max(free, 0)} are free (addresses this stack already holds count as allocated)`,
+          `${wants}; the quota in ${region} is ${quota} and ${used} are allocated, so ${Math.max(free, 0)} are free`,
           `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${elasticIpQuotaCode} --desired-value ${used + needed} --region ${region}, or release unused addresses (aws ec2 describe-addresses --region ${region})`,
         ),
       ];

@@ -1,5 +1,6 @@
 import { GetAccountSettingsCommand } from "@aws-sdk/client-lambda";
 import { fail, pass, type CheckResult, type PreflightCheck } from "./check";
+import { deployedHere } from "./signer-key";
 
 const name = "Lambda concurrency";
 
@@ -10,7 +11,7 @@ export const lambdaConcurrencyQuotaCode = "L-B99A9384";
 
 export const lambdaConcurrency: PreflightCheck = {
   name,
-  permissions: ["lambda:GetAccountSettings"],
+  permissions: ["lambda:GetAccountSettings", "kms:DescribeKey"],
   async run(context): Promise<CheckResult[]> {
     const { reservedConcurrency, reservingFunctions } = context.needs;
     const region = context.config.aws.region;
@@ -30,11 +31,16 @@ export const lambdaConcurrency: PreflightCheck = {
         ),
       ];
     }
+    // Once deployed, the stack's own reservation is already among the reserved: only the limit rule above still applies.
+    const deployed = await deployedHere(context);
+    if (deployed === "deployed") {
+      return [pass(name, `limit ${limit}, ${unreserved} unreserved in ${region}; ${reserves}, already deployed here and counted among the reserved`)];
+    }
     if (unreserved - reservedConcurrency < minimumUnreserved) {
       return [
         fail(
           name,
-          `only ${unreserved} of ${limit} executions are unreserved in ${region} (other functions reserve the rest); ${reserves}, which would leave ${unreserved - reservedConcurrency}, below ${minimumUnreserved} (if this stack is already deployed, its own reservation is among the reserved)`,
+          `only ${unreserved} of ${limit} executions are unreserved in ${region} (other functions reserve the rest); ${reserves}, which would leave ${unreserved - reservedConcurrency}, below ${minimumUnreserved}`,
           `free reservations (aws lambda delete-function-concurrency --function-name <fn> --region ${region}) or raise the limit: aws service-quotas request-service-quota-increase --service-code lambda --quota-code ${lambdaConcurrencyQuotaCode} --desired-value ${limit + needed} --region ${region}`,
         ),
       ];

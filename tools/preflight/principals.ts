@@ -1,8 +1,9 @@
 import { GetRoleCommand, GetUserCommand } from "@aws-sdk/client-iam";
-import { DescribeKeyCommand, GetKeyPolicyCommand } from "@aws-sdk/client-kms";
+import { GetKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { errorName, fail, info, pass, type CheckResult, type PreflightCheck, type PreflightContext } from "./check";
 import { parsePrincipalArn } from "./principal-arn";
+import { signerKeyId } from "./signer-key";
 
 const name = "principals match the key";
 
@@ -49,17 +50,11 @@ export function policyPrincipals(policy: string): string[] {
 }
 
 /** The signer key's live policy, or undefined when the key does not exist yet (a first deploy). */
-async function liveKeyPolicy(context: PreflightContext, alias: string): Promise<{ keyId: string; principals: string[] } | undefined> {
-  try {
-    // GetKeyPolicy takes a key id or ARN, not an alias: DescribeKey resolves the alias first.
-    const { KeyMetadata } = await context.aws.kms.send(new DescribeKeyCommand({ KeyId: alias }));
-    const keyId = KeyMetadata?.KeyId ?? "";
-    const { Policy } = await context.aws.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }));
-    return { keyId, principals: policyPrincipals(Policy ?? "{}") };
-  } catch (error) {
-    if (errorName(error) === "NotFoundException") return undefined;
-    throw error;
-  }
+async function liveKeyPolicy(context: PreflightContext): Promise<{ keyId: string; principals: string[] } | undefined> {
+  const keyId = await signerKeyId(context);
+  if (keyId === undefined) return undefined;
+  const { Policy } = await context.aws.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }));
+  return { keyId, principals: policyPrincipals(Policy ?? "{}") };
 }
 
 export const principalsMatchTheKey: PreflightCheck = {
@@ -91,7 +86,7 @@ export const principalsMatchTheKey: PreflightCheck = {
 
     const alias = needs.signerKeyAlias;
     if (!alias) return results.length > 0 ? results : [pass(name, `${live.size} principals exist; the stack declares no signing key`)];
-    const policy = await liveKeyPolicy(context, alias);
+    const policy = await liveKeyPolicy(context);
     if (!policy) {
       results.push(pass(name, `${live.size} of ${configured.length} principals exist; ${alias} does not exist yet (first deploy)`));
       return results;

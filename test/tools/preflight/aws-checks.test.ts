@@ -122,6 +122,14 @@ describe("Lambda concurrency", () => {
     expect(result?.fix).toContain("aws lambda delete-function-concurrency");
   });
 
+  it("once the stack is deployed (its key exists), counts its own reservation among the reserved", async () => {
+    world.account.lambda = { concurrentExecutions: 1000, unreservedConcurrentExecutions: 100 };
+    world.account.keys = [{ alias: signerAlias, keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy: signerPolicy([keyAdminArn, deployerArn]) }];
+    expect(await run(lambdaConcurrency)).toEqual([expect.objectContaining({ status: "pass", detail: expect.stringContaining("already deployed here") })]);
+    world.account.lambda = { concurrentExecutions: 10, unreservedConcurrentExecutions: 10 };
+    expect(failures(await run(lambdaConcurrency))).toHaveLength(1);
+  });
+
   it("passes without calling Lambda when the stack reserves nothing", async () => {
     world.account.denied.add("lambda:GetAccountSettings");
     const results = await run(lambdaConcurrency, world.context({ needs: stagingNeeds({ reservedConcurrency: 0, reservingFunctions: [] }) }));
@@ -148,6 +156,14 @@ describe("Elastic IP quota", () => {
     const [result] = failures(await run(elasticIps, context));
     expect(result?.detail).toContain("2 NAT gateways need 2 Elastic IPs; the quota in eu-west-1 is 5 and 4 are allocated, so 1 are free");
     expect(result?.fix).toContain("--service-code ec2 --quota-code L-0263D0A3 --desired-value 6 --region eu-west-1");
+  });
+
+  it("once the stack is deployed, its NAT gateways' addresses are among the allocated", async () => {
+    world.account.addresses = [1, 2, 3, 4, 5].map((n) => ({ publicIp: `198.51.100.${n}`, allocationId: `eipalloc-000000000000000${n}` }));
+    world.account.keys = [{ alias: signerAlias, keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy: signerPolicy([keyAdminArn, deployerArn]) }];
+    expect(await run(elasticIps)).toEqual([
+      expect.objectContaining({ status: "pass", detail: "1 NAT gateway needs 1 Elastic IP; deployed here, so they are among the 5 allocated; 0 of 5 free in eu-west-1 for zones added since (one each)" }),
+    ]);
   });
 
   it("uses the applied quota over the default", async () => {
