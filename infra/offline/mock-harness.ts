@@ -31,8 +31,15 @@ export interface RecordedResource {
   readonly computed?: Readonly<Record<string, unknown>>;
 }
 
-export interface StackEvaluation {
-  readonly config: KitConfig;
+/** What the evaluation needs of a program's config: its project, stack and AWS region. */
+export interface EvaluatedConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly aws: { readonly region: string };
+}
+
+export interface StackEvaluation<C extends EvaluatedConfig = KitConfig> {
+  readonly config: C;
   readonly resources: readonly RecordedResource[];
   readonly outputs: Readonly<Record<string, unknown>>;
 }
@@ -279,10 +286,10 @@ async function summarizeAssets(value: unknown): Promise<unknown> {
  * Runs `program(config)` under mocks for `config.stack` and returns what it
  * declared. The program's return value becomes the stack outputs.
  */
-export async function evaluateProgram(
-  config: KitConfig,
-  program: (config: KitConfig) => Record<string, unknown>,
-): Promise<StackEvaluation> {
+export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
+  config: C,
+  program: (config: C) => Record<string, unknown>,
+): Promise<StackEvaluation<C>> {
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
   await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false);

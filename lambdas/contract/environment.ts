@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { releaseSchema } from "./release";
 
 /**
  * The environment contract between infra (which sets these variables on each
@@ -52,6 +53,10 @@ export const environmentVariables = {
   smokeOfferId: "SMOKE_OFFER_ID",
   /** Optional, basis points (default 5000): the buyer's share in the smoke job's mutual dispute resolution. */
   smokeBuyerPercent: "SMOKE_BUYER_PERCENT",
+  /** Smoke: JSON { <function>: ReleaseIdentity } of every Lambda in the stack (lambdas/contract/release.ts). */
+  release: "KIT_RELEASE",
+  /** Smoke: the table that keeps its record per stack (the checkpoints table, key smoke-release#<stack>). */
+  releaseRecordsTable: "RELEASE_RECORDS_TABLE",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   serviceName: "POWERTOOLS_SERVICE_NAME",
 } as const;
@@ -111,6 +116,8 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.withdrawWindowSeconds]: z.optional(positiveInteger),
   [environmentVariables.smokeOfferId]: z.optional(z.string().check(z.regex(/^[1-9][0-9]*$/))),
   [environmentVariables.smokeBuyerPercent]: z.optional(wholeNumber.check(z.minimum(0), z.maximum(10_000))),
+  [environmentVariables.release]: z.optional(json(releaseSchema)),
+  [environmentVariables.releaseRecordsTable]: z.optional(nonEmpty),
 });
 
 export type JobEnvironment = z.output<typeof jobEnvironmentSchema>;
