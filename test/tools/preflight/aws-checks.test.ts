@@ -187,10 +187,11 @@ describe("availability zones", () => {
     expect(result?.fix).toContain("<one of euw1-az3, euw1-az1, euw1-az2>");
   });
 
-  it("fails an opt-in zone the account has not opted into", async () => {
-    world.account.zones.push({ zoneName: "eu-west-1d", zoneId: "euw1-az4", state: "available", optInStatus: "not-opted-in", zoneType: "availability-zone" });
-    const [result] = failures(await run(availabilityZones, withZones(["euw1-az4"])));
-    expect(result?.detail).toBe("euw1-az4 (eu-west-1d) is available, not-opted-in, type availability-zone: not a usable zone");
+  it("fails a zone that is not available (AWS reports impaired or constrained zones)", async () => {
+    world.account.zones = world.account.zones.map((zone) => (zone.zoneId === "euw1-az2" ? { ...zone, state: "impaired" } : zone));
+    const [result] = failures(await run(availabilityZones, withZones(["euw1-az1", "euw1-az2"])));
+    expect(result?.detail).toBe("euw1-az2 (eu-west-1c) is impaired, opt-in-not-required, type availability-zone: not a usable zone");
+    expect(result?.fix).toContain("<one of euw1-az3, euw1-az1>");
   });
 
   it("without zone ids, fails a region with fewer usable zones than the stack wants", async () => {
