@@ -11,7 +11,7 @@ export function describeSecretsProvider(facts: { readonly secretsProvider?: stri
   if (provider?.startsWith("hashivault://")) return `HashiCorp Vault (${provider})`;
   if (provider === "passphrase" || facts.encryptionSalt) return "passphrase (encryptionsalt): every pulumi command needs PULUMI_CONFIG_PASSPHRASE";
   if (provider) return `${provider}`;
-  return "the Pulumi Cloud backend's (the file has neither secretsprovider nor encryptionsalt)";
+  return "Pulumi Cloud's per-stack key (the file has neither secretsprovider nor encryptionsalt)";
 }
 
 export const secretsProvider: PreflightCheck = {

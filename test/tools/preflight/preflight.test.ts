@@ -123,7 +123,7 @@ describe("Pulumi secrets provider", () => {
     writeStack(stagingValues(), { encryptionsalt: "v1:test-only-salt" });
     expect(describeSecretsProvider(readStackFileFacts("staging", dir))).toMatch(/^passphrase/);
     writeStack(stagingValues());
-    expect(describeSecretsProvider(readStackFileFacts("staging", dir))).toMatch(/^the Pulumi Cloud backend's/);
+    expect(describeSecretsProvider(readStackFileFacts("staging", dir))).toMatch(/^Pulumi Cloud's per-stack key/);
   });
 
   it("is reported, never failed", async () => {
