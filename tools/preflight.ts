@@ -62,7 +62,8 @@ export async function preflight(options: PreflightOptions): Promise<PreflightOut
       aws,
       gcp,
     });
-    return { results, report: renderReport(config.stack, results), exitCode: preflightExitCode(results) };
+    const scope = `AWS ${config.aws.region}, GCP project ${config.gcp.project}`;
+    return { results, report: renderReport(config.stack, results, scope), exitCode: preflightExitCode(results) };
   } finally {
     for (const client of Object.values(aws)) client.destroy();
     await closeGcpClients(gcp);

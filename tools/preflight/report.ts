@@ -10,7 +10,7 @@ function cell(text: string, width: number): string {
  * The summary table (one row per check, the worst result wins), then one
  * line per failure with its fix, then the verdict.
  */
-export function renderReport(stack: string, results: readonly CheckResult[]): string {
+export function renderReport(stack: string, results: readonly CheckResult[], scope = ""): string {
   const checks = [...new Set(results.map((result) => result.check))];
   const nameWidth = Math.max(5, ...checks.map((check) => check.length));
   const rows = checks.map((check) => {
@@ -21,7 +21,7 @@ export function renderReport(stack: string, results: readonly CheckResult[]): st
     return `${cell(check, nameWidth)}  ${cell(marks[status], 4)}  ${cell(detail, 110)}`.trimEnd();
   });
   const failures = results.filter((result) => result.status === "fail");
-  const lines = [`preflight for stack ${stack}`, "", `${cell("check", nameWidth)}  ok?   detail`, ...rows];
+  const lines = [`preflight for stack ${stack}${scope ? `: ${scope}` : ""}`, "", `${cell("check", nameWidth)}  ok?   detail`, ...rows];
   if (failures.length > 0) {
     lines.push("", `${failures.length} problem${failures.length === 1 ? "" : "s"} to fix before pulumi up:`);
     for (const failure of failures) lines.push(`  - ${failure.check}: ${failure.detail}; fix: ${failure.fix ?? "(none)"}`);

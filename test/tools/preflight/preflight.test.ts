@@ -62,6 +62,7 @@ describe("preflight on the staging stack", () => {
     const outcome = await preflight({ stack: "staging", root: dir, aws: world.clientOptions.aws, gcp: world.clientOptions.gcp });
     expect(outcome.results.filter((result) => result.status === "fail")).toEqual([]);
     expect(outcome.exitCode).toBe(0);
+    expect(outcome.report.split("\n")[0]).toBe("preflight for stack staging: AWS eu-west-1, GCP project boson-kit-staging");
     expect(outcome.report).toContain("preflight passed: 11 of 11 checks");
     expect(outcome.report).toMatch(/^Pulumi secrets provider\s+info\s+passphrase \(encryptionsalt\)/m);
     expect(outcome.report).toMatch(/^Lambda concurrency\s+ok\s+limit 1000, 1000 unreserved in eu-west-1; the stack reserves 1/m);
