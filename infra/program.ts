@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "./config";
-import { jobNames } from "../lambdas/contract/metrics-catalog";
+import { jobNames } from "../lambdas/contract";
 import { gasAlarmSeverities } from "./definitions/alarms";
 import { Alerts } from "./components/alerts";
 import { Dashboard } from "./components/dashboard";

@@ -1,5 +1,5 @@
 import type { Release } from "../../lambdas/contract/release";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { jobNames } from "../../lambdas/contract";
 import { functionReleaseIdentity } from "../components/job-function";
 import { shipperSettings } from "../components/shipper-function";
 import { jobCatalog } from "../definitions/job-catalog";

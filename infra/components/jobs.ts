@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
-import { jobNames, type JobName } from "../../lambdas/contract/metrics-catalog";
+import { environmentVariables as env } from "../../lambdas/contract";
+import { jobNames, type JobName } from "../../lambdas/contract";
 import { EncryptionKey } from "./encryption-key";
 import { jobCatalog, type JobSpec } from "../definitions/job-catalog";
 import type { JobRoles } from "./job-roles";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
+import { environmentVariables as env } from "../../lambdas/contract";
 import { declareShipperIdentity } from "./gcp-identity";
 import { declareLogStorage } from "./gcp-log-storage";
 import { logPipelineNames } from "../definitions/gcp-names";

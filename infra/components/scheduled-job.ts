@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobName } from "../../lambdas/contract/metrics-catalog";
+import type { JobName } from "../../lambdas/contract";
 import { declareJobFunction, type JobFunction, type JobFunctionArgs } from "./job-function";
 import type { JobIdentity } from "./job-roles";
 import { policyJson } from "../definitions/policy-document";

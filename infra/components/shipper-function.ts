@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
+import { environmentVariables as env } from "../../lambdas/contract";
 import { EncryptionKey } from "./encryption-key";
 import { declareJobFunction, type JobFunction, type JobFunctionArgs } from "./job-function";
 import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definitions/key-policy";

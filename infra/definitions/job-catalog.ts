@@ -1,5 +1,5 @@
 import type { KitConfig } from "../config";
-import { jobNames, type JobName } from "../../lambdas/contract/metrics-catalog";
+import { jobNames, type JobName } from "../../lambdas/contract";
 
 /**
  * What each job is and what it touches: the single table from which the

@@ -5,15 +5,16 @@ import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SmokeReleaseRecord } from "../contract/release";
+import { runJob } from "../shared/runtime/run-job";
 import { smokeReleaseRecord, storeSmokeReleaseRecord } from "./release-record";
-import { runSmoke, type SmokeOutcome } from "./smoke";
+import { smokeJob, type SmokeOutcome } from "./smoke";
 
 let documents: DynamoDBDocumentClient | undefined;
 
 /**
- * Release entry point: a thin adapter from the Lambda environment to runSmoke.
- * It returns the outcome with the release record, and stores the record where
- * the promotion gate reads it (when infra gave it a table).
+ * Release entry point: a thin adapter from the Lambda environment to the
+ * smoke job. It returns the outcome with the release record, and stores the
+ * record where the promotion gate reads it (when infra gave it a table).
  */
 export async function handler(_event: unknown, context?: Context): Promise<SmokeOutcome & { releaseRecord?: SmokeReleaseRecord }> {
   const runtime = await loadJobRuntime("smoke");
@@ -23,7 +24,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Smoke
   if (!env.IDEMPOTENCY_TABLE) throw new Error("the smoke job writes idempotently: IDEMPOTENCY_TABLE must be set");
   if (!env.SMOKE_OFFER_ID) throw new Error("the smoke job needs its known test offer: SMOKE_OFFER_ID must be set");
   const startedAt = new Date();
-  const outcome = await runSmoke({
+  const outcome = await runJob(smokeJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       offerId: BigInt(env.SMOKE_OFFER_ID),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mockAccountId, type StackEvaluation } from "../../infra/offline/mock-harness";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { environmentVariables as env } from "../../lambdas/contract";
+import { jobNames } from "../../lambdas/contract";
 import {
   actionsOf,
   awsPrincipals,
