@@ -9,9 +9,8 @@
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig, type ConfigSource } from "../infra/config";
-import { evaluateProgram } from "../infra/offline/mock-harness";
+import { evaluateConfig } from "../infra/offline/evaluate";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
-import { kitProgram } from "../infra/program";
 import { readChainFacts, type ChainFacts } from "./review/online/chain-facts";
 import { summaryTable, type Log } from "./review/progress";
 import type { ReadinessReport } from "./review/report";
@@ -50,7 +49,7 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
     throw error;
   }
   log(`evaluating stack ${config.stack} (${config.configId}) offline...`);
-  const evaluation = await evaluateProgram(config, kitProgram);
+  const evaluation = await evaluateConfig(config);
   log(`  ${evaluation.resources.filter((r) => r.custom).length} resources`);
 
   let online: ChainFacts | undefined;

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getAddress, zeroAddress, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { runReview } from "../../tools/review";
 import type { ReadinessReport } from "../../tools/review/report";

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { stackDiagram } from "../../tools/review/mermaid";
 import { stackFacts } from "../../tools/review/stack-facts";
 import { testsByChecklistId } from "../../tools/review/test-evidence";

@@ -1,3 +1,5 @@
+import { resourceTypes } from "../../infra/offline/resource-types";
+
 /**
  * Which differences between two stacks of the same program are expected for
  * a promotion, and which are suspicious. Expected: what is meant to differ
@@ -46,16 +48,16 @@ export function classifyConfigKey(key: string, toValue: string | undefined, toEn
 
 /** Input paths of a resource whose difference follows from an expected config difference. */
 export function classifySetting(type: string, path: string, toValue: string | undefined, toEnvironment: string): Classification {
-  if (type === "aws:cloudwatch/logGroup:LogGroup" && path === "retentionInDays") return expected("retention");
-  if (type === "aws:cloudwatch/metricAlarm:MetricAlarm" && path === "threshold") return expected("thresholds");
-  if (type === "aws:cloudwatch/dashboard:Dashboard" && path === "dashboardBody") return expected("thresholds", "the dashboard plots the configured thresholds");
-  if (type === "aws:ec2/subnet:Subnet" && path === "availabilityZone") return expected("availability zones");
-  if (type === "aws:lambda/function:Function" && /^vpcConfig\.subnetIds\.\d+$/.test(path)) return expected("availability zones", "one private subnet per zone");
+  if (type === resourceTypes.logGroup && path === "retentionInDays") return expected("retention");
+  if (type === resourceTypes.alarm && path === "threshold") return expected("thresholds");
+  if (type === resourceTypes.dashboard && path === "dashboardBody") return expected("thresholds", "the dashboard plots the configured thresholds");
+  if (type === resourceTypes.subnet && path === "availabilityZone") return expected("availability zones");
+  if (type === resourceTypes.function && /^vpcConfig\.subnetIds\.\d+$/.test(path)) return expected("availability zones", "one private subnet per zone");
   if (type === "gcp:logging/projectBucketConfig:ProjectBucketConfig" && path === "retentionDays") return expected("retention");
   if (type === "gcp:bigquery/dataset:Dataset" && /^default(Partition|Table)ExpirationMs$/.test(path)) return expected("retention");
-  if (type === "aws:sns/topicSubscription:TopicSubscription" && path === "endpoint") return endpointClassification(toValue, toEnvironment);
-  if (type === "aws:scheduler/schedule:Schedule" && path === "scheduleExpression") return suspicious("the job runs on another schedule");
-  if (type === "aws:lambda/function:Function") {
+  if (type === resourceTypes.topicSubscription && path === "endpoint") return endpointClassification(toValue, toEnvironment);
+  if (type === resourceTypes.schedule && path === "scheduleExpression") return suspicious("the job runs on another schedule");
+  if (type === resourceTypes.function) {
     const variable = /^environment\.variables\.([A-Z_]+)/.exec(path)?.[1];
     if (variable && ["KIT_STACK", "CONFIG_ID"].includes(variable)) return expected("configId");
     if (variable && ["CHAIN_ID", "PROTOCOL_DIAMOND", "SUBGRAPH_URL", "CONFIRMATIONS"].includes(variable)) return expected("chain");
@@ -68,7 +70,7 @@ export function classifySetting(type: string, path: string, toValue: string | un
 
 /** Resources that exist once per availability zone. */
 export const perZoneTypes = new Set([
-  "aws:ec2/subnet:Subnet",
+  resourceTypes.subnet,
   "aws:ec2/natGateway:NatGateway",
   "aws:ec2/eip:Eip",
   "aws:ec2/routeTable:RouteTable",

@@ -1,7 +1,8 @@
 import type { ConfigSource, KitConfig } from "../../infra/config";
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
 import { classifyConfigKey, classifySetting, endpointClassification, perZoneTypes, type Classification } from "./classify";
 import { flatten, normalizer } from "./flatten";
+import { resourceTypes } from "../../infra/offline/resource-types";
 
 /**
  * The differences between the stack being promoted from and the one being
@@ -98,7 +99,7 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
       let classification: Classification = { expected: false, why: `declared only in ${side}: the same program should declare the same resources` };
       if (perZoneTypes.has(present.type) && from.config.aws.availabilityZones !== to.config.aws.availabilityZones) {
         classification = { expected: true, why: `availability zones: ${zones}` };
-      } else if (present.type === "aws:sns/topicSubscription:TopicSubscription") {
+      } else if (present.type === resourceTypes.topicSubscription) {
         classification = after ? endpointClassification(String(after.inputs.endpoint), to.config.environment) : { expected: true, why: "environment endpoints" };
       }
       differences.push({

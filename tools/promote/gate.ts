@@ -1,6 +1,5 @@
 import { ConfigError, parseKitConfig, type ConfigSource, type KitConfig } from "../../infra/config";
-import { evaluateProgram } from "../../infra/offline/mock-harness";
-import { kitProgram } from "../../infra/program";
+import { evaluateConfig } from "../../infra/offline/evaluate";
 import type { ReadinessReport } from "../review/report";
 import { reviewStack } from "../review/review-stack";
 import { pulumiCommands } from "./commands";
@@ -37,7 +36,7 @@ export interface GateResult {
 }
 
 async function side(source: ConfigSource, config: KitConfig): Promise<StackSide> {
-  return { source, config, evaluation: await evaluateProgram(config, kitProgram) };
+  return { source, config, evaluation: await evaluateConfig(config) };
 }
 
 export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSource, options: GateOptions = {}): Promise<GateResult> {

@@ -1,5 +1,5 @@
 import type { KitConfig } from "../../infra/config";
-import type { RecordedResource } from "../../infra/offline/mock-harness";
+import type { RecordedResource } from "../../infra/offline/evaluate";
 import { asString } from "../../infra/policy/rules/props";
 import { types, type JobFacts, type StackFacts } from "./stack-facts";
 

@@ -1,5 +1,5 @@
 import type { ConfigSource } from "../../infra/config";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { projectRoot } from "../../infra/offline/stack-file";
 import { checklistIds } from "../../infra/policy/checklist";
 import { blockingViolations, runPolicies } from "../../infra/policy/offline/run";
