@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { ConfigError } from "../infra/config";
 import { projectRoot } from "../infra/offline/stack-file";
-import { planStack } from "./plan";
+import { evaluateStack } from "../infra/offline/evaluate";
 import { createAwsClients, type AwsClientOptions } from "./preflight/aws-clients";
 import type { CheckResult, StackFileFacts } from "./preflight/check";
 import { closeGcpClients, createGcpClients, type GcpClientOptions } from "./preflight/gcp-clients";
@@ -50,7 +50,7 @@ export interface PreflightOutcome {
 }
 
 export async function preflight(options: PreflightOptions): Promise<PreflightOutcome> {
-  const evaluation = await planStack(options.stack, options.root);
+  const evaluation = await evaluateStack(options.stack, options.root);
   const { config } = evaluation;
   const aws = createAwsClients({ ...options.aws, region: config.aws.region });
   const gcp = createGcpClients(options.gcp);

@@ -1,4 +1,4 @@
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
 
 /**
  * What the stack will ask of the account and project, read from the offline

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { jobCatalog } from "../../../infra/definitions/job-catalog";
 import { preflight, readStackFileFacts } from "../../../tools/preflight";
-import { planStack } from "../../../tools/plan";
+import { evaluateStack } from "../../../infra/offline/evaluate";
 import { projectRoot } from "../../../infra/offline/stack-file";
 import { createAwsClients } from "../../../tools/preflight/aws-clients";
 import { closeGcpClients, createGcpClients } from "../../../tools/preflight/gcp-clients";
@@ -84,7 +84,7 @@ describe("preflight on the staging stack", () => {
 
 describe("what the stack needs, from the offline evaluation", () => {
   it("counts the reserved concurrency the job catalogue sets, one Elastic IP per NAT gateway, and the GCP ids", async () => {
-    const needs = stackNeeds(await planStack("staging"));
+    const needs = stackNeeds(await evaluateStack("staging"));
     const catalogueReserved = Object.values(jobCatalog).reduce((sum, spec) => sum + (spec.reservedConcurrency ?? 0), 0);
     expect(needs.reservedConcurrency).toBe(catalogueReserved);
     expect(needs.natGateways).toBe(stagingConfig().aws.availabilityZones);
