@@ -128,6 +128,15 @@ export const rawKitConfigSchema = z.strictObject({
   kmsAdministrators: z
     .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may administer (never use) the signing keys" })
     .min(1, { error: "must name at least one IAM ARN that may administer the signing keys (checklist M3)" }),
+  deployers: z
+    .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that run `pulumi up` (the CI or SSO deploy role)" })
+    .optional(),
+  previewers: z.array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may run `pulumi preview` only" }).optional(),
+  availabilityZoneIds: z
+    .array(z.string().regex(/^[a-z]{2,4}[0-9]+-az[0-9]+$/, { error: "must be an availability zone id such as euw1-az1" }), {
+      error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
+    })
+    .optional(),
   availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   logRetentionDays: z.coerce
     .number()

@@ -62,6 +62,12 @@ export interface KitConfig {
     readonly availabilityZones: number;
     /** IAM principals that may administer the signing keys, never sign with them. */
     readonly kmsAdministrators: readonly string[];
+    /** IAM principals that run `pulumi up` and refresh. */
+    readonly deployers: readonly string[];
+    /** IAM principals that may run `pulumi preview` only. */
+    readonly previewers: readonly string[];
+    /** Zones chosen by id (`euw1-az1`), stable across accounts; unset means the first zones of the region. */
+    readonly availabilityZoneIds?: readonly string[];
   };
   readonly gcp: { readonly project: string; readonly region: string; readonly bigQueryKmsKeyName?: string };
   readonly logRetentionDays: number;
@@ -371,6 +377,9 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
       region: region as string,
       availabilityZones: config.availabilityZones ?? defaultAvailabilityZones[environment],
       kmsAdministrators: config.kmsAdministrators,
+      deployers: config.deployers ?? [],
+      previewers: config.previewers ?? [],
+      ...(config.availabilityZoneIds ? { availabilityZoneIds: config.availabilityZoneIds } : {}),
     },
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
