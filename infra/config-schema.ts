@@ -1,5 +1,6 @@
 import { isAddress } from "viem";
 import { z } from "zod";
+import { signerConfigSchema, standbyConfigSchema } from "./signer-config";
 
 /**
  * The shape of a stack's `boson-kit:*` configuration, as written in
@@ -165,6 +166,8 @@ export const rawKitConfigSchema = z.strictObject({
       currency: z.string().regex(/^[A-Z]{3}$/, { error: "must be an ISO 4217 currency code such as USD" }),
     })
     .optional(),
+  signer: signerConfigSchema,
+  standby: standbyConfigSchema,
   smoke: z
     .strictObject({
       offerId: z

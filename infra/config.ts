@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { finalityFor, type ChainFinality } from "./chains";
 import { rawKitConfigSchema, type RawKitConfig } from "./config-schema";
 import { officialConfigIds, officialDeployment } from "./official-table";
+import { signerIssues, toSignerConfig, type SignerConfig, type StandbyConfig } from "./signer-config";
 
 /**
  * The stack's configuration: read once, validated before any resource is
@@ -69,6 +70,10 @@ export interface KitConfig {
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
   readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
+  /** The assistant key: generation, replica region, pinned address. */
+  readonly signer: SignerConfig;
+  /** Set on a standby stack: it signs with its primary stack's replica, schedules off until `active`. */
+  readonly standby?: StandbyConfig;
   /** RPC URLs carry API keys: they exist only as Pulumi secrets (S3). */
   readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string> };
   /** Secrets that the offline plan replaced with placeholders, with why. Empty under `pulumi up`. */
@@ -313,7 +318,11 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
   }
   const config = parsed.data;
   const region = source.values["aws:region"];
-  const issues = [...crossFieldIssues(source.stack, config, region), ...secrets.issues];
+  const issues = [
+    ...crossFieldIssues(source.stack, config, region),
+    ...signerIssues(source.stack, stackEnvironment(source.stack).environment, config.signer, config.standby, region),
+    ...secrets.issues,
+  ];
   if (issues.length > 0) throw new ConfigError(source.stack, issues);
 
   // crossFieldIssues returned none, so the official entry and the finality rule exist.
@@ -353,6 +362,8 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     ...(config.relayer ? { relayer: config.relayer } : {}),
     ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),
     ...(config.smoke ? { smoke: config.smoke } : {}),
+    signer: toSignerConfig(config.signer),
+    ...(config.standby ? { standby: config.standby } : {}),
     rpc: {
       primaryUrl: pulumi.secret(secrets.values.rpcPrimaryUrl ?? ""),
       fallbackUrl: pulumi.secret(secrets.values.rpcFallbackUrl ?? ""),

@@ -11,6 +11,7 @@ import { Jobs } from "./components/jobs";
 import { LogPipeline } from "./components/log-pipeline";
 import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
+import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
 import { Webhooks } from "./components/webhooks";
@@ -35,13 +36,24 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   });
   const roleArns = (jobs: readonly (typeof jobNames)[number][]) => jobs.map((job) => roles.executionRoleArn(job));
 
-  const signer = new Signer("assistant-signer", {
-    signingRole: "assistant",
-    aliasName: `alias/${config.project}/${config.stack}/assistant`,
-    administrators,
-    signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
-    publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
-  });
+  const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
+  const signers = signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`).map(
+    (generation) =>
+      [
+        generation,
+        new Signer(generation.resourceName, {
+          signingRole: "assistant",
+          aliasName: generation.aliasName,
+          administrators,
+          // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
+          signers: generation.role === "pending" ? config.signer.rotationSigners : jobSigners,
+          publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
+          ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
+          enabled: generation.role !== "retired",
+        }),
+      ] as const,
+  );
+  const signer = signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner();
 
   const state = new State("state", {
     region,
@@ -75,7 +87,13 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     schedules: config.schedules,
     logRetentionDays: config.logRetentionDays,
     configEnvironment: configEnvironment(config),
-    signer: { keyId: signer.keyId, keyArn: signer.keyArn, address: signer.address },
+    signer: {
+      keyId: signer.keyId,
+      keyArn: signer.keyArn,
+      address: signer.address,
+      ...(signer.replica ? { replicaKeyArn: signer.replica.keyArn } : {}),
+      ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
+    },
     rpcSecretArn: egress.secretArn,
     tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
@@ -124,6 +142,10 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     assistantKeyArn: signer.keyArn,
     assistantKeyAlias: signer.aliasName,
     assistantAddress: signer.address,
+    assistantReplicaKeyArn: signer.replica?.keyArn ?? "(no replica)",
+    assistantGenerations: pulumi.output(
+      Object.fromEntries(signers.map(([generation, key]) => [`g${generation.generation}`, { role: generation.role, keyArn: key.keyArn, address: key.address }])),
+    ),
     rpcEgressIps: egress.egressIps,
     rpcSecretArn: egress.secretArn,
     webhookSecretArn: webhooks.secretArn,
@@ -142,4 +164,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     logBucketId: logPipeline.logBucketId,
     logDatasetId: logPipeline.datasetId,
   };
+}
+
+function unreachableSigner(): never {
+  throw new Error("the signer config names no active generation"); // signerGenerations always includes config.signer.generation
 }

@@ -29,6 +29,8 @@ export interface RecordedResource {
    * optional so hand-built fixtures may leave it out.
    */
   readonly computed?: Readonly<Record<string, unknown>>;
+  /** Resource options that guard against loss: `protect` and `retainOnDelete`, as registered. */
+  readonly guards?: { readonly protect: boolean; readonly retainOnDelete: boolean };
 }
 
 export interface StackEvaluation {
@@ -56,9 +58,17 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
   }
   switch (args.type) {
     case "aws:kms/key:Key":
-      state.keyId = id;
-      state.arn = `arn:aws:kms:${region}:${mockAccountId}:key/${id}`;
+      // Multi-Region keys have `mrk-` ids of 32 hex digits, the same in every region.
+      state.keyId = args.inputs.multiRegion === true ? `mrk-${createHash("sha256").update(`${args.type}::${args.name}`).digest("hex").slice(0, 32)}` : id;
+      state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${String(state.keyId)}`;
       break;
+    case "aws:kms/replicaKey:ReplicaKey": {
+      // A replica shares its primary's key id; only the region in its ARN differs.
+      const primaryKeyId = String(args.inputs.primaryKeyArn ?? "").split("/").pop() ?? id;
+      state.keyId = primaryKeyId;
+      state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${primaryKeyId}`;
+      break;
+    }
     case "aws:iam/role:Role":
       state.arn = `arn:aws:iam::${mockAccountId}:role/${physicalName}`;
       break;
@@ -71,7 +81,7 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
       state.url = `https://sqs.${region}.amazonaws.com/${mockAccountId}/${physicalName}`;
       break;
     case "aws:kms/alias:Alias":
-      state.arn = `arn:aws:kms:${region}:${mockAccountId}:${physicalName}`;
+      state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:${physicalName}`;
       break;
     case "aws:lambda/function:Function":
       state.arn = `arn:aws:lambda:${region}:${mockAccountId}:function:${physicalName}`;
@@ -191,6 +201,8 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getObject(): unknown;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
 }
 
 type RegisterCallback = (error: Error | null, response: { getUrn(): string } | undefined) => void;
@@ -217,6 +229,7 @@ function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
           custom: req.getCustom(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
           secretInputs: [],
+          guards: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
         });
       }
       callback(error, response);

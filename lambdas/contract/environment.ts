@@ -21,6 +21,10 @@ export const environmentVariables = {
   expectedDailyBurnWei: "EXPECTED_DAILY_BURN_WEI",
   subgraphMaxLagBlocks: "SUBGRAPH_MAX_LAG_BLOCKS",
   keyId: "KEY_ID",
+  /** Optional: the multi-Region replica of KEY_ID (an ARN, whose region the client uses); signing fails over to it. */
+  replicaKeyArn: "REPLICA_KEY_ARN",
+  /** Optional: the address recorded in the stack config after the first deploy; a job refuses to sign if the key's differs. */
+  pinnedSignerAddress: "SIGNER_PINNED_ADDRESS",
   rpcSecretArn: "RPC_SECRET_ARN",
   webhookSecretArn: "WEBHOOK_SECRET_ARN",
   /** JSON: ["https://..."] */
@@ -94,6 +98,8 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.expectedDailyBurnWei]: decimal,
   [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
   [environmentVariables.keyId]: z.optional(nonEmpty),
+  [environmentVariables.replicaKeyArn]: z.optional(z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN"))),
+  [environmentVariables.pinnedSignerAddress]: z.optional(address),
   [environmentVariables.rpcSecretArn]: nonEmpty,
   [environmentVariables.webhookSecretArn]: z.optional(nonEmpty),
   [environmentVariables.webhookEndpoints]: z.optional(json(z.array(z.url()))),
