@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/contract/metrics-catalog";
 import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
+import { signerAlarms } from "../definitions/signer-alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
 
@@ -78,6 +79,7 @@ export class Alerts extends pulumi.ComponentResource {
     const definitions = [
       ...protocolAlarms(args),
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
+      ...signerAlarms(args.stack),
     ];
     this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition)]));
 

@@ -68,6 +68,13 @@ describe("the assistant key is a multi-Region primary with a replica (production
     expect(ofType(stacks.staging, replicaType)).toEqual([]);
   });
 
+  it("declares the signer alarms on the alert topic", () => {
+    const alarm = named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-withdraw-signer-address-mismatch");
+    expect(alarm.inputs.metricName).toBe("SignerAddressMismatch");
+    expect(String(alarm.inputs.alarmDescription)).toMatch(/^\[critical\]/);
+    expect(named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-withdraw-kms-throttled").inputs.metricName).toBe("KmsThrottled");
+  });
+
   it("refuses production without a replica region, and a replica in the primary's own region", () => {
     const values = productionWith({});
     delete values["boson-kit:signer"];

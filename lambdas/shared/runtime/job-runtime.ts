@@ -10,7 +10,7 @@ import { IdempotencyAlreadyInProgressError } from "@aws-lambda-powertools/idempo
 import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "../chain/clients";
 import { readJobEnvironment, type JobEnvironment } from "../../contract/environment";
 import { NotFinalError } from "../chain/finality";
-import { kmsAccount } from "../kms-account/account";
+import { signerAccount } from "./signer-account";
 import { createJobLogger } from "./logger";
 import { createJobMetrics, type JobMetrics } from "./metrics";
 import { metricNames, type JobName } from "../../contract/metrics-catalog";
@@ -100,12 +100,12 @@ async function buildRuntime(job: JobName, processEnv: NodeJS.ProcessEnv): Promis
   const clientOptions = { chainId: env.CHAIN_ID, urls, logger };
   const relayer = env.RELAYER ? relayerFor(env.RELAYER) : undefined;
   if (env.KEY_ID === undefined) return { env, logger, metrics, read: createReadClients(clientOptions), ...(relayer ? { relayer } : {}) };
-  const account = await kmsAccount({
+  const account = await signerAccount({
     keyId: env.KEY_ID,
-    onSignature: (metric) => {
-      metrics.add(metricNames.kmsSignLatencyMs, metric.durationMs, "Milliseconds");
-      metrics.add(metricNames.kmsSignAttempts, metric.attempts);
-    },
+    replicaKeyArn: env.REPLICA_KEY_ARN,
+    pinnedAddress: env.SIGNER_PINNED_ADDRESS as `0x${string}` | undefined, // checked as an address by readJobEnvironment
+    logger,
+    metrics,
   });
   const write = createWriteClients({ ...clientOptions, account });
   return { env, logger, metrics, read: write, write, ...(relayer ? { relayer } : {}) };
