@@ -11,6 +11,7 @@ import { Jobs } from "./components/jobs";
 import { LogPipeline } from "./components/log-pipeline";
 import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
+import { StandbySigner } from "./components/standby-signer";
 import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
@@ -37,7 +38,9 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   const roleArns = (jobs: readonly (typeof jobNames)[number][]) => jobs.map((job) => roles.executionRoleArn(job));
 
   const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
-  const signers = signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`).map(
+  // A standby stack signs with its primary's replica and declares no key.
+  const generations = config.standby ? [] : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
+  const signers = generations.map(
     (generation) =>
       [
         generation,
@@ -46,14 +49,17 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
           aliasName: generation.aliasName,
           administrators,
           // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
-          signers: generation.role === "pending" ? config.signer.rotationSigners : jobSigners,
+          signers: generation.role === "pending" ? config.signer.rotationSigners : [...jobSigners, ...config.signer.standbySigners],
           publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
           ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
           enabled: generation.role !== "retired",
         }),
       ] as const,
   );
-  const signer = signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner();
+  const signer = config.standby
+    ? new StandbySigner("standby-signer", { standby: config.standby, ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}) })
+    : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
+  const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
 
   const state = new State("state", {
     region,
@@ -85,13 +91,14 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     administrators,
     roles,
     schedules: config.schedules,
+    schedulesEnabled: config.standby?.active ?? true,
     logRetentionDays: config.logRetentionDays,
     configEnvironment: configEnvironment(config),
     signer: {
       keyId: signer.keyId,
       keyArn: signer.keyArn,
       address: signer.address,
-      ...(signer.replica ? { replicaKeyArn: signer.replica.keyArn } : {}),
+      ...(replicaKeyArn ? { replicaKeyArn } : {}),
       ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
     },
     rpcSecretArn: egress.secretArn,
@@ -108,6 +115,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     schedules: config.schedules,
     administrators,
     subscriptions: config.alerts,
+    silentJobsExpected: config.standby !== undefined && !config.standby.active,
     jobs: jobs.all.map((job) => ({ job: job.job, functionName: job.function.name, queueName: job.deadLetterQueue.name })),
   });
 
@@ -140,9 +148,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     protocolDiamond: config.protocol.diamond,
     assistantKeyId: signer.keyId,
     assistantKeyArn: signer.keyArn,
-    assistantKeyAlias: signer.aliasName,
+    assistantKeyAlias: signer instanceof Signer ? signer.aliasName : "(the primary stack's alias)",
     assistantAddress: signer.address,
-    assistantReplicaKeyArn: signer.replica?.keyArn ?? "(no replica)",
+    assistantReplicaKeyArn: replicaKeyArn ?? "(no replica)",
+    signingRoleArns: jobSigners,
+    standby: config.standby ? { primaryStack: config.standby.primaryStack, active: config.standby.active, region } : "(not a standby stack)",
     assistantGenerations: pulumi.output(
       Object.fromEntries(signers.map(([generation, key]) => [`g${generation.generation}`, { role: generation.role, keyArn: key.keyArn, address: key.address }])),
     ),

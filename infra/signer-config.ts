@@ -30,10 +30,15 @@ export const signerConfigSchema = z
           error: "must be IAM role ARNs that may sign with the pending key only (the rotation's opt-in), such as arn:aws:iam::123456789012:role/signer-rotation",
         })
         .default([]),
+      standbySigners: z
+        .array(z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/), {
+          error: "must be the standby stack's signing job roles (its signingRoleArns output), such as arn:aws:iam::123456789012:role/withdraw-job-role-abc1234",
+        })
+        .default([]),
     },
     { error: "must be an object with replicaRegion, address, generation, pendingGeneration, retiredGenerations (all optional)" },
   )
-  .default({ generation: 1, retiredGenerations: [], rotationSigners: [] });
+  .default({ generation: 1, retiredGenerations: [], rotationSigners: [], standbySigners: [] });
 
 export const standbyConfigSchema = z
   .strictObject(
@@ -66,6 +71,8 @@ export interface SignerConfig {
   readonly retiredGenerations: readonly number[];
   /** Roles that may sign with the pending key only, to opt it in as the seller's assistant; never the active key. */
   readonly rotationSigners: readonly string[];
+  /** A standby stack's signing roles (in the replica's region): they may sign with the active key and its replica. */
+  readonly standbySigners: readonly string[];
 }
 
 export interface StandbyConfig {
@@ -89,6 +96,7 @@ export function toSignerConfig(raw: RawSignerConfig): SignerConfig {
     ...(raw.pendingGeneration ? { pendingGeneration: raw.pendingGeneration } : {}),
     retiredGenerations: raw.retiredGenerations,
     rotationSigners: raw.rotationSigners,
+    standbySigners: raw.standbySigners,
   };
 }
 

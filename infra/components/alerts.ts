@@ -12,6 +12,8 @@ export interface AlertsArgs extends AlarmInputs {
   readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
   /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
   readonly jobs: readonly { readonly job: JobName; readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }[];
+  /** A standby stack that is switched off: its silent jobs are expected, so alarms on missing data notify nobody. */
+  readonly silentJobsExpected?: boolean;
 }
 
 /**
@@ -81,12 +83,12 @@ export class Alerts extends pulumi.ComponentResource {
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
       ...signerAlarms(args.stack),
     ];
-    this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition)]));
+    this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition, args.silentJobsExpected === true)]));
 
     this.registerOutputs({ topicArn: this.topicArn, alarmCount: definitions.length });
   }
 
-  private declareAlarm(name: string, definition: AlarmDefinition): aws.cloudwatch.MetricAlarm {
+  private declareAlarm(name: string, definition: AlarmDefinition, silentJobsExpected: boolean): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(
       `${name}-${definition.name}`,
       {
@@ -101,6 +103,7 @@ export class Alerts extends pulumi.ComponentResource {
         comparisonOperator: definition.comparisonOperator,
         threshold: definition.threshold,
         treatMissingData: definition.treatMissingData,
+        actionsEnabled: !(silentJobsExpected && definition.treatMissingData === "breaching"),
         alarmActions: [this.topic.arn],
         okActions: [this.topic.arn],
         tags: { Severity: definition.severity },

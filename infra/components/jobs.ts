@@ -21,6 +21,8 @@ export interface JobsArgs {
   readonly administrators: readonly pulumi.Input<string>[];
   readonly roles: JobRoles;
   readonly schedules: KitConfig["schedules"];
+  /** False on a standby stack that is not switched on: schedules declared, disabled. */
+  readonly schedulesEnabled?: boolean;
   readonly logRetentionDays: number;
   /** Ids from the stack config shared by every job (see `configEnvironment`). */
   readonly configEnvironment: Readonly<Record<string, string>>;
@@ -90,7 +92,7 @@ export class Jobs extends pulumi.ComponentResource {
             job,
             description: spec.description,
             identity: args.roles.identity(job),
-            ...(spec.schedule ? { schedule: args.schedules[spec.schedule] } : {}),
+            ...(spec.schedule ? { schedule: args.schedules[spec.schedule], scheduleEnabled: args.schedulesEnabled !== false } : {}),
             environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
             permissions: jobPermissions(spec, args),
             encryptionKeyArn: this.encryptionKey.arn,

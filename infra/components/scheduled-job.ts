@@ -13,6 +13,8 @@ export interface ScheduledJobArgs
   readonly identity: JobIdentity;
   /** EventBridge Scheduler expression; absent for jobs that are only invoked (the smoke test). */
   readonly schedule?: string;
+  /** False: the schedule exists but does not fire (a standby stack until it is switched on). */
+  readonly scheduleEnabled?: boolean;
   readonly memorySizeMb?: number;
   /** Caps parallel runs; 1 makes a job a singleton (withdrawals never race each other). */
   readonly reservedConcurrency?: number;
@@ -96,7 +98,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
         scheduleExpression: expression,
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
+        state: args.scheduleEnabled === false ? "DISABLED" : "ENABLED",
         target: {
           arn: this.function.arn,
           roleArn: schedulerRole.arn,

@@ -62,6 +62,11 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
       state.keyId = args.inputs.multiRegion === true ? `mrk-${createHash("sha256").update(`${args.type}::${args.name}`).digest("hex").slice(0, 32)}` : id;
       state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${String(state.keyId)}`;
       break;
+    case "pulumi:pulumi:StackReference":
+      // Offline there is no other stack to read: every output is unknown until a deploy.
+      state.outputs = {};
+      state.secretOutputNames = [];
+      break;
     case "aws:kms/replicaKey:ReplicaKey": {
       // A replica shares its primary's key id; only the region in its ARN differs.
       const primaryKeyId = String(args.inputs.primaryKeyArn ?? "").split("/").pop() ?? id;
@@ -298,7 +303,7 @@ export async function evaluateProgram(
 ): Promise<StackEvaluation> {
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
-  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false);
+  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false, "organization");
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();

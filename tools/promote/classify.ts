@@ -6,7 +6,7 @@
  * and any production endpoint that still looks like a staging one.
  */
 
-export type Category = "configId" | "chain" | "thresholds" | "availability zones" | "retention" | "environment endpoints" | "derived from config";
+export type Category = "configId" | "chain" | "thresholds" | "availability zones" | "retention" | "environment endpoints" | "derived from config" | "signer replica" | "pinned address";
 
 export interface Classification {
   readonly expected: boolean;
@@ -36,6 +36,8 @@ export function classifyConfigKey(key: string, toValue: string | undefined, toEn
   if (/^gas\./.test(path) || /^subgraph\.maxLagBlocks$/.test(path) || /^seller\.tokens\.\d+\.withdrawThresholdWei$/.test(path)) return expected("thresholds");
   if (path === "availabilityZones") return expected("availability zones");
   if (path === "logRetentionDays") return expected("retention");
+  if (path === "signer.replicaRegion") return expected("signer replica", "production keeps a multi-Region replica of the signer key");
+  if (path === "signer.address") return expected("pinned address", "each stack pins its own key's address");
   if (/^(alerts\.|webhooks\.endpoints|gcp\.project)/.test(path)) return endpointClassification(toValue, toEnvironment);
   if (/^rpc(Primary|Fallback)Url$/.test(path)) return expected("environment endpoints", "RPC URLs are per chain (secrets, not compared)");
   if (/^seller\./.test(path)) return suspicious("the seller (id, admin, treasury, tokens) is the same in every environment unless you mean to change it");
@@ -54,10 +56,15 @@ export function classifySetting(type: string, path: string, toValue: string | un
   if (type === "gcp:logging/projectBucketConfig:ProjectBucketConfig" && path === "retentionDays") return expected("retention");
   if (type === "gcp:bigquery/dataset:Dataset" && /^default(Partition|Table)ExpirationMs$/.test(path)) return expected("retention");
   if (type === "aws:sns/topicSubscription:TopicSubscription" && path === "endpoint") return endpointClassification(toValue, toEnvironment);
+  // The replica shares the primary's mrk- key id: a policy that gains it only names the same key in another region.
+  if (type === "aws:iam/rolePolicy:RolePolicy" && path === "policy" && /arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/mrk-[0-9a-f]{32}"\]/.test(toValue ?? "")) {
+    return expected("signer replica", "the signing jobs may use the key's replica");
+  }
   if (type === "aws:scheduler/schedule:Schedule" && path === "scheduleExpression") return suspicious("the job runs on another schedule");
   if (type === "aws:lambda/function:Function") {
     const variable = /^environment\.variables\.([A-Z_]+)/.exec(path)?.[1];
     if (variable && ["KIT_STACK", "CONFIG_ID"].includes(variable)) return expected("configId");
+    if (variable === "REPLICA_KEY_ARN") return expected("signer replica", "the signing jobs fail over to the key's replica");
     if (variable && ["CHAIN_ID", "PROTOCOL_DIAMOND", "SUBGRAPH_URL", "CONFIRMATIONS"].includes(variable)) return expected("chain");
     if (variable && ["EXPECTED_DAILY_BURN_WEI", "SUBGRAPH_MAX_LAG_BLOCKS", "SELLER_TOKENS"].includes(variable)) return expected("thresholds");
     if (variable === "WEBHOOK_ENDPOINTS") return endpointClassification(toValue, toEnvironment);

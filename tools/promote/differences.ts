@@ -98,6 +98,8 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
       let classification: Classification = { expected: false, why: `declared only in ${side}: the same program should declare the same resources` };
       if (perZoneTypes.has(present.type) && from.config.aws.availabilityZones !== to.config.aws.availabilityZones) {
         classification = { expected: true, why: `availability zones: ${zones}` };
+      } else if (present.name.startsWith("assistant-signer-replica") && after && to.config.signer.replicaRegion !== undefined) {
+        classification = { expected: true, why: `signer replica in ${to.config.signer.replicaRegion}` };
       } else if (present.type === "aws:sns/topicSubscription:TopicSubscription") {
         classification = after ? endpointClassification(String(after.inputs.endpoint), to.config.environment) : { expected: true, why: "environment endpoints" };
       }
