@@ -49,7 +49,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
           aliasName: generation.aliasName,
           administrators,
           // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
-          signers: generation.role === "pending" ? config.signer.rotationSigners : [...jobSigners, ...config.signer.standbySigners],
+          // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
+          signers:
+            generation.role === "pending"
+              ? config.signer.rotationSigners
+              : [...jobSigners, ...config.signer.standbySigners, ...(generation.role === "active" && config.signer.pendingGeneration ? config.signer.rotationSigners : [])],
           publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
           ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
           enabled: generation.role !== "retired",
