@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { finalityFor, type ChainFinality } from "./chains";
 import { rawKitConfigSchema, type RawKitConfig } from "./config-schema";
 import { officialConfigIds, officialDeployment } from "./official-table";
+import { alertEndpointsKey, resolveAlertSecrets } from "./alert-secrets";
 import { signerIssues, toSignerConfig, type SignerConfig, type StandbyConfig } from "./signer-config";
 
 /**
@@ -56,7 +57,7 @@ export interface KitConfig {
   };
   readonly subgraph: { readonly maxLagBlocks: number };
   readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
-  readonly alerts: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  readonly alerts: RawKitConfig["alerts"] & { readonly secretEndpoints: readonly pulumi.Output<string>[] };
   readonly aws: {
     readonly region: string;
     readonly availabilityZones: number;
@@ -311,15 +312,17 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
   const raw = kitValues(source.values);
   const secrets = resolveSecrets(source, raw);
   const parsed = rawKitConfigSchema.safeParse(
-    Object.fromEntries(Object.entries(raw).filter(([key]) => !(secretConfigKeys as readonly string[]).includes(key))),
+    Object.fromEntries(Object.entries(raw).filter(([key]) => !([...secretConfigKeys, alertEndpointsKey] as readonly string[]).includes(key))),
   );
   if (!parsed.success) {
     throw new ConfigError(source.stack, [...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
   }
   const config = parsed.data;
   const region = source.values["aws:region"];
+  const alertSecrets = resolveAlertSecrets(source, raw);
   const issues = [
     ...crossFieldIssues(source.stack, config, region),
+    ...alertSecrets.issues,
     ...signerIssues(source.stack, stackEnvironment(source.stack).environment, config.signer, config.standby, region),
     ...secrets.issues,
   ];
@@ -350,7 +353,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     gas: config.gas,
     subgraph: config.subgraph,
     schedules: config.schedules,
-    alerts: config.alerts,
+    alerts: { ...config.alerts, secretEndpoints: alertSecrets.endpoints },
     aws: {
       region: region as string,
       availabilityZones: config.availabilityZones ?? defaultAvailabilityZones[environment],
@@ -368,7 +371,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
       primaryUrl: pulumi.secret(secrets.values.rpcPrimaryUrl ?? ""),
       fallbackUrl: pulumi.secret(secrets.values.rpcFallbackUrl ?? ""),
     },
-    placeholders: secrets.placeholders,
+    placeholders: [...secrets.placeholders, ...(alertSecrets.placeholder ? [alertSecrets.placeholder] : [])],
   };
 }
 

@@ -119,6 +119,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     schedules: config.schedules,
     administrators,
     subscriptions: config.alerts,
+    cooldownMinutes: config.alerts.cooldownMinutes,
     silentJobsExpected: config.standby !== undefined && !config.standby.active,
     jobs: jobs.all.map((job) => ({ job: job.job, functionName: job.function.name, queueName: job.deadLetterQueue.name })),
   });

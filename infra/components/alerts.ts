@@ -9,7 +9,7 @@ import { policyJson } from "../definitions/policy-document";
 export interface AlertsArgs extends AlarmInputs {
   readonly administrators: readonly pulumi.Input<string>[];
   /** Who is paged: from config `alerts`. */
-  readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[]; readonly secretEndpoints?: readonly pulumi.Output<string>[] };
   /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
   readonly jobs: readonly { readonly job: JobName; readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }[];
   /** A standby stack that is switched off: its silent jobs are expected, so alarms on missing data notify nobody. */
@@ -77,6 +77,10 @@ export class Alerts extends pulumi.ComponentResource {
     args.subscriptions.httpsEndpoints.forEach((endpoint, index) => {
       new aws.sns.TopicSubscription(`${name}-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
     });
+    // Secret endpoints stay Pulumi secrets all the way to SNS (encrypted in the state, hidden in the plan).
+    (args.subscriptions.secretEndpoints ?? []).forEach((endpoint, index) => {
+      new aws.sns.TopicSubscription(`${name}-secret-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
+    });
 
     const definitions = [
       ...protocolAlarms(args),
@@ -99,7 +103,7 @@ export class Alerts extends pulumi.ComponentResource {
         statistic: definition.statistic,
         period: definition.periodSeconds,
         evaluationPeriods: definition.evaluationPeriods,
-        datapointsToAlarm: definition.evaluationPeriods,
+        datapointsToAlarm: definition.datapointsToAlarm ?? definition.evaluationPeriods,
         comparisonOperator: definition.comparisonOperator,
         threshold: definition.threshold,
         treatMissingData: definition.treatMissingData,
