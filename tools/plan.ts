@@ -12,6 +12,7 @@ import { evaluateProgram, type RecordedResource, type StackEvaluation } from "..
 import { summarizeResource } from "../infra/offline/resource-summary";
 import { readStackFile } from "../infra/offline/stack-file";
 import { kitProgram } from "../infra/program";
+import { signerSummary } from "./signer-summary";
 
 /**
  * Evaluates a stack offline from its `Pulumi.<stack>.yaml` (in `root`, the
@@ -45,6 +46,7 @@ export function renderPlan(evaluation: StackEvaluation): string {
   for (const placeholder of config.placeholders) {
     lines.push(`note: secret ${placeholder.key} is ${placeholder.reason} here; the plan uses a placeholder in its place`);
   }
+  lines.push(...signerSummary(config).map((line) => `note: ${line}`));
   if (stackResource) {
     lines.push("", ...renderTree(resources, stackResource, 0));
   }

@@ -15,6 +15,7 @@ import { repoFacts } from "./repo-facts";
 import { reportSchema, type PolicySummary, type ReadinessReport } from "./report";
 import { byUrn, stackFacts } from "./stack-facts";
 import { testsByChecklistId } from "./test-evidence";
+import { signerSummary } from "../signer-summary";
 
 /**
  * Builds the readiness report from an evaluated stack: runs the policy pack
@@ -66,6 +67,7 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
     ...config.placeholders.map((p) => `Secret \`${p.key}\` is ${p.reason} in the stack file; the review used a placeholder for it.`),
     ...(options.online ? [] : ["Offline review: on-chain facts (S2, M3's on-chain roles, H2's paused regions, O6's live lag) were not read; pass `--rpc <url>` to check them."]),
     ...(options.online?.errors ?? []).map((error) => `On-chain read failed: ${error}`),
+    ...signerSummary(config),
   ];
 
   return {
