@@ -5,7 +5,8 @@ import { kmsAccount } from "../../lambdas/shared/kms-account/account";
 import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
-import { runWithdraw } from "../../lambdas/withdraw/withdraw";
+import { withdrawJob } from "../../lambdas/withdraw/withdraw";
+import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { readSeller } from "../../tools/rotate-signer/chain";
 import { rotationSteps } from "../../tools/rotate-signer/steps";
 import { walkRotation, type RotationDeps, type SignerGenerations } from "../../tools/rotate-signer/walk";
@@ -35,7 +36,7 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     await dynalite.createTable(table);
     const output = captureStdout();
     try {
-      const outcome = await runWithdraw({
+      const outcome = await runJob(withdrawJob, {
         config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5") }], confirmations: 1, windowSeconds: 3600 },
         clients: createWriteClients({ chainId: chain.anvil.chain.id, urls: { primary: chain.anvil.rpcUrl }, logger, account, pollingIntervalMs: 20 }),
         logger,
