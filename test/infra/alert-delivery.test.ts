@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseKitConfig } from "../../infra/config";
 import { withCooldown, type AlarmDefinition } from "../../infra/definitions/alarms";
-import { evaluateProgram } from "../../infra/offline/mock-harness";
+import { evaluateProgram } from "../../infra/offline/evaluate";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { renderPlan } from "../../tools/plan";

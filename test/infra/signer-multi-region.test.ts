@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseKitConfig } from "../../infra/config";
-import { evaluateProgram, type StackEvaluation } from "../../infra/offline/mock-harness";
+import { evaluateProgram, type StackEvaluation } from "../../infra/offline/evaluate";
 import { readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { environmentVariables } from "../../lambdas/contract/environment";

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseKitConfig } from "../../infra/config";
-import { evaluateProgram, type StackEvaluation } from "../../infra/offline/mock-harness";
+import { evaluateProgram, type StackEvaluation } from "../../infra/offline/evaluate";
 import { readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { knownAfterDeploy } from "../../infra/components/standby-signer";
 import { environmentVariables } from "../../lambdas/contract/environment";
-import { planStack } from "../../tools/plan";
+import { evaluateStack as planStack } from "../../infra/offline/evaluate";
 import { named, ofType } from "./stack-evaluation";
 
 const variables = (evaluation: StackEvaluation, job: string) =>
