@@ -342,8 +342,8 @@ describe("stack config validation", () => {
 });
 
 describe("the committed stack files", () => {
-  it("are staging and production", () => {
-    expect(committedStacks()).toEqual(["production", "staging"]);
+  it("are staging, production and production's standby", () => {
+    expect(committedStacks()).toEqual(["production", "production-standby", "staging"]);
   });
 
   it.each(["staging", "production"])("%s validates, with defaults from the official Boson table", (stack) => {

@@ -52,6 +52,7 @@ function retention(fromValue: string | undefined, toValue: string | undefined): 
  */
 export function classifyConfigPath(path: string, fromValue: string | undefined, toValue: string | undefined, toEnvironment: string): Classification {
   if (path === "configId") return expected("each environment has its own Boson deployment (configId)");
+  if (path === "signer.replicaRegion") return expected("production keeps a multi-Region replica of the signer key");
   if (path.startsWith("chain.")) return expected(`follows the configId: ${perChain}`);
   if (path === "confirmations") return expected("finality differs per chain");
   if (path === "protocol.diamond") return expected("the official table's diamond for the configId (H1)");
@@ -80,6 +81,7 @@ const encryptionPath = /(^|\.)(kmsKeyId|kmsKeyArn|kmsMasterKeyId|kmsKeyName|defa
 /** A resource declared in only one of the two stacks. */
 export function classifyPresence(type: string, inTarget: boolean, perZone: boolean): Classification {
   if (perZone) return expected("availability zones: one per zone");
+  if (inTarget && (type === "aws:kms/replicaKey:ReplicaKey" || type === "aws:kms/alias:Alias")) return expected("the signer key's replica (signer.replicaRegion) and its alias");
   if (type === "aws:sns/topicSubscription:TopicSubscription") return inTarget ? expected("each environment has its own recipients") : suspicious("an alert recipient is removed");
   if (type === "aws:cloudwatch/metricAlarm:MetricAlarm") return inTarget ? noted("an alarm only in the target") : suspicious("an alarm is removed");
   if (policyTypes.test(type) || networkTypes.test(type)) return suspicious(`a ${inTarget ? "new" : "removed"} policy or network resource: who can do what, or what is reachable, changes`);
