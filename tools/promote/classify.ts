@@ -89,6 +89,31 @@ export function classifyPresence(type: string, inTarget: boolean, perZone: boole
   return noted(`declared only in the ${inTarget ? "target" : "source"} stack`);
 }
 
+/**
+ * True when the target's policy document is the source's plus `added`
+ * resources and nothing else: the signing roles' policies name the signer's
+ * replica in a stack that has one, and that alone is no new power (the
+ * replica holds the same key, under the same key policy).
+ */
+export function policyOnlyAddsResources(fromJson: string | undefined, toJson: string | undefined, added: ReadonlySet<string>): boolean {
+  if (fromJson === undefined || toJson === undefined || added.size === 0) return false;
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+  const statements = (json: string, drop: ReadonlySet<string>) => {
+    try {
+      const document = JSON.parse(json) as { Statement?: unknown };
+      return list(document.Statement).map((statement) => {
+        const { Resource, ...rest } = statement as Record<string, unknown>;
+        return { ...rest, Resource: list(Resource).filter((resource) => !(typeof resource === "string" && drop.has(resource))) };
+      });
+    } catch {
+      return undefined;
+    }
+  };
+  const before = statements(fromJson, new Set());
+  const after = statements(toJson, added);
+  return before !== undefined && after !== undefined && JSON.stringify(before) === JSON.stringify(after);
+}
+
 /** One input path of a resource both stacks declare. */
 export function classifySetting(type: string, path: string, fromValue: string | undefined, toValue: string | undefined, toEnvironment: string): Classification {
   if (policyTypes.test(type)) return suspicious("a policy or principal differs: who can do what changes");
