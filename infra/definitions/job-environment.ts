@@ -19,6 +19,7 @@ export function configEnvironment(config: KitConfig): Record<string, string> {
     [env.confirmations]: String(config.confirmations),
     [env.sellerId]: config.seller.id,
     [env.sellerTreasury]: config.seller.treasury,
+    [env.sellerAdmin]: config.seller.admin,
     [env.sellerTokens]: JSON.stringify(config.seller.tokens),
     [env.expectedDailyBurnWei]: config.gas.expectedDailyBurnWei,
     [env.subgraphMaxLagBlocks]: String(config.subgraph.maxLagBlocks),

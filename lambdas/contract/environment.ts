@@ -16,7 +16,9 @@ export const environmentVariables = {
   confirmations: "CONFIRMATIONS",
   sellerId: "SELLER_ID",
   sellerTreasury: "SELLER_TREASURY",
-  /** JSON: [{ address, symbol, withdrawThresholdWei }] */
+  /** The seller's admin the stack expects: the withdraw job refuses to withdraw when the chain says otherwise. */
+  sellerAdmin: "SELLER_ADMIN",
+  /** JSON: [{ address, symbol, withdrawThresholdWei, reserveMarginWei? }] */
   sellerTokens: "SELLER_TOKENS",
   expectedDailyBurnWei: "EXPECTED_DAILY_BURN_WEI",
   subgraphMaxLagBlocks: "SUBGRAPH_MAX_LAG_BLOCKS",
@@ -48,6 +50,10 @@ export const environmentVariables = {
   watcherMaxRangesPerRun: "WATCHER_MAX_RANGES_PER_RUN",
   /** Optional, seconds (default 3600): the withdraw job's idempotency window, one withdrawal per key per window. */
   withdrawWindowSeconds: "WITHDRAW_WINDOW_SECONDS",
+  /** Optional (default 20): exchanges per completeExchangeBatch / expireDisputeBatch in the withdraw run's escrow release. */
+  escrowBatchSize: "ESCROW_BATCH_SIZE",
+  /** Optional (default 200): exchanges the escrow release examines per run. */
+  escrowMaxPerRun: "ESCROW_MAX_PER_RUN",
   /** Optional: the known test offer the smoke job runs through the state machine (C4). */
   smokeOfferId: "SMOKE_OFFER_ID",
   /** Optional, basis points (default 5000): the buyer's share in the smoke job's mutual dispute resolution. */
@@ -90,7 +96,8 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.confirmations]: positiveInteger,
   [environmentVariables.sellerId]: z.string().check(z.regex(/^[1-9][0-9]*$/)),
   [environmentVariables.sellerTreasury]: address,
-  [environmentVariables.sellerTokens]: json(z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal }))),
+  [environmentVariables.sellerAdmin]: address,
+  [environmentVariables.sellerTokens]: json(z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal, reserveMarginWei: z.optional(decimal) }))),
   [environmentVariables.expectedDailyBurnWei]: decimal,
   [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
   [environmentVariables.keyId]: z.optional(nonEmpty),
@@ -109,6 +116,8 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.watcherMaxBlockRange]: z.optional(positiveInteger.check(z.maximum(100_000))),
   [environmentVariables.watcherMaxRangesPerRun]: z.optional(positiveInteger.check(z.maximum(1_000))),
   [environmentVariables.withdrawWindowSeconds]: z.optional(positiveInteger),
+  [environmentVariables.escrowBatchSize]: z.optional(positiveInteger.check(z.maximum(200))),
+  [environmentVariables.escrowMaxPerRun]: z.optional(positiveInteger.check(z.maximum(5_000))),
   [environmentVariables.smokeOfferId]: z.optional(z.string().check(z.regex(/^[1-9][0-9]*$/))),
   [environmentVariables.smokeBuyerPercent]: z.optional(wholeNumber.check(z.minimum(0), z.maximum(10_000))),
 });

@@ -43,6 +43,17 @@ export const metricNames = {
   exchangeCostFiat: "ExchangeCostFiat",
   // Withdrawals (M1).
   withdrawnAmountWei: "WithdrawnAmountWei",
+  /** Exchanges whose escrow the withdraw run released (dimension Action: complete, expireDispute, expireVoucher). */
+  escrowReleased: "EscrowReleased",
+  /** Candidates left alone (dimension Reason: not-yet-due, already-final, escalated, region-paused, ...). */
+  escrowReleaseSkipped: "EscrowReleaseSkipped",
+  /** Per token (dimension Token): what the active offers still need, and what is above it. */
+  reserveWei: "ReserveWei",
+  withdrawableExcessWei: "WithdrawableExcessWei",
+  /** Tokens whose available funds are below the reserve: commits are about to revert with InsufficientAvailableFunds. */
+  reserveShortfall: "ReserveShortfall",
+  /** The seller's treasury, admin or assistant on chain differs from the stack's config: the withdrawal was refused. */
+  sellerAccountMismatch: "SellerAccountMismatch",
   // Job outcomes: one of these per run (transient = e.g. a paused region, retried next run).
   jobSucceeded: "JobSucceeded",
   jobTransient: "JobTransient",
@@ -80,6 +91,12 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   GasSpentWei: "any",
   ExchangeCostFiat: "watcher",
   WithdrawnAmountWei: "withdraw",
+  EscrowReleased: "withdraw",
+  EscrowReleaseSkipped: "withdraw",
+  ReserveWei: "withdraw",
+  WithdrawableExcessWei: "withdraw",
+  ReserveShortfall: "withdraw",
+  SellerAccountMismatch: "withdraw",
   JobSucceeded: "any",
   JobTransient: "any",
   JobFailed: "any",

@@ -22,7 +22,10 @@ export type SubgraphExchangeEntity = {
   finalizedDate: string | null;
   disputed: boolean;
   disputeState: string | null;
+  validUntilDate: string;
 };
+
+export type SubgraphOfferEntity = { id: string; sellerId: string; voided: boolean };
 
 export type SubgraphServer = {
   url: string;
@@ -100,7 +103,7 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
   let held: bigint | undefined;
   let indexingErrors = false;
   let indexed = (options.fromBlock ?? 1n) - 1n;
-  const offers = new Map<string, string>();
+  const offers = new Map<string, SubgraphOfferEntity>();
   const exchanges = new Map<string, SubgraphExchangeEntity>();
   const timestamps = new Map<bigint, string>();
   const requestCounts: Record<string, number> = {};
@@ -126,14 +129,14 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     const exchange = () => exchanges.get(id("exchangeId"));
     switch (event.eventName) {
       case "OfferCreated":
-        offers.set(id("offerId"), id("sellerId"));
+        offers.set(id("offerId"), { id: id("offerId"), sellerId: id("sellerId"), voided: false });
         break;
       case "BuyerCommitted": {
-        const voucher = event.args.voucher as { committedDate: bigint };
+        const voucher = event.args.voucher as { committedDate: bigint; validUntilDate: bigint };
         exchanges.set(id("exchangeId"), {
           id: id("exchangeId"),
           offerId: id("offerId"),
-          sellerId: offers.get(id("offerId")) ?? "0",
+          sellerId: offers.get(id("offerId"))?.sellerId ?? "0",
           buyerId: id("buyerId"),
           state: "COMMITTED",
           committedDate: voucher.committedDate.toString(),
@@ -141,6 +144,7 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
           finalizedDate: null,
           disputed: false,
           disputeState: null,
+          validUntilDate: voucher.validUntilDate.toString(),
         });
         break;
       }
@@ -164,11 +168,17 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
         if (entity) entity.disputeState = "ESCALATED";
         break;
       }
+      case "VoucherExpired": {
+        const entity = exchange();
+        if (entity) Object.assign(entity, { state: "CANCELLED", finalizedDate: await timestampOf(log.blockNumber) });
+        break;
+      }
       case "DisputeRetracted":
+      case "DisputeExpired":
       case "DisputeResolved":
       case "DisputeDecided": {
         const entity = exchange();
-        const state = { DisputeRetracted: "RETRACTED", DisputeResolved: "RESOLVED", DisputeDecided: "DECIDED" }[event.eventName];
+        const state = { DisputeRetracted: "RETRACTED", DisputeExpired: "RETRACTED", DisputeResolved: "RESOLVED", DisputeDecided: "DECIDED" }[event.eventName];
         if (entity) Object.assign(entity, { finalizedDate: await timestampOf(log.blockNumber), disputeState: state });
         break;
       }
@@ -210,6 +220,18 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       requestCounts[field] = (requestCounts[field] ?? 0) + 1;
       if (field === "_meta") {
         data._meta = { block: { number: Number(indexed), hash: null }, hasIndexingErrors: indexingErrors, deployment: "local" };
+      } else if (field === "exchanges" && variables.cursor !== undefined) {
+        // The cursor form (`where: { seller, state, id_gt, validUntilDate_lt }`): ids compare as strings, as graph-node orders IDs.
+        const cursor = String(variables.cursor);
+        const validBefore = BigInt(String(variables.validBefore ?? 2n ** 255n));
+        const list = [...exchanges.values()]
+          .filter((entity) => entity.sellerId === String(variables.sellerId) && entity.state === variables.state && entity.id > cursor && BigInt(entity.validUntilDate) < validBefore)
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        data.exchanges = list.slice(0, Number(variables.first ?? 100)).map((entity) => ({ id: entity.id }));
+      } else if (field === "offers") {
+        const cursor = String(variables.cursor ?? "");
+        const list = [...offers.values()].filter((offer) => offer.sellerId === String(variables.sellerId) && !offer.voided && offer.id > cursor).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        data.offers = list.slice(0, Number(variables.first ?? 100)).map((offer) => ({ id: offer.id }));
       } else if (field === "exchanges") {
         const seller = variables.sellerId === undefined ? undefined : String(variables.sellerId);
         const first = Number(variables.first ?? 100);
