@@ -221,11 +221,11 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       if (field === "_meta") {
         data._meta = { block: { number: Number(indexed), hash: null }, hasIndexingErrors: indexingErrors, deployment: "local" };
       } else if (field === "exchanges" && variables.cursor !== undefined) {
-        // The cursor form (`where: { seller, state, id_gt, validUntilDate_lt }`): ids compare as strings, as graph-node orders IDs.
+        // The cursor form (`where: { seller, state, finalizedDate: null, id_gt, validUntilDate_lt }`): ids compare as strings, as graph-node orders IDs.
         const cursor = String(variables.cursor);
         const validBefore = BigInt(String(variables.validBefore ?? 2n ** 255n));
         const list = [...exchanges.values()]
-          .filter((entity) => entity.sellerId === String(variables.sellerId) && entity.state === variables.state && entity.id > cursor && BigInt(entity.validUntilDate) < validBefore)
+          .filter((entity) => entity.sellerId === String(variables.sellerId) && entity.state === variables.state && entity.finalizedDate === null && entity.id > cursor && BigInt(entity.validUntilDate) < validBefore)
           .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         data.exchanges = list.slice(0, Number(variables.first ?? 100)).map((entity) => ({ id: entity.id }));
       } else if (field === "offers") {

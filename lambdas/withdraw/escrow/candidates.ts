@@ -2,9 +2,10 @@
  * The seller's exchanges that may hold releasable escrow, from the subgraph:
  * redeemed (completable once the dispute period passed), disputed (expirable
  * once the dispute timed out) and committed with an elapsed voucher
- * (expirable). Paged by cursor (`id_gt`, the subgraph's id order), never
- * `skip`: graph-node caps `skip`, and a cursor stays correct while entities
- * move between states. The chain, not this list, decides what is due.
+ * (expirable). A finalized dispute leaves its exchange Disputed, so only
+ * exchanges without a finalizedDate are candidates. Paged by cursor
+ * (`id_gt`, the subgraph's id order), never `skip`: graph-node caps `skip`,
+ * and a cursor stays correct while entities move between states. The chain, not this list, decides what is due.
  */
 import { querySubgraph, type SubgraphClient } from "../../shared/chain/subgraph";
 
@@ -18,7 +19,7 @@ export const candidateState: Readonly<Record<ReleaseKind, "REDEEMED" | "DISPUTED
 };
 
 export const releaseCandidatesQuery = `query ReleaseCandidates($sellerId: String!, $state: ExchangeState!, $cursor: String!, $first: Int!, $validBefore: BigInt!) {
-  exchanges(where: { seller: $sellerId, state: $state, id_gt: $cursor, validUntilDate_lt: $validBefore }, first: $first, orderBy: id, orderDirection: asc) { id }
+  exchanges(where: { seller: $sellerId, state: $state, finalizedDate: null, id_gt: $cursor, validUntilDate_lt: $validBefore }, first: $first, orderBy: id, orderDirection: asc) { id }
 }`;
 
 /** A validUntilDate no exchange reaches: the filter then keeps every exchange of the state. */
