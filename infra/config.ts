@@ -26,6 +26,8 @@ export interface SellerToken {
   readonly symbol: string;
   /** Decimal string: wei amounts do not fit a JS number. */
   readonly withdrawThresholdWei: string;
+  /** Kept on top of the reserve the active offers need (M1); decimal string. */
+  readonly reserveMarginWei?: string;
 }
 
 export interface KitConfig {
@@ -54,6 +56,10 @@ export interface KitConfig {
     readonly alertRatios: readonly [number, number, number];
   };
   readonly subgraph: { readonly maxLagBlocks: number };
+  /** Escrow release in the withdraw run: exchanges per batch transaction, candidates per run. */
+  readonly escrow: { readonly batchSize: number; readonly maxPerRun: number };
+  /** Hours before each dispute deadline at which the watcher pages (B3). */
+  readonly disputes: { readonly alertLeadHours: readonly number[] };
   readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
   readonly alerts: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
   readonly aws: {
@@ -340,6 +346,8 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     },
     gas: config.gas,
     subgraph: config.subgraph,
+    escrow: config.escrow,
+    disputes: config.disputes,
     schedules: config.schedules,
     alerts: config.alerts,
     aws: {

@@ -101,6 +101,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       value: Number(config.gas.expectedDailyBurnWei) * ratio,
     })),
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
+    tokenSymbols: config.seller.tokens.map((token) => token.symbol),
   });
 
   const storefront = new StorefrontCsp("storefront-csp");

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/contract/metrics-catalog";
-import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
+import { jobAlarms, moneyAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
 
@@ -77,6 +77,7 @@ export class Alerts extends pulumi.ComponentResource {
 
     const definitions = [
       ...protocolAlarms(args),
+      ...moneyAlarms(args),
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
     ];
     this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition)]));

@@ -54,6 +54,8 @@ export const environmentVariables = {
   escrowBatchSize: "ESCROW_BATCH_SIZE",
   /** Optional (default 200): exchanges the escrow release examines per run. */
   escrowMaxPerRun: "ESCROW_MAX_PER_RUN",
+  /** Optional JSON (default [48, 12]): hours before each dispute deadline at which the watcher pages. */
+  disputeAlertLeadHours: "DISPUTE_ALERT_LEAD_HOURS",
   /** Optional: the known test offer the smoke job runs through the state machine (C4). */
   smokeOfferId: "SMOKE_OFFER_ID",
   /** Optional, basis points (default 5000): the buyer's share in the smoke job's mutual dispute resolution. */
@@ -118,6 +120,7 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.withdrawWindowSeconds]: z.optional(positiveInteger),
   [environmentVariables.escrowBatchSize]: z.optional(positiveInteger.check(z.maximum(200))),
   [environmentVariables.escrowMaxPerRun]: z.optional(positiveInteger.check(z.maximum(5_000))),
+  [environmentVariables.disputeAlertLeadHours]: z.optional(json(z.array(z.number().check(z.positive())))),
   [environmentVariables.smokeOfferId]: z.optional(z.string().check(z.regex(/^[1-9][0-9]*$/))),
   [environmentVariables.smokeBuyerPercent]: z.optional(wholeNumber.check(z.minimum(0), z.maximum(10_000))),
 });

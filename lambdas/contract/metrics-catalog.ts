@@ -32,6 +32,10 @@ export const metricNames = {
   disputeRaised: "DisputeRaised",
   disputesOpenOverOneDay: "DisputesOpenOverOneDay",
   webhookDeadLettered: "WebhookDeadLettered",
+  /** A seller account change (admin, assistant, treasury, auth token, royalty recipients) the stack did not expect (M3). */
+  sellerAccountChanged: "SellerAccountChanged",
+  /** A dispute deadline (timeout, resolver response period) came within a configured lead time; once per deadline and lead time (B3). */
+  disputeDeadlineNear: "DisputeDeadlineNear",
   /** The block at the watcher's checkpoint was replaced: a reorg deeper than the confirmations (O3). */
   deepReorgSeen: "DeepReorgSeen",
   // Business (B2, M4): from the health job's subgraph queries and the watcher's exposure.
@@ -84,6 +88,8 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   DisputesOpenOverOneDay: "watcher",
   WebhookDeadLettered: "watcher",
   DeepReorgSeen: "watcher",
+  SellerAccountChanged: "watcher",
+  DisputeDeadlineNear: "watcher",
   OpenExchanges: "health",
   RedemptionRate: "health",
   DisputeRate: "health",
