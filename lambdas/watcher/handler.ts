@@ -10,6 +10,7 @@ import { sharedSecretsClient } from "../shared/runtime/secrets-client";
 import { traceHeaders } from "../shared/runtime/trace";
 import { createWebhookSecretReader } from "../shared/webhooks/signing-secret";
 import { createWebhookSender } from "../shared/webhooks/delivery";
+import { createAlertLedger, type AlertLedger } from "../shared/stores/alert-ledger";
 import { createSellerRecords, type SellerRecords } from "./seller-records";
 import { runWatcher, type WatcherConfig, type WatcherRunResult } from "./watcher";
 
@@ -25,6 +26,7 @@ type WatcherWiring = {
   events: EventStore;
   checkpoints: CheckpointStore;
   records: SellerRecords;
+  alerts: AlertLedger;
   webhookSecret?: string;
 };
 
@@ -44,6 +46,7 @@ async function wire(env: JobEnvironment): Promise<WatcherWiring> {
     events: createEventStore(documents, env.EVENTS_TABLE),
     checkpoints: createCheckpointStore(documents, env.CHECKPOINTS_TABLE),
     records: createSellerRecords(documents, env.EVENTS_TABLE),
+    alerts: createAlertLedger(documents, env.EVENTS_TABLE),
     ...(webhookSecret !== undefined ? { webhookSecret } : {}),
   };
 }
@@ -58,6 +61,10 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
     maxRangesPerRun: env.WATCHER_MAX_RANGES_PER_RUN ?? 20,
     kitAddresses: env.SIGNER_ADDRESS !== undefined ? [getAddress(env.SIGNER_ADDRESS)] : [],
     ...(env.PRICE_FEED !== undefined ? { priceFeed: { address: getAddress(env.PRICE_FEED.address), currency: env.PRICE_FEED.currency } } : {}),
+    ...(env.SIGNER_ADDRESS !== undefined
+      ? { expectedSeller: { admin: getAddress(env.SELLER_ADMIN), assistant: getAddress(env.SIGNER_ADDRESS), treasury: getAddress(env.SELLER_TREASURY) } }
+      : {}),
+    disputeAlertLeadHours: env.DISPUTE_ALERT_LEAD_HOURS ?? [48, 12],
   };
 }
 
@@ -93,12 +100,13 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
       wiring = undefined; // retried by the next invocation
       throw error;
     });
-    const { events, checkpoints, records, webhookSecret } = await wiring;
+    const { events, checkpoints, records, alerts, webhookSecret } = await wiring;
     const result = await runWatcher({
       client: runtime.read.publicClient,
       events,
       checkpoints,
       records,
+      alerts,
       ...(webhookSecret !== undefined
         ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
         : {}),

@@ -15,6 +15,7 @@ import {
   disputeEvents,
   exchangeEvents,
   feeEvents,
+  sellerAccountEvents,
   getExchangeAbi,
   getOfferAbi,
   optionalUintArg,
@@ -26,6 +27,9 @@ import {
 } from "./events";
 import { offerKey, type OfferRecord, type SellerRecords } from "./seller-records";
 import { webhookMessage } from "./webhook-message";
+import { unexpectedSellerChanges, type ExpectedSellerAccount } from "./seller-account";
+import { checkDisputeDeadlines } from "./dispute-deadlines";
+import type { AlertLedger } from "../shared/stores/alert-ledger";
 
 /**
  * The watcher (checklist H3, B3, O3, O5, S5, M4) as a plain function over its
@@ -55,6 +59,10 @@ export type WatcherConfig = {
   priceFeed?: { address: Address; currency: string };
   /** The checkpoint's key; defaults to `watcher#<diamond>#<sellerId>`. */
   checkpointName?: string;
+  /** The seller account the stack expects: any other change to it pages (M3). */
+  expectedSeller?: ExpectedSellerAccount;
+  /** Hours before each dispute deadline at which to page (B3). */
+  disputeAlertLeadHours?: readonly number[];
 };
 
 export type WatcherDeps = {
@@ -73,6 +81,8 @@ export type WatcherDeps = {
   remainingMs?: () => number;
   /** Default 15 s: enough to finish a range's webhooks and exposure after its getLogs. */
   minRemainingMs?: number;
+  /** Page-once memory for dispute deadlines; without it deadlines are not checked. */
+  alerts?: AlertLedger;
 };
 
 export type WatcherRunResult = {
@@ -91,6 +101,10 @@ export type WatcherRunResult = {
   disputesRaised: number;
   /** Exchange ids whose dispute has been open for more than a day of chain time. */
   disputesOpenOverOneDay: string[];
+  /** Seller-account events this run that the stack did not expect. */
+  sellerAccountChanges: number;
+  /** Dispute deadlines paged this run (exchange ids). */
+  disputeDeadlinesPaged: string[];
   /** True when the checkpoint reached the final block. */
   caughtUp: boolean;
 };
@@ -100,6 +114,7 @@ const upgradeNames: ReadonlySet<string> = new Set(upgradeEvents);
 const exchangeNames: ReadonlySet<string> = new Set(exchangeEvents);
 const disputeNames: ReadonlySet<string> = new Set(disputeEvents);
 const feeNames: ReadonlySet<string> = new Set(feeEvents);
+const sellerAccountNames: ReadonlySet<string> = new Set(sellerAccountEvents);
 
 type ExchangeOwner = { exchangeId: bigint; offer: OfferRecord };
 
@@ -137,6 +152,8 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     upgrades: 0,
     disputesRaised: 0,
     disputesOpenOverOneDay: [],
+    sellerAccountChanges: 0,
+    disputeDeadlinesPaged: [],
     caughtUp: false,
   };
   if (finalBlock < 0n) return result;
@@ -355,6 +372,10 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
       }
       return;
     }
+    if (sellerAccountNames.has(name)) {
+      await onSellerAccountEvent(event);
+      return;
+    }
     if (upgradeNames.has(name)) {
       const item = record(event, await blockTime(event.log));
       if ((await store(item)) === "stored") {
@@ -396,6 +417,24 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     }
     await attributeGas(event, owner);
     if (notify) await sendWebhook(item, outcome);
+  }
+
+  async function onSellerAccountEvent(event: DecodedEvent): Promise<void> {
+    if (optionalUintArg(event.args, "sellerId") !== sellerId) return;
+    const item = record(event, await blockTime(event.log));
+    if ((await store(item)) === "duplicate" || config.expectedSeller === undefined) return;
+    const changes = unexpectedSellerChanges(event.eventName, event.args, config.expectedSeller);
+    if (changes.length === 0) return;
+    result.sellerAccountChanges++;
+    metrics.add(metricNames.sellerAccountChanged, 1);
+    logger.error("unexpected change to the seller account: if nobody on the team made it, follow the takeover runbook", {
+      alert: "seller-account-changed",
+      severity: "high",
+      eventName: event.eventName,
+      changes,
+      executedBy: addressArg(event.args, "executedBy"),
+      txHash: item.txHash,
+    });
   }
 
   async function updateExposure(owner: ExchangeOwner): Promise<void> {
@@ -491,6 +530,16 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
   metrics.add(metricNames.disputesOpenOverOneDay, result.disputesOpenOverOneDay.length);
   if (result.disputesOpenOverOneDay.length > 0) {
     logger.warn("disputes open for more than a day", { alert: "dispute-open-over-one-day", exchangeIds: result.disputesOpenOverOneDay });
+  }
+  if (deps.alerts !== undefined && config.disputeAlertLeadHours !== undefined) {
+    const pages = await checkDisputeDeadlines({
+      client, diamond: config.diamond, logger, ledger: deps.alerts, leadHours: config.disputeAlertLeadHours, nowSeconds: head.timestamp, openExchangeIds: Object.keys(open),
+      onPage: (page) => {
+        metrics.add(metricNames.disputeDeadlineNear, 1);
+        logger.error("a dispute deadline is near", { alert: "dispute-deadline-near", severity: "high", ...page });
+      },
+    });
+    result.disputeDeadlinesPaged = pages.map((page) => page.exchangeId);
   }
   return result;
 }
