@@ -13,6 +13,7 @@ import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
+import { widgetsOriginFor } from "./definitions/widgets";
 import { Webhooks } from "./components/webhooks";
 
 /**
@@ -104,7 +105,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     tokenSymbols: config.seller.tokens.map((token) => token.symbol),
   });
 
-  const storefront = new StorefrontCsp("storefront-csp");
+  const storefront = new StorefrontCsp("storefront-csp", { widgetsOrigin: widgetsOriginFor(config.configId) });
 
   const logPipeline = new LogPipeline("log-pipeline", {
     stack: config.stack,
