@@ -1,4 +1,5 @@
 import type { ChecklistId } from "../../infra/policy/checklist";
+import { moneyRuleTests } from "./money-rules-tests";
 
 /**
  * Tests that prove a checklist item without naming it in their title. The
@@ -44,4 +45,5 @@ export const mappedTests: readonly MappedTest[] = [
   { id: "M2", file: "test/lambdas/smoke.test.ts", title: /runs both exchanges through the state machine, dispute path included/ },
   { id: "C4", file: "test/lambdas/smoke.test.ts", title: /runs both exchanges through the state machine, dispute path included/ },
   { id: "C4", file: "test/lambdas/bundles.test.ts", title: /smoke runs from its bundle/ },
+  ...moneyRuleTests,
 ];
