@@ -42,6 +42,8 @@ export type EscrowReleaseConfig = {
   batchSize: number;
   /** Candidates examined per run, over all kinds. */
   maxPerRun: number;
+  /** Release transactions per run: each waits for finality, and the withdrawal still has to fit in the Lambda timeout. */
+  maxTransactions?: number;
 };
 
 export type EscrowReleaseDeps = {
@@ -70,6 +72,7 @@ export type EscrowReleaseOutcome = {
   batches: ReleaseBatch[];
 };
 
+const defaultMaxTransactions = 4;
 const kinds: readonly ReleaseKind[] = ["complete", "expireDispute", "expireVoucher"];
 
 /** The protocol function each kind calls: the batch form where the protocol has one. */
@@ -98,7 +101,11 @@ export async function releaseEscrow(deps: EscrowReleaseDeps): Promise<EscrowRele
       else skip(kind, id, decision.reason, decision.dueAt);
     }
     const size = kind === "expireVoucher" ? 1 : config.batchSize;
-    for (let start = 0; start < due.length; start += size) await release(kind, due.slice(start, start + size));
+    for (let start = 0; start < due.length; start += size) {
+      const batch = due.slice(start, start + size);
+      if (outcome.batches.length >= (config.maxTransactions ?? defaultMaxTransactions)) for (const id of batch) skip(kind, id.toString(), "run-budget");
+      else await release(kind, batch);
+    }
   }
 
   const failed = outcome.batches.find((batch) => batch.status === "failed");
