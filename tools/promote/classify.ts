@@ -54,6 +54,9 @@ export function classifySetting(type: string, path: string, toValue: string | un
   if (type === "gcp:logging/projectBucketConfig:ProjectBucketConfig" && path === "retentionDays") return expected("retention");
   if (type === "gcp:bigquery/dataset:Dataset" && /^default(Partition|Table)ExpirationMs$/.test(path)) return expected("retention");
   if (type === "aws:sns/topicSubscription:TopicSubscription" && path === "endpoint") return endpointClassification(toValue, toEnvironment);
+  if (type === "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy" && path === "securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy") {
+    return expected("configId", "the CSP names the environment's own widgets host");
+  }
   if (type === "aws:scheduler/schedule:Schedule" && path === "scheduleExpression") return suspicious("the job runs on another schedule");
   if (type === "aws:lambda/function:Function") {
     const variable = /^environment\.variables\.([A-Z_]+)/.exec(path)?.[1];
@@ -61,6 +64,8 @@ export function classifySetting(type: string, path: string, toValue: string | un
     if (variable && ["CHAIN_ID", "PROTOCOL_DIAMOND", "SUBGRAPH_URL", "CONFIRMATIONS"].includes(variable)) return expected("chain");
     if (variable && ["EXPECTED_DAILY_BURN_WEI", "SUBGRAPH_MAX_LAG_BLOCKS", "SELLER_TOKENS"].includes(variable)) return expected("thresholds");
     if (variable === "WEBHOOK_ENDPOINTS") return endpointClassification(toValue, toEnvironment);
+    // The seller.admin difference itself is flagged (and acknowledged) as config; its copy in the environment adds nothing.
+    if (variable === "SELLER_ADMIN") return expected("derived from config", "follows seller.admin");
   }
   if (type.startsWith("gcp:") && /(^|\.)project$/.test(path)) return endpointClassification(toValue, toEnvironment);
   return suspicious("the same program should declare this the same way in both stacks");
