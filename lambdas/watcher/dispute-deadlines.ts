@@ -22,6 +22,9 @@ import { parseAbi, type Address, type PublicClient } from "viem";
 import { protocolStructs } from "../shared/chain/protocol-fragments";
 import { withToolCall } from "../shared/runtime/logger";
 import type { AlertLedger } from "../shared/stores/alert-ledger";
+import { alertField, alertNames, metricNames } from "../contract";
+import type { JobMetrics } from "../shared/runtime/metrics";
+import type { SellerRecords } from "./seller-records";
 
 /** The two DisputeHandler views this reads (official signatures, see protocol.test). */
 export const disputeViewsAbi = parseAbi([
@@ -99,4 +102,34 @@ export async function checkDisputeDeadlines(inputs: {
     inputs.onPage(page);
   }
   return pages;
+}
+
+/** The watcher's step: every open dispute of the seller, paged through the alert ledger; returns the exchange ids paged. */
+export async function pageDisputeDeadlines(
+  deps: {
+    client: PublicClient;
+    records: SellerRecords;
+    logger: Logger;
+    metrics: Pick<JobMetrics, "add">;
+    alerts?: AlertLedger;
+    config: { diamond: Address; sellerId: bigint; disputeAlertLeadHours?: readonly number[] };
+  },
+  head: { timestamp: bigint },
+): Promise<string[]> {
+  if (deps.alerts === undefined || deps.config.disputeAlertLeadHours === undefined) return [];
+  const open = await deps.records.openDisputes(deps.config.sellerId);
+  const pages = await checkDisputeDeadlines({
+    client: deps.client,
+    diamond: deps.config.diamond,
+    logger: deps.logger,
+    ledger: deps.alerts,
+    leadHours: deps.config.disputeAlertLeadHours,
+    nowSeconds: head.timestamp,
+    openExchangeIds: Object.keys(open),
+    onPage: (page) => {
+      deps.metrics.add(metricNames.disputeDeadlineNear, 1);
+      deps.logger.error("a dispute deadline is near", { [alertField]: alertNames.disputeDeadlineNear, severity: "high", ...page });
+    },
+  });
+  return pages.map((page) => page.exchangeId);
 }

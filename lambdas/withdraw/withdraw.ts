@@ -20,10 +20,11 @@ import type { Address } from "viem";
 import type { WriteClients } from "../shared/chain/clients";
 import type { Sleep } from "../shared/chain/finality";
 import type { IdempotentRunner } from "../shared/stores/idempotency";
-import { finishRun, outcomeOfError, type JobOutcome } from "../shared/runtime/job-runtime";
+import type { JobOutcome } from "../shared/runtime/outcome";
+import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { alertField, alertNames, metricNames } from "../contract";
 import { readPausedRegions } from "../shared/chain/paused-regions";
 import { PausableRegion, protocolAbi } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";
@@ -89,24 +90,12 @@ type WithdrawRecord = {
   withdrawn: WithdrawnToken[];
 };
 
-export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
+/** One run: releases the escrow that is due, checks the seller account, then withdraws the excess above the reserve. */
+export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
   const { config, clients, logger, metrics, requestId } = deps;
-  const now = deps.now ?? Date.now;
-  const fallbackBefore = clients.usage.answered.fallback;
-  const countFallback = () => {
-    const answered = clients.usage.answered.fallback - fallbackBefore;
-    if (answered > 0) metrics.add(metricNames.rpcFallbackUsed, answered);
-  };
-  try {
-    const outcome = await withdraw(now);
-    countFallback();
-    return finishRun("withdraw", metrics, logger, outcome);
-  } catch (error) {
-    countFallback();
-    return finishRun("withdraw", metrics, logger, { ...outcomeOfError(error), withdrawn: [] });
-  }
+  return run(deps.now ?? Date.now);
 
-  async function withdraw(clock: () => number): Promise<WithdrawOutcome> {
+  async function run(clock: () => number): Promise<WithdrawOutcome> {
     const paused = await readPausedRegions(clients.publicClient, config.diamond, logger, { requestId });
     const release = await releaseEscrow({ ...writePath(), config: { ...config.escrow, diamond: config.diamond, sellerId: config.sellerId, confirmations: config.confirmations }, subgraph: deps.subgraph, paused });
     const withdrawal = await withdrawExcess(clock, paused);
@@ -134,7 +123,7 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
     const differences = await sellerDifferences({ publicClient: clients.publicClient, diamond: config.diamond, logger, requestId }, config.sellerId, { ...config.expectedSeller, assistant: clients.account.address });
     if (differences.length > 0) {
       metrics.add(metricNames.sellerAccountMismatch, 1);
-      logger.error("seller account differs from the stack's configuration: withdrawal refused", { alert: "seller-account-mismatch", severity: "high", sellerId: config.sellerId.toString(), differences });
+      logger.error("seller account differs from the stack's configuration: withdrawal refused", { [alertField]: alertNames.sellerAccountMismatch, severity: "high", sellerId: config.sellerId.toString(), differences });
       return { status: "failed", reason: "seller-account-mismatch", withdrawn: [], sellerDifferences: differences };
     }
     const tokenAddresses = config.tokens.map((token) => token.address);
@@ -219,7 +208,13 @@ export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> 
     const short = reserves.filter((entry) => entry.short);
     metrics.add(metricNames.reserveShortfall, short.length);
     if (short.length > 0) {
-      logger.warn("available funds below the reserve the active offers need: buyers' commits will revert", { alert: "reserve-shortfall", tokens: short.map(({ symbol, availableWei, reserveWei }) => ({ symbol, availableWei, reserveWei })) });
+      logger.warn("available funds below the reserve the active offers need: buyers' commits will revert", { [alertField]: alertNames.reserveShortfall, tokens: short.map(({ symbol, availableWei, reserveWei }) => ({ symbol, availableWei, reserveWei })) });
     }
   }
 }
+
+export const withdrawJob: Job<WithdrawDeps, WithdrawOutcome> = {
+  name: "withdraw",
+  run: withdraw,
+  failed: (outcome) => ({ ...outcome, withdrawn: [] }),
+};

@@ -13,7 +13,8 @@ import { ExchangeState, mergedProtocolAbi, PausableRegion, protocolAbi } from ".
 import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
-import { runWithdraw, type WithdrawConfig, type WithdrawDeps } from "../../lambdas/withdraw/withdraw";
+import { withdrawJob, type WithdrawConfig, type WithdrawDeps } from "../../lambdas/withdraw/withdraw";
+import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
@@ -109,7 +110,7 @@ describe("escrow release (first step of the withdraw run)", () => {
     const from = await fixture.publicClient.getBlockNumber();
     output.clear();
 
-    const outcome = await runWithdraw(await deps({ escrow: { batchSize: 2, maxPerRun: 200 } }));
+    const outcome = await runJob(withdrawJob, await deps({ escrow: { batchSize: 2, maxPerRun: 200 } }));
 
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
     expect(outcome.release?.released).toEqual(due.map(String));
@@ -147,7 +148,7 @@ describe("escrow release (first step of the withdraw run)", () => {
     expect(block.timestamp).toBeGreaterThan(timeout);
     output.clear();
 
-    const outcome = await runWithdraw(await deps());
+    const outcome = await runJob(withdrawJob, await deps());
 
     expect(outcome.status).toBe("succeeded");
     expect(outcome.release?.batches.map((batch) => [batch.kind, batch.exchangeIds])).toEqual(
@@ -159,7 +160,7 @@ describe("escrow release (first step of the withdraw run)", () => {
     expect(await available()).toBe(0n);
 
     output.clear();
-    const again = await runWithdraw(await deps());
+    const again = await runJob(withdrawJob, await deps());
     expect(again).toMatchObject({ status: "succeeded", reason: "below-threshold" });
     expect(again.release).toMatchObject({ status: "succeeded", reason: "nothing-due", released: [], batches: [] });
   });
@@ -172,7 +173,7 @@ describe("escrow release (first step of the withdraw run)", () => {
     try {
       const nonce = await fixture.publicClient.getTransactionCount({ address: chain.account.address });
       output.clear();
-      const outcome = await runWithdraw(await deps());
+      const outcome = await runJob(withdrawJob, await deps());
       expect(outcome).toMatchObject({ status: "transient", reason: "escrow-region-paused" });
       expect(outcome.release?.skipped).toEqual([{ exchangeId: String(id), kind: "complete", reason: "region-paused:Exchanges" }]);
       expect(await fixture.publicClient.getTransactionCount({ address: chain.account.address })).toBe(nonce);
@@ -181,7 +182,7 @@ describe("escrow release (first step of the withdraw run)", () => {
     } finally {
       await setPaused(fixture, [PausableRegion.Exchanges], false);
     }
-    expect((await runWithdraw(await deps())).release?.released).toEqual([String(id)]);
+    expect((await runJob(withdrawJob, await deps())).release?.released).toEqual([String(id)]);
   });
 });
 
@@ -195,7 +196,7 @@ describe("reserve for the active offers", () => {
     const before = await available();
     output.clear();
 
-    const outcome = await runWithdraw(await deps({ tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }] }));
+    const outcome = await runJob(withdrawJob, await deps({ tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }] }));
 
     const reserve = deposit * 4n + margin;
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
@@ -215,7 +216,7 @@ describe("reserve for the active offers", () => {
 
     // Available below the reserve: nothing withdrawn, and an alert.
     output.clear();
-    const short = await runWithdraw(await deps({ tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }] }));
+    const short = await runJob(withdrawJob, await deps({ tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }] }));
     expect(short).toMatchObject({ status: "succeeded", reason: "below-threshold", withdrawn: [] });
     expect(output.metricValues("ReserveShortfall")).toEqual([1]);
     expect(output.lines().find((line) => line.alert === "reserve-shortfall")?.level).toBe("WARN");
@@ -237,7 +238,7 @@ describe("seller account takeover guard", () => {
     const attackerBalance = await fixture.publicClient.getBalance({ address: attacker });
     output.clear();
 
-    const outcome = await runWithdraw(await deps());
+    const outcome = await runJob(withdrawJob, await deps());
 
     expect(outcome).toMatchObject({ status: "failed", reason: "seller-account-mismatch", withdrawn: [] });
     expect(outcome.sellerDifferences).toEqual([{ field: "treasury", expected: seller.treasury, actual: attacker }]);
