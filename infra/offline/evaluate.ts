@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { keccak256, toHex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import type { KitConfig } from "../config";
+import { parseKitConfig, type KitConfig } from "../config";
+import { kitProgram } from "../program";
+import { kitMocks, type ComputedOutputs } from "./mocks";
+import { readStackFile } from "./stack-file";
 
 /**
- * Evaluates the Pulumi program in-process with Pulumi's mocks (no CLI, no
- * cloud, no network) and records every resource it declares. The infra tests,
- * the offline plan, the review and the promotion gate all read this record.
+ * The one offline evaluation path: runs a program in-process under the kit's
+ * mocks (no CLI, no cloud, no network) and records every resource it
+ * declares. The plan, the review, the promotion gate, the tests and the
+ * benchmarks all read this record.
  */
 
 export interface RecordedResource {
@@ -59,154 +61,6 @@ export interface StackEvaluation<C extends EvaluatedConfig = KitConfig> {
   readonly config: C;
   readonly resources: readonly RecordedResource[];
   readonly outputs: Readonly<Record<string, unknown>>;
-}
-
-export const mockAccountId = "123456789012";
-
-/** A stable fake id, so two evaluations of the same stack compare equal. */
-function fakeId(type: string, name: string): string {
-  return createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 16);
-}
-
-/** The mock stand-ins for cloud-computed outputs that components read (ARNs, ids, IPs, keys). */
-function computedState(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, unknown> {
-  const id = fakeId(args.type, args.name);
-  const [provider, module] = args.type.split(":");
-  const service = (module ?? "").split("/")[0] ?? "";
-  const physicalName = typeof args.inputs.name === "string" ? args.inputs.name : `${args.name}-${id.slice(0, 7)}`;
-  const state: Record<string, unknown> = { name: physicalName, ...args.inputs };
-  if (provider === "aws") {
-    state.arn = `arn:aws:${service}:${region}:${mockAccountId}:${physicalName}`;
-  }
-  switch (args.type) {
-    case "aws:kms/key:Key":
-      state.keyId = id;
-      state.arn = `arn:aws:kms:${region}:${mockAccountId}:key/${id}`;
-      break;
-    case "aws:iam/role:Role":
-      state.arn = `arn:aws:iam::${mockAccountId}:role/${physicalName}`;
-      break;
-    case "aws:ec2/eip:Eip":
-      // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never a real address.
-      state.publicIp = `203.0.113.${(parseInt(id.slice(0, 2), 16) % 254) + 1}`;
-      state.allocationId = `eipalloc-${id.slice(0, 12)}`;
-      break;
-    case "aws:sqs/queue:Queue":
-      state.url = `https://sqs.${region}.amazonaws.com/${mockAccountId}/${physicalName}`;
-      break;
-    case "aws:kms/alias:Alias":
-      state.arn = `arn:aws:kms:${region}:${mockAccountId}:${physicalName}`;
-      break;
-    case "aws:lambda/function:Function":
-      state.arn = `arn:aws:lambda:${region}:${mockAccountId}:function:${physicalName}`;
-      state.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${String(state.arn)}/invocations`;
-      break;
-    case "aws:cloudwatch/logGroup:LogGroup":
-      state.arn = `arn:aws:logs:${region}:${mockAccountId}:log-group:${physicalName}`;
-      break;
-    case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      state.arn = `arn:aws:cloudwatch:${region}:${mockAccountId}:alarm:${physicalName}`;
-      break;
-    case "aws:cloudwatch/dashboard:Dashboard":
-      state.dashboardArn = `arn:aws:cloudwatch::${mockAccountId}:dashboard/${String(args.inputs.dashboardName ?? physicalName)}`;
-      break;
-    case "aws:secretsmanager/secret:Secret":
-      // Secrets Manager appends six random characters to a secret's ARN.
-      state.arn = `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${physicalName}-${id.slice(0, 6)}`;
-      break;
-    case "aws:dynamodb/table:Table":
-      state.arn = `arn:aws:dynamodb:${region}:${mockAccountId}:table/${physicalName}`;
-      break;
-    case "aws:scheduler/schedule:Schedule":
-      state.arn = `arn:aws:scheduler:${region}:${mockAccountId}:schedule/default/${physicalName}`;
-      break;
-    case "aws:sns/topic:Topic":
-      state.arn = `arn:aws:sns:${region}:${mockAccountId}:${physicalName}`;
-      break;
-    case "aws:ec2/vpc:Vpc":
-      state.defaultSecurityGroupId = `sg-${id.slice(0, 8)}`;
-      break;
-    case "random:index/randomBytes:RandomBytes": {
-      // Deterministic stand-in bytes; the real provider draws them from a CSPRNG.
-      const length = Number(args.inputs.length ?? 32);
-      const bytes = Buffer.alloc(length);
-      for (let offset = 0; offset < length; offset += 32) {
-        createHash("sha256").update(`${args.name}:${offset}`).digest().copy(bytes, offset);
-      }
-      state.base64 = bytes.toString("base64");
-      state.hex = bytes.toString("hex");
-      break;
-    }
-    case "gcp:serviceaccount/account:Account":
-      state.email = `${String(args.inputs.accountId ?? physicalName)}@mock-project.iam.gserviceaccount.com`;
-      break;
-    case "gcp:logging/projectSink:ProjectSink":
-      // A unique writer identity is a per-sink service account Google creates.
-      state.writerIdentity = `serviceAccount:service-100000000001@gcp-sa-logging-${id.slice(0, 6)}.iam.gserviceaccount.com`;
-      break;
-    default:
-      break;
-  }
-  return state;
-}
-
-/**
- * A deterministic secp256k1 public key (SPKI DER, base64) per KMS key id, in
- * the shape KMS's GetPublicKey returns. The point is derived from the key id's
- * hash, so each mock key has its own stable Ethereum address.
- */
-export function mockPublicKeyFor(keyId: string): string {
-  // SPKI header for an uncompressed secp256k1 point (id-ecPublicKey, secp256k1).
-  const spkiPrefix = "3056301006072a8648ce3d020106052b8104000a034200";
-  const point = privateKeyToAccount(keccak256(toHex(`mock-kms-key:${keyId}`))).publicKey.slice(2);
-  return Buffer.from(`${spkiPrefix}${point}`, "hex").toString("base64");
-}
-
-/** Computed outputs by `type::name`, as `newResource` returned them. */
-export type ComputedOutputs = Map<string, Record<string, unknown>>;
-
-/** The kit's Pulumi mocks: stand-ins for the cloud's computed outputs and invokes. */
-export function kitMocks(region: string, computed: ComputedOutputs = new Map()): pulumi.runtime.Mocks {
-  return {
-    newResource: (args) => {
-      const id = fakeId(args.type, args.name);
-      const state = computedState(args, region);
-      computed.set(`${args.type}::${args.name}`, {
-        id,
-        ...Object.fromEntries(Object.entries(state).filter(([key]) => !(key in args.inputs))),
-      });
-      return { id, state };
-    },
-    call: (args) => {
-      switch (args.token) {
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "mock" };
-        case "aws:index/getRegion:getRegion":
-          return { name: region, region, id: region };
-        case "aws:index/getPartition:getPartition":
-          return { partition: "aws", dnsSuffix: "amazonaws.com" };
-        case "aws:index/getAvailabilityZones:getAvailabilityZones":
-          return { names: ["a", "b", "c"].map((suffix) => `${region}${suffix}`), zoneIds: ["1", "2", "3"] };
-        case "aws:kms/getPublicKey:getPublicKey": {
-          const keyId = String(args.inputs.keyId);
-          return {
-            keyId,
-            publicKey: mockPublicKeyFor(keyId),
-            customerMasterKeySpec: "ECC_SECG_P256K1",
-            keySpec: "ECC_SECG_P256K1",
-            keyUsage: "SIGN_VERIFY",
-            signingAlgorithms: ["ECDSA_SHA_256"],
-          };
-        }
-        case "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount":
-          return { email: "bq-100000000001@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-100000000001@bigquery-encryption.iam.gserviceaccount.com" };
-        case "gcp:organizations/getProject:getProject":
-          return { number: "100000000001", projectId: String(args.inputs.projectId ?? "mock-project") };
-        default:
-          return args.inputs;
-      }
-    },
-  };
 }
 
 interface AliasMessage {
@@ -353,4 +207,14 @@ export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
     })),
     outputs: (unwrapSecrets(outputs ?? {}) as Record<string, unknown>) ?? {},
   };
+}
+
+/** Evaluates the kit's program for a parsed config. */
+export function evaluateConfig(config: KitConfig): Promise<StackEvaluation> {
+  return evaluateProgram(config, kitProgram);
+}
+
+/** Evaluates a stack from its `Pulumi.<stack>.yaml` (in `root`, the project by default). */
+export function evaluateStack(stack: string, root?: string): Promise<StackEvaluation> {
+  return evaluateConfig(parseKitConfig(readStackFile(stack, root)));
 }
