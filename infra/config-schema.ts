@@ -71,8 +71,9 @@ export const sellerTokenSchema = z.strictObject(
     address: address("the token contract (0x0000000000000000000000000000000000000000 for the chain's native coin)"),
     symbol: z.string().regex(/^[A-Za-z0-9.$_-]{1,16}$/, { error: "must be the token symbol, 1-16 letters or digits" }),
     withdrawThresholdWei: weiAmount("the balance at which the withdrawal job withdraws this token"),
+    reserveMarginWei: weiAmount("what the withdraw job keeps on top of the reserve the active offers need").optional(),
   },
-  { error: "must be an object with address, symbol and withdrawThresholdWei" },
+  { error: "must be an object with address, symbol, withdrawThresholdWei and optionally reserveMarginWei" },
 );
 
 export const rawKitConfigSchema = z.strictObject({
@@ -111,6 +112,20 @@ export const rawKitConfigSchema = z.strictObject({
   subgraph: z
     .strictObject({ maxLagBlocks: positiveInteger("the subgraph lag in blocks that raises an alert", 10_000).default(20) })
     .default({ maxLagBlocks: 20 }),
+  escrow: z
+    .strictObject({
+      batchSize: positiveInteger("the exchanges per completeExchangeBatch / expireDisputeBatch transaction", 200).default(20),
+      maxPerRun: positiveInteger("the exchanges the withdraw run examines for escrow release", 5_000).default(200),
+    })
+    .default({ batchSize: 20, maxPerRun: 200 }),
+  disputes: z
+    .strictObject({
+      alertLeadHours: z
+        .array(z.number().positive({ error: "must be a positive number of hours" }), { error: "must be a list of hours before a dispute deadline, such as [48, 12]" })
+        .min(1, { error: "must name at least one lead time, such as [48, 12]" })
+        .default([48, 12]),
+    })
+    .default({ alertLeadHours: [48, 12] }),
   schedules: z
     .strictObject({
       withdraw: scheduleExpression.default("rate(1 hour)"),

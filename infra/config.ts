@@ -29,6 +29,8 @@ export interface SellerToken {
   readonly symbol: string;
   /** Decimal string: wei amounts do not fit a JS number. */
   readonly withdrawThresholdWei: string;
+  /** Kept on top of the reserve the active offers need (M1); decimal string. */
+  readonly reserveMarginWei?: string;
 }
 
 export interface KitConfig {
@@ -57,6 +59,10 @@ export interface KitConfig {
     readonly alertRatios: readonly [number, number, number];
   };
   readonly subgraph: { readonly maxLagBlocks: number };
+  /** Escrow release in the withdraw run: exchanges per batch transaction, candidates per run. */
+  readonly escrow: { readonly batchSize: number; readonly maxPerRun: number };
+  /** Hours before each dispute deadline at which the watcher pages (B3). */
+  readonly disputes: { readonly alertLeadHours: readonly number[] };
   readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
   readonly alerts: RawKitConfig["alerts"] & { readonly secretEndpoints: readonly pulumi.Output<string>[] };
   readonly aws: {
@@ -383,6 +389,8 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     },
     gas: config.gas,
     subgraph: config.subgraph,
+    escrow: config.escrow,
+    disputes: config.disputes,
     schedules: config.schedules,
     alerts: { ...config.alerts, secretEndpoints: alertSecrets.endpoints },
     aws: {

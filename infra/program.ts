@@ -15,6 +15,7 @@ import { StandbySigner } from "./components/standby-signer";
 import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
+import { widgetsOriginFor } from "./definitions/widgets";
 import { Webhooks } from "./components/webhooks";
 import { stackRelease } from "./build/release";
 import type { ReleaseIdentity } from "../lambdas/contract/release";
@@ -135,9 +136,10 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       value: Number(config.gas.expectedDailyBurnWei) * ratio,
     })),
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
+    tokenSymbols: config.seller.tokens.map((token) => token.symbol),
   });
 
-  const storefront = new StorefrontCsp("storefront-csp");
+  const storefront = new StorefrontCsp("storefront-csp", { widgetsOrigin: widgetsOriginFor(config.configId) });
 
   const logPipeline = new LogPipeline("log-pipeline", {
     stack: config.stack,

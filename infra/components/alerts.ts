@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/contract";
-import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
+import { jobAlarms, moneyAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
 import { signerAlarms } from "../definitions/signer-alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
@@ -84,6 +84,7 @@ export class Alerts extends pulumi.ComponentResource {
 
     const definitions = [
       ...protocolAlarms(args),
+      ...moneyAlarms(args),
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
       ...signerAlarms(args.stack),
     ];

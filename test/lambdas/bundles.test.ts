@@ -83,6 +83,7 @@ beforeAll(async () => {
     CONFIRMATIONS: "1",
     SELLER_ID: seller.sellerId.toString(),
     SELLER_TREASURY: treasury,
+    SELLER_ADMIN: fixture.deployer.account.address,
     SELLER_TOKENS: JSON.stringify([{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5").toString() }]),
     EXPECTED_DAILY_BURN_WEI: parseEther("0.1").toString(),
     SUBGRAPH_MAX_LAG_BLOCKS: "20",

@@ -108,6 +108,7 @@ describe("watcher bundle", () => {
       CONFIRMATIONS: "2",
       SELLER_ID: sellerId.toString(),
       SELLER_TREASURY: kit,
+      SELLER_ADMIN: kit,
       SELLER_TOKENS: "[]",
       EXPECTED_DAILY_BURN_WEI: "1000000000000000",
       SUBGRAPH_MAX_LAG_BLOCKS: "20",

@@ -144,6 +144,8 @@ export function classifySetting(type: string, path: string, fromValue: string | 
     if (variable && ["EXPECTED_DAILY_BURN_WEI", "SUBGRAPH_MAX_LAG_BLOCKS"].includes(variable)) return expected("thresholds are sized per environment");
     if (variable === "SELLER_TOKENS") return expected(`token addresses and thresholds differ per chain (${perChain})`);
     if (variable === "SELLER_TREASURY") return suspicious("changes where the seller's funds are withdrawn to");
+    // The seller.admin difference is flagged (and acknowledged) once, as config; its copy in each job adds nothing.
+    if (variable === "SELLER_ADMIN") return noted("follows seller.admin");
     if (variable === "WEBHOOK_ENDPOINTS" || variable === "GCP_PROJECT") return endpointClassification(toValue, toEnvironment);
   }
   if (type.startsWith("gcp:") && /(^|\.)project$/.test(path)) return endpointClassification(toValue, toEnvironment);
