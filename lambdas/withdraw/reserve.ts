@@ -21,7 +21,7 @@ import { withToolCall } from "../shared/runtime/logger";
 /** BosonTypes.OfferCreator.Seller: only seller-created offers draw the seller's funds at commit. */
 const sellerCreated = 0;
 
-export const sellerOffersQuery = `query SellerOffers($sellerId: String!, $cursor: String!, $first: Int!) {
+export const sellerOffersQuery = `query SellerOffers($sellerId: String!, $cursor: ID!, $first: Int!) {
   offers(where: { seller: $sellerId, voided: false, id_gt: $cursor }, first: $first, orderBy: id, orderDirection: asc) { id }
 }`;
 

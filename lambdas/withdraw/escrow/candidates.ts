@@ -18,7 +18,7 @@ export const candidateState: Readonly<Record<ReleaseKind, "REDEEMED" | "DISPUTED
   expireVoucher: "COMMITTED",
 };
 
-export const releaseCandidatesQuery = `query ReleaseCandidates($sellerId: String!, $state: ExchangeState!, $cursor: String!, $first: Int!, $validBefore: BigInt!) {
+export const releaseCandidatesQuery = `query ReleaseCandidates($sellerId: String!, $state: ExchangeState!, $cursor: ID!, $first: Int!, $validBefore: BigInt!) {
   exchanges(where: { seller: $sellerId, state: $state, finalizedDate: null, id_gt: $cursor, validUntilDate_lt: $validBefore }, first: $first, orderBy: id, orderDirection: asc) { id }
 }`;
 
