@@ -92,7 +92,7 @@ describe("a broken copy of production", () => {
 
   it("with another seller admin is suspicious until acknowledged", async () => {
     const values = productionValues();
-    (values["boson-kit:seller"] as Record<string, unknown>).admin = "0x00000000000000000000000000000000000000a1";
+    (values["boson-kit:seller"] as Record<string, unknown>).admin = "0x00000000000000000000000000000000000000A1";
     const target = stackSource("production", values);
     const refused = await promotionGate(readStackFile("staging"), target);
     const admin = refused.config.find((d) => d.subject === "boson-kit:seller.admin");
@@ -132,7 +132,7 @@ describe("npm run promote", () => {
     const dir = mkdtempSync(join(tmpdir(), "promote-"));
     copyFileSync(join(projectRoot, "Pulumi.staging.yaml"), join(dir, "Pulumi.staging.yaml"));
     const document = parse(readFileSync(join(projectRoot, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
-    (document.config["boson-kit:seller"] as Record<string, unknown>).treasury = "0x00000000000000000000000000000000000000b2";
+    (document.config["boson-kit:seller"] as Record<string, unknown>).treasury = "0x00000000000000000000000000000000000000B2";
     writeFileSync(join(dir, "Pulumi.production.yaml"), stringify(document));
     const failed = await run(join(projectRoot, "node_modules/.bin/tsx"), ["tools/promote.ts", "--from", "staging", "--to", "production", "--dir", dir], { cwd: projectRoot }).then(
       () => ({ code: 0, stdout: "" }),

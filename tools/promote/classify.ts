@@ -34,12 +34,13 @@ export function classifyConfigKey(key: string, toValue: string | undefined, toEn
   if (path === "confirmations") return expected("chain", "finality differs per chain");
   if (path === "protocolDiamond" || path === "subgraphUrl") return suspicious("overrides the official table (H1): the default follows the configId");
   if (/^gas\./.test(path) || /^subgraph\.maxLagBlocks$/.test(path) || /^seller\.tokens\.\d+\.withdrawThresholdWei$/.test(path)) return expected("thresholds");
-  if (path === "availabilityZones") return expected("availability zones");
+  if (path === "availabilityZones" || /^availabilityZoneIds(\.\d+)?$/.test(path)) return expected("availability zones");
   if (path === "logRetentionDays") return expected("retention");
   if (/^(alerts\.|webhooks\.endpoints|gcp\.project)/.test(path)) return endpointClassification(toValue, toEnvironment);
   if (/^rpc(Primary|Fallback)Url$/.test(path)) return expected("environment endpoints", "RPC URLs are per chain (secrets, not compared)");
   if (/^seller\./.test(path)) return suspicious("the seller (id, admin, treasury, tokens) is the same in every environment unless you mean to change it");
   if (path === "kmsAdministrators" || /^kmsAdministrators\./.test(path)) return suspicious("changes who can administer the signing key (M3)");
+  if (/^(deployers|previewers)(\.\d+)?$/.test(path)) return suspicious("changes who can deploy or preview the stack (deployers hold kms:PutKeyPolicy)");
   if (key === "aws:region") return suspicious("moves the stack to another region");
   return suspicious("not a setting that differs between environments");
 }
