@@ -132,7 +132,7 @@ describe("npm run promote", () => {
     const dir = mkdtempSync(join(tmpdir(), "promote-"));
     copyFileSync(join(projectRoot, "Pulumi.staging.yaml"), join(dir, "Pulumi.staging.yaml"));
     const document = parse(readFileSync(join(projectRoot, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
-    (document.config["boson-kit:seller"] as Record<string, unknown>).treasury = "0x00000000000000000000000000000000000000B2";
+    (document.config["boson-kit:seller"] as Record<string, unknown>).treasury = "0x00000000000000000000000000000000000000b2";
     writeFileSync(join(dir, "Pulumi.production.yaml"), stringify(document));
     const failed = await run(join(projectRoot, "node_modules/.bin/tsx"), ["tools/promote.ts", "--from", "staging", "--to", "production", "--dir", dir], { cwd: projectRoot }).then(
       () => ({ code: 0, stdout: "" }),
