@@ -102,7 +102,7 @@ const principalList = (who: string, minimum: { count: number; error?: string }) 
     .refine((arns) => new Set(arns).size === arns.length, { error: "must not list the same ARN twice" });
 
 /** An AWS availability zone id (`euw1-az1`): the same physical zone in every account, unlike a zone name. */
-export const availabilityZoneIdPattern = /^([a-z]{2,}[0-9])-az([0-9]+)$/;
+export const availabilityZoneIdPattern = /^([a-z]{2,}[0-9])-az([1-8])$/;
 
 export const sellerTokenSchema = z.strictObject(
   {

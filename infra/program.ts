@@ -29,6 +29,7 @@ import { Webhooks } from "./components/webhooks";
 export function kitProgram(config: KitConfig): Record<string, unknown> {
   const region = config.aws.region;
   const administrators = config.aws.kmsAdministrators;
+  const deployers = config.aws.deployers;
 
   const roles = new JobRoles("job-roles", {
     jobs: jobNames.map((job) => ({ name: job, scheduled: jobCatalog[job].schedule !== undefined })),
@@ -39,6 +40,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     signingRole: "assistant",
     aliasName: `alias/${config.project}/${config.stack}/assistant`,
     administrators,
+    deployers,
+    previewers: config.aws.previewers,
     signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
     publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
   });
@@ -46,6 +49,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   const state = new State("state", {
     region,
     administrators,
+    deployers,
     users: {
       idempotency: roleArns(jobsWhere((spec) => spec.uses.idempotencyTable === true)),
       events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true)),
@@ -55,9 +59,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
 
   const egress = new RpcEgress("rpc-egress", {
     availabilityZoneCount: config.aws.availabilityZones,
+    ...(config.aws.availabilityZoneIds ? { availabilityZoneIds: config.aws.availabilityZoneIds } : {}),
     region,
     rpc: config.rpc,
     administrators,
+    deployers,
     readers: roleArns(jobNames),
   });
 
@@ -65,12 +71,14 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     region,
     endpoints: config.webhooks.endpoints,
     administrators,
+    deployers,
     signers: roleArns(jobsWhere((spec) => spec.uses.webhookSecret === true)),
   });
 
   const jobs = new Jobs("jobs", {
     region,
     administrators,
+    deployers,
     roles,
     schedules: config.schedules,
     logRetentionDays: config.logRetentionDays,
@@ -89,6 +97,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
     schedules: config.schedules,
     administrators,
+    deployers,
     subscriptions: config.alerts,
     jobs: jobs.all.map((job) => ({ job: job.job, functionName: job.function.name, queueName: job.deadLetterQueue.name })),
   });
@@ -112,6 +121,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays,
     administrators,
+    deployers,
     jobLogGroups: jobs.all.map((job) => ({ job: job.job, logGroupName: job.logGroup.name, logGroupArn: job.logGroup.arn })),
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
   });

@@ -6,8 +6,10 @@ import { policyJson } from "../definitions/policy-document";
 
 export interface EncryptedSecretArgs {
   readonly region: string;
-  /** Manage the key, and write and refresh the secret when `pulumi up` runs as one of them. */
+  /** Manage the key; never read the secret. */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The only roles that may read the secret and decrypt its key. */
   readonly readers: readonly pulumi.Input<string>[];
   readonly keyDescription: string;
@@ -39,6 +41,7 @@ export function declareEncryptedSecret(
     {
       description: args.keyDescription,
       administrators: args.administrators,
+      deployers: args.deployers,
       uses: [
         {
           Sid: args.sids.keyReaders,
@@ -52,7 +55,7 @@ export function declareEncryptedSecret(
           // The deployer writes the value it holds (in Pulumi config or state), and refreshes it.
           Sid: args.sids.keyWriters,
           Effect: "Allow",
-          Principal: { AWS: args.administrators },
+          Principal: { AWS: args.deployers },
           Action: envelopeEncryptionActions,
           Resource: "*",
           Condition: viaService("secretsmanager", args.region),

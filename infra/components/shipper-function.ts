@@ -16,6 +16,8 @@ import { assumeRolePolicy } from "../definitions/policy-document";
 export interface ShipperFunctionArgs extends Pick<JobFunctionArgs, "logRetentionDays" | "environment" | "network"> {
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   readonly timeoutSeconds?: number;
 }
 
@@ -47,6 +49,7 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
     {
       description: "Encrypts the log shipper's own log group and dead-letter queue",
       administrators: args.administrators,
+      deployers: args.deployers,
       uses: [
         cloudWatchLogsStatement("CloudWatchLogsEncryptsTheShippersLogs", args.region, accountId),
         deadLetterSendersStatement("ShipperDeadLetters", [role.arn], args.region),

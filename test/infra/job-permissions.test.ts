@@ -10,9 +10,8 @@ import {
   environmentOf,
   grants,
   jobFunction,
-  keyPolicy,
   named,
-  nonAdministratorsAllowed,
+  jobPrincipalsAllowed,
   ofType,
   parentOf,
   parsePolicy,
@@ -55,7 +54,7 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     const evaluation = stacks[stack];
     expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual([evaluation.outputs.assistantKeyArn]);
     const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
-    expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
   });
 
@@ -99,10 +98,7 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     expect(users("checkpoints")).toEqual(["watcher"]);
     // The table key follows: health never touches a table.
     const tableKey = resolve(evaluation, (named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn);
-    const keyUsers = keyPolicy(tableKey)
-      .filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"))
-      .flatMap(awsPrincipals);
-    expect(roleNames(evaluation, keyUsers)).toEqual(["smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, tableKey, "kms:Decrypt"))).toEqual(["smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
   });
 
   it("grants no wildcard action, no PutMetricData (metrics go through logs, EMF), and '*' resources only where AWS offers no scoping", () => {

@@ -99,7 +99,11 @@ describe("review of the committed stacks", () => {
 
   it("lists who administers and who signs each key, and the stack's rotation runbook", () => {
     const signer = productionReport.custody.keys.find((k) => k.usage === "SIGN_VERIFY");
-    expect(signer?.administrators.map((a) => a.principal)).toEqual(["arn:aws:iam::123456789012:role/boson-kit-key-admin"]);
+    expect(signer?.administrators.map((a) => a.principal).sort()).toEqual([
+      "arn:aws:iam::123456789012:role/boson-kit-deployer",
+      "arn:aws:iam::123456789012:role/boson-kit-key-admin",
+    ]);
+    expect(signer?.administrators.find((a) => a.principal.endsWith("boson-kit-deployer"))?.who).toMatch(/could grant itself Sign/);
     expect(signer?.users.map((u) => u.who).sort()).toEqual(["execution role of the smoke job", "execution role of the withdraw job"]);
     expect(productionReport.custody.seller.assistant).toBe(production.outputs.assistantAddress);
     const runbook = productionReport.custody.runbook.join("\n");

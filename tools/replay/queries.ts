@@ -46,7 +46,7 @@ export function replaySubject(options: { exchange?: string | undefined; trace?: 
 
 export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject: ReplaySubject): ReplayQueries {
   const project = config.gcp.project;
-  const names = logPipelineNames(config.stack);
+  const names = logPipelineNames(config.stack, config.gcp);
   const logName = `projects/${project}/logs/${names.logId}`;
   const trace = subject.kind === "trace" ? `projects/${project}/traces/${subject.traceId}` : undefined;
 
@@ -65,7 +65,7 @@ export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject:
     "  JSON_VALUE(labels.txHash) AS tx_hash,",
     "  trace,",
     "  json_payload",
-    `FROM \`${logAnalyticsView(project, config.gcp.region, config.stack)}\``,
+    `FROM \`${logAnalyticsView({ ...config.gcp, project }, config.stack)}\``,
     `WHERE log_name = '${logName}'`,
     `  AND ${analyticsWhere}`,
     "ORDER BY timestamp, insert_id",
@@ -85,7 +85,7 @@ export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject:
     "  labels.txHash AS tx_hash,",
     "  trace,",
     "  TO_JSON_STRING(jsonPayload) AS json_payload",
-    `FROM \`${bigQueryTable(project, config.stack)}\``,
+    `FROM \`${bigQueryTable({ ...config.gcp, project }, config.stack)}\``,
     `WHERE ${bigQueryWhere}`,
     "ORDER BY timestamp, insertId",
   ].join("\n");
