@@ -9,6 +9,7 @@
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig, type ConfigSource } from "../infra/config";
+import { textWithoutFabricated } from "../infra/offline/known-after-deploy";
 import { evaluateProgram } from "../infra/offline/mock-harness";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
 import { kitProgram } from "../infra/program";
@@ -70,12 +71,13 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
     ...(options.logGbPerMonth !== undefined ? { cost: { logGbPerMonth: options.logGbPerMonth } } : {}),
   });
 
-  const files = options.outDir === false ? [] : writeReport(report, options.outDir);
+  const files = options.outDir === false ? [] : writeReport(report, options.outDir, evaluation.fabricated);
   log("");
-  log(summaryTable(report));
+  log(textWithoutFabricated(summaryTable(report), evaluation.fabricated));
   if (report.verdict === "blocked") {
     const reasons = report.checklist.filter((item) => item.blocking).map((item) => `${item.id}: ${item.summary}`);
-    return { exitCode: 1, reason: `not ready, blocking items:\n${reasons.map((r) => `  - ${r}`).join("\n")}`, report, files };
+    const reason = `not ready, blocking items:\n${reasons.map((r) => `  - ${r}`).join("\n")}`;
+    return { exitCode: 1, reason: textWithoutFabricated(reason, evaluation.fabricated), report, files };
   }
   return { exitCode: 0, report, files };
 }
