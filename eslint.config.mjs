@@ -20,6 +20,11 @@ export default tseslint.config(
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
   },
   {
+    // Node scripts the pipeline runs (.github/scripts).
+    files: [".github/scripts/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
+  {
     files: ["lambdas/**/*.ts"],
     rules: { "no-console": "error" },
   },

@@ -13,7 +13,8 @@
  */
 import { parseEther, zeroAddress, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { runHealth } from "../lambdas/health/health";
+import { healthJob } from "../lambdas/health/health";
+import { runJob } from "../lambdas/shared/runtime/run-job";
 import { createEventStore } from "../lambdas/shared/stores/events";
 import { createCheckpointStore } from "../lambdas/shared/stores/checkpoints";
 import { createReadClients } from "../lambdas/shared/chain/clients";
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
         const logger = createJobLogger("health");
         const clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger, batch });
         const started = performance.now();
-        const outcome = await runHealth({
+        const outcome = await runJob(healthJob, {
           config: { diamond: fixture.diamond, sellerId: seller.sellerId, tokens: tokenList(count), signer, expectedDailyBurnWei: parseEther("0.1"), subgraphMaxLagBlocks: 20 },
           clients,
           subgraph: { url: subgraph.url, logger },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "./config";
-import { jobNames } from "../lambdas/contract/metrics-catalog";
+import { jobNames } from "../lambdas/contract";
 import { gasAlarmSeverities } from "./definitions/alarms";
 import { Alerts } from "./components/alerts";
 import { Dashboard } from "./components/dashboard";
@@ -14,6 +14,8 @@ import { Signer } from "./components/signer";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
 import { Webhooks } from "./components/webhooks";
+import { stackRelease } from "./build/release";
+import type { ReleaseIdentity } from "../lambdas/contract/release";
 
 /**
  * The kit's composition root: config -> components -> stack outputs. Kept
@@ -89,6 +91,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
     smoke: config.smoke,
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
+    releaseJson: pulumi.output(stackRelease()).apply((release) => JSON.stringify(release)),
   });
 
   const alerts = new Alerts("alerts", {
@@ -151,5 +154,10 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     logWriterServiceAccount: logPipeline.serviceAccountEmail,
     logBucketId: logPipeline.logBucketId,
     logDatasetId: logPipeline.datasetId,
+    // What the promotion gate compares with a passing staging smoke run (lambdas/contract/release.ts).
+    release: pulumi.all([
+      ...jobs.all.map((job) => job.releaseIdentity.apply((identity): [string, ReleaseIdentity] => [job.job, identity])),
+      logPipeline.shipperReleaseIdentity.apply((identity): [string, ReleaseIdentity] => ["shipper", identity]),
+    ]).apply((entries) => Object.fromEntries(entries)),
   };
 }

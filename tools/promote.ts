@@ -3,8 +3,11 @@
  * Shows the config and resource differences between the two stacks, marks
  * each expected or suspicious, runs the target's review, and prints the
  * Pulumi commands to run. Exits 1 (and prints no commands) when the review
- * is blocked or a suspicious difference is not acknowledged with --ack <id>
- * (repeatable) or --ack-all.
+ * is blocked, a suspicious difference is not acknowledged with --ack <id>
+ * (repeatable) or --ack-all, or the target's planned Lambdas are not the
+ * release the source's last smoke run passed with (--smoke-record FILE, the
+ * saved smoke result; or --smoke-table TABLE, the source stack's checkpoints
+ * table, read with the caller's AWS credentials).
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
@@ -12,6 +15,7 @@ import { projectRoot, readStackFile } from "../infra/offline/stack-file";
 import { writeReport } from "./review/write";
 import type { Difference } from "./promote/differences";
 import { promotionGate, type GateResult } from "./promote/gate";
+import { readSmokeRecordFile, readSmokeRecordFromTable } from "./promote/release-check";
 
 export { promotionGate } from "./promote/gate";
 
@@ -62,21 +66,37 @@ async function main(): Promise<number> {
       dir: { type: "string" },
       ack: { type: "string", multiple: true },
       "ack-all": { type: "boolean" },
+      "smoke-record": { type: "string" },
+      "smoke-table": { type: "string" },
+      "diff-only": { type: "boolean" },
     },
   });
   if (!values.from || !values.to) {
-    console.error("usage: npm run promote -- --from <stack> --to <stack> [--ack <difference id>]... [--ack-all] [--dir DIR-WITH-STACK-FILES]");
+    console.error(
+      "usage: npm run promote -- --from <stack> --to <stack> (--smoke-record FILE | --smoke-table TABLE) [--ack <difference id>]... [--ack-all] [--dir DIR-WITH-STACK-FILES]",
+    );
     return 2;
   }
   const root = values.dir ?? projectRoot;
+  const smokeRecord = values["smoke-record"]
+    ? readSmokeRecordFile(values["smoke-record"])
+    : values["smoke-table"]
+      ? await readSmokeRecordFromTable({ tableName: values["smoke-table"], stack: values.from })
+      : undefined;
   const result = await promotionGate(readStackFile(values.from, root), readStackFile(values.to, root), {
     acknowledged: values.ack ?? [],
     acknowledgeAll: values["ack-all"] === true,
     log: (line) => console.log(line),
+    smokeRecord,
   });
   // The target's readiness report, so the evidence behind the verdict is on disk.
   if (result.review) {
     for (const file of writeReport(result.review, join(root, "reports", values.to))) console.log(`wrote ${relative(process.cwd(), file)}`);
+  }
+  if (values["diff-only"]) {
+    // A pull request shows what would be promoted; the gate applies on main, with the smoke record.
+    console.log(renderGate({ ...result, allowed: false, refusals: [], commands: [] }, values.from, values.to).replace(/\npromotion REFUSED:\s*$/, "\n(diff only: the promotion gate was not applied)"));
+    return 0;
   }
   console.log(renderGate(result, values.from, values.to));
   return result.allowed ? 0 : 1;

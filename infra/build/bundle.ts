@@ -21,6 +21,8 @@ export interface JobBundle {
   /** Minified CommonJS, exporting `handler`. */
   readonly code: string;
   readonly sourceMap: string;
+  /** SHA-256 of `code`, hex: the bundle's part of the release identity. */
+  readonly sha256: string;
 }
 
 const bundles = new Map<string, Promise<JobBundle>>();
@@ -36,7 +38,16 @@ function filesUnder(directory: string): string[] {
     });
 }
 
+const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
 let sourcesDigest: string | undefined;
+let lockfileDigest: string | undefined;
+
+/** SHA-256 of package-lock.json, hex: every dependency version a bundle could contain. */
+export function lockfileSha256(): string {
+  lockfileDigest ??= sha256Hex(readFileSync(join(projectRoot, "package-lock.json")));
+  return lockfileDigest;
+}
 
 /**
  * What a bundle depends on: all of lambdas/ (a job imports shared code), the
@@ -62,7 +73,8 @@ function sourceKey(job: string): string {
 function readCached(job: string, key: string): JobBundle | undefined {
   try {
     const directory = join(diskCache, key);
-    return { job, code: readFileSync(join(directory, "index.js"), "utf8"), sourceMap: readFileSync(join(directory, "index.js.map"), "utf8") };
+    const code = readFileSync(join(directory, "index.js"), "utf8");
+    return { job, code, sourceMap: readFileSync(join(directory, "index.js.map"), "utf8"), sha256: sha256Hex(code) };
   } catch {
     return undefined;
   }
@@ -139,7 +151,7 @@ async function bundle(job: string): Promise<JobBundle> {
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
   if (!code || !sourceMap) throw new Error(`esbuild produced no bundle for lambdas/${job}/handler.ts`);
-  return { job, code: code.text, sourceMap: sourceMap.text };
+  return { job, code: code.text, sourceMap: sourceMap.text, sha256: sha256Hex(code.text) };
 }
 
 /** The job's bundle, built on first use in this process. */

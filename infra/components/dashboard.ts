@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { jobNames, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract/metrics-catalog";
+import { jobNames, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract";
 import { kitMetricDimensions } from "../definitions/alarms";
 
 export interface DashboardArgs {

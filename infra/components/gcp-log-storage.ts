@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { metricNames } from "../../lambdas/contract/metrics-catalog";
+import { alertField, alertNames, metricNames } from "../../lambdas/contract";
 import type { LogPipelineNames } from "../definitions/gcp-names";
 
 /**
@@ -28,9 +28,6 @@ export interface LogStorage {
   readonly bigQuerySink: gcp.logging.ProjectSink;
   readonly metrics: readonly gcp.logging.Metric[];
 }
-
-/** The `alert` field of the watcher's record for a new dispute (lambdas/watcher/watcher.ts). */
-export const disputeRaisedAlert = "dispute-raised";
 
 /** The filter that selects the shipper's entries for this stack. */
 export function shippedLogFilter(gcpProject: string, names: LogPipelineNames): string {
@@ -148,7 +145,7 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
   const metrics = [
     countMetric("disputes-raised", {
       description: "Disputes raised on the seller's exchanges (checklist B3): the watcher logs one `dispute raised` record per new dispute",
-      filter: `labels.job="watcher" AND jsonPayload.alert="${disputeRaisedAlert}"`,
+      filter: `labels.job="watcher" AND jsonPayload.${alertField}="${alertNames.disputeRaised}"`,
     }),
     countMetric("withdrawals", {
       description: `Executed withdrawals (checklist M1): the withdraw job's ${metricNames.withdrawnAmountWei} records, one per token withdrawn`,

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { jobArchive } from "../build/bundle";
+import { bundleJob, jobArchive, lockfileSha256 } from "../build/bundle";
+import { releaseTagKey, type ReleaseIdentity } from "../../lambdas/contract/release";
+import { releaseDigest } from "../definitions/release-identity";
 import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 
 export interface JobFunctionArgs {
@@ -25,11 +27,33 @@ export interface JobFunctionArgs {
 
 export interface JobFunction {
   readonly function: aws.lambda.Function;
+  /** What this function runs, independent of the stack (see lambdas/contract/release.ts). */
+  readonly releaseIdentity: pulumi.Output<ReleaseIdentity>;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly deadLetterQueue: aws.sqs.Queue;
 }
 
 const maxDeadLetterRetentionSeconds = 14 * 24 * 3600;
+
+/** How every kit Lambda runs; part of its release identity. */
+const runtime = aws.lambda.Runtime.NodeJS22dX;
+const architecture = "arm64";
+const handler = "index.handler";
+
+/** The release identity of `job` deployed with these settings: the bundle it ships and the settings no stack changes. */
+export async function functionReleaseIdentity(settings: Pick<JobFunctionArgs, "job" | "timeoutSeconds" | "memorySizeMb">): Promise<ReleaseIdentity> {
+  const bundle = await bundleJob(settings.job);
+  return {
+    bundleSha256: bundle.sha256,
+    lockfileSha256: lockfileSha256(),
+    runtime,
+    runtimeVersion: "auto",
+    architecture,
+    handler,
+    memorySizeMb: settings.memorySizeMb,
+    timeoutSeconds: settings.timeoutSeconds,
+  };
+}
 
 /**
  * A kit Lambda as every job and the shipper run it: nodejs22.x on arm64,
@@ -76,13 +100,14 @@ export function declareJobFunction(name: string, args: JobFunctionArgs, parent: 
     { parent },
   );
 
+  const releaseIdentity = pulumi.output(functionReleaseIdentity(args));
   const fn = new aws.lambda.Function(
     `${name}-function`,
     {
       description: args.description,
-      runtime: aws.lambda.Runtime.NodeJS22dX,
-      architectures: ["arm64"],
-      handler: "index.handler",
+      runtime,
+      architectures: [architecture],
+      handler,
       code: jobArchive(args.job),
       role: args.role.arn,
       memorySize: args.memorySizeMb,
@@ -94,10 +119,12 @@ export function declareJobFunction(name: string, args: JobFunctionArgs, parent: 
       // Text: the functions write their own JSON (Powertools), and EMF metric lines must reach CloudWatch unwrapped.
       loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
       vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds },
+      // The promotion gate compares this digest with the one a passing staging smoke run recorded.
+      tags: { [releaseTagKey]: releaseIdentity.apply(releaseDigest) },
     },
     // Lambda checks at creation that the role may write to the DLQ and create network interfaces.
     { parent, dependsOn: [rolePolicy] },
   );
 
-  return { function: fn, logGroup, deadLetterQueue };
+  return { function: fn, releaseIdentity, logGroup, deadLetterQueue };
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobName } from "../../lambdas/contract/metrics-catalog";
+import type { JobName } from "../../lambdas/contract";
 import { assumeRolePolicy } from "../definitions/policy-document";
 
 export interface JobRolesArgs {

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
-import { jobNames, type JobName } from "../../lambdas/contract/metrics-catalog";
+import { environmentVariables as env } from "../../lambdas/contract";
+import { jobNames, type JobName } from "../../lambdas/contract";
 import { EncryptionKey } from "./encryption-key";
 import { jobCatalog, type JobSpec } from "../definitions/job-catalog";
 import type { JobRoles } from "./job-roles";
@@ -33,6 +33,8 @@ export interface JobsArgs {
   /** The smoke job's known test offer; without it the smoke job refuses to run. */
   readonly smoke: KitConfig["smoke"];
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
+  /** JSON of every Lambda's release identity in this stack, for the smoke job's record. */
+  readonly releaseJson: pulumi.Input<string>;
 }
 
 /** The DynamoDB calls each table's code makes (Powertools Idempotency; lambdas/shared/stores/). */
@@ -131,6 +133,7 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     ...(spec.uses.webhookSecret
       ? { [env.webhookSecretArn]: args.webhooks.secretArn, [env.webhookEndpoints]: args.webhooks.endpointsJson }
       : {}),
+    ...(spec.uses.releaseRecord ? { [env.release]: args.releaseJson, [env.releaseRecordsTable]: args.tables.checkpoints.name } : {}),
   };
 }
 
@@ -164,6 +167,16 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
   }
   if (spec.uses.checkpointsTable) {
     statements.push({ Sid: "KeepCheckpoints", Effect: "Allow", Action: tableActions.checkpoints, Resource: args.tables.checkpoints.arn });
+  }
+  if (spec.uses.releaseRecord) {
+    statements.push({
+      Sid: "RecordSmokeRuns",
+      Effect: "Allow",
+      Action: ["dynamodb:PutItem"],
+      Resource: args.tables.checkpoints.arn,
+      // Only its own record: never a watcher checkpoint.
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["smoke-release#*"] } },
+    });
   }
   if (spec.uses.webhookSecret) {
     statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn });

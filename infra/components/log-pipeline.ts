@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
+import { environmentVariables as env } from "../../lambdas/contract";
 import { declareShipperIdentity } from "./gcp-identity";
 import { declareLogStorage } from "./gcp-log-storage";
 import { logPipelineNames } from "../definitions/gcp-names";
+import type { ReleaseIdentity } from "../../lambdas/contract/release";
 import { declareShipperFunction, declareShipperRole } from "./shipper-function";
 
 /**
@@ -65,6 +66,7 @@ function bucketRetentionDays(days: number): number {
 
 export class LogPipeline extends pulumi.ComponentResource {
   public readonly shipperFunction: aws.lambda.Function;
+  public readonly shipperReleaseIdentity: pulumi.Output<ReleaseIdentity>;
   public readonly shipperRole: aws.iam.Role;
   public readonly shipperDeadLetterQueue: aws.sqs.Queue;
   public readonly serviceAccountEmail: pulumi.Output<string>;
@@ -138,6 +140,7 @@ export class LogPipeline extends pulumi.ComponentResource {
       this,
     );
     this.shipperFunction = shipper.function;
+    this.shipperReleaseIdentity = shipper.releaseIdentity;
     this.shipperDeadLetterQueue = shipper.deadLetterQueue;
 
     this.subscriptionFilters = args.jobLogGroups.map((group) => {

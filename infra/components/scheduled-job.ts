@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobName } from "../../lambdas/contract/metrics-catalog";
-import { declareJobFunction, type JobFunctionArgs } from "./job-function";
+import type { JobName } from "../../lambdas/contract";
+import { declareJobFunction, type JobFunction, type JobFunctionArgs } from "./job-function";
 import type { JobIdentity } from "./job-roles";
 import { policyJson } from "../definitions/policy-document";
 import { rateIntervalSeconds } from "../definitions/schedule-expression";
@@ -32,6 +32,7 @@ const scheduleRetryAttempts = 2;
 export class ScheduledJob extends pulumi.ComponentResource {
   public readonly job: JobName;
   public readonly function: aws.lambda.Function;
+  public readonly releaseIdentity: JobFunction["releaseIdentity"];
   public readonly role: aws.iam.Role;
   public readonly logGroup: aws.cloudwatch.LogGroup;
   public readonly deadLetterQueue: aws.sqs.Queue;
@@ -60,6 +61,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
       this,
     );
     this.function = declared.function;
+    this.releaseIdentity = declared.releaseIdentity;
     this.logGroup = declared.logGroup;
     this.deadLetterQueue = declared.deadLetterQueue;
 

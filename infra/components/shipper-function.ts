@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
+import { environmentVariables as env } from "../../lambdas/contract";
 import { EncryptionKey } from "./encryption-key";
-import { declareJobFunction, type JobFunctionArgs } from "./job-function";
+import { declareJobFunction, type JobFunction, type JobFunctionArgs } from "./job-function";
 import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definitions/key-policy";
 import { assumeRolePolicy } from "../definitions/policy-document";
 
@@ -18,12 +18,15 @@ export interface ShipperFunctionArgs extends Pick<JobFunctionArgs, "logRetention
   readonly administrators: readonly pulumi.Input<string>[];
   /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
   readonly deployers: readonly pulumi.Input<string>[];
-  readonly timeoutSeconds?: number;
 }
+
+/** The shipper's settings that are part of its release identity (same in every stack). */
+export const shipperSettings = { job: "shipper", timeoutSeconds: 60, memorySizeMb: 512 } as const;
 
 export interface ShipperFunction {
   readonly role: aws.iam.Role;
   readonly function: aws.lambda.Function;
+  readonly releaseIdentity: JobFunction["releaseIdentity"];
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly encryptionKey: EncryptionKey;
@@ -58,10 +61,10 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
     { parent },
   );
 
-  const { function: fn, logGroup, deadLetterQueue } = declareJobFunction(
+  const { function: fn, releaseIdentity, logGroup, deadLetterQueue } = declareJobFunction(
     name,
     {
-      job: "shipper",
+      ...shipperSettings,
       description: "Ships the jobs' log records to GCP Cloud Logging (checklist B1, B4)",
       role,
       environment: { ...args.environment, [env.serviceName]: "shipper" },
@@ -69,8 +72,6 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
       encryptionKeyArn: encryptionKey.arn,
       logRetentionDays: args.logRetentionDays,
       network: args.network,
-      timeoutSeconds: args.timeoutSeconds ?? 60,
-      memorySizeMb: 512,
     },
     parent,
   );
@@ -86,5 +87,5 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
     { parent },
   );
 
-  return { role, function: fn, logGroup, deadLetterQueue, encryptionKey };
+  return { role, function: fn, releaseIdentity, logGroup, deadLetterQueue, encryptionKey };
 }

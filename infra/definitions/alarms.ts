@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { metricDimensions, metricEmitter, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract/metrics-catalog";
+import { alertNames, metricDimensions, metricEmitter, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract";
 import { rateIntervalSeconds } from "./schedule-expression";
 
 /**
@@ -106,7 +106,7 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       treatMissingData: "missing",
     },
     countAboveZero({
-      name: "dispute-raised",
+      name: alertNames.disputeRaised,
       severity: "warning",
       description: "A buyer raised a dispute (B3): answer it before it escalates.",
       ...kit(metricNames.disputeRaised),
@@ -114,7 +114,7 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       periodSeconds: watcherPeriod,
     }),
     countAboveZero({
-      name: "dispute-open-over-one-day",
+      name: alertNames.disputeOpenOverOneDay,
       severity: "high",
       description: "A dispute has been open for more than a day (B3).",
       ...kit(metricNames.disputesOpenOverOneDay),
@@ -130,7 +130,7 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       periodSeconds: watcherPeriod,
     }),
     countAboveZero({
-      name: "deep-reorg",
+      name: alertNames.deepReorg,
       severity: "critical",
       description: "A block the watcher had counted as final was replaced (a reorg deeper than the confirmations, O3): raise confirmations and check the stored events.",
       ...kit(metricNames.deepReorgSeen),

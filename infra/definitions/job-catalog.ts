@@ -1,5 +1,5 @@
 import type { KitConfig } from "../config";
-import { jobNames, type JobName } from "../../lambdas/contract/metrics-catalog";
+import { jobNames, type JobName } from "../../lambdas/contract";
 
 /**
  * What each job is and what it touches: the single table from which the
@@ -26,6 +26,8 @@ export interface JobSpec {
     readonly signerAddress?: true;
     /** The known test offer from config (`smoke.offerId`). */
     readonly smokeOffer?: true;
+    /** The stack's release (every Lambda's identity) and where to record a run against it, for the promotion gate. */
+    readonly releaseRecord?: true;
   };
 }
 
@@ -60,7 +62,7 @@ export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
     schedule: undefined,
     timeoutSeconds: 900,
     memorySizeMb: 512,
-    uses: { signer: "sign", idempotencyTable: true, smokeOffer: true },
+    uses: { signer: "sign", idempotencyTable: true, smokeOffer: true, releaseRecord: true },
   },
 };
 

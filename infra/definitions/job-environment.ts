@@ -1,6 +1,6 @@
 import type { KitConfig } from "../config";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
-import { metricsNamespace } from "../../lambdas/contract/metrics-catalog";
+import { environmentVariables as env } from "../../lambdas/contract";
+import { metricsNamespace } from "../../lambdas/contract";
 
 /**
  * The part of every job's environment that comes straight from the validated

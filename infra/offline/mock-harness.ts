@@ -30,6 +30,8 @@ export interface RecordedResource {
    * optional so hand-built fixtures may leave it out.
    */
   readonly computed?: Readonly<Record<string, unknown>>;
+  /** The `aliases` option as the runtime sent it to the engine (see `infra/offline/urns.ts`). */
+  readonly aliases?: readonly RecordedAlias[];
   /** The options a reader checks before a deploy: what Pulumi refuses to delete, leaves behind, or replaces delete-first. */
   readonly options?: ResourceOptionsSummary;
   /** URNs this resource waits for (explicit `dependsOn` and the resources whose outputs feed its inputs). */
@@ -40,11 +42,32 @@ export interface ResourceOptionsSummary {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly deleteBeforeReplace: boolean;
-  readonly aliases: number;
 }
 
-export interface StackEvaluation {
-  readonly config: KitConfig;
+/** What the evaluation needs of a program's config: its project, stack and AWS region. */
+export interface EvaluatedConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly aws: { readonly region: string };
+}
+
+/**
+ * One entry of a resource's `aliases` option, as the register request carries
+ * it: a whole URN, or a spec whose unset fields default to the resource's own.
+ */
+export type RecordedAlias =
+  | { readonly urn: string }
+  | {
+      readonly name?: string;
+      readonly type?: string;
+      readonly stack?: string;
+      readonly project?: string;
+      readonly parentUrn?: string;
+      readonly noParent: boolean;
+    };
+
+export interface StackEvaluation<C extends EvaluatedConfig = KitConfig> {
+  readonly config: C;
   readonly resources: readonly RecordedResource[];
   readonly outputs: Readonly<Record<string, unknown>>;
   /**
@@ -249,7 +272,15 @@ function callMock(region: string, options: KitMockOptions): (args: pulumi.runtim
   };
 }
 
+interface AliasMessage {
+  getUrn(): string;
+  hasSpec(): boolean;
+  getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
 interface RegisterRequest {
+  getAliasesList(): AliasMessage[];
+  getAliasurnsList(): string[];
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -258,7 +289,6 @@ interface RegisterRequest {
   getProtect(): boolean;
   getRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
-  getAliasesList(): unknown[];
   getDependenciesList(): string[];
 }
 
@@ -268,9 +298,29 @@ interface MockMonitorLike {
   registerResource(req: RegisterRequest, callback: RegisterCallback): Promise<void>;
 }
 
+/** Empty strings are how the protocol says "unset". */
+const unlessEmpty = (value: string): string | undefined => (value === "" ? undefined : value);
+
+function recordedAliases(req: RegisterRequest): RecordedAlias[] {
+  const structured = req.getAliasesList().map((alias): RecordedAlias => {
+    const spec = alias.hasSpec() ? alias.getSpec() : undefined;
+    if (!spec) return { urn: alias.getUrn() };
+    return {
+      name: unlessEmpty(spec.getName()),
+      type: unlessEmpty(spec.getType()),
+      stack: unlessEmpty(spec.getStack()),
+      project: unlessEmpty(spec.getProject()),
+      parentUrn: unlessEmpty(spec.getParenturn()),
+      noParent: spec.getNoparent(),
+    };
+  });
+  return [...structured, ...req.getAliasurnsList().map((urn) => ({ urn }))];
+}
+
 /**
- * Pulumi's mocks do not pass a resource's parent to `newResource`, so the
- * harness wraps the mock monitor's registerResource to see the request itself.
+ * Pulumi's mocks pass neither a resource's parent nor its aliases to
+ * `newResource`, so the harness wraps the mock monitor's registerResource to
+ * see the request the engine would receive.
  */
 function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
@@ -286,12 +336,8 @@ function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
           custom: req.getCustom(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
           secretInputs: [],
-          options: {
-            protect: req.getProtect(),
-            retainOnDelete: req.getRetainondelete(),
-            deleteBeforeReplace: req.getDeletebeforereplace(),
-            aliases: req.getAliasesList().length,
-          },
+          aliases: recordedAliases(req),
+          options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), deleteBeforeReplace: req.getDeletebeforereplace() },
           dependencies: req.getDependenciesList(),
         });
       }
@@ -355,10 +401,10 @@ async function summarizeAssets(value: unknown): Promise<unknown> {
  * Runs `program(config)` under mocks for `config.stack` and returns what it
  * declared. The program's return value becomes the stack outputs.
  */
-export async function evaluateProgram(
-  config: KitConfig,
-  program: (config: KitConfig) => Record<string, unknown>,
-): Promise<StackEvaluation> {
+export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
+  config: C,
+  program: (config: C) => Record<string, unknown>,
+): Promise<StackEvaluation<C>> {
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
   const fabricated = new Set<string>();

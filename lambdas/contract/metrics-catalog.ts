@@ -5,6 +5,8 @@
  * instead of silently leaving an alarm without data.
  */
 
+import type { JobName } from "./jobs";
+
 export const metricsNamespace = "BosonKit";
 
 /**
@@ -16,9 +18,6 @@ export const metricDimensions = {
   stack: "Stack",
   job: "service",
 } as const;
-
-export const jobNames = ["withdraw", "health", "watcher", "smoke"] as const;
-export type JobName = (typeof jobNames)[number];
 
 export const metricNames = {
   // Health (H5, O6, H2): emitted by the health job every run.

@@ -1,16 +1,17 @@
 import type { Context } from "aws-lambda";
 import type { Address } from "viem";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
-import { runHealth, type HealthOutcome } from "./health";
+import { runJob } from "../shared/runtime/run-job";
+import { healthJob, type HealthOutcome } from "./health";
 
-/** Scheduled entry point: a thin adapter from the Lambda environment to runHealth. */
+/** Scheduled entry point: a thin adapter from the Lambda environment to the health job. */
 export async function handler(_event: unknown, context?: Context): Promise<HealthOutcome> {
   const runtime = await loadJobRuntime("health");
   const { env, logger, metrics } = runtime;
   startInvocation(logger, context);
   const signer = runtime.write?.account.address ?? env.SIGNER_ADDRESS;
   if (!signer) throw new Error("the health job watches the signer's gas: set KEY_ID (or SIGNER_ADDRESS)");
-  return runHealth({
+  return runJob(healthJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       sellerId: BigInt(env.SELLER_ID),

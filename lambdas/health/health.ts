@@ -15,10 +15,11 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Address } from "viem";
 import type { ReadClients } from "../shared/chain/clients";
-import { errorSummary, finishRun, type JobOutcome } from "../shared/runtime/job-runtime";
+import { errorSummary, type JobOutcome } from "../shared/runtime/outcome";
+import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/chain/protocol";
 import { withDecodedRevert } from "../shared/chain/revert";
 import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/chain/subgraph";
@@ -65,13 +66,13 @@ export type HealthOutcome = JobOutcome & { report: HealthReport };
 
 export const gasAlertRatios = [0.5, 0.2, 0.1] as const;
 
-export async function runHealth(deps: HealthDeps): Promise<HealthOutcome> {
+/** One run: every check, each failing on its own; the outcome fails when any read failed. */
+export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
   const { config, clients, logger, metrics, requestId } = deps;
   const { publicClient } = clients;
   const report: HealthReport = { subgraphMaxLagBlocks: config.subgraphMaxLagBlocks, rpcRoundTrips: 0 };
   const problems: Record<string, unknown> = {};
   const roundTripsBefore = clients.usage.httpRequests;
-  const fallbackBefore = clients.usage.answered.fallback;
   metrics.add(metricNames.healthHeartbeat, 1);
 
   const call = <T>(operation: string, run: () => Promise<T>) => withToolCall(logger, { tool: "rpc", operation, requestId }, run);
@@ -144,14 +145,17 @@ export async function runHealth(deps: HealthDeps): Promise<HealthOutcome> {
     problems.business = errorSummary(exchanges.reason);
   }
 
-  const fallbackAnswers = clients.usage.answered.fallback - fallbackBefore;
-  if (fallbackAnswers > 0) metrics.add(metricNames.rpcFallbackUsed, fallbackAnswers);
-
   logger.info("health report", { report });
   const failed = Object.keys(problems).length > 0;
-  return finishRun("health", metrics, logger, {
+  return {
     status: failed ? "failed" : "succeeded",
     ...(failed ? { reason: "reads-failed", error: problems } : {}),
     report,
-  });
+  };
 }
+
+export const healthJob: Job<HealthDeps, HealthOutcome> = {
+  name: "health",
+  run: checkHealth,
+  failed: (outcome, deps) => ({ ...outcome, report: { subgraphMaxLagBlocks: deps.config.subgraphMaxLagBlocks, rpcRoundTrips: deps.clients.usage.httpRequests } }),
+};

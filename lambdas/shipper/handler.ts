@@ -1,7 +1,7 @@
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { z } from "zod";
-import { environmentVariables } from "../contract/environment";
+import { environmentVariables } from "../contract";
 import { createJobLogger } from "../shared/runtime/logger";
 import type { RetryPolicy } from "../shared/runtime/retry";
 import { cloudLoggingWriter, createLogging, type CloudLoggingClientOptions, type LogTarget } from "./cloud-logging";

@@ -2,17 +2,29 @@ import type { Context } from "aws-lambda";
 import type { Address } from "viem";
 import { createIdempotentRunner } from "../shared/stores/idempotency";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
-import { runSmoke, type SmokeOutcome } from "./smoke";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { SmokeReleaseRecord } from "../contract/release";
+import { runJob } from "../shared/runtime/run-job";
+import { smokeReleaseRecord, storeSmokeReleaseRecord } from "./release-record";
+import { smokeJob, type SmokeOutcome } from "./smoke";
 
-/** Release entry point: a thin adapter from the Lambda environment to runSmoke. */
-export async function handler(_event: unknown, context?: Context): Promise<SmokeOutcome> {
+let documents: DynamoDBDocumentClient | undefined;
+
+/**
+ * Release entry point: a thin adapter from the Lambda environment to the
+ * smoke job. It returns the outcome with the release record, and stores the
+ * record where the promotion gate reads it (when infra gave it a table).
+ */
+export async function handler(_event: unknown, context?: Context): Promise<SmokeOutcome & { releaseRecord?: SmokeReleaseRecord }> {
   const runtime = await loadJobRuntime("smoke");
   const { env, logger, metrics, write } = runtime;
   startInvocation(logger, context);
   if (!write) throw new Error("the smoke job signs: KEY_ID must be set");
   if (!env.IDEMPOTENCY_TABLE) throw new Error("the smoke job writes idempotently: IDEMPOTENCY_TABLE must be set");
   if (!env.SMOKE_OFFER_ID) throw new Error("the smoke job needs its known test offer: SMOKE_OFFER_ID must be set");
-  return runSmoke({
+  const startedAt = new Date();
+  const outcome = await runJob(smokeJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       offerId: BigInt(env.SMOKE_OFFER_ID),
@@ -27,4 +39,18 @@ export async function handler(_event: unknown, context?: Context): Promise<Smoke
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
     requestId: context?.awsRequestId ?? `smoke-${Date.now()}`,
   });
+  if (!env.KIT_RELEASE) return outcome;
+  const releaseRecord = smokeReleaseRecord({
+    stack: env.KIT_STACK,
+    configId: env.CONFIG_ID,
+    release: env.KIT_RELEASE,
+    outcome,
+    startedAt,
+    finishedAt: new Date(),
+  });
+  if (env.RELEASE_RECORDS_TABLE) {
+    documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    await storeSmokeReleaseRecord(documents, env.RELEASE_RECORDS_TABLE, releaseRecord);
+  }
+  return { ...outcome, releaseRecord };
 }

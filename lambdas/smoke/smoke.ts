@@ -18,10 +18,11 @@ import { decodeEventLog, zeroAddress, type Address, type Hex } from "viem";
 import type { WriteClients } from "../shared/chain/clients";
 import type { Sleep } from "../shared/chain/finality";
 import type { IdempotencyKey, IdempotentRunner } from "../shared/stores/idempotency";
-import { errorSummary, finishRun, isTransient, transientReason, type JobOutcome } from "../shared/runtime/job-runtime";
+import { errorSummary, isTransient, transientReason, type JobOutcome } from "../shared/runtime/outcome";
+import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { readPausedRegions } from "../shared/chain/paused-regions";
 import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";
@@ -95,23 +96,23 @@ class SmokeCheckError extends Error {
   }
 }
 
-export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
+/** One run: both exchanges through their paths, each step reported. */
+export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
   const { config, clients, logger, metrics, requestId } = deps;
   const { publicClient, account, chain } = clients;
   const steps: SmokeStep[] = [];
   let gasSpent = 0n;
   let transient: string | undefined;
-  const fallbackBefore = clients.usage.answered.fallback;
 
   const offer = await withToolCall(logger, { tool: "rpc", operation: "getOffer", requestId }, () =>
     withDecodedRevert("getOffer", () => publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getOffer", args: [config.offerId] })),
   ).catch((error: unknown) => error);
   if (offer instanceof Error || !Array.isArray(offer) || !offer[0]) {
-    return finishRun("smoke", metrics, logger, { status: "failed", reason: "no-test-offer", ...(offer instanceof Error ? { error: errorSummary(offer) } : {}), steps });
+    return { status: "failed", reason: "no-test-offer", ...(offer instanceof Error ? { error: errorSummary(offer) } : {}), steps };
   }
   const price = offer[1].price;
   if (offer[1].exchangeToken !== zeroAddress) {
-    return finishRun("smoke", metrics, logger, { status: "failed", reason: "test-offer-not-native", steps });
+    return { status: "failed", reason: "test-offer-not-native", steps };
   }
 
   const runStep = async (exchange: "A" | "B", step: SmokeStepName, exchangeId: bigint | undefined): Promise<bigint | undefined> => {
@@ -203,16 +204,20 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeOutcome> {
   await runExchange("B", ["commit", "redeem", "completeExchange"]);
 
   if (gasSpent > 0n) metrics.add(metricNames.gasSpentWei, Number(gasSpent));
-  const fallbackAnswers = clients.usage.answered.fallback - fallbackBefore;
-  if (fallbackAnswers > 0) metrics.add(metricNames.rpcFallbackUsed, fallbackAnswers);
   const failed = steps.filter((step) => step.status === "failed");
   const status = failed.length === 0 ? "succeeded" : transient && failed.every((step) => isTransientSummary(step.error)) ? "transient" : "failed";
-  return finishRun("smoke", metrics, logger, {
+  return {
     status,
     ...(status === "transient" ? { reason: transient } : status === "failed" ? { reason: `${failed.length} step(s) failed` } : {}),
     steps,
-  });
+  };
 }
+
+export const smokeJob: Job<SmokeDeps, SmokeOutcome> = {
+  name: "smoke",
+  run: smokeTest,
+  failed: (outcome) => ({ ...outcome, steps: [] }),
+};
 
 function isTransientSummary(error: unknown): boolean {
   const name = (error as { name?: unknown } | undefined)?.name;

@@ -3,22 +3,24 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { getAddress } from "viem";
 import { createCheckpointStore, type CheckpointStore } from "../shared/stores/checkpoints";
-import type { JobEnvironment } from "../contract/environment";
+import type { JobEnvironment } from "../shared/runtime/environment";
 import { createEventStore, type EventStore } from "../shared/stores/events";
-import { finishRun, loadJobRuntime, outcomeOfError, startInvocation } from "../shared/runtime/job-runtime";
+import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
+import { runJob } from "../shared/runtime/run-job";
 import { sharedSecretsClient } from "../shared/runtime/secrets-client";
 import { traceHeaders } from "../shared/runtime/trace";
 import { createWebhookSecretReader } from "../shared/webhooks/signing-secret";
 import { createWebhookSender } from "../shared/webhooks/delivery";
 import { createSellerRecords, type SellerRecords } from "./seller-records";
-import { runWatcher, type WatcherConfig, type WatcherRunResult } from "./watcher";
+import { watcherJob, type WatcherOutcome } from "./job";
+import type { WatcherConfig } from "./watcher";
 
 /**
- * The watcher Lambda: a thin adapter over `runWatcher`. The shared job
+ * The watcher Lambda: a thin adapter over the watcher job. The shared job
  * runtime builds the environment, logger, metrics and chain clients (RPC URLs
  * from their secret) once per container; this adds the DynamoDB stores and
  * the webhook key (read from Secrets Manager by WEBHOOK_SECRET_ARN at cold
- * start) and reports one job outcome per run.
+ * start).
  */
 
 type WatcherWiring = {
@@ -61,58 +63,28 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
   };
 }
 
-/** The run's result with block numbers as strings: Lambda serialises the return value as JSON (no bigint). */
-export type WatcherRunSummary = Omit<WatcherRunResult, "head" | "finalBlock" | "fromBlock" | "toBlock"> & {
-  head: string;
-  finalBlock: string;
-  fromBlock?: string;
-  toBlock?: string;
-};
-
-export function summarise(result: WatcherRunResult): WatcherRunSummary {
-  const { fromBlock, toBlock, ...rest } = result;
-  return {
-    ...rest,
-    head: result.head.toString(),
-    finalBlock: result.finalBlock.toString(),
-    ...(fromBlock !== undefined ? { fromBlock: fromBlock.toString() } : {}),
-    ...(toBlock !== undefined ? { toBlock: toBlock.toString() } : {}),
-  };
-}
-
-/**
- * Scheduled entry point. A failed run throws after reporting JobFailed (or
- * JobTransient): the checkpoint has not moved, so the next run repeats the range.
- */
-export async function handler(_event?: unknown, context?: Context): Promise<WatcherRunSummary> {
+/** Scheduled entry point; a failed run leaves the checkpoint where it was, so the next run repeats the range. */
+export async function handler(_event?: unknown, context?: Context): Promise<WatcherOutcome> {
   const runtime = await loadJobRuntime("watcher");
   const { env, logger, metrics } = runtime;
   startInvocation(logger, context);
-  try {
-    wiring ??= wire(env).catch((error: unknown) => {
-      wiring = undefined; // retried by the next invocation
-      throw error;
-    });
-    const { events, checkpoints, records, webhookSecret } = await wiring;
-    const result = await runWatcher({
-      client: runtime.read.publicClient,
-      events,
-      checkpoints,
-      records,
-      ...(webhookSecret !== undefined
-        ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
-        : {}),
-      metrics,
-      logger,
-      config: watcherConfig(env),
-      ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
-    });
-    const summary = summarise(result);
-    finishRun("watcher", metrics, logger, { status: "succeeded", reason: result.caughtUp ? "caught-up" : "catching-up" });
-    logger.info("watcher run", { result: summary });
-    return summary;
-  } catch (error) {
-    finishRun("watcher", metrics, logger, outcomeOfError(error));
+  wiring ??= wire(env).catch((error: unknown) => {
+    wiring = undefined; // retried by the next invocation
     throw error;
-  }
+  });
+  const { events, checkpoints, records, webhookSecret } = await wiring;
+  return runJob(watcherJob, {
+    client: runtime.read.publicClient,
+    clients: runtime.read,
+    events,
+    checkpoints,
+    records,
+    ...(webhookSecret !== undefined
+      ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
+      : {}),
+    metrics,
+    logger,
+    config: watcherConfig(env),
+    ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+  });
 }

@@ -2,16 +2,17 @@ import type { Context } from "aws-lambda";
 import type { Address } from "viem";
 import { createIdempotentRunner } from "../shared/stores/idempotency";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
-import { runWithdraw, type WithdrawOutcome } from "./withdraw";
+import { runJob } from "../shared/runtime/run-job";
+import { withdrawJob, type WithdrawOutcome } from "./withdraw";
 
-/** Scheduled entry point: a thin adapter from the Lambda environment to runWithdraw. */
+/** Scheduled entry point: a thin adapter from the Lambda environment to the withdraw job. */
 export async function handler(_event: unknown, context?: Context): Promise<WithdrawOutcome> {
   const runtime = await loadJobRuntime("withdraw");
   const { env, logger, metrics, write } = runtime;
   startInvocation(logger, context);
   if (!write) throw new Error("the withdraw job signs withdrawals: KEY_ID must be set");
   if (!env.IDEMPOTENCY_TABLE) throw new Error("the withdraw job writes idempotently: IDEMPOTENCY_TABLE must be set");
-  return runWithdraw({
+  return runJob(withdrawJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       sellerId: BigInt(env.SELLER_ID),

@@ -15,10 +15,11 @@ import type { Address } from "viem";
 import type { WriteClients } from "../shared/chain/clients";
 import type { Sleep } from "../shared/chain/finality";
 import type { IdempotentRunner } from "../shared/stores/idempotency";
-import { finishRun, outcomeOfError, type JobOutcome } from "../shared/runtime/job-runtime";
+import type { JobOutcome } from "../shared/runtime/outcome";
+import type { Job } from "../shared/runtime/run-job";
 import { withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import { metricNames } from "../contract/metrics-catalog";
+import { metricNames } from "../contract";
 import { readPausedRegions } from "../shared/chain/paused-regions";
 import { PausableRegion, protocolAbi } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";
@@ -72,86 +73,77 @@ type WithdrawRecord = {
   withdrawn: WithdrawnToken[];
 };
 
-export async function runWithdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
+/** One run: withdraws every token at or above its threshold, or says why not. */
+export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
   const { config, clients, logger, metrics, requestId } = deps;
-  const now = deps.now ?? Date.now;
-  const fallbackBefore = clients.usage.answered.fallback;
-  const countFallback = () => {
-    const answered = clients.usage.answered.fallback - fallbackBefore;
-    if (answered > 0) metrics.add(metricNames.rpcFallbackUsed, answered);
-  };
-  try {
-    const outcome = await withdraw(now);
-    countFallback();
-    return finishRun("withdraw", metrics, logger, outcome);
-  } catch (error) {
-    countFallback();
-    return finishRun("withdraw", metrics, logger, { ...outcomeOfError(error), withdrawn: [] });
+  const clock = deps.now ?? Date.now;
+  const tokenAddresses = config.tokens.map((token) => token.address);
+  const sellerId = config.sellerId.toString();
+  const available = await withToolCall(
+    logger,
+    { tool: "rpc", operation: "getAvailableFunds", requestId },
+    () => withDecodedRevert("getAvailableFunds", () => clients.publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, tokenAddresses] })),
+    (funds) => ({ details: { sellerId, funds: funds.map((entry) => ({ token: entry.tokenAddress, availableWei: entry.availableAmount.toString() })) } }),
+  );
+  const due = config.tokens.flatMap((token) => {
+    const amount = available.find((entry) => entry.tokenAddress.toLowerCase() === token.address.toLowerCase())?.availableAmount ?? 0n;
+    return amount > 0n && amount >= token.withdrawThresholdWei ? [{ ...token, amount }] : [];
+  });
+  if (due.length === 0) return { status: "succeeded", reason: "below-threshold", withdrawn: [] };
+
+  const paused = await readPausedRegions(clients.publicClient, config.diamond, logger, { requestId });
+  if (paused.values.includes(PausableRegion.Funds)) {
+    return { status: "transient", reason: "region-paused", withdrawn: [] };
   }
 
-  async function withdraw(clock: () => number): Promise<WithdrawOutcome> {
-    const tokenAddresses = config.tokens.map((token) => token.address);
-    const sellerId = config.sellerId.toString();
-    const available = await withToolCall(
-      logger,
-      { tool: "rpc", operation: "getAvailableFunds", requestId },
-      () => withDecodedRevert("getAvailableFunds", () => clients.publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, tokenAddresses] })),
-      (funds) => ({ details: { sellerId, funds: funds.map((entry) => ({ token: entry.tokenAddress, availableWei: entry.availableAmount.toString() })) } }),
+  const window = Math.floor(clock() / 1000 / config.windowSeconds);
+  const key = { sellerId, tokens: due.map((token) => token.address.toLowerCase()).sort(), window };
+  const result = await deps.idempotent<WithdrawRecord>("withdrawFunds", key, async () => {
+    const sent = await sendProtocolTransaction(
+      { functionName: "withdrawFunds", args: [config.sellerId, due.map((token) => token.address), due.map((token) => token.amount)] },
+      {
+        clients,
+        diamond: config.diamond,
+        logger,
+        requestId,
+        confirmations: config.confirmations,
+        paused,
+        ...(deps.relayer ? { relayer: deps.relayer } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+        ...(deps.finalityTimeoutMs !== undefined ? { finalityTimeoutMs: deps.finalityTimeoutMs } : {}),
+      },
     );
-    const due = config.tokens.flatMap((token) => {
-      const amount = available.find((entry) => entry.tokenAddress.toLowerCase() === token.address.toLowerCase())?.availableAmount ?? 0n;
-      return amount > 0n && amount >= token.withdrawThresholdWei ? [{ ...token, amount }] : [];
-    });
-    if (due.length === 0) return { status: "succeeded", reason: "below-threshold", withdrawn: [] };
-
-    const paused = await readPausedRegions(clients.publicClient, config.diamond, logger, { requestId });
-    if (paused.values.includes(PausableRegion.Funds)) {
-      return { status: "transient", reason: "region-paused", withdrawn: [] };
-    }
-
-    const window = Math.floor(clock() / 1000 / config.windowSeconds);
-    const key = { sellerId, tokens: due.map((token) => token.address.toLowerCase()).sort(), window };
-    const result = await deps.idempotent<WithdrawRecord>("withdrawFunds", key, async () => {
-      const sent = await sendProtocolTransaction(
-        { functionName: "withdrawFunds", args: [config.sellerId, due.map((token) => token.address), due.map((token) => token.amount)] },
-        {
-          clients,
-          diamond: config.diamond,
-          logger,
-          requestId,
-          confirmations: config.confirmations,
-          paused,
-          ...(deps.relayer ? { relayer: deps.relayer } : {}),
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-          ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
-          ...(deps.finalityTimeoutMs !== undefined ? { finalityTimeoutMs: deps.finalityTimeoutMs } : {}),
-        },
-      );
-      return {
-        txHash: sent.txHash,
-        blockNumber: sent.receipt.blockNumber.toString(),
-        gasSpentWei: sent.gasSpentWei.toString(),
-        path: sent.path,
-        ...(sent.fallbackReason ? { fallbackReason: sent.fallbackReason } : {}),
-        withdrawn: due.map((token) => ({ token: token.address, symbol: token.symbol, amountWei: token.amount.toString() })),
-      };
-    });
-
-    if (result.status === "in-progress") return { status: "transient", reason: "in-progress", withdrawn: [], idempotency: "in-progress" };
-    const record = result.result;
-    if (result.status === "executed") {
-      for (const token of record.withdrawn) {
-        const single = metrics.powertools.singleMetric();
-        single.addDimension("Token", token.symbol);
-        single.addMetric(metricNames.withdrawnAmountWei, "Count", Number(token.amountWei));
-      }
-      metrics.add(metricNames.gasSpentWei, Number(record.gasSpentWei));
-    }
     return {
-      status: "succeeded",
-      reason: result.status === "executed" ? "withdrawn" : "already-withdrawn",
-      idempotency: result.status,
-      ...record,
+      txHash: sent.txHash,
+      blockNumber: sent.receipt.blockNumber.toString(),
+      gasSpentWei: sent.gasSpentWei.toString(),
+      path: sent.path,
+      ...(sent.fallbackReason ? { fallbackReason: sent.fallbackReason } : {}),
+      withdrawn: due.map((token) => ({ token: token.address, symbol: token.symbol, amountWei: token.amount.toString() })),
     };
+  });
+
+  if (result.status === "in-progress") return { status: "transient", reason: "in-progress", withdrawn: [], idempotency: "in-progress" };
+  const record = result.result;
+  if (result.status === "executed") {
+    for (const token of record.withdrawn) {
+      const single = metrics.powertools.singleMetric();
+      single.addDimension("Token", token.symbol);
+      single.addMetric(metricNames.withdrawnAmountWei, "Count", Number(token.amountWei));
+    }
+    metrics.add(metricNames.gasSpentWei, Number(record.gasSpentWei));
   }
+  return {
+    status: "succeeded",
+    reason: result.status === "executed" ? "withdrawn" : "already-withdrawn",
+    idempotency: result.status,
+    ...record,
+  };
 }
+
+export const withdrawJob: Job<WithdrawDeps, WithdrawOutcome> = {
+  name: "withdraw",
+  run: withdraw,
+  failed: (outcome) => ({ ...outcome, withdrawn: [] }),
+};

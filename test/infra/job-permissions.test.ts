@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mockAccountId, type StackEvaluation } from "../../infra/offline/mock-harness";
-import { environmentVariables as env } from "../../lambdas/contract/environment";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { environmentVariables as env } from "../../lambdas/contract";
+import { jobNames } from "../../lambdas/contract";
 import {
   actionsOf,
   awsPrincipals,
@@ -95,7 +95,10 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
       jobNames.filter((job) => resourcesFor(evaluation, job, "dynamodb:PutItem").includes(String(tableArn(evaluation, table))));
     expect(users("idempotency")).toEqual(["withdraw", "smoke"]);
     expect(users("events")).toEqual(["watcher"]);
-    expect(users("checkpoints")).toEqual(["watcher"]);
+    expect(users("checkpoints")).toEqual(["watcher", "smoke"]);
+    // The smoke job may write its release record and nothing else there: never a watcher checkpoint.
+    const smokeRecord = jobStatements(evaluation, "smoke").find((statement) => statement.Sid === "RecordSmokeRuns");
+    expect(smokeRecord).toMatchObject({ Action: ["dynamodb:PutItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["smoke-release#*"] } } });
     // The table key follows: health never touches a table.
     const tableKey = resolve(evaluation, (named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn);
     expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, tableKey, "kms:Decrypt"))).toEqual(["smoke-job-role", "watcher-job-role", "withdraw-job-role"]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { secretPlaceholder } from "../../infra/config";
 import type { StackEvaluation } from "../../infra/offline/mock-harness";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { jobNames } from "../../lambdas/contract";
 import {
   awsPrincipals,
   committedStackEvaluations,

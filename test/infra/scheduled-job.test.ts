@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { bundleJob, jobArchive } from "../../infra/build/bundle";
-import { readJobEnvironment } from "../../lambdas/contract/environment";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { readJobEnvironment } from "../../lambdas/shared/runtime/environment";
+import { jobNames } from "../../lambdas/contract";
 import {
   committedStacks,
   environmentOf,

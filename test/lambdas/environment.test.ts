@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readJobEnvironment } from "../../lambdas/contract/environment";
+import { readJobEnvironment } from "../../lambdas/shared/runtime/environment";
 
 // Placeholder ids: the shapes infra sets, none of them real.
 const complete = {

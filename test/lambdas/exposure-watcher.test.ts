@@ -2,7 +2,7 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseEt
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainEventId, createEventStore } from "../../lambdas/shared/stores/events";
-import { metricNames } from "../../lambdas/contract/metrics-catalog";
+import { metricNames } from "../../lambdas/contract";
 import { toFiat } from "../../lambdas/shared/chain/price-feed";
 import { watchedTopics } from "../../lambdas/watcher/events";
 import { createSellerRecords } from "../../lambdas/watcher/seller-records";

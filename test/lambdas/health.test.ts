@@ -9,7 +9,8 @@ import { createReadClients, type ReadClients } from "../../lambdas/shared/chain/
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
 import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
-import { runHealth, type HealthConfig, type HealthDeps } from "../../lambdas/health/health";
+import { healthJob, type HealthConfig, type HealthDeps } from "../../lambdas/health/health";
+import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { anvilKeys, createOffer, createSeller, deployProtocolFixture, depositFunds, send, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
@@ -97,7 +98,7 @@ function deps(config: Partial<HealthConfig> = {}): HealthDeps {
 
 describe("health job", () => {
   it("reports lag, gas, paused regions, business metrics and one heartbeat", async () => {
-    const outcome = await runHealth(deps());
+    const outcome = await runJob(healthJob, deps());
     const head = await fixture.publicClient.getBlockNumber();
     const balance = await fixture.publicClient.getBalance({ address: signer });
     expect(outcome.status).toBe("succeeded");
@@ -125,7 +126,7 @@ describe("health job", () => {
 
   it("measures a subgraph 30 blocks behind as lag 30, over the configured maximum", async () => {
     subgraph.setLag(30);
-    const outcome = await runHealth(deps({ subgraphMaxLagBlocks: 20 }));
+    const outcome = await runJob(healthJob, deps({ subgraphMaxLagBlocks: 20 }));
     expect(outcome.report.subgraphLagBlocks).toBe(30);
     expect(outcome.report.subgraphStale).toBe(true);
     expect(output.metricValues("SubgraphLagBlocks")).toEqual([30]);
@@ -133,7 +134,7 @@ describe("health job", () => {
     expect(output.metricValues("SubgraphLagBlocks")[0]).toBeGreaterThan(outcome.report.subgraphMaxLagBlocks);
     expect(output.lines().some((line) => line.message === "subgraph is stale" && line.level === "WARN")).toBe(true);
     // Under a larger maximum the same lag is not stale.
-    const relaxed = await runHealth(deps({ subgraphMaxLagBlocks: 50 }));
+    const relaxed = await runJob(healthJob, deps({ subgraphMaxLagBlocks: 50 }));
     expect(relaxed.report).toMatchObject({ subgraphLagBlocks: 30, subgraphStale: false });
   });
 
@@ -141,7 +142,7 @@ describe("health job", () => {
     const head = await fixture.publicClient.getBlockNumber();
     subgraph.holdAt(head - 5n);
     subgraph.setIndexingErrors(true);
-    const outcome = await runHealth(deps());
+    const outcome = await runJob(healthJob, deps());
     expect(outcome.report).toMatchObject({ subgraphLagBlocks: 5, subgraphIndexingErrors: true });
     expect(output.metricValues("SubgraphIndexingErrors")).toEqual([1]);
   });
@@ -149,7 +150,7 @@ describe("health job", () => {
   it("reports paused regions by name and count", async () => {
     await setPaused(fixture, [PausableRegion.Funds, PausableRegion.Disputes], true);
     try {
-      const outcome = await runHealth(deps());
+      const outcome = await runJob(healthJob, deps());
       expect(outcome.report.pausedRegions).toEqual(["Disputes", "Funds"]);
       expect(output.metricValues("PausedRegions")).toEqual([2]);
     } finally {
@@ -159,7 +160,7 @@ describe("health job", () => {
 
   it("computes the gas ratio against the expected daily burn and the drain thresholds crossed", async () => {
     const balance = await fixture.publicClient.getBalance({ address: signer });
-    const outcome = await runHealth(deps({ expectedDailyBurnWei: (balance * 100n) / 15n }));
+    const outcome = await runJob(healthJob, deps({ expectedDailyBurnWei: (balance * 100n) / 15n }));
     expect(outcome.report.gasBalanceRatio).toBeCloseTo(0.15, 5);
     expect(outcome.report.gasAlertRatiosCrossed).toEqual([0.5, 0.2]);
     expect(output.metricValues("GasBalanceRatio")[0]).toBeCloseTo(0.15, 5);
@@ -167,8 +168,8 @@ describe("health job", () => {
 
   it("needs one RPC round trip per run whatever the number of tokens", async () => {
     const many: { address: Address; symbol: string }[] = Array.from({ length: 25 }, (_, index) => ({ address: `0x${(index + 1).toString(16).padStart(40, "0")}` as Address, symbol: `T${index}` }));
-    const few = await runHealth(deps());
-    const lots = await runHealth(deps({ tokens: many }));
+    const few = await runJob(healthJob, deps());
+    const lots = await runJob(healthJob, deps({ tokens: many }));
     expect(few.report.rpcRoundTrips).toBe(1);
     expect(lots.report.rpcRoundTrips).toBe(1);
     expect(lots.report.availableFunds).toHaveLength(25);
@@ -176,7 +177,7 @@ describe("health job", () => {
 
   it("still sends its heartbeat when the subgraph is down, and fails the run", async () => {
     const logger = createJobLogger("health");
-    const outcome = await runHealth({ ...deps(), subgraph: { url: "http://127.0.0.1:9/subgraphs/name/boson", logger } });
+    const outcome = await runJob(healthJob, { ...deps(), subgraph: { url: "http://127.0.0.1:9/subgraphs/name/boson", logger } });
     expect(outcome.status).toBe("failed");
     expect(output.metricValues("HealthHeartbeat")).toEqual([1]);
     expect(output.metricValues("JobFailed")).toEqual([1]);

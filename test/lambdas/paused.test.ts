@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { assertRegionOpen, RegionPausedError } from "../../lambdas/shared/chain/paused-regions";
 import { PausableRegion, pausableRegionName, regionOf } from "../../lambdas/shared/chain/protocol";
-import { isTransient, outcomeOfError } from "../../lambdas/shared/runtime/job-runtime";
+import { isTransient, outcomeOfError } from "../../lambdas/shared/runtime/outcome";
 
 describe("paused regions", () => {
   it("maps each state-changing call to the region the protocol checks", () => {

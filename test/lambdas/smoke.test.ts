@@ -10,7 +10,8 @@ import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency"
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
 import { DisputeState, ExchangeState, PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
-import { runSmoke, type SmokeDeps } from "../../lambdas/smoke/smoke";
+import { smokeJob, type SmokeDeps } from "../../lambdas/smoke/smoke";
+import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import type { KmsEndpoint } from "../harness/kms-endpoint";
@@ -67,7 +68,7 @@ describe("smoke job", () => {
     // The subgraph lags 3 blocks: every step has to wait for it to index the write.
     subgraph.setLag(3);
     kms.resetCounters();
-    const outcome = await runSmoke(await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 4000n } }));
+    const outcome = await runJob(smokeJob, await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 4000n } }));
 
     expect(outcome.status).toBe("succeeded");
     expect(outcome.steps.map((step) => `${step.exchange}.${step.step}:${step.status}`)).toEqual([
@@ -101,7 +102,7 @@ describe("smoke job", () => {
     const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01") });
     await setPaused(fixture, [PausableRegion.Disputes], true);
     try {
-      const outcome = await runSmoke(await deps(offerId));
+      const outcome = await runJob(smokeJob, await deps(offerId));
       expect(outcome.steps.map((step) => `${step.exchange}.${step.step}:${step.status}`)).toEqual([
         "A.commit:passed", "A.redeem:passed", "A.raiseDispute:failed", "A.resolveDispute:skipped",
         "B.commit:passed", "B.redeem:passed", "B.completeExchange:passed",
@@ -117,7 +118,7 @@ describe("smoke job", () => {
 
   it("fails the step with the decoded custom error when the protocol reverts", async () => {
     const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01"), quantity: 1n });
-    const outcome = await runSmoke(await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 10_000n } }));
+    const outcome = await runJob(smokeJob, await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 10_000n } }));
     // Exchange A takes the only item; B's commit reverts with OfferSoldOut.
     expect(outcome.steps.find((step) => step.exchange === "B" && step.step === "commit")).toMatchObject({
       status: "failed",

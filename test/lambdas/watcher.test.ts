@@ -4,7 +4,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCheckpointStore } from "../../lambdas/shared/stores/checkpoints";
 import { chainEventId, createEventStore } from "../../lambdas/shared/stores/events";
-import { metricNames } from "../../lambdas/contract/metrics-catalog";
+import { metricNames } from "../../lambdas/contract";
 import { createSellerRecords } from "../../lambdas/watcher/seller-records";
 import { redeliverDeadLetters } from "../../lambdas/watcher/redeliver";
 import { defaultCheckpointName, runWatcher } from "../../lambdas/watcher/watcher";

@@ -13,7 +13,8 @@ import type { KmsAccount } from "../../lambdas/shared/kms-account/account";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
 import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
-import { runWithdraw, type WithdrawConfig, type WithdrawDeps } from "../../lambdas/withdraw/withdraw";
+import { withdrawJob, type WithdrawConfig, type WithdrawDeps, type WithdrawOutcome } from "../../lambdas/withdraw/withdraw";
+import { runJob } from "../../lambdas/shared/runtime/run-job";
 import type { Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { freePort } from "../harness/free-port";
@@ -96,7 +97,7 @@ async function drain(): Promise<void> {
   for (const token of [zeroAddress, fixture.token] as const) {
     const amount = await available(token);
     if (amount === 0n) continue;
-    const run = await runWithdraw(await deps({ config: { tokens: [{ address: token, symbol: "X", withdrawThresholdWei: 1n }] } }));
+    const run = await runJob(withdrawJob, await deps({ config: { tokens: [{ address: token, symbol: "X", withdrawThresholdWei: 1n }] } }));
     expect(run.status).toBe("succeeded");
   }
   output.clear();
@@ -111,7 +112,7 @@ describe("withdraw job", () => {
     const treasuryBefore = await fixture.publicClient.getBalance({ address: seller.treasury });
     output.clear();
 
-    const outcome = await runWithdraw(await deps());
+    const outcome = await runJob(withdrawJob, await deps());
 
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn", idempotency: "executed", path: "direct" });
     expect(outcome.withdrawn).toEqual([
@@ -144,7 +145,7 @@ describe("withdraw job", () => {
     await drain();
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("0.1"));
     const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
-    const outcome = await runWithdraw(await deps());
+    const outcome = await runJob(withdrawJob, await deps());
     expect(outcome).toMatchObject({ status: "succeeded", reason: "below-threshold", withdrawn: [] });
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce);
   });
@@ -154,7 +155,7 @@ describe("withdraw job", () => {
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
     kms.resetCounters();
     kms.injectFault({ operation: "Sign", error: "ThrottlingException", times: 2 });
-    const outcome = await runWithdraw(await deps());
+    const outcome = await runJob(withdrawJob, await deps());
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
     expect(kms.calls().Sign).toBe(3);
     expect(await available(zeroAddress)).toBe(0n);
@@ -168,7 +169,7 @@ describe("withdraw job", () => {
     try {
       const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
       kms.resetCounters();
-      const outcome = await runWithdraw(await deps());
+      const outcome = await runJob(withdrawJob, await deps());
       expect(outcome).toMatchObject({ status: "transient", reason: "region-paused", withdrawn: [] });
       expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce);
       expect(kms.calls().Sign).toBe(0);
@@ -179,7 +180,7 @@ describe("withdraw job", () => {
     } finally {
       await setPaused(fixture, [PausableRegion.Funds], false);
     }
-    expect((await runWithdraw(await deps())).status).toBe("succeeded");
+    expect((await runJob(withdrawJob, await deps())).status).toBe("succeeded");
   });
 
   it("sends exactly one transaction for two concurrent invocations with the same key", async () => {
@@ -188,7 +189,7 @@ describe("withdraw job", () => {
     const from = await fixture.publicClient.getBlockNumber();
     const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
     const shared = await deps();
-    const [first, second] = await Promise.all([runWithdraw(shared), runWithdraw({ ...shared, requestId: "concurrent-2" })]);
+    const [first, second] = await Promise.all([runJob(withdrawJob, shared), runJob(withdrawJob, { ...shared, requestId: "concurrent-2" })]);
     const statuses = [first.idempotency, second.idempotency].sort();
     expect(statuses).toEqual(["executed", "in-progress"]);
     expect([first.status, second.status].sort()).toEqual(["succeeded", "transient"]);
@@ -196,11 +197,11 @@ describe("withdraw job", () => {
     expect(await withdrawalsSince(from + 1n)).toHaveLength(1);
     // More funds arrive, and a later run in the same window replays the stored result: still one transaction.
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
-    const again = await runWithdraw({ ...shared, requestId: "later" });
+    const again = await runJob(withdrawJob, { ...shared, requestId: "later" });
     expect(again).toMatchObject({ status: "succeeded", reason: "already-withdrawn", idempotency: "replayed", txHash: first.txHash ?? second.txHash });
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 1);
     // The next window is a new key.
-    const nextWindow = await runWithdraw({ ...shared, requestId: "next-window", now: () => Date.now() + 3_600_000 });
+    const nextWindow = await runJob(withdrawJob, { ...shared, requestId: "next-window", now: () => Date.now() + 3_600_000 });
     expect(nextWindow).toMatchObject({ status: "succeeded", idempotency: "executed" });
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 2);
   });
@@ -210,16 +211,16 @@ describe("withdraw job", () => {
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
     const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
     const base = await deps();
-    let second: Awaited<ReturnType<typeof runWithdraw>> | undefined;
+    let second: WithdrawOutcome | undefined;
     const first = { ...base, sleep: async () => {
       // The first run holds the key and its transaction sits in the pool: a second invocation starts now.
-      second ??= await runWithdraw({ ...base, requestId: "while-pending" });
+      second ??= await runJob(withdrawJob, { ...base, requestId: "while-pending" });
       await fixture.testClient.mine({ blocks: 1 });
     } };
     await fixture.testClient.setAutomine(false);
-    let outcome: Awaited<ReturnType<typeof runWithdraw>>;
+    let outcome: WithdrawOutcome;
     try {
-      outcome = await runWithdraw(first);
+      outcome = await runJob(withdrawJob, first);
     } finally {
       await fixture.testClient.setAutomine(true);
     }
@@ -248,7 +249,7 @@ describe("withdraw job", () => {
         await fixture.testClient.mine({ blocks: 1 });
       },
     });
-    const outcome = await runWithdraw(run);
+    const outcome = await runJob(withdrawJob, run);
     expect(reorgedAt).toBeDefined();
     const reorgRecords = output.toolCalls().filter((call) => call.operation === "reorg" || (call.operation === "finality" && call.outcome === "transient"));
     expect(reorgRecords.length).toBeGreaterThan(0);
@@ -257,7 +258,7 @@ describe("withdraw job", () => {
     expect(output.metricValues("GasSpentWei")).toEqual([]);
     // Consistent with the chain: the funds are still there, and the failed key was released, so the next run withdraws them.
     expect(await available(zeroAddress)).toBe(parseEther("1"));
-    const retry = await runWithdraw({ ...run, sleep: chain.mineOnSleep });
+    const retry = await runJob(withdrawJob, { ...run, sleep: chain.mineOnSleep });
     expect(retry).toMatchObject({ status: "succeeded", reason: "withdrawn", idempotency: "executed" });
     expect(await available(zeroAddress)).toBe(0n);
   });
@@ -267,7 +268,7 @@ describe("withdraw job", () => {
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
     const dead = `http://127.0.0.1:${await freePort()}`;
     const fallbackClients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: dead, fallback: anvil.rpcUrl }, logger: createJobLogger("withdraw"), account, pollingIntervalMs: 20 });
-    const outcome = await runWithdraw(await deps({ clients: fallbackClients }));
+    const outcome = await runJob(withdrawJob, await deps({ clients: fallbackClients }));
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
     expect(fallbackClients.usage.answered.primary).toBe(0);
     expect(fallbackClients.usage.answered.fallback).toBeGreaterThan(0);

@@ -41,7 +41,7 @@ describe.each(committedStacks)("the %s plan", (stack) => {
     const [, header] = renderPlan(evaluation).split("\n");
     expect(header).toBe(`AWS region eu-west-1, account 123456789012; GCP project ${evaluation.config.gcp.project} (europe-west1)`);
     const signer = displayedEvaluation(evaluation).resources.find((r) => r.name === "assistant-signer-key");
-    expect(signer?.options).toEqual({ protect: true, retainOnDelete: true, deleteBeforeReplace: false, aliases: 0 });
+    expect(signer?.options).toEqual({ protect: true, retainOnDelete: true, deleteBeforeReplace: false });
     expect(renderPlan(evaluation)).toMatch(/aws:kms\/key:Key assistant-signer-key \[protect, retainOnDelete\]/);
   });
 

@@ -11,6 +11,8 @@ import { projectRoot, readStackFile, stackSource } from "../../infra/offline/sta
 import { promotionGate, renderGate } from "../../tools/promote";
 import { configDifferences, resourceDifferences, type StackSide } from "../../tools/promote/differences";
 import type { GateResult } from "../../tools/promote/gate";
+import { plannedRelease } from "../../tools/promote/release-check";
+import { passingSmokeRecord } from "../harness/smoke-record";
 import { evaluateCommittedStacks, type CommittedStack } from "../infra/stack-evaluation";
 
 /**
@@ -38,7 +40,9 @@ let committed: GateResult;
 beforeAll(async () => {
   staging = await sideOf("staging");
   production = await sideOf("production");
-  committed = await promotionGate(readStackFile("staging"), readStackFile("production"));
+  // The release staging's smoke run passed with: the same code, so only the review and the differences decide.
+  const smokeRecord = passingSmokeRecord("staging", plannedRelease(staging.evaluation.outputs));
+  committed = await promotionGate(readStackFile("staging"), readStackFile("production"), { smokeRecord });
 });
 
 describe("promoting the committed staging stack to production", () => {

@@ -4,13 +4,17 @@ import { kitProgram } from "../../infra/program";
 import type { ReadinessReport } from "../review/report";
 import { reviewStack } from "../review/review-stack";
 import { pulumiCommands } from "./commands";
+import type { SmokeReleaseRecord } from "../../lambdas/contract/release";
+import { plannedRelease, releaseRefusals } from "./release-check";
 import { configDifferences, resourceDifferences, type Difference, type StackSide } from "./differences";
 
 /**
  * The promotion gate: compares the two stacks, reviews the target, and says
  * whether the promotion may go ahead. It refuses when either config does
- * not validate, the target's review has a blocking failure, or a suspicious
- * difference is not acknowledged (`--ack <id>` or `--ack-all`).
+ * not validate, the target's review has a blocking failure, a suspicious
+ * difference is not acknowledged (`--ack <id>` or `--ack-all`), or the
+ * target's planned Lambdas are not the release a passing smoke run of the
+ * source stack recorded.
  */
 
 export interface GateOptions {
@@ -18,6 +22,8 @@ export interface GateOptions {
   readonly acknowledged?: readonly string[];
   readonly acknowledgeAll?: boolean;
   readonly log?: (line: string) => void;
+  /** The source stack's latest smoke run: the target may only run the release it passed. */
+  readonly smokeRecord?: SmokeReleaseRecord | undefined;
 }
 
 export interface GateResult {
@@ -65,6 +71,7 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
       : []),
     ...(unacknowledged.length > 0 ? [`${unacknowledged.length} suspicious difference(s) not acknowledged: ${unacknowledged.map((d) => d.id).join(", ")}`] : []),
     ...(unknownAcks.length > 0 ? [`--ack names no difference: ${unknownAcks.join(", ")}`] : []),
+    ...releaseRefusals(plannedRelease(to.evaluation.outputs), options.smokeRecord, from.config.stack),
   ];
   return {
     allowed: refusals.length === 0,

@@ -1,5 +1,5 @@
 import type { KitConfig } from "../../infra/config";
-import { metricNames } from "../../lambdas/contract/metrics-catalog";
+import { metricNames } from "../../lambdas/contract";
 import type { StackFacts } from "./stack-facts";
 import { types } from "./stack-facts";
 

@@ -4,7 +4,7 @@ import { keyRoles, type KeyRoles } from "../../infra/policy/kms-roles";
 import { mockReferences, type ReferenceIndex } from "../../infra/policy/offline/references";
 import { isSecp256k1Signer, isSigningKey } from "../../infra/policy/rules/kms";
 import { asNumber, asRecord, asString, asStrings, jobName } from "../../infra/policy/rules/props";
-import { jobNames } from "../../lambdas/contract/metrics-catalog";
+import { jobNames } from "../../lambdas/contract";
 
 /**
  * What the checklist, the diagram, the custody section and the cost estimate

@@ -27,7 +27,7 @@ export class PriceFeedError extends Error {
 }
 
 /** Reads the latest round; a non-positive answer or an unfinished round is an error, not a price. */
-export async function readPrice(client: PublicClient, feed: Address, currency: string): Promise<PriceQuote> {
+export async function readPrice(client: Pick<PublicClient, "readContract">, feed: Address, currency: string): Promise<PriceQuote> {
   const [decimals, round] = await Promise.all([
     client.readContract({ address: feed, abi: aggregatorV3Abi, functionName: "decimals" }),
     client.readContract({ address: feed, abi: aggregatorV3Abi, functionName: "latestRoundData" }),

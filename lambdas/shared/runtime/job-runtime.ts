@@ -6,68 +6,14 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { IdempotencyAlreadyInProgressError } from "@aws-lambda-powertools/idempotency";
 import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "../chain/clients";
-import { readJobEnvironment, type JobEnvironment } from "../../contract/environment";
-import { NotFinalError } from "../chain/finality";
+import { readJobEnvironment, type JobEnvironment } from "./environment";
 import { kmsAccount } from "../kms-account/account";
 import { createJobLogger } from "./logger";
 import { createJobMetrics, type JobMetrics } from "./metrics";
-import { metricNames, type JobName } from "../../contract/metrics-catalog";
-import { RegionPausedError } from "../chain/paused-regions";
+import { metricNames, type JobName } from "../../contract";
 import { relayerFor, type Relayer } from "../chain/relayer";
-import { ProtocolRevertError } from "../chain/revert";
 import { readRpcSecret } from "../chain/rpc-secret";
-
-export type JobStatus = "succeeded" | "transient" | "failed";
-
-export type JobOutcome = {
-  status: JobStatus;
-  /** Why, in a word or two: "region-paused", "in-progress", "reorged", "below-threshold", ... */
-  reason?: string;
-  /** A decoded revert or error summary, when the run failed. */
-  error?: unknown;
-};
-
-/** Transient failures are retried by the next scheduled run; they raise a metric, not a page. */
-export function isTransient(error: unknown): boolean {
-  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError;
-}
-
-export function transientReason(error: unknown): string {
-  if (error instanceof RegionPausedError) return "region-paused";
-  if (error instanceof NotFinalError) return error.result.status === "dropped" ? "reorged" : "not-final";
-  if (error instanceof IdempotencyAlreadyInProgressError) return "in-progress";
-  return "transient";
-}
-
-/** A loggable summary of an error: the decoded revert for protocol reverts, name and first line otherwise. */
-export function errorSummary(error: unknown): Record<string, unknown> {
-  if (error instanceof ProtocolRevertError) return error.toJSON();
-  if (error instanceof Error) {
-    const shortMessage = (error as Error & { shortMessage?: unknown }).shortMessage;
-    return { name: error.name, message: typeof shortMessage === "string" ? shortMessage : (error.message.split("\n")[0] ?? "") };
-  }
-  return { message: String(error) };
-}
-
-/** The outcome of a run that threw. */
-export function outcomeOfError(error: unknown): JobOutcome {
-  if (isTransient(error)) return { status: "transient", reason: transientReason(error), error: errorSummary(error) };
-  return { status: "failed", reason: error instanceof ProtocolRevertError ? "reverted" : "error", error: errorSummary(error) };
-}
-
-/** Emits the run's outcome metric, logs it, and flushes the metrics (one EMF record). */
-export function finishRun<T extends JobOutcome>(job: JobName, metrics: JobMetrics, logger: Logger, outcome: T): T {
-  const metric = outcome.status === "succeeded" ? metricNames.jobSucceeded : outcome.status === "transient" ? metricNames.jobTransient : metricNames.jobFailed;
-  metrics.add(metric, 1);
-  const message = `${job} run ${outcome.status}`;
-  if (outcome.status === "succeeded") logger.info(message, { outcome });
-  else if (outcome.status === "transient") logger.warn(message, { outcome });
-  else logger.error(message, { outcome });
-  metrics.flush();
-  return outcome;
-}
 
 export type JobRuntime = {
   env: JobEnvironment;

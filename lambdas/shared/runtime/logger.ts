@@ -1,5 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { JobName } from "../../contract/metrics-catalog";
+import type { JobName } from "../../contract";
 import { redactingReplacer } from "./redact";
 
 /**

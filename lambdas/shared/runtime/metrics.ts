@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { metricDimensions, metricsNamespace, type JobName, type MetricName } from "../../contract/metrics-catalog";
+import { metricDimensions, metricsNamespace, type JobName, type MetricName } from "../../contract";
 
 /**
  * The jobs' metrics (EMF through Powertools Metrics) with the dimensions the

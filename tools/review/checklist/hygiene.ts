@@ -1,6 +1,6 @@
 import { configNamespace } from "../../../infra/config";
 import { officialDeployment } from "../../../infra/official-table";
-import { metricNames } from "../../../lambdas/contract/metrics-catalog";
+import { metricNames } from "../../../lambdas/contract";
 import type { Evidence } from "../report";
 import type { AlarmFacts } from "../stack-facts";
 import { fact, policyEvidence, result, testEvidence, type ItemEvaluator, type ReviewContext } from "./context";

@@ -1,4 +1,4 @@
-import { metricNames } from "../../../lambdas/contract/metrics-catalog";
+import { metricNames } from "../../../lambdas/contract";
 import { asRecord, asString } from "../../../infra/policy/rules/props";
 import type { Evidence } from "../report";
 import { types } from "../stack-facts";

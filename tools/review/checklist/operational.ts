@@ -1,5 +1,5 @@
 import { configNamespace } from "../../../infra/config";
-import { metricNames } from "../../../lambdas/contract/metrics-catalog";
+import { metricNames } from "../../../lambdas/contract";
 import type { Evidence } from "../report";
 import { types } from "../stack-facts";
 import { fact, policyEvidence, result, testEvidence, type ItemEvaluator, type ReviewContext } from "./context";

@@ -1,0 +1,4 @@
+import { loadBootstrapConfig } from "./config";
+import { bootstrapProgram } from "./program";
+
+export = bootstrapProgram(loadBootstrapConfig());

@@ -1,0 +1,19 @@
+/**
+ * The alerts the jobs raise in their log records, as `{ [alertField]: name }`.
+ * Log-based metrics and alarms filter on these values (the GCP log metric on
+ * dispute-raised, say), so both sides read them from here.
+ */
+export const alertField = "alert";
+
+export const alertNames = {
+  /** A DiamondCut or ProtocolInitialized on the diamond (H3). */
+  protocolUpgrade: "protocol-upgrade",
+  /** A buyer raised a dispute on one of the seller's exchanges (B3). */
+  disputeRaised: "dispute-raised",
+  /** A dispute open for more than a day of chain time (B3). */
+  disputeOpenOverOneDay: "dispute-open-over-one-day",
+  /** The block at the watcher's checkpoint was replaced: a reorg deeper than the confirmations (O3). */
+  deepReorg: "deep-reorg",
+} as const;
+
+export type AlertName = (typeof alertNames)[keyof typeof alertNames];

@@ -1,0 +1,43 @@
+/** What a job run ends with, and how a thrown error maps to it. */
+import { IdempotencyAlreadyInProgressError } from "@aws-lambda-powertools/idempotency";
+import { NotFinalError } from "../chain/finality";
+import { RegionPausedError } from "../chain/paused-regions";
+import { ProtocolRevertError } from "../chain/revert";
+
+export type JobStatus = "succeeded" | "transient" | "failed";
+
+export type JobOutcome = {
+  status: JobStatus;
+  /** Why, in a word or two: "region-paused", "in-progress", "reorged", "below-threshold", ... */
+  reason?: string;
+  /** A decoded revert or error summary, when the run failed. */
+  error?: unknown;
+};
+
+/** Transient failures are retried by the next scheduled run; they raise a metric, not a page. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError;
+}
+
+export function transientReason(error: unknown): string {
+  if (error instanceof RegionPausedError) return "region-paused";
+  if (error instanceof NotFinalError) return error.result.status === "dropped" ? "reorged" : "not-final";
+  if (error instanceof IdempotencyAlreadyInProgressError) return "in-progress";
+  return "transient";
+}
+
+/** A loggable summary of an error: the decoded revert for protocol reverts, name and first line otherwise. */
+export function errorSummary(error: unknown): Record<string, unknown> {
+  if (error instanceof ProtocolRevertError) return error.toJSON();
+  if (error instanceof Error) {
+    const shortMessage = (error as Error & { shortMessage?: unknown }).shortMessage;
+    return { name: error.name, message: typeof shortMessage === "string" ? shortMessage : (error.message.split("\n")[0] ?? "") };
+  }
+  return { message: String(error) };
+}
+
+/** The outcome of a run that threw. */
+export function outcomeOfError(error: unknown): JobOutcome {
+  if (isTransient(error)) return { status: "transient", reason: transientReason(error), error: errorSummary(error) };
+  return { status: "failed", reason: error instanceof ProtocolRevertError ? "reverted" : "error", error: errorSummary(error) };
+}
