@@ -35,7 +35,7 @@ async function entrypoint(
   try {
     const { stdout, stderr } = await run(process.execPath, ["test/harness/pulumi-entrypoint.cjs", "production", JSON.stringify(config), JSON.stringify(secrets), caller], {
       cwd: projectRoot,
-      timeout: 120_000,
+      timeout: 230_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -45,6 +45,9 @@ async function entrypoint(
 }
 
 describe("the Pulumi entrypoint under the CLI's ts-node (deploy mode)", () => {
+  // Each run compiles the whole program with the CLI's ts-node: minutes on a loaded machine.
+  const tsNodeTimeout = 240_000;
+
   it("type-checks, reads the engine's config and exports the stack outputs", async () => {
     const result = await entrypoint(engineConfig());
     expect(result.stderr).not.toMatch(/error/i);
@@ -55,7 +58,7 @@ describe("the Pulumi entrypoint under the CLI's ts-node (deploy mode)", () => {
     expect(outputs.rpcEgressIps).toHaveLength(2);
     // The RPC URLs are never a stack output.
     expect(result.stdout).not.toContain("not-a-real-key");
-  });
+  }, tsNodeTimeout);
 
   it("refuses a caller who is not a deployer in one line with the fix, before declaring anything", async () => {
     const result = await entrypoint(engineConfig(), secretKeys, "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Developer_0123abcd/alice");
@@ -65,19 +68,19 @@ describe("the Pulumi entrypoint under the CLI's ts-node (deploy mode)", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/refusing to deploy production: .* is not in boson-kit:deployers/);
     expect(lines[0]).toContain("pulumi config set --path 'boson-kit:deployers[1]' arn:aws:iam::123456789012:role/<path/>AWSReservedSSO_Developer_0123abcd --stack production");
-  });
+  }, tsNodeTimeout);
 
   it("refuses a missing RPC secret with the command that sets it", async () => {
     const result = await entrypoint(engineConfig({ "boson-kit:rpcPrimaryUrl": undefined }), ["boson-kit:rpcFallbackUrl"]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("boson-kit:rpcPrimaryUrl");
     expect(result.stderr).toContain("pulumi config set --secret boson-kit:rpcPrimaryUrl");
-  });
+  }, tsNodeTimeout);
 
   it("refuses an RPC URL set in plaintext, without echoing it", async () => {
     const result = await entrypoint(engineConfig(), ["boson-kit:rpcFallbackUrl"]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("is stored in plaintext");
     expect(result.stderr).not.toContain("not-a-real-key");
-  });
+  }, tsNodeTimeout);
 });
