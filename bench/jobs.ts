@@ -5,7 +5,7 @@
  *   together; with JSON-RPC batching (the chain clients' default) they go out
  *   as one HTTP request, and getAvailableFunds takes the whole token list, so
  *   the count should not move with the number of tokens.
- * - watcher (the other half of issue 5): as the block range to catch up on
+ * - watcher: as the block range to catch up on
  *   grows, with a fixed number of protocol events in it.
  *
  * Round trips are HTTP requests to the RPC, counted by the chain clients'

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { bundleJob } from "../infra/build/bundle";
 import { committedStacks } from "../infra/offline/stack-file";
-import { planStack } from "../tools/plan";
+import { evaluateStack } from "../infra/offline/evaluate";
 
 const stackGoalMs = 5_000;
 const bundleGoalBytes = 1024 * 1024;
@@ -42,8 +42,8 @@ async function main(): Promise<void> {
 
   const stackRows: string[][] = [];
   for (const stack of committedStacks()) {
-    const first = await timed(() => planStack(stack));
-    const again = await timed(() => planStack(stack));
+    const first = await timed(() => evaluateStack(stack));
+    const again = await timed(() => evaluateStack(stack));
     const custom = first.result.resources.filter((resource) => resource.custom).length;
     stackRows.push([stack, `${first.ms.toFixed(0)} ms`, `${again.ms.toFixed(0)} ms`, String(custom), first.ms < stackGoalMs ? "yes" : "NO"]);
   }

@@ -18,7 +18,7 @@ import { cloudLoggingWriter, createLogging, toLogEntry, type LogTarget } from ".
 import { createShipperHandler, type ShipperHandler } from "../lambdas/shipper/handler";
 import type { EntryWriter } from "../lambdas/shipper/ship";
 import { fixedTokenAuthClient, startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
-import { subscriptionPayload } from "../test/harness/cloudwatch-logs-payload";
+import { subscriptionPayload, toolCallLogEvent } from "../test/harness/cloudwatch-logs-payload";
 
 const token = "bench-token";
 const project = "boson-kit-bench";
@@ -27,29 +27,13 @@ const context = { gcpProject: project, stack: "bench", configId: "staging-80002-
 
 function payload(size: number, offset: number): CloudWatchLogsEvent {
   const start = Date.UTC(2026, 10, 28);
-  const logEvents = Array.from({ length: size }, (_, i) => {
-    const index = offset + i;
-    const record = {
-      level: "INFO",
-      message: "rpc.readContract",
-      timestamp: new Date(start + index).toISOString(),
-      service: "withdraw",
-      cold_start: false,
-      function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:withdraw",
-      function_request_id: "c6af9ac6-7b61-11e6-9a41-93e812345678",
-      xray_trace_id: "1-5759e988-bd862e3fe1be46a994272793",
-      toolCall: {
-        tool: "rpc",
-        operation: "readContract",
-        exchangeId: String(1000 + (index % 97)),
-        txHash: `0x${index.toString(16).padStart(64, "0")}`,
-        durationMs: 41,
-        outcome: "ok",
-        details: { blockNumber: 18_000_000 + index, contract: "0x59A4C19b55193D5a2EAD0065c54af4d516E18Cb5", function: "getExchange" },
-      },
-    };
-    return { id: String(36_000_000_000_000 + index), timestamp: start + index, message: JSON.stringify(record) };
-  });
+  const logEvents = Array.from({ length: size }, (_, i) =>
+    toolCallLogEvent(offset + i, {
+      start,
+      extra: { cold_start: false, function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:withdraw", function_request_id: "c6af9ac6-7b61-11e6-9a41-93e812345678" },
+      toolCall: { details: { blockNumber: 18_000_000 + offset + i, contract: "0x59A4C19b55193D5a2EAD0065c54af4d516E18Cb5", function: "getExchange" } },
+    }),
+  );
   return subscriptionPayload(logEvents, { logGroup: "/aws/lambda/withdraw", logStream: "bench", subscriptionFilters: ["bench"] });
 }
 

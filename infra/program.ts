@@ -102,7 +102,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     administrators,
     deployers,
     subscriptions: config.alerts,
-    jobs: jobs.all.map((job) => ({ job: job.job, functionName: job.function.name, queueName: job.deadLetterQueue.name })),
+    jobs: jobNames.map((job) => ({ job, functionName: jobs.jobs[job].function.name, queueName: jobs.jobs[job].deadLetterQueue.name })),
   });
 
   const dashboard = new Dashboard("dashboard", {
@@ -125,7 +125,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     logRetentionDays: config.logRetentionDays,
     administrators,
     deployers,
-    jobLogGroups: jobs.all.map((job) => ({ job: job.job, logGroupName: job.logGroup.name, logGroupArn: job.logGroup.arn })),
+    jobLogGroups: jobNames.map((job) => ({ job, logGroupName: jobs.jobs[job].logGroup.name, logGroupArn: jobs.jobs[job].logGroup.arn })),
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
   });
 
@@ -140,8 +140,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     rpcEgressIps: egress.egressIps,
     rpcSecretArn: egress.secretArn,
     webhookSecretArn: webhooks.secretArn,
-    jobFunctions: pulumi.output(Object.fromEntries(jobs.all.map((job) => [job.job, job.function.name]))),
-    smokeFunctionName: jobs.job("smoke").function.name,
+    jobFunctions: pulumi.output(Object.fromEntries(jobNames.map((job) => [job, jobs.jobs[job].function.name]))),
+    smokeFunctionName: jobs.jobs.smoke.function.name,
     tables: {
       idempotency: state.idempotencyTable.name,
       events: state.eventsTable.name,
@@ -156,7 +156,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     logDatasetId: logPipeline.datasetId,
     // What the promotion gate compares with a passing staging smoke run (lambdas/contract/release.ts).
     release: pulumi.all([
-      ...jobs.all.map((job) => job.releaseIdentity.apply((identity): [string, ReleaseIdentity] => [job.job, identity])),
+      ...jobNames.map((job) => jobs.jobs[job].releaseIdentity.apply((identity): [string, ReleaseIdentity] => [job, identity])),
       logPipeline.shipperReleaseIdentity.apply((identity): [string, ReleaseIdentity] => ["shipper", identity]),
     ]).apply((entries) => Object.fromEntries(entries)),
   };

@@ -7,20 +7,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, parseKitConfig } from "../infra/config";
+import { ConfigError } from "../infra/config";
+import { evaluateStack, type RecordedResource, type StackEvaluation } from "../infra/offline/evaluate";
 import { withoutFabricated } from "../infra/offline/known-after-deploy";
-import { evaluateProgram, type RecordedResource, type StackEvaluation } from "../infra/offline/mock-harness";
 import { summarizeResource } from "../infra/offline/resource-summary";
-import { readStackFile } from "../infra/offline/stack-file";
-import { kitProgram } from "../infra/program";
-
-/**
- * Evaluates a stack offline from its `Pulumi.<stack>.yaml` (in `root`, the
- * project by default): the plan, review and promote commands share this.
- */
-export async function planStack(stack: string, root?: string): Promise<StackEvaluation> {
-  return evaluateProgram(parseKitConfig(readStackFile(stack, root)), kitProgram);
-}
 
 function children(resources: readonly RecordedResource[], parentUrn: string): RecordedResource[] {
   return resources.filter((resource) => resource.parent === parentUrn);
@@ -87,7 +77,7 @@ export function renderPlan(evaluation: StackEvaluation): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "string" }, dir: { type: "string" } } });
   if (!values.stack) throw new Error("usage: npm run plan -- --stack <name> [--json FILE] [--dir DIR-WITH-STACK-FILES]");
-  const evaluation = await planStack(values.stack, values.dir);
+  const evaluation = await evaluateStack(values.stack, values.dir);
   console.log(renderPlan(evaluation));
   if (values.json) {
     const { config, resources, outputs } = displayedEvaluation(evaluation);

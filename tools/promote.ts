@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
+import { verdictLine } from "./review/progress";
 import { writeReport } from "./review/write";
 import type { Difference } from "./promote/differences";
 import { promotionGate, type GateResult } from "./promote/gate";
@@ -21,10 +22,10 @@ export { promotionGate } from "./promote/gate";
 
 const clip = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 3)}...` : text);
 
-/** Expected differences on one line each; suspicious ones with why and the id that acknowledges them. */
+/** Expected and noted differences on one line each; suspicious ones with why and the id that acknowledges them. */
 function row(difference: Difference, acknowledged: boolean): string[] {
   const change = clip(`${difference.from ?? "(absent)"} -> ${difference.to ?? "(absent)"}`, 100);
-  if (difference.expected) return [`  expected    ${difference.subject}: ${change}  [${difference.why}]`];
+  if (difference.expected) return [`  ${difference.level.padEnd(12)}${difference.subject}: ${change}  [${difference.why}]`];
   return [
     `  ${acknowledged ? "ACKNOWLEDGED" : "SUSPICIOUS  "}${difference.subject}: ${change}`,
     `              ${difference.why}`,
@@ -36,9 +37,10 @@ export function renderGate(result: GateResult, from: string, to: string): string
   const unacked = new Set(result.unacknowledged.map((d) => d.id));
   const section = (title: string, list: readonly Difference[]) => {
     const suspicious = list.filter((d) => !d.expected);
-    // Suspicious first: they are what the release owner has to read.
-    const ordered = [...suspicious, ...list.filter((d) => d.expected)];
-    return [`${title}: ${list.length} (${suspicious.length} suspicious)`, ...(list.length === 0 ? ["  none"] : ordered.flatMap((d) => row(d, !unacked.has(d.id)))), ""];
+    // Suspicious first: they are what the release owner has to read; then noted, then expected.
+    const ordered = [...suspicious, ...list.filter((d) => d.level === "noted"), ...list.filter((d) => d.level === "expected")];
+    const count = (level: Difference["level"]) => list.filter((d) => d.level === level).length;
+    return [`${title}: ${list.length} (${suspicious.length} suspicious, ${count("noted")} noted, ${count("expected")} expected)`, ...(list.length === 0 ? ["  none"] : ordered.flatMap((d) => row(d, !unacked.has(d.id)))), ""];
   };
   const review = result.review;
   // No review means a config did not validate: there is nothing to compare.
@@ -48,9 +50,9 @@ export function renderGate(result: GateResult, from: string, to: string): string
     "",
     ...compared,
     review
-      ? `${to} review: ${review.verdict.toUpperCase()} (${review.summary.pass} pass, ${review.summary.fail} fail, ${review.summary.needsHuman} need a person; the evidence is in reports/${to}/readiness.md)`
+      ? `${to} review: ${verdictLine(review)}; the evidence is in reports/${to}/readiness.md`
       : `${to} review: not run`,
-    ...(review ? review.checklist.filter((i) => i.status === "needs-human").map((i) => `  ${i.id} needs a person: ${i.humanCheck ?? ""}`) : []),
+    ...(review ? review.awaiting.map((a) => `  awaits ${a.who}: ${a.what}`) : []),
     "",
     ...(result.allowed
       ? ["promotion allowed. Run, in order:", ...result.commands.map((command, index) => `  ${index + 1}. ${command}`)]

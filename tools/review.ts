@@ -4,19 +4,20 @@
  * policy pack, evaluates checklist items S1..C4 with evidence, and writes
  * reports/<stack>/readiness.md and readiness.json. With --rpc it also reads
  * the chain (diamond code, seller roles, paused regions, subgraph lag).
- * Exits 1 when a blocking item fails or the config does not validate.
+ * Exits 1 unless the stack is READY (no blocking failure, every test it
+ * rests on passed on these sources, every sign-off present), or when the
+ * config does not validate.
  */
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig, type ConfigSource } from "../infra/config";
+import { evaluateConfig } from "../infra/offline/evaluate";
 import { textWithoutFabricated } from "../infra/offline/known-after-deploy";
-import { evaluateProgram } from "../infra/offline/mock-harness";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
-import { kitProgram } from "../infra/program";
 import { readChainFacts, type ChainFacts } from "./review/online/chain-facts";
 import { summaryTable, type Log } from "./review/progress";
 import type { ReadinessReport } from "./review/report";
-import { reviewStack } from "./review/review-stack";
+import { reviewStack, type ReviewOptions } from "./review/review-stack";
 import { writeReport } from "./review/write";
 
 export { reviewStack } from "./review/review-stack";
@@ -30,6 +31,8 @@ export interface ReviewRunOptions {
   readonly outDir?: string | false;
   readonly logGbPerMonth?: number;
   readonly log?: Log;
+  /** Where the review reads its test run, checklist document and sign-offs (defaults: this repository). */
+  readonly review?: Pick<ReviewOptions, "root" | "run" | "namedTests" | "signoffs">;
 }
 
 export interface ReviewRun {
@@ -51,7 +54,7 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
     throw error;
   }
   log(`evaluating stack ${config.stack} (${config.configId}) offline...`);
-  const evaluation = await evaluateProgram(config, kitProgram);
+  const evaluation = await evaluateConfig(config);
   log(`  ${evaluation.resources.filter((r) => r.custom).length} resources`);
 
   let online: ChainFacts | undefined;
@@ -65,6 +68,7 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
   }
 
   const report = await reviewStack(evaluation, {
+    ...options.review,
     source,
     log,
     ...(online ? { online } : {}),
@@ -74,10 +78,8 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
   const files = options.outDir === false ? [] : writeReport(report, options.outDir, evaluation.fabricated);
   log("");
   log(textWithoutFabricated(summaryTable(report), evaluation.fabricated));
-  if (report.verdict === "blocked") {
-    const reasons = report.checklist.filter((item) => item.blocking).map((item) => `${item.id}: ${item.summary}`);
-    const reason = `not ready, blocking items:\n${reasons.map((r) => `  - ${r}`).join("\n")}`;
-    return { exitCode: 1, reason: textWithoutFabricated(reason, evaluation.fabricated), report, files };
+  if (report.verdict !== "ready") {
+    return { exitCode: 1, reason: `NOT READY: ${report.awaiting.length} thing(s) await someone (listed above)`, report, files };
   }
   return { exitCode: 0, report, files };
 }

@@ -1,7 +1,7 @@
 import type { Release } from "../../lambdas/contract/release";
 import { jobNames } from "../../lambdas/contract";
 import { functionReleaseIdentity } from "../components/job-function";
-import { shipperSettings } from "../components/shipper-function";
+import { shipperSettings } from "../resource-groups/shipper-function";
 import { jobCatalog } from "../definitions/job-catalog";
 
 /**

@@ -4,6 +4,7 @@ import { bundleJob, jobArchive, lockfileSha256 } from "../build/bundle";
 import { releaseTagKey, type ReleaseIdentity } from "../../lambdas/contract/release";
 import { releaseDigest } from "../definitions/release-identity";
 import { policyJson, type PolicyStatement } from "../definitions/policy-document";
+import { rateIntervalSeconds } from "../definitions/schedule-expression";
 
 export interface JobFunctionArgs {
   /** The `lambdas/<job>/handler.ts` to bundle. */
@@ -21,19 +22,20 @@ export interface JobFunctionArgs {
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
-  /** Absent: the function's input is left unset. */
+  /** Caps parallel runs; 1 makes a job a singleton (withdrawals never race each other). Absent: the input is left unset. */
   readonly reservedConcurrentExecutions?: number;
-}
-
-export interface JobFunction {
-  readonly function: aws.lambda.Function;
-  /** What this function runs, independent of the stack (see lambdas/contract/release.ts). */
-  readonly releaseIdentity: pulumi.Output<ReleaseIdentity>;
-  readonly logGroup: aws.cloudwatch.LogGroup;
-  readonly deadLetterQueue: aws.sqs.Queue;
+  /** An EventBridge Scheduler expression and the role Scheduler invokes the function as; absent for functions that are only invoked. */
+  readonly schedule?: { readonly expression: string; readonly role: aws.iam.Role };
+  /**
+   * Aliases each child declares, for children that were declared under
+   * another parent before this component held them (their URNs must not change).
+   */
+  readonly childAliases?: readonly pulumi.Input<pulumi.Alias>[];
 }
 
 const maxDeadLetterRetentionSeconds = 14 * 24 * 3600;
+/** Lambda retries an asynchronous invocation twice; Scheduler then retries delivery this many times. */
+const scheduleRetryAttempts = 2;
 
 /** How every kit Lambda runs; part of its release identity. */
 const runtime = aws.lambda.Runtime.NodeJS22dX;
@@ -58,73 +60,133 @@ export async function functionReleaseIdentity(settings: Pick<JobFunctionArgs, "j
 /**
  * A kit Lambda as every job and the shipper run it: nodejs22.x on arm64,
  * active X-Ray, in the private subnets, with an encrypted log group with
- * retention, an encrypted dead-letter queue, and a role policy that grants
- * those plus `permissions`. A function rather than a component, so the
- * resources keep the parents (and URNs) they have in `ScheduledJob` and `LogPipeline`.
+ * retention, an encrypted dead-letter queue, a role policy that grants those
+ * plus `permissions`, and, when scheduled, an EventBridge Scheduler schedule
+ * with retries into the same queue.
  */
-export function declareJobFunction(name: string, args: JobFunctionArgs, parent: pulumi.Resource): JobFunction {
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays, kmsKeyId: args.encryptionKeyArn }, { parent });
+export class JobFunction extends pulumi.ComponentResource {
+  public readonly job: string;
+  public readonly function: aws.lambda.Function;
+  /** What this function runs, independent of the stack (see lambdas/contract/release.ts). */
+  public readonly releaseIdentity: pulumi.Output<ReleaseIdentity>;
+  public readonly role: aws.iam.Role;
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+  public readonly deadLetterQueue: aws.sqs.Queue;
+  public readonly schedule: aws.scheduler.Schedule | undefined;
 
-  const deadLetterQueue = new aws.sqs.Queue(
-    `${name}-dlq`,
-    { kmsMasterKeyId: args.encryptionKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: maxDeadLetterRetentionSeconds },
-    { parent },
-  );
+  constructor(name: string, args: JobFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boson-kit:jobs:JobFunction", name, {}, opts);
+    this.job = args.job;
+    this.role = args.role;
+    const child: pulumi.CustomResourceOptions = { parent: this, ...(args.childAliases ? { aliases: [...args.childAliases] } : {}) };
 
-  const rolePolicy = new aws.iam.RolePolicy(
-    `${name}-permissions`,
-    {
-      role: args.role.id,
-      policy: policyJson([
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-        { Sid: "DeadLetterFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: deadLetterQueue.arn },
-        // X-Ray has no resource-level permissions.
-        { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
-        {
-          // What Lambda needs to attach the function to the private subnets; EC2 has no resource-level scoping for these.
-          Sid: "AttachToPrivateSubnets",
-          Effect: "Allow",
-          Action: [
-            "ec2:CreateNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSubnets",
-            "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:UnassignPrivateIpAddresses",
-          ],
-          Resource: "*",
+    this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays, kmsKeyId: args.encryptionKeyArn }, child);
+
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      { kmsMasterKeyId: args.encryptionKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: maxDeadLetterRetentionSeconds },
+      child,
+    );
+
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-permissions`,
+      {
+        role: args.role.id,
+        policy: policyJson([
+          { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
+          { Sid: "DeadLetterFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: this.deadLetterQueue.arn },
+          // X-Ray has no resource-level permissions.
+          { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+          {
+            // What Lambda needs to attach the function to the private subnets; EC2 has no resource-level scoping for these.
+            Sid: "AttachToPrivateSubnets",
+            Effect: "Allow",
+            Action: [
+              "ec2:CreateNetworkInterface",
+              "ec2:DescribeNetworkInterfaces",
+              "ec2:DescribeSubnets",
+              "ec2:DeleteNetworkInterface",
+              "ec2:AssignPrivateIpAddresses",
+              "ec2:UnassignPrivateIpAddresses",
+            ],
+            Resource: "*",
+          },
+          ...args.permissions,
+        ]),
+      },
+      child,
+    );
+
+    this.releaseIdentity = pulumi.output(functionReleaseIdentity(args));
+    this.function = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        description: args.description,
+        runtime,
+        architectures: [architecture],
+        handler,
+        code: jobArchive(args.job),
+        role: args.role.arn,
+        memorySize: args.memorySizeMb,
+        timeout: args.timeoutSeconds,
+        ...(args.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrentExecutions }),
+        environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
+        tracingConfig: { mode: "Active" },
+        deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
+        // Text: the functions write their own JSON (Powertools), and EMF metric lines must reach CloudWatch unwrapped.
+        loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+        vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds },
+        // The promotion gate compares this digest with the one a passing staging smoke run recorded.
+        tags: { [releaseTagKey]: this.releaseIdentity.apply(releaseDigest) },
+      },
+      // Lambda checks at creation that the role may write to the DLQ and create network interfaces.
+      { ...child, dependsOn: [rolePolicy] },
+    );
+
+    this.schedule = args.schedule === undefined ? undefined : this.declareSchedule(name, args.job, args.schedule, child);
+
+    this.registerOutputs({
+      functionName: this.function.name,
+      functionArn: this.function.arn,
+      logGroupName: this.logGroup.name,
+      deadLetterQueueArn: this.deadLetterQueue.arn,
+    });
+  }
+
+  private declareSchedule(name: string, job: string, schedule: NonNullable<JobFunctionArgs["schedule"]>, child: pulumi.CustomResourceOptions): aws.scheduler.Schedule {
+    const schedulerPolicy = new aws.iam.RolePolicy(
+      `${name}-schedule-permissions`,
+      {
+        role: schedule.role.id,
+        policy: policyJson([
+          { Sid: "InvokeTheJob", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: this.function.arn },
+          { Sid: "DeadLetterUndeliveredRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: this.deadLetterQueue.arn },
+        ]),
+      },
+      child,
+    );
+    // A run that cannot be delivered within one interval is superseded by the next one.
+    const interval = rateIntervalSeconds(schedule.expression) ?? 3600;
+    return new aws.scheduler.Schedule(
+      `${name}-schedule`,
+      {
+        description: `Runs the ${job} job`,
+        scheduleExpression: schedule.expression,
+        scheduleExpressionTimezone: "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: {
+          arn: this.function.arn,
+          roleArn: schedule.role.arn,
+          input: JSON.stringify({ source: "schedule", job }),
+          retryPolicy: {
+            maximumRetryAttempts: scheduleRetryAttempts,
+            maximumEventAgeInSeconds: Math.min(Math.max(interval, 60), 86_400),
+          },
+          deadLetterConfig: { arn: this.deadLetterQueue.arn },
         },
-        ...args.permissions,
-      ]),
-    },
-    { parent },
-  );
-
-  const releaseIdentity = pulumi.output(functionReleaseIdentity(args));
-  const fn = new aws.lambda.Function(
-    `${name}-function`,
-    {
-      description: args.description,
-      runtime,
-      architectures: [architecture],
-      handler,
-      code: jobArchive(args.job),
-      role: args.role.arn,
-      memorySize: args.memorySizeMb,
-      timeout: args.timeoutSeconds,
-      ...(args.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrentExecutions }),
-      environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
-      tracingConfig: { mode: "Active" },
-      deadLetterConfig: { targetArn: deadLetterQueue.arn },
-      // Text: the functions write their own JSON (Powertools), and EMF metric lines must reach CloudWatch unwrapped.
-      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-      vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds },
-      // The promotion gate compares this digest with the one a passing staging smoke run recorded.
-      tags: { [releaseTagKey]: releaseIdentity.apply(releaseDigest) },
-    },
-    // Lambda checks at creation that the role may write to the DLQ and create network interfaces.
-    { parent, dependsOn: [rolePolicy] },
-  );
-
-  return { function: fn, releaseIdentity, logGroup, deadLetterQueue };
+      },
+      { ...child, dependsOn: [schedulerPolicy] },
+    );
+  }
 }

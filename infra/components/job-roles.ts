@@ -18,7 +18,7 @@ export interface JobIdentity {
  * The jobs' IAM roles, declared before anything else: the signer's key
  * policy, the secrets' resource policies and the data keys' policies name
  * these roles, and KMS rejects a policy whose principal does not exist yet.
- * The roles start with no permissions; each `ScheduledJob` attaches exactly
+ * The roles start with no permissions; each `JobFunction` attaches exactly
  * the ones its job uses.
  */
 export class JobRoles extends pulumi.ComponentResource {

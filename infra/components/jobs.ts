@@ -1,14 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { environmentVariables as env } from "../../lambdas/contract";
-import { jobNames, type JobName } from "../../lambdas/contract";
+import { environmentVariables as env, jobNames, type JobName } from "../../lambdas/contract";
 import { EncryptionKey } from "./encryption-key";
 import { jobCatalog, type JobSpec } from "../definitions/job-catalog";
 import type { JobRoles } from "./job-roles";
 import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definitions/key-policy";
 import type { PolicyStatement } from "../definitions/policy-document";
-import { ScheduledJob } from "./scheduled-job";
+import { JobFunction } from "./job-function";
 import { signingConditions } from "./signer";
 
 interface TableRef {
@@ -47,12 +46,15 @@ const tableActions = {
 
 /**
  * The kit's four jobs (withdraw, health, watcher, smoke), each a
- * `ScheduledJob` with only the permissions and environment its
+ * `JobFunction` with only the permissions, environment and schedule its
  * `jobCatalog` entry lists, and the customer-managed key for their logs and
  * dead-letter queues.
  */
+
+/** The type the jobs' components were first deployed with: the alias keeps their URNs, and their children's. */
+const previousJobType = "boson-kit:jobs:ScheduledJob";
 export class Jobs extends pulumi.ComponentResource {
-  public readonly byJob: ReadonlyMap<JobName, ScheduledJob>;
+  public readonly jobs: Readonly<Record<JobName, JobFunction>>;
   public readonly encryptionKey: EncryptionKey;
 
   constructor(name: string, args: JobsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -76,44 +78,32 @@ export class Jobs extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const byJob = new Map<JobName, ScheduledJob>();
-    for (const job of jobNames) {
+    const declare = (job: JobName): JobFunction => {
       const spec = jobCatalog[job];
-      byJob.set(
-        job,
-        new ScheduledJob(
-          `${job}-job`,
-          {
-            job,
-            description: spec.description,
-            identity: args.roles.identity(job),
-            ...(spec.schedule ? { schedule: args.schedules[spec.schedule] } : {}),
-            environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
-            permissions: jobPermissions(spec, args),
-            encryptionKeyArn: this.encryptionKey.arn,
-            logRetentionDays: args.logRetentionDays,
-            network: args.network,
-            timeoutSeconds: spec.timeoutSeconds,
-            memorySizeMb: spec.memorySizeMb,
-            ...(spec.reservedConcurrency ? { reservedConcurrency: spec.reservedConcurrency } : {}),
-          },
-          { parent: this },
-        ),
+      const identity = args.roles.identity(job);
+      if (spec.schedule && !identity.schedulerRole) throw new Error(`the ${job} job has a schedule but JobRoles declared no scheduler role for it`);
+      return new JobFunction(
+        `${job}-job`,
+        {
+          job,
+          description: spec.description,
+          role: identity.executionRole,
+          ...(spec.schedule && identity.schedulerRole ? { schedule: { expression: args.schedules[spec.schedule], role: identity.schedulerRole } } : {}),
+          environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
+          permissions: jobPermissions(spec, args),
+          encryptionKeyArn: this.encryptionKey.arn,
+          logRetentionDays: args.logRetentionDays,
+          network: args.network,
+          timeoutSeconds: spec.timeoutSeconds,
+          memorySizeMb: spec.memorySizeMb,
+          reservedConcurrentExecutions: spec.reservedConcurrency ?? -1,
+        },
+        { parent: this, aliases: [{ type: previousJobType }] },
       );
-    }
-    this.byJob = byJob;
+    };
+    this.jobs = Object.fromEntries(jobNames.map((job) => [job, declare(job)])) as Record<JobName, JobFunction>;
 
-    this.registerOutputs({ functionNames: Object.fromEntries([...byJob].map(([job, scheduled]) => [job, scheduled.function.name])) });
-  }
-
-  job(job: JobName): ScheduledJob {
-    const scheduled = this.byJob.get(job);
-    if (!scheduled) throw new Error(`the ${job} job was not declared`);
-    return scheduled;
-  }
-
-  get all(): ScheduledJob[] {
-    return [...this.byJob.values()];
+    this.registerOutputs({ functionNames: Object.fromEntries(jobNames.map((job) => [job, this.jobs[job].function.name])) });
   }
 }
 

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentVariables as env } from "../../lambdas/contract";
-import { declareShipperIdentity } from "./gcp-identity";
-import { declareLogStorage } from "./gcp-log-storage";
 import { logPipelineNames } from "../definitions/gcp-names";
+import { assumeRolePolicy } from "../definitions/policy-document";
+import { declareShipperIdentity } from "../resource-groups/gcp-identity";
+import { declareLogStorage } from "../resource-groups/gcp-log-storage";
 import type { ReleaseIdentity } from "../../lambdas/contract/release";
-import { declareShipperFunction, declareShipperRole } from "./shipper-function";
+import { declareShipperFunction } from "../resource-groups/shipper-function";
 
 /**
  * The log pipeline (checklist B1, B4): every job's log group is subscribed
@@ -89,8 +90,16 @@ export class LogPipeline extends pulumi.ComponentResource {
         ),
     );
 
-    this.shipperRole = declareShipperRole(`${name}-shipper`, this);
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    // Declared first: the GCP side's trust names it.
+    this.shipperRole = new aws.iam.Role(
+      `${name}-shipper-role`,
+      {
+        description: "Runs the log shipper: reads nothing, writes its own logs, traces and dead letters; reaches GCP by workload identity federation",
+        assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", accountId),
+      },
+      { parent: this },
+    );
 
     const identity = declareShipperIdentity(
       `${name}-identity`,
@@ -121,8 +130,8 @@ export class LogPipeline extends pulumi.ComponentResource {
 
     const shipper = declareShipperFunction(
       `${name}-shipper`,
-      this.shipperRole,
       {
+        role: this.shipperRole,
         region: args.awsRegion,
         administrators: args.administrators,
         deployers: args.deployers,
@@ -137,7 +146,7 @@ export class LogPipeline extends pulumi.ComponentResource {
           [env.configId]: args.configId,
         },
       },
-      this,
+      { parent: this },
     );
     this.shipperFunction = shipper.function;
     this.shipperReleaseIdentity = shipper.releaseIdentity;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { declareEncryptedSecret } from "./encrypted-secret";
+import { declareEncryptedSecret } from "../resource-groups/encrypted-secret";
 import type { EncryptionKey } from "./encryption-key";
 
 export interface RpcEgressArgs {
@@ -133,8 +133,9 @@ export class RpcEgress extends pulumi.ComponentResource {
     this.jobSecurityGroupId = jobSecurityGroup.id;
 
     const { key, secret } = declareEncryptedSecret(
-      { key: `${name}-secret`, secret: `${name}-rpc-urls` },
+      name,
       {
+        secretName: "rpc-urls",
         region: args.region,
         administrators: args.administrators,
         deployers: args.deployers,
@@ -145,7 +146,7 @@ export class RpcEgress extends pulumi.ComponentResource {
         value: pulumi.all([args.rpc.primaryUrl, args.rpc.fallbackUrl]).apply(([primary, fallback]) => JSON.stringify({ primary, fallback })),
         sids: { keyReaders: "JobsReadTheRpcSecret", keyWriters: "AdministratorsWriteTheRpcSecret", secretReaders: "OnlyTheJobsReadTheRpcUrls" },
       },
-      this,
+      { parent: this },
     );
     this.secretKey = key;
     this.secret = secret;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { declareEncryptedSecret } from "./encrypted-secret";
+import { declareEncryptedSecret } from "../resource-groups/encrypted-secret";
 
 export interface WebhooksArgs {
   readonly region: string;
@@ -37,8 +37,9 @@ export class Webhooks extends pulumi.ComponentResource {
     const signingKey = new random.RandomBytes(`${name}-signing-key`, { length: webhookSecretBytes }, { parent: this });
 
     this.secret = declareEncryptedSecret(
-      { key: `${name}-secret`, secret: `${name}-signing-secret` },
+      name,
       {
+        secretName: "signing-secret",
         region: args.region,
         administrators: args.administrators,
         deployers: args.deployers,
@@ -48,7 +49,7 @@ export class Webhooks extends pulumi.ComponentResource {
         value: pulumi.interpolate`${webhookSecretPrefix}${signingKey.base64}`,
         sids: { keyReaders: "WatcherReadsTheSigningKey", keyWriters: "AdministratorsWriteTheSigningKey", secretReaders: "OnlyTheWatcherReadsTheSigningKey" },
       },
-      this,
+      { parent: this },
     ).secret;
     this.secretArn = this.secret.arn;
 

@@ -1,4 +1,4 @@
-import type { RecordedResource } from "./mock-harness";
+import type { RecordedResource } from "./evaluate";
 
 /**
  * The settings a reader checks first for each resource type, shown by the

@@ -1,4 +1,4 @@
-import type { RecordedAlias, RecordedResource } from "./mock-harness";
+import type { RecordedAlias, RecordedResource } from "./evaluate";
 
 /**
  * URN bookkeeping for refactors: which URNs of an earlier evaluation a new

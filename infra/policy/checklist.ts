@@ -1,5 +1,5 @@
 /**
- * The ids of the "going to production" checklist (../shared/going-to-production.md),
+ * The ids of the "going to production" checklist (docs/checklist.md),
  * with a short title each. Policies, the readiness report and the promotion
  * gate all refer to items by these ids, so the list lives in one place.
  */

@@ -14,7 +14,7 @@ const pulumi = require("@pulumi/pulumi");
 const [stack, configJson, secretKeysJson, callerArn, concurrencyQuota] = process.argv.slice(2);
 const vendoredTsNode = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "vendor", "ts-node@7.0.1");
 require(vendoredTsNode).register({ compiler: "typescript", project: "tsconfig.json", skipProject: false, compilerOptions: {} });
-const { kitMocks } = require("../../infra/offline/mock-harness.ts");
+const { kitMocks } = require("../../infra/offline/mocks.ts");
 
 async function main() {
   const config = JSON.parse(configJson);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { periodForSchedule } from "../../infra/definitions/alarms";
 import { rateIntervalSeconds } from "../../infra/definitions/schedule-expression";
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
 import { jobNames, metricNames, metricsNamespace } from "../../lambdas/contract";
 import {
   committedStacks,

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseBootstrapConfig, type BootstrapConfig } from "../../bootstrap/config";
 import { bootstrapProgram } from "../../bootstrap/program";
-import { evaluateProgram, type StackEvaluation } from "../../infra/offline/mock-harness";
+import { evaluateProgram, type StackEvaluation } from "../../infra/offline/evaluate";
 import { projectRoot } from "../../infra/offline/stack-file";
 import { named, ofType, type Statement } from "./stack-evaluation";
 

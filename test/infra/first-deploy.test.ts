@@ -9,7 +9,7 @@ import { callerProblem, assertCallerMayDeploy, iamIdentity } from "../../infra/c
 import { assertConcurrencyFits, concurrencyProblem } from "../../infra/concurrency-check";
 import { parseKitConfig, type KitConfig } from "../../infra/config";
 import { logPipelineNames } from "../../infra/definitions/gcp-names";
-import { kitMocks } from "../../infra/offline/mock-harness";
+import { kitMocks } from "../../infra/offline/mocks";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { actionsOf, awsPrincipals, committedStackEvaluations, committedStacks, grants, keyPolicy, named, ofType } from "./stack-evaluation";

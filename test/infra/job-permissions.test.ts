@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mockAccountId, type StackEvaluation } from "../../infra/offline/mock-harness";
+import { type StackEvaluation } from "../../infra/offline/evaluate";
+import { mockAccountId } from "../../infra/offline/mocks";
 import { environmentVariables as env } from "../../lambdas/contract";
 import { jobNames } from "../../lambdas/contract";
 import {

@@ -3,30 +3,12 @@ import { describe, expect, it } from "vitest";
 import { parseKitConfig } from "../../infra/config";
 import { LogPipeline } from "../../infra/components/log-pipeline";
 import { bigQueryTable, logPipelineNames } from "../../infra/definitions/gcp-names";
-import { evaluateProgram, mockAccountId, type RecordedResource, type StackEvaluation } from "../../infra/offline/mock-harness";
+import { evaluateProgram, type RecordedResource, type StackEvaluation } from "../../infra/offline/evaluate";
+import { mockAccountId } from "../../infra/offline/mocks";
+import { resourceTypes as types } from "../../infra/offline/resource-types";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { committedStacks, committedStackEvaluations, named, ofType, parentOf } from "./stack-evaluation";
 
-const types = {
-  pipeline: "boson-kit:observability:LogPipeline",
-  pool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
-  provider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
-  serviceAccount: "gcp:serviceaccount/account:Account",
-  serviceAccountKey: "gcp:serviceaccount/key:Key",
-  serviceAccountIam: "gcp:serviceaccount/iAMMember:IAMMember",
-  projectIam: "gcp:projects/iAMMember:IAMMember",
-  bucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
-  sink: "gcp:logging/projectSink:ProjectSink",
-  dataset: "gcp:bigquery/dataset:Dataset",
-  datasetIam: "gcp:bigquery/datasetIamMember:DatasetIamMember",
-  metric: "gcp:logging/metric:Metric",
-  cryptoKeyIam: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
-  function: "aws:lambda/function:Function",
-  role: "aws:iam/role:Role",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  subscription: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
-  permission: "aws:lambda/permission:Permission",
-} as const;
 
 /** GCP IAM resources of any kind: every one must name the shipper only. */
 const gcpIamTypes = /^gcp:.*(iAMMember|iAMBinding|iAMPolicy|IamMember|IamBinding|IamPolicy|DatasetAccess):/;
@@ -55,7 +37,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const { config } = evaluation();
     const names = logPipelineNames(stack, config.gcp);
     expect(one(evaluation(), types.pool).inputs).toMatchObject({ project: config.gcp.project, workloadIdentityPoolId: names.poolId });
-    expect(one(evaluation(), types.provider).inputs).toMatchObject({ aws: { accountId: mockAccountId }, workloadIdentityPoolProviderId: names.providerId });
+    expect(one(evaluation(), types.poolProvider).inputs).toMatchObject({ aws: { accountId: mockAccountId }, workloadIdentityPoolProviderId: names.providerId });
     expect(one(evaluation(), types.serviceAccount).inputs).toMatchObject({ accountId: names.serviceAccountId });
     expect(one(evaluation(), types.bucket).inputs).toMatchObject({
       bucketId: names.bucketId,
@@ -79,7 +61,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     for (const sink of sinks) expect(sink.inputs.filter).toBe(`logName="projects/${config.gcp.project}/logs/${names.logId}"`);
     expect(bigQueryTable(config.gcp, stack)).toBe(`${config.gcp.project}.${names.datasetId}.${names.logId.replace(/-/g, "_")}`);
 
-    const metricFilters = ofType(evaluation(), types.metric).map((metric) => String(metric.inputs.filter));
+    const metricFilters = ofType(evaluation(), types.logMetric).map((metric) => String(metric.inputs.filter));
     expect(metricFilters).toHaveLength(2);
     expect(metricFilters.some((filter) => filter.includes('labels.job="watcher" AND jsonPayload.alert="dispute-raised"'))).toBe(true);
     expect(metricFilters.some((filter) => filter.includes('labels.job="withdraw" AND jsonPayload.WithdrawnAmountWei>0'))).toBe(true);
@@ -102,7 +84,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const assumedRole = `arn:aws:sts::${mockAccountId}:assumed-role/${String(roleName)}`;
     const names = logPipelineNames(stack, evaluation().config.gcp);
 
-    expect(one(evaluation(), types.provider).inputs.attributeCondition).toBe(`attribute.aws_role == "${assumedRole}"`);
+    expect(one(evaluation(), types.poolProvider).inputs.attributeCondition).toBe(`attribute.aws_role == "${assumedRole}"`);
 
     const serviceAccount = one(evaluation(), types.serviceAccount);
     const email = `serviceAccount:${String(serviceAccount.computed?.email)}`;
@@ -167,7 +149,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const fnArn = shipperFunction(evaluation()).computed?.arn;
     const jobLogGroups = ofType(evaluation(), types.logGroup).filter((group) => group.name.endsWith("-job-logs"));
     expect(jobLogGroups.map((group) => group.name).sort()).toEqual(["health-job-logs", "smoke-job-logs", "watcher-job-logs", "withdraw-job-logs"]);
-    const subscriptions = ofType(evaluation(), types.subscription);
+    const subscriptions = ofType(evaluation(), types.logSubscription);
     expect(subscriptions.map((subscription) => subscription.inputs.logGroup).sort()).toEqual(jobLogGroups.map((group) => group.computed?.name).sort());
     for (const subscription of subscriptions) {
       expect(subscription.inputs).toMatchObject({ destinationArn: fnArn, filterPattern: "" });
@@ -180,8 +162,8 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
   });
 
   it("parents every pipeline resource to the LogPipeline component", () => {
-    const pipeline = one(evaluation(), types.pipeline);
-    const mine = evaluation().resources.filter((resource) => resource.type.startsWith("gcp:") || resource.type === types.subscription || resource.name.startsWith("log-pipeline-"));
+    const pipeline = one(evaluation(), types.logPipeline);
+    const mine = evaluation().resources.filter((resource) => resource.type.startsWith("gcp:") || resource.type === types.logSubscription || resource.name.startsWith("log-pipeline-"));
     expect(mine.length).toBeGreaterThan(20);
     for (const resource of mine) {
       if (resource.urn === pipeline.urn) continue;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { configEnvironment } from "../../infra/definitions/job-environment";
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
 import { renderPlan } from "../../tools/plan";
 import { committedStacks, descendantsOf, committedStackEvaluations, named, ofType } from "./stack-evaluation";
 
 const stacks = committedStackEvaluations();
 
-/** The top-level components of the AWS program (issue 4), by type and name. */
+/** The top-level components of the AWS program, by type and name. */
 const components: [string, string][] = [
   ["boson-kit:jobs:JobRoles", "job-roles"],
   ["boson-kit:signer:Signer", "assistant-signer"],

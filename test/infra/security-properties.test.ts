@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { secretConfigKeys, secretPlaceholder } from "../../infra/config";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import type { StackEvaluation } from "../../infra/offline/evaluate";
 import {
   allPolicies,
   awsPrincipals,

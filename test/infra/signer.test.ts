@@ -3,7 +3,7 @@ import { keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { ethereumAddressFromSpki } from "../../infra/definitions/signer-address";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import type { StackEvaluation } from "../../infra/offline/evaluate";
 import {
   actionsOf,
   awsPrincipals,

@@ -1,11 +1,12 @@
 /**
  * Shared helpers of the infra tests: evaluate the committed stacks once per
- * worker (through the same `planStack` the offline plan uses) and look up
+ * worker (through `evaluateStack`, as the offline plan does) and look up
  * recorded resources, policies and the ARNs that link them.
  */
 import { beforeAll } from "vitest";
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
-import { planStack } from "../../tools/plan";
+import { resourceTypes } from "../../infra/offline/resource-types";
+import { actionMatches, parsePolicyDocument } from "../../infra/policy/iam-document";
+import { evaluateStack, type RecordedResource, type StackEvaluation } from "../../infra/offline/evaluate";
 
 export const committedStacks = ["staging", "production"] as const;
 export type CommittedStack = (typeof committedStacks)[number];
@@ -19,8 +20,8 @@ let committedEvaluations: Promise<Record<CommittedStack, StackEvaluation>> | und
  */
 export function evaluateCommittedStacks(): Promise<Record<CommittedStack, StackEvaluation>> {
   committedEvaluations ??= (async () => {
-    const staging = await planStack("staging");
-    const production = await planStack("production");
+    const staging = await evaluateStack("staging");
+    const production = await evaluateStack("production");
     return { staging, production };
   })();
   return committedEvaluations;
@@ -60,10 +61,10 @@ export function childrenOf(evaluation: StackEvaluation, parent: RecordedResource
   return evaluation.resources.filter((resource) => resource.parent === parent.urn);
 }
 
-export const functionType = "aws:lambda/function:Function";
-export const keyType = "aws:kms/key:Key";
-export const roleType = "aws:iam/role:Role";
-export const rolePolicyType = "aws:iam/rolePolicy:RolePolicy";
+export const functionType = resourceTypes.function;
+export const keyType = resourceTypes.key;
+export const roleType = resourceTypes.role;
+export const rolePolicyType = resourceTypes.rolePolicy;
 
 export type Principal = "*" | { AWS?: string | string[]; Service?: string | string[] };
 
@@ -76,8 +77,14 @@ export interface Statement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/**
+ * The statements of a policy as written, for assertions on their exact
+ * shape; the policy pack's reader (`parsePolicyDocument`) must accept it too.
+ */
 export function parsePolicy(json: unknown): Statement[] {
   if (typeof json !== "string") throw new Error(`a policy must be a JSON string, got ${typeof json}`);
+  const read = parsePolicyDocument(json);
+  if (!read.ok) throw new Error(`the policy pack cannot read this policy: it ${read.error}`);
   const document = JSON.parse(json) as { Version?: string; Statement?: Statement[] };
   if (document.Version !== "2012-10-17" || !Array.isArray(document.Statement)) throw new Error(`not an IAM policy document: ${json}`);
   return document.Statement;
@@ -96,11 +103,6 @@ export function servicePrincipals(statement: Statement): string[] {
   return list(statement.Principal.Service);
 }
 
-/** Whether an IAM action pattern (with * and ?) grants `action`. */
-export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return regex.test(action);
-}
 
 export function grants(statement: Statement, action: string): boolean {
   return actionsOf(statement).some((pattern) => actionMatches(pattern, action));
@@ -121,7 +123,7 @@ export function allPolicies(evaluation: StackEvaluation): { resource: RecordedRe
   );
 }
 
-/** The job's function, by the ScheduledJob component `<job>-job` that owns it. */
+/** The job's function, by the JobFunction component `<job>-job` that owns it. */
 export function jobFunction(evaluation: StackEvaluation, job: string): RecordedResource {
   return named(evaluation, functionType, `${job}-job-function`);
 }
@@ -154,7 +156,7 @@ export function jobPrincipalsAllowed(evaluation: StackEvaluation, key: RecordedR
 
 /** The statements of the resource policy attached to a Secrets Manager secret. */
 export function secretPolicyStatements(evaluation: StackEvaluation, secret: RecordedResource): Statement[] {
-  const policy = ofType(evaluation, "aws:secretsmanager/secretPolicy:SecretPolicy").find((candidate) => candidate.inputs.secretArn === secret.computed?.arn);
+  const policy = ofType(evaluation, resourceTypes.secretPolicy).find((candidate) => candidate.inputs.secretArn === secret.computed?.arn);
   return parsePolicy(policy?.inputs.policy);
 }
 

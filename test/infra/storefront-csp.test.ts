@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StackEvaluation } from "../../infra/offline/mock-harness";
+import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { committedStacks, committedStackEvaluations, ofType } from "./stack-evaluation";
 
 const stacks = committedStackEvaluations();

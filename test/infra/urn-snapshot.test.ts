@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { evaluateProgram, type StackEvaluation } from "../../infra/offline/mock-harness";
+import { evaluateProgram, type StackEvaluation } from "../../infra/offline/evaluate";
 import { compareUrns } from "../../infra/offline/urns";
 import { committedStackEvaluations, committedStacks } from "./stack-evaluation";
 

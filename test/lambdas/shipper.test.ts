@@ -1,18 +1,18 @@
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { externalAccountCredentialConfig } from "../../infra/components/gcp-identity";
+import { externalAccountCredentialConfig } from "../../infra/resource-groups/gcp-identity";
 import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
 import { createShipperFromEnvironment, createShipperHandler, readShipperEnvironment, type ShipperHandler } from "../../lambdas/shipper/handler";
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
 import { createJobLogger, logToolCall } from "../../lambdas/shared/runtime/logger";
 import { fixedTokenAuthClient, startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
-import { subscriptionPayload, type LogEvent } from "../harness/cloudwatch-logs-payload";
+import { subscriptionPayload, toolCallLogEvent, toolCallTraceId, type LogEvent } from "../harness/cloudwatch-logs-payload";
 
 const token = "test-token-7f3a";
 const project = "boson-kit-staging";
 const target: LogTarget = { projectId: project, logName: "boson-kit-tool-calls", location: "eu-west-1", namespace: "staging" };
 const context = { gcpProject: project, stack: "staging", configId: "staging-80002-0" };
-const traceId = "1-5759e988-bd862e3fe1be46a994272793";
+const traceId = toolCallTraceId;
 const fastRetries = { maxAttempts: 4, maxElapsedMs: 5_000, baseDelayMs: 5, maxDelayMs: 20 };
 
 function payload(events: readonly LogEvent[], messageType = "DATA_MESSAGE", logStream = "2026/11/28/[$LATEST]abc"): CloudWatchLogsEvent {
@@ -21,28 +21,7 @@ function payload(events: readonly LogEvent[], messageType = "DATA_MESSAGE", logS
 
 const start = Date.UTC(2026, 10, 28, 12, 0, 0);
 
-/** A job's Powertools record for one tool call. */
-function toolCallEvent(index: number, extra: Record<string, unknown> = {}): LogEvent {
-  const timestamp = start + index;
-  const record = {
-    level: index % 10 === 0 ? "WARN" : "INFO",
-    message: "rpc.getExchange",
-    timestamp: new Date(timestamp).toISOString(),
-    service: "withdraw",
-    xray_trace_id: traceId,
-    sequence: index,
-    toolCall: {
-      tool: "rpc",
-      operation: "getExchange",
-      exchangeId: String(1000 + (index % 7)),
-      txHash: `0x${index.toString(16).padStart(64, "0")}`,
-      durationMs: 12,
-      outcome: index % 10 === 0 ? "transient" : "ok",
-    },
-    ...extra,
-  };
-  return { id: `3${String(index).padStart(55, "0")}`, timestamp, message: JSON.stringify(record) };
-}
+const toolCallEvent = (index: number, extra: Record<string, unknown> = {}): LogEvent => toolCallLogEvent(index, { start, extra });
 
 function events(count: number): LogEvent[] {
   return Array.from({ length: count }, (_, index) => toolCallEvent(index));

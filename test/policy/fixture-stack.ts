@@ -1,4 +1,4 @@
-import type { RecordedResource } from "../../infra/offline/mock-harness";
+import type { RecordedResource } from "../../infra/offline/evaluate";
 import { mockReferences, mockId } from "../../infra/policy/offline/references";
 import { runPolicies, type PolicyOutcome } from "../../infra/policy/offline/run";
 import { kitPolicies } from "../../infra/policy/policies";

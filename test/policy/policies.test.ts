@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RecordedResource } from "../../infra/offline/mock-harness";
+import type { RecordedResource } from "../../infra/offline/evaluate";
 import type { PolicyOutcome } from "../../infra/policy/offline/run";
 import { kitPolicies } from "../../infra/policy/policies";
 import { adminArn, adminStatement, compliantStack, evaluate, idOf, resource, signerKeyPolicy, signerStatement, withChange } from "./fixture-stack";

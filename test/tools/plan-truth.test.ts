@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { knownAfterDeploy } from "../../infra/offline/known-after-deploy";
-import { mockAccountId, mockProjectNumber } from "../../infra/offline/mock-harness";
+import { mockAccountId, mockProjectNumber } from "../../infra/offline/mocks";
 import { parseKitConfig } from "../../infra/config";
 import { projectRoot, readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { displayedEvaluation, renderPlan } from "../../tools/plan";

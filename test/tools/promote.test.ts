@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { parseKitConfig } from "../../infra/config";
-import type { RecordedResource } from "../../infra/offline/mock-harness";
+import type { RecordedResource } from "../../infra/offline/evaluate";
 import { projectRoot, readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { promotionGate, renderGate } from "../../tools/promote";
 import { configDifferences, resourceDifferences, type StackSide } from "../../tools/promote/differences";
@@ -14,12 +14,14 @@ import type { GateResult } from "../../tools/promote/gate";
 import { plannedRelease } from "../../tools/promote/release-check";
 import { passingSmokeRecord } from "../harness/smoke-record";
 import { evaluateCommittedStacks, type CommittedStack } from "../infra/stack-evaluation";
+import { passedRun } from "./recorded-run";
 
 /**
- * The promotion gate on the committed stacks and on broken copies of
- * production: it shows every difference, calls each expected or suspicious,
- * refuses on a blocked review, a bad config or an unacknowledged suspicious
- * difference, and prints the Pulumi commands only when it allows.
+ * The promotion gate on the committed stacks and on changed copies: it
+ * shows every difference, calls each expected (with its reason), noted or
+ * suspicious (security-relevant), refuses on a blocked review, a bad config
+ * or an unacknowledged suspicious difference, and prints the Pulumi
+ * commands only when it allows.
  */
 
 const run = promisify(execFile);
@@ -42,38 +44,65 @@ beforeAll(async () => {
   production = await sideOf("production");
   // The release staging's smoke run passed with: the same code, so only the review and the differences decide.
   const smokeRecord = passingSmokeRecord("staging", plannedRelease(staging.evaluation.outputs));
-  committed = await promotionGate(readStackFile("staging"), readStackFile("production"), { smokeRecord });
+  committed = await promotionGate(readStackFile("staging"), readStackFile("production"), { smokeRecord, review: { run: passedRun() } });
 });
 
 describe("promoting the committed staging stack to production", () => {
   it("shows the config differences, each expected for its reason", () => {
     const byKey = new Map(committed.config.map((d) => [d.subject, d]));
-    expect(byKey.get("boson-kit:configId")).toMatchObject({ from: "staging-80002-0", to: "production-137-0", expected: true, why: "configId" });
-    expect(byKey.get("boson-kit:availabilityZones")).toMatchObject({ from: "1", to: "2", expected: true });
-    expect(byKey.get("boson-kit:logRetentionDays")).toMatchObject({ expected: true, why: "retention" });
-    expect(byKey.get("boson-kit:gas.expectedDailyBurnWei")).toMatchObject({ expected: true, why: "thresholds" });
+    expect(byKey.get("boson-kit:configId")).toMatchObject({ from: "staging-80002-0", to: "production-137-0", level: "expected", why: expect.stringMatching(/own Boson deployment/) });
+    expect(byKey.get("boson-kit:chain.id")).toMatchObject({ from: "80002", to: "137", level: "expected", why: expect.stringMatching(/different chains/) });
+    expect(byKey.get("boson-kit:protocolDiamond")).toMatchObject({ level: "expected", why: expect.stringMatching(/official table/) });
+    expect(byKey.get("boson-kit:availabilityZones")).toMatchObject({ from: "1", to: "2", level: "expected" });
+    expect(byKey.get("boson-kit:logRetentionDays")).toMatchObject({ from: "30", to: "365", level: "expected", why: expect.stringMatching(/^retention/) });
+    expect(byKey.get("boson-kit:gas.expectedDailyBurnWei")).toMatchObject({ level: "expected", why: expect.stringMatching(/thresholds/) });
     expect(committed.config.filter((d) => !d.expected)).toEqual([]);
+  });
+
+  it("does not list a value that production states at its default as a difference", () => {
+    // production's file spells out confirmations 3, alertRatios and maxLagBlocks 20; staging leaves them at their defaults.
+    const subjects = committed.config.map((d) => d.subject);
+    expect(subjects).not.toContain("boson-kit:confirmations");
+    expect(subjects.filter((s) => s.startsWith("boson-kit:gas.alertRatios") || s === "boson-kit:subgraph.maxLagBlocks")).toEqual([]);
   });
 
   it("shows the resources only in production (the second zone) and the settings that differ", () => {
     const onlyInProduction = committed.resources.filter((d) => d.kind === "resource" && d.to === "declared" && d.from === undefined);
     expect(onlyInProduction.map((d) => d.subject)).toEqual(expect.arrayContaining(["aws:ec2/natGateway:NatGateway rpc-egress-zone2-nat", "aws:ec2/eip:Eip rpc-egress-zone2-egress-ip"]));
-    expect(onlyInProduction.filter((d) => d.subject.includes("zone2")).every((d) => d.why === "availability zones: 1 -> 2")).toBe(true);
+    expect(onlyInProduction.filter((d) => d.subject.includes("zone2")).every((d) => d.why === "availability zones: one per zone")).toBe(true);
     const withdrawChain = committed.resources.find((d) => d.subject === "aws:lambda/function:Function withdraw-job-function environment.variables.CHAIN_ID");
-    expect(withdrawChain).toMatchObject({ from: "80002", to: "137", expected: true, why: "chain" });
+    expect(withdrawChain).toMatchObject({ from: "80002", to: "137", level: "expected", why: expect.stringMatching(/different chains/) });
     expect(committed.resources.filter((d) => !d.expected)).toEqual([]);
   });
 
-  it("allows exactly when the production review is ready, and only then prints the commands", () => {
+  it("refuses while the production RPC URLs are not set (S3 blocks), and prints no commands", () => {
     expect(committed.review?.stack).toBe("production");
-    expect(committed.allowed).toBe(committed.review?.verdict === "ready");
-    if (committed.allowed) {
-      expect(committed.commands[0]).toBe("pulumi preview --stack production --policy-pack infra/policy --save-plan production.plan.json");
-      expect(committed.commands[1]).toBe("pulumi up --stack production --policy-pack infra/policy --plan production.plan.json");
-    } else {
-      expect(committed.commands).toEqual([]);
-      expect(committed.refusals.join("\n")).toMatch(/production review is blocked by/);
-    }
+    expect(committed.allowed).toBe(false);
+    expect(committed.commands).toEqual([]);
+    expect(committed.refusals).toEqual([expect.stringMatching(/^the production review is blocked by S3: .*rpcPrimaryUrl: not set/)]);
+  });
+});
+
+describe("a correct production stack for another seller id and smoke offer", () => {
+  it("passes without --ack: each difference is expected for its reason, and the commands are printed", async () => {
+    const values = productionValues();
+    (values["boson-kit:seller"] as Record<string, unknown>).id = "12";
+    values["boson-kit:smoke"] = { offerId: "202" };
+    values["boson-kit:rpcPrimaryUrl"] = { secure: "v1:AAAA" };
+    values["boson-kit:rpcFallbackUrl"] = { secure: "v1:BBBB" };
+    const smokeRecord = passingSmokeRecord("staging", plannedRelease(staging.evaluation.outputs));
+    const result = await promotionGate(readStackFile("staging"), stackSource("production", values), { smokeRecord, review: { run: passedRun() } });
+    const byKey = new Map(result.config.map((d) => [d.subject, d]));
+    expect(byKey.get("boson-kit:seller.id")).toMatchObject({ from: "7", to: "12", level: "expected", why: expect.stringMatching(/registered separately on each chain/) });
+    expect(byKey.get("boson-kit:smoke.offerId")).toMatchObject({ to: "202", level: "expected", why: expect.stringMatching(/test offer/) });
+    const sellerEnv = result.resources.filter((d) => /environment\.variables\.(SELLER_ID|SMOKE_OFFER_ID)$/.test(d.subject));
+    expect(sellerEnv.length).toBeGreaterThan(0);
+    expect(sellerEnv.every((d) => d.level === "expected")).toBe(true);
+    expect(result.unacknowledged).toEqual([]);
+    expect(result.refusals).toEqual([]);
+    expect(result.allowed).toBe(true);
+    expect(result.commands[0]).toBe("pulumi preview --stack production --policy-pack infra/policy --save-plan production.plan.json");
+    expect(renderGate(result, "staging", "production")).toMatch(/awaits the release owner: sign-off C4/);
   });
 });
 
@@ -113,16 +142,39 @@ describe("a broken copy of production", () => {
   it("with a webhook endpoint left on staging is suspicious even though it did not change", () => {
     const values = productionValues();
     values["boson-kit:webhooks"] = structuredClone(staging.source.values["boson-kit:webhooks"]);
-    const differences = configDifferences(staging, { ...production, source: stackSource("production", values) });
+    const source = stackSource("production", values);
+    const differences = configDifferences(staging, { ...production, source, config: parseKitConfig(source) });
     expect(differences.find((d) => d.subject === "boson-kit:webhooks.endpoints.0")).toMatchObject({ expected: false, why: expect.stringMatching(/non-production endpoint.*same as in staging/) });
   });
 
-  it("with a resource declared differently (another runtime) is suspicious", () => {
+  it("with a resource declared differently but harmlessly (another runtime) is noted, not suspicious", () => {
     const resources = production.evaluation.resources.map((r): RecordedResource =>
       r.name === "withdraw-job-function" ? { ...r, inputs: { ...r.inputs, runtime: "nodejs20.x" } } : r,
     );
     const differences = resourceDifferences(staging, { ...production, evaluation: { ...production.evaluation, resources } });
-    expect(differences.find((d) => d.subject === "aws:lambda/function:Function withdraw-job-function runtime")).toMatchObject({ from: "nodejs22.x", to: "nodejs20.x", expected: false });
+    // Not security-relevant: shown, not suspicious.
+    expect(differences.find((d) => d.subject === "aws:lambda/function:Function withdraw-job-function runtime")).toMatchObject({ from: "nodejs22.x", to: "nodejs20.x", level: "noted" });
+  });
+
+  const securityChanges: { name: string; type: string; change: (inputs: Record<string, unknown>) => void; path: RegExp; why: RegExp }[] = [
+    { name: "a key policy", type: "aws:kms/key:Key", change: (i) => (i.policy = String(i.policy).replace("kms:Sign", "kms:*")), path: /policy$/, why: /policy/ },
+    { name: "lower log retention", type: "aws:cloudwatch/logGroup:LogGroup", change: (i) => (i.retentionInDays = 7), path: /retentionInDays$/, why: /retention lowered from 30 to 7/ },
+    { name: "an alarm with its actions disabled", type: "aws:cloudwatch/metricAlarm:MetricAlarm", change: (i) => (i.actionsEnabled = false), path: /actionsEnabled$/, why: /disabled/ },
+    { name: "a disabled schedule", type: "aws:scheduler/schedule:Schedule", change: (i) => (i.state = "DISABLED"), path: /state$/, why: /schedule is disabled/ },
+  ];
+
+  it.each(securityChanges)("with $name is suspicious", ({ type, change, path, why }) => {
+    // Staging is the target here, so its own retention (30 days) is what is lowered.
+    const resources = staging.evaluation.resources.map((r): RecordedResource => {
+      if (r.type !== type) return r;
+      const inputs = structuredClone(r.inputs) as Record<string, unknown>;
+      change(inputs);
+      return { ...r, inputs };
+    });
+    const differences = resourceDifferences(staging, { ...staging, evaluation: { ...staging.evaluation, resources } });
+    const found = differences.filter((d) => path.test(d.subject));
+    expect(found.length).toBeGreaterThan(0);
+    for (const difference of found) expect(difference).toMatchObject({ level: "suspicious", why: expect.stringMatching(why) });
   });
 
   it("refuses an --ack that names no difference", async () => {

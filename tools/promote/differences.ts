@@ -1,13 +1,14 @@
 import type { ConfigSource, KitConfig } from "../../infra/config";
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
-import { classifyConfigKey, classifySetting, endpointClassification, perZoneTypes, type Classification } from "./classify";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
+import { classifyConfigPath, classifyPresence, classifySetting, perZoneTypes, suspicious, type Classification } from "./classify";
 import { flatten, normalizer } from "./flatten";
 
 /**
  * The differences between the stack being promoted from and the one being
- * promoted to: config keys as written in the stack files, resources only in
- * one stack, and settings of the same resource that differ. Each carries an
- * id (for `--ack`) and whether it is expected.
+ * promoted to: the effective config (defaults applied, so a value left at
+ * its default is no difference), resources only in one stack, and settings
+ * of the same resource that differ. Each carries an id (for `--ack`), its
+ * level (expected, noted, suspicious) and why.
  */
 
 export interface Difference extends Classification {
@@ -25,42 +26,39 @@ export interface StackSide {
   readonly evaluation: StackEvaluation;
 }
 
-export function configDifferences(from: StackSide, to: StackSide): Difference[] {
-  const flat = (side: StackSide) => {
-    const out = new Map<string, string>();
-    for (const [key, value] of Object.entries(side.source.values)) {
-      const secret = side.source.secretKeys.has(key);
-      for (const [path, text] of flatten(value, key)) out.set(path, secret ? "(secret)" : text);
-    }
-    return out;
+/** Effective config paths that are not settings: names, secrets, and what the offline plan substituted. */
+const notCompared = new Set(["project", "stack", "environment", "rpc", "placeholders"]);
+
+/** The config key a person edits for an effective config path. */
+export function configKeyOf(path: string): string {
+  const renamed: Record<string, string> = {
+    "aws.region": "aws:region",
+    "protocol.diamond": "boson-kit:protocolDiamond",
+    "protocol.subgraphUrl": "boson-kit:subgraphUrl",
   };
-  const a = flat(from);
-  const b = flat(to);
-  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
-  const changed = keys
-    .filter((key) => a.get(key) !== b.get(key))
-    .map((key) => ({
-      id: `config:${key}`,
-      kind: "config" as const,
-      subject: key,
-      from: a.get(key),
-      to: b.get(key),
-      ...classifyConfigKey(key, b.get(key), to.config.environment),
-    }));
+  if (renamed[path]) return renamed[path];
+  const aws = /^aws\.(availabilityZones|kmsAdministrators)(.*)$/.exec(path);
+  if (aws) return `boson-kit:${aws[1]}${aws[2]}`;
+  return `boson-kit:${path}`;
+}
+
+function effectiveConfig(side: StackSide): Map<string, string> {
+  const values = Object.fromEntries(Object.entries(side.config).filter(([key]) => !notCompared.has(key)));
+  return flatten(values);
+}
+
+export function configDifferences(from: StackSide, to: StackSide): Difference[] {
+  const a = effectiveConfig(from);
+  const b = effectiveConfig(to);
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const difference = (path: string) => ({ id: `config:${configKeyOf(path)}`, kind: "config" as const, subject: configKeyOf(path), from: a.get(path), to: b.get(path) });
+  const changed = paths.filter((path) => a.get(path) !== b.get(path)).map((path) => ({ ...difference(path), ...classifyConfigPath(path, a.get(path), b.get(path), to.config.environment) }));
   // A production endpoint left equal to a staging-looking one is no difference at all, and still wrong.
-  const unchangedEndpoints = keys
-    .filter((key) => a.get(key) === b.get(key) && /^boson-kit:(alerts\.|webhooks\.endpoints|gcp\.project)/.test(key))
-    .map((key) => ({ key, classification: classifyConfigKey(key, b.get(key), to.config.environment) }))
+  const unchangedEndpoints = paths
+    .filter((path) => a.get(path) === b.get(path) && /^(alerts\.|webhooks\.endpoints|gcp\.project)/.test(path))
+    .map((path) => ({ path, classification: classifyConfigPath(path, a.get(path), b.get(path), to.config.environment) }))
     .filter(({ classification }) => !classification.expected)
-    .map(({ key, classification }) => ({
-      id: `config:${key}`,
-      kind: "config" as const,
-      subject: key,
-      from: a.get(key),
-      to: b.get(key),
-      expected: false,
-      why: `${classification.why}, and is the same as in ${from.config.stack}`,
-    }));
+    .map(({ path, classification }) => ({ ...difference(path), ...suspicious(`${classification.why}, and is the same as in ${from.config.stack}`) }));
   return [...changed, ...unchangedEndpoints];
 }
 
@@ -86,7 +84,6 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
   const index = (side: StackSide) => new Map(side.evaluation.resources.filter((r) => r.custom).map((r) => [resourceKey(r), r]));
   const a = index(from);
   const b = index(to);
-  const zones = `${from.config.aws.availabilityZones} -> ${to.config.aws.availabilityZones}`;
   const differences: Difference[] = [];
 
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
@@ -94,13 +91,8 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
     const after = b.get(key);
     if (!before || !after) {
       const present = (after ?? before) as RecordedResource;
-      const side = after ? to.config.stack : from.config.stack;
-      let classification: Classification = { expected: false, why: `declared only in ${side}: the same program should declare the same resources` };
-      if (perZoneTypes.has(present.type) && from.config.aws.availabilityZones !== to.config.aws.availabilityZones) {
-        classification = { expected: true, why: `availability zones: ${zones}` };
-      } else if (present.type === "aws:sns/topicSubscription:TopicSubscription") {
-        classification = after ? endpointClassification(String(after.inputs.endpoint), to.config.environment) : { expected: true, why: "environment endpoints" };
-      }
+      const perZone = perZoneTypes.has(present.type) && from.config.aws.availabilityZones !== to.config.aws.availabilityZones;
+      const classification = classifyPresence(present.type, after !== undefined, perZone);
       differences.push({
         id: `resource:${key}`,
         kind: "resource",
@@ -123,7 +115,7 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
         subject: `${after.type} ${after.name} ${path}`,
         from: x.get(path)?.raw,
         to: toValue,
-        ...classifySetting(after.type, path, toValue, to.config.environment),
+        ...classifySetting(after.type, path, x.get(path)?.raw, toValue, to.config.environment),
       });
     }
   }

@@ -1,5 +1,6 @@
 import type { KitConfig } from "../../infra/config";
 import { grantsAny, parsePolicyDocument } from "../../infra/policy/iam-document";
+import { policyViews, signersOf, type Deployment, type PolicyView, type Signers } from "./custody-statements";
 import type { ChainFacts } from "./online/chain-facts";
 import type { StackFacts } from "./stack-facts";
 
@@ -39,6 +40,10 @@ export interface Custody {
     readonly onChain?: { readonly assistant: string; readonly admin: string; readonly treasury: string; readonly adminIsContract: boolean };
   };
   readonly kmsAdministrators: readonly string[];
+  /** Every key and secret policy, statement by statement. */
+  readonly policies: readonly PolicyView[];
+  readonly signers: Signers;
+  readonly deployment: Deployment;
   readonly runbook: readonly string[];
 }
 
@@ -100,7 +105,10 @@ function runbook(config: KitConfig, facts: StackFacts): string[] {
   ];
 }
 
-export function custodyOf(config: KitConfig, facts: StackFacts, online: ChainFacts | undefined): Custody {
+const unknownDeployment: Deployment = { deployers: [], previewers: [], backend: "(not read)", secretsProvider: "(not read)" };
+
+export function custodyOf(config: KitConfig, facts: StackFacts, online: ChainFacts | undefined, deployment: Deployment = unknownDeployment): Custody {
+  const describe = (principal: string) => (deployment.deployers.includes(principal) ? "deployer (boson-kit:deployers)" : describePrincipal(principal, config, facts));
   const assistant = facts.evaluation.outputs.assistantAddress;
   const signer = facts.keys.find((k) => k.secp256k1);
   const seller = online?.seller;
@@ -115,6 +123,9 @@ export function custodyOf(config: KitConfig, facts: StackFacts, online: ChainFac
       ...(seller ? { onChain: { assistant: seller.assistant, admin: seller.admin, treasury: seller.treasury, adminIsContract: seller.adminIsContract } } : {}),
     },
     kmsAdministrators: config.aws.kmsAdministrators,
+    policies: policyViews(facts, describe),
+    signers: signersOf(facts, deployment, describe),
+    deployment,
     runbook: runbook(config, facts),
   };
 }

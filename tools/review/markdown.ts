@@ -1,15 +1,18 @@
+import { verdictLine } from "./progress";
 import type { ItemResult, ReadinessReport } from "./report";
 
 /**
  * readiness.md: written to be read in a pull request. The diagram first,
- * then the checklist table (what passes, fails, needs a person), custody,
+ * then the checklist table (what passes, fails, did not run, awaits a
+ * sign-off), what awaits whom, custody,
  * policies, inventory and cost; evidence sits in collapsible blocks.
  */
 
 const statusCell: Record<ItemResult["status"], string> = {
   pass: "✅ pass",
   fail: "❌ fail",
-  "needs-human": "👤 needs human",
+  "evidence-not-run": "⏳ evidence not run",
+  "needs-sign-off": "👤 needs sign-off",
 };
 
 /** Table cells: pipes and newlines would break the row. */
@@ -27,7 +30,7 @@ function checklistSection(report: ReadinessReport): string[] {
     `<details><summary><b>${item.id}</b> ${status(item)}: ${item.title}</summary>`,
     "",
     ...(item.humanCheck ? [`**To check by hand:** ${item.humanCheck}`, ""] : []),
-    ...item.evidence.map((e) => `- ${e.ok ? "✅" : e.advisory ? "⚠️" : "❌"} ${e.kind} ${code(e.ref)}: ${e.detail}`),
+    ...item.evidence.map((e) => `- ${e.ok ? "✅" : e.notRun ? "⏳" : e.advisory ? "⚠️" : "❌"} ${e.kind} ${code(e.ref)}: ${e.detail}`),
     "",
     "</details>",
     "",
@@ -35,10 +38,29 @@ function checklistSection(report: ReadinessReport): string[] {
   return ["## Checklist", "", ...table(["id", "item", "status", "why"], rows), "", "### Evidence", "", ...details];
 }
 
-function humanSection(report: ReadinessReport): string[] {
-  const items = report.checklist.filter((item) => item.status === "needs-human");
-  if (items.length === 0) return [];
-  return ["## What a person must check", "", ...items.map((item) => `- **${item.id}** ${item.humanCheck ?? ""}`), ""];
+function signoffSection(report: ReadinessReport): string[] {
+  const checks = new Map(report.checklist.filter((item) => item.humanCheck).map((item) => [item.id as string, item.humanCheck ?? ""]));
+  const rows = report.signoffs.map((s) => [
+    s.item,
+    s.title,
+    s.awaits,
+    s.signed ? `✅ ${s.signed.who}, ${s.signed.when}${s.signed.expires ? ` (until ${s.signed.expires})` : ""}: ${s.signed.checked}` : "👤 not signed",
+  ]);
+  const todo = report.signoffs.filter((s) => !s.signed && checks.has(s.item)).map((s) => `- **${s.item}** (${s.awaits}): ${checks.get(s.item) ?? ""}`);
+  return [
+    "## Sign-offs",
+    "",
+    `Recorded in \`signoffs/${report.stack}.yaml\` (format: \`docs/checklist.md\`); a malformed or expired entry counts as absent.`,
+    "",
+    ...table(["sign-off", "what", "awaits", "status"], rows),
+    "",
+    ...(todo.length > 0 ? ["What each unsigned item asks:", "", ...todo, ""] : []),
+  ];
+}
+
+function awaitingSection(report: ReadinessReport): string[] {
+  if (report.awaiting.length === 0) return [];
+  return ["## What awaits whom", "", ...table(["who", "what"], report.awaiting.map((a) => [a.who, a.what])), ""];
 }
 
 function custodySection(report: ReadinessReport): string[] {
@@ -62,9 +84,58 @@ function custodySection(report: ReadinessReport): string[] {
     "",
     ...table(["role", "address", "held by", "on chain"], sellerRows),
     "",
+    "### Who can sign",
+    "",
+    ...table(["principal", "how"], [
+      ...custody.signers.direct.map((s) => [s.principal, `signs now (key policy kms:Sign): ${s.who}`]),
+      ...custody.signers.oneStepAway.map((s) => [s.principal, `one step away: ${s.step}`]),
+    ]),
+    "",
+    "### Key and secret policies, statement by statement",
+    "",
+    ...custody.policies.flatMap((policy) => [
+      `**${policy.kind} ${code(policy.name)}**`,
+      "",
+      ...(policy.statements.length === 0
+        ? ["No resource policy: only identity policies of the account decide who may use it.", ""]
+        : [...table(["sid", "effect", "principals", "actions", "conditions"], policy.statements.map((st) => [st.sid, st.effect, st.principals.join("<br/>"), st.actions.join(", "), st.conditions ? code(st.conditions) : "none"])), ""]),
+    ]),
+    "### Deployment",
+    "",
+    ...table(["", ""], [
+      ["deployers (run `pulumi up`)", custody.deployment.deployers.join("<br/>") || "not set (boson-kit:deployers): whoever runs `pulumi up`"],
+      ["previewers", custody.deployment.previewers.join("<br/>") || "none set"],
+      ["Pulumi state backend", custody.deployment.backend],
+      ["secrets provider", custody.deployment.secretsProvider],
+    ]),
+    "",
     `### Rotating the assistant key (${report.stack})`,
     "",
     ...custody.runbook.map((step, index) => `${index + 1}. ${step}`),
+    "",
+  ];
+}
+
+function compromiseSection(report: ReadinessReport): string[] {
+  const { compromise } = report;
+  return [
+    "## If the assistant key is compromised",
+    "",
+    "Compromised means someone can have KMS sign with it (the key never leaves KMS). With the assistant role, on chain, they can:",
+    "",
+    ...compromise.canDo.map((line) => `- ${line}`),
+    "",
+    "They cannot:",
+    "",
+    ...compromise.cannotDo.map((line) => `- ${line}`),
+    "",
+    "Emergency stop, in order:",
+    "",
+    ...compromise.stop.map((line, index) => `${index + 1}. ${line}`),
+    "",
+    "The way back:",
+    "",
+    ...compromise.wayBack.map((line, index) => `${index + 1}. ${line}`),
     "",
   ];
 }
@@ -148,17 +219,15 @@ function onlineSection(report: ReadinessReport): string[] {
 }
 
 export function renderMarkdown(report: ReadinessReport): string {
-  const { summary } = report;
-  const verdict =
-    report.verdict === "ready"
-      ? `**Ready**: no blocking failure. ${summary.pass} pass, ${summary.fail} fail (advisory), ${summary.needsHuman} need a person.`
-      : `**Blocked** by ${summary.blocking.join(", ")}. ${summary.pass} pass, ${summary.fail} fail, ${summary.needsHuman} need a person.`;
+  const verdict = `**${verdictLine(report)}**`;
   return [
     `# Readiness: ${report.stack}`,
     "",
     `Stack \`${report.stack}\` (${report.environment}), configId \`${report.configId}\` on ${report.chain.name} (chain ${report.chain.id}), reviewed ${report.mode}.`,
     "",
     `> ${verdict}`,
+    "",
+    `Test evidence: ${report.testRun.state === "current" ? report.testRun.detail : `${report.testRun.state}: ${report.testRun.detail}`}.`,
     "",
     ...(report.notes.length > 0 ? [...report.notes.map((note) => `- ${note}`), ""] : []),
     "Generated by `npm run review -- --stack " + report.stack + "`; do not edit by hand. Machine-readable: `readiness.json` (schema `" + report.schema + "`).",
@@ -169,9 +238,11 @@ export function renderMarkdown(report: ReadinessReport): string {
     report.diagram,
     "```",
     "",
+    ...awaitingSection(report),
     ...checklistSection(report),
-    ...humanSection(report),
+    ...signoffSection(report),
     ...custodySection(report),
+    ...compromiseSection(report),
     ...onlineSection(report),
     ...policySection(report),
     ...inventorySection(report),

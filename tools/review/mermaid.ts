@@ -1,140 +1,139 @@
 import type { KitConfig } from "../../infra/config";
-import type { RecordedResource } from "../../infra/offline/mock-harness";
-import { asString } from "../../infra/policy/rules/props";
 import { types, type JobFacts, type StackFacts } from "./stack-facts";
 
 /**
- * The stack as a Mermaid flowchart (GitHub and GitLab render it in place):
- * schedules -> jobs; what each job signs with, reads and writes (from its
- * IAM role's statements); where its logs, metrics, alerts and failed runs
- * go; and the outside world it reaches through the NAT's Elastic IPs.
+ * The stack as a Mermaid flowchart (GitHub and GitLab render it in place),
+ * drawn by trust boundary: the people, the AWS account and its VPC, the GCP
+ * project, the chain. Jobs are grouped by what they may do (the jobs that
+ * sign, the other chain jobs, the log shipper), and there is one edge per
+ * relation and group, so the picture stays readable as the stack grows.
  */
 
-const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+const sanitize = (name: string) => name.replace(/[^A-Za-z0-9]/g, "_");
 /** Mermaid labels are quoted; quotes inside are entities. */
 const label = (...lines: string[]) => `"${lines.filter(Boolean).join("<br/>").replace(/"/g, "#quot;")}"`;
 
-type Access = "signs" | "reads public key" | "reads" | "writes" | "dead-letters" | "logs";
-
-function accessOf(action: string, target: RecordedResource): Access | undefined {
-  const a = action.toLowerCase();
-  if (target.type === types.key) {
-    if (a === "kms:sign" || a === "kms:*") return "signs";
-    if (a === "kms:getpublickey") return "reads public key";
-    return undefined; // data-key use (encrypt/decrypt) is implied by the table or secret edge
-  }
-  if (target.type === types.queue && a.startsWith("sqs:send")) return "dead-letters";
-  if (target.type === types.logGroup) return "logs";
-  if (/:(get|query|scan|batchget|describe|list|read)/.test(a)) return "reads";
-  if (/:(put|update|delete|batchwrite|write|send|publish|transactwrite)/.test(a)) return "writes";
-  return undefined;
+interface JobGroup {
+  readonly id: string;
+  readonly title: string;
+  readonly jobs: readonly JobFacts[];
 }
 
-function jobEdges(job: JobFacts): Map<RecordedResource, Set<Access>> {
-  const edges = new Map<RecordedResource, Set<Access>>();
-  for (const permission of job.permissions) {
-    for (const target of permission.targets) {
-      for (const action of permission.actions) {
-        const access = accessOf(action, target);
-        if (!access) continue;
-        edges.set(target, new Set([...(edges.get(target) ?? []), access]));
+type Target = "signer" | "tables" | `secret_${string}`;
+
+/** What a group does to each stack resource its roles name, as edge labels. */
+function accesses(group: JobGroup, facts: StackFacts): Map<Target, Set<string>> {
+  const out = new Map<Target, Set<string>>();
+  const add = (target: Target, what: string) => out.set(target, new Set([...(out.get(target) ?? []), what]));
+  for (const job of group.jobs) {
+    for (const permission of job.permissions) {
+      for (const target of permission.targets) {
+        const actions = permission.actions.map((a) => a.toLowerCase());
+        if (target.type === types.key && facts.keys.find((k) => k.key.urn === target.urn)?.secp256k1) {
+          if (actions.some((a) => a === "kms:sign" || a === "kms:*")) add("signer", "kms:Sign");
+          if (actions.includes("kms:getpublickey")) add("signer", "public key");
+        }
+        if (target.type === types.table) add("tables", actions.some((a) => /:(put|update|delete|batchwrite|transactwrite)/.test(a)) ? "reads + writes" : "reads");
+        if (target.type === types.secret && actions.some((a) => a.startsWith("secretsmanager:get"))) add(`secret_${sanitize(target.name)}`, "reads");
       }
     }
   }
-  return edges;
+  return out;
 }
 
-function targetNode(target: RecordedResource, facts: StackFacts, address: string | undefined): string | undefined {
-  switch (target.type) {
-    case types.key: {
-      const key = facts.keys.find((k) => k.key.urn === target.urn);
-      if (!key?.signing) return undefined;
-      return `${nodeId("key", target.name)}{{${label("KMS signer (secp256k1)", key.alias ?? target.name, address ?? "")}}}`;
-    }
-    case types.table:
-      return `${nodeId("table", target.name)}[(${label("DynamoDB", target.name)})]`;
-    case types.secret:
-      return `${nodeId("secret", target.name)}[/${label("Secret", target.name)}/]`;
-    default:
-      return undefined;
-  }
+function jobLine(job: JobFacts, shipper: boolean): string {
+  const concurrency = job.fn.inputs.reservedConcurrentExecutions;
+  const trigger = job.schedule ? String(job.schedule.inputs.scheduleExpression ?? "scheduled") : shipper ? "log subscription" : "on demand";
+  return `${job.job}: ${trigger}${typeof concurrency === "number" && concurrency > 0 ? `, concurrency ${concurrency}` : ""}`;
+}
+
+function groupsOf(facts: StackFacts): JobGroup[] {
+  const signer = facts.keys.find((key) => key.secp256k1);
+  const shipperUrns = new Set(facts.ofType(types.logSubscription).map((f) => facts.resolve(f.inputs.destinationArn)?.urn));
+  const signs = (job: JobFacts) => signer !== undefined && signer.roles.signers.some((principal) => facts.resolve(principal)?.urn === job.role?.urn);
+  const groups: JobGroup[] = [
+    { id: "signing_jobs", title: "Jobs that sign", jobs: facts.jobs.filter(signs) },
+    { id: "chain_jobs", title: "Jobs that read the chain", jobs: facts.jobs.filter((job) => !signs(job) && !shipperUrns.has(job.fn.urn)) },
+    { id: "shipper_jobs", title: "Log shipper", jobs: facts.jobs.filter((job) => !signs(job) && shipperUrns.has(job.fn.urn)) },
+  ];
+  return groups.filter((group) => group.jobs.length > 0);
 }
 
 export function stackDiagram(config: KitConfig, facts: StackFacts): string {
-  const lines: string[] = ["flowchart LR"];
-  const declared = new Set<string>();
-  const declare = (definition: string) => {
-    const id = definition.split(/[[({>{]/)[0] ?? definition;
-    if (!declared.has(id)) lines.push(`    ${definition}`);
-    declared.add(id);
-    return id;
-  };
-  const address = typeof facts.evaluation.outputs.assistantAddress === "string" ? facts.evaluation.outputs.assistantAddress : undefined;
-  const nats = facts.ofType(types.nat).length;
-  const ips = Array.isArray(facts.evaluation.outputs.rpcEgressIps) ? facts.evaluation.outputs.rpcEgressIps.map(String) : [];
+  const nodes: string[] = [];
   const edges: string[] = [];
-  const filters = facts.ofType(types.logSubscription);
-  // Jobs that log subscriptions invoke (the shipper), with no schedule of their own.
-  const shippers = new Set(filters.map((f) => facts.resolve(f.inputs.destinationArn)?.urn).filter((urn): urn is string => urn !== undefined));
-
-  lines.push(`  subgraph aws[${label(`AWS ${config.aws.region} · stack ${config.stack}`)}]`);
-  const egress = nats > 0 ? declare(`egress[${label(`NAT gateways ×${nats}`, `Elastic IPs ${ips.join(", ")}`)}]`) : undefined;
-  const logGroups = facts.ofType(types.logGroup);
-  const logs = logGroups.length > 0 ? declare(`logs[(${label(`CloudWatch Logs ×${logGroups.length}`, `${config.logRetentionDays} days, KMS-encrypted`)})]`) : undefined;
-  const alarms = facts.alarms.length > 0 ? declare(`alarms[${label(`${facts.alarms.length} CloudWatch alarms`)}]`) : undefined;
-  const topics = facts.ofType(types.topic);
-  const topic = topics[0] ? declare(`topic>${label("SNS", topics[0].name)}]`) : undefined;
-  const dashboards = facts.ofType(types.dashboard);
-  const dashboard = dashboards[0] ? declare(`dashboard[${label("Dashboard", asString(dashboards[0].inputs.dashboardName) ?? dashboards[0].name)}]`) : undefined;
-  const dlqs = facts.jobs.filter((j) => j.deadLetterQueue).length;
-  const dlq = dlqs > 0 ? declare(`dlq[(${label(`SQS dead-letter queues ×${dlqs}`)})]`) : undefined;
-
-  for (const job of facts.jobs) {
-    const concurrency = job.fn.inputs.reservedConcurrentExecutions;
-    const jobNode = declare(`${nodeId("job", job.job)}[${label(`${job.job} job`, String(job.fn.inputs.runtime ?? ""), typeof concurrency === "number" && concurrency > 0 ? `concurrency ${concurrency}` : "")}]`);
-    if (job.schedule) {
-      const schedule = declare(`${nodeId("schedule", job.job)}([${label(String(job.schedule.inputs.scheduleExpression ?? "schedule"))}])`);
-      edges.push(`  ${schedule} --> ${jobNode}`);
-    } else if (shippers.has(job.fn.urn)) {
-      if (logs) edges.push(`  ${logs} -->|subscription| ${jobNode}`);
-    } else {
-      const onDemand = declare(`ondemand([${label("on release (invoked)")}])`);
-      edges.push(`  ${onDemand} -.-> ${jobNode}`);
-    }
-    for (const [target, accesses] of jobEdges(job)) {
-      const definition = targetNode(target, facts, address);
-      if (!definition) continue;
-      const accessList = [...accesses].filter((a) => a !== "logs" && a !== "dead-letters");
-      if (accessList.length === 0) continue;
-      edges.push(`  ${jobNode} -->|${accessList.join(" + ")}| ${declare(definition)}`);
-    }
-    if (logs && job.logGroup) edges.push(`  ${jobNode} -.->|logs| ${logs}`);
-    if (dlq && job.deadLetterQueue) edges.push(`  ${jobNode} -.->|failed runs| ${dlq}`);
-    if (alarms) edges.push(`  ${jobNode} -.->|metrics| ${alarms}`);
-    if (egress) edges.push(`  ${jobNode} -->|HTTPS| ${egress}`);
-  }
-  lines.push("  end");
-
-  // The outside world.
-  lines.push(`  rpc((${label("RPC provider", `${config.chain.name} · ${config.chain.id}`)}))`);
-  lines.push(`  indexer((${label("Boson subgraph", URL.canParse(config.protocol.subgraphUrl) ? new URL(config.protocol.subgraphUrl).host : "")}))`);
-  if (egress) edges.push(`  ${egress} --> rpc`, `  ${egress} --> indexer`);
-  if (config.webhooks.endpoints.length > 0 && egress) {
-    lines.push(`  hooks((${label(`${config.webhooks.endpoints.length} webhook endpoint(s)`, "HMAC-signed")}))`);
-    edges.push(`  ${egress} --> hooks`);
-  }
+  const edge = (from: string, to: string, text?: string, dotted = false) => edges.push(`  ${from} ${dotted ? "-.->" : "-->"}${text ? `|${label(text)}|` : ""} ${to}`);
+  const address = typeof facts.evaluation.outputs.assistantAddress === "string" ? facts.evaluation.outputs.assistantAddress : "";
+  const ips = Array.isArray(facts.evaluation.outputs.rpcEgressIps) ? facts.evaluation.outputs.rpcEgressIps.map(String) : [];
+  const signer = facts.keys.find((key) => key.secp256k1);
+  const groups = groupsOf(facts);
+  const secrets = facts.ofType(types.secret);
+  const tables = facts.ofType(types.table);
+  const nats = facts.ofType(types.nat).length;
   const recipients = [...config.alerts.emails, ...config.alerts.httpsEndpoints.map((url) => (URL.canParse(url) ? new URL(url).host : url))];
-  if (topic) {
-    lines.push(`  people((${label("alerts to", ...recipients)}))`);
-    if (alarms) edges.push(`  ${alarms} --> ${topic}`);
-    edges.push(`  ${topic} --> people`);
+
+  nodes.push(`  subgraph people[${label("People")}]`);
+  nodes.push(`    admins([${label("key administrators", ...config.aws.kmsAdministrators.map((arn) => arn.split(":").pop() ?? arn))}])`);
+  nodes.push(`    release([${label("release owner")}])`);
+  nodes.push(`    oncall([${label("on-call", ...recipients)}])`);
+  nodes.push(`    seller_admin([${label("seller admin (smart account)", config.seller.admin)}])`);
+  nodes.push("  end");
+
+  nodes.push(`  subgraph aws[${label(`AWS account · ${config.aws.region} · stack ${config.stack}`)}]`);
+  nodes.push(`    scheduler([${label("EventBridge Scheduler")}])`);
+  if (signer) nodes.push(`    signer{{${label("KMS signer (secp256k1)", signer.alias ?? signer.key.name, address)}}}`);
+  for (const secret of secrets) nodes.push(`    secret_${sanitize(secret.name)}[/${label("Secret", secret.name)}/]`);
+  if (tables.length > 0) nodes.push(`    tables[(${label(`DynamoDB ×${tables.length}`, ...tables.map((t) => t.name))})]`);
+  nodes.push(`    cloudwatch[(${label("CloudWatch", `logs ×${facts.ofType(types.logGroup).length}, ${config.logRetentionDays} days`, `${facts.alarms.length} alarms · dashboard`)})]`);
+  nodes.push(`    sns>${label("SNS alerts")}]`);
+  nodes.push(`    dlq[(${label("SQS dead-letter queues")})]`);
+  nodes.push(`    subgraph vpc[${label("VPC · private subnets")}]`);
+  for (const group of groups) nodes.push(`      ${group.id}[${label(group.title, ...group.jobs.map((job) => jobLine(job, group.id === "shipper_jobs")))}]`);
+  if (nats > 0) nodes.push(`      egress[${label(`NAT ×${nats}`, `Elastic IPs ${ips.join(", ")}`)}]`);
+  nodes.push("    end");
+  nodes.push("  end");
+
+  nodes.push(`  subgraph gcp_project[${label(`GCP project ${config.gcp.project}`)}]`);
+  nodes.push(`    gcp[(${label("Cloud Logging · BigQuery")})]`);
+  nodes.push("  end");
+
+  nodes.push(`  subgraph chain[${label(`${config.chain.name} · chain ${config.chain.id}`)}]`);
+  nodes.push(`    rpc((${label("RPC providers")}))`);
+  nodes.push(`    diamond{{${label("Boson diamond", config.protocol.diamond)}}}`);
+  nodes.push(`    indexer((${label("Boson subgraph", URL.canParse(config.protocol.subgraphUrl) ? new URL(config.protocol.subgraphUrl).host : "")}))`);
+  nodes.push("  end");
+  if (config.webhooks.endpoints.length > 0) nodes.push(`  hooks((${label(`${config.webhooks.endpoints.length} fulfillment endpoint(s)`, "HMAC-signed webhooks")}))`);
+
+  // People.
+  if (signer) edge("admins", "signer", "administer, never sign");
+  edge("seller_admin", "diamond", "registers the assistant");
+  // Triggers.
+  for (const group of groups) {
+    const scheduled = group.jobs.filter((job) => job.schedule);
+    if (scheduled.length > 0) edge("scheduler", group.id, scheduled.map((job) => job.job).join(", "));
+    const onDemand = group.jobs.filter((job) => !job.schedule && group.id !== "shipper_jobs");
+    if (onDemand.length > 0) edge("release", group.id, `invokes ${onDemand.map((job) => job.job).join(", ")}`, true);
   }
-  if (dashboard && alarms) edges.push(`  ${alarms} -.- ${dashboard}`);
-  const gcp = facts.custom.filter((r) => r.type.startsWith("gcp:"));
-  if (gcp.length > 0 || shippers.size > 0) {
-    lines.push(`  gcp[[${label(`GCP ${config.gcp.project}`, "Cloud Logging · BigQuery")}]]`);
-    for (const job of facts.jobs.filter((j) => shippers.has(j.fn.urn))) edges.push(`  ${nodeId("job", job.job)} -->|log records| gcp`);
-    if (shippers.size === 0 && logs) edges.push(`  ${logs} -.->|no subscription ships the logs| gcp`);
+  edge("scheduler", "dlq", "failed runs", true);
+  // What each group may touch, from its roles.
+  for (const group of groups) {
+    for (const [target, what] of accesses(group, facts)) edge(group.id, target, [...what].join(" + "));
+    if (group.id !== "shipper_jobs") edge(group.id, "cloudwatch", "logs + metrics", true);
+    if (nats > 0 && group.id !== "shipper_jobs") edge(group.id, "egress", "HTTPS");
   }
-  return [...lines, ...edges].join("\n");
+  // Logs, alerts, the outside world.
+  if (groups.some((g) => g.id === "shipper_jobs")) {
+    edge("cloudwatch", "shipper_jobs", "log subscription");
+    edge("shipper_jobs", "gcp", "records via NAT, Workload Identity");
+  }
+  edge("cloudwatch", "sns", "alarms");
+  edge("sns", "oncall");
+  if (nats > 0) {
+    edge("egress", "rpc", "JSON-RPC (IP-allowlisted)");
+    edge("egress", "indexer", "GraphQL");
+    if (config.webhooks.endpoints.length > 0) edge("egress", "hooks", "webhooks");
+  }
+  edge("rpc", "diamond");
+  return ["flowchart LR", ...nodes, ...edges].join("\n");
 }
+

@@ -1,10 +1,11 @@
-import type { RecordedResource, StackEvaluation } from "../../infra/offline/mock-harness";
+import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
 import { parsePolicyDocument } from "../../infra/policy/iam-document";
 import { keyRoles, type KeyRoles } from "../../infra/policy/kms-roles";
 import { mockReferences, type ReferenceIndex } from "../../infra/policy/offline/references";
 import { isSecp256k1Signer, isSigningKey } from "../../infra/policy/rules/kms";
 import { asNumber, asRecord, asString, asStrings, jobName } from "../../infra/policy/rules/props";
 import { jobNames } from "../../lambdas/contract";
+import { resourceTypes as types } from "../../infra/offline/resource-types";
 
 /**
  * What the checklist, the diagram, the custody section and the cost estimate
@@ -13,28 +14,7 @@ import { jobNames } from "../../lambdas/contract";
  * secrets, network egress, the log pipeline.
  */
 
-export const types = {
-  key: "aws:kms/key:Key",
-  alias: "aws:kms/alias:Alias",
-  fn: "aws:lambda/function:Function",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  schedule: "aws:scheduler/schedule:Schedule",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  logSubscription: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  dashboard: "aws:cloudwatch/dashboard:Dashboard",
-  queue: "aws:sqs/queue:Queue",
-  topic: "aws:sns/topic:Topic",
-  subscription: "aws:sns/topicSubscription:TopicSubscription",
-  table: "aws:dynamodb/table:Table",
-  secret: "aws:secretsmanager/secret:Secret",
-  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
-  nat: "aws:ec2/natGateway:NatGateway",
-  eip: "aws:ec2/eip:Eip",
-  subnet: "aws:ec2/subnet:Subnet",
-  headers: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-} as const;
+export { types };
 
 /** One permission of a job's role, with the stack resources it names. */
 export interface Permission {
@@ -133,7 +113,7 @@ export function stackFacts(evaluation: StackEvaluation): StackFacts {
   const schedules = ofType(types.schedule);
   const logGroups = ofType(types.logGroup);
   const rolePolicies = ofType(types.rolePolicy);
-  const jobs = ofType(types.fn)
+  const jobs = ofType(types.function)
     .map((fn): JobFacts => {
     const role = resolve(fn.inputs.role);
     const functionName = asString(fn.computed?.name) ?? asString(fn.inputs.name);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { mockAccountId, type RecordedResource } from "../../offline/mock-harness";
+import { type RecordedResource } from "../../offline/evaluate";
+import { mockAccountId } from "../../offline/mocks";
 
 /**
  * Which recorded resource another one refers to, offline. Under the Pulumi

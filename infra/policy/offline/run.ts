@@ -6,7 +6,7 @@ import type {
   ResourceValidationArgs,
   StackValidationArgs,
 } from "@pulumi/policy";
-import type { RecordedResource } from "../../offline/mock-harness";
+import type { RecordedResource } from "../../offline/evaluate";
 import { isStackPolicy, policyMapping, type KitPolicy, type PolicyMapping } from "../kit-policy";
 import type { ReferenceIndex } from "./references";
 

@@ -23,8 +23,13 @@ const C3: ItemEvaluator = (context) => {
 };
 
 const C4: ItemEvaluator = (context) =>
-  result("C4", [jobEvidence(context, "smoke", undefined), ...testEvidence(context, "C4", true)], {
-    pass: "the smoke job is deployed with every release and `npm run promote` prints the command to run it",
-  });
+  result(
+    "C4",
+    [jobEvidence(context, "smoke", undefined), ...testEvidence(context, "C4", true)],
+    { pass: "the smoke job is deployed with every release and `npm run promote` prints the command to run it" },
+    {
+      check: `After this release's \`pulumi up\` on ${context.config.stack}, invoke the smoke job (the command \`npm run promote\` prints) and record the run: release, exchangeIds, tx hashes. Sign with \`expires\` set to the next release.`,
+    },
+  );
 
 export const codeItems = { C1, C2, C3, C4 };

@@ -79,7 +79,7 @@ const B2: ItemEvaluator = (context) => {
 
 const B3: ItemEvaluator = (context) => {
   const { config, facts } = context;
-  const subscriptions = facts.ofType(types.subscription);
+  const subscriptions = facts.ofType(types.topicSubscription);
   const endpoints = [...config.alerts.emails, ...config.alerts.httpsEndpoints];
   const evidence: Evidence[] = [
     alarmEvidence(context, metricNames.disputeRaised, "a dispute raised"),

@@ -17,7 +17,7 @@ const S1: ItemEvaluator = (context) => {
   const { facts } = context;
   const evidence: Evidence[] = [];
   const signers = facts.keys.filter((k) => k.secp256k1);
-  if (signers.length === 0) evidence.push(fact("resource", "aws:kms/key:Key", "no ECC_SECG_P256K1 / SIGN_VERIFY key in the stack", false));
+  if (signers.length === 0) evidence.push(fact("resource", types.key, "no ECC_SECG_P256K1 / SIGN_VERIFY key in the stack", false));
   for (const signer of signers) {
     const jobs = signingJobs(context, signer.key.urn);
     evidence.push(
@@ -52,20 +52,20 @@ const S1: ItemEvaluator = (context) => {
 
 const S2: ItemEvaluator = (context) => {
   const { config, online } = context;
-  const evidence: Evidence[] = [fact("config", `${configNamespace}:seller.admin`, config.seller.admin, true)];
+  const evidence: Evidence[] = [fact("config", `${configNamespace}:seller.admin`, config.seller.admin, true), ...testEvidence(context, "S2", false)];
   const check =
     `On ${config.chain.name} (chain ${config.chain.id}), open seller ${config.seller.id} on the diamond ${config.protocol.diamond} ` +
     `(getSeller(${config.seller.id})) and confirm its admin ${config.seller.admin} is a smart account contract (e.g. a Safe) held by the people in the custody table, ` +
-    `and that the assistant is the KMS address or a session key. Or run the review online: npm run review -- --stack ${config.stack} --rpc <url>.`;
+    `and that the assistant is the KMS address or a session key. The online review (npm run review -- --stack ${config.stack} --rpc <url>) reads the first part for you.`;
   if (!online?.seller) {
-    return result("S2", evidence, { pass: "the kit cannot see the chain offline" }, { check });
+    return result("S2", evidence, { pass: "offline: the kit cannot see the chain" }, { check });
   }
   const seller = online.seller;
   evidence.push(
     fact("chain", `getSeller(${config.seller.id}).admin`, `${seller.admin}: ${seller.adminIsContract ? "a contract (smart account)" : "an EOA (no code)"}`, seller.adminIsContract),
     fact("chain", `getSeller(${config.seller.id}).admin`, seller.admin.toLowerCase() === config.seller.admin.toLowerCase() ? "matches the config" : `differs from the config's ${config.seller.admin}`, seller.admin.toLowerCase() === config.seller.admin.toLowerCase()),
   );
-  return result("S2", evidence, { pass: "the seller's admin on chain is a contract (smart account)", fail: "the seller's admin is not the configured smart account" });
+  return result("S2", evidence, { pass: "the seller's admin on chain is a contract; who holds it is for a person to confirm", fail: "the seller's admin is not the configured smart account" }, { check });
 };
 
 function rpcSecretEvidence(context: ReviewContext): Evidence[] {
@@ -74,10 +74,11 @@ function rpcSecretEvidence(context: ReviewContext): Evidence[] {
     const fullKey = `${configNamespace}:${key}`;
     if (!source) {
       const placeholder = config.placeholders.find((p) => p.key === fullKey);
+      if (placeholder?.reason === "absent") return fact("config", fullKey, `not set: run \`pulumi config set --secret ${fullKey} <url> --stack ${config.stack}\``, false);
       return fact("config", fullKey, placeholder ? `${placeholder.reason} in the stack file (a secret)` : "provided to the program", true);
     }
     const value = source.values[fullKey];
-    if (value === undefined) return fact("config", fullKey, "not in the stack file yet: `pulumi up` refuses to run until it is set with `pulumi config set --secret`", true);
+    if (value === undefined) return fact("config", fullKey, `not set: run \`pulumi config set --secret ${fullKey} <url> --stack ${config.stack}\` (\`pulumi up\` refuses to run without it)`, false);
     if (typeof value === "object" && value !== null && "secure" in value) return fact("config", fullKey, "encrypted in the stack file (secure:)", true);
     if (source.secretKeys.has(fullKey)) return fact("config", fullKey, "a Pulumi secret", true);
     return fact("config", fullKey, "stored in plaintext in the stack file: the RPC API key is readable by anyone with the repository", false);
@@ -104,10 +105,16 @@ const S3: ItemEvaluator = (context) => {
       egress.length > 0 && egress.length === nats,
     ),
     ...policyEvidence(context, ["lambda-in-vpc", "lambda-private-subnets-behind-nat", "secret-cmk"]),
+    ...testEvidence(context, "S3", true),
   );
-  return result("S3", evidence, {
-    pass: `jobs reach RPC only from the NAT Elastic IPs (${egress.join(", ")}); restrict the provider key to them`,
-  });
+  return result(
+    "S3",
+    evidence,
+    { pass: `jobs reach RPC only from the NAT Elastic IPs (${egress.join(", ")}); the provider keys must be restricted to them`, fail: "the RPC URLs are not ready" },
+    {
+      check: `At each RPC provider (primary and fallback), restrict the API key in boson-kit:rpcPrimaryUrl / rpcFallbackUrl to the stack's egress IPs (\`pulumi stack output rpcEgressIps --stack ${context.config.stack}\`), then confirm a request from another IP is refused.`,
+    },
+  );
 };
 
 const S4: ItemEvaluator = (context) => {
@@ -134,7 +141,7 @@ const S5: ItemEvaluator = (context) => {
   const generated = facts.custom.filter((r) => r.type === "random:index/randomBytes:RandomBytes" || r.type === "random:index/randomPassword:RandomPassword");
   evidence.push(fact("resource", generated.map((r) => r.name).join(", ") || "random:*", generated.length > 0 ? "the HMAC key is generated by the stack, never typed in" : "no generated HMAC key", generated.length > 0));
   const senders = facts.jobs.filter((job) => job.env.WEBHOOK_ENDPOINTS !== undefined || job.env.WEBHOOK_SECRET_ARN !== undefined);
-  if (senders.length === 0) evidence.push(fact("resource", "aws:lambda/function:Function", "no job has WEBHOOK_SECRET_ARN", false));
+  if (senders.length === 0) evidence.push(fact("resource", types.function, "no job has WEBHOOK_SECRET_ARN", false));
   for (const job of senders) {
     const secret = facts.resolve(job.env.WEBHOOK_SECRET_ARN);
     evidence.push(fact("resource", job.fn.name, secret?.type === types.secret ? `signs with the key in secret ${secret.name}` : "sends webhooks without a signing secret of this stack", secret?.type === types.secret));

@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentVariables as env } from "../../lambdas/contract";
-import { EncryptionKey } from "./encryption-key";
-import { declareJobFunction, type JobFunction, type JobFunctionArgs } from "./job-function";
+import { EncryptionKey } from "../components/encryption-key";
+import { JobFunction, type JobFunctionArgs } from "../components/job-function";
 import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definitions/key-policy";
-import { assumeRolePolicy } from "../definitions/policy-document";
 
 /**
  * The shipper's AWS side: its role, an encrypted log group with retention,
@@ -14,13 +13,15 @@ import { assumeRolePolicy } from "../definitions/policy-document";
  */
 
 export interface ShipperFunctionArgs extends Pick<JobFunctionArgs, "logRetentionDays" | "environment" | "network"> {
+  /** Declared first by the log pipeline, because the GCP side's trust names it. */
+  readonly role: aws.iam.Role;
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
   /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
   readonly deployers: readonly pulumi.Input<string>[];
 }
 
-/** The shipper's settings that are part of its release identity (same in every stack). */
+/** The shipper's settings that are part of its release identity (the same in every stack). */
 export const shipperSettings = { job: "shipper", timeoutSeconds: 60, memorySizeMb: 512 } as const;
 
 export interface ShipperFunction {
@@ -32,20 +33,15 @@ export interface ShipperFunction {
   readonly encryptionKey: EncryptionKey;
 }
 
-/** The shipper's role: created first, because the GCP side's trust names it. */
-export function declareShipperRole(name: string, parent: pulumi.Resource): aws.iam.Role {
-  const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
-  return new aws.iam.Role(
-    `${name}-role`,
-    {
-      description: "Runs the log shipper: reads nothing, writes its own logs, traces and dead letters; reaches GCP by workload identity federation",
-      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", accountId),
-    },
-    { parent },
-  );
-}
-
-export function declareShipperFunction(name: string, role: aws.iam.Role, args: ShipperFunctionArgs, parent: pulumi.Resource): ShipperFunction {
+/**
+ * The shipper's function, key and async-invoke settings, declared under
+ * `opts.parent` (the log pipeline). The function's own resources sit in a
+ * `JobFunction`; they were declared directly under the pipeline before, and
+ * keep those URNs through aliases.
+ */
+export function declareShipperFunction(name: string, args: ShipperFunctionArgs, opts: { parent: pulumi.Resource }): ShipperFunction {
+  const { parent } = opts;
+  const { role } = args;
   const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
   const encryptionKey = new EncryptionKey(
     `${name}-logs-and-dlq`,
@@ -61,7 +57,7 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
     { parent },
   );
 
-  const { function: fn, releaseIdentity, logGroup, deadLetterQueue } = declareJobFunction(
+  const shipper = new JobFunction(
     name,
     {
       ...shipperSettings,
@@ -72,9 +68,11 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
       encryptionKeyArn: encryptionKey.arn,
       logRetentionDays: args.logRetentionDays,
       network: args.network,
+      childAliases: [{ parent }],
     },
-    parent,
+    { parent },
   );
+  const { function: fn, logGroup, deadLetterQueue } = shipper;
 
   new aws.lambda.FunctionEventInvokeConfig(
     `${name}-async`,
@@ -87,5 +85,5 @@ export function declareShipperFunction(name: string, role: aws.iam.Role, args: S
     { parent },
   );
 
-  return { role, function: fn, releaseIdentity, logGroup, deadLetterQueue, encryptionKey };
+  return { role, function: fn, releaseIdentity: shipper.releaseIdentity, logGroup, deadLetterQueue, encryptionKey };
 }

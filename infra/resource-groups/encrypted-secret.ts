@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EncryptionKey } from "./encryption-key";
+import { EncryptionKey } from "../components/encryption-key";
 import { envelopeEncryptionActions, viaService } from "../definitions/key-policy";
 import { policyJson } from "../definitions/policy-document";
 
 export interface EncryptedSecretArgs {
+  /** The secret's resource name after the owner's name: `<name>-<secretName>`; its key is `<name>-secret`. */
+  readonly secretName: string;
   readonly region: string;
   /** Manage the key; never read the secret. */
   readonly administrators: readonly pulumi.Input<string>[];
@@ -28,14 +30,11 @@ export interface EncryptedSecret {
 /**
  * A Secrets Manager secret under its own customer-managed key, with its value
  * and a resource policy: only `readers` may read it, and only through Secrets
- * Manager. A function rather than a component, so the resources keep the
- * parents (and URNs) they had in `RpcEgress` and `Webhooks`.
+ * Manager. Declared under `opts.parent` (the component that owns the secret).
  */
-export function declareEncryptedSecret(
-  names: { readonly key: string; readonly secret: string },
-  args: EncryptedSecretArgs,
-  parent: pulumi.Resource,
-): EncryptedSecret {
+export function declareEncryptedSecret(name: string, args: EncryptedSecretArgs, opts: { parent: pulumi.Resource }): EncryptedSecret {
+  const { parent } = opts;
+  const names = { key: `${name}-secret`, secret: `${name}-${args.secretName}` };
   const key = new EncryptionKey(
     names.key,
     {

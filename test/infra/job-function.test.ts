@@ -26,13 +26,13 @@ const stacks = committedStackEvaluations();
 const scheduledJobs = ["withdraw", "health", "watcher"] as const;
 
 describe.each(committedStacks)("scheduled jobs in %s", (stack) => {
-  it("declares one Lambda per job, each in its own ScheduledJob component", () => {
+  it("declares one Lambda per job and one for the shipper, each in its own JobFunction component", () => {
     const evaluation = stacks[stack];
-    const jobFunctions = ofType(evaluation, functionType).filter((fn) => parentOf(evaluation, fn)?.type === "boson-kit:jobs:ScheduledJob");
-    expect(jobFunctions.map((fn) => fn.name).sort()).toEqual(jobNames.map((job) => `${job}-job-function`).sort());
+    const jobFunctions = ofType(evaluation, functionType).filter((fn) => parentOf(evaluation, fn)?.type === "boson-kit:jobs:JobFunction");
+    expect(jobFunctions.map((fn) => fn.name).sort()).toEqual([...jobNames.map((job) => `${job}-job-function`), "log-pipeline-shipper-function"].sort());
     for (const job of jobNames) {
       const component = parentOf(evaluation, jobFunction(evaluation, job));
-      expect(component?.type).toBe("boson-kit:jobs:ScheduledJob");
+      expect(component?.type).toBe("boson-kit:jobs:JobFunction");
       expect(component?.name).toBe(`${job}-job`);
     }
   });
