@@ -10,8 +10,11 @@ import { ethereumAddressFromSpki } from "../definitions/signer-address";
  * calls. `evaluate.ts` runs the program against them.
  */
 
-/** The AWS documentation's example account: a made-up account the plan never prints as real. */
-export const mockAccountId = "111122223333";
+/**
+ * The account the mocks deploy to: the committed stacks' example account (their
+ * aws:allowedAccountIds), so account-wide ARNs in config and in the program agree.
+ */
+export const mockAccountId = "123456789012";
 /** The GCP project number the mocks make up. */
 export const mockProjectNumber = "100000000001";
 
@@ -141,7 +144,8 @@ function collectStrings(value: unknown, into: Set<string> | undefined): void {
 /** The kit's Pulumi mocks: stand-ins for the cloud's computed outputs and invokes. */
 export function kitMocks(region: string, computed: ComputedOutputs = new Map(), options: KitMockOptions = {}): pulumi.runtime.Mocks {
   const { fabricated } = options;
-  fabricated?.add(mockAccountId).add(mockProjectNumber);
+  // The account is config (aws:allowedAccountIds), not made up; the ids and names around it are.
+  fabricated?.add(mockProjectNumber);
   const call = callMock(region, options);
   return {
     newResource: (args) => {

@@ -136,7 +136,7 @@ describe("review of the committed stacks", () => {
     expect(productionReport.custody.signers.direct.map((s) => s.who).sort()).toEqual(["execution role of the smoke job", "execution role of the withdraw job"]);
     const oneStep = productionReport.custody.signers.oneStepAway.map((s) => `${s.principal}: ${s.step}`).join("\n");
     expect(oneStep).toMatch(/role\/boson-kit-key-admin: kms:PutKeyPolicy on the signer/);
-    expect(oneStep).toMatch(/boson-kit:deployers is not set.*change the code, configuration or role of the signing jobs \(smoke, withdraw\)/);
+    expect(oneStep).toMatch(/role\/boson-kit-deployer: deploys the stack: can change the code, configuration or role of the signing jobs \(smoke, withdraw\)/);
     expect(productionReport.custody.deployment.backend).toMatch(/not recorded in the repository/);
   });
 
