@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 // share one module graph per worker (isolate: false), because importing
 // @pulumi/aws costs seconds per file and the program holds no state between
 // evaluations. The Lambda tests stay isolated: they start and stop peers.
+const domTests = ["test/tools/review-parts.test.ts"];
+
 export default defineConfig({
   test: {
     pool: "forks",
@@ -18,8 +20,15 @@ export default defineConfig({
         test: {
           name: "infra",
           include: ["test/infra/**/*.test.ts", "test/policy/**/*.test.ts", "test/tools/**/*.test.ts", "test/*.test.ts"],
+          exclude: domTests,
           isolate: false,
         },
+      },
+      {
+        // Tests that install a DOM (jsdom) on globalThis: isolated, or libraries that
+        // probe for `window` (google-gax's REST transport) would take the browser path.
+        extends: true,
+        test: { name: "dom", include: domTests },
       },
       {
         extends: true,
