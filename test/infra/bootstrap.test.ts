@@ -118,7 +118,9 @@ describe("what each identity may do", () => {
 });
 
 describe("state and secrets", () => {
-  it("keeps the state bucket versioned, encrypted and private, and the secrets key rotated", () => {
+  it("keeps the state bucket and the secrets key protected, the bucket versioned, encrypted and private, the key rotated", () => {
+    const guarded = evaluation.resources.filter((r) => r.options?.protect).map((r) => r.name).sort();
+    expect(guarded).toEqual(["pulumi-secrets", "pulumi-state"]);
     const bucket = named(evaluation as unknown as StackEvaluation, "aws:s3/bucket:Bucket", "pulumi-state");
     const key = named(evaluation as unknown as StackEvaluation, "aws:kms/key:Key", "pulumi-secrets");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });

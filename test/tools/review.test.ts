@@ -95,7 +95,7 @@ describe("review of the committed stacks", () => {
       expect(report.verdict).toBe("not-ready");
       expect(report.signoffs.filter((s) => s.signed)).toEqual([]);
       const awaited = report.awaiting.map((a) => `${a.who}: ${a.what}`).join("\n");
-      for (const signoff of ["S2", "S3", "M2", "M3", "C4", "first-pulumi-up", "alert-canary", "pinned-action-shas"]) expect(awaited).toContain(`sign-off ${signoff}:`);
+      for (const signoff of ["S2", "S3", "M2", "M3", "C4", "first-pulumi-up", "alert-canary", "pinned-action-shas", "first-pipeline-run"]) expect(awaited).toContain(`sign-off ${signoff}:`);
       expect(awaited).toMatch(/the seller's admin key holders: sign-off S2/);
       expect(awaited).toMatch(/the platform team: S3 fails/);
     }

@@ -21,6 +21,10 @@ export const signoffItems = {
   "first-pulumi-up": { awaits: "a deployer", title: "The first `pulumi up` of this stack on its AWS account succeeded" },
   "alert-canary": { awaits: "the on-call", title: "An alert canary (a test alarm set to ALARM) reached the on-call" },
   "pinned-action-shas": { awaits: "the platform team", title: "The commit SHAs the release workflows pin match the tags beside them (git ls-remote)" },
+  "first-pipeline-run": {
+    awaits: "the release owner",
+    title: "The release pipeline ran end to end once: staging deployed and smoke-tested, production promoted with approval, no static key",
+  },
 } as const;
 
 export type SignoffItem = keyof typeof signoffItems;
