@@ -16,7 +16,8 @@ function figures(value: unknown, path: string, into: string[]): void {
     else if (value.length <= 3) value.forEach((item, index) => figures(item, `${path}[${index}]`, into));
     else into.push(`${path}=${value.length} items`);
   } else if (value !== null && typeof value === "object") {
-    for (const [key, inner] of Object.entries(value)) figures(inner, path ? `${path}.${key}` : key, into);
+    // A top-level `report` (the health job's) is the whole outcome: its fields need no prefix.
+    for (const [key, inner] of Object.entries(value)) figures(inner, path ? `${path}.${key}` : key === "report" ? "" : key, into);
   }
 }
 
