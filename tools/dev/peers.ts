@@ -32,6 +32,8 @@ export type LocalPeers = {
   receiver: WebhookReceiver;
   rpcSecretArn: string;
   webhookSecretArn: string;
+  /** Held in memory for the operator's redelivery; never printed. */
+  webhookSecret: string;
   seller: { id: bigint; treasury: Address; admin: Address };
   buyerKey: `0x${string}`;
   offerId: bigint;
@@ -94,6 +96,7 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
       receiver,
       rpcSecretArn: secrets.putSecret("local-rpc-urls", JSON.stringify({ primary: anvil.rpcUrl })),
       webhookSecretArn: secrets.putSecret("local-webhook-secret", webhookSecret),
+      webhookSecret,
       seller: { id: created.sellerId, treasury: localTreasury, admin: localAdmin },
       buyerKey: anvilKeys[3],
       offerId,
