@@ -81,8 +81,8 @@ export class AlarmEvaluator {
         .filter((point) => Math.floor(point.at / periodMs) === period && point.namespace === alarm.namespace && point.name === alarm.metricName && sameDimensions(point.dimensions, alarm.dimensions))
         .map((point) => point.value);
       if (values.length === 0) {
-        if (alarm.treatMissingData === "breaching") (breaching++, evaluated++);
-        else if (alarm.treatMissingData === "notBreaching") evaluated++;
+        if (alarm.treatMissingData === "breaching") breaching++;
+        if (alarm.treatMissingData === "breaching" || alarm.treatMissingData === "notBreaching") evaluated++;
         continue;
       }
       evaluated++;
