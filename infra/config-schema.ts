@@ -146,6 +146,15 @@ export const rawKitConfigSchema = z.strictObject({
   kmsAdministrators: z
     .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may administer (never use) the signing keys" })
     .min(1, { error: "must name at least one IAM ARN that may administer the signing keys (checklist M3)" }),
+  deployers: z
+    .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that run `pulumi up` (the CI or SSO deploy role)" })
+    .optional(),
+  previewers: z.array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may run `pulumi preview` only" }).optional(),
+  availabilityZoneIds: z
+    .array(z.string().regex(/^[a-z]{2,4}[0-9]+-az[0-9]+$/, { error: "must be an availability zone id such as euw1-az1" }), {
+      error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
+    })
+    .optional(),
   availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   logRetentionDays: z.coerce
     .number()
@@ -171,10 +180,22 @@ export const rawKitConfigSchema = z.strictObject({
     .default({ endpoints: [] }),
   relayer: z
     .strictObject({
-      url: httpsUrl("the meta-transaction relayer"),
+      url: httpsUrl("the meta-transaction relayer").optional(),
+      apiId: z.string({ error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }).min(1, { error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }),
+      allowUnofficialUrl: z.boolean({ error: "must be true or false" }).default(false),
       ratePerSecond: positiveInteger("the relayer calls allowed per second", 1000).default(5),
       burst: positiveInteger("the relayer calls allowed in one burst", 1000).default(10),
       timeoutMs: positiveInteger("the relayer timeout in milliseconds", 60_000).default(10_000),
+    })
+    .optional(),
+  transactions: z
+    .strictObject({
+      stuckAfterBlocks: positiveInteger("the blocks after which a pending transaction is replaced with higher fees", 1000).optional(),
+      stuckAfterSeconds: positiveInteger("the seconds after which a pending transaction is replaced with higher fees", 3600).optional(),
+      bumpPercent: positiveInteger("the fee increase per replacement in percent (at least the nodes' 10)", 100).min(10, { error: "must be at least 10: nodes refuse a replacement with a smaller bump" }).optional(),
+      maxFeePerGasGwei: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, { error: "must be a gwei amount as a decimal string such as \"500\"" }).optional(),
+      leaseSeconds: positiveInteger("the send lease's length in seconds (the longest run)", 3600).optional(),
+      pendingAlarmMinutes: positiveInteger("the minutes a transaction may stay pending before the alarm", 1440).optional(),
     })
     .optional(),
   priceFeed: z

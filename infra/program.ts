@@ -50,7 +50,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     administrators,
     users: {
       idempotency: roleArns(jobsWhere((spec) => spec.uses.idempotencyTable === true)),
-      events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true)),
+      events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true || spec.uses.businessCounters === true)),
       checkpoints: roleArns(jobsWhere((spec) => spec.uses.checkpointsTable === true)),
     },
   });

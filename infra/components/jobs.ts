@@ -9,6 +9,7 @@ import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definiti
 import type { PolicyStatement } from "../definitions/policy-document";
 import { JobFunction } from "./job-function";
 import { signingConditions } from "./signer";
+import { businessTallyKeyPrefix } from "../../lambdas/contract/table-keys";
 
 interface TableRef {
   readonly name: pulumi.Input<string>;
@@ -115,7 +116,7 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
       ? { [env.smokeOfferId]: args.smoke.offerId, [env.smokeBuyerPercent]: String(args.smoke.buyerPercent) }
       : {}),
     ...(spec.uses.idempotencyTable ? { [env.idempotencyTable]: args.tables.idempotency.name } : {}),
-    ...(spec.uses.eventsTable ? { [env.eventsTable]: args.tables.events.name } : {}),
+    ...(spec.uses.eventsTable || spec.uses.businessCounters ? { [env.eventsTable]: args.tables.events.name } : {}),
     ...(spec.uses.checkpointsTable ? { [env.checkpointsTable]: args.tables.checkpoints.name } : {}),
     ...(spec.uses.webhookSecret
       ? { [env.webhookSecretArn]: args.webhooks.secretArn, [env.webhookEndpoints]: args.webhooks.endpointsJson }
@@ -151,6 +152,16 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
   }
   if (spec.uses.eventsTable) {
     statements.push({ Sid: "StoreChainEvents", Effect: "Allow", Action: tableActions.events, Resource: args.tables.events.arn });
+  }
+  if (spec.uses.businessCounters && !spec.uses.eventsTable) {
+    statements.push({
+      Sid: "ReadBusinessCounters",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem"],
+      Resource: args.tables.events.arn,
+      // Only the counters' items, not the events or webhook payloads.
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${businessTallyKeyPrefix}*`] } },
+    });
   }
   if (spec.uses.checkpointsTable) {
     statements.push({ Sid: "KeepCheckpoints", Effect: "Allow", Action: tableActions.checkpoints, Resource: args.tables.checkpoints.arn });

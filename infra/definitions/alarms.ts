@@ -161,9 +161,40 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
   ];
 }
 
-/** Per-job alarms: the Lambda's errors, the job's own failed runs, and its dead-letter queue. */
+/** The jobs that send transactions, and so watch them (the transaction lifecycle's alarms). */
+const sendingJobs: readonly JobName[] = ["withdraw", "smoke"];
+
+/** A transaction pending too long (stuck under its fees or the relayer's), and a send refused above the fee cap. */
+function transactionAlarms(stack: string, job: JobName): AlarmDefinition[] {
+  if (!sendingJobs.includes(job)) return [];
+  return [
+    countAboveZero({
+      name: `${job}-tx-pending-too-long`,
+      severity: "high",
+      description: `A ${job} transaction has been pending longer than transactions.pendingAlarmMinutes: check the fee cap, the node and the pending item in the idempotency table.`,
+      namespace: metricsNamespace,
+      metricName: metricNames.txPendingMinutes,
+      dimensions: kitMetricDimensions(stack, metricNames.txPendingMinutes, job),
+      statistic: "Maximum",
+      periodSeconds: 300,
+    }),
+    countAboveZero({
+      name: `${job}-tx-fee-cap`,
+      severity: "high",
+      description: `A ${job} transaction needed a fee above transactions.maxFeePerGasGwei and was not sent: raise the cap or wait for the gas spike to pass.`,
+      namespace: metricsNamespace,
+      metricName: metricNames.txFeeCapReached,
+      dimensions: kitMetricDimensions(stack, metricNames.txFeeCapReached, job),
+      statistic: "Sum",
+      periodSeconds: 300,
+    }),
+  ];
+}
+
+/** Per-job alarms: the Lambda's errors, the job's own failed runs, its dead-letter queue, and (for jobs that send) its transactions. */
 export function jobAlarms(stack: string, job: JobName, target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }): AlarmDefinition[] {
   return [
+    ...transactionAlarms(stack, job),
     countAboveZero({
       name: `${job}-errors`,
       severity: "high",

@@ -56,6 +56,12 @@ export const metricNames = {
   gasBalanceRatio: "GasBalanceRatio",
   // RPC (S3): requests the fallback endpoint answered in a run (the primary failed).
   rpcFallbackUsed: "RpcFallbackUsed",
+  // Meta-transactions (O4): one per write, by the path it took (the reason is in the tool-call log).
+  metaTxRelayed: "MetaTxRelayed",
+  metaTxFallback: "MetaTxFallback",
+  // Transaction lifecycle: a send refused above the fee cap, and the age of a transaction pending too long.
+  txFeeCapReached: "TxFeeCapReached",
+  txPendingMinutes: "TxPendingMinutes",
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -88,4 +94,8 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   SmokeStepDurationMs: "smoke",
   GasBalanceRatio: "health",
   RpcFallbackUsed: "any",
+  MetaTxRelayed: "any",
+  MetaTxFallback: "any",
+  TxFeeCapReached: "any",
+  TxPendingMinutes: "any",
 };

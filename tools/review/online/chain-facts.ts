@@ -2,6 +2,7 @@ import { createPublicClient, http, type Address } from "viem";
 import type { KitConfig } from "../../../infra/config";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../../../lambdas/shared/chain/protocol";
 import { subgraphLag, type SubgraphLag } from "./subgraph";
+import { checkSubgraphFields, type SubgraphFieldCheck } from "./subgraph-fields";
 
 /**
  * Online mode (`--rpc <url>`): the on-chain facts the offline review cannot
@@ -25,6 +26,8 @@ export interface ChainFacts {
   };
   readonly pausedRegions: readonly string[];
   readonly subgraph?: SubgraphLag;
+  /** The kit's subgraph documents validated against the live subgraph's introspection. */
+  readonly subgraphFields?: SubgraphFieldCheck;
   /** Reads that failed, with why (e.g. getSeller reverted). */
   readonly errors: readonly string[];
 }
@@ -76,6 +79,7 @@ export async function readChainFacts(config: KitConfig, options: ChainOptions): 
 
   const subgraphUrl = options.subgraphUrl === undefined ? config.protocol.subgraphUrl : options.subgraphUrl;
   const subgraph = subgraphUrl === false ? undefined : await subgraphLag(subgraphUrl, Number(blockNumber), options.timeoutMs ?? 10_000);
+  const subgraphFields = subgraphUrl === false ? undefined : await checkSubgraphFields(subgraphUrl, options.timeoutMs ?? 10_000);
 
   return {
     rpcHost: new URL(options.rpcUrl).host,
@@ -85,6 +89,7 @@ export async function readChainFacts(config: KitConfig, options: ChainOptions): 
     ...(seller ? { seller: { ...seller, exists: seller.exists && !errors.some((e) => e.includes("does not exist")) } } : {}),
     pausedRegions,
     ...(subgraph ? { subgraph } : {}),
+    ...(subgraphFields ? { subgraphFields } : {}),
     errors,
   };
 }
