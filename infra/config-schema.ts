@@ -1,5 +1,6 @@
 import { isAddress } from "viem";
 import { z } from "zod";
+import { signerConfigSchema, standbyConfigSchema } from "./signer-config";
 
 /**
  * The shape of a stack's `boson-kit:*` configuration, as written in
@@ -139,6 +140,13 @@ export const rawKitConfigSchema = z.strictObject({
     .strictObject({
       emails: z.array(z.email({ error: "must be an email address" })).default([]),
       httpsEndpoints: z.array(httpsUrl("an alert subscription endpoint")).default([]),
+      // After an event alert pages, it stays raised this long: a burst pages once, with the count in the alarm.
+      cooldownMinutes: z
+        .strictObject({
+          disputeRaised: positiveInteger("the dispute alert's cooldown in minutes", 1440).default(60),
+          webhookDeadLettered: positiveInteger("the dead-lettered webhook alert's cooldown in minutes", 1440).default(60),
+        })
+        .default({ disputeRaised: 60, webhookDeadLettered: 60 }),
     })
     .refine((alerts) => alerts.emails.length + alerts.httpsEndpoints.length > 0, {
       error: "must name at least one email or https endpoint, or nobody is paged",
@@ -204,6 +212,8 @@ export const rawKitConfigSchema = z.strictObject({
       currency: z.string().regex(/^[A-Z]{3}$/, { error: "must be an ISO 4217 currency code such as USD" }),
     })
     .optional(),
+  signer: signerConfigSchema,
+  standby: standbyConfigSchema,
   smoke: z
     .strictObject({
       offerId: z

@@ -4,6 +4,8 @@ import { finalityFor, type ChainFinality } from "./chains";
 import { isLoopbackHttpUrl, rawKitConfigSchema, type RawKitConfig } from "./config-schema";
 import { officialConfigIds, officialDeployment } from "./official-table";
 import { relayerApiKeyConfigKey, resolveRelayer, type RelayerSettings } from "./definitions/relayer-config";
+import { alertEndpointsKey, resolveAlertSecrets } from "./alert-secrets";
+import { signerIssues, toSignerConfig, type SignerConfig, type StandbyConfig } from "./signer-config";
 
 /**
  * The stack's configuration: read once, validated before any resource is
@@ -56,7 +58,7 @@ export interface KitConfig {
   };
   readonly subgraph: { readonly maxLagBlocks: number };
   readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
-  readonly alerts: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  readonly alerts: RawKitConfig["alerts"] & { readonly secretEndpoints: readonly pulumi.Output<string>[] };
   readonly aws: {
     readonly region: string;
     readonly availabilityZones: number;
@@ -86,6 +88,10 @@ export interface KitConfig {
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
   readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
+  /** The assistant key: generation, replica region, pinned address. */
+  readonly signer: SignerConfig;
+  /** Set on a standby stack: it signs with its primary stack's replica, schedules off until `active`. */
+  readonly standby?: StandbyConfig;
   /** RPC URLs carry API keys: they exist only as Pulumi secrets (S3). */
   readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string>; readonly relayerApiKey?: pulumi.Output<string> };
   /** Secrets that the offline plan replaced with placeholders, with why. Empty under `pulumi up`. */
@@ -334,14 +340,20 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
   const raw = kitValues(source.values);
   const secrets = resolveSecrets(source, raw);
   const parsed = rawKitConfigSchema.safeParse(
-    Object.fromEntries(Object.entries(raw).filter(([key]) => !(secretConfigKeys as readonly string[]).includes(key) && key !== relayerApiKeyConfigKey)),
+    Object.fromEntries(Object.entries(raw).filter(([key]) => !([...secretConfigKeys, alertEndpointsKey, relayerApiKeyConfigKey] as readonly string[]).includes(key))),
   );
   if (!parsed.success) {
     throw new ConfigError(source.stack, [...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
   }
   const config = parsed.data;
   const region = source.values["aws:region"];
-  const issues = [...crossFieldIssues(source.stack, config, region), ...secrets.issues];
+  const alertSecrets = resolveAlertSecrets(source, raw);
+  const issues = [
+    ...crossFieldIssues(source.stack, config, region),
+    ...alertSecrets.issues,
+    ...signerIssues(source.stack, stackEnvironment(source.stack).environment, config.signer, config.standby, region),
+    ...secrets.issues,
+  ];
   const officialEntry = officialDeployment(config.configId);
   const relayer =
     config.relayer && officialEntry
@@ -383,7 +395,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     gas: config.gas,
     subgraph: config.subgraph,
     schedules: config.schedules,
-    alerts: config.alerts,
+    alerts: { ...config.alerts, secretEndpoints: alertSecrets.endpoints },
     aws: {
       region: region as string,
       availabilityZones: config.availabilityZones ?? defaultAvailabilityZones[environment],
@@ -399,12 +411,18 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     ...(config.transactions ? { transactions: config.transactions } : {}),
     ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),
     ...(config.smoke ? { smoke: config.smoke } : {}),
+    signer: toSignerConfig(config.signer),
+    ...(config.standby ? { standby: config.standby } : {}),
     rpc: {
       primaryUrl: pulumi.secret(secrets.values.rpcPrimaryUrl ?? ""),
       fallbackUrl: pulumi.secret(secrets.values.rpcFallbackUrl ?? ""),
       ...(relayer?.apiKey ? { relayerApiKey: relayer.apiKey } : {}),
     },
-    placeholders: [...secrets.placeholders, ...(relayer?.placeholder ? [relayer.placeholder] : [])],
+    placeholders: [
+      ...secrets.placeholders,
+      ...(relayer?.placeholder ? [relayer.placeholder] : []),
+      ...(alertSecrets.placeholder ? [alertSecrets.placeholder] : []),
+    ],
   };
 }
 

@@ -11,6 +11,8 @@ import { Jobs } from "./components/jobs";
 import { LogPipeline } from "./components/log-pipeline";
 import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
+import { StandbySigner } from "./components/standby-signer";
+import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
 import { Webhooks } from "./components/webhooks";
@@ -37,13 +39,33 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   });
   const roleArns = (jobs: readonly (typeof jobNames)[number][]) => jobs.map((job) => roles.executionRoleArn(job));
 
-  const signer = new Signer("assistant-signer", {
-    signingRole: "assistant",
-    aliasName: `alias/${config.project}/${config.stack}/assistant`,
-    administrators,
-    signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
-    publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
-  });
+  const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
+  // A standby stack signs with its primary's replica and declares no key.
+  const generations = config.standby ? [] : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
+  const signers = generations.map(
+    (generation) =>
+      [
+        generation,
+        new Signer(generation.resourceName, {
+          signingRole: "assistant",
+          aliasName: generation.aliasName,
+          administrators,
+          // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
+          // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
+          signers:
+            generation.role === "pending"
+              ? config.signer.rotationSigners
+              : [...jobSigners, ...config.signer.standbySigners, ...(generation.role === "active" && config.signer.pendingGeneration ? config.signer.rotationSigners : [])],
+          publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
+          ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
+          enabled: generation.role !== "retired",
+        }),
+      ] as const,
+  );
+  const signer = config.standby
+    ? new StandbySigner("standby-signer", { standby: config.standby, ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}) })
+    : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
+  const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
 
   const state = new State("state", {
     region,
@@ -75,9 +97,16 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     administrators,
     roles,
     schedules: config.schedules,
+    schedulesEnabled: config.standby?.active ?? true,
     logRetentionDays: config.logRetentionDays,
     configEnvironment: configEnvironment(config),
-    signer: { keyId: signer.keyId, keyArn: signer.keyArn, address: signer.address },
+    signer: {
+      keyId: signer.keyId,
+      keyArn: signer.keyArn,
+      address: signer.address,
+      ...(replicaKeyArn ? { replicaKeyArn } : {}),
+      ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
+    },
     rpcSecretArn: egress.secretArn,
     tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
@@ -93,6 +122,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     schedules: config.schedules,
     administrators,
     subscriptions: config.alerts,
+    cooldownMinutes: config.alerts.cooldownMinutes,
+    silentJobsExpected: config.standby !== undefined && !config.standby.active,
     jobs: jobNames.map((job) => ({ job, functionName: jobs.jobs[job].function.name, queueName: jobs.jobs[job].deadLetterQueue.name })),
   });
 
@@ -125,8 +156,14 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     protocolDiamond: config.protocol.diamond,
     assistantKeyId: signer.keyId,
     assistantKeyArn: signer.keyArn,
-    assistantKeyAlias: signer.aliasName,
+    assistantKeyAlias: signer instanceof Signer ? signer.aliasName : "(the primary stack's alias)",
     assistantAddress: signer.address,
+    assistantReplicaKeyArn: replicaKeyArn ?? "(no replica)",
+    signingRoleArns: jobSigners,
+    standby: config.standby ? { primaryStack: config.standby.primaryStack, active: config.standby.active, region } : "(not a standby stack)",
+    assistantGenerations: pulumi.output(
+      Object.fromEntries(signers.map(([generation, key]) => [`g${generation.generation}`, { role: generation.role, keyArn: key.keyArn, address: key.address }])),
+    ),
     rpcEgressIps: egress.egressIps,
     rpcSecretArn: egress.secretArn,
     webhookSecretArn: webhooks.secretArn,
@@ -150,4 +187,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       logPipeline.shipperReleaseIdentity.apply((identity): [string, ReleaseIdentity] => ["shipper", identity]),
     ]).apply((entries) => Object.fromEntries(entries)),
   };
+}
+
+function unreachableSigner(): never {
+  throw new Error("the signer config names no active generation"); // signerGenerations always includes config.signer.generation
 }

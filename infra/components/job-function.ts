@@ -25,7 +25,8 @@ export interface JobFunctionArgs {
   /** Caps parallel runs; 1 makes a job a singleton (withdrawals never race each other). Absent: the input is left unset. */
   readonly reservedConcurrentExecutions?: number;
   /** An EventBridge Scheduler expression and the role Scheduler invokes the function as; absent for functions that are only invoked. */
-  readonly schedule?: { readonly expression: string; readonly role: aws.iam.Role };
+  /** `enabled: false`: the schedule exists but does not fire (a standby stack until it is switched on). */
+  readonly schedule?: { readonly expression: string; readonly role: aws.iam.Role; readonly enabled?: boolean };
   /**
    * Aliases each child declares, for children that were declared under
    * another parent before this component held them (their URNs must not change).
@@ -186,7 +187,7 @@ export class JobFunction extends pulumi.ComponentResource {
         scheduleExpression: schedule.expression,
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
+        state: schedule.enabled === false ? "DISABLED" : "ENABLED",
         target: {
           arn: this.function.arn,
           roleArn: schedule.role.arn,

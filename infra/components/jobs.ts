@@ -21,10 +21,20 @@ export interface JobsArgs {
   readonly administrators: readonly pulumi.Input<string>[];
   readonly roles: JobRoles;
   readonly schedules: KitConfig["schedules"];
+  /** False on a standby stack that is not switched on: schedules declared, disabled. */
+  readonly schedulesEnabled?: boolean;
   readonly logRetentionDays: number;
   /** Ids from the stack config shared by every job (see `configEnvironment`). */
   readonly configEnvironment: Readonly<Record<string, string>>;
-  readonly signer: { readonly keyId: pulumi.Input<string>; readonly keyArn: pulumi.Input<string>; readonly address: pulumi.Input<string> };
+  readonly signer: {
+    readonly keyId: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+    readonly address: pulumi.Input<string>;
+    /** The replica the jobs fail over to when the primary region's KMS is unavailable. */
+    readonly replicaKeyArn?: pulumi.Input<string>;
+    /** The address recorded after the first deploy; jobs refuse to sign for any other. */
+    readonly pinnedAddress?: string;
+  };
   readonly rpcSecretArn: pulumi.Input<string>;
   readonly tables: { readonly idempotency: TableRef; readonly events: TableRef; readonly checkpoints: TableRef };
   readonly webhooks: { readonly secretArn: pulumi.Input<string>; readonly endpointsJson: string };
@@ -86,7 +96,7 @@ export class Jobs extends pulumi.ComponentResource {
           job,
           description: spec.description,
           role: identity.executionRole,
-          ...(spec.schedule && identity.schedulerRole ? { schedule: { expression: args.schedules[spec.schedule], role: identity.schedulerRole } } : {}),
+          ...(spec.schedule && identity.schedulerRole ? { schedule: { expression: args.schedules[spec.schedule], role: identity.schedulerRole, enabled: args.schedulesEnabled !== false } } : {}),
           environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
           permissions: jobPermissions(spec, args),
           encryptionKeyArn: this.encryptionKey.arn,
@@ -111,6 +121,8 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     [env.serviceName]: job,
     [env.rpcSecretArn]: args.rpcSecretArn,
     ...(spec.uses.signer ? { [env.keyId]: args.signer.keyId } : {}),
+    ...(spec.uses.signer && args.signer.replicaKeyArn ? { [env.replicaKeyArn]: args.signer.replicaKeyArn } : {}),
+    ...(spec.uses.signer && args.signer.pinnedAddress ? { [env.pinnedSignerAddress]: args.signer.pinnedAddress } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
     ...(spec.uses.smokeOffer && args.smoke
       ? { [env.smokeOfferId]: args.smoke.offerId, [env.smokeBuyerPercent]: String(args.smoke.buyerPercent) }
@@ -140,12 +152,12 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
       Sid: "SignDigests",
       Effect: "Allow",
       Action: ["kms:Sign"],
-      Resource: args.signer.keyArn,
+      Resource: signerKeyArns(args),
       Condition: { StringEquals: signingConditions },
     });
   }
   if (spec.uses.signer) {
-    statements.push({ Sid: "ReadSignerPublicKey", Effect: "Allow", Action: ["kms:GetPublicKey", "kms:DescribeKey"], Resource: args.signer.keyArn });
+    statements.push({ Sid: "ReadSignerPublicKey", Effect: "Allow", Action: ["kms:GetPublicKey", "kms:DescribeKey"], Resource: signerKeyArns(args) });
   }
   if (spec.uses.idempotencyTable) {
     statements.push({ Sid: "UseIdempotencyRecords", Effect: "Allow", Action: tableActions.idempotency, Resource: args.tables.idempotency.arn });
@@ -180,4 +192,9 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn });
   }
   return statements;
+}
+
+/** The primary key, and its replica when there is one (the failover signs there). */
+function signerKeyArns(args: JobsArgs): pulumi.Input<string> | pulumi.Input<string>[] {
+  return args.signer.replicaKeyArn === undefined ? args.signer.keyArn : [args.signer.keyArn, args.signer.replicaKeyArn];
 }

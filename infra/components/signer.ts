@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { administratorsStatement } from "../definitions/key-policy";
 import { policyJson } from "../definitions/policy-document";
 import { ethereumAddressFromSpki } from "../definitions/signer-address";
+import { SignerReplica } from "./signer-replica";
 
 export interface SignerArgs {
   /** The seller role this key signs for, e.g. `assistant` (checklist S2: a session key for the assistant role). */
@@ -15,6 +16,10 @@ export interface SignerArgs {
   readonly signers: readonly pulumi.Input<string>[];
   /** Roles that need the signer's public key (to know its address) but never sign. */
   readonly publicKeyReaders: readonly pulumi.Input<string>[];
+  /** A second region for a replica of the key (same key material, same address). */
+  readonly replicaRegion?: string;
+  /** False for a retired generation: kept (protected) but unable to sign. */
+  readonly enabled?: boolean;
 }
 
 /** The signing algorithm and message type Ethereum signing uses: an ECDSA signature over a keccak digest. */
@@ -36,6 +41,7 @@ export class Signer extends pulumi.ComponentResource {
   public readonly aliasName: pulumi.Output<string>;
   /** The Ethereum address to register as the seller's assistant. */
   public readonly address: pulumi.Output<string>;
+  public readonly replica: SignerReplica | undefined;
 
   constructor(name: string, args: SignerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boson-kit:signer:Signer", name, {}, opts);
@@ -47,6 +53,9 @@ export class Signer extends pulumi.ComponentResource {
         customerMasterKeySpec: "ECC_SECG_P256K1",
         keyUsage: "SIGN_VERIFY",
         deletionWindowInDays: 30,
+        // Fixed at creation: a single-region key can never get a replica, so every signer key is a multi-Region primary.
+        multiRegion: true,
+        isEnabled: args.enabled ?? true,
         policy: policyJson([
           administratorsStatement(args.administrators),
           {
@@ -81,10 +90,26 @@ export class Signer extends pulumi.ComponentResource {
           },
         ]),
       },
-      { parent: this },
+      { parent: this, protect: true, retainOnDelete: true },
     );
 
     const alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+
+    this.replica =
+      args.replicaRegion === undefined
+        ? undefined
+        : new SignerReplica(
+            `${name}-replica`,
+            {
+              primaryKeyArn: this.key.arn,
+              policy: this.key.policy,
+              region: args.replicaRegion,
+              aliasName: args.aliasName,
+              description: this.key.description.apply((description) => description ?? ""),
+              enabled: args.enabled ?? true,
+            },
+            { parent: this },
+          );
 
     this.keyId = this.key.keyId;
     this.keyArn = this.key.arn;

@@ -21,6 +21,10 @@ export const environmentVariables = {
   gasAlertRatios: "GAS_ALERT_RATIOS",
   subgraphMaxLagBlocks: "SUBGRAPH_MAX_LAG_BLOCKS",
   keyId: "KEY_ID",
+  /** Optional: the multi-Region replica of KEY_ID (an ARN, whose region the client uses); signing fails over to it. */
+  replicaKeyArn: "REPLICA_KEY_ARN",
+  /** Optional: the address recorded in the stack config after the first deploy; a job refuses to sign if the key's differs. */
+  pinnedSignerAddress: "SIGNER_PINNED_ADDRESS",
   rpcSecretArn: "RPC_SECRET_ARN",
   webhookSecretArn: "WEBHOOK_SECRET_ARN",
   /** JSON: ["https://..."] */

@@ -49,6 +49,12 @@ export const metricNames = {
   // Signing (S1): per-signature latency from the KMS account's observer.
   kmsSignLatencyMs: "KmsSignLatencyMs",
   kmsSignAttempts: "KmsSignAttempts",
+  /** KMS requests answered with throttling (retried, or failed over past the budget). */
+  kmsThrottled: "KmsThrottled",
+  /** Signing moved from the key's primary region to its replica. */
+  kmsRegionFailover: "KmsRegionFailover",
+  /** A job found another address behind its KMS key than the pinned one, and refused to sign. */
+  signerAddressMismatch: "SignerAddressMismatch",
   // Smoke test (M2, C4).
   smokeStepFailed: "SmokeStepFailed",
   smokeStepDurationMs: "SmokeStepDurationMs",
@@ -90,6 +96,9 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   JobFailed: "any",
   KmsSignLatencyMs: "any",
   KmsSignAttempts: "any",
+  KmsThrottled: "any",
+  KmsRegionFailover: "any",
+  SignerAddressMismatch: "any",
   SmokeStepFailed: "smoke",
   SmokeStepDurationMs: "smoke",
   GasBalanceRatio: "health",

@@ -342,8 +342,8 @@ describe("stack config validation", () => {
 });
 
 describe("the committed stack files", () => {
-  it("are staging, production and the local stack npm run dev runs", () => {
-    expect(committedStacks()).toEqual(["local", "production", "staging"]);
+  it("are staging, production, production's standby and the local stack npm run dev runs", () => {
+    expect(committedStacks()).toEqual(["local", "production", "production-standby", "staging"]);
   });
 
   it("local names the official local-31337-0 deployment, unchanged (H1)", () => {

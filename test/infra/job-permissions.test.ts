@@ -47,16 +47,18 @@ const secretArn = (evaluation: StackEvaluation, name: string) => named(evaluatio
 describe.each(committedStacks)("job permissions in %s (least privilege)", (stack) => {
   it("lets only withdraw and smoke sign, with the signer key, in their own role policy", () => {
     const evaluation = stacks[stack];
-    const keyArn = evaluation.outputs.assistantKeyArn;
+    // The replica (production) shares the key material: signing may fail over to it.
+    const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
     for (const job of jobNames) {
       const signs = resourcesFor(evaluation, job, "kms:Sign");
-      expect(signs, job).toEqual(job === "withdraw" || job === "smoke" ? [keyArn] : []);
+      expect(signs, job).toEqual(job === "withdraw" || job === "smoke" ? keyArns : []);
     }
   });
 
   it("gives the health job the signer's public key (its address) but not the right to sign", () => {
     const evaluation = stacks[stack];
-    expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual([evaluation.outputs.assistantKeyArn]);
+    const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
+    expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual(keyArns);
     const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
     expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);

@@ -61,7 +61,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
     const protocolFunctions = functionsOf(fixture).filter((item) => !item.name.startsWith("testOnly_"));
     expect(protocolFunctions.map((item) => item.name)).toEqual(expect.arrayContaining([
       "getAvailableFunds", "withdrawFunds", "depositFunds", "commitToOffer", "redeemVoucher", "completeExchange",
-      "getExchange", "getOffer", "getSeller", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
+      "getExchange", "getOffer", "getSeller", "updateSeller", "optInToSellerUpdate", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
       "executeMetaTransaction", "isUsedNonce", "isFunctionAllowlisted",
     ]));
     for (const item of protocolFunctions) {
@@ -82,7 +82,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
       expect(match, `${signature(item)} is not in the official ABIs`).toBeDefined();
       expect(item.inputs.map((input) => input.indexed ?? false), item.name).toEqual(match?.inputs.map((input) => input.indexed ?? false));
     }
-    expect(eventsOf(fixture).map((item) => item.name)).toEqual(expect.arrayContaining(["DiamondCut", "DisputeRaised", "FundsWithdrawn", "BuyerCommitted"]));
+    expect(eventsOf(fixture).map((item) => item.name)).toEqual(expect.arrayContaining(["DiamondCut", "DisputeRaised", "FundsWithdrawn", "BuyerCommitted", "SellerUpdatePending", "SellerUpdateApplied"]));
   });
 
   it("every fixture error is an official error selector", () => {

@@ -43,6 +43,8 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.gasAlertRatios]: z.optional(json(z.array(z.number().check(z.positive())))),
   [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
   [environmentVariables.keyId]: z.optional(nonEmpty),
+  [environmentVariables.replicaKeyArn]: z.optional(z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN"))),
+  [environmentVariables.pinnedSignerAddress]: z.optional(address),
   [environmentVariables.rpcSecretArn]: nonEmpty,
   [environmentVariables.webhookSecretArn]: z.optional(nonEmpty),
   [environmentVariables.webhookEndpoints]: z.optional(json(z.array(z.url()))),
