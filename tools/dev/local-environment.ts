@@ -18,6 +18,7 @@ export function localEnvironment(job: LocalJob, peers: LocalPeers): Record<strin
   replace(names.rpcSecretArn, peers.rpcSecretArn);
   replace(names.webhookSecretArn, peers.webhookSecretArn);
   replace(names.signerAddress, peers.signer);
+  replace(names.pinnedSignerAddress, peers.signer);
   replace(names.subgraphUrl, peers.subgraph.url);
   if (names.webhookEndpoints in env) env[names.webhookEndpoints] = JSON.stringify([peers.receiver.url]);
   // The watcher starts from the fixture's deployment, not from the head, so the whole local history is seen.
