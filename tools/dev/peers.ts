@@ -18,6 +18,7 @@ import { anvilKeys, createOffer, createSeller, deployProtocolFixture, depositFun
 import { startSecretsEndpoint, type SecretsEndpoint } from "../../test/harness/secrets-endpoint";
 import { startSubgraphServer, type SubgraphServer } from "../../test/harness/subgraph-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/harness/webhook-receiver";
+import { startRelayerStandIn, type RelayerStandIn } from "./relayer-stand-in";
 import { kmsAccount } from "../../lambdas/shared/kms-account/account";
 
 export type LocalPeers = {
@@ -30,6 +31,7 @@ export type LocalPeers = {
   secrets: SecretsEndpoint;
   subgraph: SubgraphServer;
   receiver: WebhookReceiver;
+  relayer: RelayerStandIn;
   rpcSecretArn: string;
   webhookSecretArn: string;
   /** Held in memory for the operator's redelivery; never printed. */
@@ -84,6 +86,8 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
     const offerId = await createOffer(fixture, created.sellerId, { price: parseEther("0.01") });
     const subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
     stops.push(subgraph.stop);
+    const relayer = await startRelayerStandIn(fixture);
+    stops.push(relayer.stop);
     return {
       anvil,
       fixture,
@@ -94,7 +98,9 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
       secrets,
       subgraph,
       receiver,
-      rpcSecretArn: secrets.putSecret("local-rpc-urls", JSON.stringify({ primary: anvil.rpcUrl })),
+      relayer,
+      // The relayer's api key is a local placeholder: the stand-in checks none.
+      rpcSecretArn: secrets.putSecret("local-rpc-urls", JSON.stringify({ primary: anvil.rpcUrl, relayerApiKey: "local-relayer-key" })),
       webhookSecretArn: secrets.putSecret("local-webhook-secret", webhookSecret),
       webhookSecret,
       seller: { id: created.sellerId, treasury: localTreasury, admin: localAdmin },

@@ -17,7 +17,7 @@ export const buyerJourney: Scenario = {
     check.that(world.peers.receiver.calls.every((call) => call.verified), "every webhook delivery verifies with the standardwebhooks library");
     for (const event of ["committed", "redeemed", "completed"]) check.that(types.some((type) => type?.toLowerCase().includes(event) === true), `a webhook for the exchange being ${event} (got ${types.join(", ")})`);
     await world.advance(3600);
-    check.saw(/withdraw +succeeded .*withdrawn.*(0x[0-9a-f]{64})/, mark);
+    check.saw(/withdraw +succeeded reason=withdrawn .*txHash=0x[0-9a-f]{64}.*path=relayer/, mark);
     check.didNotSee(/^ALARM /);
   },
 };
