@@ -15,6 +15,7 @@ import { StandbySigner } from "./components/standby-signer";
 import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
+import { widgetsOriginFor } from "./definitions/widgets";
 import { Webhooks } from "./components/webhooks";
 import { stackRelease } from "./build/release";
 import type { ReleaseIdentity } from "../lambdas/contract/release";
@@ -33,6 +34,7 @@ import type { ReleaseIdentity } from "../lambdas/contract/release";
 export function kitProgram(config: KitConfig): Record<string, unknown> {
   const region = config.aws.region;
   const administrators = config.aws.kmsAdministrators;
+  const deployers = config.aws.deployers;
 
   const roles = new JobRoles("job-roles", {
     jobs: jobNames.map((job) => ({ name: job, scheduled: jobCatalog[job].schedule !== undefined })),
@@ -50,6 +52,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
           signingRole: "assistant",
           aliasName: generation.aliasName,
           administrators,
+          deployers,
+          previewers: config.aws.previewers,
           // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
           // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
           signers:
@@ -70,6 +74,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   const state = new State("state", {
     region,
     administrators,
+    deployers,
     users: {
       idempotency: roleArns(jobsWhere((spec) => spec.uses.idempotencyTable === true)),
       events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true || spec.uses.businessCounters === true)),
@@ -79,9 +84,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
 
   const egress = new RpcEgress("rpc-egress", {
     availabilityZoneCount: config.aws.availabilityZones,
+    ...(config.aws.availabilityZoneIds ? { availabilityZoneIds: config.aws.availabilityZoneIds } : {}),
     region,
     rpc: config.rpc,
     administrators,
+    deployers,
     readers: roleArns(jobNames),
   });
 
@@ -89,12 +96,14 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     region,
     endpoints: config.webhooks.endpoints,
     administrators,
+    deployers,
     signers: roleArns(jobsWhere((spec) => spec.uses.webhookSecret === true)),
   });
 
   const jobs = new Jobs("jobs", {
     region,
     administrators,
+    deployers,
     roles,
     schedules: config.schedules,
     schedulesEnabled: config.standby?.active ?? true,
@@ -121,6 +130,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
     schedules: config.schedules,
     administrators,
+    deployers,
     subscriptions: config.alerts,
     cooldownMinutes: config.alerts.cooldownMinutes,
     silentJobsExpected: config.standby !== undefined && !config.standby.active,
@@ -135,9 +145,10 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       value: Number(config.gas.expectedDailyBurnWei) * ratio,
     })),
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
+    tokenSymbols: config.seller.tokens.map((token) => token.symbol),
   });
 
-  const storefront = new StorefrontCsp("storefront-csp");
+  const storefront = new StorefrontCsp("storefront-csp", { widgetsOrigin: widgetsOriginFor(config.configId) });
 
   const logPipeline = new LogPipeline("log-pipeline", {
     stack: config.stack,
@@ -146,6 +157,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays,
     administrators,
+    deployers,
     jobLogGroups: jobNames.map((job) => ({ job, logGroupName: jobs.jobs[job].logGroup.name, logGroupArn: jobs.jobs[job].logGroup.arn })),
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
   });

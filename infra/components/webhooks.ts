@@ -8,6 +8,8 @@ export interface WebhooksArgs {
   /** Fulfillment endpoints that receive the signed events. */
   readonly endpoints: readonly string[];
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The roles that sign webhooks (the watcher): the only ones that may read the key. */
   readonly signers: readonly pulumi.Input<string>[];
 }
@@ -40,6 +42,7 @@ export class Webhooks extends pulumi.ComponentResource {
         secretName: "signing-secret",
         region: args.region,
         administrators: args.administrators,
+        deployers: args.deployers,
         readers: args.signers,
         keyDescription: "Encrypts the webhook HMAC signing key",
         secretDescription: "Standard Webhooks signing key (whsec_...) for fulfillment webhooks",

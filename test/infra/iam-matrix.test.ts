@@ -118,7 +118,8 @@ const expectedAllowed: Readonly<Record<string, readonly Cell[]>> = {
   // Lifecycle and the public key (pulumi up derives the address), never Sign or CreateGrant. The
   // secrets: administrators are today also the ones who run `pulumi up`, which writes and reads back
   // the secret values; the deployers split (boson-kit:deployers) moves those two cells to the deployers.
-  "key administrator": ["publicKey", "putKeyPolicy", "readRpc", "readWebhookKey", "updateSigningJob", "passSigningRole"],
+  // Administrators manage keys and never decrypt: the deployers write the secrets.
+  "key administrator": ["putKeyPolicy", "updateSigningJob", "passSigningRole"],
   // No key or secret policy names it, and the key policies do not trust the account: identity policies
   // cannot reach the key. It can still change what a signing job runs: the report's "one step away".
   "other account admin": ["updateSigningJob", "passSigningRole"],
