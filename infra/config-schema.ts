@@ -95,6 +95,9 @@ const webhookEndpointUrl = z
   .string({ error: "must be a fulfillment webhook endpoint: an https:// URL" })
   .refine((value) => (URL.canParse(value) && new URL(value).protocol === "https:") || isLoopbackHttpUrl(value), {
     error: "must be a fulfillment webhook endpoint: an https:// URL (plain http would expose the payload in transit)",
+  })
+  .refine((value) => !URL.canParse(value) || (new URL(value).username === "" && new URL(value).password === ""), {
+    error: "must be a fulfillment webhook endpoint without credentials in it: user:password@ in a URL lands in plaintext config, state and logs",
   });
 
 /**
