@@ -79,6 +79,27 @@ const httpsUrl = (what: string) =>
       error: `must be ${what} without credentials in it: user:password@ in a URL lands in plaintext config, state and logs`,
     });
 
+/** Hosts that never leave the machine: plain http to them exposes nothing in transit. */
+export const loopbackHosts: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
+
+/** True for an http:// URL to a loopback host: only a local-* configId may use one (see config.ts). */
+export function isLoopbackHttpUrl(value: string): boolean {
+  return URL.canParse(value) && new URL(value).protocol === "http:" && loopbackHosts.includes(new URL(value).hostname);
+}
+
+/**
+ * A fulfillment endpoint: https, or http on a loopback host so a local stack
+ * can deliver to a receiver on the same machine.
+ */
+const webhookEndpointUrl = z
+  .string({ error: "must be a fulfillment webhook endpoint: an https:// URL" })
+  .refine((value) => (URL.canParse(value) && new URL(value).protocol === "https:") || isLoopbackHttpUrl(value), {
+    error: "must be a fulfillment webhook endpoint: an https:// URL (plain http would expose the payload in transit)",
+  })
+  .refine((value) => !URL.canParse(value) || (new URL(value).username === "" && new URL(value).password === ""), {
+    error: "must be a fulfillment webhook endpoint without credentials in it: user:password@ in a URL lands in plaintext config, state and logs",
+  });
+
 /**
  * EventBridge Scheduler expressions: `rate(1 hour)`, `rate(5 minutes)` or a
  * six-field `cron(...)`, every field checked (definitions/schedule-expression.ts).
@@ -240,7 +261,7 @@ export const rawKitConfigSchema = z.strictObject({
     { error: "must be an object with project (and optionally region, bigQueryKmsKeyName)" },
   ),
   webhooks: z
-    .strictObject({ endpoints: z.array(httpsUrl("a fulfillment webhook endpoint")).default([]) })
+    .strictObject({ endpoints: z.array(webhookEndpointUrl).default([]) })
     .default({ endpoints: [] }),
   relayer: z
     .strictObject({

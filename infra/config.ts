@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { finalityFor, type ChainFinality } from "./chains";
-import { availabilityZoneIdPattern, rawKitConfigSchema, type RawKitConfig } from "./config-schema";
+import { availabilityZoneIdPattern, isLoopbackHttpUrl, rawKitConfigSchema, type RawKitConfig } from "./config-schema";
 import { rpcUrlProblem } from "../lambdas/contract/rpc-url";
 import { officialConfigIds, officialDeployment } from "./official-table";
 import { relayerApiKeyConfigKey, resolveRelayer, type RelayerSettings } from "./definitions/relayer-config";
@@ -332,6 +332,17 @@ function crossFieldIssues(stack: string, config: RawKitConfig, values: Readonly<
       fix: `${setCommand(stack, key("configId"), `${acceptedPrefixes[0]}<chainId>-0`)}, or deploy this configId from a stack named after its environment`,
     });
   }
+
+  config.webhooks.endpoints.forEach((endpoint, index) => {
+    if (isLoopbackHttpUrl(endpoint) && !config.configId.startsWith("local-")) {
+      issues.push({
+        key: key(`webhooks.endpoints.${index}`),
+        value: show(endpoint),
+        problem: "is plain http: only a local-* configId (a chain on this machine) may deliver to a loopback http receiver",
+        fix: `${setCommand(stack, key(`webhooks.endpoints.${index}`), "https://<your-endpoint>")}`,
+      });
+    }
+  });
 
   const official = officialDeployment(config.configId);
   if (!official) {

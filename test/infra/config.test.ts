@@ -668,8 +668,16 @@ describe("a stack file with a YAML syntax error", () => {
 });
 
 describe("the committed stack files", () => {
-  it("are staging, production and production's standby", () => {
-    expect(committedStacks()).toEqual(["production", "production-standby", "staging"]);
+  it("are staging, production, production's standby and the local stack npm run dev runs", () => {
+    expect(committedStacks()).toEqual(["local", "production", "production-standby", "staging"]);
+  });
+
+  it("local names the official local-31337-0 deployment, unchanged (H1)", () => {
+    const config = parseKitConfig(readStackFile("local"));
+    expect(config.environment).toBe("development");
+    expect(config.configId).toBe("local-31337-0");
+    expect(config.protocol.diamond).toBe(officialDeployment("local-31337-0")?.protocolDiamond);
+    expect(config.chain.id).toBe(31337);
   });
 
   it.each(["staging", "production"])("%s validates, with defaults from the official Boson table", (stack) => {
@@ -779,5 +787,24 @@ describe("the committed stack files", () => {
     const config = parseKitConfig(stackSource("alice", values));
     expect(config.environment).toBe("development");
     expect(config.chain.id).toBe(80002);
+  });
+});
+
+describe("loopback http webhook endpoints", () => {
+  const withEndpoint = (configId: string, endpoint: string) => {
+    const values = { ...stagingValues(), "boson-kit:configId": configId, "boson-kit:webhooks": { endpoints: [endpoint] } };
+    return () => parseKitConfig(stackSource("dev", values));
+  };
+
+  it("are accepted for a local-* configId (a receiver on the same machine)", () => {
+    expect(withEndpoint("local-31337-0", "http://127.0.0.1:8787/hooks")().webhooks.endpoints).toEqual(["http://127.0.0.1:8787/hooks"]);
+  });
+
+  it("are refused for any other configId, naming the key and the fix", () => {
+    expect(withEndpoint("staging-80002-0", "http://127.0.0.1:8787/hooks")).toThrow(/webhooks\.endpoints\.0.*only a local-\* configId[\s\S]*fix: .*https:\/\//);
+  });
+
+  it("stay refused for a non-loopback host, even locally", () => {
+    expect(withEndpoint("local-31337-0", "http://fulfillment.example.com/hooks")).toThrow(/must be a fulfillment webhook endpoint: an https:\/\/ URL/);
   });
 });

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * `npm run dev` as a user runs it (through tsx): a short scenario set with
+ * its verdict line and exit code, and Ctrl-C leaving nothing running.
+ */
+const projectRoot = join(__dirname, "..", "..");
+const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
+
+function startDev(args: readonly string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(tsx, ["tools/dev.ts", ...args], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Every live descendant of `pid`, from /proc (Linux, as CI). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while we read
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const child of parents.get(parent) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("npm run dev", () => {
+  it("runs a short scenario set and ends with the verdict line and exit code 0", async () => {
+    const dev = startDev(["--scenario", "buyer-journey,diamond-cut"]);
+    const code = await dev.exited;
+    const lines = dev.output().trim().split("\n");
+    expect(lines.filter((line) => line.startsWith("PASS "))).toEqual(["PASS buyer-journey", "PASS diamond-cut"]);
+    expect(lines.at(-1)).toBe("scenarios: 2 passed, 0 failed");
+    expect(code).toBe(0);
+  }, 180_000);
+
+  it("refuses an unknown scenario with the list of known ones", async () => {
+    const dev = startDev(["--scenario", "no-such-world"]);
+    expect(await dev.exited).toBe(64);
+    expect(dev.output()).toMatch(/unknown scenario: no-such-world[\s\S]*scenarios: buyer-journey, /);
+  }, 60_000);
+
+  it("stops everything it started on SIGINT: anvil, the job processes, every peer", async () => {
+    const dev = startDev([]);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (/watcher +succeeded/.test(dev.output())) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      void dev.exited.then(() => reject(new Error(`npm run dev exited early:\n${dev.output()}`)));
+    });
+    const tree = descendants(dev.child.pid!); // spawned above, so it has a pid
+    expect(tree.length).toBeGreaterThan(1); // tsx's node process and anvil at least
+    dev.child.kill("SIGINT");
+    await dev.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(tree.filter(alive)).toEqual([]);
+    expect(dev.output()).toMatch(/SIGINT: stopping/);
+  }, 120_000);
+});

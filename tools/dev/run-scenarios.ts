@@ -1,0 +1,33 @@
+/**
+ * Runs scenarios, each on a fresh world, and prints one verdict per scenario
+ * and, last, `scenarios: N passed, N failed`. Returns the exit code.
+ */
+import { checks, ScenarioFailure, type Scenario } from "./scenario";
+import { startWorld, type World } from "./world";
+import { worldActions } from "./world-actions";
+
+export async function runScenarios(selected: readonly Scenario[], io: { out: (line: string) => void; verbose: boolean; onWorld: (world: World | undefined) => void }): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  for (const scenario of selected) {
+    io.out(`scenario ${scenario.name}: ${scenario.summary}`);
+    let world: World | undefined;
+    try {
+      world = await startWorld({ print: (line) => (io.verbose ? io.out(`  ${line}`) : undefined) });
+      io.onWorld(world);
+      await scenario.run({ world, act: worldActions(world), check: checks(world) });
+      passed++;
+      io.out(`PASS ${scenario.name}`);
+    } catch (error) {
+      failed++;
+      const reason = error instanceof ScenarioFailure ? error.message : String((error as Error).stack ?? error);
+      if (world && !io.verbose) for (const line of world.transcript) io.out(`  ${line}`);
+      io.out(`FAIL ${scenario.name}: ${reason}`);
+    } finally {
+      io.onWorld(undefined);
+      await world?.stop();
+    }
+  }
+  io.out(`scenarios: ${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
