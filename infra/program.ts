@@ -25,7 +25,8 @@ import type { ReleaseIdentity } from "../lambdas/contract/release";
  *
  * Order matters once: the job roles come first, because the signer's key
  * policy, the secrets' policies and the data keys name them, and KMS refuses
- * a policy whose principal does not exist yet. To add a component (the log
+ * a policy whose principal does not exist yet; the network comes before the
+ * signer, whose key policy names the KMS endpoint. To add a component (the log
  * pipeline, say), declare it after `jobs` and add its outputs to the return.
  */
 export function kitProgram(config: KitConfig): Record<string, unknown> {
@@ -36,14 +37,6 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     jobs: jobNames.map((job) => ({ name: job, scheduled: jobCatalog[job].schedule !== undefined })),
   });
   const roleArns = (jobs: readonly (typeof jobNames)[number][]) => jobs.map((job) => roles.executionRoleArn(job));
-
-  const signer = new Signer("assistant-signer", {
-    signingRole: "assistant",
-    aliasName: `alias/${config.project}/${config.stack}/assistant`,
-    administrators,
-    signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
-    publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
-  });
 
   const state = new State("state", {
     region,
@@ -63,11 +56,21 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     readers: roleArns(jobNames),
   });
 
+  const signer = new Signer("assistant-signer", {
+    signingRole: "assistant",
+    aliasName: `alias/${config.project}/${config.stack}/assistant`,
+    administrators,
+    signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
+    publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
+    signThroughEndpoint: egress.endpoints.kms,
+  });
+
   const webhooks = new Webhooks("webhooks", {
     region,
     endpoints: config.webhooks.endpoints,
     administrators,
     signers: roleArns(jobsWhere((spec) => spec.uses.webhookSecret === true)),
+    readThroughEndpoint: egress.endpoints.secretsManager,
   });
 
   const jobs = new Jobs("jobs", {
@@ -83,6 +86,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
     smoke: config.smoke,
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
+    endpoints: egress.endpoints,
     releaseJson: pulumi.output(stackRelease()).apply((release) => JSON.stringify(release)),
   });
 

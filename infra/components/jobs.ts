@@ -30,6 +30,8 @@ export interface JobsArgs {
   /** The smoke job's known test offer; without it the smoke job refuses to run. */
   readonly smoke: KitConfig["smoke"];
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
+  /** The VPC endpoints the jobs sign and read secrets through (the key and secret policies require them too). */
+  readonly endpoints: { readonly kms: pulumi.Input<string>; readonly secretsManager: pulumi.Input<string> };
   /** JSON of every Lambda's release identity in this stack, for the smoke job's record. */
   readonly releaseJson: pulumi.Input<string>;
 }
@@ -131,8 +133,9 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
  * layers, with the same conditions.
  */
 function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
+  const throughSecretsEndpoint = { StringEquals: { "aws:SourceVpce": args.endpoints.secretsManager } };
   const statements: PolicyStatement[] = [
-    { Sid: "ReadRpcUrls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.rpcSecretArn },
+    { Sid: "ReadRpcUrls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.rpcSecretArn, Condition: throughSecretsEndpoint },
   ];
   if (spec.uses.signer === "sign") {
     statements.push({
@@ -140,7 +143,7 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
       Effect: "Allow",
       Action: ["kms:Sign"],
       Resource: args.signer.keyArn,
-      Condition: { StringEquals: signingConditions },
+      Condition: { StringEquals: { ...signingConditions, "aws:SourceVpce": args.endpoints.kms } },
     });
   }
   if (spec.uses.signer) {
@@ -166,7 +169,7 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     });
   }
   if (spec.uses.webhookSecret) {
-    statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn });
+    statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn, Condition: throughSecretsEndpoint });
   }
   return statements;
 }

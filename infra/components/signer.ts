@@ -13,6 +13,8 @@ export interface SignerArgs {
   readonly administrators: readonly pulumi.Input<string>[];
   /** The roles of the jobs that sign; nobody else may. */
   readonly signers: readonly pulumi.Input<string>[];
+  /** The KMS VPC endpoint the signers sign through: a Sign from anywhere else is refused, whoever holds their credentials. */
+  readonly signThroughEndpoint: pulumi.Input<string>;
   /** Roles that need the signer's public key (to know its address) but never sign. */
   readonly publicKeyReaders: readonly pulumi.Input<string>[];
 }
@@ -70,7 +72,7 @@ export class Signer extends pulumi.ComponentResource {
             Principal: { AWS: args.signers },
             Action: ["kms:Sign"],
             Resource: "*",
-            Condition: { StringEquals: signingConditions },
+            Condition: { StringEquals: { ...signingConditions, "aws:SourceVpce": args.signThroughEndpoint } },
           },
           {
             Sid: "JobsReadThePublicKey",
