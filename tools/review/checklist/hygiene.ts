@@ -50,6 +50,7 @@ const H1: ItemEvaluator = (context) => {
         : fact("chain", "facetAddress(bytes4)", "could not look up the functions the jobs call (see the online errors)", false),
     );
   }
+  evidence.push(...testEvidence(context, "H1", false));
   return result("H1", evidence, { pass: `the diamond ${config.protocol.diamond} is the official table's entry for ${config.configId}${online ? " and has code on chain" : ""}` });
 };
 

@@ -38,8 +38,8 @@ export interface ChainOptions {
   readonly timeoutMs?: number;
 }
 
-/** IDiamondLoupe's facet lookup (EIP-2535), as the protocol diamond declares it. */
-const diamondLoupeAbi = parseAbi(["function facetAddress(bytes4 _functionSelector) view returns (address facetAddress_)"]);
+/** IDiamondLoupe's facet lookup (EIP-2535), as the protocol diamond declares it; @bosonprotocol/common does not ship it. */
+export const diamondLoupeAbi = parseAbi(["function facetAddress(bytes4 _functionSelector) view returns (address facetAddress_)"]);
 
 /** Every protocol function the jobs call, by selector. */
 export const calledFunctions: readonly { readonly name: string; readonly selector: Hex }[] = ([...protocolAbi, ...pauseHandlerAbi] as readonly Abi[number][])
