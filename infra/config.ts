@@ -64,6 +64,8 @@ export interface KitConfig {
   };
   readonly gcp: { readonly project: string; readonly region: string; readonly bigQueryKmsKeyName?: string };
   readonly logRetentionDays: number;
+  /** Who records the CloudTrail management events the change watch reads: the kit's own trail, or an organisation trail. */
+  readonly changeWatch: { readonly trail: "kit" | "organization" };
   readonly webhooks: { readonly endpoints: readonly string[] };
   readonly relayer?: { readonly url: string; readonly ratePerSecond: number; readonly burst: number; readonly timeoutMs: number };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
@@ -349,6 +351,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     },
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
+    changeWatch: config.changeWatch,
     webhooks: config.webhooks,
     ...(config.relayer ? { relayer: config.relayer } : {}),
     ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),

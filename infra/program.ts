@@ -3,6 +3,7 @@ import type { KitConfig } from "./config";
 import { jobNames } from "../lambdas/contract";
 import { gasAlarmSeverities } from "./definitions/alarms";
 import { Alerts } from "./components/alerts";
+import { ChangeWatch } from "./components/change-watch";
 import { Dashboard } from "./components/dashboard";
 import { jobCatalog, jobsWhere } from "./definitions/job-catalog";
 import { configEnvironment } from "./definitions/job-environment";
@@ -92,12 +93,27 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
 
   const alerts = new Alerts("alerts", {
     stack: config.stack,
+    region,
     gas: config.gas,
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
     schedules: config.schedules,
     administrators,
     subscriptions: config.alerts,
     jobs: jobNames.map((job) => ({ job, functionName: jobs.jobs[job].function.name, queueName: jobs.jobs[job].deadLetterQueue.name })),
+  });
+
+  const signingJobs = jobsWhere((spec) => spec.uses.signer === "sign");
+  new ChangeWatch("change-watch", {
+    region,
+    trail: config.changeWatch.trail,
+    topicArn: alerts.topicArn,
+    signerKey: { keyId: signer.keyId, keyArn: signer.keyArn, aliasName: signer.aliasName },
+    secrets: [egress.secret, webhooks.secret].map((secret) => ({ arn: secret.arn, name: secret.name })),
+    signingJobs: signingJobs.map((job) => ({
+      functionArn: jobs.jobs[job].function.arn,
+      functionName: jobs.jobs[job].function.name,
+      roleName: roles.identity(job).executionRole.name,
+    })),
   });
 
   const dashboard = new Dashboard("dashboard", {

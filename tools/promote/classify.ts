@@ -90,6 +90,8 @@ export function classifyPresence(type: string, inTarget: boolean, perZone: boole
 /** One input path of a resource both stacks declare. */
 export function classifySetting(type: string, path: string, fromValue: string | undefined, toValue: string | undefined, toEnvironment: string): Classification {
   if (policyTypes.test(type)) return suspicious("a policy or principal differs: who can do what changes");
+  // The endpoints sit in (or route) every private subnet: one more zone, one more entry.
+  if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && /^(subnetIds|routeTableIds)\.\d+$/.test(path) && fromValue === undefined) return expected("availability zones: the endpoints serve every private subnet");
   if (networkTypes.test(type)) return suspicious("network exposure differs");
   if (/(^|\.)policy$/.test(path) || /^(role|executionRoleArn|roleArn)$/.test(path)) return suspicious("a policy or the role a resource runs as differs");
   if (encryptionPath.test(path)) return suspicious("encryption differs");

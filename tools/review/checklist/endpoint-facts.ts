@@ -59,3 +59,19 @@ export function readSecretsThroughEndpointEvidence(context: ReviewContext): Evid
     ...policies.flatMap((p) => statementFacts(p, p.inputs.policy, "secretsmanager:GetSecretValue", endpoint, "Secrets Manager")),
   ];
 }
+
+/** The change watch: a rule per concern, and who records the management events it reads. */
+export function changeWatchEvidence(context: ReviewContext): Evidence[] {
+  const rules = context.facts.ofType(types.eventRule).filter((rule) => /^change-watch-(signer-key|secret-policies|signing-jobs|signing-roles)$/.test(rule.name));
+  const trail = context.config.changeWatch.trail;
+  const trails = context.facts.ofType(types.trail).length;
+  return [
+    fact("resource", "change-watch", `${rules.length} of 4 EventBridge rules page on signer key, secret policy, signing job and signing role changes`, rules.length === 4),
+    fact(
+      "config",
+      "boson-kit:changeWatch.trail",
+      trail === "kit" ? `the kit's multi-region trail records the management events (${trails} trail)` : "an organisation trail records the management events (the alert-canary sign-off proves it reaches EventBridge)",
+      trail === "organization" || trails === 1,
+    ),
+  ];
+}

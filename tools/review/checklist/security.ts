@@ -3,7 +3,7 @@ import { asRecord, asString } from "../../../infra/policy/rules/props";
 import type { Evidence } from "../report";
 import { types } from "../stack-facts";
 import { fact, policyEvidence, result, testEvidence, type ItemEvaluator, type ReviewContext } from "./context";
-import { readSecretsThroughEndpointEvidence, signThroughEndpointEvidence } from "./endpoint-facts";
+import { changeWatchEvidence, readSecretsThroughEndpointEvidence, signThroughEndpointEvidence } from "./endpoint-facts";
 
 /** S1..S6: signer custody, smart account, RPC key exposure, configId, webhook signing, CSP. */
 
@@ -37,6 +37,7 @@ const S1: ItemEvaluator = (context) => {
   }
   evidence.push(
     ...signThroughEndpointEvidence(context),
+    ...changeWatchEvidence(context),
     ...policyEvidence(context, [
       "stack-has-secp256k1-signer",
       "kms-signing-key-secp256k1",
