@@ -63,9 +63,11 @@ async function main(): Promise<void> {
         const clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger, batch });
         const started = performance.now();
         const outcome = await runJob(healthJob, {
-          config: { diamond: fixture.diamond, sellerId: seller.sellerId, tokens: tokenList(count), signer, expectedDailyBurnWei: parseEther("0.1"), subgraphMaxLagBlocks: 20 },
+          config: { diamond: fixture.diamond, sellerId: seller.sellerId, tokens: tokenList(count), signer, expectedDailyBurnWei: parseEther("0.1"), subgraphMaxLagBlocks: 20, gasAlertRatios: [0.5, 0.2, 0.1] },
           clients,
           subgraph: { url: subgraph.url, logger },
+          // This table measures RPC round trips; bench/health-history.ts measures the business counters.
+          tally: { read: () => Promise.resolve(undefined) },
           logger,
           metrics: createJobMetrics("health", "bench"),
           requestId: "bench",

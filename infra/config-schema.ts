@@ -1,5 +1,6 @@
 import { isAddress } from "viem";
 import { z } from "zod";
+import { signerConfigSchema, standbyConfigSchema } from "./signer-config";
 
 /**
  * The shape of a stack's `boson-kit:*` configuration, as written in
@@ -121,6 +122,13 @@ export const rawKitConfigSchema = z.strictObject({
     .strictObject({
       emails: z.array(z.email({ error: "must be an email address" })).default([]),
       httpsEndpoints: z.array(httpsUrl("an alert subscription endpoint")).default([]),
+      // After an event alert pages, it stays raised this long: a burst pages once, with the count in the alarm.
+      cooldownMinutes: z
+        .strictObject({
+          disputeRaised: positiveInteger("the dispute alert's cooldown in minutes", 1440).default(60),
+          webhookDeadLettered: positiveInteger("the dead-lettered webhook alert's cooldown in minutes", 1440).default(60),
+        })
+        .default({ disputeRaised: 60, webhookDeadLettered: 60 }),
     })
     .refine((alerts) => alerts.emails.length + alerts.httpsEndpoints.length > 0, {
       error: "must name at least one email or https endpoint, or nobody is paged",
@@ -128,6 +136,15 @@ export const rawKitConfigSchema = z.strictObject({
   kmsAdministrators: z
     .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may administer (never use) the signing keys" })
     .min(1, { error: "must name at least one IAM ARN that may administer the signing keys (checklist M3)" }),
+  deployers: z
+    .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that run `pulumi up` (the CI or SSO deploy role)" })
+    .optional(),
+  previewers: z.array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may run `pulumi preview` only" }).optional(),
+  availabilityZoneIds: z
+    .array(z.string().regex(/^[a-z]{2,4}[0-9]+-az[0-9]+$/, { error: "must be an availability zone id such as euw1-az1" }), {
+      error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
+    })
+    .optional(),
   availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   logRetentionDays: z.coerce
     .number()
@@ -162,10 +179,22 @@ export const rawKitConfigSchema = z.strictObject({
     .default({ endpoints: [] }),
   relayer: z
     .strictObject({
-      url: httpsUrl("the meta-transaction relayer"),
+      url: httpsUrl("the meta-transaction relayer").optional(),
+      apiId: z.string({ error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }).min(1, { error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }),
+      allowUnofficialUrl: z.boolean({ error: "must be true or false" }).default(false),
       ratePerSecond: positiveInteger("the relayer calls allowed per second", 1000).default(5),
       burst: positiveInteger("the relayer calls allowed in one burst", 1000).default(10),
       timeoutMs: positiveInteger("the relayer timeout in milliseconds", 60_000).default(10_000),
+    })
+    .optional(),
+  transactions: z
+    .strictObject({
+      stuckAfterBlocks: positiveInteger("the blocks after which a pending transaction is replaced with higher fees", 1000).optional(),
+      stuckAfterSeconds: positiveInteger("the seconds after which a pending transaction is replaced with higher fees", 3600).optional(),
+      bumpPercent: positiveInteger("the fee increase per replacement in percent (at least the nodes' 10)", 100).min(10, { error: "must be at least 10: nodes refuse a replacement with a smaller bump" }).optional(),
+      maxFeePerGasGwei: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, { error: "must be a gwei amount as a decimal string such as \"500\"" }).optional(),
+      leaseSeconds: positiveInteger("the send lease's length in seconds (the longest run)", 3600).optional(),
+      pendingAlarmMinutes: positiveInteger("the minutes a transaction may stay pending before the alarm", 1440).optional(),
     })
     .optional(),
   priceFeed: z
@@ -174,6 +203,8 @@ export const rawKitConfigSchema = z.strictObject({
       currency: z.string().regex(/^[A-Z]{3}$/, { error: "must be an ISO 4217 currency code such as USD" }),
     })
     .optional(),
+  signer: signerConfigSchema,
+  standby: standbyConfigSchema,
   smoke: z
     .strictObject({
       offerId: z

@@ -3,6 +3,9 @@ import type { z } from "zod";
 import { finalityFor, type ChainFinality } from "./chains";
 import { rawKitConfigSchema, type RawKitConfig } from "./config-schema";
 import { officialConfigIds, officialDeployment } from "./official-table";
+import { relayerApiKeyConfigKey, resolveRelayer, type RelayerSettings } from "./definitions/relayer-config";
+import { alertEndpointsKey, resolveAlertSecrets } from "./alert-secrets";
+import { signerIssues, toSignerConfig, type SignerConfig, type StandbyConfig } from "./signer-config";
 
 /**
  * The stack's configuration: read once, validated before any resource is
@@ -55,24 +58,44 @@ export interface KitConfig {
   };
   readonly subgraph: { readonly maxLagBlocks: number };
   readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
-  readonly alerts: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  readonly alerts: RawKitConfig["alerts"] & { readonly secretEndpoints: readonly pulumi.Output<string>[] };
   readonly aws: {
     readonly region: string;
     readonly availabilityZones: number;
     /** IAM principals that may administer the signing keys, never sign with them. */
     readonly kmsAdministrators: readonly string[];
+    /** IAM principals that run `pulumi up` and refresh. */
+    readonly deployers: readonly string[];
+    /** IAM principals that may run `pulumi preview` only. */
+    readonly previewers: readonly string[];
+    /** Zones chosen by id (`euw1-az1`), stable across accounts; unset means the first zones of the region. */
+    readonly availabilityZoneIds?: readonly string[];
   };
   readonly gcp: { readonly project: string; readonly region: string; readonly bigQueryKmsKeyName?: string };
   readonly logRetentionDays: number;
   /** Who records the CloudTrail management events the change watch reads: the kit's own trail, or an organisation trail. */
   readonly changeWatch: { readonly trail: "kit" | "organization" };
   readonly webhooks: { readonly endpoints: readonly string[] };
-  readonly relayer?: { readonly url: string; readonly ratePerSecond: number; readonly burst: number; readonly timeoutMs: number };
+  /** The meta-transaction relayer (O4); its api key is in `rpc.relayerApiKey`. */
+  readonly relayer?: RelayerSettings;
+  /** The transaction lifecycle's settings (defaults in lambdas/shared/chain/lifecycle/policy.ts when absent). */
+  readonly transactions?: {
+    readonly stuckAfterBlocks?: number;
+    readonly stuckAfterSeconds?: number;
+    readonly bumpPercent?: number;
+    readonly maxFeePerGasGwei?: string;
+    readonly leaseSeconds?: number;
+    readonly pendingAlarmMinutes?: number;
+  };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
   readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
+  /** The assistant key: generation, replica region, pinned address. */
+  readonly signer: SignerConfig;
+  /** Set on a standby stack: it signs with its primary stack's replica, schedules off until `active`. */
+  readonly standby?: StandbyConfig;
   /** RPC URLs carry API keys: they exist only as Pulumi secrets (S3). */
-  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string> };
+  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string>; readonly relayerApiKey?: pulumi.Output<string> };
   /** Secrets that the offline plan replaced with placeholders, with why. Empty under `pulumi up`. */
   readonly placeholders: readonly { readonly key: string; readonly reason: "absent" | "encrypted" }[];
 }
@@ -308,14 +331,34 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
   const raw = kitValues(source.values);
   const secrets = resolveSecrets(source, raw);
   const parsed = rawKitConfigSchema.safeParse(
-    Object.fromEntries(Object.entries(raw).filter(([key]) => !(secretConfigKeys as readonly string[]).includes(key))),
+    Object.fromEntries(Object.entries(raw).filter(([key]) => !([...secretConfigKeys, alertEndpointsKey, relayerApiKeyConfigKey] as readonly string[]).includes(key))),
   );
   if (!parsed.success) {
     throw new ConfigError(source.stack, [...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
   }
   const config = parsed.data;
   const region = source.values["aws:region"];
-  const issues = [...crossFieldIssues(source.stack, config, region), ...secrets.issues];
+  const alertSecrets = resolveAlertSecrets(source, raw);
+  const issues = [
+    ...crossFieldIssues(source.stack, config, region),
+    ...alertSecrets.issues,
+    ...signerIssues(source.stack, stackEnvironment(source.stack).environment, config.signer, config.standby, region),
+    ...secrets.issues,
+  ];
+  const officialEntry = officialDeployment(config.configId);
+  const relayer =
+    config.relayer && officialEntry
+      ? resolveRelayer({
+          namespace: configNamespace,
+          stack: source.stack,
+          relayer: config.relayer,
+          official: officialEntry,
+          apiKey: raw[relayerApiKeyConfigKey],
+          apiKeyIsSecret: source.secretKeys.has(`${configNamespace}:${relayerApiKeyConfigKey}`),
+          mode: source.mode,
+        })
+      : undefined;
+  issues.push(...(relayer?.issues ?? []));
   if (issues.length > 0) throw new ConfigError(source.stack, issues);
 
   // crossFieldIssues returned none, so the official entry and the finality rule exist.
@@ -343,24 +386,35 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     gas: config.gas,
     subgraph: config.subgraph,
     schedules: config.schedules,
-    alerts: config.alerts,
+    alerts: { ...config.alerts, secretEndpoints: alertSecrets.endpoints },
     aws: {
       region: region as string,
       availabilityZones: config.availabilityZones ?? defaultAvailabilityZones[environment],
       kmsAdministrators: config.kmsAdministrators,
+      deployers: config.deployers ?? [],
+      previewers: config.previewers ?? [],
+      ...(config.availabilityZoneIds ? { availabilityZoneIds: config.availabilityZoneIds } : {}),
     },
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
     changeWatch: config.changeWatch,
     webhooks: config.webhooks,
-    ...(config.relayer ? { relayer: config.relayer } : {}),
+    ...(relayer?.settings ? { relayer: relayer.settings } : {}),
+    ...(config.transactions ? { transactions: config.transactions } : {}),
     ...(config.priceFeed ? { priceFeed: { ...config.priceFeed, address: config.priceFeed.address as Address } } : {}),
     ...(config.smoke ? { smoke: config.smoke } : {}),
+    signer: toSignerConfig(config.signer),
+    ...(config.standby ? { standby: config.standby } : {}),
     rpc: {
       primaryUrl: pulumi.secret(secrets.values.rpcPrimaryUrl ?? ""),
       fallbackUrl: pulumi.secret(secrets.values.rpcFallbackUrl ?? ""),
+      ...(relayer?.apiKey ? { relayerApiKey: relayer.apiKey } : {}),
     },
-    placeholders: secrets.placeholders,
+    placeholders: [
+      ...secrets.placeholders,
+      ...(relayer?.placeholder ? [relayer.placeholder] : []),
+      ...(alertSecrets.placeholder ? [alertSecrets.placeholder] : []),
+    ],
   };
 }
 

@@ -12,6 +12,8 @@ export interface OfficialDeployment {
   readonly chainId: number;
   readonly protocolDiamond: `0x${string}`;
   readonly subgraphUrl: string;
+  /** The meta-transaction relayer Boson runs for this deployment (envConfigs' metaTx.relayerUrl), when it has one. */
+  readonly metaTxRelayerUrl?: string;
   /** Where the values come from, quoted in errors and reports. */
   readonly source: string;
 }
@@ -26,6 +28,7 @@ function allDeployments(): OfficialDeployment[] {
       chainId: config.chainId,
       protocolDiamond: config.contracts.protocolDiamond as `0x${string}`,
       subgraphUrl: config.subgraphUrl,
+      ...(config.metaTx?.relayerUrl ? { metaTxRelayerUrl: config.metaTx.relayerUrl } : {}),
       source: `${officialTableSource}.${envName} ${config.configId}`,
     })),
   );

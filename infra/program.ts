@@ -12,6 +12,8 @@ import { Jobs } from "./components/jobs";
 import { LogPipeline } from "./components/log-pipeline";
 import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
+import { StandbySigner } from "./components/standby-signer";
+import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
 import { Webhooks } from "./components/webhooks";
@@ -44,7 +46,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     administrators,
     users: {
       idempotency: roleArns(jobsWhere((spec) => spec.uses.idempotencyTable === true)),
-      events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true)),
+      events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true || spec.uses.businessCounters === true)),
       checkpoints: roleArns(jobsWhere((spec) => spec.uses.checkpointsTable === true)),
     },
   });
@@ -57,14 +59,35 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     readers: roleArns(jobNames),
   });
 
-  const signer = new Signer("assistant-signer", {
-    signingRole: "assistant",
-    aliasName: `alias/${config.project}/${config.stack}/assistant`,
-    administrators,
-    signers: roleArns(jobsWhere((spec) => spec.uses.signer === "sign")),
-    publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
-    signThroughEndpoint: egress.endpoints.kms,
-  });
+  const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
+  // A standby stack signs with its primary's replica and declares no key.
+  const generations = config.standby ? [] : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
+  const signers = generations.map(
+    (generation) =>
+      [
+        generation,
+        new Signer(generation.resourceName, {
+          signingRole: "assistant",
+          aliasName: generation.aliasName,
+          administrators,
+          // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
+          // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
+          signers:
+            generation.role === "pending"
+              ? config.signer.rotationSigners
+              : [...config.signer.standbySigners, ...(generation.role === "active" && config.signer.pendingGeneration ? config.signer.rotationSigners : [])],
+          // This stack's jobs sign only through its KMS endpoint: their credentials used elsewhere cannot sign.
+          signThroughEndpoint: { endpoint: egress.endpoints.kms, signers: generation.role === "pending" ? [] : jobSigners, egressIps: egress.egressIps },
+          publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
+          ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
+          enabled: generation.role !== "retired",
+        }),
+      ] as const,
+  );
+  const signer = config.standby
+    ? new StandbySigner("standby-signer", { standby: config.standby, ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}) })
+    : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
+  const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
 
   const webhooks = new Webhooks("webhooks", {
     region,
@@ -79,15 +102,22 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     administrators,
     roles,
     schedules: config.schedules,
+    schedulesEnabled: config.standby?.active ?? true,
     logRetentionDays: config.logRetentionDays,
     configEnvironment: configEnvironment(config),
-    signer: { keyId: signer.keyId, keyArn: signer.keyArn, address: signer.address },
+    signer: {
+      keyId: signer.keyId,
+      keyArn: signer.keyArn,
+      address: signer.address,
+      ...(replicaKeyArn ? { replicaKeyArn } : {}),
+      ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
+    },
     rpcSecretArn: egress.secretArn,
     tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
     smoke: config.smoke,
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
-    endpoints: egress.endpoints,
+    endpoints: { ...egress.endpoints, egressIps: egress.egressIps },
     releaseJson: pulumi.output(stackRelease()).apply((release) => JSON.stringify(release)),
   });
 
@@ -99,6 +129,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     schedules: config.schedules,
     administrators,
     subscriptions: config.alerts,
+    cooldownMinutes: config.alerts.cooldownMinutes,
+    silentJobsExpected: config.standby !== undefined && !config.standby.active,
     jobs: jobNames.map((job) => ({ job, functionName: jobs.jobs[job].function.name, queueName: jobs.jobs[job].deadLetterQueue.name })),
   });
 
@@ -107,7 +139,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     region,
     trail: config.changeWatch.trail,
     topicArn: alerts.topicArn,
-    signerKey: { keyId: signer.keyId, keyArn: signer.keyArn, aliasName: signer.aliasName },
+    // A standby stack declares no key: its primary's stack watches it.
+    ...(signer instanceof Signer ? { signerKey: { keyId: signer.keyId, keyArn: signer.keyArn, aliasName: signer.aliasName } } : {}),
     secrets: [egress.secret, webhooks.secret].map((secret) => ({ arn: secret.arn, name: secret.name })),
     signingJobs: signingJobs.map((job) => ({
       functionArn: jobs.jobs[job].function.arn,
@@ -145,8 +178,14 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     protocolDiamond: config.protocol.diamond,
     assistantKeyId: signer.keyId,
     assistantKeyArn: signer.keyArn,
-    assistantKeyAlias: signer.aliasName,
+    assistantKeyAlias: signer instanceof Signer ? signer.aliasName : "(the primary stack's alias)",
     assistantAddress: signer.address,
+    assistantReplicaKeyArn: replicaKeyArn ?? "(no replica)",
+    signingRoleArns: jobSigners,
+    standby: config.standby ? { primaryStack: config.standby.primaryStack, active: config.standby.active, region } : "(not a standby stack)",
+    assistantGenerations: pulumi.output(
+      Object.fromEntries(signers.map(([generation, key]) => [`g${generation.generation}`, { role: generation.role, keyArn: key.keyArn, address: key.address }])),
+    ),
     rpcEgressIps: egress.egressIps,
     rpcSecretArn: egress.secretArn,
     webhookSecretArn: webhooks.secretArn,
@@ -170,4 +209,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       logPipeline.shipperReleaseIdentity.apply((identity): [string, ReleaseIdentity] => ["shipper", identity]),
     ]).apply((entries) => Object.fromEntries(entries)),
   };
+}
+
+function unreachableSigner(): never {
+  throw new Error("the signer config names no active generation"); // signerGenerations always includes config.signer.generation
 }

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../infra/config";
 import { evaluateStack, type RecordedResource, type StackEvaluation } from "../infra/offline/evaluate";
 import { summarizeResource } from "../infra/offline/resource-summary";
+import { signerSummary } from "./signer-summary";
 
 function children(resources: readonly RecordedResource[], parentUrn: string): RecordedResource[] {
   return resources.filter((resource) => resource.parent === parentUrn);
@@ -35,6 +36,7 @@ export function renderPlan(evaluation: StackEvaluation): string {
   for (const placeholder of config.placeholders) {
     lines.push(`note: secret ${placeholder.key} is ${placeholder.reason} here; the plan uses a placeholder in its place`);
   }
+  lines.push(...signerSummary(config).map((line) => `note: ${line}`));
   if (stackResource) {
     lines.push("", ...renderTree(resources, stackResource, 0));
   }

@@ -2,34 +2,38 @@
  * Replay (checklist B1, B4): `npm run replay -- --stack <name> --exchange <id>`
  * (or `--trace <x-ray id>`) prints the Log Analytics SQL and the BigQuery SQL
  * that return that exchange's tool calls (or that trace's whole path) in
- * order. With `--run` it runs the BigQuery query, if Google credentials exist
+ * order, within a time window (`--since` / `--until`, default the last 7
+ * days) that both queries filter on the tables' partition column. With `--run` it runs the BigQuery query, if Google credentials exist
  * on this machine; without them it says what is missing and exits non-zero.
  * Nothing touches the network unless `--run` is given and credentials exist.
  */
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig } from "../infra/config";
 import { readStackFile } from "../infra/offline/stack-file";
-import { replayQueries, replaySubject, ReplayInputError } from "./replay/queries";
+import { replayQueries, replaySubject, replayWindow, ReplayInputError } from "./replay/queries";
 import { findCredentials, renderRows, runBigQuery, type QueryRunner } from "./replay/run";
 
-export const usage = "usage: npm run replay -- --stack <name> (--exchange <id> | --trace <x-ray trace id>) [--run]";
+export const usage =
+  "usage: npm run replay -- --stack <name> (--exchange <id> | --trace <x-ray trace id>) [--since <ISO date>] [--until <ISO date>] [--run]  (default window: the last 7 days)";
 
 export interface ReplayIo {
   readonly env: NodeJS.ProcessEnv;
   readonly home?: string;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** The clock the default window ends at (tests fix it). */
+  readonly now?: () => Date;
   /** Runs the BigQuery SQL; the default calls BigQuery's REST API. */
   readonly runQuery?: QueryRunner;
 }
 
 /** The command, as a function: returns the exit code. */
 export async function replay(argv: readonly string[], io: ReplayIo): Promise<number> {
-  let values: { stack?: string | undefined; exchange?: string | undefined; trace?: string | undefined; run?: boolean | undefined };
+  let values: { stack?: string | undefined; exchange?: string | undefined; trace?: string | undefined; since?: string | undefined; until?: string | undefined; run?: boolean | undefined };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { stack: { type: "string" }, exchange: { type: "string" }, trace: { type: "string" }, run: { type: "boolean" } },
+      options: { stack: { type: "string" }, exchange: { type: "string" }, trace: { type: "string" }, since: { type: "string" }, until: { type: "string" }, run: { type: "boolean" } },
       strict: true,
     }));
   } catch (error) {
@@ -43,7 +47,7 @@ export async function replay(argv: readonly string[], io: ReplayIo): Promise<num
   try {
     const subject = replaySubject({ exchange: values.exchange, trace: values.trace });
     const config = parseKitConfig(readStackFile(values.stack));
-    const queries = replayQueries(config, subject);
+    const queries = replayQueries(config, subject, replayWindow({ since: values.since, until: values.until }, io.now?.() ?? new Date()));
     io.out(queries.logAnalytics);
     io.out("");
     io.out(queries.bigQuery);

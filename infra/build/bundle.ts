@@ -103,11 +103,16 @@ async function cachedBundle(job: string): Promise<JobBundle> {
 }
 
 async function bundle(job: string): Promise<JobBundle> {
-  const entry = join(projectRoot, "lambdas", job, "handler.ts");
+  const built = await bundleEntry(join(projectRoot, "lambdas", job, "handler.ts"), job);
+  return { job, ...built, sha256: sha256Hex(built.code) };
+}
+
+/** Any handler module, bundled exactly as the jobs are (the cold-start bench bundles its floor handler with this). */
+export async function bundleEntry(entry: string, name: string): Promise<{ code: string; sourceMap: string }> {
   const result = await build({
     entryPoints: [entry],
     absWorkingDir: projectRoot,
-    outfile: join(projectRoot, ".bundles", job, "index.js"),
+    outfile: join(projectRoot, ".bundles", name, "index.js"),
     write: false,
     bundle: true,
     platform: "node",
@@ -127,7 +132,7 @@ async function bundle(job: string): Promise<JobBundle> {
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
   if (!code || !sourceMap) throw new Error(`esbuild produced no bundle for ${relative(projectRoot, entry)}`);
-  return { job, code: code.text, sourceMap: sourceMap.text, sha256: sha256Hex(code.text) };
+  return { code: code.text, sourceMap: sourceMap.text };
 }
 
 /** The job's bundle, built on first use in this process. */

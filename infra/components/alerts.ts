@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/contract";
 import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
+import { signerAlarms } from "../definitions/signer-alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
 
@@ -10,9 +11,11 @@ export interface AlertsArgs extends AlarmInputs {
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
   /** Who is paged: from config `alerts`. */
-  readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[] };
+  readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[]; readonly secretEndpoints?: readonly pulumi.Output<string>[] };
   /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
   readonly jobs: readonly { readonly job: JobName; readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }[];
+  /** A standby stack that is switched off: its silent jobs are expected, so alarms on missing data notify nobody. */
+  readonly silentJobsExpected?: boolean;
 }
 
 /**
@@ -92,17 +95,22 @@ export class Alerts extends pulumi.ComponentResource {
     args.subscriptions.httpsEndpoints.forEach((endpoint, index) => {
       new aws.sns.TopicSubscription(`${name}-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
     });
+    // Secret endpoints stay Pulumi secrets all the way to SNS (encrypted in the state, hidden in the plan).
+    (args.subscriptions.secretEndpoints ?? []).forEach((endpoint, index) => {
+      new aws.sns.TopicSubscription(`${name}-secret-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
+    });
 
     const definitions = [
       ...protocolAlarms(args),
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
+      ...signerAlarms(args.stack),
     ];
-    this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition)]));
+    this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition, args.silentJobsExpected === true)]));
 
     this.registerOutputs({ topicArn: this.topicArn, alarmCount: definitions.length });
   }
 
-  private declareAlarm(name: string, definition: AlarmDefinition): aws.cloudwatch.MetricAlarm {
+  private declareAlarm(name: string, definition: AlarmDefinition, silentJobsExpected: boolean): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(
       `${name}-${definition.name}`,
       {
@@ -113,10 +121,11 @@ export class Alerts extends pulumi.ComponentResource {
         statistic: definition.statistic,
         period: definition.periodSeconds,
         evaluationPeriods: definition.evaluationPeriods,
-        datapointsToAlarm: definition.evaluationPeriods,
+        datapointsToAlarm: definition.datapointsToAlarm ?? definition.evaluationPeriods,
         comparisonOperator: definition.comparisonOperator,
         threshold: definition.threshold,
         treatMissingData: definition.treatMissingData,
+        actionsEnabled: !(silentJobsExpected && definition.treatMissingData === "breaching"),
         alarmActions: [this.topic.arn],
         okActions: [this.topic.arn],
         tags: { Severity: definition.severity },

@@ -11,7 +11,8 @@ export interface ChangeWatchArgs {
   /** `kit`: the kit creates a multi-region trail; `organization`: an organisation trail already logs this account. */
   readonly trail: "kit" | "organization";
   readonly topicArn: pulumi.Input<string>;
-  readonly signerKey: SignerKeyRefs;
+  /** Absent on a standby stack, which declares no key. */
+  readonly signerKey?: SignerKeyRefs;
   readonly secrets: readonly { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> }[];
   /** The functions and execution roles of the jobs that sign. */
   readonly signingJobs: readonly { readonly functionArn: pulumi.Input<string>; readonly functionName: pulumi.Input<string>; readonly roleName: pulumi.Input<string> }[];
@@ -35,7 +36,7 @@ export class ChangeWatch extends pulumi.ComponentResource {
 
     const roleChanges = signingRoleChanges(args.signingJobs.map((job) => job.roleName));
     const watched: [string, string, pulumi.Output<string>][] = [
-      ["signer-key", "the signer key's policy, grants, state or aliases changed", signerKeyChanges(args.signerKey)],
+      ...(args.signerKey ? [["signer-key", "the signer key's policy, grants, state or aliases changed", signerKeyChanges(args.signerKey)] as [string, string, pulumi.Output<string>]] : []),
       ["secret-policies", "a secret's resource policy changed", secretPolicyChanges(args.secrets)],
       ["signing-jobs", "a signing job's code or configuration changed", signingJobChanges(args.signingJobs.map((job) => ({ arn: job.functionArn, name: job.functionName })))],
       ["signing-roles", "a signing job's role policies or trust changed", roleChanges],

@@ -25,7 +25,8 @@ export interface JobFunctionArgs {
   /** Caps parallel runs; 1 makes a job a singleton (withdrawals never race each other). Absent: the input is left unset. */
   readonly reservedConcurrentExecutions?: number;
   /** An EventBridge Scheduler expression and the role Scheduler invokes the function as; absent for functions that are only invoked. */
-  readonly schedule?: { readonly expression: string; readonly role: aws.iam.Role };
+  /** `enabled: false`: the schedule exists but does not fire (a standby stack until it is switched on). */
+  readonly schedule?: { readonly expression: string; readonly role: aws.iam.Role; readonly enabled?: boolean };
   /**
    * Aliases each child declares, for children that were declared under
    * another parent before this component held them (their URNs must not change).
@@ -34,8 +35,13 @@ export interface JobFunctionArgs {
 }
 
 const maxDeadLetterRetentionSeconds = 14 * 24 * 3600;
-/** Lambda retries an asynchronous invocation twice; Scheduler then retries delivery this many times. */
+/** Scheduler retries delivering a run (the Invoke call itself, e.g. when throttled) this many times within one interval. */
 const scheduleRetryAttempts = 2;
+
+/** Lambda accepts 60 s to 6 h for an async event's maximum age. */
+export function asyncEventAgeSeconds(intervalSeconds: number): number {
+  return Math.min(Math.max(intervalSeconds, 60), 6 * 3600);
+}
 
 /** How every kit Lambda runs; part of its release identity. */
 const runtime = aws.lambda.Runtime.NodeJS22dX;
@@ -167,6 +173,13 @@ export class JobFunction extends pulumi.ComponentResource {
     );
     // A run that cannot be delivered within one interval is superseded by the next one.
     const interval = rateIntervalSeconds(schedule.expression) ?? 3600;
+    // The schedule is the retry: Lambda's own async retries (1 and 2 minutes later) would overlap the next
+    // scheduled runs, and a run older than one interval is stale. A failed run goes to the dead-letter queue.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-async`,
+      { functionName: this.function.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: asyncEventAgeSeconds(interval) },
+      child,
+    );
     return new aws.scheduler.Schedule(
       `${name}-schedule`,
       {
@@ -174,7 +187,7 @@ export class JobFunction extends pulumi.ComponentResource {
         scheduleExpression: schedule.expression,
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
+        state: schedule.enabled === false ? "DISABLED" : "ENABLED",
         target: {
           arn: this.function.arn,
           roleArn: schedule.role.arn,

@@ -9,6 +9,7 @@ import { cloudWatchLogsStatement, deadLetterSendersStatement } from "../definiti
 import type { PolicyStatement } from "../definitions/policy-document";
 import { JobFunction } from "./job-function";
 import { signingConditions } from "./signer";
+import { businessTallyKeyPrefix } from "../../lambdas/contract/table-keys";
 
 interface TableRef {
   readonly name: pulumi.Input<string>;
@@ -20,10 +21,20 @@ export interface JobsArgs {
   readonly administrators: readonly pulumi.Input<string>[];
   readonly roles: JobRoles;
   readonly schedules: KitConfig["schedules"];
+  /** False on a standby stack that is not switched on: schedules declared, disabled. */
+  readonly schedulesEnabled?: boolean;
   readonly logRetentionDays: number;
   /** Ids from the stack config shared by every job (see `configEnvironment`). */
   readonly configEnvironment: Readonly<Record<string, string>>;
-  readonly signer: { readonly keyId: pulumi.Input<string>; readonly keyArn: pulumi.Input<string>; readonly address: pulumi.Input<string> };
+  readonly signer: {
+    readonly keyId: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+    readonly address: pulumi.Input<string>;
+    /** The replica the jobs fail over to when the primary region's KMS is unavailable. */
+    readonly replicaKeyArn?: pulumi.Input<string>;
+    /** The address recorded after the first deploy; jobs refuse to sign for any other. */
+    readonly pinnedAddress?: string;
+  };
   readonly rpcSecretArn: pulumi.Input<string>;
   readonly tables: { readonly idempotency: TableRef; readonly events: TableRef; readonly checkpoints: TableRef };
   readonly webhooks: { readonly secretArn: pulumi.Input<string>; readonly endpointsJson: string };
@@ -31,7 +42,7 @@ export interface JobsArgs {
   readonly smoke: KitConfig["smoke"];
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
   /** The VPC endpoints the jobs sign and read secrets through (the key and secret policies require them too). */
-  readonly endpoints: { readonly kms: pulumi.Input<string>; readonly secretsManager: pulumi.Input<string> };
+  readonly endpoints: { readonly kms: pulumi.Input<string>; readonly secretsManager: pulumi.Input<string>; readonly egressIps: pulumi.Input<string[]> };
   /** JSON of every Lambda's release identity in this stack, for the smoke job's record. */
   readonly releaseJson: pulumi.Input<string>;
 }
@@ -87,7 +98,7 @@ export class Jobs extends pulumi.ComponentResource {
           job,
           description: spec.description,
           role: identity.executionRole,
-          ...(spec.schedule && identity.schedulerRole ? { schedule: { expression: args.schedules[spec.schedule], role: identity.schedulerRole } } : {}),
+          ...(spec.schedule && identity.schedulerRole ? { schedule: { expression: args.schedules[spec.schedule], role: identity.schedulerRole, enabled: args.schedulesEnabled !== false } } : {}),
           environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
           permissions: jobPermissions(spec, args),
           encryptionKeyArn: this.encryptionKey.arn,
@@ -112,12 +123,14 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     [env.serviceName]: job,
     [env.rpcSecretArn]: args.rpcSecretArn,
     ...(spec.uses.signer ? { [env.keyId]: args.signer.keyId } : {}),
+    ...(spec.uses.signer && args.signer.replicaKeyArn ? { [env.replicaKeyArn]: args.signer.replicaKeyArn } : {}),
+    ...(spec.uses.signer && args.signer.pinnedAddress ? { [env.pinnedSignerAddress]: args.signer.pinnedAddress } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
     ...(spec.uses.smokeOffer && args.smoke
       ? { [env.smokeOfferId]: args.smoke.offerId, [env.smokeBuyerPercent]: String(args.smoke.buyerPercent) }
       : {}),
     ...(spec.uses.idempotencyTable ? { [env.idempotencyTable]: args.tables.idempotency.name } : {}),
-    ...(spec.uses.eventsTable ? { [env.eventsTable]: args.tables.events.name } : {}),
+    ...(spec.uses.eventsTable || spec.uses.businessCounters ? { [env.eventsTable]: args.tables.events.name } : {}),
     ...(spec.uses.checkpointsTable ? { [env.checkpointsTable]: args.tables.checkpoints.name } : {}),
     ...(spec.uses.webhookSecret
       ? { [env.webhookSecretArn]: args.webhooks.secretArn, [env.webhookEndpoints]: args.webhooks.endpointsJson }
@@ -146,14 +159,34 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
       Condition: { StringEquals: { ...signingConditions, "aws:SourceVpce": args.endpoints.kms } },
     });
   }
+  if (spec.uses.signer === "sign" && args.signer.replicaKeyArn !== undefined) {
+    // The replica is in another region: reached over NAT, so from the NAT gateways' IPs, never through this region's endpoint.
+    statements.push({
+      Sid: "SignDigestsWithTheReplica",
+      Effect: "Allow",
+      Action: ["kms:Sign"],
+      Resource: args.signer.replicaKeyArn,
+      Condition: { StringEquals: signingConditions, IpAddress: { "aws:SourceIp": args.endpoints.egressIps as unknown as readonly pulumi.Input<string>[] } }, // an Output of the list, resolved by policyJson
+    });
+  }
   if (spec.uses.signer) {
-    statements.push({ Sid: "ReadSignerPublicKey", Effect: "Allow", Action: ["kms:GetPublicKey", "kms:DescribeKey"], Resource: args.signer.keyArn });
+    statements.push({ Sid: "ReadSignerPublicKey", Effect: "Allow", Action: ["kms:GetPublicKey", "kms:DescribeKey"], Resource: signerKeyArns(args) });
   }
   if (spec.uses.idempotencyTable) {
     statements.push({ Sid: "UseIdempotencyRecords", Effect: "Allow", Action: tableActions.idempotency, Resource: args.tables.idempotency.arn });
   }
   if (spec.uses.eventsTable) {
     statements.push({ Sid: "StoreChainEvents", Effect: "Allow", Action: tableActions.events, Resource: args.tables.events.arn });
+  }
+  if (spec.uses.businessCounters && !spec.uses.eventsTable) {
+    statements.push({
+      Sid: "ReadBusinessCounters",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem"],
+      Resource: args.tables.events.arn,
+      // Only the counters' items, not the events or webhook payloads.
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${businessTallyKeyPrefix}*`] } },
+    });
   }
   if (spec.uses.checkpointsTable) {
     statements.push({ Sid: "KeepCheckpoints", Effect: "Allow", Action: tableActions.checkpoints, Resource: args.tables.checkpoints.arn });
@@ -172,4 +205,9 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn, Condition: throughSecretsEndpoint });
   }
   return statements;
+}
+
+/** The primary key, and its replica when there is one (the failover signs there). */
+function signerKeyArns(args: JobsArgs): pulumi.Input<string> | pulumi.Input<string>[] {
+  return args.signer.replicaKeyArn === undefined ? args.signer.keyArn : [args.signer.keyArn, args.signer.replicaKeyArn];
 }

@@ -8,7 +8,7 @@ export interface RpcEgressArgs {
   readonly availabilityZoneCount: number;
   readonly region: string;
   /** RPC URLs carry the provider's API key (checklist S3): secret Outputs only. */
-  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string> };
+  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string>; readonly relayerApiKey?: pulumi.Output<string> };
   /** Manage the secret's key, and write and refresh the secret when `pulumi up` runs as one of them. */
   readonly administrators: readonly pulumi.Input<string>[];
   /** The job roles: the only ones that may read the RPC URLs. */
@@ -117,8 +117,10 @@ export class RpcEgress extends pulumi.ComponentResource {
         readThroughEndpoint: this.endpoints.secretsManager,
         keyDescription: "Encrypts the RPC URLs (they carry the provider's API key)",
         secretDescription: "RPC URLs of the jobs: JSON {primary, fallback}",
-        // Both URLs are secret Outputs, so the JSON stays secret in state and in the plan.
-        value: pulumi.all([args.rpc.primaryUrl, args.rpc.fallbackUrl]).apply(([primary, fallback]) => JSON.stringify({ primary, fallback })),
+        // All are secret Outputs, so the JSON stays secret in state and in the plan. The relayer's api key rides along when there is a relayer.
+        value: pulumi
+          .all([args.rpc.primaryUrl, args.rpc.fallbackUrl, args.rpc.relayerApiKey ?? pulumi.output(undefined)])
+          .apply(([primary, fallback, relayerApiKey]) => JSON.stringify({ primary, fallback, ...(relayerApiKey ? { relayerApiKey } : {}) })),
         sids: { keyReaders: "JobsReadTheRpcSecret", keyWriters: "AdministratorsWriteTheRpcSecret", secretReaders: "OnlyTheJobsReadTheRpcUrls" },
       },
       { parent: this },

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { administratorsStatement } from "../definitions/key-policy";
-import { policyJson } from "../definitions/policy-document";
+import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 import { ethereumAddressFromSpki } from "../definitions/signer-address";
+import { SignerReplica } from "./signer-replica";
 
 export interface SignerArgs {
   /** The seller role this key signs for, e.g. `assistant` (checklist S2: a session key for the assistant role). */
@@ -13,10 +14,24 @@ export interface SignerArgs {
   readonly administrators: readonly pulumi.Input<string>[];
   /** The roles of the jobs that sign; nobody else may. */
   readonly signers: readonly pulumi.Input<string>[];
-  /** The KMS VPC endpoint the signers sign through: a Sign from anywhere else is refused, whoever holds their credentials. */
-  readonly signThroughEndpoint: pulumi.Input<string>;
+  /**
+   * Signers that sign the primary key only through this KMS VPC endpoint (the
+   * stack's own jobs): a Sign from anywhere else is refused, whoever holds
+   * their credentials. The replica, in another region, is reached over NAT
+   * and admits them without the endpoint.
+   */
+  readonly signThroughEndpoint?: {
+    readonly endpoint: pulumi.Input<string>;
+    readonly signers: readonly pulumi.Input<string>[];
+    /** The NAT gateways' IPs: the only source of their calls to the replica, which no endpoint of this region reaches. */
+    readonly egressIps: pulumi.Input<string[]>;
+  };
   /** Roles that need the signer's public key (to know its address) but never sign. */
   readonly publicKeyReaders: readonly pulumi.Input<string>[];
+  /** A second region for a replica of the key (same key material, same address). */
+  readonly replicaRegion?: string;
+  /** False for a retired generation: kept (protected) but unable to sign. */
+  readonly enabled?: boolean;
 }
 
 /** The signing algorithm and message type Ethereum signing uses: an ECDSA signature over a keccak digest. */
@@ -24,6 +39,60 @@ export const signingConditions = {
   "kms:SigningAlgorithm": "ECDSA_SHA_256",
   "kms:MessageType": "DIGEST",
 } as const;
+
+/** The key policy of the primary, or of its replica (which cannot be reached through this region's endpoint). */
+function signerKeyPolicy(args: SignerArgs, of: "primary" | "replica"): pulumi.Output<string> {
+  const throughEndpoint = args.signThroughEndpoint?.signers ?? [];
+  const direct = args.signers;
+  const signStatement = (sid: string, principals: readonly pulumi.Input<string>[], only?: PolicyStatement["Condition"]): PolicyStatement[] =>
+    principals.length === 0
+      ? []
+      : [
+          {
+            Sid: sid,
+            Effect: "Allow",
+            Principal: { AWS: principals },
+            Action: ["kms:Sign"],
+            Resource: "*",
+            Condition: { StringEquals: signingConditions, ...only },
+          },
+        ];
+  return policyJson([
+    administratorsStatement(args.administrators),
+    {
+      // `pulumi up` runs as an administrator and reads the public key to derive the address.
+      Sid: "AdministratorsReadThePublicKey",
+      Effect: "Allow",
+      Principal: { AWS: args.administrators },
+      Action: ["kms:GetPublicKey"],
+      Resource: "*",
+    },
+    {
+      Sid: "AdministratorsNeverSign",
+      Effect: "Deny",
+      Principal: { AWS: args.administrators },
+      Action: ["kms:Sign", "kms:CreateGrant"],
+      Resource: "*",
+    },
+    ...(of === "primary" && args.signThroughEndpoint
+      ? signStatement("JobsSignDigestsOnlyThroughTheKitEndpoint", throughEndpoint, { StringEquals: { ...signingConditions, "aws:SourceVpce": args.signThroughEndpoint.endpoint } })
+      : []),
+    ...(of === "replica" && args.signThroughEndpoint
+      ? signStatement("JobsSignTheReplicaOnlyFromTheKitEgressIps", throughEndpoint, {
+          // An Output of the IP list: resolved by policyJson like every ARN here.
+          IpAddress: { "aws:SourceIp": args.signThroughEndpoint.egressIps as unknown as readonly pulumi.Input<string>[] },
+        })
+      : []),
+    ...signStatement("JobsSignDigestsOnly", direct),
+    {
+      Sid: "JobsReadThePublicKey",
+      Effect: "Allow",
+      Principal: { AWS: [...args.signers, ...throughEndpoint, ...args.publicKeyReaders] },
+      Action: ["kms:GetPublicKey", "kms:DescribeKey"],
+      Resource: "*",
+    },
+  ]);
+}
 
 /**
  * A managed signer (checklist S1): an AWS KMS secp256k1 key whose private key
@@ -38,6 +107,7 @@ export class Signer extends pulumi.ComponentResource {
   public readonly aliasName: pulumi.Output<string>;
   /** The Ethereum address to register as the seller's assistant. */
   public readonly address: pulumi.Output<string>;
+  public readonly replica: SignerReplica | undefined;
 
   constructor(name: string, args: SignerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boson-kit:signer:Signer", name, {}, opts);
@@ -49,44 +119,31 @@ export class Signer extends pulumi.ComponentResource {
         customerMasterKeySpec: "ECC_SECG_P256K1",
         keyUsage: "SIGN_VERIFY",
         deletionWindowInDays: 30,
-        policy: policyJson([
-          administratorsStatement(args.administrators),
-          {
-            // `pulumi up` runs as an administrator and reads the public key to derive the address.
-            Sid: "AdministratorsReadThePublicKey",
-            Effect: "Allow",
-            Principal: { AWS: args.administrators },
-            Action: ["kms:GetPublicKey"],
-            Resource: "*",
-          },
-          {
-            Sid: "AdministratorsNeverSign",
-            Effect: "Deny",
-            Principal: { AWS: args.administrators },
-            Action: ["kms:Sign", "kms:CreateGrant"],
-            Resource: "*",
-          },
-          {
-            Sid: "JobsSignDigestsOnly",
-            Effect: "Allow",
-            Principal: { AWS: args.signers },
-            Action: ["kms:Sign"],
-            Resource: "*",
-            Condition: { StringEquals: { ...signingConditions, "aws:SourceVpce": args.signThroughEndpoint } },
-          },
-          {
-            Sid: "JobsReadThePublicKey",
-            Effect: "Allow",
-            Principal: { AWS: [...args.signers, ...args.publicKeyReaders] },
-            Action: ["kms:GetPublicKey", "kms:DescribeKey"],
-            Resource: "*",
-          },
-        ]),
+        // Fixed at creation: a single-region key can never get a replica, so every signer key is a multi-Region primary.
+        multiRegion: true,
+        isEnabled: args.enabled ?? true,
+        policy: signerKeyPolicy(args, "primary"),
       },
-      { parent: this },
+      { parent: this, protect: true, retainOnDelete: true },
     );
 
     const alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+
+    this.replica =
+      args.replicaRegion === undefined
+        ? undefined
+        : new SignerReplica(
+            `${name}-replica`,
+            {
+              primaryKeyArn: this.key.arn,
+              policy: signerKeyPolicy(args, "replica"),
+              region: args.replicaRegion,
+              aliasName: args.aliasName,
+              description: this.key.description.apply((description) => description ?? ""),
+              enabled: args.enabled ?? true,
+            },
+            { parent: this },
+          );
 
     this.keyId = this.key.keyId;
     this.keyArn = this.key.arn;

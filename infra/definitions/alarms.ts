@@ -22,6 +22,8 @@ export interface AlarmDefinition {
   readonly statistic: "Sum" | "Maximum" | "Minimum";
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
+  /** Breaching periods (of `evaluationPeriods`) that raise the alarm; all of them when unset. */
+  readonly datapointsToAlarm?: number;
   readonly comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold";
   readonly threshold: number;
   readonly treatMissingData: "breaching" | "notBreaching" | "missing";
@@ -32,6 +34,19 @@ export interface AlarmInputs {
   readonly gas: KitConfig["gas"];
   readonly subgraphMaxLagBlocks: number;
   readonly schedules: KitConfig["schedules"];
+  /** Per event alert: minutes it stays raised after a page, so a burst pages once. */
+  readonly cooldownMinutes?: { readonly disputeRaised: number; readonly webhookDeadLettered: number };
+}
+
+/**
+ * An event alert with a cooldown: raised by one breaching period, cleared only
+ * after `minutes` without one (1 of N periods), so a burst notifies once, with
+ * the period's count as the alarm's value. CloudWatch caps an alarm's window at a day.
+ */
+export function withCooldown(alarm: AlarmDefinition, minutes: number | undefined): AlarmDefinition {
+  if (minutes === undefined) return alarm;
+  const periods = Math.max(1, Math.min(Math.ceil((minutes * 60) / alarm.periodSeconds), Math.floor(86_400 / alarm.periodSeconds)));
+  return { ...alarm, evaluationPeriods: periods, datapointsToAlarm: 1 };
 }
 
 /** The severities of the three gas alarms, in the order of the (falling) ratios. */
@@ -105,14 +120,17 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       threshold: 0,
       treatMissingData: "missing",
     },
-    countAboveZero({
-      name: alertNames.disputeRaised,
-      severity: "warning",
-      description: "A buyer raised a dispute (B3): answer it before it escalates.",
-      ...kit(metricNames.disputeRaised),
-      statistic: "Sum",
-      periodSeconds: watcherPeriod,
-    }),
+    withCooldown(
+      countAboveZero({
+        name: alertNames.disputeRaised,
+        severity: "warning",
+        description: "A buyer raised a dispute (B3): answer it before it escalates.",
+        ...kit(metricNames.disputeRaised),
+        statistic: "Sum",
+        periodSeconds: watcherPeriod,
+      }),
+      inputs.cooldownMinutes?.disputeRaised,
+    ),
     countAboveZero({
       name: alertNames.disputeOpenOverOneDay,
       severity: "high",
@@ -137,14 +155,17 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       statistic: "Sum",
       periodSeconds: watcherPeriod,
     }),
-    countAboveZero({
-      name: "webhook-dead-lettered",
-      severity: "warning",
-      description: "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",
-      ...kit(metricNames.webhookDeadLettered),
-      statistic: "Sum",
-      periodSeconds: watcherPeriod,
-    }),
+    withCooldown(
+      countAboveZero({
+        name: "webhook-dead-lettered",
+        severity: "warning",
+        description: "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",
+        ...kit(metricNames.webhookDeadLettered),
+        statistic: "Sum",
+        periodSeconds: watcherPeriod,
+      }),
+      inputs.cooldownMinutes?.webhookDeadLettered,
+    ),
     {
       name: "health-heartbeat-missing",
       severity: "critical",
@@ -161,9 +182,40 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
   ];
 }
 
-/** Per-job alarms: the Lambda's errors, the job's own failed runs, and its dead-letter queue. */
+/** The jobs that send transactions, and so watch them (the transaction lifecycle's alarms). */
+const sendingJobs: readonly JobName[] = ["withdraw", "smoke"];
+
+/** A transaction pending too long (stuck under its fees or the relayer's), and a send refused above the fee cap. */
+function transactionAlarms(stack: string, job: JobName): AlarmDefinition[] {
+  if (!sendingJobs.includes(job)) return [];
+  return [
+    countAboveZero({
+      name: `${job}-tx-pending-too-long`,
+      severity: "high",
+      description: `A ${job} transaction has been pending longer than transactions.pendingAlarmMinutes: check the fee cap, the node and the pending item in the idempotency table.`,
+      namespace: metricsNamespace,
+      metricName: metricNames.txPendingMinutes,
+      dimensions: kitMetricDimensions(stack, metricNames.txPendingMinutes, job),
+      statistic: "Maximum",
+      periodSeconds: 300,
+    }),
+    countAboveZero({
+      name: `${job}-tx-fee-cap`,
+      severity: "high",
+      description: `A ${job} transaction needed a fee above transactions.maxFeePerGasGwei and was not sent: raise the cap or wait for the gas spike to pass.`,
+      namespace: metricsNamespace,
+      metricName: metricNames.txFeeCapReached,
+      dimensions: kitMetricDimensions(stack, metricNames.txFeeCapReached, job),
+      statistic: "Sum",
+      periodSeconds: 300,
+    }),
+  ];
+}
+
+/** Per-job alarms: the Lambda's errors, the job's own failed runs, its dead-letter queue, and (for jobs that send) its transactions. */
 export function jobAlarms(stack: string, job: JobName, target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }): AlarmDefinition[] {
   return [
+    ...transactionAlarms(stack, job),
     countAboveZero({
       name: `${job}-errors`,
       severity: "high",

@@ -26,6 +26,8 @@ export interface JobSpec {
     readonly signerAddress?: true;
     /** The known test offer from config (`smoke.offerId`). */
     readonly smokeOffer?: true;
+    /** Reads the business counters the watcher keeps in the events table (GetItem on those items only). */
+    readonly businessCounters?: true;
     /** The stack's release (every Lambda's identity) and where to record a run against it, for the promotion gate. */
     readonly releaseRecord?: true;
   };
@@ -47,7 +49,7 @@ export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
     schedule: "health",
     timeoutSeconds: 60,
     memorySizeMb: 512,
-    uses: { signer: "publicKey" },
+    uses: { signer: "publicKey", businessCounters: true },
   },
   watcher: {
     description: "Reads final protocol logs, stores each once, sends signed webhooks (H3, O5, S5)",
@@ -55,7 +57,8 @@ export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
     // Shorter than the one-minute schedule, so runs do not pile up.
     timeoutSeconds: 55,
     memorySizeMb: 512,
-    uses: { eventsTable: true, checkpointsTable: true, webhookSecret: true, signerAddress: true },
+    // The smoke offer: its test exchanges are stored tagged, never sent or counted.
+    uses: { eventsTable: true, checkpointsTable: true, webhookSecret: true, signerAddress: true, smokeOffer: true },
   },
   smoke: {
     description: "Runs a known test offer through the exchange state machine on release (M2, C4)",

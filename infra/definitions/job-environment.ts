@@ -21,9 +21,11 @@ export function configEnvironment(config: KitConfig): Record<string, string> {
     [env.sellerTreasury]: config.seller.treasury,
     [env.sellerTokens]: JSON.stringify(config.seller.tokens),
     [env.expectedDailyBurnWei]: config.gas.expectedDailyBurnWei,
+    [env.gasAlertRatios]: JSON.stringify(config.gas.alertRatios),
     [env.subgraphMaxLagBlocks]: String(config.subgraph.maxLagBlocks),
     [env.metricsNamespace]: metricsNamespace,
     ...(config.relayer ? { [env.relayer]: JSON.stringify(config.relayer) } : {}),
+    ...(config.transactions ? { [env.txLifecycle]: JSON.stringify(config.transactions) } : {}),
     ...(config.priceFeed ? { [env.priceFeed]: JSON.stringify(config.priceFeed) } : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface RecordedResource {
   readonly computed?: Readonly<Record<string, unknown>>;
   /** The `aliases` option as the runtime sent it to the engine (see `infra/offline/urns.ts`). */
   readonly aliases?: readonly RecordedAlias[];
+  /** Resource options that guard against loss: `protect` and `retainOnDelete`, as registered. */
+  readonly guards?: { readonly protect: boolean; readonly retainOnDelete: boolean };
 }
 
 /** What the evaluation needs of a program's config: its project, stack and AWS region. */
@@ -77,6 +79,8 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getObject(): unknown;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
 }
 
 type RegisterCallback = (error: Error | null, response: { getUrn(): string } | undefined) => void;
@@ -124,6 +128,7 @@ function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
           secretInputs: [],
           aliases: recordedAliases(req),
+          guards: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
         });
       }
       callback(error, response);
@@ -192,7 +197,7 @@ export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
 ): Promise<StackEvaluation<C>> {
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
-  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false);
+  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false, "organization");
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();

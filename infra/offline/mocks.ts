@@ -28,9 +28,22 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
   }
   switch (args.type) {
     case "aws:kms/key:Key":
-      state.keyId = id;
-      state.arn = `arn:aws:kms:${region}:${mockAccountId}:key/${id}`;
+      // Multi-Region keys have `mrk-` ids of 32 hex digits, the same in every region.
+      state.keyId = args.inputs.multiRegion === true ? `mrk-${createHash("sha256").update(`${args.type}::${args.name}`).digest("hex").slice(0, 32)}` : id;
+      state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${String(state.keyId)}`;
       break;
+    case "pulumi:pulumi:StackReference":
+      // Offline there is no other stack to read: every output is unknown until a deploy.
+      state.outputs = {};
+      state.secretOutputNames = [];
+      break;
+    case "aws:kms/replicaKey:ReplicaKey": {
+      // A replica shares its primary's key id; only the region in its ARN differs.
+      const primaryKeyId = String(args.inputs.primaryKeyArn ?? "").split("/").pop() ?? id;
+      state.keyId = primaryKeyId;
+      state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${primaryKeyId}`;
+      break;
+    }
     case "aws:iam/role:Role":
       state.arn = `arn:aws:iam::${mockAccountId}:role/${physicalName}`;
       break;
@@ -43,7 +56,7 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
       state.url = `https://sqs.${region}.amazonaws.com/${mockAccountId}/${physicalName}`;
       break;
     case "aws:kms/alias:Alias":
-      state.arn = `arn:aws:kms:${region}:${mockAccountId}:${physicalName}`;
+      state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:${physicalName}`;
       break;
     case "aws:lambda/function:Function":
       state.arn = `arn:aws:lambda:${region}:${mockAccountId}:function:${physicalName}`;

@@ -65,6 +65,18 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
     resourceOpts,
   );
 
+  // The kit's sinks keep these entries; the project's `_Default` sink would ingest (and bill) them a second time.
+  new gcp.logging.ProjectExclusion(
+    `${name}-not-in-default-sink`,
+    {
+      project: args.gcpProject,
+      name: `${names.bucketSinkName}-not-in-default`,
+      description: "The shipper's entries are stored by the kit's own sinks, not again by _Default",
+      filter,
+    },
+    resourceOpts,
+  );
+
   const dataset = new gcp.bigquery.Dataset(
     `${name}-dataset`,
     {

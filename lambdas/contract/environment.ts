@@ -17,8 +17,14 @@ export const environmentVariables = {
   /** JSON: [{ address, symbol, withdrawThresholdWei }] */
   sellerTokens: "SELLER_TOKENS",
   expectedDailyBurnWei: "EXPECTED_DAILY_BURN_WEI",
+  /** JSON: the stack's gas.alertRatios, e.g. [0.5, 0.2, 0.1] (the health job's thresholds, the same as the alarms'). */
+  gasAlertRatios: "GAS_ALERT_RATIOS",
   subgraphMaxLagBlocks: "SUBGRAPH_MAX_LAG_BLOCKS",
   keyId: "KEY_ID",
+  /** Optional: the multi-Region replica of KEY_ID (an ARN, whose region the client uses); signing fails over to it. */
+  replicaKeyArn: "REPLICA_KEY_ARN",
+  /** Optional: the address recorded in the stack config after the first deploy; a job refuses to sign if the key's differs. */
+  pinnedSignerAddress: "SIGNER_PINNED_ADDRESS",
   rpcSecretArn: "RPC_SECRET_ARN",
   webhookSecretArn: "WEBHOOK_SECRET_ARN",
   /** JSON: ["https://..."] */
@@ -26,8 +32,10 @@ export const environmentVariables = {
   idempotencyTable: "IDEMPOTENCY_TABLE",
   eventsTable: "EVENTS_TABLE",
   checkpointsTable: "CHECKPOINTS_TABLE",
-  /** JSON, optional: { url, ratePerSecond, burst, timeoutMs } */
+  /** JSON, optional: { url, apiId, ratePerSecond, burst, timeoutMs } (the api key is in the RPC secret) */
   relayer: "RELAYER",
+  /** JSON, optional: the transaction lifecycle's { stuckAfterBlocks, stuckAfterSeconds, bumpPercent, maxFeePerGasGwei, leaseSeconds, pendingAlarmMinutes } */
+  txLifecycle: "TX_LIFECYCLE",
   /** JSON, optional: { address, currency } */
   priceFeed: "PRICE_FEED",
   /** Shipper: the GCP project its Cloud Logging entries go to. */

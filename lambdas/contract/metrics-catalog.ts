@@ -49,6 +49,12 @@ export const metricNames = {
   // Signing (S1): per-signature latency from the KMS account's observer.
   kmsSignLatencyMs: "KmsSignLatencyMs",
   kmsSignAttempts: "KmsSignAttempts",
+  /** KMS requests answered with throttling (retried, or failed over past the budget). */
+  kmsThrottled: "KmsThrottled",
+  /** Signing moved from the key's primary region to its replica. */
+  kmsRegionFailover: "KmsRegionFailover",
+  /** A job found another address behind its KMS key than the pinned one, and refused to sign. */
+  signerAddressMismatch: "SignerAddressMismatch",
   // Smoke test (M2, C4).
   smokeStepFailed: "SmokeStepFailed",
   smokeStepDurationMs: "SmokeStepDurationMs",
@@ -56,6 +62,12 @@ export const metricNames = {
   gasBalanceRatio: "GasBalanceRatio",
   // RPC (S3): requests the fallback endpoint answered in a run (the primary failed).
   rpcFallbackUsed: "RpcFallbackUsed",
+  // Meta-transactions (O4): one per write, by the path it took (the reason is in the tool-call log).
+  metaTxRelayed: "MetaTxRelayed",
+  metaTxFallback: "MetaTxFallback",
+  // Transaction lifecycle: a send refused above the fee cap, and the age of a transaction pending too long.
+  txFeeCapReached: "TxFeeCapReached",
+  txPendingMinutes: "TxPendingMinutes",
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
@@ -84,8 +96,15 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   JobFailed: "any",
   KmsSignLatencyMs: "any",
   KmsSignAttempts: "any",
+  KmsThrottled: "any",
+  KmsRegionFailover: "any",
+  SignerAddressMismatch: "any",
   SmokeStepFailed: "smoke",
   SmokeStepDurationMs: "smoke",
   GasBalanceRatio: "health",
   RpcFallbackUsed: "any",
+  MetaTxRelayed: "any",
+  MetaTxFallback: "any",
+  TxFeeCapReached: "any",
+  TxPendingMinutes: "any",
 };

@@ -5,8 +5,9 @@
  * - gas: the signer's balance, and that balance over the expected daily burn
  *   (the alarms fire at 0.5x, 0.2x and 0.1x);
  * - paused protocol regions;
- * - the seller's business metrics from the subgraph (open exchanges,
- *   redemption rate, dispute rate, time to completion);
+ * - the seller's business metrics (open exchanges, redemption rate, dispute
+ *   rate, time to completion) from the counters the watcher keeps: one read,
+ *   whatever the seller's history;
  * - one heartbeat per run, whatever else failed.
  *
  * The chain reads are issued together, so with JSON-RPC batching they are one
@@ -22,7 +23,8 @@ import type { JobMetrics } from "../shared/runtime/metrics";
 import { metricNames } from "../contract";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/chain/protocol";
 import { withDecodedRevert } from "../shared/chain/revert";
-import { businessMetrics, sellerExchanges, subgraphMeta, type BusinessMetrics, type SubgraphClient } from "../shared/chain/subgraph";
+import { subgraphMeta, type SubgraphClient } from "../shared/chain/subgraph";
+import { emptyCounters, metricsFromTally, type BusinessMetrics, type BusinessTally } from "../shared/stores/business-tally";
 
 export type HealthConfig = {
   diamond: Address;
@@ -32,12 +34,16 @@ export type HealthConfig = {
   signer: Address;
   expectedDailyBurnWei: bigint;
   subgraphMaxLagBlocks: number;
+  /** The stack's `gas.alertRatios` (the same source as the gas alarms), e.g. [0.5, 0.2, 0.1]. */
+  gasAlertRatios: readonly number[];
 };
 
 export type HealthDeps = {
   config: HealthConfig;
   clients: ReadClients;
   subgraph: SubgraphClient;
+  /** The watcher's business counters. */
+  tally: Pick<BusinessTally, "read">;
   logger: Logger;
   metrics: JobMetrics;
   requestId: string;
@@ -58,13 +64,13 @@ export type HealthReport = {
   pausedRegions?: string[];
   availableFunds?: { token: Address; symbol: string; availableWei: string }[];
   business?: BusinessMetrics;
+  /** The chain position (block#logIndex) of the last event in the business counters. */
+  businessCountedThrough?: string;
   /** HTTP requests sent to the RPC in this run. */
   rpcRoundTrips: number;
 };
 
 export type HealthOutcome = JobOutcome & { report: HealthReport };
-
-export const gasAlertRatios = [0.5, 0.2, 0.1] as const;
 
 /** One run: every check, each failing on its own; the outcome fails when any read failed. */
 export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
@@ -87,7 +93,10 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
       ),
     ),
   ]);
-  const [meta, exchanges] = await Promise.allSettled([subgraphMeta(deps.subgraph, { requestId }), sellerExchanges(deps.subgraph, config.sellerId.toString())]);
+  const [meta, tally] = await Promise.allSettled([
+    subgraphMeta(deps.subgraph, { requestId }),
+    withToolCall(logger, { tool: "dynamodb", operation: "readBusinessTally", requestId }, () => deps.tally.read()),
+  ]);
   report.rpcRoundTrips = clients.usage.httpRequests - roundTripsBefore;
 
   if (head.status === "fulfilled") report.chainHead = head.value.toString();
@@ -112,7 +121,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
     const ratio = config.expectedDailyBurnWei > 0n ? Number((balance.value * 1_000_000n) / config.expectedDailyBurnWei) / 1_000_000 : Number.POSITIVE_INFINITY;
     report.gasBalanceWei = balance.value.toString();
     report.gasBalanceRatio = ratio;
-    report.gasAlertRatiosCrossed = gasAlertRatios.filter((threshold) => ratio < threshold);
+    report.gasAlertRatiosCrossed = config.gasAlertRatios.filter((threshold) => ratio < threshold);
     metrics.add(metricNames.gasBalanceWei, Number(balance.value));
     if (Number.isFinite(ratio)) metrics.add(metricNames.gasBalanceRatio, ratio);
     if (report.gasAlertRatiosCrossed.length > 0) logger.warn("signer gas balance is low", { gasBalanceRatio: ratio, crossed: report.gasAlertRatiosCrossed });
@@ -134,15 +143,17 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
     problems.availableFunds = errorSummary(funds.reason);
   }
 
-  if (exchanges.status === "fulfilled") {
-    const business = businessMetrics(exchanges.value);
+  if (tally.status === "fulfilled") {
+    // No counters yet: the watcher has not seen an exchange of the seller's.
+    const business = metricsFromTally(tally.value?.counters ?? emptyCounters());
     report.business = business;
+    if (tally.value?.appliedThrough !== undefined) report.businessCountedThrough = tally.value.appliedThrough;
     metrics.add(metricNames.openExchanges, business.openExchanges);
     if (business.redemptionRate !== undefined) metrics.add(metricNames.redemptionRate, business.redemptionRate);
     if (business.disputeRate !== undefined) metrics.add(metricNames.disputeRate, business.disputeRate);
     if (business.meanTimeToCompletionSeconds !== undefined) metrics.add(metricNames.timeToCompletionSeconds, business.meanTimeToCompletionSeconds, "Seconds");
   } else {
-    problems.business = errorSummary(exchanges.reason);
+    problems.business = errorSummary(tally.reason);
   }
 
   logger.info("health report", { report });

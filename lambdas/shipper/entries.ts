@@ -1,6 +1,7 @@
 import type { CloudWatchLogsLogEvent } from "aws-lambda";
 import { redact, redactString } from "../shared/runtime/redact";
 import type { DecodedPayload } from "./decode";
+import { jobOfLogGroup } from "./job-name";
 
 /**
  * Turns one CloudWatch log event (a Powertools JSON record from a job) into a
@@ -95,11 +96,6 @@ function objectField(record: Readonly<Record<string, unknown>>, key: string): Re
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-/** `/aws/lambda/boson-kit-staging-withdraw-1a2b3c` -> a job name when the record does not carry `service`. */
-function jobFromLogGroup(logGroup: string): string {
-  return logGroup.split("/").filter(Boolean).pop() ?? logGroup;
-}
-
 function parseRecord(message: string): Readonly<Record<string, unknown>> | string {
   const text = message.trimEnd();
   if (text.startsWith("{")) {
@@ -150,7 +146,7 @@ export function toShippableEntry(event: CloudWatchLogsLogEvent, source: DecodedP
   const labels: Record<string, string> = {
     [entryLabels.stack]: context.stack,
     [entryLabels.configId]: context.configId,
-    [entryLabels.job]: stringField(record, "service") ?? jobFromLogGroup(source.logGroup),
+    [entryLabels.job]: stringField(record, "service") ?? jobOfLogGroup(source.logGroup),
   };
   const exchangeId = stringField(toolCall, "exchangeId") ?? stringField(record, "exchangeId");
   const txHash = stringField(toolCall, "txHash") ?? stringField(record, "txHash");

@@ -1,6 +1,8 @@
 import type { Context } from "aws-lambda";
 import type { Address } from "viem";
 import { createIdempotentRunner } from "../shared/stores/idempotency";
+import { senderStateStoreFor } from "../shared/stores/sender-state";
+import { lifecyclePolicy } from "../shared/chain/lifecycle/policy";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -37,6 +39,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Smoke
     metrics,
     idempotent: createIdempotentRunner({ tableName: env.IDEMPOTENCY_TABLE, logger, keyPrefix: `smoke.${env.CONFIG_ID}`, ...(context ? { lambdaContext: context } : {}) }),
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
+    lifecycle: { store: senderStateStoreFor(env.IDEMPOTENCY_TABLE), policy: lifecyclePolicy(env.TX_LIFECYCLE) },
     requestId: context?.awsRequestId ?? `smoke-${Date.now()}`,
   });
   if (!env.KIT_RELEASE) return outcome;

@@ -28,7 +28,7 @@ import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "..
 import type { Relayer } from "../shared/chain/relayer";
 import { withDecodedRevert } from "../shared/chain/revert";
 import { subgraphExchange, waitForIndexedBlock, type SubgraphClient, type SubgraphExchange } from "../shared/chain/subgraph";
-import { sendProtocolTransaction } from "../shared/chain/transactions";
+import { sendProtocolTransaction, type SendOptions } from "../shared/chain/transactions";
 
 export type SmokeConfig = {
   diamond: Address;
@@ -46,6 +46,8 @@ export type SmokeDeps = {
   metrics: JobMetrics;
   idempotent: IdempotentRunner;
   relayer?: Relayer;
+  /** The transaction lifecycle (the handler always gives it; tests may leave it out). */
+  lifecycle?: SendOptions["lifecycle"];
   requestId: string;
   sleep?: Sleep;
   pollIntervalMs?: number;
@@ -114,6 +116,10 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
   if (offer[1].exchangeToken !== zeroAddress) {
     return { status: "failed", reason: "test-offer-not-native", steps };
   }
+  // A meta-transaction carries no value: through a relayer the commit can only be to a free offer.
+  if (deps.relayer && price > 0n) {
+    return { status: "failed", reason: "test-offer-not-free-with-relayer", steps };
+  }
 
   const runStep = async (exchange: "A" | "B", step: SmokeStepName, exchangeId: bigint | undefined): Promise<bigint | undefined> => {
     const started = performance.now();
@@ -133,7 +139,11 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
             requestId,
             ...(exchangeId !== undefined ? { exchangeId: exchangeId.toString() } : {}),
             confirmations: config.confirmations,
+            idempotencyKey: `${step}:${JSON.stringify(key)}`,
+            metrics,
             ...(deps.relayer ? { relayer: deps.relayer } : {}),
+            ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+          ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
             ...(deps.sleep ? { sleep: deps.sleep } : {}),
             ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
           },

@@ -11,6 +11,8 @@ import type { ExposureTracker } from "./exposure-tracker";
 import { offerFromOfferCreated } from "./protocol-views";
 import type { SellerRecords } from "./seller-records";
 import { webhookMessage } from "./webhook-message";
+import type { BusinessTally } from "../shared/stores/business-tally";
+import { isSmokeExchange, tallyEventOf } from "./business-events";
 
 /**
  * What the watcher does with one decoded event: keeps offers, stores the
@@ -60,6 +62,12 @@ export type EventProcessorDeps = {
   metrics: Pick<JobMetrics, "add">;
   sellerId: bigint;
   now: () => Date;
+  /** The business counters the health job reads; absent: not kept. */
+  tally?: BusinessTally;
+  /** The smoke job's test offer: its exchanges are stored tagged, never sent, alerted on or counted. */
+  smokeOfferId?: string;
+  /** How long a run holds a pending webhook before another run may send it (default 2 minutes, over the Lambda timeout). */
+  deliveryLeaseMs?: number;
 };
 
 export type EventProcessor = (event: DecodedEvent) => Promise<ProcessedEvent>;
@@ -68,8 +76,8 @@ const upgradeNames: ReadonlySet<string> = new Set(upgradeEvents);
 const notifiedNames: ReadonlySet<string> = new Set([...exchangeEvents, ...disputeEvents]);
 const feeNames: ReadonlySet<string> = new Set(feeEvents);
 
-/** The stored form of an event; `deliver` marks it pending delivery. */
-export function eventRecord(event: DecodedEvent, timestamp: number, storedAt: Date, owner?: ExchangeOwner, deliver = false): ChainEventRecord {
+/** The stored form of an event; `deliver` marks it pending delivery, held by this run until `claimedUntil`. */
+export function eventRecord(event: DecodedEvent, timestamp: number, storedAt: Date, owner?: ExchangeOwner, deliver = false, claimedUntil?: string): ChainEventRecord {
   const { log } = event;
   return {
     id: chainEventId(log.transactionHash, log.logIndex),
@@ -82,7 +90,7 @@ export function eventRecord(event: DecodedEvent, timestamp: number, storedAt: Da
     blockTimestamp: timestamp,
     ...(owner !== undefined ? { exchangeId: owner.exchangeId.toString(), offerId: owner.offer.offerId } : {}),
     args: toJson(event.args) as Record<string, ReturnType<typeof toJson>>,
-    ...(deliver ? { delivery: { status: "pending" as const, endpoints: {} } } : {}),
+    ...(deliver ? { delivery: { status: "pending" as const, endpoints: {}, ...(claimedUntil !== undefined ? { claimedUntil } : {}) } } : {}),
     storedAt: storedAt.toISOString(),
   };
 }
@@ -91,6 +99,14 @@ export function eventRecord(event: DecodedEvent, timestamp: number, storedAt: Da
 export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   const { logger, metrics, records, sellerId } = deps;
   const blockTimes = new Map<bigint, number>();
+  const leaseEnd = () => new Date(deps.now().getTime() + (deps.deliveryLeaseMs ?? 120_000)).toISOString();
+
+  /** A pending delivery another run stored: sent by this run only if that run's claim ran out and this run takes it over. */
+  async function mayTakeOver(id: string, previous: ChainEventRecord["delivery"]): Promise<boolean> {
+    if (previous === undefined || previous.status !== "pending") return false;
+    if (previous.claimedUntil !== undefined && Date.parse(previous.claimedUntil) > deps.now().getTime()) return false;
+    return deps.events.claimDelivery(id, previous.claimedUntil, leaseEnd());
+  }
 
   async function blockTime(log: Log<bigint, number, false>): Promise<number> {
     const fromLog = (log as { blockTimestamp?: bigint | null }).blockTimestamp;
@@ -117,7 +133,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (outcome === "duplicate") {
       // Seen before: send only if that earlier run stored it but did not finish delivering.
       previous = (await deps.events.get(item.id))?.delivery;
-      if (previous === undefined || previous.status !== "pending") return { delivered: 0, deadLettered: 0 };
+      if (!(await mayTakeOver(item.id, previous))) return { delivered: 0, deadLettered: 0 };
     }
     const delivery = await webhooks.deliver(webhookMessage(item, sellerId), previous);
     await deps.events.recordDelivery(item.id, delivery);
@@ -150,11 +166,13 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   async function exchangeEvent(event: DecodedEvent, owner: ExchangeOwner): Promise<ProcessedEvent> {
     const name = event.eventName;
     const timestamp = await blockTime(event.log);
-    const notify = notifiedNames.has(name) && deps.webhooks !== undefined;
-    const item = eventRecord(event, timestamp, deps.now(), owner, notify);
+    const smoke = isSmokeExchange(deps, owner.offer.offerId);
+    const notify = !smoke && notifiedNames.has(name) && deps.webhooks !== undefined;
+    const item = { ...eventRecord(event, timestamp, deps.now(), owner, notify, notify ? leaseEnd() : undefined), ...(smoke ? { smokeTest: true as const } : {}) };
     const outcome = await store(item);
+    if (!smoke && deps.tally !== undefined) await deps.tally.apply(tallyEventOf(item));
     let disputesRaised = 0;
-    if (name === "DisputeRaised") {
+    if (name === "DisputeRaised" && !smoke) {
       await records.openDispute(sellerId, owner.exchangeId, timestamp);
       if (outcome === "stored") {
         disputesRaised = 1;

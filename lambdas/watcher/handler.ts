@@ -12,6 +12,7 @@ import { traceHeaders } from "../shared/runtime/trace";
 import { createWebhookSecretReader } from "../shared/webhooks/signing-secret";
 import { createWebhookSender } from "../shared/webhooks/delivery";
 import { createSellerRecords, type SellerRecords } from "./seller-records";
+import { createBusinessTally, type BusinessTally } from "../shared/stores/business-tally";
 import { watcherJob, type WatcherOutcome } from "./job";
 import type { WatcherConfig } from "./watcher";
 
@@ -27,6 +28,7 @@ type WatcherWiring = {
   events: EventStore;
   checkpoints: CheckpointStore;
   records: SellerRecords;
+  tally: BusinessTally;
   webhookSecret?: string;
 };
 
@@ -46,6 +48,7 @@ async function wire(env: JobEnvironment): Promise<WatcherWiring> {
     events: createEventStore(documents, env.EVENTS_TABLE),
     checkpoints: createCheckpointStore(documents, env.CHECKPOINTS_TABLE),
     records: createSellerRecords(documents, env.EVENTS_TABLE),
+    tally: createBusinessTally(documents, env.EVENTS_TABLE, env.SELLER_ID),
     ...(webhookSecret !== undefined ? { webhookSecret } : {}),
   };
 }
@@ -60,6 +63,7 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
     maxRangesPerRun: env.WATCHER_MAX_RANGES_PER_RUN ?? 20,
     kitAddresses: env.SIGNER_ADDRESS !== undefined ? [getAddress(env.SIGNER_ADDRESS)] : [],
     ...(env.PRICE_FEED !== undefined ? { priceFeed: { address: getAddress(env.PRICE_FEED.address), currency: env.PRICE_FEED.currency } } : {}),
+    ...(env.SMOKE_OFFER_ID !== undefined ? { smokeOfferId: env.SMOKE_OFFER_ID } : {}),
   };
 }
 
@@ -72,13 +76,14 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
     wiring = undefined; // retried by the next invocation
     throw error;
   });
-  const { events, checkpoints, records, webhookSecret } = await wiring;
+  const { events, checkpoints, records, tally, webhookSecret } = await wiring;
   return runJob(watcherJob, {
     client: runtime.read.publicClient,
     clients: runtime.read,
     events,
     checkpoints,
     records,
+    tally,
     ...(webhookSecret !== undefined
       ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
       : {}),

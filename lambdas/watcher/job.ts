@@ -1,6 +1,7 @@
 import type { JobOutcome } from "../shared/runtime/outcome";
 import type { Job, JobReporting } from "../shared/runtime/run-job";
 import { runWatcher, type WatcherDeps, type WatcherRunResult } from "./watcher";
+import { watcherRunOutcome } from "./run-outcome";
 
 /** The run's result with block numbers as strings: Lambda serialises the return value as JSON (no bigint). */
 export type WatcherRunSummary = Omit<WatcherRunResult, "head" | "finalBlock" | "fromBlock" | "toBlock"> & {
@@ -28,7 +29,7 @@ export const watcherJob: Job<WatcherDeps & JobReporting, WatcherOutcome> = {
   name: "watcher",
   run: async (deps) => {
     const result = await runWatcher(deps);
-    return { status: "succeeded", reason: result.caughtUp ? "caught-up" : "catching-up", ...summarise(result) };
+    return { ...watcherRunOutcome(result), ...summarise(result) };
   },
   failed: (outcome) => outcome,
 };

@@ -3,7 +3,8 @@ import type { Address, Block, Log, PublicClient } from "viem";
 import { alertField, alertNames, metricNames } from "../contract";
 import { logToolCall, withToolCall } from "../shared/runtime/logger";
 import type { JobMetrics } from "../shared/runtime/metrics";
-import type { CheckpointStore } from "../shared/stores/checkpoints";
+import { CheckpointConflictError, type CheckpointStore } from "../shared/stores/checkpoints";
+import type { BusinessTally } from "../shared/stores/business-tally";
 import type { EventStore } from "../shared/stores/events";
 import type { WebhookSender } from "../shared/webhooks/delivery";
 import { createExchangeDirectory, type ExchangeOwner } from "./exchange-directory";
@@ -40,6 +41,8 @@ export type WatcherConfig = {
   priceFeed?: { address: Address; currency: string };
   /** The checkpoint's key; defaults to `watcher#<diamond>#<sellerId>`. */
   checkpointName?: string;
+  /** The smoke job's known test offer: its exchanges are stored tagged, never sent, alerted on or counted. */
+  smokeOfferId?: string;
 };
 
 export type WatcherDeps = {
@@ -50,6 +53,8 @@ export type WatcherDeps = {
   records: SellerRecords;
   /** Absent when no fulfillment endpoint is configured: events are stored, nothing is sent. */
   webhooks?: WebhookSender;
+  /** The business counters the health job reads (B2); absent: not kept. */
+  tally?: BusinessTally;
   metrics: Pick<JobMetrics, "add">;
   logger: Logger;
   config: WatcherConfig;
@@ -58,6 +63,8 @@ export type WatcherDeps = {
   remainingMs?: () => number;
   /** Default 15 s: enough to finish a range's webhooks and exposure after its getLogs. */
   minRemainingMs?: number;
+  /** How long a run holds a pending webhook before another run may send it; default 2 minutes (over the Lambda timeout). */
+  deliveryLeaseMs?: number;
 };
 
 export type WatcherRunResult = {
@@ -78,6 +85,8 @@ export type WatcherRunResult = {
   disputesOpenOverOneDay: string[];
   /** True when the checkpoint reached the final block. */
   caughtUp: boolean;
+  /** True when an overlapping run moved the checkpoint first: this run stopped, the other one carries on. */
+  overtaken: boolean;
 };
 
 const oneDaySeconds = 86_400;
@@ -172,7 +181,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     details: { blockNumber: block.number.toString() },
   }));
   const finalBlock = head.number - BigInt(config.confirmations);
-  const nothingRead = { head: head.number, finalBlock, ranges: 0, logs: 0, ...emptyTally(), disputesOpenOverOneDay: [] };
+  const nothingRead = { head: head.number, finalBlock, ranges: 0, logs: 0, ...emptyTally(), disputesOpenOverOneDay: [], overtaken: false };
   if (finalBlock < 0n) return { ...nothingRead, caughtUp: false };
 
   const checkpoint = await withToolCall(deps.logger, { tool: "dynamodb", operation: "readCheckpoint" }, () => deps.checkpoints.read(checkpointName));
@@ -208,6 +217,9 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     metrics: deps.metrics,
     sellerId: config.sellerId,
     now,
+    ...(deps.tally !== undefined ? { tally: deps.tally } : {}),
+    ...(config.smokeOfferId !== undefined ? { smokeOfferId: config.smokeOfferId } : {}),
+    ...(deps.deliveryLeaseMs !== undefined ? { deliveryLeaseMs: deps.deliveryLeaseMs } : {}),
   });
 
   const minRemainingMs = deps.minRemainingMs ?? 15_000;
@@ -215,6 +227,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
   let logs = 0;
   let tally = emptyTally();
   let fromBlock: bigint | undefined;
+  let overtaken = false;
   while (last < finalBlock && ranges < config.maxRangesPerRun) {
     if (deps.remainingMs !== undefined && deps.remainingMs() < minRemainingMs) {
       deps.logger.warn("stopping before the Lambda timeout; the next run continues from the checkpoint", { lastBlock: last.toString() });
@@ -228,9 +241,14 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     // The run's last checkpoint carries its block hash, which the next run checks (one getBlock per run).
     const lastOfRun = to === finalBlock || ranges + 1 >= config.maxRangesPerRun;
     const toHash = lastOfRun ? ((await client.getBlock({ blockNumber: to })).hash ?? undefined) : undefined;
-    await withToolCall(deps.logger, { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: to.toString() } }, () =>
-      deps.checkpoints.advance(checkpointName, expected, to, toHash),
+    const advanced = await withToolCall(deps.logger, { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: to.toString() } }, () =>
+      advanceUnlessOvertaken(deps.checkpoints, checkpointName, expected, to, toHash),
     );
+    if (!advanced) {
+      overtaken = true;
+      deps.logger.warn("an overlapping run moved the checkpoint first; this run stops and leaves the rest to it", { toBlock: to.toString() });
+      break;
+    }
     fromBlock ??= from;
     ranges++;
     expected = to;
@@ -244,6 +262,18 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     logs,
     ...tally,
     disputesOpenOverOneDay: await disputesOpenOverOneDay(deps, head),
-    caughtUp: last >= finalBlock,
+    caughtUp: !overtaken && last >= finalBlock,
+    overtaken,
   };
+}
+
+/** Moves the checkpoint; false when another run moved it first (a lost race is not a failure). */
+async function advanceUnlessOvertaken(store: CheckpointStore, name: string, expected: bigint | undefined, to: bigint, hash: string | undefined): Promise<boolean> {
+  try {
+    await store.advance(name, expected, to, hash);
+    return true;
+  } catch (error) {
+    if (error instanceof CheckpointConflictError) return false;
+    throw error;
+  }
 }

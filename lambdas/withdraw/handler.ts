@@ -1,6 +1,8 @@
 import type { Context } from "aws-lambda";
 import type { Address } from "viem";
 import { createIdempotentRunner } from "../shared/stores/idempotency";
+import { senderStateStoreFor } from "../shared/stores/sender-state";
+import { lifecyclePolicy } from "../shared/chain/lifecycle/policy";
 import { loadJobRuntime, startInvocation } from "../shared/runtime/job-runtime";
 import { runJob } from "../shared/runtime/run-job";
 import { withdrawJob, type WithdrawOutcome } from "./withdraw";
@@ -26,6 +28,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Withd
     metrics,
     idempotent: createIdempotentRunner({ tableName: env.IDEMPOTENCY_TABLE, logger, keyPrefix: `withdraw.${env.CONFIG_ID}`, ...(context ? { lambdaContext: context } : {}) }),
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
+    lifecycle: { store: senderStateStoreFor(env.IDEMPOTENCY_TABLE), policy: lifecyclePolicy(env.TX_LIFECYCLE) },
     requestId: context?.awsRequestId ?? `withdraw-${Date.now()}`,
   });
 }

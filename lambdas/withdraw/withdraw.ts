@@ -24,7 +24,7 @@ import { readPausedRegions } from "../shared/chain/paused-regions";
 import { PausableRegion, protocolAbi } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";
 import { withDecodedRevert } from "../shared/chain/revert";
-import { sendProtocolTransaction } from "../shared/chain/transactions";
+import { sendProtocolTransaction, type SendOptions } from "../shared/chain/transactions";
 
 export type WithdrawToken = { address: Address; symbol: string; withdrawThresholdWei: bigint };
 
@@ -44,6 +44,8 @@ export type WithdrawDeps = {
   metrics: JobMetrics;
   idempotent: IdempotentRunner;
   relayer?: Relayer;
+  /** The transaction lifecycle (the handler always gives it; tests may leave it out). */
+  lifecycle?: SendOptions["lifecycle"];
   /** The run's request id (the Lambda request id in production). */
   requestId: string;
   now?: () => number;
@@ -108,7 +110,10 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
         requestId,
         confirmations: config.confirmations,
         paused,
+        idempotencyKey: `withdrawFunds:${JSON.stringify(key)}`,
+        metrics,
         ...(deps.relayer ? { relayer: deps.relayer } : {}),
+        ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
         ...(deps.finalityTimeoutMs !== undefined ? { finalityTimeoutMs: deps.finalityTimeoutMs } : {}),

@@ -60,6 +60,11 @@ export type CreateKeyOptions = {
   keyUsage?: KmsKeyUsage;
   /** Seed a secp256k1 key with known material (32-byte hex, no 0x needed). */
   privateKey?: string;
+  /**
+   * Give the key this id instead of a random one: with the same `privateKey` on two endpoints,
+   * a multi-Region primary and its replica (same `mrk-` id and material, another region in the ARN).
+   */
+  keyId?: string;
   alias?: `alias/${string}`;
   state?: KmsKeyState;
   /** Report this spec in GetPublicKey/DescribeKey while the material is `keySpec`: a lying KMS, to test the SPKI check. */
@@ -94,6 +99,9 @@ export type KmsEndpoint = {
   signatureStats(): Readonly<SignatureStats>;
   /** Zeroes `calls()` and `signatureStats()`. */
   resetCounters(): void;
+  /** Stops answering (connections refused), as during a regional outage; `start` listens again on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -161,7 +169,7 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
     if (!ALLOWED_USAGES[keySpec].includes(keyUsage)) {
       throw new KmsError("ValidationException", `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
     }
-    const keyId = randomUUID();
+    const keyId = opts.keyId ?? randomUUID();
     const record: KeyRecord = {
       keyId,
       arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}`,
@@ -252,6 +260,12 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
     }
   };
 
+  const closeServer = () =>
+    new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
+
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo; // listening on TCP, so never a pipe name
   const url = `http://127.0.0.1:${port}`;
@@ -289,11 +303,9 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
       counts = zeroCounts();
       stats = zeroStats();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    stop: () => closeServer(),
+    start: () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve)),
+    close: () => (server.listening ? closeServer() : Promise.resolve()),
   };
 }
 

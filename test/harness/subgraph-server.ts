@@ -1,28 +1,21 @@
 /**
- * A local stand-in for the Boson subgraph (plain node:http GraphQL over
- * POST). It indexes the protocol fixture's events from anvil, so what it
- * serves comes from the chain, and it answers by matching the query's root
- * fields (`_meta`, `exchanges`, `exchange`), arguments taken from the
- * variables. Its head can follow the chain, lag N blocks behind it, or be
+ * A local stand-in for the Boson subgraph (GraphQL over POST on node:http).
+ * It serves the schema rebuilt from @bosonprotocol/core-sdk's published
+ * types (graphql-js parses, validates and executes every query against it,
+ * so a field the real subgraph lacks is an error here too) and resolves the
+ * root fields the kit reads (`_meta`, `exchanges`, `exchange`) from the
+ * protocol fixture's events, indexed from anvil. Its head can follow the chain, lag N blocks behind it, or be
  * held at a block, so tests can make it stale on purpose.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createPublicClient, decodeEventLog, http, type Abi, type Address, type Hex } from "viem";
 import { compileFixture } from "./protocol-fixture";
+import { applyExchangeEvent, type SubgraphExchangeEntity } from "./exchange-entities";
+import { graphql, type GraphQLFieldResolver } from "graphql";
+import { bosonSubgraphSchema } from "./boson-subgraph-schema";
 
-export type SubgraphExchangeEntity = {
-  id: string;
-  offerId: string;
-  sellerId: string;
-  buyerId: string;
-  state: "COMMITTED" | "REVOKED" | "CANCELLED" | "REDEEMED" | "COMPLETED" | "DISPUTED";
-  committedDate: string;
-  redeemedDate: string | null;
-  finalizedDate: string | null;
-  disputed: boolean;
-  disputeState: string | null;
-};
+export type { SubgraphExchangeEntity };
 
 export type SubgraphServer = {
   url: string;
@@ -35,63 +28,14 @@ export type SubgraphServer = {
   sync(): Promise<bigint>;
   indexedBlock(): bigint;
   exchanges(): SubgraphExchangeEntity[];
+  /** Adds exchanges as if indexed (benchmarks: a seller's history without mining it). */
+  addExchanges(entities: readonly SubgraphExchangeEntity[]): void;
   /** Requests served, by root field. */
   requests(): Record<string, number>;
+  /** Bytes of response bodies sent. */
+  responseBytes(): number;
   stop(): Promise<void>;
 };
-
-/** Root fields of a GraphQL query document: identifiers at selection depth 1, outside argument lists. */
-export function rootFields(query: string): string[] {
-  const fields: string[] = [];
-  let depth = 0;
-  let parens = 0;
-  for (let i = 0; i < query.length; i++) {
-    const char = query[i] ?? "";
-    if (char === "{") {
-      depth++;
-      continue;
-    }
-    if (char === "}") {
-      depth--;
-      continue;
-    }
-    if (char === "(") parens++;
-    else if (char === ")") parens--;
-    if (depth !== 1 || parens > 0) continue;
-    if (/[_A-Za-z]/.test(char)) {
-      let end = i;
-      while (end < query.length && /[_0-9A-Za-z]/.test(query[end] ?? "")) end++;
-      const name = query.slice(i, end);
-      // `alias: field` — the field is the name after the colon.
-      const rest = query.slice(end).trimStart();
-      if (rest.startsWith(":")) {
-        i = end;
-        continue;
-      }
-      fields.push(name);
-      // Skip this field's own selection set and arguments.
-      let j = end;
-      let nested = 0;
-      let args = 0;
-      for (; j < query.length; j++) {
-        const c = query[j];
-        if (c === "(") args++;
-        else if (c === ")") args--;
-        else if (c === "{" && args === 0) nested++;
-        else if (c === "}" && args === 0) {
-          if (nested === 0) break;
-          nested--;
-          if (nested === 0) {
-            j++;
-            break;
-          }
-        } else if (nested === 0 && args === 0 && /[_A-Za-z]/.test(c ?? "") && j > end) break;
-      }
-      i = j - 1;
-    }
-  }
-  return fields;
-}
 
 export async function startSubgraphServer(options: { rpcUrl: string; diamond: Address; fromBlock?: bigint; lag?: number }): Promise<SubgraphServer> {
   const abi: Abi = compileFixture().BosonProtocolFixture.abi;
@@ -104,6 +48,7 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
   const exchanges = new Map<string, SubgraphExchangeEntity>();
   const timestamps = new Map<bigint, string>();
   const requestCounts: Record<string, number> = {};
+  let bytesSent = 0;
   let syncing: Promise<bigint> | undefined;
 
   const timestampOf = async (blockNumber: bigint): Promise<string> => {
@@ -123,58 +68,19 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       return; // not a protocol event
     }
     const id = (name: string) => String(event.args[name]);
-    const exchange = () => exchanges.get(id("exchangeId"));
-    switch (event.eventName) {
-      case "OfferCreated":
-        offers.set(id("offerId"), id("sellerId"));
-        break;
-      case "BuyerCommitted": {
-        const voucher = event.args.voucher as { committedDate: bigint };
-        exchanges.set(id("exchangeId"), {
-          id: id("exchangeId"),
-          offerId: id("offerId"),
-          sellerId: offers.get(id("offerId")) ?? "0",
-          buyerId: id("buyerId"),
-          state: "COMMITTED",
-          committedDate: voucher.committedDate.toString(),
-          redeemedDate: null,
-          finalizedDate: null,
-          disputed: false,
-          disputeState: null,
-        });
-        break;
-      }
-      case "VoucherRedeemed": {
-        const entity = exchange();
-        if (entity) Object.assign(entity, { state: "REDEEMED", redeemedDate: await timestampOf(log.blockNumber) });
-        break;
-      }
-      case "ExchangeCompleted": {
-        const entity = exchange();
-        if (entity) Object.assign(entity, { state: "COMPLETED", finalizedDate: await timestampOf(log.blockNumber) });
-        break;
-      }
-      case "DisputeRaised": {
-        const entity = exchange();
-        if (entity) Object.assign(entity, { state: "DISPUTED", disputed: true, disputeState: "RESOLVING" });
-        break;
-      }
-      case "DisputeEscalated": {
-        const entity = exchange();
-        if (entity) entity.disputeState = "ESCALATED";
-        break;
-      }
-      case "DisputeRetracted":
-      case "DisputeResolved":
-      case "DisputeDecided": {
-        const entity = exchange();
-        const state = { DisputeRetracted: "RETRACTED", DisputeResolved: "RESOLVED", DisputeDecided: "DECIDED" }[event.eventName];
-        if (entity) Object.assign(entity, { finalizedDate: await timestampOf(log.blockNumber), disputeState: state });
-        break;
-      }
-      default:
-        break;
+    if (event.eventName === "OfferCreated") {
+      offers.set(id("offerId"), id("sellerId"));
+      return;
     }
+    if (event.args.exchangeId === undefined) return;
+    const commit = event.eventName === "BuyerCommitted" || event.eventName === "SellerCommitted";
+    const voucher = event.args.voucher as { committedDate?: bigint } | undefined;
+    applyExchangeEvent(exchanges, {
+      eventName: event.eventName,
+      exchangeId: id("exchangeId"),
+      timestamp: Number(commit && voucher?.committedDate !== undefined ? voucher.committedDate : await timestampOf(log.blockNumber)),
+      ...(commit ? { offerId: id("offerId"), sellerId: offers.get(id("offerId")) ?? "0", buyerId: String(event.args.buyerId ?? "0") } : {}),
+    });
   };
 
   const doSync = async (): Promise<bigint> => {
@@ -201,28 +107,37 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     return syncing;
   };
 
-  const answer = async (body: { query?: string; variables?: Record<string, unknown> }): Promise<unknown> => {
-    const query = body.query ?? "";
-    const variables = body.variables ?? {};
-    await sync();
-    const data: Record<string, unknown> = {};
-    for (const field of rootFields(query)) {
-      requestCounts[field] = (requestCounts[field] ?? 0) + 1;
-      if (field === "_meta") {
-        data._meta = { block: { number: Number(indexed), hash: null }, hasIndexingErrors: indexingErrors, deployment: "local" };
-      } else if (field === "exchanges") {
-        const seller = variables.sellerId === undefined ? undefined : String(variables.sellerId);
-        const first = Number(variables.first ?? 100);
-        const skip = Number(variables.skip ?? 0);
-        const list = [...exchanges.values()].filter((entity) => seller === undefined || entity.sellerId === seller).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-        data.exchanges = list.slice(skip, skip + first);
-      } else if (field === "exchange") {
-        data.exchange = exchanges.get(String(variables.id)) ?? null;
-      } else {
-        return { errors: [{ message: `the local subgraph does not serve ${field}` }] };
-      }
+  type ExchangesArgs = { first?: number | null; skip?: number | null; where?: { seller?: string | null; id_gt?: string | null; id_in?: string[] | null; state_in?: string[] | null } | null };
+  const rootValue: Record<string, (args: never) => unknown> = {
+    _meta: () => ({ block: { number: Number(indexed), hash: null, timestamp: null }, hasIndexingErrors: indexingErrors, deployment: "local" }),
+    exchanges: (args: ExchangesArgs) => {
+      const where = args.where ?? {};
+      const first = args.first ?? 100;
+      const skip = args.skip ?? 0;
+      const list = [...exchanges.values()]
+        .filter((entity) => where.seller == null || entity.sellerId === where.seller)
+        .filter((entity) => where.id_gt == null || BigInt(entity.id) > BigInt(where.id_gt))
+        .filter((entity) => where.id_in == null || where.id_in.includes(entity.id))
+        .filter((entity) => where.state_in == null || where.state_in.includes(entity.state))
+        .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      return list.slice(skip, skip + first);
+    },
+    exchange: (args: { id: string }) => exchanges.get(String(args.id)) ?? null,
+  };
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, _context, info) => {
+    if (info.parentType.name === "Query") {
+      requestCounts[info.fieldName] = (requestCounts[info.fieldName] ?? 0) + 1;
+      const resolve = rootValue[info.fieldName];
+      if (resolve === undefined) throw new Error(`the local subgraph does not serve ${info.fieldName}`);
+      return resolve(args as never);
     }
-    return { data };
+    return (source as Record<string, unknown> | null)?.[info.fieldName];
+  };
+
+  const answer = async (body: { query?: string; variables?: Record<string, unknown> }): Promise<unknown> => {
+    await sync();
+    // Parsed, validated against core-sdk's schema, then executed, like a graph node.
+    return graphql({ schema: bosonSubgraphSchema(), source: body.query ?? "", variableValues: body.variables ?? {}, fieldResolver });
   };
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -234,8 +149,10 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
           if (request.method !== "POST") throw new Error("POST a GraphQL query");
           const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query?: string; variables?: Record<string, unknown> };
           const result = await answer(body);
+          const text = JSON.stringify(result);
+          bytesSent += Buffer.byteLength(text);
           response.writeHead(200, { "content-type": "application/json" });
-          response.end(JSON.stringify(result));
+          response.end(text);
         } catch (error) {
           response.writeHead(400, { "content-type": "application/json" });
           response.end(JSON.stringify({ errors: [{ message: error instanceof Error ? error.message : String(error) }] }));
@@ -261,7 +178,11 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     sync,
     indexedBlock: () => indexed,
     exchanges: () => [...exchanges.values()].map((entity) => ({ ...entity })),
+    addExchanges: (entities) => {
+      for (const entity of entities) exchanges.set(entity.id, { ...entity });
+    },
     requests: () => ({ ...requestCounts }),
+    responseBytes: () => bytesSent,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

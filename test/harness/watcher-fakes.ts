@@ -22,6 +22,12 @@ export function memoryEventStore(): EventStore & { items: Map<string, ChainEvent
       return "stored";
     },
     get: async (id) => items.get(id),
+    claimDelivery: async (id, expectedClaim, until) => {
+      const delivery = items.get(id)?.delivery;
+      if (delivery?.status !== "pending" || delivery.claimedUntil !== expectedClaim) return false;
+      delivery.claimedUntil = until;
+      return true;
+    },
     recordDelivery: async (id, delivery) => {
       const item = items.get(id);
       if (item) item.delivery = delivery;

@@ -262,6 +262,37 @@ const invalidConfigs: InvalidCase[] = [
     problem: /https:\/\/ or wss:\/\//,
   },
   {
+    name: "relayer URL other than the official meta-transaction relayer",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["boson-kit:relayer"] = { url: "https://relayer.test.invalid", apiId: "test-api-id" }),
+    key: "boson-kit:relayer.url",
+    problem: /is not the official meta-transaction relayer/,
+  },
+  {
+    name: "relayer api key in plaintext",
+    stack: "staging",
+    base: stagingValues,
+    mode: "deploy",
+    mutate: (v) => {
+      v["boson-kit:rpcPrimaryUrl"] = testRpcUrl;
+      v["boson-kit:rpcFallbackUrl"] = testRpcUrl;
+      v["boson-kit:relayer"] = { apiId: "test-api-id" };
+      v["boson-kit:relayerApiKey"] = "not-a-real-key";
+    },
+    secretKeys: ["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"],
+    key: "boson-kit:relayerApiKey",
+    problem: /must be a non-empty Pulumi secret/,
+  },
+  {
+    name: "relayer without its api id",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["boson-kit:relayer"] = {}),
+    key: "boson-kit:relayer.apiId",
+    problem: /api id/,
+  },
+  {
     name: "AWS region missing",
     stack: "staging",
     base: stagingValues,
@@ -311,8 +342,8 @@ describe("stack config validation", () => {
 });
 
 describe("the committed stack files", () => {
-  it("are staging and production", () => {
-    expect(committedStacks()).toEqual(["production", "staging"]);
+  it("are staging, production and production's standby", () => {
+    expect(committedStacks()).toEqual(["production", "production-standby", "staging"]);
   });
 
   it.each(["staging", "production"])("%s validates, with defaults from the official Boson table", (stack) => {
@@ -342,6 +373,34 @@ describe("the committed stack files", () => {
     values["boson-kit:rpcPrimaryUrl"] = { secure: "v1:bm90LWEtcmVhbC1jaXBoZXJ0ZXh0" };
     const config = parseKitConfig(stackSource("production", values));
     expect(config.placeholders[0]).toEqual({ key: "boson-kit:rpcPrimaryUrl", reason: "encrypted" });
+  });
+
+  it("defaults the relayer to the official table's meta-transaction relayer; its api key stays a secret, out of the settings", async () => {
+    const values = stagingValues();
+    values["boson-kit:rpcPrimaryUrl"] = testRpcUrl;
+    values["boson-kit:rpcFallbackUrl"] = testRpcUrl;
+    values["boson-kit:relayer"] = { apiId: "test-api-id" };
+    values["boson-kit:relayerApiKey"] = "not-a-real-key";
+    const config = parseKitConfig({
+      ...stackSource("staging", values),
+      mode: "deploy",
+      secretKeys: new Set(["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl", "boson-kit:relayerApiKey"]),
+    });
+    const official = officialDeployment("staging-80002-0");
+    expect(official?.metaTxRelayerUrl).toMatch(/^https:\/\//);
+    expect(config.relayer).toEqual({ url: official?.metaTxRelayerUrl, apiId: "test-api-id", ratePerSecond: 5, burst: 10, timeoutMs: 10_000 });
+    expect(JSON.stringify(config.relayer)).not.toContain("not-a-real-key");
+    expect(config.rpc.relayerApiKey).toBeDefined();
+    expect(await secretValue(config.rpc.relayerApiKey as KitConfig["rpc"]["primaryUrl"])).toBe("not-a-real-key");
+    expect(await pulumi.isSecret(config.rpc.relayerApiKey as KitConfig["rpc"]["primaryUrl"])).toBe(true);
+  });
+
+  it("accepts an unofficial relayer URL only when the stack says so", () => {
+    const values = stagingValues();
+    values["boson-kit:relayer"] = { url: "https://relayer.test.invalid", apiId: "test-api-id", allowUnofficialUrl: true };
+    const config = parseKitConfig({ ...stackSource("staging", values), mode: "offline" });
+    expect(config.relayer?.url).toBe("https://relayer.test.invalid");
+    expect(config.placeholders.map((entry) => entry.key)).toContain("boson-kit:relayerApiKey");
   });
 
   it("uses the secrets as given under pulumi up, and keeps them secret", async () => {

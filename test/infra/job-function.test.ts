@@ -21,6 +21,9 @@ import {
   servicePrincipals,
 } from "./stack-evaluation";
 
+import { asyncEventAgeSeconds } from "../../infra/components/job-function";
+import { rateIntervalSeconds } from "../../infra/definitions/schedule-expression";
+
 const stacks = committedStackEvaluations();
 
 const scheduledJobs = ["withdraw", "health", "watcher"] as const;
@@ -108,6 +111,19 @@ describe.each(committedStacks)("scheduled jobs in %s", (stack) => {
     const schedulerRole = resolve(evaluation, target.roleArn);
     const invokes = rolePolicyStatements(evaluation, schedulerRole).filter((statement) => grants(statement, "lambda:InvokeFunction"));
     expect(invokes.flatMap(resourcesOf)).toEqual([fn.computed?.arn]);
+  });
+
+  it.each(scheduledJobs)("lets the schedule be %s's retry: no Lambda async retries, no run older than one interval", (job) => {
+    const evaluation = stacks[stack];
+    const fn = jobFunction(evaluation, job);
+    const invokeConfig = named(evaluation, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `${job}-job-async`);
+    expect(invokeConfig.inputs.functionName).toBe(fn.computed?.name ?? fn.inputs.name);
+    expect(invokeConfig.inputs.maximumRetryAttempts).toBe(0);
+    const interval = rateIntervalSeconds(evaluation.config.schedules[job]) ?? 3600;
+    expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBe(asyncEventAgeSeconds(interval));
+    // Lambda's bounds, and never longer than the gap to the next run (a one-minute watcher: 60 s).
+    expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+    expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeLessThanOrEqual(Math.max(interval, 60));
   });
 
   it("has no schedule for the smoke test (it runs on release)", () => {

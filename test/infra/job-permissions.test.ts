@@ -26,6 +26,8 @@ import {
   type Statement,
 } from "./stack-evaluation";
 
+import { businessTallyKeyPrefix } from "../../lambdas/contract/table-keys";
+
 const stacks = committedStackEvaluations();
 
 function jobStatements(evaluation: StackEvaluation, job: string): Statement[] {
@@ -45,16 +47,18 @@ const secretArn = (evaluation: StackEvaluation, name: string) => named(evaluatio
 describe.each(committedStacks)("job permissions in %s (least privilege)", (stack) => {
   it("lets only withdraw and smoke sign, with the signer key, in their own role policy", () => {
     const evaluation = stacks[stack];
-    const keyArn = evaluation.outputs.assistantKeyArn;
+    // The replica (production) shares the key material: signing may fail over to it.
+    const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
     for (const job of jobNames) {
       const signs = resourcesFor(evaluation, job, "kms:Sign");
-      expect(signs, job).toEqual(job === "withdraw" || job === "smoke" ? [keyArn] : []);
+      expect(signs, job).toEqual(job === "withdraw" || job === "smoke" ? keyArns : []);
     }
   });
 
   it("gives the health job the signer's public key (its address) but not the right to sign", () => {
     const evaluation = stacks[stack];
-    expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual([evaluation.outputs.assistantKeyArn]);
+    const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
+    expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual(keyArns);
     const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
     expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
@@ -101,12 +105,18 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     // The smoke job may write its release record and nothing else there: never a watcher checkpoint.
     const smokeRecord = jobStatements(evaluation, "smoke").find((statement) => statement.Sid === "RecordSmokeRuns");
     expect(smokeRecord).toMatchObject({ Action: ["dynamodb:PutItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["smoke-release#*"] } } });
-    // The table key follows: health never touches a table.
+    // The health job reads the watcher's business counters and nothing else in the events table.
+    expect(jobNames.filter((job) => resourcesFor(evaluation, job, "dynamodb:GetItem").includes(String(tableArn(evaluation, "events"))))).toEqual(["health", "watcher"]);
+    const healthReads = jobStatements(evaluation, "health").filter((statement) => grants(statement, "dynamodb:GetItem"));
+    expect(healthReads.map((statement) => [actionsOf(statement), statement.Condition])).toEqual([
+      [["dynamodb:GetItem"], { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${businessTallyKeyPrefix}*`] } }],
+    ]);
+    // The table key follows.
     const tableKey = resolve(evaluation, (named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn);
     const keyUsers = keyPolicy(tableKey)
       .filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"))
       .flatMap(awsPrincipals);
-    expect(roleNames(evaluation, keyUsers)).toEqual(["smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
+    expect(roleNames(evaluation, keyUsers)).toEqual(["health-job-role", "smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
   });
 
   it("grants no wildcard action, no PutMetricData (metrics go through logs, EMF), and '*' resources only where AWS offers no scoping", () => {
@@ -129,7 +139,9 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     const has = (job: string, variable: string) => variable in environmentOf(jobFunction(evaluation, job));
     expect(jobNames.filter((job) => has(job, env.keyId))).toEqual(["withdraw", "health", "smoke"]);
     expect(jobNames.filter((job) => has(job, env.idempotencyTable))).toEqual(["withdraw", "smoke"]);
-    expect(jobNames.filter((job) => has(job, env.eventsTable))).toEqual(["watcher"]);
+    expect(jobNames.filter((job) => has(job, env.eventsTable))).toEqual(["health", "watcher"]);
+    // Every job gets the stack's gas alert ratios, the same numbers the gas alarms use.
+    expect(JSON.parse(String(environmentOf(jobFunction(evaluation, "health"))[env.gasAlertRatios]))).toEqual(evaluation.config.gas.alertRatios);
     expect(jobNames.filter((job) => has(job, env.webhookSecretArn))).toEqual(["watcher"]);
     const watcher = environmentOf(jobFunction(evaluation, "watcher"));
     expect(JSON.parse(String(watcher[env.webhookEndpoints]))).toEqual(evaluation.config.webhooks.endpoints);
@@ -139,8 +151,8 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     // The watcher counts the kit's own gas by the signer's address, without any access to the key.
     expect(jobNames.filter((job) => has(job, env.signerAddress))).toEqual(["watcher"]);
     expect(watcher[env.signerAddress]).toBe(evaluation.outputs.assistantAddress);
-    // Only the smoke job learns the known test offer (M2, C4).
-    expect(jobNames.filter((job) => has(job, env.smokeOfferId))).toEqual(["smoke"]);
+    // The smoke job runs the known test offer (M2, C4); the watcher keeps its exchanges out of webhooks and figures.
+    expect(jobNames.filter((job) => has(job, env.smokeOfferId))).toEqual(["watcher", "smoke"]);
     expect(environmentOf(jobFunction(evaluation, "smoke"))[env.smokeOfferId]).toBe(evaluation.config.smoke?.offerId);
   });
 });

@@ -67,6 +67,15 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     expect(metricFilters.some((filter) => filter.includes('labels.job="withdraw" AND jsonPayload.WithdrawnAmountWei>0'))).toBe(true);
   });
 
+  it("keeps the shipped entries out of the _Default sink, so their ingestion is paid once", () => {
+    const { config } = evaluation();
+    const exclusions = ofType(evaluation(), "gcp:logging/projectExclusion:ProjectExclusion");
+    expect(exclusions).toHaveLength(1);
+    // The same filter as the kit's own sinks: exactly the shipper's entries, nothing else the project logs.
+    expect(exclusions[0]?.inputs).toMatchObject({ project: config.gcp.project, filter: `logName="projects/${config.gcp.project}/logs/${logPipelineNames(stack).logId}"` });
+    expect(exclusions[0]?.inputs.disabled).not.toBe(true);
+  });
+
   it("grants the sink's writer identity only on the replay dataset", () => {
     const bigQuerySink = ofType(evaluation(), types.sink).find((sink) => String(sink.inputs.destination).startsWith("bigquery."));
     const writer = bigQuerySink?.computed?.writerIdentity;

@@ -88,6 +88,7 @@ describe("staging and production differ only where their config does", () => {
     { type: /Function$/, path: /^vpcConfig\.subnetIds$/, because: "aws.availabilityZones" },
     { type: /VpcEndpoint$/, path: /^(subnetIds|routeTableIds)$/, because: "aws.availabilityZones" },
     { type: /Function$/, path: /^environment\.variables\.[A-Z_]+$/, because: "configEnvironment (checked below)" },
+    { type: /RolePolicy$/, path: /^policy$/, because: "signer.replicaRegion: the signing jobs may also use the replica" },
   ];
 
   it("has the same resources but for the extra zone and subscriptions, with every input difference explained", () => {
@@ -96,9 +97,12 @@ describe("staging and production differ only where their config does", () => {
     const onlyStaging = [...staging.keys()].filter((key) => !production.has(key));
     const onlyProduction = [...production.keys()].filter((key) => !staging.has(key));
     expect(onlyStaging).toEqual([]);
-    // Production asks for 2 zones (config aws.availabilityZones) and one more alert subscription.
+    // Production asks for 2 zones (config aws.availabilityZones), one more alert subscription, and a signer replica (signer.replicaRegion).
     expect(onlyProduction.sort()).toEqual(
       [
+        "aws:kms/alias:Alias assistant-signer-replica-alias",
+        "aws:kms/replicaKey:ReplicaKey assistant-signer-replica-key",
+        "boson-kit:signer:SignerReplica assistant-signer-replica",
         "aws:ec2/eip:Eip rpc-egress-zone2-egress-ip",
         "aws:ec2/natGateway:NatGateway rpc-egress-zone2-nat",
         "aws:ec2/routeTable:RouteTable rpc-egress-zone2-private-routes",

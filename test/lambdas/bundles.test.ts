@@ -61,7 +61,7 @@ function context(name: string, id: string): Context {
 
 beforeAll(async () => {
   const built = Promise.all(jobs.map(async (job) => [job, await bundleHandler(job, bundleDir)] as const));
-  [anvil, kms, dynalite, secrets] = await Promise.all([startAnvil(), startKmsEndpoint(), startDynalite(["kit-idempotency"]), startSecretsEndpoint()]);
+  [anvil, kms, dynalite, secrets] = await Promise.all([startAnvil(), startKmsEndpoint(), startDynalite(["kit-idempotency", "kit-events"]), startSecretsEndpoint()]);
   fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
   const { keyId } = kms.createKey();
   const account = await kmsAccount({ keyId, client: kms.client() });
@@ -89,6 +89,8 @@ beforeAll(async () => {
     KEY_ID: keyId,
     RPC_SECRET_ARN: rpcSecretArn,
     IDEMPOTENCY_TABLE: "kit-idempotency",
+    EVENTS_TABLE: "kit-events",
+    GAS_ALERT_RATIOS: "[0.5,0.2,0.1]",
     SMOKE_OFFER_ID: offerId.toString(),
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "local",

@@ -133,6 +133,11 @@ describe("RPC secret", () => {
     await expect(readRpcSecret({ secretArn: arn, logger, client })).resolves.toEqual({ primary: "https://rpc.example/" });
   });
 
+  it("carries the relayer's api key when the stack has a relayer, and refuses an empty one", () => {
+    expect(parseRpcSecret(JSON.stringify({ primary: "https://rpc.example/", relayerApiKey: "key-123" }))).toEqual({ primary: "https://rpc.example/", relayerApiKey: "key-123" });
+    expect(() => parseRpcSecret(JSON.stringify({ primary: "https://rpc.example/", relayerApiKey: "" }))).toThrow(/bad: relayerApiKey/);
+  });
+
   it("rejects malformed secrets without quoting them", () => {
     expect(() => parseRpcSecret("not json https://secret.example/key")).toThrow(RpcSecretError);
     expect(() => parseRpcSecret(JSON.stringify({ primary: "ftp://x/key-999" }))).toThrow(/bad: primary/);

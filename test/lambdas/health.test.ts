@@ -1,6 +1,7 @@
 /**
- * The health job (H5, O6, H2, B2) against anvil with the protocol fixture and
- * the local subgraph server indexing it.
+ * The health job (H5, O6, H2, B2) against anvil with the protocol fixture, the
+ * local subgraph server indexing it, and the business counters the watcher
+ * keeps in dynalite from the same chain.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decodeEventLog, parseEther, zeroAddress, type Address, type Hex } from "viem";
@@ -15,6 +16,11 @@ import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { anvilKeys, createOffer, createSeller, deployProtocolFixture, depositFunds, send, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startDynalite, type Dynalite } from "../harness/dynalite";
+import { fullScanMetrics } from "../harness/exchange-entities";
+import { createBusinessTally, type BusinessTally } from "../../lambdas/shared/stores/business-tally";
+import { runWatcher } from "../../lambdas/watcher/watcher";
+import { baseConfig, freshTables, watcherDeps } from "../fixtures/watcher/watcher-env";
 
 let anvil: Anvil;
 let fixture: FixtureDeployment;
@@ -22,6 +28,8 @@ let seller: SellerSetup;
 let subgraph: SubgraphServer;
 let output: CapturedOutput;
 let clients: ReadClients;
+let db: Dynalite;
+let tally: BusinessTally;
 const signer = privateKeyToAccount(anvilKeys[1]).address;
 const exchangeTimes: { committed: bigint; finalized: bigint }[] = [];
 
@@ -60,12 +68,23 @@ beforeAll(async () => {
   await buyerSends("redeemVoucher", second.exchangeId);
   await buyerSends("raiseDispute", second.exchangeId);
   await commit(offerId, price);
+  // A smoke-test exchange (the known test offer, its seller deposit locked like the others): never part of the business figures.
+  const smokeOfferId = await createOffer(fixture, seller.sellerId, { price, sellerDeposit: parseEther("0.01") });
+  await buyerSends("redeemVoucher", (await commit(smokeOfferId, price)).exchangeId);
   await fixture.testClient.mine({ blocks: 40 });
   subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  db = await startDynalite();
+  const tables = await freshTables(db);
+  const watcher = watcherDeps({ db, tables, client: fixture.publicClient, config: baseConfig(fixture.diamond, seller.sellerId, { startBlock: fixture.deployBlock, smokeOfferId: smokeOfferId.toString() }) });
+  tally = createBusinessTally(db.documents, tables.events, seller.sellerId);
+  expect((await runWatcher({ ...watcher, tally })).caughtUp).toBe(true);
+  smokeOffer = smokeOfferId.toString();
 });
 
+let smokeOffer: string;
+
 afterAll(async () => {
-  await Promise.all([subgraph?.stop(), anvil?.stop()]);
+  await Promise.all([subgraph?.stop(), anvil?.stop(), db?.stop()]);
 });
 
 beforeEach(() => {
@@ -86,10 +105,12 @@ function deps(config: Partial<HealthConfig> = {}): HealthDeps {
       signer,
       expectedDailyBurnWei: parseEther("1"),
       subgraphMaxLagBlocks: 20,
+      gasAlertRatios: [0.5, 0.2, 0.1],
       ...config,
     },
     clients,
     subgraph: { url: subgraph.url, logger },
+    tally,
     logger,
     metrics: createJobMetrics("health", "test"),
     requestId: "health-test",
@@ -103,7 +124,7 @@ describe("health job", () => {
     const balance = await fixture.publicClient.getBalance({ address: signer });
     expect(outcome.status).toBe("succeeded");
     expect(outcome.report).toMatchObject({ chainHead: head.toString(), subgraphBlock: head.toString(), subgraphLagBlocks: 0, subgraphStale: false, pausedRegions: [], gasBalanceWei: balance.toString() });
-    expect(outcome.report.availableFunds).toEqual([{ token: zeroAddress, symbol: "ETH", availableWei: (parseEther("2") - parseEther("0.03") + parseEther("0.11")).toString() }]);
+    expect(outcome.report.availableFunds).toEqual([{ token: zeroAddress, symbol: "ETH", availableWei: (parseEther("2") - parseEther("0.04") + parseEther("0.11")).toString() }]);
     const completion = exchangeTimes[0];
     expect(outcome.report.business).toEqual({
       exchanges: 3,
@@ -113,6 +134,10 @@ describe("health job", () => {
       meanTimeToCompletionSeconds: Number((completion?.finalized ?? 0n) - (completion?.committed ?? 0n)),
     });
     expect(outcome.report.business?.meanTimeToCompletionSeconds).toBeGreaterThanOrEqual(3600);
+    // The same figures as a full scan of the subgraph's exchanges, less the smoke offer's.
+    const customers = subgraph.exchanges().filter((exchange) => exchange.offerId !== smokeOffer);
+    expect(subgraph.exchanges()).toHaveLength(4);
+    expect(outcome.report.business).toEqual(fullScanMetrics(customers));
     expect(output.metricValues("HealthHeartbeat")).toEqual([1]);
     expect(output.metricValues("SubgraphLagBlocks")).toEqual([0]);
     expect(output.metricValues("GasBalanceWei")).toEqual([Number(balance)]);
@@ -121,7 +146,9 @@ describe("health job", () => {
     expect(output.metricValues("DisputeRate")).toEqual([0.5]);
     expect(output.metricValues("JobSucceeded")).toEqual([1]);
     expect(output.metrics().find((metric) => metric.name === "HealthHeartbeat")?.dimensions).toEqual({ service: "health", Stack: "test" });
-    expect(output.toolCalls().filter((call) => call.tool === "subgraph").map((call) => call.operation).sort()).toEqual(["_meta", "exchanges"]);
+    // One subgraph query (the lag) and one counters read: nothing that grows with the history.
+    expect(output.toolCalls().filter((call) => call.tool === "subgraph").map((call) => call.operation)).toEqual(["_meta"]);
+    expect(output.toolCalls().filter((call) => call.tool === "dynamodb").map((call) => call.operation)).toEqual(["readBusinessTally"]);
   });
 
   it("measures a subgraph 30 blocks behind as lag 30, over the configured maximum", async () => {
@@ -164,6 +191,9 @@ describe("health job", () => {
     expect(outcome.report.gasBalanceRatio).toBeCloseTo(0.15, 5);
     expect(outcome.report.gasAlertRatiosCrossed).toEqual([0.5, 0.2]);
     expect(output.metricValues("GasBalanceRatio")[0]).toBeCloseTo(0.15, 5);
+    // The stack's own ratios, not a copy of the defaults.
+    const custom = await runJob(healthJob, deps({ expectedDailyBurnWei: (balance * 100n) / 15n, gasAlertRatios: [0.8, 0.3, 0.16] }));
+    expect(custom.report.gasAlertRatiosCrossed).toEqual([0.8, 0.3, 0.16]);
   });
 
   it("needs one RPC round trip per run whatever the number of tokens", async () => {

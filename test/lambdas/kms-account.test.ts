@@ -215,7 +215,7 @@ describe("KMS calls", () => {
       { kind: "hash", ok: false, attempts: 1 },
     ]);
     for (const metric of metrics) {
-      expect(Object.keys(metric).sort()).toEqual(["attempts", "durationMs", "keyId", "kind", "kmsMs", "ok"]);
+      expect(Object.keys(metric).sort()).toEqual(["attempts", "durationMs", "keyId", "kind", "kmsMs", "ok", "target", "throttles"]);
       expect(metric.keyId).toBe(keyId);
       expect(metric.kmsMs).toBeGreaterThan(0);
       expect(metric.durationMs).toBeGreaterThanOrEqual(metric.kmsMs);

@@ -7,6 +7,7 @@ import disputeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonDisput
 import exchangeCommitHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExchangeCommitHandler.json";
 import exchangeHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonExchangeHandler.json";
 import offerHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonOfferHandler.json";
+import metaTransactionsHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonMetaTransactionsHandler.json";
 import protocolDiamondJson from "@bosonprotocol/common/dist/cjs/abis/ProtocolDiamond.json";
 import { abis } from "@bosonprotocol/common";
 import { fundsHandlerAbi, mergedProtocolAbi, pauseHandlerAbi, protocolAbi, PausableRegion, ExchangeState } from "../../lambdas/shared/chain/protocol";
@@ -26,6 +27,7 @@ const official: Abi = [
   ...Object.values(officialAbis).flat(),
   ...(accountHandlerJson as unknown as Abi),
   ...(offerHandlerJson as unknown as Abi),
+  ...(metaTransactionsHandlerJson as unknown as Abi),
 ];
 
 const signature = (item: AbiFunction | AbiEvent) => formatAbiItem(item);
@@ -61,7 +63,8 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
     const protocolFunctions = functionsOf(fixture).filter((item) => !item.name.startsWith("testOnly_"));
     expect(protocolFunctions.map((item) => item.name)).toEqual(expect.arrayContaining([
       "getAvailableFunds", "withdrawFunds", "depositFunds", "commitToOffer", "redeemVoucher", "completeExchange",
-      "getExchange", "getOffer", "getSeller", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
+      "getExchange", "getOffer", "getSeller", "updateSeller", "optInToSellerUpdate", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
+      "executeMetaTransaction", "isUsedNonce", "isFunctionAllowlisted",
     ]));
     for (const item of protocolFunctions) {
       const selector = toFunctionSelector(signature(item));
@@ -81,7 +84,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
       expect(match, `${signature(item)} is not in the official ABIs`).toBeDefined();
       expect(item.inputs.map((input) => input.indexed ?? false), item.name).toEqual(match?.inputs.map((input) => input.indexed ?? false));
     }
-    expect(eventsOf(fixture).map((item) => item.name)).toEqual(expect.arrayContaining(["DiamondCut", "DisputeRaised", "FundsWithdrawn", "BuyerCommitted"]));
+    expect(eventsOf(fixture).map((item) => item.name)).toEqual(expect.arrayContaining(["DiamondCut", "DisputeRaised", "FundsWithdrawn", "BuyerCommitted", "SellerUpdatePending", "SellerUpdateApplied"]));
   });
 
   it("every fixture error is an official error selector", () => {

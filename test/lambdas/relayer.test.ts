@@ -1,24 +1,32 @@
 /**
- * The relayer path (O4): rate-limited by a token bucket, falling back to a
- * direct signed transaction when the relayer fails, times out or the bucket
- * is empty, recording the path taken. The relayer here is a local HTTP
- * server that broadcasts to anvil (or misbehaves on request).
+ * The meta-transaction relayer path (O4): the assistant signs the protocol's
+ * meta-transaction in KMS and a Biconomy-API relayer (a local HTTP server
+ * speaking the request shape core-sdk uses, relaying from another anvil
+ * account) submits `executeMetaTransaction`. Faults: relayer down, 429,
+ * timeout, refusal, empty token bucket (each falls back to the assistant
+ * sending the same meta-transaction), a resubmitted hash, and a replayed
+ * meta-transaction nonce refused by the protocol fixture.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPublicClient, http, parseEther, zeroAddress, type Hex } from "viem";
+import { createWalletClient, getAbiItem, http, parseEther, toFunctionSelector, zeroAddress, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import type { WriteClients } from "../../lambdas/shared/chain/clients";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
-import { TokenBucket } from "../../lambdas/shared/chain/token-bucket";
-import type { Relayer } from "../../lambdas/shared/chain/relayer";
+import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
+import { metaTransactionsAbi } from "../../lambdas/shared/chain/meta-transaction";
+import { relayerFor, type Relayer } from "../../lambdas/shared/chain/relayer";
+import { ProtocolRevertError } from "../../lambdas/shared/chain/revert";
 import { sendProtocolTransaction } from "../../lambdas/shared/chain/transactions";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
-import type { FixtureDeployment, SellerSetup } from "../harness/protocol-fixture";
+import { anvilKeys, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
 
-type Mode = "ok" | "fail" | "hang" | "wrong-hash";
+type Mode = "ok" | "down" | "429" | "hang" | "refuse" | "resubmit";
 
+const apiKey = "test-relayer-key";
+const apiId = "api-id-execute-meta-tx";
 let peers: KmsSellerChain;
 let fixture: FixtureDeployment;
 let seller: SellerSetup;
@@ -27,33 +35,53 @@ let output: CapturedOutput;
 let relayerServer: Server;
 let relayerUrl: string;
 let mode: Mode = "ok";
-const received: { body: { requestId: string; chainId: number; signedTransaction: Hex }; trace: string | undefined }[] = [];
+let resubmittedAs: Hex | undefined;
+const relayerAccount = privateKeyToAccount(anvilKeys[1]);
+const received: { path: string; apiKey: string | undefined; body: { to: string; params: [string, string, Hex, string, Hex]; from: string; apiId: string } | undefined }[] = [];
 
 beforeAll(async () => {
   peers = await startKmsSellerChain({ depositWei: parseEther("1") });
   ({ fixture, seller } = peers);
   clients = peers.writeClients("withdraw");
-  const chain = createPublicClient({ transport: http(peers.anvil.rpcUrl) });
+  const relayerWallet = createWalletClient({ chain: fixture.chain, transport: http(peers.anvil.rpcUrl), account: relayerAccount });
   relayerServer = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       void (async () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { requestId: string; chainId: number; signedTransaction: Hex };
-        received.push({ body, trace: request.headers["x-amzn-trace-id"] as string | undefined });
-        if (mode === "hang") return; // never answers
-        if (mode === "fail") {
-          response.writeHead(502).end("bad gateway");
+        const text = Buffer.concat(chunks).toString("utf8");
+        const body = text ? (JSON.parse(text) as (typeof received)[number]["body"]) : undefined;
+        received.push({ path: request.url ?? "", apiKey: request.headers["x-api-key"] as string | undefined, body });
+        if (request.url?.startsWith("/api/v1/meta-tx/resubmitted")) {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify({ code: 200, message: "ok", data: resubmittedAs ? { newHash: resubmittedAs, newStatus: "CONFIRMED" } : {} }));
           return;
         }
-        const txHash = await chain.sendRawTransaction({ serializedTransaction: body.signedTransaction });
+        if (mode === "hang") return;
+        if (mode === "down") return void response.writeHead(503).end("unavailable");
+        if (mode === "429") return void response.writeHead(429).end("slow down");
+        if (mode === "refuse") return void response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ flag: 417, log: "not allowed" }));
+        if (!body) return void response.writeHead(400).end();
+        const [user, functionName, functionSignature, nonce, signature] = body.params;
+        const hash = await relayerWallet.writeContract({
+          address: body.to as Hex,
+          abi: metaTransactionsAbi,
+          functionName: "executeMetaTransaction",
+          args: [user as Hex, functionName, functionSignature, BigInt(nonce), signature],
+        });
+        let answered = hash;
+        if (mode === "resubmit") {
+          // The relayer answers a first hash that never mines and reports the real one as its resubmission.
+          resubmittedAs = hash;
+          answered = `0x${"ab".repeat(32)}`;
+        }
         response.writeHead(200, { "content-type": "application/json" });
-        response.end(JSON.stringify({ txHash: mode === "wrong-hash" ? `0x${"ab".repeat(32)}` : txHash }));
+        response.end(JSON.stringify({ txHash: answered }));
       })();
     });
   });
   await new Promise<void>((resolve) => relayerServer.listen(0, "127.0.0.1", () => resolve()));
-  relayerUrl = `http://127.0.0.1:${(relayerServer.address() as AddressInfo).port}/relay`;
+  relayerUrl = `http://127.0.0.1:${(relayerServer.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   relayerServer?.closeAllConnections();
@@ -63,94 +91,105 @@ beforeEach(() => {
   output = captureStdout();
   received.length = 0;
   mode = "ok";
+  resubmittedAs = undefined;
 });
 afterEach(() => output.restore());
 
 function relayer(overrides: { ratePerSecond?: number; burst?: number; timeoutMs?: number; now?: () => number } = {}): Relayer {
-  const config = { url: relayerUrl, ratePerSecond: overrides.ratePerSecond ?? 10, burst: overrides.burst ?? 5, timeoutMs: overrides.timeoutMs ?? 2_000 };
-  return { config, bucket: new TokenBucket(config.ratePerSecond, config.burst, overrides.now) };
+  const config = { url: relayerUrl, apiId, apiKey, ratePerSecond: overrides.ratePerSecond ?? 10, burst: overrides.burst ?? 5, timeoutMs: overrides.timeoutMs ?? 2_000 };
+  return relayerFor(config, { now: overrides.now ?? Date.now });
 }
 
-async function withdrawSmall(via: Relayer, requestId = "relayer-test") {
-  return sendProtocolTransaction(
+let keyCounter = 0;
+async function withdrawSmall(via: Relayer, options: { requestId?: string; idempotencyKey?: string } = {}) {
+  const metrics = createJobMetrics("withdraw", "test");
+  const sent = await sendProtocolTransaction(
     { functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("0.01")]] },
-    { clients, diamond: fixture.diamond, logger: createJobLogger("withdraw"), requestId, confirmations: 1, relayer: via, pollIntervalMs: 20 },
+    {
+      clients,
+      diamond: fixture.diamond,
+      logger: createJobLogger("withdraw"),
+      requestId: options.requestId ?? "relayer-test",
+      idempotencyKey: options.idempotencyKey ?? `withdraw-${++keyCounter}`,
+      confirmations: 1,
+      relayer: via,
+      metrics,
+      pollIntervalMs: 20,
+      relayedMineTimeoutMs: 1_000,
+    },
   );
+  metrics.flush();
+  return sent;
 }
 
-describe("relayer", () => {
-  it("submits through the relayer when it answers, forwarding the request and trace ids", async () => {
-    process.env._X_AMZN_TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
-    try {
-      const sent = await withdrawSmall(relayer(), "req-relayed");
-      expect(sent.path).toBe("relayer");
-      expect(sent.receipt.status).toBe("success");
-      expect(received).toHaveLength(1);
-      expect(received[0]?.body).toMatchObject({ requestId: "req-relayed", chainId: peers.anvil.chain.id });
-      expect(received[0]?.trace).toBe("Root=1-5759e988-bd862e3fe1be46a994272793");
-      expect(output.toolCalls().find((call) => call.tool === "relayer")).toMatchObject({ outcome: "ok", txHash: sent.txHash, details: { path: "relayer" } });
-      // Every tool-call record of the run carries the trace id (B4), so one search by it returns the whole path.
-      expect(output.toolCalls().length).toBeGreaterThan(3);
-      expect(output.toolCalls().every((call) => call.xray_trace_id === "1-5759e988-bd862e3fe1be46a994272793")).toBe(true);
-      // The signed transaction went to the relayer, never to the logs.
-      expect(JSON.stringify(output.lines())).not.toContain(received[0]?.body.signedTransaction.slice(0, 120));
-    } finally {
-      delete process.env._X_AMZN_TRACE_ID;
-    }
-  });
+const relayerCalls = () => output.toolCalls().filter((call) => call.tool === "relayer" && call.operation === "executeMetaTransaction");
 
-  it("falls back to a direct transaction when the relayer fails", async () => {
-    mode = "fail";
-    const sent = await withdrawSmall(relayer());
-    expect(sent).toMatchObject({ path: "direct", fallbackReason: "relayer-failed" });
+describe("meta-transactions through the relayer", () => {
+  it("relays the KMS-signed meta-transaction with core-sdk's request shape; the relayer pays, the seller's treasury is paid", async () => {
+    peers.kms.resetCounters();
+    const sent = await withdrawSmall(relayer(), { requestId: "req-relayed" });
+    expect(sent.path).toBe("relayer");
+    const tx = await fixture.publicClient.getTransaction({ hash: sent.txHash });
+    expect(tx.from.toLowerCase()).toBe(relayerAccount.address.toLowerCase());
     expect(sent.receipt.status).toBe("success");
-    expect(received).toHaveLength(1);
-    expect(output.toolCalls().find((call) => call.tool === "relayer")).toMatchObject({ outcome: "transient", details: { path: "direct", fallbackReason: "relayer-failed" } });
+    // One KMS signature per meta-transaction (the typed data), none for a transaction.
+    expect(peers.kms.calls().Sign).toBe(1);
+    const request = received.find((entry) => entry.path === "/api/v2/meta-tx/native");
+    expect(request).toMatchObject({ apiKey, body: { to: fixture.diamond, from: clients.account.address, apiId } });
+    expect(request?.body?.params[1]).toBe("withdrawFunds(uint256,address[],uint256[])");
+    expect(relayerCalls()[0]).toMatchObject({ outcome: "ok", txHash: sent.txHash, details: { path: "relayer" } });
+    expect(output.metricValues("MetaTxRelayed")).toEqual([1]);
+    // The key went to the relayer, never to the logs.
+    expect(JSON.stringify(output.lines())).not.toContain(apiKey);
   });
 
-  it("falls back when the relayer times out", async () => {
+  it("follows the relayer's resubmission to the hash that mined", async () => {
+    mode = "resubmit";
+    const sent = await withdrawSmall(relayer());
+    expect(sent.path).toBe("relayer");
+    expect(sent.txHash).toBe(resubmittedAs);
+    const record = output.toolCalls().find((call) => call.tool === "relayer" && call.operation === "resubmitted");
+    expect(record).toMatchObject({ txHash: resubmittedAs, details: { previousHash: `0x${"ab".repeat(32)}` } });
+  });
+
+  it.each([
+    ["down", "relayer-down"],
+    ["429", "http-429"],
+    ["refuse", "rejected"],
+  ] as const)("relayer %s: the assistant submits the same meta-transaction itself (reason %s)", async (fault, reason) => {
+    mode = fault;
+    const sent = await withdrawSmall(relayer());
+    expect(sent).toMatchObject({ path: "direct", fallbackReason: reason });
+    const tx = await fixture.publicClient.getTransaction({ hash: sent.txHash });
+    expect(tx.from.toLowerCase()).toBe(clients.account.address.toLowerCase());
+    // The assistant's transaction is executeMetaTransaction carrying the signed meta-transaction, not a plain withdrawFunds.
+    expect(tx.input.slice(0, 10)).toBe(toFunctionSelector(getAbiItem({ abi: metaTransactionsAbi, name: "executeMetaTransaction" })));
+    expect(relayerCalls()[0]).toMatchObject({ outcome: "transient", details: { path: "direct", fallbackReason: reason } });
+    expect(output.metricValues("MetaTxFallback")).toEqual([1]);
+  });
+
+  it("falls back when the relayer does not answer within the timeout", async () => {
     mode = "hang";
     const started = Date.now();
     const sent = await withdrawSmall(relayer({ timeoutMs: 300 }));
     expect(sent).toMatchObject({ path: "direct", fallbackReason: "timeout" });
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
-
-  it("does not trust a relayer that answers another transaction's hash", async () => {
-    mode = "wrong-hash";
-    const sent = await withdrawSmall(relayer());
-    expect(sent).toMatchObject({ path: "direct", fallbackReason: "relayer-failed" });
-    expect(sent.receipt.status).toBe("success");
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("rate-limits relayer calls with the token bucket and goes direct when no token comes in time", async () => {
-    let clock = 1_000_000;
+    let clock = 0;
     const limited = relayer({ ratePerSecond: 1, burst: 1, timeoutMs: 200, now: () => clock });
-    const first = await withdrawSmall(limited, "first");
-    const second = await withdrawSmall(limited, "second");
-    expect(first.path).toBe("relayer");
+    expect((await withdrawSmall(limited)).path).toBe("relayer");
+    const second = await withdrawSmall(limited);
     expect(second).toMatchObject({ path: "direct", fallbackReason: "rate-limited" });
-    expect(received.map((entry) => entry.body.requestId)).toEqual(["first"]);
     clock += 1_000;
-    expect((await withdrawSmall(limited, "third")).path).toBe("relayer");
+    expect((await withdrawSmall(limited)).path).toBe("relayer");
   });
-});
 
-describe("token bucket", () => {
-  it("refills at the configured rate up to the burst", async () => {
-    let now = 0;
-    const bucket = new TokenBucket(2, 3, () => now);
-    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([true, true, true, false]);
-    expect(bucket.waitTimeMs()).toBe(500);
-    now += 499;
-    expect(bucket.tryTake()).toBe(false);
-    now += 1;
-    expect(bucket.tryTake()).toBe(true);
-    now += 60_000;
-    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([true, true, true, false]);
-    const slept: number[] = [];
-    expect(await bucket.take(1_000, async (ms) => { slept.push(ms); now += ms; })).toBe(true);
-    expect(slept).toEqual([500]);
-    expect(await bucket.take(100, async () => undefined)).toBe(false);
+  it("a replayed meta-transaction nonce is refused by the protocol and surfaced as a decoded revert", async () => {
+    await withdrawSmall(relayer(), { idempotencyKey: "same-write" });
+    const replay = await withdrawSmall(relayer(), { idempotencyKey: "same-write" }).catch((error: unknown) => error);
+    expect(replay).toBeInstanceOf(ProtocolRevertError);
+    expect((replay as ProtocolRevertError).revert.errorName).toBe("NonceUsedAlready");
   });
 });

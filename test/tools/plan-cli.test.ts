@@ -47,7 +47,7 @@ describe("npm run plan", () => {
     const result = await plan("--stack", "qa");
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('unknown stack "qa"');
-    expect(result.stderr).toContain("production, staging");
+    expect(result.stderr).toContain("production, production-standby, staging");
   });
 
   it("exits non-zero for an invalid config with the validation message", async () => {

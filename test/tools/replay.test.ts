@@ -39,7 +39,7 @@ describe.each(["staging", "production"])("replay queries for %s", (stack) => {
     expect(analytics).toContain("JSON_VALUE(labels.exchangeId) = '1234'");
     expect(analytics).toMatch(/ORDER BY timestamp, insert_id$/);
     expect(bigQuery).toContain(`FROM \`${project}.${names.datasetId}.${names.tableId}\``);
-    expect(bigQuery).toContain("WHERE labels.exchangeId = '1234'");
+    expect(bigQuery).toContain("AND labels.exchangeid = '1234'");
     expect(bigQuery).toMatch(/ORDER BY timestamp, insertId$/);
   });
 
@@ -103,7 +103,7 @@ describe("replay --run", () => {
       expect(runQuery).toHaveBeenCalledTimes(1);
       const [project, sql] = runQuery.mock.calls[0] ?? [];
       expect(project).toBe("boson-kit-production");
-      expect(sql).toContain("WHERE labels.exchangeId = '7'");
+      expect(sql).toContain("AND labels.exchangeid = '7'");
       expect(result.out.indexOf("getExchange")).toBeLessThan(result.out.indexOf("withdrawFunds"));
       expect(result.out).toContain("2 rows");
     } finally {
@@ -118,7 +118,7 @@ describe("replay --run", () => {
       timeout: 60_000,
     });
     expect(child.status).toBe(2);
-    expect(child.stdout).toContain("labels.exchangeId = '3'");
+    expect(child.stdout).toContain("labels.exchangeid = '3'");
     expect(child.stderr).toMatch(/cannot --run: no Google credentials/);
   });
 });

@@ -221,14 +221,14 @@ describe("a broken copy of the production config", () => {
       for (const statement of policy.Statement) delete statement.Condition?.StringEquals?.["aws:SourceVpce"];
       inputs.policy = JSON.stringify(policy);
     };
-    expect(item(productionReport, "S1").evidence.find((e) => /JobsSignDigestsOnly allows kms:Sign only through the KMS endpoint/.test(e.detail))).toMatchObject({ ok: true });
+    expect(item(productionReport, "S1").evidence.find((e) => /JobsSignDigestsOnlyThroughTheKitEndpoint allows kms:Sign only through the KMS endpoint/.test(e.detail))).toMatchObject({ ok: true });
     expect(item(productionReport, "S3").evidence.filter((e) => /allows secretsmanager:GetSecretValue only through the Secrets Manager endpoint/.test(e.detail)).length).toBeGreaterThanOrEqual(4);
     const anywhere = changed(production, "aws:kms/key:Key", (inputs) => {
       if (inputs.keyUsage === "SIGN_VERIFY") dropSourceVpce(inputs);
     });
     const report = await reviewStack(anywhere, { source: readStackFile("production"), run: passedRun() });
     expect(item(report, "S1")).toMatchObject({ status: "fail", blocking: true });
-    expect(item(report, "S1").summary).toMatch(/JobsSignDigestsOnly allows kms:Sign without requiring the kit's VPC endpoint/);
+    expect(item(report, "S1").summary).toMatch(/JobsSignDigestsOnlyThroughTheKitEndpoint allows kms:Sign without requiring the kit's VPC endpoint/);
     const readable = changed(production, "aws:secretsmanager/secretPolicy:SecretPolicy", dropSourceVpce);
     const secretReport = await reviewStack(readable, { source: readStackFile("production"), run: passedRun() });
     expect(item(secretReport, "S3").summary).toMatch(/GetSecretValue without requiring the kit's VPC endpoint/);

@@ -52,6 +52,7 @@ function retention(fromValue: string | undefined, toValue: string | undefined): 
  */
 export function classifyConfigPath(path: string, fromValue: string | undefined, toValue: string | undefined, toEnvironment: string): Classification {
   if (path === "configId") return expected("each environment has its own Boson deployment (configId)");
+  if (path === "signer.replicaRegion") return expected("production keeps a multi-Region replica of the signer key");
   if (path.startsWith("chain.")) return expected(`follows the configId: ${perChain}`);
   if (path === "confirmations") return expected("finality differs per chain");
   if (path === "protocol.diamond") return expected("the official table's diamond for the configId (H1)");
@@ -80,11 +81,39 @@ const encryptionPath = /(^|\.)(kmsKeyId|kmsKeyArn|kmsMasterKeyId|kmsKeyName|defa
 /** A resource declared in only one of the two stacks. */
 export function classifyPresence(type: string, inTarget: boolean, perZone: boolean): Classification {
   if (perZone) return expected("availability zones: one per zone");
+  if (inTarget && (type === "aws:kms/replicaKey:ReplicaKey" || type === "aws:kms/alias:Alias")) return expected("the signer key's replica (signer.replicaRegion) and its alias");
   if (type === "aws:sns/topicSubscription:TopicSubscription") return inTarget ? expected("each environment has its own recipients") : suspicious("an alert recipient is removed");
   if (type === "aws:cloudwatch/metricAlarm:MetricAlarm") return inTarget ? noted("an alarm only in the target") : suspicious("an alarm is removed");
   if (policyTypes.test(type) || networkTypes.test(type)) return suspicious(`a ${inTarget ? "new" : "removed"} policy or network resource: who can do what, or what is reachable, changes`);
   if (type === "aws:kms/key:Key" || type === "aws:secretsmanager/secret:Secret") return suspicious(`a key or secret ${inTarget ? "only in the target" : "removed"}`);
   return noted(`declared only in the ${inTarget ? "target" : "source"} stack`);
+}
+
+/**
+ * True when the target's policy document is the source's plus `added`
+ * resources and nothing else: the signing roles' policies name the signer's
+ * replica in a stack that has one, and that alone is no new power (the
+ * replica holds the same key, under the same key policy).
+ */
+export function policyOnlyAddsResources(fromJson: string | undefined, toJson: string | undefined, added: ReadonlySet<string>): boolean {
+  if (fromJson === undefined || toJson === undefined || added.size === 0) return false;
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+  const statements = (json: string, drop: ReadonlySet<string>) => {
+    try {
+      const document = JSON.parse(json) as { Statement?: unknown };
+      // A statement about the added resources alone (the replica's own Sign statement) goes with them.
+      return list(document.Statement).flatMap((statement) => {
+        const { Resource, ...rest } = statement as Record<string, unknown>;
+        const kept = list(Resource).filter((resource) => !(typeof resource === "string" && drop.has(resource)));
+        return kept.length === 0 && list(Resource).length > 0 ? [] : [{ ...rest, Resource: kept }];
+      });
+    } catch {
+      return undefined;
+    }
+  };
+  const before = statements(fromJson, new Set());
+  const after = statements(toJson, added);
+  return before !== undefined && after !== undefined && JSON.stringify(before) === JSON.stringify(after);
 }
 
 /** One input path of a resource both stacks declare. */

@@ -1,6 +1,6 @@
 import type { ConfigSource, KitConfig } from "../../infra/config";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
-import { classifyConfigPath, classifyPresence, classifySetting, perZoneTypes, suspicious, type Classification } from "./classify";
+import { classifyConfigPath, classifyPresence, classifySetting, expected, perZoneTypes, policyOnlyAddsResources, suspicious, type Classification } from "./classify";
 import { flatten, normalizer } from "./flatten";
 
 /**
@@ -85,6 +85,9 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
   const a = index(from);
   const b = index(to);
   const differences: Difference[] = [];
+  const replicaKeyArns = new Set(
+    to.evaluation.resources.filter((resource) => resource.type === "aws:kms/replicaKey:ReplicaKey").map((resource) => String(resource.computed?.arn)),
+  );
 
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const before = a.get(key);
@@ -115,7 +118,9 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
         subject: `${after.type} ${after.name} ${path}`,
         from: x.get(path)?.raw,
         to: toValue,
-        ...classifySetting(after.type, path, x.get(path)?.raw, toValue, to.config.environment),
+        ...(after.type === "aws:iam/rolePolicy:RolePolicy" && path === "policy" && policyOnlyAddsResources(x.get(path)?.raw, toValue, replicaKeyArns)
+          ? expected("the signing jobs may also use the signer's replica in signer.replicaRegion (the same key, under the same key policy)")
+          : classifySetting(after.type, path, x.get(path)?.raw, toValue, to.config.environment)),
       });
     }
   }

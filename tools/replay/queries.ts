@@ -1,5 +1,7 @@
 import type { KitConfig } from "../../infra/config";
 import { bigQueryTable, logAnalyticsView, logPipelineNames } from "../../infra/definitions/gcp-names";
+import { entryLabels } from "../../lambdas/shipper/entries";
+import { bigQueryFieldName } from "./export-schema";
 
 /**
  * The replay queries (checklist B1, B4): one exchange's tool calls, or one
@@ -44,49 +46,74 @@ export function replaySubject(options: { exchange?: string | undefined; trace?: 
   throw new ReplayInputError("give --exchange <id> or --trace <id>");
 }
 
-export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject: ReplaySubject): ReplayQueries {
+/** The time window a replay reads: both queries filter on the tables' partition column (`timestamp`), so a replay never scans the whole table. */
+export type ReplayWindow = { readonly since: Date; readonly until: Date };
+
+export const defaultWindowDays = 7;
+
+/** `--since` / `--until` (ISO 8601 dates or times); default: the last 7 days up to now. */
+export function replayWindow(options: { since?: string | undefined; until?: string | undefined }, now: Date = new Date()): ReplayWindow {
+  const parse = (flag: string, value: string): Date => {
+    const date = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw new ReplayInputError(`${flag} ${JSON.stringify(value)} is not an ISO 8601 date or time (e.g. 2026-05-01 or 2026-05-01T12:00:00Z)`);
+    return date;
+  };
+  const until = options.until !== undefined ? parse("--until", options.until) : now;
+  const since = options.since !== undefined ? parse("--since", options.since) : new Date(until.getTime() - defaultWindowDays * 86_400_000);
+  if (since.getTime() >= until.getTime()) throw new ReplayInputError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
+  return { since, until };
+}
+
+/** The payload keys the replay reads: the jobs' tool-call record (lambdas/shared/runtime/logger.ts). */
+const toolCall = { key: "toolCall", fields: ["tool", "operation", "outcome"] } as const;
+
+export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject: ReplaySubject, window: ReplayWindow = replayWindow({})): ReplayQueries {
   const project = config.gcp.project;
   const names = logPipelineNames(config.stack);
   const logName = `projects/${project}/logs/${names.logId}`;
   const trace = subject.kind === "trace" ? `projects/${project}/traces/${subject.traceId}` : undefined;
+  const title = `${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, ${window.since.toISOString()} to ${window.until.toISOString()}, in order`;
+  const inWindow = `timestamp >= TIMESTAMP('${window.since.toISOString()}') AND timestamp < TIMESTAMP('${window.until.toISOString()}')`;
 
-  const analyticsWhere =
-    subject.kind === "exchange" ? `JSON_VALUE(labels.exchangeId) = '${subject.exchangeId}'` : `trace = '${trace}'`;
+  // Log Analytics: labels and json_payload are JSON, keys as the shipper wrote them.
+  const analyticsLabel = (key: string) => `JSON_VALUE(labels.${key})`;
+  const analyticsWhere = subject.kind === "exchange" ? `${analyticsLabel(entryLabels.exchangeId)} = '${subject.exchangeId}'` : `trace = '${trace}'`;
   const logAnalytics = [
-    `-- Log Analytics: ${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, in order`,
+    `-- Log Analytics: ${title}`,
     "SELECT",
     "  timestamp,",
     "  severity,",
-    "  JSON_VALUE(labels.job) AS job,",
-    "  JSON_VALUE(json_payload.toolCall.tool) AS tool,",
-    "  JSON_VALUE(json_payload.toolCall.operation) AS operation,",
-    "  JSON_VALUE(json_payload.toolCall.outcome) AS outcome,",
-    "  JSON_VALUE(labels.exchangeId) AS exchange_id,",
-    "  JSON_VALUE(labels.txHash) AS tx_hash,",
+    `  ${analyticsLabel(entryLabels.job)} AS job,`,
+    ...toolCall.fields.map((field) => `  JSON_VALUE(json_payload.${toolCall.key}.${field}) AS ${field},`),
+    `  ${analyticsLabel(entryLabels.exchangeId)} AS exchange_id,`,
+    `  ${analyticsLabel(entryLabels.txHash)} AS tx_hash,`,
     "  trace,",
     "  json_payload",
     `FROM \`${logAnalyticsView(project, config.gcp.region, config.stack)}\``,
-    `WHERE log_name = '${logName}'`,
+    `WHERE ${inWindow}`,
+    `  AND log_name = '${logName}'`,
     `  AND ${analyticsWhere}`,
     "ORDER BY timestamp, insert_id",
   ].join("\n");
 
-  const bigQueryWhere = subject.kind === "exchange" ? `labels.exchangeId = '${subject.exchangeId}'` : `trace = '${trace}'`;
+  // BigQuery export: user-supplied names (labels, payload keys) are lower-cased columns.
+  const bigQueryLabel = (key: string) => `labels.${bigQueryFieldName(key)}`;
+  const payload = (...keys: string[]) => ["jsonPayload", ...keys.map(bigQueryFieldName)].join(".");
+  const bigQueryWhere = subject.kind === "exchange" ? `${bigQueryLabel(entryLabels.exchangeId)} = '${subject.exchangeId}'` : `trace = '${trace}'`;
   const bigQuery = [
-    `-- BigQuery: ${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, in order`,
+    `-- BigQuery: ${title}`,
     "SELECT",
     "  timestamp,",
     "  severity,",
-    "  labels.job AS job,",
-    "  JSON_VALUE(TO_JSON_STRING(jsonPayload), '$.toolCall.tool') AS tool,",
-    "  JSON_VALUE(TO_JSON_STRING(jsonPayload), '$.toolCall.operation') AS operation,",
-    "  JSON_VALUE(TO_JSON_STRING(jsonPayload), '$.toolCall.outcome') AS outcome,",
-    "  labels.exchangeId AS exchange_id,",
-    "  labels.txHash AS tx_hash,",
+    `  ${bigQueryLabel(entryLabels.job)} AS job,`,
+    ...toolCall.fields.map((field) => `  ${payload(toolCall.key, field)} AS ${field},`),
+    `  ${bigQueryLabel(entryLabels.exchangeId)} AS exchange_id,`,
+    `  ${bigQueryLabel(entryLabels.txHash)} AS tx_hash,`,
     "  trace,",
     "  TO_JSON_STRING(jsonPayload) AS json_payload",
     `FROM \`${bigQueryTable(project, config.stack)}\``,
-    `WHERE ${bigQueryWhere}`,
+    `WHERE ${inWindow}`,
+    `  AND ${bigQueryWhere}`,
     "ORDER BY timestamp, insertId",
   ].join("\n");
 

@@ -19,6 +19,7 @@ import { byUrn, stackFacts } from "./stack-facts";
 import { readChecklistDocument, type NamedTest } from "./evidence/checklist-doc";
 import { readRecordedRun, type RecordedRun } from "./evidence/recorded-run";
 import { readSignoffs, type SignoffFile } from "./signoffs";
+import { signerSummary } from "../signer-summary";
 
 /**
  * Builds the readiness report from an evaluated stack: runs the policy pack
@@ -88,6 +89,7 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
     ...config.placeholders.map((p) => `Secret \`${p.key}\` is ${p.reason} in the stack file; the review used a placeholder for it.`),
     ...(options.online ? [] : ["Offline review: on-chain facts (S2, M3's on-chain roles, H2's paused regions, O6's live lag) were not read; pass `--rpc <url>` to check them."]),
     ...(options.online?.errors ?? []).map((error) => `On-chain read failed: ${error}`),
+    ...signerSummary(config),
   ];
 
   return {

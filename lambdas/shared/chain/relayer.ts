@@ -1,134 +1,125 @@
 /**
- * The relayer path (checklist O4), used when RELAYER is configured: the
- * signed transaction is handed to the relayer (a private-transaction relay:
- * `POST {url}` with `{ requestId, chainId, signedTransaction }`, answering
- * `{ txHash }`), rate-limited by a token bucket. When the bucket is empty
- * beyond the timeout, or the relayer fails or times out, the same signed
- * transaction is sent directly over RPC. The path taken is recorded.
+ * The meta-transaction relayer (checklist O4) behind a small interface, and
+ * its Biconomy adapter: the meta-transaction API as @bosonprotocol/core-sdk
+ * calls it. `POST {url}/api/v2/meta-tx/native` with the `x-api-key` header
+ * and `{ to, params: [user, functionName, functionSignature, nonce,
+ * signature], from, apiId }` answers `{ txHash }` (or a `flag`/`code` and a
+ * `log`/`message` on rejection); `GET {url}/api/v1/meta-tx/resubmitted?
+ * networkId&transactionHash` answers `{ data: { newHash, newStatus } }` when
+ * the relayer re-sent it with another fee (and so another hash).
+ *
+ * Calls are rate-limited by a token bucket per process and bounded by a
+ * timeout; the caller falls back to submitting the same signed
+ * meta-transaction itself when the relayer is not usable.
  */
-import { realSleep } from "./finality";
-import type { Logger } from "@aws-lambda-powertools/logger";
-import { keccak256, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { logToolCall } from "../runtime/logger";
+import type { Address, Hex } from "viem";
+import type { SignedMetaTransaction } from "./meta-transaction";
 import { TokenBucket } from "./token-bucket";
 import { traceHeaders } from "../runtime/trace";
 
-export type RelayerConfig = { url: string; ratePerSecond: number; burst: number; timeoutMs: number };
-
-export type SubmissionPath = "relayer" | "direct";
-export type Submission = { hash: Hex; path: SubmissionPath; fallbackReason?: string };
-
-export type Relayer = {
-  config: RelayerConfig;
-  bucket: TokenBucket;
+export type RelayerConfig = {
+  /** The relayer's base URL (the official table's meta-transaction relayer unless the stack says otherwise). */
+  url: string;
+  /** The relayer's api id for `executeMetaTransaction` on this diamond. */
+  apiId: string;
+  /** From the CMK-encrypted secret; never in the environment or a log. */
+  apiKey: string;
+  ratePerSecond: number;
+  burst: number;
+  timeoutMs: number;
 };
 
-const buckets = new Map<string, TokenBucket>();
+export type RelayedSubmission = { txHash: Hex };
+export type Resubmission = { hash: Hex; status: string };
 
-/** One bucket per relayer URL per process, so the limit holds across invocations of a warm Lambda. */
-export function relayerFor(config: RelayerConfig, now?: () => number): Relayer {
-  const key = `${config.url}|${config.ratePerSecond}|${config.burst}`;
-  let bucket = buckets.get(key);
-  if (!bucket) {
-    bucket = new TokenBucket(config.ratePerSecond, config.burst, now);
-    buckets.set(key, bucket);
-  }
-  return { config, bucket };
+/** What the send path needs from a relayer. */
+export interface MetaTransactionRelayer {
+  readonly name: string;
+  relay(request: { diamond: Address; chainId: number; signed: SignedMetaTransaction }, signal: AbortSignal): Promise<RelayedSubmission>;
+  /** The hash the relayer now tracks for `txHash` (it may have resubmitted with a higher fee). */
+  resubmitted(request: { chainId: number; txHash: Hex }, signal: AbortSignal): Promise<Resubmission | undefined>;
 }
 
-class RelayerError extends Error {
-  constructor(message: string) {
+/** Why the relayer was not used; each is a metric dimension and a log detail. */
+export type FallbackReason = "rate-limited" | "relayer-down" | "timeout" | "http-429" | "rejected";
+
+export class RelayerError extends Error {
+  constructor(
+    message: string,
+    readonly reason: FallbackReason,
+  ) {
     super(message);
     this.name = "RelayerError";
   }
 }
 
-async function postToRelayer(relayer: Relayer, body: { requestId: string; chainId: number; signedTransaction: Hex }, fetchFn: typeof fetch): Promise<Hex> {
-  const response = await fetchFn(relayer.config.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...traceHeaders() },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(relayer.config.timeoutMs),
-  });
-  if (!response.ok) throw new RelayerError(`relayer answered HTTP ${response.status}`);
-  const json = (await response.json()) as { txHash?: unknown };
-  if (typeof json.txHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(json.txHash)) throw new RelayerError("relayer answered without a txHash");
-  return json.txHash as Hex;
-}
+const txHashPattern = /^0x[0-9a-fA-F]{64}$/;
 
-/**
- * Submits a signed transaction: through the relayer when configured and a
- * token is available, else (or on its failure) directly. The relayer's
- * answer is checked against the transaction's own hash.
- */
-export async function submitSignedTransaction(parameters: {
-  signedTransaction: Hex;
-  chainId: number;
-  requestId: string;
-  publicClient: PublicClient<Transport, Chain>;
-  logger: Logger;
-  relayer?: Relayer;
-  exchangeId?: string;
-  sleep?: (ms: number) => Promise<void>;
-  fetchFn?: typeof fetch;
-}): Promise<Submission> {
-  const { signedTransaction, logger, relayer } = parameters;
-  const expectedHash = keccak256(signedTransaction);
-  const context = { requestId: parameters.requestId, ...(parameters.exchangeId ? { exchangeId: parameters.exchangeId } : {}) };
-  let fallbackReason: string | undefined;
-
-  if (relayer) {
-    const sleep = parameters.sleep ?? realSleep;
-    const started = performance.now();
-    if (!(await relayer.bucket.take(relayer.config.timeoutMs, sleep))) {
-      fallbackReason = "rate-limited";
-      logToolCall(logger, { tool: "relayer", operation: "submit", ...context, txHash: expectedHash, durationMs: 0, outcome: "transient", details: { path: "direct", fallbackReason } });
-    } else {
-      try {
-        const hash = await postToRelayer(relayer, { requestId: parameters.requestId, chainId: parameters.chainId, signedTransaction }, parameters.fetchFn ?? fetch);
-        if (hash.toLowerCase() !== expectedHash.toLowerCase()) throw new RelayerError("relayer answered another transaction's hash");
-        logToolCall(logger, { tool: "relayer", operation: "submit", ...context, txHash: hash, durationMs: Math.round(performance.now() - started), outcome: "ok", details: { path: "relayer" } });
-        return { hash, path: "relayer" };
-      } catch (error) {
-        fallbackReason = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError") ? "timeout" : "relayer-failed";
-        logToolCall(logger, {
-          tool: "relayer",
-          operation: "submit",
-          ...context,
-          txHash: expectedHash,
-          durationMs: Math.round(performance.now() - started),
-          outcome: "transient",
-          error: { name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) },
-          details: { path: "direct", fallbackReason },
-        });
+export function biconomyRelayer(config: Pick<RelayerConfig, "url" | "apiId" | "apiKey">, fetchFn: typeof fetch = fetch): MetaTransactionRelayer {
+  const base = config.url.replace(/\/+$/, "");
+  const request = async (url: string, init: RequestInit): Promise<unknown> => {
+    let response: Response;
+    try {
+      response = await fetchFn(url, init);
+    } catch (error) {
+      if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) throw new RelayerError("the relayer did not answer in time", "timeout");
+      throw new RelayerError(`the relayer is unreachable (${error instanceof Error ? error.name : "error"})`, "relayer-down");
+    }
+    if (response.status === 429) throw new RelayerError("the relayer answered HTTP 429 (rate limited)", "http-429");
+    if (response.status >= 500) throw new RelayerError(`the relayer answered HTTP ${response.status}`, "relayer-down");
+    if (!response.ok) throw new RelayerError(`the relayer refused the meta-transaction (HTTP ${response.status})`, "rejected");
+    return response.json().catch(() => {
+      throw new RelayerError("the relayer answered something other than JSON", "rejected");
+    });
+  };
+  return {
+    name: "biconomy",
+    async relay({ diamond, signed }, signal) {
+      const body = {
+        to: diamond,
+        params: [signed.from, signed.functionName, signed.functionSignature, signed.nonce.toString(), signed.signature],
+        from: signed.from,
+        apiId: config.apiId,
+      };
+      const json = (await request(`${base}/api/v2/meta-tx/native`, {
+        method: "POST",
+        headers: { "x-api-key": config.apiKey, "content-type": "application/json;charset=UTF-8", ...traceHeaders() },
+        body: JSON.stringify(body),
+        signal,
+      })) as { txHash?: unknown; flag?: unknown; code?: unknown };
+      if (typeof json.txHash !== "string" || !txHashPattern.test(json.txHash)) {
+        throw new RelayerError(`the relayer refused the meta-transaction (${String(json.flag ?? json.code ?? "no txHash")})`, "rejected");
       }
-    }
-  }
-
-  const started = performance.now();
-  const hash = await sendRawIdempotently(parameters.publicClient, signedTransaction, expectedHash);
-  logToolCall(logger, {
-    tool: "rpc",
-    operation: "eth_sendRawTransaction",
-    ...context,
-    txHash: hash,
-    durationMs: Math.round(performance.now() - started),
-    outcome: "ok",
-    details: { path: "direct", ...(fallbackReason ? { fallbackReason } : {}) },
-  });
-  return { hash, path: "direct", ...(fallbackReason ? { fallbackReason } : {}) };
+      return { txHash: json.txHash as Hex };
+    },
+    async resubmitted({ chainId, txHash }, signal) {
+      const json = (await request(`${base}/api/v1/meta-tx/resubmitted?networkId=${chainId}&transactionHash=${txHash}`, {
+        method: "GET",
+        headers: { "content-type": "application/json;charset=UTF-8", ...traceHeaders() },
+        signal,
+      })) as { data?: { newHash?: unknown; newStatus?: unknown } };
+      const newHash = json.data?.newHash;
+      if (typeof newHash !== "string" || !txHashPattern.test(newHash)) return undefined;
+      return { hash: newHash as Hex, status: typeof json.data?.newStatus === "string" ? json.data.newStatus : "UNKNOWN" };
+    },
+  };
 }
 
-/** A relayer that timed out may still have broadcast it: "already known" means it is in the pool, which is what we want. */
-async function sendRawIdempotently(publicClient: PublicClient<Transport, Chain>, signedTransaction: Hex, expectedHash: Hex): Promise<Hex> {
-  try {
-    return await publicClient.sendRawTransaction({ serializedTransaction: signedTransaction });
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (/already known|already imported|known transaction|nonce too low/i.test(text)) {
-      const existing = await publicClient.getTransaction({ hash: expectedHash }).catch(() => undefined);
-      if (existing) return expectedHash;
-    }
-    throw error;
+export type Relayer = {
+  config: RelayerConfig;
+  bucket: TokenBucket;
+  api: MetaTransactionRelayer;
+};
+
+const buckets = new Map<string, TokenBucket>();
+
+/** One bucket per relayer URL per process, so the limit holds across invocations of a warm Lambda. */
+export function relayerFor(config: RelayerConfig, options: { now?: () => number; api?: MetaTransactionRelayer; fetchFn?: typeof fetch } = {}): Relayer {
+  const key = `${config.url}|${config.ratePerSecond}|${config.burst}`;
+  let bucket = buckets.get(key);
+  if (!bucket || options.now) {
+    bucket = new TokenBucket(config.ratePerSecond, config.burst, options.now);
+    if (!options.now) buckets.set(key, bucket);
   }
+  return { config, bucket, api: options.api ?? biconomyRelayer(config, options.fetchFn) };
 }

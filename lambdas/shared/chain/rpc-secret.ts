@@ -1,6 +1,8 @@
 /**
  * The RPC URLs (checklist S3: they carry provider API keys) live in a Secrets
- * Manager secret, JSON `{"primary": "...", "fallback": "..."}`. Read once per
+ * Manager secret, JSON `{"primary": "...", "fallback": "...",
+ * "relayerApiKey": "..."}` (the meta-transaction relayer's key, when a
+ * relayer is configured). Read once per
  * cold start by ARN and cached for the life of the process; never logged.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -8,7 +10,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { withToolCall } from "../runtime/logger";
 import { sharedSecretsClient } from "../runtime/secrets-client";
 
-export type RpcUrls = { primary: string; fallback?: string };
+export type RpcUrls = { primary: string; fallback?: string; relayerApiKey?: string };
 
 function isHttpUrl(value: unknown): value is string {
   if (typeof value !== "string") return false;
@@ -38,15 +40,20 @@ export function parseRpcSecret(secretString: string | undefined): RpcUrls {
   } catch {
     throw new RpcSecretError("the RPC secret is not JSON");
   }
-  const record = (json ?? {}) as { primary?: unknown; fallback?: unknown };
+  const record = (json ?? {}) as { primary?: unknown; fallback?: unknown; relayerApiKey?: unknown };
   const bad = [
     ...(isHttpUrl(record.primary) ? [] : ["primary"]),
     ...(record.fallback === undefined || isHttpUrl(record.fallback) ? [] : ["fallback"]),
+    ...(record.relayerApiKey === undefined || (typeof record.relayerApiKey === "string" && record.relayerApiKey !== "") ? [] : ["relayerApiKey"]),
   ];
   if (typeof json !== "object" || json === null || bad.length > 0) {
-    throw new RpcSecretError(`the RPC secret must be {"primary": url, "fallback"?: url}; bad: ${bad.join(", ") || "not an object"}`);
+    throw new RpcSecretError(`the RPC secret must be {"primary": url, "fallback"?: url, "relayerApiKey"?: non-empty string}; bad: ${bad.join(", ") || "not an object"}`);
   }
-  return { primary: record.primary as string, ...(record.fallback !== undefined ? { fallback: record.fallback as string } : {}) };
+  return {
+    primary: record.primary as string,
+    ...(record.fallback !== undefined ? { fallback: record.fallback as string } : {}),
+    ...(record.relayerApiKey !== undefined ? { relayerApiKey: record.relayerApiKey as string } : {}),
+  };
 }
 
 /** The RPC URLs behind `secretArn`, fetched once per process (a failed read is not cached). */

@@ -1,7 +1,6 @@
 /**
  * The Boson subgraph, as the jobs use it: `_meta` (head block, indexing
- * errors) for the lag check (O6), the seller's exchanges for the business
- * metrics (B2), one exchange for read-after-write checks, and a wait until
+ * errors) for the lag check (O6), one exchange for read-after-write checks, and a wait until
  * the graph node has indexed a given block (O2). Each query is one tool-call
  * record (B1) and carries the trace id (B4).
  */
@@ -9,6 +8,9 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { withToolCall } from "../runtime/logger";
 import { realSleep, type Sleep } from "./finality";
 import { traceHeaders } from "../runtime/trace";
+// Types only (erased at build): the Lambda bundles must not carry core-sdk. A renamed field or enum value fails the type check.
+// The generated module itself, not the package index (which pulls in @bosonprotocol/common's TypeScript sources).
+import type * as BosonSubgraph from "@bosonprotocol/core-sdk/dist/cjs/subgraph";
 
 export type SubgraphClient = {
   url: string;
@@ -51,40 +53,23 @@ export type SubgraphMeta = { blockNumber: bigint; hasIndexingErrors: boolean };
 
 export const metaQuery = "query Meta { _meta { block { number } hasIndexingErrors } }";
 
+/** The selected fields of core-sdk's generated types, as the subgraph answers them (nullable fields present as null). */
+type Selected<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefined> };
+type MetaResult = { _meta: Selected<BosonSubgraph._Meta_, "hasIndexingErrors"> & { block: Selected<BosonSubgraph._Block_, "number"> } };
+
 export async function subgraphMeta(client: SubgraphClient, context: { exchangeId?: string; requestId?: string } = {}): Promise<SubgraphMeta> {
-  const data = await querySubgraph<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>(client, "_meta", metaQuery, {}, context);
+  const data = await querySubgraph<MetaResult>(client, "_meta", metaQuery, {}, context);
   return { blockNumber: BigInt(data._meta.block.number), hasIndexingErrors: data._meta.hasIndexingErrors };
 }
 
-/** Exchange states as the Boson subgraph spells them. */
-export type SubgraphExchangeState = "COMMITTED" | "REVOKED" | "CANCELLED" | "REDEEMED" | "COMPLETED" | "DISPUTED";
+/** Exchange states as the Boson subgraph spells them (the values of core-sdk's generated enum). */
+export type SubgraphExchangeState = `${BosonSubgraph.ExchangeState}`;
 
-export type SubgraphExchange = {
-  id: string;
-  state: SubgraphExchangeState;
-  committedDate: string;
-  redeemedDate: string | null;
-  finalizedDate: string | null;
-  disputed: boolean;
-};
+export type SubgraphExchange = Selected<BosonSubgraph.Exchange, "id" | "committedDate" | "redeemedDate" | "finalizedDate" | "disputed"> & { state: SubgraphExchangeState };
 
 const exchangeFields = "id state committedDate redeemedDate finalizedDate disputed";
 
-export const sellerExchangesQuery = `query SellerExchanges($sellerId: String!, $first: Int!, $skip: Int!) {
-  exchanges(where: { seller: $sellerId }, first: $first, skip: $skip, orderBy: id, orderDirection: asc) { ${exchangeFields} }
-}`;
-
 export const exchangeQuery = `query Exchange($id: ID!) { exchange(id: $id) { ${exchangeFields} } }`;
-
-/** All the seller's exchanges, page by page. */
-export async function sellerExchanges(client: SubgraphClient, sellerId: string, pageSize = 1000): Promise<SubgraphExchange[]> {
-  const all: SubgraphExchange[] = [];
-  for (let skip = 0; ; skip += pageSize) {
-    const data = await querySubgraph<{ exchanges: SubgraphExchange[] }>(client, "exchanges", sellerExchangesQuery, { sellerId, first: pageSize, skip }, { requestId: `seller:${sellerId}` });
-    all.push(...data.exchanges);
-    if (data.exchanges.length < pageSize) return all;
-  }
-}
 
 export async function subgraphExchange(client: SubgraphClient, exchangeId: string): Promise<SubgraphExchange | null> {
   const data = await querySubgraph<{ exchange: SubgraphExchange | null }>(client, "exchange", exchangeQuery, { id: exchangeId }, { exchangeId });
@@ -106,28 +91,4 @@ export async function waitForIndexedBlock(
     if (now() >= deadline) throw new SubgraphError(`subgraph still at block ${meta.blockNumber}, waiting for ${blockNumber}`);
     await sleep(options.pollIntervalMs ?? 1_000);
   }
-}
-
-/** Business metrics (B2) from the seller's exchanges. Rates are fractions (0..1); undefined when there is no denominator. */
-export type BusinessMetrics = {
-  exchanges: number;
-  openExchanges: number;
-  redemptionRate?: number;
-  disputeRate?: number;
-  meanTimeToCompletionSeconds?: number;
-};
-
-export function businessMetrics(exchanges: readonly SubgraphExchange[]): BusinessMetrics {
-  const open = exchanges.filter((exchange) => exchange.finalizedDate === null && ["COMMITTED", "REDEEMED", "DISPUTED"].includes(exchange.state));
-  const redeemed = exchanges.filter((exchange) => exchange.redeemedDate !== null);
-  const disputed = exchanges.filter((exchange) => exchange.disputed);
-  const completed = exchanges.filter((exchange) => exchange.state === "COMPLETED" && exchange.finalizedDate !== null);
-  const durations = completed.map((exchange) => Number(exchange.finalizedDate) - Number(exchange.committedDate));
-  return {
-    exchanges: exchanges.length,
-    openExchanges: open.length,
-    ...(exchanges.length > 0 ? { redemptionRate: redeemed.length / exchanges.length } : {}),
-    ...(redeemed.length > 0 ? { disputeRate: disputed.length / redeemed.length } : {}),
-    ...(durations.length > 0 ? { meanTimeToCompletionSeconds: durations.reduce((sum, value) => sum + value, 0) / durations.length } : {}),
-  };
 }

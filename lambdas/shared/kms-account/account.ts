@@ -22,12 +22,14 @@ import {
 import { toAccount } from "viem/accounts";
 import { hashAuthorization } from "viem/utils";
 import { defaultKmsClient } from "./client";
+import { failoverSigningPath, type KmsFailoverObserver, type KmsReplica, type SigningPath } from "./failover";
 import { loadKmsSigningKey } from "./key";
 import { signDigest, type KmsSignatureObserver, type SignatureKind } from "./sign";
 import { defaultRetryPolicy, type RetryPolicy } from "../runtime/retry";
 
 export { KmsAccountError, type KmsAccountErrorCode } from "./errors";
 export type { KmsSignatureMetric, KmsSignatureObserver, SignatureKind } from "./sign";
+export type { KmsFailoverEvent, KmsFailoverObserver, KmsReplica } from "./failover";
 
 export type KmsAccountOptions = {
   /** Key id, key ARN, alias name or alias ARN. */
@@ -42,6 +44,10 @@ export type KmsAccountOptions = {
   retry?: Partial<RetryPolicy>;
   /** Called after every signature, successful or not, with its timing and attempt count. */
   onSignature?: KmsSignatureObserver;
+  /** The key's multi-Region replica: signing fails over to it when the primary region's KMS is unavailable. */
+  replica?: KmsReplica;
+  /** Called when signing moves to the replica or back. */
+  onFailover?: KmsFailoverObserver;
 };
 
 export type KmsAccount = Prettify<
@@ -61,8 +67,10 @@ export async function kmsAccount(options: KmsAccountOptions): Promise<KmsAccount
   const { keyId, onSignature } = options;
   const client = options.client ?? defaultKmsClient();
   const retryPolicy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const key = await loadKmsSigningKey({ client, keyId, retryPolicy });
-  const sign = (hash: Hash, kind: SignatureKind) => signDigest({ client, key, hash, kind, retryPolicy, observer: onSignature });
+  const path: SigningPath = options.replica
+    ? await failoverSigningPath({ client, keyId, replica: options.replica, retryPolicy, observer: onSignature, onFailover: options.onFailover })
+    : await singleRegionPath(client, keyId, retryPolicy, onSignature);
+  const { key, sign } = path;
 
   const account = toAccount({
     address: key.address,
@@ -98,6 +106,11 @@ export async function kmsAccount(options: KmsAccountOptions): Promise<KmsAccount
     sign: account.sign ?? unreachable("sign"),
     signAuthorization: account.signAuthorization ?? unreachable("signAuthorization"),
   };
+}
+
+async function singleRegionPath(client: KMSClient, keyId: string, retryPolicy: RetryPolicy, observer: KmsSignatureObserver | undefined): Promise<SigningPath> {
+  const key = await loadKmsSigningKey({ client, keyId, retryPolicy });
+  return { key, sign: (hash: Hash, kind: SignatureKind) => signDigest({ client, key, hash, kind, retryPolicy, observer }) };
 }
 
 function unreachable(name: string): never {

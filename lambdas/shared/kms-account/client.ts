@@ -2,7 +2,7 @@
  * The one place that sends requests to KMS: retries, timing and error mapping.
  */
 import { KMSClient } from "@aws-sdk/client-kms";
-import { isRetryableKmsError, retriesExhaustedError, toKmsAccountError, type KmsOperationName } from "./errors";
+import { isRetryableKmsError, isThrottlingError, retriesExhaustedError, toKmsAccountError, type KmsOperationName } from "./errors";
 import { retry, RetryExhaustedError, type RetryPolicy } from "../runtime/retry";
 
 /** Filled in while a call runs, read afterwards even if it failed (for metrics). */
@@ -11,6 +11,8 @@ export type KmsCallStats = {
   attempts: number;
   /** Time spent inside the SDK calls, backoff sleeps excluded. */
   kmsMs: number;
+  /** Of the attempts, how many KMS throttled (its request quota was exceeded). */
+  throttles?: number;
 };
 
 type WithMetadata = { $metadata: { attempts?: number } };
@@ -52,6 +54,7 @@ export async function callKms<T extends WithMetadata>(
           return output;
         } catch (error) {
           stats.attempts += attemptsOf(error);
+          if (isThrottlingError(error)) stats.throttles = (stats.throttles ?? 0) + 1;
           throw error;
         } finally {
           stats.kmsMs += performance.now() - started;

@@ -25,6 +25,10 @@ export type KmsSignatureMetric = {
   kmsMs: number;
   /** Sign requests sent (1 unless retried). */
   attempts: number;
+  /** Of which KMS throttled. */
+  throttles: number;
+  /** The region's key that answered (or failed): the replica after a failover. */
+  target: "primary" | "replica";
 };
 
 export type KmsSignatureObserver = (metric: KmsSignatureMetric) => void;
@@ -36,14 +40,16 @@ export type SignDigestParameters = {
   kind: SignatureKind;
   retryPolicy: RetryPolicy;
   observer?: KmsSignatureObserver | undefined;
+  /** Which of the key's regions this call goes to; `primary` by default. */
+  target?: "primary" | "replica";
 };
 
 /** Signs a 32-byte digest with the KMS key; viem serialises `v` for each payload kind from the result. */
 export async function signDigest(parameters: SignDigestParameters): Promise<Signature> {
-  const { client, key, hash, kind, retryPolicy, observer } = parameters;
+  const { client, key, hash, kind, retryPolicy, observer, target = "primary" } = parameters;
   if (size(hash) !== 32) throw new Error(`a digest to sign must be 32 bytes, got ${size(hash)}`);
   const started = performance.now();
-  const stats: KmsCallStats = { attempts: 0, kmsMs: 0 };
+  const stats: KmsCallStats = { attempts: 0, kmsMs: 0, throttles: 0 };
   let ok = false;
   try {
     const output = await callKms(
@@ -58,7 +64,7 @@ export async function signDigest(parameters: SignDigestParameters): Promise<Sign
     ok = true;
     return signature;
   } finally {
-    notify(observer, { keyId: key.keyId, kind, ok, durationMs: performance.now() - started, kmsMs: stats.kmsMs, attempts: stats.attempts });
+    notify(observer, { keyId: key.keyId, kind, ok, durationMs: performance.now() - started, kmsMs: stats.kmsMs, attempts: stats.attempts, throttles: stats.throttles ?? 0, target });
   }
 }
 

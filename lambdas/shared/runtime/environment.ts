@@ -40,8 +40,11 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.sellerTreasury]: address,
   [environmentVariables.sellerTokens]: json(z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal }))),
   [environmentVariables.expectedDailyBurnWei]: decimal,
+  [environmentVariables.gasAlertRatios]: z.optional(json(z.array(z.number().check(z.positive())))),
   [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
   [environmentVariables.keyId]: z.optional(nonEmpty),
+  [environmentVariables.replicaKeyArn]: z.optional(z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN"))),
+  [environmentVariables.pinnedSignerAddress]: z.optional(address),
   [environmentVariables.rpcSecretArn]: nonEmpty,
   [environmentVariables.webhookSecretArn]: z.optional(nonEmpty),
   [environmentVariables.webhookEndpoints]: z.optional(json(z.array(z.url()))),
@@ -49,7 +52,19 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.eventsTable]: z.optional(nonEmpty),
   [environmentVariables.checkpointsTable]: z.optional(nonEmpty),
   [environmentVariables.relayer]: z.optional(
-    json(z.object({ url: z.url(), ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
+    json(z.object({ url: z.url(), apiId: nonEmpty, ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
+  ),
+  [environmentVariables.txLifecycle]: z.optional(
+    json(
+      z.object({
+        stuckAfterBlocks: z.optional(positiveInteger),
+        stuckAfterSeconds: z.optional(positiveInteger),
+        bumpPercent: z.optional(positiveInteger),
+        maxFeePerGasGwei: z.optional(z.string().check(z.regex(/^[0-9]+(\.[0-9]+)?$/))),
+        leaseSeconds: z.optional(positiveInteger),
+        pendingAlarmMinutes: z.optional(positiveInteger),
+      }),
+    ),
   ),
   [environmentVariables.priceFeed]: z.optional(json(z.object({ address, currency: z.string() }))),
   [environmentVariables.signerAddress]: z.optional(address),

@@ -8,10 +8,10 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "../chain/clients";
 import { readJobEnvironment, type JobEnvironment } from "./environment";
-import { kmsAccount } from "../kms-account/account";
+import { signerAccount } from "./signer-account";
 import { createJobLogger } from "./logger";
 import { createJobMetrics, type JobMetrics } from "./metrics";
-import { metricNames, type JobName } from "../../contract";
+import { type JobName } from "../../contract";
 import { relayerFor, type Relayer } from "../chain/relayer";
 import { readRpcSecret } from "../chain/rpc-secret";
 
@@ -44,14 +44,15 @@ async function buildRuntime(job: JobName, processEnv: NodeJS.ProcessEnv): Promis
   const metrics = createJobMetrics(job, env.KIT_STACK);
   const urls = await readRpcSecret({ secretArn: env.RPC_SECRET_ARN, logger });
   const clientOptions = { chainId: env.CHAIN_ID, urls, logger };
-  const relayer = env.RELAYER ? relayerFor(env.RELAYER) : undefined;
+  if (env.RELAYER && !urls.relayerApiKey) throw new Error("RELAYER is set but the RPC secret has no relayerApiKey: set the relayerApiKey secret config value");
+  const relayer = env.RELAYER && urls.relayerApiKey ? relayerFor({ ...env.RELAYER, apiKey: urls.relayerApiKey }) : undefined;
   if (env.KEY_ID === undefined) return { env, logger, metrics, read: createReadClients(clientOptions), ...(relayer ? { relayer } : {}) };
-  const account = await kmsAccount({
+  const account = await signerAccount({
     keyId: env.KEY_ID,
-    onSignature: (metric) => {
-      metrics.add(metricNames.kmsSignLatencyMs, metric.durationMs, "Milliseconds");
-      metrics.add(metricNames.kmsSignAttempts, metric.attempts);
-    },
+    replicaKeyArn: env.REPLICA_KEY_ARN,
+    pinnedAddress: env.SIGNER_PINNED_ADDRESS as `0x${string}` | undefined, // checked as an address by readJobEnvironment
+    logger,
+    metrics,
   });
   const write = createWriteClients({ ...clientOptions, account });
   return { env, logger, metrics, read: write, write, ...(relayer ? { relayer } : {}) };

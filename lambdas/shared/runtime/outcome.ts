@@ -3,6 +3,7 @@ import { IdempotencyAlreadyInProgressError } from "@aws-lambda-powertools/idempo
 import { NotFinalError } from "../chain/finality";
 import { RegionPausedError } from "../chain/paused-regions";
 import { ProtocolRevertError } from "../chain/revert";
+import { CheckpointConflictError } from "../stores/checkpoints";
 
 export type JobStatus = "succeeded" | "transient" | "failed";
 
@@ -16,13 +17,15 @@ export type JobOutcome = {
 
 /** Transient failures are retried by the next scheduled run; they raise a metric, not a page. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError;
+  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError || error instanceof CheckpointConflictError;
 }
 
 export function transientReason(error: unknown): string {
   if (error instanceof RegionPausedError) return "region-paused";
   if (error instanceof NotFinalError) return error.result.status === "dropped" ? "reorged" : "not-final";
   if (error instanceof IdempotencyAlreadyInProgressError) return "in-progress";
+  // Another run moved the checkpoint first: it carries on, this one is superseded.
+  if (error instanceof CheckpointConflictError) return "overtaken";
   return "transient";
 }
 

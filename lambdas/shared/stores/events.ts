@@ -26,6 +26,8 @@ export type EndpointDelivery = {
 
 export type Delivery = {
   status: DeliveryStatus;
+  /** While pending: the sending run holds it until then (ISO time), so an overlapping run does not send it too. */
+  claimedUntil?: string;
   /** Keyed by a hash of the endpoint URL (URLs may carry tokens). */
   endpoints: Record<string, EndpointDelivery>;
 };
@@ -47,6 +49,8 @@ export type ChainEventRecord = {
   /** Decoded event arguments, uint values as decimal strings. */
   args: Record<string, JsonValue>;
   delivery?: Delivery;
+  /** The smoke job's test exchange: not a customer's, so never sent or counted. */
+  smokeTest?: true;
   storedAt: string;
 };
 
@@ -60,6 +64,11 @@ export interface EventStore {
   /** Stores the event unless one with the same id is there already. */
   putOnce(event: ChainEventRecord): Promise<PutOutcome>;
   get(id: string): Promise<ChainEventRecord | undefined>;
+  /**
+   * Takes over a pending delivery whose claim (`expectedClaim`) has run out, until `until`; false when
+   * another run holds it or took it first.
+   */
+  claimDelivery(id: string, expectedClaim: string | undefined, until: string): Promise<boolean>;
   /** Replaces the event's delivery state (one write per event, after all endpoints were tried). */
   recordDelivery(id: string, delivery: Delivery): Promise<void>;
   /** Dead-lettered deliveries (a scan: for operators and replay tooling, not for the minute-by-minute path). */
@@ -86,6 +95,27 @@ export function createEventStore(documents: DynamoDBDocumentClient, tableName: s
     async get(id) {
       const result = await documents.send(new GetCommand({ TableName: tableName, Key: { id }, ConsistentRead: true }));
       return result.Item as ChainEventRecord | undefined;
+    },
+    async claimDelivery(id, expectedClaim, until) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { id },
+            UpdateExpression: "SET delivery.claimedUntil = :until",
+            ConditionExpression:
+              expectedClaim === undefined
+                ? "delivery.#status = :pending AND attribute_not_exists(delivery.claimedUntil)"
+                : "delivery.#status = :pending AND delivery.claimedUntil = :expected",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":until": until, ":pending": "pending", ...(expectedClaim !== undefined ? { ":expected": expectedClaim } : {}) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
     async recordDelivery(id, delivery) {
       await documents.send(

@@ -13,7 +13,9 @@ import { fact, type ReviewContext } from "./context";
 interface Statement {
   readonly Sid?: string;
   readonly Effect?: string;
+  readonly Principal?: { readonly AWS?: string | readonly string[] };
   readonly Action?: string | readonly string[];
+  readonly Resource?: string | readonly string[];
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
@@ -33,20 +35,39 @@ function endpointId(context: ReviewContext, service: string): string | undefined
   return typeof id === "string" ? id : undefined;
 }
 
-function statementFacts(owner: RecordedResource, policy: unknown, action: string, endpoint: string | undefined, what: string): Evidence[] {
+/** Why a statement may go without the endpoint (it is about the other region's replica, or about another stack's roles), if it may. */
+type Exemption = (statement: Statement) => string | undefined;
+
+function statementFacts(owner: RecordedResource, policy: unknown, action: string, endpoint: string | undefined, what: string, exempt: Exemption = () => undefined): Evidence[] {
   return statementsOf(policy)
     .filter((statement) => allows(statement, action))
     .map((statement) => {
-      const ok = endpoint !== undefined && sourceVpce(statement) === endpoint;
-      return fact("resource", owner.name, `${statement.Sid ?? "a statement"} allows ${action} ${ok ? `only through the ${what} endpoint` : "without requiring the kit's VPC endpoint (aws:SourceVpce)"}`, ok);
+      const fromEgress = (statement.Condition?.IpAddress as Record<string, unknown> | undefined)?.["aws:SourceIp"];
+      const ok = (endpoint !== undefined && sourceVpce(statement) === endpoint) || (exempt(statement) === replicaReason && Array.isArray(fromEgress) && fromEgress.length > 0);
+      const why = ok ? undefined : exempt(statement);
+      const through = sourceVpce(statement) === endpoint ? `only through the ${what} endpoint` : `only from the NAT egress IPs ${JSON.stringify(fromEgress)} (${replicaReason})`;
+      const detail = `${statement.Sid ?? "a statement"} allows ${action} ${ok ? through : `without requiring the kit's VPC endpoint (aws:SourceVpce)${why ? `: ${why}` : ""}`}`;
+      return fact("resource", owner.name, detail, ok, why !== undefined && why !== replicaReason);
     });
 }
+
+const replicaReason = "the replica in another region is reached over NAT";
+
+const list = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === "string" ? [value] : [...value]);
 
 /** kms:Sign on the signer keys only through the kit's KMS endpoint. */
 export function signThroughEndpointEvidence(context: ReviewContext): Evidence[] {
   const endpoint = endpointId(context, "kms");
-  const evidence = context.facts.keys.filter((k) => k.secp256k1).flatMap((k) => statementFacts(k.key, k.key.inputs.policy, "kms:Sign", endpoint, "KMS"));
-  const roles = context.facts.ofType(types.rolePolicy).flatMap((p) => statementFacts(p, p.inputs.policy, "kms:Sign", endpoint, "KMS"));
+  const jobRoles = new Set(context.facts.jobs.map((job) => String(job.role?.computed?.arn)));
+  const replicas = new Set(context.facts.ofType("aws:kms/replicaKey:ReplicaKey").map((replica) => String(replica.computed?.arn)));
+  // Another stack's roles (a standby's, the rotation's) sign from their own network: this VPC's endpoint is not theirs.
+  const otherSigners: Exemption = (statement) =>
+    list(statement.Principal?.AWS).every((arn) => !jobRoles.has(arn)) ? "the principals are not this stack's jobs (advisory)" : undefined;
+  // The replica lives in another region, reached over NAT: this region's endpoint cannot carry the call.
+  const replicaOnly: Exemption = (statement) =>
+    list(statement.Resource).length > 0 && list(statement.Resource).every((arn) => replicas.has(arn)) ? replicaReason : undefined;
+  const evidence = context.facts.keys.filter((k) => k.secp256k1).flatMap((k) => statementFacts(k.key, k.key.inputs.policy, "kms:Sign", endpoint, "KMS", otherSigners));
+  const roles = context.facts.ofType(types.rolePolicy).flatMap((p) => statementFacts(p, p.inputs.policy, "kms:Sign", endpoint, "KMS", replicaOnly));
   return [fact("resource", "kms endpoint", endpoint ? `interface endpoint ${endpoint} in the private subnets` : "no KMS interface endpoint in the VPC", endpoint !== undefined), ...evidence, ...roles];
 }
 

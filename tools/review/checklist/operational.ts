@@ -85,6 +85,21 @@ const O6: ItemEvaluator = (context) => {
               : fact("chain", "subgraph _meta", `head ${context.online.subgraph.subgraphBlock}, chain ${context.online.subgraph.chainBlock}: ${context.online.subgraph.lagBlocks} blocks behind`, context.online.subgraph.lagBlocks <= config.subgraph.maxLagBlocks, true),
           ]
         : []),
+      ...(context.online?.subgraphFields
+        ? [
+            "error" in context.online.subgraphFields
+              ? fact("chain", "subgraph schema", `could not introspect: ${context.online.subgraphFields.error}`, false, true)
+              : fact(
+                  "chain",
+                  "subgraph schema",
+                  context.online.subgraphFields.problems.length === 0
+                    ? `the kit's ${context.online.subgraphFields.documents} documents are valid against the live schema`
+                    : context.online.subgraphFields.problems.join("; "),
+                  context.online.subgraphFields.problems.length === 0,
+                  true,
+                ),
+          ]
+        : []),
       ...testEvidence(context, "O6", true),
     ],
     { pass: `the health job measures subgraph lag and alerts past ${config.subgraph.maxLagBlocks} blocks` },

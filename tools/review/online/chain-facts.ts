@@ -2,6 +2,7 @@ import { createPublicClient, http, parseAbi, toFunctionSelector, zeroAddress, ty
 import type { KitConfig } from "../../../infra/config";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../../../lambdas/shared/chain/protocol";
 import { subgraphLag, type SubgraphLag } from "./subgraph";
+import { checkSubgraphFields, type SubgraphFieldCheck } from "./subgraph-fields";
 
 /**
  * Online mode (`--rpc <url>`): the on-chain facts the offline review cannot
@@ -27,6 +28,8 @@ export interface ChainFacts {
   /** The selectors the kit calls, looked up with the diamond's facetAddress: those no facet serves. */
   readonly selectors?: { readonly checked: number; readonly unserved: readonly { readonly name: string; readonly selector: Hex }[] };
   readonly subgraph?: SubgraphLag;
+  /** The kit's subgraph documents validated against the live subgraph's introspection. */
+  readonly subgraphFields?: SubgraphFieldCheck;
   /** Reads that failed, with why (e.g. getSeller reverted). */
   readonly errors: readonly string[];
 }
@@ -98,6 +101,7 @@ export async function readChainFacts(config: KitConfig, options: ChainOptions): 
 
   const subgraphUrl = options.subgraphUrl === undefined ? config.protocol.subgraphUrl : options.subgraphUrl;
   const subgraph = subgraphUrl === false ? undefined : await subgraphLag(subgraphUrl, Number(blockNumber), options.timeoutMs ?? 10_000);
+  const subgraphFields = subgraphUrl === false ? undefined : await checkSubgraphFields(subgraphUrl, options.timeoutMs ?? 10_000);
 
   return {
     rpcHost: new URL(options.rpcUrl).host,
@@ -108,6 +112,7 @@ export async function readChainFacts(config: KitConfig, options: ChainOptions): 
     pausedRegions,
     ...(selectors ? { selectors } : {}),
     ...(subgraph ? { subgraph } : {}),
+    ...(subgraphFields ? { subgraphFields } : {}),
     errors,
   };
 }

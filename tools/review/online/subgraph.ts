@@ -7,13 +7,16 @@ export type SubgraphLag =
   | { readonly host: string; readonly subgraphBlock: number; readonly chainBlock: number; readonly lagBlocks: number }
   | { readonly host: string; readonly error: string };
 
+/** The one document the review sends to the subgraph. */
+export const lagQuery = "query Lag { _meta { block { number } } }";
+
 export async function subgraphLag(url: string, chainBlock: number, timeoutMs: number): Promise<SubgraphLag> {
   const host = URL.canParse(url) ? new URL(url).host : "(invalid URL)";
   try {
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "{ _meta { block { number } } }" }),
+      body: JSON.stringify({ query: lagQuery }),
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok) return { host, error: `HTTP ${response.status}` };

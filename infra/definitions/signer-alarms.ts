@@ -1,0 +1,44 @@
+import { metricNames, metricsNamespace, type MetricName } from "../../lambdas/contract/metrics-catalog";
+import type { AlarmDefinition, Severity } from "./alarms";
+import { kitMetricDimensions } from "./alarms";
+import { jobsWhere } from "./job-catalog";
+
+/**
+ * Alarms on the signing path of each job that signs: a key whose address is
+ * not the pinned one (the job refused to sign), KMS throttling, and a
+ * failover to the key's replica region.
+ */
+export function signerAlarms(stack: string): AlarmDefinition[] {
+  const alarm = (job: (typeof signingJobs)[number], metric: MetricName, name: string, severity: Severity, description: string): AlarmDefinition => ({
+    name: `${job}-${name}`,
+    severity,
+    description,
+    namespace: metricsNamespace,
+    metricName: metric,
+    dimensions: kitMetricDimensions(stack, metric, job),
+    statistic: "Sum",
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    treatMissingData: "notBreaching",
+  });
+  const signingJobs = jobsWhere((spec) => spec.uses.signer === "sign");
+  return signingJobs.flatMap((job) => [
+    alarm(
+      job,
+      metricNames.signerAddressMismatch,
+      "signer-address-mismatch",
+      "critical",
+      `The ${job} job found another address behind its KMS key than boson-kit:signer.address and refused to sign: check KEY_ID, the key's alias and region, and the key policy.`,
+    ),
+    alarm(job, metricNames.kmsThrottled, "kms-throttled", "high", `KMS throttled the ${job} job's signing requests: raise the KMS request quota or lower the signing rate.`),
+    alarm(
+      job,
+      metricNames.kmsRegionFailover,
+      "kms-region-failover",
+      "warning",
+      `The ${job} job's signing failed over to the key's replica region: the primary region's KMS is unavailable or throttling. Check the AWS Health Dashboard; the jobs return to the primary by themselves.`,
+    ),
+  ]);
+}

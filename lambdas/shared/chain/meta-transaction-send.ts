@@ -1,0 +1,127 @@
+/**
+ * A protocol call as a Boson meta-transaction (checklist O4): the assistant
+ * signs the protocol's typed data in KMS (one signature), the call is
+ * simulated through `executeMetaTransaction`, then handed to the relayer
+ * (token bucket, timeout). When the relayer is rate-limited, down, slow,
+ * answers 429 or refuses, or its transaction does not mine in time, the same
+ * signed meta-transaction is submitted by the assistant through
+ * `executeMetaTransaction`, paying gas: the protocol's per-user nonce means at
+ * most one of the two can execute. The path and the reason are a tool-call
+ * record and a metric.
+ */
+import type { Hex, TypedDataDefinition } from "viem";
+import { metricNames } from "../../contract/metrics-catalog";
+import { logToolCall, withToolCall } from "../runtime/logger";
+import { realSleep } from "./finality";
+import { buildMetaTransaction, executeMetaTransactionData, metaTransactionNonce, metaTransactionTypedData, type SignedMetaTransaction } from "./meta-transaction";
+import type { PausedRegions } from "./paused-regions";
+import { RelayerError, type FallbackReason, type Relayer } from "./relayer";
+import { asProtocolRevert } from "./revert";
+import { followToFinality, sendCalldata, type ProtocolTransaction, type SendOptions, type SentTransaction } from "./transactions";
+
+export type MetaSendOptions = SendOptions & { relayer: Relayer; paused: PausedRegions };
+
+export class MetaTransactionValueError extends Error {
+  constructor(functionName: string) {
+    super(`${functionName} carries a value, and a meta-transaction cannot: use a free or ERC-20 priced offer (smoke.offerPricing) or send it without a relayer`);
+    this.name = "MetaTransactionValueError";
+  }
+}
+
+export async function sendMetaTransaction(call: ProtocolTransaction, options: MetaSendOptions): Promise<SentTransaction> {
+  const { clients, diamond, logger, requestId, exchangeId } = options;
+  const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
+  if (call.value !== undefined && call.value !== 0n) throw new MetaTransactionValueError(call.functionName);
+
+  const idempotencyKey = options.idempotencyKey ?? `${requestId}:${call.functionName}`;
+  const metaTx = buildMetaTransaction({ from: clients.account.address, nonce: metaTransactionNonce(idempotencyKey), call });
+  const typedData = metaTransactionTypedData({ diamond, chainId: clients.chain.id, metaTx, call });
+  const signature = await withToolCall(logger, { tool: "kms", operation: "signTypedData.metaTransaction", ...context }, () =>
+    // The struct types are chosen per call at run time, so viem cannot narrow them statically.
+    clients.walletClient.signTypedData({ account: clients.account, ...(typedData as TypedDataDefinition) }),
+  );
+  const signed: SignedMetaTransaction = { ...metaTx, signature };
+  const data = executeMetaTransactionData(signed);
+  const executed = { functionName: call.functionName, data };
+
+  if (options.unsimulatedGas === undefined) {
+    await withToolCall(logger, { tool: "rpc", operation: `simulate.meta.${call.functionName}`, ...context }, async () => {
+      try {
+        await clients.publicClient.call({ account: clients.account.address, to: diamond, data });
+      } catch (error) {
+        throw asProtocolRevert(call.functionName, error);
+      }
+    });
+  }
+
+  const relayed = await relay(signed, options);
+  if ("txHash" in relayed) {
+    const mined = await followRelayed(relayed.txHash, options);
+    if (mined) {
+      const sent = await followToFinality(executed, mined, options);
+      options.metrics?.add(metricNames.metaTxRelayed, 1);
+      return { ...sent, path: "relayer" };
+    }
+    relayed.reason = "timeout";
+    logToolCall(logger, { tool: "relayer", operation: "executeMetaTransaction", ...context, txHash: relayed.txHash, durationMs: 0, outcome: "transient", details: { path: "direct", fallbackReason: "timeout", stage: "not mined" } });
+  }
+  options.metrics?.add(metricNames.metaTxFallback, 1);
+  return sendCalldata(executed, { ...options, unsimulatedGas: undefined }, { fallbackReason: relayed.reason });
+}
+
+type RelayOutcome = { txHash: Hex; reason?: FallbackReason } | { reason: FallbackReason };
+
+async function relay(signed: SignedMetaTransaction, options: MetaSendOptions): Promise<RelayOutcome> {
+  const { relayer, logger, requestId, exchangeId, clients, diamond } = options;
+  const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
+  const started = performance.now();
+  const details = { relayer: relayer.api.name, functionName: signed.functionName };
+  if (!(await relayer.bucket.take(relayer.config.timeoutMs, options.sleep ?? realSleep))) {
+    logToolCall(logger, { tool: "relayer", operation: "executeMetaTransaction", ...context, durationMs: 0, outcome: "transient", details: { ...details, path: "direct", fallbackReason: "rate-limited" } });
+    return { reason: "rate-limited" };
+  }
+  try {
+    const { txHash } = await relayer.api.relay({ diamond, chainId: clients.chain.id, signed }, AbortSignal.timeout(relayer.config.timeoutMs));
+    logToolCall(logger, { tool: "relayer", operation: "executeMetaTransaction", ...context, txHash, durationMs: Math.round(performance.now() - started), outcome: "ok", details: { ...details, path: "relayer" } });
+    return { txHash };
+  } catch (error) {
+    const reason: FallbackReason = error instanceof RelayerError ? error.reason : "relayer-down";
+    logToolCall(logger, {
+      tool: "relayer",
+      operation: "executeMetaTransaction",
+      ...context,
+      durationMs: Math.round(performance.now() - started),
+      outcome: "transient",
+      error: { name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) },
+      details: { ...details, path: "direct", fallbackReason: reason },
+    });
+    return { reason };
+  }
+}
+
+/**
+ * Waits (within the relayer timeout times the polls allowed) for a receipt of
+ * the relayed transaction or of any hash the relayer resubmitted it as; every
+ * new hash is a tool-call record. Undefined when none mined in time.
+ */
+async function followRelayed(first: Hex, options: MetaSendOptions): Promise<Hex | undefined> {
+  const { relayer, logger, requestId, exchangeId, clients } = options;
+  const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
+  const sleep = options.sleep ?? realSleep;
+  const hashes: Hex[] = [first];
+  const deadline = Date.now() + (options.relayedMineTimeoutMs ?? 120_000);
+  for (;;) {
+    for (const hash of hashes) {
+      const receipt = await clients.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt) return hash;
+    }
+    if (Date.now() >= deadline) return undefined;
+    const latest = hashes[hashes.length - 1] as Hex;
+    const resubmitted = await relayer.api.resubmitted({ chainId: clients.chain.id, txHash: first }, AbortSignal.timeout(relayer.config.timeoutMs)).catch(() => undefined);
+    if (resubmitted && resubmitted.hash.toLowerCase() !== latest.toLowerCase() && !hashes.includes(resubmitted.hash)) {
+      hashes.push(resubmitted.hash);
+      logToolCall(logger, { tool: "relayer", operation: "resubmitted", ...context, txHash: resubmitted.hash, durationMs: 0, outcome: "ok", details: { previousHash: latest, status: resubmitted.status, hashes: [...hashes] } });
+    }
+    await sleep(options.pollIntervalMs ?? 1_000);
+  }
+}
