@@ -37,6 +37,7 @@ function syntheticExchanges(count: number, sellerId: string, firstId: number): S
       offerId: "1",
       sellerId,
       buyerId: "1",
+      validUntilDate: String(committed + 30 * 24 * 3600),
       state: kind === "disputed" ? "DISPUTED" : kind === "completed" ? "COMPLETED" : "COMMITTED",
       committedDate: String(committed),
       redeemedDate: kind === "open" ? null : String(committed + 600),

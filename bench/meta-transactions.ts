@@ -24,6 +24,7 @@ import { createSenderStateStore } from "../lambdas/shared/stores/sender-state";
 import { runJob } from "../lambdas/shared/runtime/run-job";
 import { withdrawJob, type WithdrawDeps } from "../lambdas/withdraw/withdraw";
 import { startDynalite } from "../test/harness/dynalite";
+import { startSubgraphServer } from "../test/harness/subgraph-server";
 import { captureStdout } from "../test/harness/job-output";
 import { startKmsSellerChain } from "../test/harness/kms-seller-chain";
 import { anvilKeys, depositFunds } from "../test/harness/protocol-fixture";
@@ -33,6 +34,7 @@ type Path = "direct" | "direct + lifecycle" | "relayed" | "relayer down -> fallb
 
 async function main(): Promise<void> {
   const [chain, dynalite] = await Promise.all([startKmsSellerChain({ depositWei: parseEther("10") }), startDynalite()]);
+  const subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: chain.fixture.diamond, fromBlock: chain.fixture.deployBlock });
   let relayerDown = false;
   let relayerRequests = 0;
   const relayerWallet = createWalletClient({ chain: chain.fixture.chain, transport: http(chain.anvil.rpcUrl), account: privateKeyToAccount(anvilKeys[1]) });
@@ -66,7 +68,13 @@ async function main(): Promise<void> {
       relayerDown = path === "relayer down -> fallback";
       const relayed = path === "relayed" || relayerDown;
       const deps: WithdrawDeps = {
-        config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5") }], confirmations: 1, windowSeconds: 3600 },
+        config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n }],
+          confirmations: 1,
+          windowSeconds: 3600,
+          expectedSeller: { treasury: chain.seller.treasury, admin: chain.fixture.deployer.account.address },
+          escrow: { batchSize: 20, maxPerRun: 200 },
+        },
+        subgraph: { url: subgraph.url, logger },
         clients,
         logger,
         metrics: createJobMetrics("withdraw", "bench"),
@@ -88,7 +96,7 @@ async function main(): Promise<void> {
   } finally {
     output.restore();
     server.close();
-    await Promise.all([chain.stop(), dynalite.stop()]);
+    await Promise.all([subgraph.stop(), chain.stop(), dynalite.stop()]);
   }
   console.log("Withdraw run, one token, 1 confirmation (ratios within this run; absolute counts depend on polling)\n");
   console.log("| path | outcome | KMS Sign calls | RPC round trips | relayer HTTP calls |");

@@ -1,6 +1,7 @@
-import { isAddress } from "viem";
+import { getAddress, isAddress, zeroAddress } from "viem";
 import { z } from "zod";
 import { signerConfigSchema, standbyConfigSchema } from "./signer-config";
+import { scheduleExpressionProblem } from "./definitions/schedule-expression";
 
 /**
  * The shape of a stack's `boson-kit:*` configuration, as written in
@@ -21,17 +22,45 @@ const address = (what: string) =>
     .string({ error: `must be ${what}: a 0x-prefixed 20-byte hex address` })
     .regex(/^0x[0-9a-fA-F]{40}$/, { error: `must be ${what}: a 0x-prefixed 20-byte hex address (0x + 40 hex digits)` })
     .refine((value) => isAddress(value, { strict: true }), {
-      error: `must be ${what}, but its mixed-case EIP-55 checksum does not match (a mistyped character?): copy it again, or write it in lowercase`,
+      error: `must be ${what}, but its mixed-case EIP-55 checksum does not match (a mistyped character?): copy it again`,
     });
 
-/** A positive integer amount in wei, written as a decimal string so it never loses precision. */
+/**
+ * An address money moves to or is held by: it must carry its EIP-55 checksum
+ * (an all-lowercase address hides a mistyped character).
+ */
+const checksummedAddress = (what: string) =>
+  address(what).superRefine((value, context) => {
+    if (isAddress(value, { strict: false }) && /[a-fA-F]/.test(value.slice(2)) && value !== getAddress(value)) {
+      context.addIssue({ code: "custom", message: `must be ${what} written with its EIP-55 checksum, ${getAddress(value)}, so a mistyped character cannot pass` });
+    }
+  });
+
+/** A seller address that receives or controls funds: the zero address would burn them. */
+const fundsAddress = (what: string) =>
+  checksummedAddress(what).refine((value) => value !== zeroAddress, {
+    error: `must be ${what}; the zero address burns whatever is sent to it (the zero address means the native coin only in a token entry)`,
+  });
+
+/**
+ * A positive integer amount in wei, written as a decimal string. A YAML number
+ * is refused: above 2^53 it has already lost precision by the time it is read.
+ */
 const weiAmount = (what: string) =>
   z
     .union([z.string(), z.number()], { error: `must be ${what} in wei, as a decimal string such as "1000000000000000000"` })
-    .transform((value) => String(value))
-    .refine((value) => /^[1-9][0-9]*$/.test(value), {
-      error: `must be ${what} in wei: a positive whole number written as a decimal string, such as "1000000000000000000"`,
-    });
+    .superRefine((value, context) => {
+      if (typeof value === "number") {
+        context.addIssue({
+          code: "custom",
+          message: `must be ${what} in wei as a quoted string: a YAML number loses precision above 2^53 (quote it, or set it with --type string)`,
+          params: { fix: "wei-string" },
+        });
+      } else if (!/^[1-9][0-9]*$/.test(value)) {
+        context.addIssue({ code: "custom", message: `must be ${what} in wei: a positive whole number written as a decimal string, such as "1000000000000000000"` });
+      }
+    })
+    .transform((value) => String(value));
 
 const positiveInteger = (what: string, max: number) =>
   z.coerce
@@ -45,20 +74,21 @@ const httpsUrl = (what: string) =>
     .string({ error: `must be ${what}: an https:// URL` })
     .refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", {
       error: `must be ${what}: an https:// URL (plain http would expose the payload in transit)`,
+    })
+    .refine((value) => !URL.canParse(value) || (new URL(value).username === "" && new URL(value).password === ""), {
+      error: `must be ${what} without credentials in it: user:password@ in a URL lands in plaintext config, state and logs`,
     });
 
 /**
  * EventBridge Scheduler expressions: `rate(1 hour)`, `rate(5 minutes)` or a
- * six-field `cron(...)`. Checked here so a typo fails before `pulumi up`.
+ * six-field `cron(...)`, every field checked (definitions/schedule-expression.ts).
  */
 const scheduleExpression = z
   .string({ error: 'must be an EventBridge Scheduler expression such as "rate(5 minutes)" or "cron(0 * * * ? *)"' })
-  .refine(
-    (value) =>
-      /^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)$/.test(value) ||
-      /^cron\((\S+ ){5}\S+\)$/.test(value),
-    { error: 'must be an EventBridge Scheduler expression such as "rate(5 minutes)", "rate(1 hour)" or "cron(0 * * * ? *)"' },
-  );
+  .superRefine((value, context) => {
+    const problem = scheduleExpressionProblem(value);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
 
 const iamPrincipalArn = z
   .string()
@@ -66,13 +96,23 @@ const iamPrincipalArn = z
     error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/key-admin (no wildcards, no account root)",
   });
 
+const principalList = (who: string, minimum: { count: number; error?: string }) =>
+  z
+    .array(iamPrincipalArn, { error: `must be a list of IAM role or user ARNs ${who}` })
+    .min(minimum.count, { error: minimum.error ?? "" })
+    .refine((arns) => new Set(arns).size === arns.length, { error: "must not list the same ARN twice" });
+
+/** An AWS availability zone id (`euw1-az1`): the same physical zone in every account, unlike a zone name. */
+export const availabilityZoneIdPattern = /^([a-z]{2,}[0-9])-az([1-8])$/;
+
 export const sellerTokenSchema = z.strictObject(
   {
-    address: address("the token contract (0x0000000000000000000000000000000000000000 for the chain's native coin)"),
+    address: checksummedAddress("the token contract (0x0000000000000000000000000000000000000000 for the chain's native coin)"),
     symbol: z.string().regex(/^[A-Za-z0-9.$_-]{1,16}$/, { error: "must be the token symbol, 1-16 letters or digits" }),
     withdrawThresholdWei: weiAmount("the balance at which the withdrawal job withdraws this token"),
+    reserveMarginWei: weiAmount("what the withdraw job keeps on top of the reserve the active offers need").optional(),
   },
-  { error: "must be an object with address, symbol and withdrawThresholdWei" },
+  { error: "must be an object with address, symbol, withdrawThresholdWei and optionally reserveMarginWei" },
 );
 
 export const rawKitConfigSchema = z.strictObject({
@@ -90,11 +130,21 @@ export const rawKitConfigSchema = z.strictObject({
         .union([z.string(), z.number()], { error: "must be the seller id from the protocol, such as \"42\"" })
         .transform((value) => String(value))
         .refine((value) => /^[1-9][0-9]*$/.test(value), { error: "must be the seller id from the protocol: a positive whole number" }),
-      admin: address("the seller's admin, a smart account (checklist S2)"),
-      treasury: address("the seller's treasury, where withdrawals go"),
+      admin: fundsAddress("the seller's admin, a smart account (checklist S2)"),
+      treasury: fundsAddress("the seller's treasury, where withdrawals go"),
       tokens: z
         .array(sellerTokenSchema, { error: "must be a list of tokens to withdraw" })
-        .min(1, { error: "must list at least one token to withdraw (checklist M1)" }),
+        .min(1, { error: "must list at least one token to withdraw (checklist M1)" })
+        .superRefine((tokens, context) => {
+          const seen = new Set<string>();
+          tokens.forEach((token, index) => {
+            const address = token.address.toLowerCase();
+            if (seen.has(address)) {
+              context.addIssue({ code: "custom", path: [index, "address"], message: "lists a token already listed: each token is withdrawn once, by one threshold" });
+            }
+            seen.add(address);
+          });
+        }),
     },
     { error: "must be an object with id, admin, treasury and tokens" },
   ),
@@ -111,6 +161,20 @@ export const rawKitConfigSchema = z.strictObject({
   subgraph: z
     .strictObject({ maxLagBlocks: positiveInteger("the subgraph lag in blocks that raises an alert", 10_000).default(20) })
     .default({ maxLagBlocks: 20 }),
+  escrow: z
+    .strictObject({
+      batchSize: positiveInteger("the exchanges per completeExchangeBatch / expireDisputeBatch transaction", 200).default(20),
+      maxPerRun: positiveInteger("the exchanges the withdraw run examines for escrow release", 5_000).default(200),
+    })
+    .default({ batchSize: 20, maxPerRun: 200 }),
+  disputes: z
+    .strictObject({
+      alertLeadHours: z
+        .array(z.number().positive({ error: "must be a positive number of hours" }), { error: "must be a list of hours before a dispute deadline, such as [48, 12]" })
+        .min(1, { error: "must name at least one lead time, such as [48, 12]" })
+        .default([48, 12]),
+    })
+    .default({ alertLeadHours: [48, 12] }),
   schedules: z
     .strictObject({
       withdraw: scheduleExpression.default("rate(1 hour)"),
@@ -133,19 +197,24 @@ export const rawKitConfigSchema = z.strictObject({
     .refine((alerts) => alerts.emails.length + alerts.httpsEndpoints.length > 0, {
       error: "must name at least one email or https endpoint, or nobody is paged",
     }),
-  kmsAdministrators: z
-    .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may administer (never use) the signing keys" })
-    .min(1, { error: "must name at least one IAM ARN that may administer the signing keys (checklist M3)" }),
-  deployers: z
-    .array(iamPrincipalArn, { error: "must be a list of IAM ARNs that run `pulumi up` (the CI or SSO deploy role)" })
-    .optional(),
-  previewers: z.array(iamPrincipalArn, { error: "must be a list of IAM ARNs that may run `pulumi preview` only" }).optional(),
+  kmsAdministrators: principalList("that may administer (never use) the signing keys", {
+    count: 1,
+    error: "must name at least one IAM ARN that may administer the signing keys (checklist M3)",
+  }),
+  deployers: principalList("that run `pulumi up` and `pulumi refresh` (the CI or SSO deploy role)", {
+    count: 1,
+    error: "must name the IAM role(s) that run `pulumi up`: KMS refuses to create a key its creator could not manage later",
+  }),
+  previewers: principalList("that may run `pulumi preview` only (pull-request previews)", { count: 0 }).default([]),
+  availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   availabilityZoneIds: z
-    .array(z.string().regex(/^[a-z]{2,4}[0-9]+-az[0-9]+$/, { error: "must be an availability zone id such as euw1-az1" }), {
+    .array(z.string().regex(availabilityZoneIdPattern, { error: "must be an availability zone id such as euw1-az1 (run: aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId')" }), {
       error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
     })
+    .min(1, { error: "must list at least one availability zone id" })
+    .max(3, { error: "must list at most 3 availability zone ids" })
+    .refine((ids) => new Set(ids).size === ids.length, { error: "must not list the same zone twice: two NAT gateways in one zone do not survive its outage" })
     .optional(),
-  availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   logRetentionDays: z.coerce
     .number()
     .refine((days) => (logRetentionDays as readonly number[]).includes(days), {
@@ -156,6 +225,11 @@ export const rawKitConfigSchema = z.strictObject({
     {
       project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "must be a GCP project id: 6-30 lowercase letters, digits or hyphens" }),
       region: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, { error: "must be a GCP region such as europe-west1" }).default("europe-west1"),
+      /**
+       * Part of the log bucket, dataset and pool ids. Google keeps a deleted
+       * bucket's id 7 days and a pool's 30 days: to recreate them sooner, bump it.
+       */
+      generation: positiveInteger("the generation of the GCP log resources' ids", 99).default(1),
       bigQueryKmsKeyName: z
         .string()
         .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, {

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { finalityFor, type ChainFinality } from "./chains";
-import { rawKitConfigSchema, type RawKitConfig } from "./config-schema";
+import { availabilityZoneIdPattern, rawKitConfigSchema, type RawKitConfig } from "./config-schema";
+import { rpcUrlProblem } from "../lambdas/contract/rpc-url";
 import { officialConfigIds, officialDeployment } from "./official-table";
 import { relayerApiKeyConfigKey, resolveRelayer, type RelayerSettings } from "./definitions/relayer-config";
 import { alertEndpointsKey, resolveAlertSecrets } from "./alert-secrets";
@@ -29,6 +30,8 @@ export interface SellerToken {
   readonly symbol: string;
   /** Decimal string: wei amounts do not fit a JS number. */
   readonly withdrawThresholdWei: string;
+  /** Kept on top of the reserve the active offers need (M1); decimal string. */
+  readonly reserveMarginWei?: string;
 }
 
 export interface KitConfig {
@@ -57,21 +60,32 @@ export interface KitConfig {
     readonly alertRatios: readonly [number, number, number];
   };
   readonly subgraph: { readonly maxLagBlocks: number };
+  /** Escrow release in the withdraw run: exchanges per batch transaction, candidates per run. */
+  readonly escrow: { readonly batchSize: number; readonly maxPerRun: number };
+  /** Hours before each dispute deadline at which the watcher pages (B3). */
+  readonly disputes: { readonly alertLeadHours: readonly number[] };
   readonly schedules: { readonly withdraw: string; readonly health: string; readonly watcher: string };
   readonly alerts: RawKitConfig["alerts"] & { readonly secretEndpoints: readonly pulumi.Output<string>[] };
   readonly aws: {
     readonly region: string;
+    /** From the AWS provider's own `aws:allowedAccountIds` when it names one account (the provider then refuses any other). */
+    readonly accountId?: string;
+    /** How many zones get a NAT gateway: the length of `availabilityZoneIds` when those are set. */
     readonly availabilityZones: number;
+    /**
+     * The zones by id (`euw1-az1`), the same physical zone in every account.
+     * Absent: the first `availabilityZones` zone ids, in id order, of the
+     * region's zones that need no opt-in, chosen at deploy.
+     */
+    readonly availabilityZoneIds?: readonly string[];
     /** IAM principals that may administer the signing keys, never sign with them. */
     readonly kmsAdministrators: readonly string[];
-    /** IAM principals that run `pulumi up` and refresh. */
+    /** IAM principals that run `pulumi up` and `pulumi refresh`. */
     readonly deployers: readonly string[];
     /** IAM principals that may run `pulumi preview` only. */
     readonly previewers: readonly string[];
-    /** Zones chosen by id (`euw1-az1`), stable across accounts; unset means the first zones of the region. */
-    readonly availabilityZoneIds?: readonly string[];
   };
-  readonly gcp: { readonly project: string; readonly region: string; readonly bigQueryKmsKeyName?: string };
+  readonly gcp: { readonly project: string; readonly region: string; readonly generation: number; readonly bigQueryKmsKeyName?: string };
   readonly logRetentionDays: number;
   /** Who records the CloudTrail management events the change watch reads: the kit's own trail, or an organisation trail. */
   readonly changeWatch: { readonly trail: "kit" | "organization" };
@@ -171,12 +185,24 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A config path in Pulumi's documented `--path` syntax: `boson-kit:seller.tokens[0].address`. */
+export function configPath(path: readonly PropertyKey[]): string {
+  const tail = path.map((segment, index) => (typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`)).join("");
+  return tail === "" ? configNamespace : `${configNamespace}:${tail}`;
+}
+
+/** Fixes that differ from `pulumi config set <key> <value>`, chosen by a schema issue's `params.fix`. */
+const specialFixes: Readonly<Record<string, (stack: string, key: string) => string>> = {
+  // `--path` stores an unquoted integer as a number; `--type string` keeps every digit.
+  "wei-string": (stack, key) => `pulumi config set --path --type string '${key}' <amount in wei> --stack ${stack} (or quote it in Pulumi.${stack}.yaml)`,
+};
+
 function schemaIssues(stack: string, raw: Record<string, unknown>, error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
-    const base = [configNamespace, issue.path.map(String).join(".")].filter(Boolean).join(":");
+    const base = configPath(issue.path);
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((unknownKey) => {
-        const key = issue.path.length === 0 ? `${configNamespace}:${unknownKey}` : `${base}.${unknownKey}`;
+        const key = configPath([...issue.path, unknownKey]);
         return {
           key,
           value: show(valueAt(raw, [...issue.path, unknownKey])),
@@ -186,12 +212,13 @@ function schemaIssues(stack: string, raw: Record<string, unknown>, error: z.ZodE
       });
     }
     const value = valueAt(raw, issue.path);
+    const special = issue.code === "custom" ? specialFixes[String((issue.params as { fix?: unknown } | undefined)?.fix)] : undefined;
     return [
       {
         key: base,
         value: show(value),
         problem: issue.message,
-        fix: `${setCommand(stack, base, "<value>")} (or edit Pulumi.${stack}.yaml)`,
+        fix: special ? special(stack, base) : `${setCommand(stack, base, "<value>")} (or edit Pulumi.${stack}.yaml)`,
       },
     ];
   });
@@ -242,8 +269,9 @@ function resolveSecrets(source: ConfigSource, raw: Record<string, unknown>): Sec
       });
       continue;
     }
-    if (!URL.canParse(value) || !["https:", "wss:"].includes(new URL(value).protocol)) {
-      issues.push({ key: fullKey, value: show(value, true), problem: "must be an https:// or wss:// RPC URL", fix });
+    const problem = rpcUrlProblem(value, { allowLoopbackHttp: false });
+    if (problem) {
+      issues.push({ key: fullKey, value: show(value, true), problem, fix });
       continue;
     }
     values[key] = value;
@@ -251,8 +279,49 @@ function resolveSecrets(source: ConfigSource, raw: Record<string, unknown>): Sec
   return { values, placeholders, issues };
 }
 
-/** Rules that span fields: environment vs configId, the official table, chain minimums. */
-function crossFieldIssues(stack: string, config: RawKitConfig, region: unknown): ConfigIssue[] {
+/** Config namespaces something reads: the kit's own and its providers'. Pulumi ignores any other without a word. */
+const readNamespaces = new Set([configNamespace, "aws", "gcp", "random", "pulumi"]);
+
+function namespaceIssues(stack: string, values: Readonly<Record<string, unknown>>): ConfigIssue[] {
+  return Object.keys(values).flatMap((fullKey): ConfigIssue[] => {
+    const namespace = fullKey.includes(":") ? fullKey.slice(0, fullKey.indexOf(":")) : "";
+    if (readNamespaces.has(namespace)) return [];
+    const name = fullKey.slice(fullKey.indexOf(":") + 1);
+    return [
+      {
+        key: fullKey,
+        value: show(values[fullKey]),
+        problem: `is in namespace "${namespace}", which nothing reads: Pulumi would ignore it silently (a typo of ${configNamespace}:?)`,
+        fix: `pulumi config rm '${fullKey}' --stack ${stack}, then set it as ${configNamespace}:${name} (or rename the key in Pulumi.${stack}.yaml)`,
+      },
+    ];
+  });
+}
+
+/** The AWS provider's `aws:allowedAccountIds`, as the stack file (a list) or the CLI (a JSON string) gives it. */
+function allowedAccountIds(values: Readonly<Record<string, unknown>>): unknown {
+  const value = values["aws:allowedAccountIds"];
+  if (typeof value === "string" && value.trim().startsWith("[")) return JSON.parse(value) as unknown;
+  return value;
+}
+
+const directionCodes: Readonly<Record<string, string>> = {
+  north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw", gov: "g",
+};
+
+/** The prefix AWS gives the zone ids of a region: eu-west-1 -> euw1, ap-southeast-2 -> apse2; undefined when unsure. */
+export function zoneIdPrefix(region: string): string | undefined {
+  const parts = region.split("-");
+  const [country, ...rest] = parts;
+  const number = rest.pop();
+  const words = rest.map((word) => directionCodes[word]);
+  if (!country || !number || words.some((code) => code === undefined)) return undefined;
+  return `${country}${words.join("")}${number}`;
+}
+
+/** Rules that span fields: environment vs configId, the official table, chain minimums, zones, principals. */
+function crossFieldIssues(stack: string, config: RawKitConfig, values: Readonly<Record<string, unknown>>): ConfigIssue[] {
+  const region = values["aws:region"];
   const issues: ConfigIssue[] = [];
   const key = (name: string) => `${configNamespace}:${name}`;
   const { environment, acceptedPrefixes } = stackEnvironment(stack);
@@ -306,12 +375,14 @@ function crossFieldIssues(stack: string, config: RawKitConfig, region: unknown):
     });
   }
 
-  if (environment === "production" && config.availabilityZones !== undefined && config.availabilityZones < 2) {
+  issues.push(...zoneIssues(stack, config, environment, region), ...principalIssues(stack, config, values), ...gcpIssues(stack, config));
+
+  if (environment === "production" && config.subgraphUrl !== undefined && isNonProductionSubgraph(config.subgraphUrl)) {
     issues.push({
-      key: key("availabilityZones"),
-      value: show(config.availabilityZones),
-      problem: "a production stack needs NAT gateways in at least 2 availability zones, or one zone's outage stops withdrawals",
-      fix: setCommand(stack, key("availabilityZones"), "2"),
+      key: key("subgraphUrl"),
+      value: show(config.subgraphUrl),
+      problem: "is a staging or test subgraph, on a production stack: the jobs would act on another deployment's events",
+      fix: `pulumi config rm ${key("subgraphUrl")} --stack ${stack} (the official production subgraph is used by default)`,
     });
   }
 
@@ -326,6 +397,115 @@ function crossFieldIssues(stack: string, config: RawKitConfig, region: unknown):
   return issues;
 }
 
+function zoneIssues(stack: string, config: RawKitConfig, environment: StackEnvironment, region: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const ids = config.availabilityZoneIds;
+  if (ids && config.availabilityZones !== undefined && config.availabilityZones !== ids.length) {
+    issues.push({
+      key: `${configNamespace}:availabilityZones`,
+      value: show(config.availabilityZones),
+      problem: `contradicts availabilityZoneIds, which lists ${ids.length} zone(s): the ids decide the zones, the count is only used without them`,
+      fix: `pulumi config rm ${configNamespace}:availabilityZones --stack ${stack}`,
+    });
+  }
+  const prefix = typeof region === "string" ? zoneIdPrefix(region) : undefined;
+  ids?.forEach((id, index) => {
+    if (prefix && availabilityZoneIdPattern.exec(id)?.[1] !== prefix) {
+      issues.push({
+        key: configPath(["availabilityZoneIds", index]),
+        value: show(id),
+        problem: `is not a zone of ${String(region)}, whose zone ids start with ${prefix}-az`,
+        fix: setCommand(stack, configPath(["availabilityZoneIds", index]), `${prefix}-az${index + 1}`),
+      });
+    }
+  });
+  const count = ids?.length ?? config.availabilityZones;
+  if (environment === "production" && count !== undefined && count < 2) {
+    const countKey = ids ? configPath(["availabilityZoneIds"]) : `${configNamespace}:availabilityZones`;
+    issues.push({
+      key: countKey,
+      value: show(ids ?? config.availabilityZones),
+      problem: "a production stack needs NAT gateways in at least 2 availability zones, or one zone's outage stops withdrawals",
+      fix: ids ? setCommand(stack, configPath(["availabilityZoneIds", 1]), `${prefix ?? "<region>"}-az2`) : setCommand(stack, countKey, "2"),
+    });
+  }
+  return issues;
+}
+
+function principalIssues(stack: string, config: RawKitConfig, values: Readonly<Record<string, unknown>>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  config.previewers.forEach((arn, index) => {
+    if (config.deployers.includes(arn)) {
+      issues.push({
+        key: configPath(["previewers", index]),
+        value: show(arn),
+        problem: "is also a deployer: previewers may only preview, so one principal cannot be both",
+        fix: `pulumi config rm --path '${configPath(["previewers", index])}' --stack ${stack}, or remove it from ${configNamespace}:deployers`,
+      });
+    }
+  });
+  const accounts = allowedAccountIds(values);
+  if (accounts === undefined) return issues;
+  if (!Array.isArray(accounts) || accounts.length === 0 || !accounts.every((account) => /^[0-9]{12}$/.test(String(account)))) {
+    issues.push({
+      key: "aws:allowedAccountIds",
+      value: show(accounts),
+      problem: "must be a list of 12-digit AWS account ids",
+      fix: `pulumi config set --path 'aws:allowedAccountIds[0]' '"<12-digit account id>"' --stack ${stack}`,
+    });
+    return issues;
+  }
+  const allowed = accounts.map(String);
+  for (const list of ["kmsAdministrators", "deployers", "previewers"] as const) {
+    config[list].forEach((arn, index) => {
+      const account = arn.split(":")[4] ?? "";
+      if (!allowed.includes(account)) {
+        issues.push({
+          key: configPath([list, index]),
+          value: show(arn),
+          problem: `is in account ${account}, but aws:allowedAccountIds deploys only to ${allowed.join(", ")}`,
+          fix: setCommand(stack, configPath([list, index]), `arn:aws:iam::${allowed[0]}:role/<name>`),
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+/** Cloud Logging keeps a bucket's logs for 1 to 3650 days; CloudWatch also offers 3653. */
+const maxCloudLoggingRetentionDays = 3650;
+
+function gcpIssues(stack: string, config: RawKitConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.logRetentionDays !== undefined && config.logRetentionDays > maxCloudLoggingRetentionDays) {
+    issues.push({
+      key: `${configNamespace}:logRetentionDays`,
+      value: show(config.logRetentionDays),
+      problem: `is more than Cloud Logging keeps a log bucket (${maxCloudLoggingRetentionDays} days), and the GCP bucket uses the same retention`,
+      fix: setCommand(stack, `${configNamespace}:logRetentionDays`, "3288"),
+    });
+  }
+  const keyLocation = config.gcp.bigQueryKmsKeyName?.split("/")[3];
+  if (keyLocation !== undefined && keyLocation !== config.gcp.region) {
+    issues.push({
+      key: configPath(["gcp", "bigQueryKmsKeyName"]),
+      value: show(config.gcp.bigQueryKmsKeyName),
+      problem: `is a key in ${keyLocation}, but BigQuery only encrypts a dataset in ${config.gcp.region} with a key in the same location`,
+      fix: setCommand(stack, configPath(["gcp", "bigQueryKmsKeyName"]), `projects/<p>/locations/${config.gcp.region}/keyRings/<r>/cryptoKeys/<k>`),
+    });
+  }
+  return issues;
+}
+
+/** A subgraph of a non-production deployment in the official table, or one whose URL says so. */
+function isNonProductionSubgraph(url: string): boolean {
+  const nonProduction = officialConfigIds
+    .map((configId) => officialDeployment(configId))
+    .filter((deployment) => deployment !== undefined && deployment.envName !== "production")
+    .map((deployment) => deployment?.subgraphUrl.toLowerCase());
+  return nonProduction.includes(url.toLowerCase()) || /staging|testing|amoy|sepolia|localhost|127\.0\.0\.1/i.test(url);
+}
+
 /** Validates a stack's config and returns the typed `KitConfig`, or throws one `ConfigError` listing every problem. */
 export function parseKitConfig(source: ConfigSource): KitConfig {
   const raw = kitValues(source.values);
@@ -333,14 +513,16 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
   const parsed = rawKitConfigSchema.safeParse(
     Object.fromEntries(Object.entries(raw).filter(([key]) => !([...secretConfigKeys, alertEndpointsKey, relayerApiKeyConfigKey] as readonly string[]).includes(key))),
   );
+  const namespaces = namespaceIssues(source.stack, source.values);
   if (!parsed.success) {
-    throw new ConfigError(source.stack, [...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
+    throw new ConfigError(source.stack, [...namespaces, ...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
   }
   const config = parsed.data;
   const region = source.values["aws:region"];
   const alertSecrets = resolveAlertSecrets(source, raw);
   const issues = [
-    ...crossFieldIssues(source.stack, config, region),
+    ...namespaces,
+    ...crossFieldIssues(source.stack, config, source.values),
     ...alertSecrets.issues,
     ...signerIssues(source.stack, stackEnvironment(source.stack).environment, config.signer, config.standby, region),
     ...secrets.issues,
@@ -385,15 +567,18 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     },
     gas: config.gas,
     subgraph: config.subgraph,
+    escrow: config.escrow,
+    disputes: config.disputes,
     schedules: config.schedules,
     alerts: { ...config.alerts, secretEndpoints: alertSecrets.endpoints },
     aws: {
       region: region as string,
-      availabilityZones: config.availabilityZones ?? defaultAvailabilityZones[environment],
-      kmsAdministrators: config.kmsAdministrators,
-      deployers: config.deployers ?? [],
-      previewers: config.previewers ?? [],
+      ...(singleAccount(source.values) ? { accountId: singleAccount(source.values) } : {}),
+      availabilityZones: config.availabilityZoneIds?.length ?? config.availabilityZones ?? defaultAvailabilityZones[environment],
       ...(config.availabilityZoneIds ? { availabilityZoneIds: config.availabilityZoneIds } : {}),
+      kmsAdministrators: config.kmsAdministrators,
+      deployers: config.deployers,
+      previewers: config.previewers,
     },
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
@@ -416,6 +601,12 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
       ...(alertSecrets.placeholder ? [alertSecrets.placeholder] : []),
     ],
   };
+}
+
+/** The one account `aws:allowedAccountIds` names, if it names exactly one. */
+function singleAccount(values: Readonly<Record<string, unknown>>): string | undefined {
+  const accounts = allowedAccountIds(values);
+  return Array.isArray(accounts) && accounts.length === 1 ? String(accounts[0]) : undefined;
 }
 
 /**

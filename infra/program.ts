@@ -16,6 +16,7 @@ import { StandbySigner } from "./components/standby-signer";
 import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
+import { widgetsOriginFor } from "./definitions/widgets";
 import { Webhooks } from "./components/webhooks";
 import { stackRelease } from "./build/release";
 import type { ReleaseIdentity } from "../lambdas/contract/release";
@@ -35,6 +36,7 @@ import type { ReleaseIdentity } from "../lambdas/contract/release";
 export function kitProgram(config: KitConfig): Record<string, unknown> {
   const region = config.aws.region;
   const administrators = config.aws.kmsAdministrators;
+  const deployers = config.aws.deployers;
 
   const roles = new JobRoles("job-roles", {
     jobs: jobNames.map((job) => ({ name: job, scheduled: jobCatalog[job].schedule !== undefined })),
@@ -44,6 +46,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   const state = new State("state", {
     region,
     administrators,
+    deployers,
     users: {
       idempotency: roleArns(jobsWhere((spec) => spec.uses.idempotencyTable === true)),
       events: roleArns(jobsWhere((spec) => spec.uses.eventsTable === true || spec.uses.businessCounters === true)),
@@ -53,9 +56,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
 
   const egress = new RpcEgress("rpc-egress", {
     availabilityZoneCount: config.aws.availabilityZones,
+    ...(config.aws.availabilityZoneIds ? { availabilityZoneIds: config.aws.availabilityZoneIds } : {}),
     region,
     rpc: config.rpc,
     administrators,
+    deployers,
     readers: roleArns(jobNames),
   });
 
@@ -70,6 +75,8 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
           signingRole: "assistant",
           aliasName: generation.aliasName,
           administrators,
+          deployers,
+          previewers: config.aws.previewers,
           // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
           // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
           signers:
@@ -93,6 +100,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     region,
     endpoints: config.webhooks.endpoints,
     administrators,
+    deployers,
     signers: roleArns(jobsWhere((spec) => spec.uses.webhookSecret === true)),
     readThroughEndpoint: egress.endpoints.secretsManager,
   });
@@ -100,6 +108,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   const jobs = new Jobs("jobs", {
     region,
     administrators,
+    deployers,
     roles,
     schedules: config.schedules,
     schedulesEnabled: config.standby?.active ?? true,
@@ -128,6 +137,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
     schedules: config.schedules,
     administrators,
+    deployers,
     subscriptions: config.alerts,
     cooldownMinutes: config.alerts.cooldownMinutes,
     silentJobsExpected: config.standby !== undefined && !config.standby.active,
@@ -157,9 +167,10 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       value: Number(config.gas.expectedDailyBurnWei) * ratio,
     })),
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
+    tokenSymbols: config.seller.tokens.map((token) => token.symbol),
   });
 
-  const storefront = new StorefrontCsp("storefront-csp");
+  const storefront = new StorefrontCsp("storefront-csp", { widgetsOrigin: widgetsOriginFor(config.configId) });
 
   const logPipeline = new LogPipeline("log-pipeline", {
     stack: config.stack,
@@ -168,6 +179,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays,
     administrators,
+    deployers,
     jobLogGroups: jobNames.map((job) => ({ job, logGroupName: jobs.jobs[job].logGroup.name, logGroupArn: jobs.jobs[job].logGroup.arn })),
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
   });

@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   });
   // The target's readiness report, so the evidence behind the verdict is on disk.
   if (result.review) {
-    for (const file of writeReport(result.review, join(root, "reports", values.to))) console.log(`wrote ${relative(process.cwd(), file)}`);
+    for (const file of writeReport(result.review, join(root, "reports", values.to), result.fabricated)) console.log(`wrote ${relative(process.cwd(), file)}`);
   }
   if (values["diff-only"]) {
     // A pull request shows what would be promoted; the gate applies on main, with the smoke record.

@@ -12,6 +12,7 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig, type ConfigSource } from "../infra/config";
 import { evaluateConfig } from "../infra/offline/evaluate";
+import { textWithoutFabricated } from "../infra/offline/known-after-deploy";
 import { projectRoot, readStackFile } from "../infra/offline/stack-file";
 import { readChainFacts, type ChainFacts } from "./review/online/chain-facts";
 import { summaryTable, type Log } from "./review/progress";
@@ -74,9 +75,9 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
     ...(options.logGbPerMonth !== undefined ? { cost: { logGbPerMonth: options.logGbPerMonth } } : {}),
   });
 
-  const files = options.outDir === false ? [] : writeReport(report, options.outDir);
+  const files = options.outDir === false ? [] : writeReport(report, options.outDir, evaluation.fabricated);
   log("");
-  log(summaryTable(report));
+  log(textWithoutFabricated(summaryTable(report), evaluation.fabricated));
   if (report.verdict !== "ready") {
     return { exitCode: 1, reason: `NOT READY: ${report.awaiting.length} thing(s) await someone (listed above)`, report, files };
   }

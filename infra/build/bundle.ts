@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { build, version as esbuildVersion } from "esbuild";
+import { build, type BuildOptions, version as esbuildVersion } from "esbuild";
 
 /**
  * Bundles a job's handler with esbuild while the program is evaluated, so
@@ -67,7 +67,7 @@ function sourcesHash(): string {
 }
 
 function sourceKey(job: string): string {
-  return createHash("sha256").update(`${sourcesHash()}\0job ${job}`).digest("hex").slice(0, 32);
+  return createHash("sha256").update(`${sourcesHash()}\0job ${job}\0sdk ${awsSdkSource}`).digest("hex").slice(0, 32);
 }
 
 function readCached(job: string, key: string): JobBundle | undefined {
@@ -102,14 +102,29 @@ async function cachedBundle(job: string): Promise<JobBundle> {
   return built;
 }
 
-async function bundle(job: string): Promise<JobBundle> {
-  const built = await bundleEntry(join(projectRoot, "lambdas", job, "handler.ts"), job);
-  return { job, ...built, sha256: sha256Hex(built.code) };
-}
+/**
+ * Where a job's AWS SDK v3 comes from. "bundled": the exact versions in
+ * package-lock.json, the ones the tests ran, are in the artifact. "runtime":
+ * the copy the nodejs22.x runtime ships, which AWS updates on its own
+ * schedule (a different version from the tested one, changing under a
+ * deployed function). bench/sdk-bundling.ts measured both on the withdraw
+ * job: see its table for size and cold-start `require` time.
+ */
+export type AwsSdkSource = "bundled" | "runtime";
 
-/** Any handler module, bundled exactly as the jobs are (the cold-start bench bundles its floor handler with this). */
-export async function bundleEntry(entry: string, name: string): Promise<{ code: string; sourceMap: string }> {
-  const result = await build({
+/**
+ * The kit bundles the SDK: the artifact then holds every line that runs, so its
+ * hash is the release's identity and a test result stays true for what is
+ * deployed. The price (bench/sdk-bundling.ts) is a larger package and a slower
+ * cold-start `require`; both stay far inside Lambda's limits and the jobs'
+ * schedules. The runtime itself still takes AWS's patch updates (Auto):
+ * pinning it would also freeze out security fixes to Node.
+ */
+export const awsSdkSource: AwsSdkSource = "bundled";
+
+/** esbuild's options for any handler module, as the jobs are built (the benches build their floors with this). */
+export function entryBuildOptions(entry: string, name: string, sdk: AwsSdkSource = awsSdkSource): BuildOptions & { write: false } {
+  return {
     entryPoints: [entry],
     absWorkingDir: projectRoot,
     outfile: join(projectRoot, ".bundles", name, "index.js"),
@@ -123,16 +138,30 @@ export async function bundleEntry(entry: string, name: string): Promise<{ code: 
     // Stack traces need only the mappings; the sources would triple the package.
     sourcesContent: false,
     legalComments: "none",
-    // The nodejs22.x runtime ships AWS SDK v3; bundling it again would only grow the package.
-    external: ["@aws-sdk/*"],
+    external: sdk === "runtime" ? ["@aws-sdk/*"] : [],
     // Prefer ES modules so esbuild can drop what a job does not import (viem is large).
     mainFields: ["module", "main"],
     logLevel: "silent",
-  });
+  };
+}
+
+/** esbuild's options for a job's handler; exported so the benchmark builds exactly what ships. */
+export function jobBuildOptions(job: string, sdk: AwsSdkSource = awsSdkSource): BuildOptions & { write: false } {
+  return entryBuildOptions(join(projectRoot, "lambdas", job, "handler.ts"), job, sdk);
+}
+
+/** Any handler module, bundled exactly as the jobs are. */
+export async function bundleEntry(entry: string, name: string, sdk: AwsSdkSource = awsSdkSource): Promise<{ code: string; sourceMap: string }> {
+  const result = await build(entryBuildOptions(entry, name, sdk));
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
   if (!code || !sourceMap) throw new Error(`esbuild produced no bundle for ${relative(projectRoot, entry)}`);
   return { code: code.text, sourceMap: sourceMap.text };
+}
+
+async function bundle(job: string): Promise<JobBundle> {
+  const built = await bundleEntry(join(projectRoot, "lambdas", job, "handler.ts"), job);
+  return { job, ...built, sha256: sha256Hex(built.code) };
 }
 
 /** The job's bundle, built on first use in this process. */

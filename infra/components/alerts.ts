@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/contract";
-import { jobAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
+import { jobAlarms, moneyAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
 import { signerAlarms } from "../definitions/signer-alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
@@ -10,6 +10,8 @@ export interface AlertsArgs extends AlarmInputs {
   /** The stack's region: the change watch's rules publish from there. */
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** Who is paged: from config `alerts`. */
   readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[]; readonly secretEndpoints?: readonly pulumi.Output<string>[] };
   /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
@@ -38,6 +40,7 @@ export class Alerts extends pulumi.ComponentResource {
       {
         description: "Encrypts the alert topic's messages",
         administrators: args.administrators,
+        deployers: args.deployers,
         uses: [
           {
             // CloudWatch publishes alarm state changes to the encrypted topic.
@@ -102,6 +105,7 @@ export class Alerts extends pulumi.ComponentResource {
 
     const definitions = [
       ...protocolAlarms(args),
+      ...moneyAlarms(args),
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
       ...signerAlarms(args.stack),
     ];

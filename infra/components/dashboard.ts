@@ -9,6 +9,8 @@ export interface DashboardArgs {
   /** Lines drawn on the gas balance graph: the alarm thresholds, in wei. */
   readonly gasThresholds: readonly { readonly label: string; readonly value: number }[];
   readonly subgraphMaxLagBlocks: number;
+  /** The seller's configured token symbols: one reserve and one excess line each. */
+  readonly tokenSymbols: readonly string[];
 }
 
 type Statistic = "Sum" | "Average" | "Maximum" | "Minimum" | "p90";
@@ -32,7 +34,7 @@ interface GraphWidget {
 /**
  * The business and operations dashboard (checklist B2): open exchanges,
  * redemption and dispute rates, time to completion, gas spent and balance,
- * subgraph lag, and every job's outcomes, all read from the metrics contract.
+ * subgraph lag, the reserve kept and the excess withdrawable per token, and every job's outcomes, all read from the metrics contract.
  */
 export class Dashboard extends pulumi.ComponentResource {
   public readonly dashboard: aws.cloudwatch.Dashboard;
@@ -46,6 +48,15 @@ export class Dashboard extends pulumi.ComponentResource {
       metric,
       ...Object.entries(kitMetricDimensions(args.stack, metric, job)).flat(),
       { stat, label },
+    ];
+    // The withdraw run emits reserve and excess with a Token dimension beside the two every metric has.
+    const tokenLine = (metric: MetricName, symbol: string, label: string): MetricLine => [
+      metricsNamespace,
+      metric,
+      ...Object.entries(kitMetricDimensions(args.stack, metric)).flat(),
+      "Token",
+      symbol,
+      { stat: "Maximum", label },
     ];
     const graph = (title: string, metrics: MetricLine[], annotations?: GraphWidget["properties"]["annotations"]): GraphWidget => ({
       type: "metric",
@@ -62,6 +73,7 @@ export class Dashboard extends pulumi.ComponentResource {
         line(metricNames.timeToCompletionSeconds, "Average", "average"),
         line(metricNames.timeToCompletionSeconds, "p90", "p90"),
       ]),
+      graph("Reserve kept and excess withdrawable (wei, per token)", args.tokenSymbols.flatMap((symbol) => [tokenLine(metricNames.reserveWei, symbol, `${symbol} reserve`), tokenLine(metricNames.withdrawableExcessWei, symbol, `${symbol} excess`)])),
       graph("Gas spent (wei)", jobNames.map((job) => line(metricNames.gasSpentWei, "Sum", job, job))),
       graph("Gas balance (wei)", [line(metricNames.gasBalanceWei, "Minimum", "balance")], { horizontal: args.gasThresholds }),
       graph("Subgraph lag (blocks)", [line(metricNames.subgraphLagBlocks, "Maximum", "lag")], {

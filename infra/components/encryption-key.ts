@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorsStatement } from "../definitions/key-policy";
+import { administratorsStatement, deployersStatement } from "../definitions/key-policy";
 import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 
 export interface EncryptionKeyArgs {
   readonly description: string;
   /** IAM principals that manage the key (never use it directly). */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** Who may use the key, for what, and through which service: each a key policy statement. */
   readonly uses: readonly PolicyStatement[];
 }
@@ -32,7 +34,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
         keyUsage: "ENCRYPT_DECRYPT",
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: policyJson([administratorsStatement(args.administrators), ...args.uses]),
+        policy: policyJson([administratorsStatement(args.administrators), deployersStatement(args.deployers), ...args.uses]),
       },
       { parent: this },
     );

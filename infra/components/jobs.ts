@@ -19,6 +19,8 @@ interface TableRef {
 export interface JobsArgs {
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   readonly roles: JobRoles;
   readonly schedules: KitConfig["schedules"];
   /** False on a standby stack that is not switched on: schedules declared, disabled. */
@@ -79,6 +81,7 @@ export class Jobs extends pulumi.ComponentResource {
       {
         description: "Encrypts the jobs' log groups and dead-letter queues",
         administrators: args.administrators,
+        deployers: args.deployers,
         uses: [
           cloudWatchLogsStatement("CloudWatchLogsEncryptsTheJobsLogs", args.region, accountId),
           // Lambda (failed async runs) and Scheduler (undeliverable runs) write to the encrypted queues as these roles.

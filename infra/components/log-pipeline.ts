@@ -28,19 +28,37 @@ export interface LogPipelineArgs {
   readonly stack: string;
   readonly configId: string;
   readonly awsRegion: string;
-  readonly gcp: { readonly project: string; readonly region: string; readonly bigQueryKmsKeyName?: string };
+  readonly gcp: { readonly project: string; readonly region: string; readonly generation: number; readonly bigQueryKmsKeyName?: string };
   /** CloudWatch retention of the shipper's own logs, and the GCP bucket's retention. */
   readonly logRetentionDays: number;
   /** Who administers the shipper's KMS key (never uses it). */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The log groups to ship; never the shipper's own (that would loop). */
   readonly jobLogGroups: readonly JobLogGroup[];
   /** Private subnets behind the NAT: the shipper reaches Google's APIs through them. */
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
 }
 
-/** APIs the pipeline uses in the GCP project. */
-const gcpServices = ["logging.googleapis.com", "bigquery.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com"] as const;
+/**
+ * APIs the pipeline uses in the GCP project, enabled by the program itself
+ * before anything reads or writes through them (Cloud Resource Manager
+ * serves the project-number lookup). Service Usage is the API that enables
+ * the others, so it cannot enable itself: `gcpApisToEnableFirst` lists it for
+ * the README and preflight.
+ */
+export const gcpServices = [
+  "logging.googleapis.com",
+  "bigquery.googleapis.com",
+  "iam.googleapis.com",
+  "iamcredentials.googleapis.com",
+  "sts.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
+] as const;
+
+/** Enabled by hand once per project: `gcloud services enable serviceusage.googleapis.com --project <project>`. */
+export const gcpApisToEnableFirst = ["serviceusage.googleapis.com"] as const;
 
 /** Cloud Logging buckets keep logs for 1 to 3650 days. */
 function bucketRetentionDays(days: number): number {
@@ -60,7 +78,7 @@ export class LogPipeline extends pulumi.ComponentResource {
 
   constructor(name: string, args: LogPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boson-kit:observability:LogPipeline", name, {}, opts);
-    const names = logPipelineNames(args.stack);
+    const names = logPipelineNames(args.stack, args.gcp);
 
     const gcpProvider = new gcp.Provider(`${name}-gcp`, { project: args.gcp.project, region: args.gcp.region }, { parent: this });
     const services = gcpServices.map(
@@ -116,6 +134,7 @@ export class LogPipeline extends pulumi.ComponentResource {
         role: this.shipperRole,
         region: args.awsRegion,
         administrators: args.administrators,
+        deployers: args.deployers,
         logRetentionDays: args.logRetentionDays,
         network: args.network,
         environment: {

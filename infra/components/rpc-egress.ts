@@ -6,14 +6,36 @@ import type { EncryptionKey } from "./encryption-key";
 export interface RpcEgressArgs {
   /** NAT gateways, one per zone: 1 is cheaper, 2+ survive a zone outage. */
   readonly availabilityZoneCount: number;
+  /**
+   * The zones by id (`euw1-az1`). Absent: the first `availabilityZoneCount`
+   * ids, in id order, of the region's zones that need no opt-in.
+   */
+  readonly availabilityZoneIds?: readonly string[];
   readonly region: string;
   /** RPC URLs carry the provider's API key (checklist S3): secret Outputs only. */
   readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string>; readonly relayerApiKey?: pulumi.Output<string> };
   /** Manage the secret's key, and write and refresh the secret when `pulumi up` runs as one of them. */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The job roles: the only ones that may read the RPC URLs. */
   readonly readers: readonly pulumi.Input<string>[];
   readonly cidrBlock?: string;
+}
+
+/** Zone ids carry their number (`euw1-az3` -> 3); subnets 1-8 fit the /16's layout. */
+export function zoneNumberOf(zoneId: string): number {
+  const number = Number(/-az([0-9]+)$/.exec(zoneId)?.[1]);
+  if (!Number.isInteger(number) || number < 1 || number > 8) throw new Error(`zone id ${zoneId} is outside az1-az8, which the VPC's subnet layout covers`);
+  return number;
+}
+
+function availabilityZoneIds(args: RpcEgressArgs, parent: pulumi.Resource): pulumi.Output<readonly string[]> {
+  if (args.availabilityZoneIds) return pulumi.output(args.availabilityZoneIds);
+  // Opt-in zones (Local Zones, Wavelength) come and go with the account's opt-ins: never pick one implicitly.
+  return aws
+    .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent })
+    .zoneIds.apply((ids) => [...ids].sort());
 }
 
 /**
@@ -53,25 +75,32 @@ export class RpcEgress extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    const zoneIds = availabilityZoneIds(args, this);
     const privateSubnetIds: pulumi.Output<string>[] = [];
     const privateRouteTableIds: pulumi.Output<string>[] = [];
     const egressIps: pulumi.Output<string>[] = [];
     for (let index = 0; index < args.availabilityZoneCount; index++) {
-      const zone = zones.apply((names) => {
-        const zoneName = names[index];
-        if (!zoneName) throw new Error(`${args.region} has ${names.length} availability zones; the stack asks for ${args.availabilityZoneCount}`);
-        return zoneName;
+      const zoneId = zoneIds.apply((ids) => {
+        const id = ids[index];
+        if (!id) throw new Error(`${args.region} has ${ids.length} availability zones that need no opt-in; the stack asks for ${args.availabilityZoneCount}`);
+        return id;
       });
+      // Subnets are numbered by the zone's id, not its position: adding or losing a zone moves no other subnet.
+      const zoneNumber = zoneId.apply(zoneNumberOf);
       const suffix = `${name}-zone${index + 1}`;
       // The NAT gateway sits in a small public subnet; the jobs use a larger private one.
       const publicSubnet = new aws.ec2.Subnet(
         `${suffix}-public`,
-        { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: `${first}.${second}.${index}.0/24`, mapPublicIpOnLaunch: false },
+        { vpcId: this.vpc.id, availabilityZoneId: zoneId, cidrBlock: pulumi.interpolate`${first}.${second}.${zoneNumber}.0/24`, mapPublicIpOnLaunch: false },
         { parent: this },
       );
       new aws.ec2.RouteTableAssociation(`${suffix}-public-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
-      const elasticIp = new aws.ec2.Eip(`${suffix}-egress-ip`, { domain: "vpc" }, { parent: this, dependsOn: [internetGateway] });
+      // The RPC provider allowlists this address: a replacement or destroy would cut the jobs off, so Pulumi refuses both.
+      const elasticIp = new aws.ec2.Eip(
+        `${suffix}-egress-ip`,
+        { domain: "vpc" },
+        { parent: this, dependsOn: [internetGateway], protect: true, retainOnDelete: true },
+      );
       const natGateway = new aws.ec2.NatGateway(
         `${suffix}-nat`,
         { allocationId: elasticIp.allocationId, subnetId: publicSubnet.id, connectivityType: "public" },
@@ -79,7 +108,12 @@ export class RpcEgress extends pulumi.ComponentResource {
       );
       const privateSubnet = new aws.ec2.Subnet(
         `${suffix}-private`,
-        { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: `${first}.${second}.${128 + index * 16}.0/20`, mapPublicIpOnLaunch: false },
+        {
+          vpcId: this.vpc.id,
+          availabilityZoneId: zoneId,
+          cidrBlock: zoneNumber.apply((number) => `${first}.${second}.${128 + (number - 1) * 16}.0/20`),
+          mapPublicIpOnLaunch: false,
+        },
         { parent: this },
       );
       const privateRoutes = new aws.ec2.RouteTable(
@@ -113,6 +147,7 @@ export class RpcEgress extends pulumi.ComponentResource {
         secretName: "rpc-urls",
         region: args.region,
         administrators: args.administrators,
+        deployers: args.deployers,
         readers: args.readers,
         readThroughEndpoint: this.endpoints.secretsManager,
         keyDescription: "Encrypts the RPC URLs (they carry the provider's API key)",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorsStatement } from "../definitions/key-policy";
+import { administratorsStatement, deployersStatement } from "../definitions/key-policy";
 import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 import { ethereumAddressFromSpki } from "../definitions/signer-address";
 import { SignerReplica } from "./signer-replica";
@@ -12,6 +12,10 @@ export interface SignerArgs {
   readonly aliasName: string;
   /** IAM principals that may manage the key but never sign with it. */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
+  /** May run `pulumi preview` only: read the public key, nothing else. */
+  readonly previewers: readonly pulumi.Input<string>[];
   /** The roles of the jobs that sign; nobody else may. */
   readonly signers: readonly pulumi.Input<string>[];
   /**
@@ -59,19 +63,29 @@ function signerKeyPolicy(args: SignerArgs, of: "primary" | "replica"): pulumi.Ou
         ];
   return policyJson([
     administratorsStatement(args.administrators),
+    deployersStatement(args.deployers),
     {
-      // `pulumi up` runs as an administrator and reads the public key to derive the address.
-      Sid: "AdministratorsReadThePublicKey",
+      // `pulumi up` and `pulumi preview` read the public key to derive the address (not a secret).
+      Sid: "DeployersReadThePublicKey",
       Effect: "Allow",
-      Principal: { AWS: args.administrators },
-      Action: ["kms:GetPublicKey"],
+      Principal: { AWS: [...args.deployers, ...args.previewers] },
+      Action: ["kms:GetPublicKey", "kms:DescribeKey"],
       Resource: "*",
     },
     {
-      Sid: "AdministratorsNeverSign",
+      // PutKeyPolicy could still grant Sign back: the review counts these principals as effective signers.
+      Sid: "AdministratorsAndDeployersNeverSign",
       Effect: "Deny",
-      Principal: { AWS: args.administrators },
+      Principal: { AWS: [...args.administrators, ...args.deployers] },
       Action: ["kms:Sign", "kms:CreateGrant"],
+      Resource: "*",
+    },
+    {
+      // Only an administrator retires the assistant's key; a destroy or a rename never does.
+      Sid: "DeployersNeverDeleteTheSigner",
+      Effect: "Deny",
+      Principal: { AWS: args.deployers },
+      Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"],
       Resource: "*",
     },
     ...(of === "primary" && args.signThroughEndpoint
@@ -124,10 +138,17 @@ export class Signer extends pulumi.ComponentResource {
         isEnabled: args.enabled ?? true,
         policy: signerKeyPolicy(args, "primary"),
       },
+      // The key is the seller's assistant address on-chain: a rename, a replacement or a destroy must
+      // never delete it. `protect` refuses those in Pulumi; `retainOnDelete` leaves the key in AWS if
+      // protection is lifted; a refactor keeps the URN with `aliases`.
       { parent: this, protect: true, retainOnDelete: true },
     );
 
-    const alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+    const alias = new aws.kms.Alias(
+      `${name}-alias`,
+      { name: args.aliasName, targetKeyId: this.key.keyId },
+      { parent: this, protect: true, retainOnDelete: true },
+    );
 
     this.replica =
       args.replicaRegion === undefined

@@ -6,8 +6,10 @@ import type { PolicyStatement } from "../definitions/policy-document";
 
 export interface StateArgs {
   readonly region: string;
-  /** Manage the tables' key; `pulumi up` (one of them) creates the tables under it. */
+  /** Manage the tables' key, never use it. */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The job roles that read and write each table. */
   readonly users: {
     readonly idempotency: readonly pulumi.Input<string>[];
@@ -15,6 +17,21 @@ export interface StateArgs {
     readonly checkpoints: readonly pulumi.Input<string>[];
   };
 }
+
+/**
+ * The key permissions DynamoDB needs from the principal that creates a table
+ * encrypted with a customer managed key or restores it (PITR), through
+ * DynamoDB only (the aws/dynamodb managed key grants the same set).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html
+ */
+export const dynamoDbTableCreatorActions = [
+  "kms:CreateGrant",
+  "kms:Decrypt",
+  "kms:DescribeKey",
+  "kms:Encrypt",
+  "kms:GenerateDataKey*",
+  "kms:ReEncrypt*",
+] as const;
 
 /** The item attribute names the jobs rely on. */
 export const stateKeys = {
@@ -52,13 +69,15 @@ export class State extends pulumi.ComponentResource {
         Condition: viaService("dynamodb", args.region),
       },
       {
-        // DynamoDB takes a grant on the key when the deployer creates a table under it.
-        Sid: "AdministratorsCreateTheTables",
+        // What AWS documents for whoever creates a table under a customer managed
+        // key, or restores one to a point in time: DynamoDB checks the key and
+        // takes a grant on the caller's behalf, only through DynamoDB.
+        Sid: "DeployersCreateAndRestoreTheTables",
         Effect: "Allow",
-        Principal: { AWS: args.administrators },
-        Action: ["kms:CreateGrant", "kms:DescribeKey"],
+        Principal: { AWS: args.deployers },
+        Action: dynamoDbTableCreatorActions,
         Resource: "*",
-        Condition: { ...viaService("dynamodb", args.region), Bool: { "kms:GrantIsForAWSResource": "true" } },
+        Condition: viaService("dynamodb", args.region),
       },
       {
         Sid: "DynamoDbDescribesTheKey",
@@ -70,7 +89,7 @@ export class State extends pulumi.ComponentResource {
     ];
     this.encryptionKey = new EncryptionKey(
       `${name}-tables`,
-      { description: "Encrypts the jobs' DynamoDB tables", administrators: args.administrators, uses },
+      { description: "Encrypts the jobs' DynamoDB tables", administrators: args.administrators, deployers: args.deployers, uses },
       { parent: this },
     );
 

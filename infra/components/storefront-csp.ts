@@ -1,25 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** Where the Boson widgets are served from (checklist S6). */
-export const bosonWidgetsOrigin = "https://widgets.bosonprotocol.io";
+import { widgetLoaderStyleHash } from "../definitions/widgets";
 
 /**
- * The storefront's Content-Security-Policy: the page's own scripts and the
- * Boson widget loader, the widgets' frames, and nothing wider. No inline
- * script, no wildcard source, no plugins; the page itself cannot be framed.
+ * The storefront's Content-Security-Policy for the environment's widgets
+ * origin: the page's own scripts and the widget loader; the widgets'
+ * stylesheet and the one style element the loader injects (by its hash); the
+ * widgets' frames; nothing wider. No inline script, no wildcard source, no
+ * plugins; the page itself cannot be framed.
  */
-export const storefrontCspDirectives: Readonly<Record<string, readonly string[]>> = {
-  "default-src": ["'self'"],
-  "script-src": ["'self'", bosonWidgetsOrigin],
-  "frame-src": [bosonWidgetsOrigin],
-  "object-src": ["'none'"],
-  "base-uri": ["'self'"],
-  "frame-ancestors": ["'none'"],
-  "form-action": ["'self'"],
-};
+export function storefrontCspDirectives(widgetsOrigin: string): Readonly<Record<string, readonly string[]>> {
+  return {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", widgetsOrigin],
+    "style-src": ["'self'", widgetsOrigin, widgetLoaderStyleHash],
+    "frame-src": [widgetsOrigin],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+  };
+}
 
-export function contentSecurityPolicy(directives: Readonly<Record<string, readonly string[]>> = storefrontCspDirectives): string {
+export function contentSecurityPolicy(directives: Readonly<Record<string, readonly string[]>>): string {
   return Object.entries(directives)
     .map(([directive, sources]) => `${directive} ${sources.join(" ")}`)
     .join("; ");
@@ -34,7 +38,7 @@ export class StorefrontCsp extends pulumi.ComponentResource {
   public readonly policy: aws.cloudfront.ResponseHeadersPolicy;
   public readonly policyId: pulumi.Output<string>;
 
-  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: { readonly widgetsOrigin: string }, opts?: pulumi.ComponentResourceOptions) {
     super("boson-kit:storefront:StorefrontCsp", name, {}, opts);
 
     this.policy = new aws.cloudfront.ResponseHeadersPolicy(
@@ -42,7 +46,7 @@ export class StorefrontCsp extends pulumi.ComponentResource {
       {
         comment: "Boson storefront: CSP allowlist for the Boson widgets (checklist S6)",
         securityHeadersConfig: {
-          contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(), override: true },
+          contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(storefrontCspDirectives(args.widgetsOrigin)), override: true },
           contentTypeOptions: { override: true },
           frameOptions: { frameOption: "DENY", override: true },
           referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },

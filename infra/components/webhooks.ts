@@ -8,6 +8,8 @@ export interface WebhooksArgs {
   /** Fulfillment endpoints that receive the signed events. */
   readonly endpoints: readonly string[];
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The roles that sign webhooks (the watcher): the only ones that may read the key. */
   readonly signers: readonly pulumi.Input<string>[];
   /** The Secrets Manager VPC endpoint the signers read the key through. */
@@ -42,6 +44,7 @@ export class Webhooks extends pulumi.ComponentResource {
         secretName: "signing-secret",
         region: args.region,
         administrators: args.administrators,
+        deployers: args.deployers,
         readers: args.signers,
         readThroughEndpoint: args.readThroughEndpoint,
         keyDescription: "Encrypts the webhook HMAC signing key",

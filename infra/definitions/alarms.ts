@@ -166,6 +166,30 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       }),
       inputs.cooldownMinutes?.webhookDeadLettered,
     ),
+    countAboveZero({
+      name: "subgraph-indexing-errors",
+      severity: "high",
+      description: "The subgraph reports indexing errors (O6): its answers may be missing events; check the graph node and the subgraph's deployment.",
+      ...kit(metricNames.subgraphIndexingErrors),
+      statistic: "Maximum",
+      periodSeconds: healthPeriod,
+    }),
+    countAboveZero({
+      name: "seller-account-changed",
+      severity: "high",
+      description: "The seller's admin, assistant, treasury, auth token or royalty recipients changed or a change is pending, and the stack did not expect it (M3): if nobody on the team did it, follow the takeover runbook.",
+      ...kit(metricNames.sellerAccountChanged),
+      statistic: "Sum",
+      periodSeconds: watcherPeriod,
+    }),
+    countAboveZero({
+      name: "dispute-deadline-near",
+      severity: "high",
+      description: "A dispute deadline (its timeout, or the resolver's response period once escalated) is within a configured lead time (B3): the log record names the exchange and what the seller can still do.",
+      ...kit(metricNames.disputeDeadlineNear),
+      statistic: "Sum",
+      periodSeconds: watcherPeriod,
+    }),
     {
       name: "health-heartbeat-missing",
       severity: "critical",
@@ -208,6 +232,30 @@ function transactionAlarms(stack: string, job: JobName): AlarmDefinition[] {
       dimensions: kitMetricDimensions(stack, metricNames.txFeeCapReached, job),
       statistic: "Sum",
       periodSeconds: 300,
+    }),
+  ];
+}
+
+/** Money alarms of the withdraw run (M1, M3): a reserve shortfall stops sales, a changed seller account stops withdrawals. */
+export function moneyAlarms(inputs: Pick<AlarmInputs, "stack" | "schedules">): AlarmDefinition[] {
+  const withdrawPeriod = periodForSchedule(inputs.schedules.withdraw);
+  const kit = (metric: MetricName) => ({ namespace: metricsNamespace, metricName: metric, dimensions: kitMetricDimensions(inputs.stack, metric) });
+  return [
+    countAboveZero({
+      name: "reserve-shortfall",
+      severity: "high",
+      description: "The seller's available funds are below what the active offers need (M1): buyers' commits revert with InsufficientAvailableFunds until funds are deposited.",
+      ...kit(metricNames.reserveShortfall),
+      statistic: "Maximum",
+      periodSeconds: withdrawPeriod,
+    }),
+    countAboveZero({
+      name: "seller-account-mismatch",
+      severity: "critical",
+      description: "The seller's treasury, admin or assistant on chain differs from the stack's config, so the withdrawal was refused (M3): follow the takeover runbook.",
+      ...kit(metricNames.sellerAccountMismatch),
+      statistic: "Sum",
+      periodSeconds: withdrawPeriod,
     }),
   ];
 }

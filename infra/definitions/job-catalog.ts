@@ -35,10 +35,10 @@ export interface JobSpec {
 
 export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
   withdraw: {
-    description: "Withdraws the seller's available funds to the treasury (checklist M1)",
+    description: "Releases due escrow, then withdraws the seller's funds above the reserve its offers need to the treasury (checklist M1, M3)",
     schedule: "withdraw",
-    // Waits for the withdrawal's confirmations (12+ blocks on mainnet).
-    timeoutSeconds: 300,
+    // Up to four release transactions and the withdrawal, each waiting for its confirmations (12+ blocks on mainnet).
+    timeoutSeconds: 900,
     memorySizeMb: 512,
     // Two withdrawals must never race for the same funds.
     reservedConcurrency: 1,

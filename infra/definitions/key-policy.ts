@@ -36,6 +36,38 @@ export const keyAdministrationActions = [
   "kms:UpdateKeyDescription",
 ] as const;
 
+/**
+ * What the deployers (config `deployers`: the role that runs `pulumi up` and
+ * `pulumi refresh`) need on every key: create it (KMS's lockout check refuses
+ * a key policy that would not let its creator call PutKeyPolicy later), read
+ * it back on refresh, keep its rotation, tags, description and alias, and
+ * schedule a replaced data key's deletion. No cryptographic operation.
+ *
+ * Whoever holds kms:PutKeyPolicy (deployers and administrators alike) can
+ * rewrite the policy to grant themselves kms:Sign: the readiness review lists
+ * them as effective signers, and the key-change alerts watch PutKeyPolicy.
+ */
+export const keyDeploymentActions = [
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+] as const;
+
+/** The statement that lets the deployers create, refresh and update a key, never use it. */
+export function deployersStatement(deployers: readonly pulumi.Input<string>[]): PolicyStatement {
+  return { Sid: "DeployersDeployTheKey", Effect: "Allow", Principal: { AWS: deployers }, Action: keyDeploymentActions, Resource: "*" };
+}
+
 /** The actions a principal needs to encrypt and decrypt through a service that uses envelope encryption. */
 export const envelopeEncryptionActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
 

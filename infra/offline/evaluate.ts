@@ -33,8 +33,16 @@ export interface RecordedResource {
   readonly computed?: Readonly<Record<string, unknown>>;
   /** The `aliases` option as the runtime sent it to the engine (see `infra/offline/urns.ts`). */
   readonly aliases?: readonly RecordedAlias[];
-  /** Resource options that guard against loss: `protect` and `retainOnDelete`, as registered. */
-  readonly guards?: { readonly protect: boolean; readonly retainOnDelete: boolean };
+  /** The options a reader checks before a deploy: what Pulumi refuses to delete, leaves behind, or replaces delete-first. */
+  readonly options?: ResourceOptionsSummary;
+  /** URNs this resource waits for (explicit `dependsOn` and the resources whose outputs feed its inputs). */
+  readonly dependencies?: readonly string[];
+}
+
+export interface ResourceOptionsSummary {
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
 }
 
 /** What the evaluation needs of a program's config: its project, stack and AWS region. */
@@ -63,6 +71,12 @@ export interface StackEvaluation<C extends EvaluatedConfig = KitConfig> {
   readonly config: C;
   readonly resources: readonly RecordedResource[];
   readonly outputs: Readonly<Record<string, unknown>>;
+  /**
+   * Every value the mocks made up (ids, ARNs, IPs, public keys, the signer's
+   * address, the account and project number): real only after deploy, so
+   * what prints offline shows "(known after deploy)" where these appear.
+   */
+  readonly fabricated: readonly string[];
 }
 
 interface AliasMessage {
@@ -79,8 +93,10 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getObject(): unknown;
-  getProtect(): boolean | undefined;
-  getRetainondelete(): boolean | undefined;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getDependenciesList(): string[];
 }
 
 type RegisterCallback = (error: Error | null, response: { getUrn(): string } | undefined) => void;
@@ -128,7 +144,8 @@ function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
           secretInputs: [],
           aliases: recordedAliases(req),
-          guards: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
+          options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), deleteBeforeReplace: req.getDeletebeforereplace() },
+          dependencies: req.getDependenciesList(),
         });
       }
       callback(error, response);
@@ -197,7 +214,8 @@ export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
 ): Promise<StackEvaluation<C>> {
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
-  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed), config.project, config.stack, false, "organization");
+  const fabricated = new Set<string>();
+  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed, { fabricated }), config.project, config.stack, false, "organization");
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();
@@ -211,6 +229,7 @@ export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
       computed: computed.get(`${resource.type}::${resource.name}`) ?? {},
     })),
     outputs: (unwrapSecrets(outputs ?? {}) as Record<string, unknown>) ?? {},
+    fabricated: [...fabricated].sort((a, b) => b.length - a.length),
   };
 }
 

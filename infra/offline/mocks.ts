@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { ethereumAddressFromSpki } from "../definitions/signer-address";
 
 /**
  * The kit's Pulumi mocks: deterministic stand-ins for what the cloud computes
@@ -9,7 +10,13 @@ import { privateKeyToAccount } from "viem/accounts";
  * calls. `evaluate.ts` runs the program against them.
  */
 
+/**
+ * The account the mocks deploy to: the committed stacks' example account (their
+ * aws:allowedAccountIds), so account-wide ARNs in config and in the program agree.
+ */
 export const mockAccountId = "123456789012";
+/** The GCP project number the mocks make up. */
+export const mockProjectNumber = "100000000001";
 
 /** A stable fake id, so two evaluations of the same stack compare equal. */
 function fakeId(type: string, name: string): string {
@@ -126,47 +133,90 @@ export function mockPublicKeyFor(keyId: string): string {
 /** Computed outputs by `type::name`, as `newResource` returned them. */
 export type ComputedOutputs = Map<string, Record<string, unknown>>;
 
+export interface KitMockOptions {
+  /** What GetCallerIdentity returns: the entrypoint tests pass a deployer's session ARN. */
+  readonly callerArn?: string;
+  /** The account's applied Lambda concurrency quota (AWS's default: 1000; new accounts start at 10). */
+  readonly lambdaConcurrencyQuota?: number;
+  /** Collects every made-up value the mocks return (see `StackEvaluation.fabricated`). */
+  readonly fabricated?: Set<string>;
+}
+
+/** Strings of at least 8 characters in `value`: shorter ones would match ordinary words. */
+function collectStrings(value: unknown, into: Set<string> | undefined): void {
+  if (!into) return;
+  if (typeof value === "string") {
+    if (value.length >= 8) into.add(value);
+  } else if (Array.isArray(value)) {
+    value.forEach((inner) => collectStrings(inner, into));
+  } else if (value !== null && typeof value === "object") {
+    Object.values(value).forEach((inner) => collectStrings(inner, into));
+  }
+}
+
 /** The kit's Pulumi mocks: stand-ins for the cloud's computed outputs and invokes. */
-export function kitMocks(region: string, computed: ComputedOutputs = new Map()): pulumi.runtime.Mocks {
+export function kitMocks(region: string, computed: ComputedOutputs = new Map(), options: KitMockOptions = {}): pulumi.runtime.Mocks {
+  const { fabricated } = options;
+  // The account is config (aws:allowedAccountIds), not made up; the ids and names around it are.
+  fabricated?.add(mockProjectNumber);
+  const call = callMock(region, options);
   return {
     newResource: (args) => {
       const id = fakeId(args.type, args.name);
       const state = computedState(args, region);
-      computed.set(`${args.type}::${args.name}`, {
-        id,
-        ...Object.fromEntries(Object.entries(state).filter(([key]) => !(key in args.inputs))),
-      });
+      const made = { id, ...Object.fromEntries(Object.entries(state).filter(([key]) => !(key in args.inputs))) };
+      computed.set(`${args.type}::${args.name}`, made);
+      collectStrings(made, fabricated);
       return { id, state };
     },
     call: (args) => {
-      switch (args.token) {
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "mock" };
-        case "aws:index/getRegion:getRegion":
-          return { name: region, region, id: region };
-        case "aws:index/getPartition:getPartition":
-          return { partition: "aws", dnsSuffix: "amazonaws.com" };
-        case "aws:index/getAvailabilityZones:getAvailabilityZones":
-          return { names: ["a", "b", "c"].map((suffix) => `${region}${suffix}`), zoneIds: ["1", "2", "3"] };
-        case "aws:kms/getPublicKey:getPublicKey": {
-          const keyId = String(args.inputs.keyId);
-          return {
-            keyId,
-            publicKey: mockPublicKeyFor(keyId),
-            customerMasterKeySpec: "ECC_SECG_P256K1",
-            keySpec: "ECC_SECG_P256K1",
-            keyUsage: "SIGN_VERIFY",
-            signingAlgorithms: ["ECDSA_SHA_256"],
-          };
-        }
-        case "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount":
-          return { email: "bq-100000000001@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-100000000001@bigquery-encryption.iam.gserviceaccount.com" };
-        case "gcp:organizations/getProject:getProject":
-          return { number: "100000000001", projectId: String(args.inputs.projectId ?? "mock-project") };
-        default:
-          return args.inputs;
+      const result = call(args);
+      if (args.token === "aws:kms/getPublicKey:getPublicKey") {
+        fabricated?.add(ethereumAddressFromSpki(String(result.publicKey)));
+        collectStrings(result.publicKey, fabricated);
+      } else if (!["aws:index/getRegion:getRegion", "aws:index/getPartition:getPartition", "aws:index/getAvailabilityZones:getAvailabilityZones"].includes(args.token)) {
+        collectStrings(Object.fromEntries(Object.entries(result).filter(([key]) => !(key in args.inputs))), fabricated);
       }
+      return result;
     },
   };
 }
 
+function callMock(region: string, options: KitMockOptions): (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> {
+  return (args) => {
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity": {
+        const arn = options.callerArn ?? `arn:aws:iam::${mockAccountId}:user/mock`;
+        return { accountId: /::([0-9]{12}):/.exec(arn)?.[1] ?? mockAccountId, arn, userId: "AIDAMOCKCALLER" };
+      }
+      case "aws:servicequotas/getServiceQuota:getServiceQuota":
+        return { ...args.inputs, value: options.lambdaConcurrencyQuota ?? 1000, adjustable: true, defaultValue: 1000 };
+      case "aws:index/getRegion:getRegion":
+        return { name: region, region, id: region };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com" };
+      case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        // Zone ids as AWS forms them (eu-west-1 -> euw1-az1); names map to ids differently in every account.
+        const prefix = region.replace(/^([a-z]{2})-([a-z])[a-z]*-([0-9])$/, "$1$2$3");
+        return { names: ["a", "b", "c"].map((suffix) => `${region}${suffix}`), zoneIds: [1, 2, 3].map((n) => `${prefix}-az${n}`) };
+      }
+      case "aws:kms/getPublicKey:getPublicKey": {
+        const keyId = String(args.inputs.keyId);
+        return {
+          keyId,
+          publicKey: mockPublicKeyFor(keyId),
+          customerMasterKeySpec: "ECC_SECG_P256K1",
+          keySpec: "ECC_SECG_P256K1",
+          keyUsage: "SIGN_VERIFY",
+          signingAlgorithms: ["ECDSA_SHA_256"],
+        };
+      }
+      case "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount":
+        return { email: "bq-100000000001@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-100000000001@bigquery-encryption.iam.gserviceaccount.com" };
+      case "gcp:organizations/getProject:getProject":
+        return { number: mockProjectNumber, projectId: String(args.inputs.projectId ?? "mock-project") };
+      default:
+        return args.inputs;
+    }
+  };
+}

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
-import type { ConfigSource } from "../config";
+import { parseDocument } from "yaml";
+import { ConfigError, type ConfigSource } from "../config";
 
 /** The repository root: where Pulumi.yaml and the stack files live. */
 export const projectRoot = join(__dirname, "..", "..");
@@ -25,7 +25,21 @@ export function readStackFile(stack: string, root = projectRoot): ConfigSource {
     const known = committedStacks(root);
     throw new Error(`unknown stack "${stack}": ${file} does not exist; committed stacks: ${known.join(", ") || "(none)"}`);
   }
-  const document: unknown = parse(readFileSync(file, "utf8"));
+  const parsed = parseDocument(readFileSync(file, "utf8"));
+  const [syntaxError] = parsed.errors;
+  if (syntaxError) {
+    const line = syntaxError.linePos?.[0].line;
+    const where = `Pulumi.${stack}.yaml${line === undefined ? "" : `:${line}`}`;
+    throw new ConfigError(stack, [
+      {
+        key: where,
+        value: line === undefined ? "(the file)" : `line ${line}`,
+        problem: `is not valid YAML: ${syntaxError.message.split("\n")[0] ?? syntaxError.code}`,
+        fix: `fix the YAML at ${where} (pulumi config refuses the file too), then run the plan again`,
+      },
+    ]);
+  }
+  const document: unknown = parsed.toJS();
   const config = (document as { config?: Record<string, unknown> } | null)?.config ?? {};
   return stackSource(stack, config);
 }

@@ -8,8 +8,10 @@ export interface EncryptedSecretArgs {
   /** The secret's resource name after the owner's name: `<name>-<secretName>`; its key is `<name>-secret`. */
   readonly secretName: string;
   readonly region: string;
-  /** Manage the key, and write and refresh the secret when `pulumi up` runs as one of them. */
+  /** Manage the key; never read the secret. */
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
   /** The only roles that may read the secret and decrypt its key. */
   readonly readers: readonly pulumi.Input<string>[];
   /** The Secrets Manager VPC endpoint: the readers' GetSecretValue is allowed only through it (stolen credentials read nothing from outside). */
@@ -40,6 +42,7 @@ export function declareEncryptedSecret(name: string, args: EncryptedSecretArgs, 
     {
       description: args.keyDescription,
       administrators: args.administrators,
+      deployers: args.deployers,
       uses: [
         {
           Sid: args.sids.keyReaders,
@@ -53,7 +56,7 @@ export function declareEncryptedSecret(name: string, args: EncryptedSecretArgs, 
           // The deployer writes the value it holds (in Pulumi config or state), and refreshes it.
           Sid: args.sids.keyWriters,
           Effect: "Allow",
-          Principal: { AWS: args.administrators },
+          Principal: { AWS: args.deployers },
           Action: envelopeEncryptionActions,
           Resource: "*",
           Condition: viaService("secretsmanager", args.region),

@@ -51,7 +51,11 @@ export function declareShipperIdentity(
 ): ShipperIdentity {
   const { names } = args;
   const resourceOpts = { parent: opts.parent, provider: opts.provider, dependsOn: [...args.dependsOn] };
-  const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.gcpProject }, { parent: opts.parent, provider: opts.provider }).number;
+  // After the APIs are enabled: a fresh project has Cloud Resource Manager off, and the lookup would fail at preview.
+  const projectNumber = gcp.organizations.getProjectOutput(
+    { projectId: args.gcpProject },
+    { parent: opts.parent, provider: opts.provider, dependsOn: [...args.dependsOn] },
+  ).number;
   const assumedRoleArn = pulumi.interpolate`arn:aws:sts::${args.awsAccountId}:assumed-role/${args.shipperRoleName}`;
 
   const pool = new gcp.iam.WorkloadIdentityPool(
@@ -97,7 +101,9 @@ export function declareShipperIdentity(
     resourceOpts,
   );
 
-  const principalSet = pulumi.interpolate`principalSet://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${names.poolId}/attribute.aws_role/${assumedRoleArn}`;
+  // Built from the pool's and provider's outputs, not the literal ids: the binding and the credential
+  // configuration then wait for the pool and provider to exist.
+  const principalSet = pulumi.interpolate`principalSet://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool.workloadIdentityPoolId}/attribute.aws_role/${assumedRoleArn}`;
   new gcp.serviceaccount.IAMMember(
     `${name}-shipper-impersonates-writer`,
     { serviceAccountId: serviceAccount.name, role: "roles/iam.workloadIdentityUser", member: principalSet },
@@ -105,9 +111,9 @@ export function declareShipperIdentity(
   );
 
   const credentialConfig = pulumi
-    .all([projectNumber, serviceAccount.email])
-    .apply(([number, email]) =>
-      JSON.stringify(externalAccountCredentialConfig({ projectNumber: number, poolId: names.poolId, providerId: names.providerId, serviceAccountEmail: email })),
+    .all([projectNumber, provider.workloadIdentityPoolId, provider.workloadIdentityPoolProviderId, serviceAccount.email])
+    .apply(([number, poolId, providerId, email]) =>
+      JSON.stringify(externalAccountCredentialConfig({ projectNumber: number, poolId, providerId, serviceAccountEmail: email })),
     );
 
   return { serviceAccount, pool, provider, assumedRoleArn, principalSet, credentialConfig };

@@ -117,7 +117,10 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
 
   if (args.bigQueryKmsKeyName) {
     // BigQuery encrypts the dataset's tables as its per-project service agent, which must be able to use the key.
-    const bigQueryAgent = gcp.bigquery.getDefaultServiceAccountOutput({ project: args.gcpProject }, { parent: opts.parent, provider: opts.provider });
+    const bigQueryAgent = gcp.bigquery.getDefaultServiceAccountOutput(
+      { project: args.gcpProject },
+      { parent: opts.parent, provider: opts.provider, dependsOn: [...args.dependsOn] },
+    );
     new gcp.kms.CryptoKeyIAMMember(
       `${name}-bigquery-uses-cmk`,
       {

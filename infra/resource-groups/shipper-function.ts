@@ -17,6 +17,8 @@ export interface ShipperFunctionArgs extends Pick<JobFunctionArgs, "logRetention
   readonly role: aws.iam.Role;
   readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
+  /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
+  readonly deployers: readonly pulumi.Input<string>[];
 }
 
 /** The shipper's settings that are part of its release identity (the same in every stack). */
@@ -46,6 +48,7 @@ export function declareShipperFunction(name: string, args: ShipperFunctionArgs, 
     {
       description: "Encrypts the log shipper's own log group and dead-letter queue",
       administrators: args.administrators,
+      deployers: args.deployers,
       uses: [
         cloudWatchLogsStatement("CloudWatchLogsEncryptsTheShippersLogs", args.region, accountId),
         deadLetterSendersStatement("ShipperDeadLetters", [role.arn], args.region),

@@ -14,6 +14,14 @@ export const alertNames = {
   disputeOpenOverOneDay: "dispute-open-over-one-day",
   /** The block at the watcher's checkpoint was replaced: a reorg deeper than the confirmations (O3). */
   deepReorg: "deep-reorg",
+  /** A seller-account event (admin, assistant, treasury, auth token, royalties) the config does not expect (M3). */
+  sellerAccountChanged: "seller-account-changed",
+  /** The seller on chain differs from the config: the withdrawal was refused (M3). */
+  sellerAccountMismatch: "seller-account-mismatch",
+  /** Available funds below what the active offers need: commits will revert (M1). */
+  reserveShortfall: "reserve-shortfall",
+  /** A dispute deadline within a configured lead time (B3). */
+  disputeDeadlineNear: "dispute-deadline-near",
 } as const;
 
 export type AlertName = (typeof alertNames)[keyof typeof alertNames];

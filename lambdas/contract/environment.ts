@@ -14,7 +14,9 @@ export const environmentVariables = {
   confirmations: "CONFIRMATIONS",
   sellerId: "SELLER_ID",
   sellerTreasury: "SELLER_TREASURY",
-  /** JSON: [{ address, symbol, withdrawThresholdWei }] */
+  /** The seller's admin the stack expects: the withdraw job refuses to withdraw when the chain says otherwise. */
+  sellerAdmin: "SELLER_ADMIN",
+  /** JSON: [{ address, symbol, withdrawThresholdWei, reserveMarginWei? }] */
   sellerTokens: "SELLER_TOKENS",
   expectedDailyBurnWei: "EXPECTED_DAILY_BURN_WEI",
   /** JSON: the stack's gas.alertRatios, e.g. [0.5, 0.2, 0.1] (the health job's thresholds, the same as the alarms'). */
@@ -54,6 +56,12 @@ export const environmentVariables = {
   watcherMaxRangesPerRun: "WATCHER_MAX_RANGES_PER_RUN",
   /** Optional, seconds (default 3600): the withdraw job's idempotency window, one withdrawal per key per window. */
   withdrawWindowSeconds: "WITHDRAW_WINDOW_SECONDS",
+  /** Optional (default 20): exchanges per completeExchangeBatch / expireDisputeBatch in the withdraw run's escrow release. */
+  escrowBatchSize: "ESCROW_BATCH_SIZE",
+  /** Optional (default 200): exchanges the escrow release examines per run. */
+  escrowMaxPerRun: "ESCROW_MAX_PER_RUN",
+  /** Optional JSON (default [48, 12]): hours before each dispute deadline at which the watcher pages. */
+  disputeAlertLeadHours: "DISPUTE_ALERT_LEAD_HOURS",
   /** Optional: the known test offer the smoke job runs through the state machine (C4). */
   smokeOfferId: "SMOKE_OFFER_ID",
   /** Optional, basis points (default 5000): the buyer's share in the smoke job's mutual dispute resolution. */

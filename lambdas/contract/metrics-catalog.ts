@@ -31,6 +31,10 @@ export const metricNames = {
   disputeRaised: "DisputeRaised",
   disputesOpenOverOneDay: "DisputesOpenOverOneDay",
   webhookDeadLettered: "WebhookDeadLettered",
+  /** A seller account change (admin, assistant, treasury, auth token, royalty recipients) the stack did not expect (M3). */
+  sellerAccountChanged: "SellerAccountChanged",
+  /** A dispute deadline (timeout, resolver response period) came within a configured lead time; once per deadline and lead time (B3). */
+  disputeDeadlineNear: "DisputeDeadlineNear",
   /** The block at the watcher's checkpoint was replaced: a reorg deeper than the confirmations (O3). */
   deepReorgSeen: "DeepReorgSeen",
   // Business (B2, M4): from the health job's subgraph queries and the watcher's exposure.
@@ -42,6 +46,17 @@ export const metricNames = {
   exchangeCostFiat: "ExchangeCostFiat",
   // Withdrawals (M1).
   withdrawnAmountWei: "WithdrawnAmountWei",
+  /** Exchanges whose escrow the withdraw run released (dimension Action: complete, expireDispute, expireVoucher). */
+  escrowReleased: "EscrowReleased",
+  /** Candidates left alone (dimension Reason: not-yet-due, already-final, escalated, region-paused, ...). */
+  escrowReleaseSkipped: "EscrowReleaseSkipped",
+  /** Per token (dimension Token): what the active offers still need, and what is above it. */
+  reserveWei: "ReserveWei",
+  withdrawableExcessWei: "WithdrawableExcessWei",
+  /** Tokens whose available funds are below the reserve: commits are about to revert with InsufficientAvailableFunds. */
+  reserveShortfall: "ReserveShortfall",
+  /** The seller's treasury, admin or assistant on chain differs from the stack's config: the withdrawal was refused. */
+  sellerAccountMismatch: "SellerAccountMismatch",
   // Job outcomes: one of these per run (transient = e.g. a paused region, retried next run).
   jobSucceeded: "JobSucceeded",
   jobTransient: "JobTransient",
@@ -84,6 +99,8 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   DisputesOpenOverOneDay: "watcher",
   WebhookDeadLettered: "watcher",
   DeepReorgSeen: "watcher",
+  SellerAccountChanged: "watcher",
+  DisputeDeadlineNear: "watcher",
   OpenExchanges: "health",
   RedemptionRate: "health",
   DisputeRate: "health",
@@ -91,6 +108,12 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   GasSpentWei: "any",
   ExchangeCostFiat: "watcher",
   WithdrawnAmountWei: "withdraw",
+  EscrowReleased: "withdraw",
+  EscrowReleaseSkipped: "withdraw",
+  ReserveWei: "withdraw",
+  WithdrawableExcessWei: "withdraw",
+  ReserveShortfall: "withdraw",
+  SellerAccountMismatch: "withdraw",
   JobSucceeded: "any",
   JobTransient: "any",
   JobFailed: "any",

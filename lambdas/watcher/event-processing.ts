@@ -6,7 +6,8 @@ import type { JobMetrics } from "../shared/runtime/metrics";
 import { chainEventId, type ChainEventRecord, type EventStore, type PutOutcome } from "../shared/stores/events";
 import type { WebhookSender } from "../shared/webhooks/delivery";
 import type { ExchangeDirectory, ExchangeOwner } from "./exchange-directory";
-import { disputeClosingEvents, disputeEvents, exchangeEvents, feeEvents, toJson, uintArg, upgradeEvents, type DecodedEvent } from "./events";
+import { addressArg, disputeClosingEvents, disputeEvents, exchangeEvents, feeEvents, optionalUintArg, sellerAccountEvents, toJson, uintArg, upgradeEvents, type DecodedEvent } from "./events";
+import { unexpectedSellerChanges, type ExpectedSellerAccount } from "./seller-account";
 import type { ExposureTracker } from "./exposure-tracker";
 import { offerFromOfferCreated } from "./protocol-views";
 import type { SellerRecords } from "./seller-records";
@@ -29,9 +30,11 @@ export type EventTally = {
   deadLettered: number;
   upgrades: number;
   disputesRaised: number;
+  /** Seller-account events the config did not expect (M3). */
+  sellerAccountChanges: number;
 };
 
-export const emptyTally = (): EventTally => ({ stored: 0, duplicates: 0, delivered: 0, deadLettered: 0, upgrades: 0, disputesRaised: 0 });
+export const emptyTally = (): EventTally => ({ stored: 0, duplicates: 0, delivered: 0, deadLettered: 0, upgrades: 0, disputesRaised: 0, sellerAccountChanges: 0 });
 
 export function addTallies(left: EventTally, right: EventTally): EventTally {
   return {
@@ -41,6 +44,7 @@ export function addTallies(left: EventTally, right: EventTally): EventTally {
     deadLettered: left.deadLettered + right.deadLettered,
     upgrades: left.upgrades + right.upgrades,
     disputesRaised: left.disputesRaised + right.disputesRaised,
+    sellerAccountChanges: left.sellerAccountChanges + right.sellerAccountChanges,
   };
 }
 
@@ -61,6 +65,8 @@ export type EventProcessorDeps = {
   logger: Logger;
   metrics: Pick<JobMetrics, "add">;
   sellerId: bigint;
+  /** The seller account the config expects; without it seller-account events are stored, not judged. */
+  expectedSeller?: ExpectedSellerAccount;
   now: () => Date;
   /** The business counters the health job reads; absent: not kept. */
   tally?: BusinessTally;
@@ -73,6 +79,7 @@ export type EventProcessorDeps = {
 export type EventProcessor = (event: DecodedEvent) => Promise<ProcessedEvent>;
 
 const upgradeNames: ReadonlySet<string> = new Set(upgradeEvents);
+const sellerAccountNames: ReadonlySet<string> = new Set(sellerAccountEvents);
 const notifiedNames: ReadonlySet<string> = new Set([...exchangeEvents, ...disputeEvents]);
 const feeNames: ReadonlySet<string> = new Set(feeEvents);
 
@@ -163,6 +170,26 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     return { tally: { ...stored(outcome), upgrades: outcome === "stored" ? 1 : 0 } };
   }
 
+  /** The seller's own account events: stored once, and a page for any change the config does not expect. */
+  async function sellerAccount(event: DecodedEvent): Promise<ProcessedEvent> {
+    if (optionalUintArg(event.args, "sellerId") !== sellerId) return { tally: emptyTally() };
+    const item = eventRecord(event, await blockTime(event.log), deps.now());
+    const outcome = await store(item);
+    const changes = outcome === "stored" && deps.expectedSeller !== undefined ? unexpectedSellerChanges(event.eventName, event.args, deps.expectedSeller) : [];
+    if (changes.length > 0) {
+      metrics.add(metricNames.sellerAccountChanged, 1);
+      logger.error("unexpected change to the seller account: if nobody on the team made it, follow the takeover runbook", {
+        [alertField]: alertNames.sellerAccountChanged,
+        severity: "high",
+        eventName: event.eventName,
+        changes,
+        executedBy: addressArg(event.args, "executedBy"),
+        txHash: item.txHash,
+      });
+    }
+    return { tally: { ...stored(outcome), sellerAccountChanges: changes.length > 0 ? 1 : 0 } };
+  }
+
   async function exchangeEvent(event: DecodedEvent, owner: ExchangeOwner): Promise<ProcessedEvent> {
     const name = event.eventName;
     const timestamp = await blockTime(event.log);
@@ -199,6 +226,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       return { tally: emptyTally() };
     }
     if (upgradeNames.has(event.eventName)) return upgrade(event);
+    if (sellerAccountNames.has(event.eventName)) return sellerAccount(event);
     const owner = await deps.directory.sellersExchange(event);
     if (owner === undefined) return { tally: emptyTally() };
     return exchangeEvent(event, owner);

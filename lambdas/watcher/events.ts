@@ -12,10 +12,12 @@
 import { decodeEventLog, parseAbi, toEventSelector, type AbiEvent, type Hex, type Log } from "viem";
 import type { JsonValue } from "../shared/stores/events";
 import { getExchangeFragment, getOfferFragment, protocolStructs } from "../shared/chain/protocol-fragments";
+import { sellerAccountEvents, sellerAccountEventSignatures } from "./seller-account";
 
-/** The watched events, as in the official ABIs (ProtocolDiamond, IBosonExchangeHandler, IBosonDisputeHandler, IBosonOfferHandler). */
+/** The watched events, as in the official ABIs (ProtocolDiamond, IBosonExchangeHandler, IBosonDisputeHandler, IBosonOfferHandler, IBosonAccountHandler). */
 export const watchedEventsAbi = parseAbi([
   ...protocolStructs,
+  ...sellerAccountEventSignatures,
   // Upgrades (H3)
   "event DiamondCut(FacetCut[] _diamondCut, address _init, bytes _calldata)",
   "event ProtocolInitialized(string version)",
@@ -80,7 +82,10 @@ export const feeEvents = ["ProtocolFeeCollected", "DRFeeRequested"] as const;
 /** Offers: how the watcher learns which offers (and so exchanges) are the seller's. */
 export const offerEvents = ["OfferCreated"] as const;
 
+export { sellerAccountEvents };
+
 export type WatchedEventName =
+  | (typeof sellerAccountEvents)[number]
   | (typeof upgradeEvents)[number]
   | (typeof exchangeEvents)[number]
   | (typeof disputeEvents)[number]
@@ -90,7 +95,7 @@ export type WatchedEventName =
 /** topic0 of every watched event: one `eth_getLogs` per range filters on all of them at once. */
 export const watchedTopics: readonly Hex[] = watchedEventsAbi.map((event) => toEventSelector(event));
 
-const watchedNames: ReadonlySet<string> = new Set<string>([...upgradeEvents, ...exchangeEvents, ...disputeEvents, ...feeEvents, ...offerEvents]);
+const watchedNames: ReadonlySet<string> = new Set<string>([...sellerAccountEvents, ...upgradeEvents, ...exchangeEvents, ...disputeEvents, ...feeEvents, ...offerEvents]);
 if (watchedEventsAbi.some((event) => !watchedNames.has(event.name)) || watchedEventsAbi.length !== watchedNames.size) {
   throw new Error("the watched event lists and the watched ABI disagree");
 }

@@ -11,6 +11,7 @@ import { sharedSecretsClient } from "../shared/runtime/secrets-client";
 import { traceHeaders } from "../shared/runtime/trace";
 import { createWebhookSecretReader } from "../shared/webhooks/signing-secret";
 import { createWebhookSender } from "../shared/webhooks/delivery";
+import { createAlertLedger, type AlertLedger } from "../shared/stores/alert-ledger";
 import { createSellerRecords, type SellerRecords } from "./seller-records";
 import { createBusinessTally, type BusinessTally } from "../shared/stores/business-tally";
 import { watcherJob, type WatcherOutcome } from "./job";
@@ -29,6 +30,7 @@ type WatcherWiring = {
   checkpoints: CheckpointStore;
   records: SellerRecords;
   tally: BusinessTally;
+  alerts: AlertLedger;
   webhookSecret?: string;
 };
 
@@ -49,6 +51,7 @@ async function wire(env: JobEnvironment): Promise<WatcherWiring> {
     checkpoints: createCheckpointStore(documents, env.CHECKPOINTS_TABLE),
     records: createSellerRecords(documents, env.EVENTS_TABLE),
     tally: createBusinessTally(documents, env.EVENTS_TABLE, env.SELLER_ID),
+    alerts: createAlertLedger(documents, env.EVENTS_TABLE),
     ...(webhookSecret !== undefined ? { webhookSecret } : {}),
   };
 }
@@ -64,6 +67,10 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
     kitAddresses: env.SIGNER_ADDRESS !== undefined ? [getAddress(env.SIGNER_ADDRESS)] : [],
     ...(env.PRICE_FEED !== undefined ? { priceFeed: { address: getAddress(env.PRICE_FEED.address), currency: env.PRICE_FEED.currency } } : {}),
     ...(env.SMOKE_OFFER_ID !== undefined ? { smokeOfferId: env.SMOKE_OFFER_ID } : {}),
+    ...(env.SIGNER_ADDRESS !== undefined
+      ? { expectedSeller: { admin: getAddress(env.SELLER_ADMIN), assistant: getAddress(env.SIGNER_ADDRESS), treasury: getAddress(env.SELLER_TREASURY) } }
+      : {}),
+    disputeAlertLeadHours: env.DISPUTE_ALERT_LEAD_HOURS ?? [48, 12],
   };
 }
 
@@ -76,7 +83,7 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
     wiring = undefined; // retried by the next invocation
     throw error;
   });
-  const { events, checkpoints, records, tally, webhookSecret } = await wiring;
+  const { events, checkpoints, records, tally, alerts, webhookSecret } = await wiring;
   return runJob(watcherJob, {
     client: runtime.read.publicClient,
     clients: runtime.read,
@@ -84,6 +91,7 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
     checkpoints,
     records,
     tally,
+    alerts,
     ...(webhookSecret !== undefined
       ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
       : {}),

@@ -12,6 +12,9 @@ import { addTallies, createEventProcessor, emptyTally, type EventProcessor, type
 import { decodeWatchedLog, watchedEventsAbi } from "./events";
 import { createExposureTracker, type ExposureTracker } from "./exposure-tracker";
 import type { SellerRecords } from "./seller-records";
+import type { AlertLedger } from "../shared/stores/alert-ledger";
+import { pageDisputeDeadlines } from "./dispute-deadlines";
+import type { ExpectedSellerAccount } from "./seller-account";
 
 /**
  * The watcher (checklist H3, B3, O3, O5, S5, M4) as a plain function over its
@@ -43,6 +46,10 @@ export type WatcherConfig = {
   checkpointName?: string;
   /** The smoke job's known test offer: its exchanges are stored tagged, never sent, alerted on or counted. */
   smokeOfferId?: string;
+  /** The seller account the stack expects: any other change to it pages (M3). */
+  expectedSeller?: ExpectedSellerAccount;
+  /** Hours before each dispute deadline at which to page (B3). */
+  disputeAlertLeadHours?: readonly number[];
 };
 
 export type WatcherDeps = {
@@ -65,6 +72,8 @@ export type WatcherDeps = {
   minRemainingMs?: number;
   /** How long a run holds a pending webhook before another run may send it; default 2 minutes (over the Lambda timeout). */
   deliveryLeaseMs?: number;
+  /** Page-once memory for dispute deadlines; without it deadlines are not checked. */
+  alerts?: AlertLedger;
 };
 
 export type WatcherRunResult = {
@@ -83,6 +92,10 @@ export type WatcherRunResult = {
   disputesRaised: number;
   /** Exchange ids whose dispute has been open for more than a day of chain time. */
   disputesOpenOverOneDay: string[];
+  /** Seller-account events this run that the config did not expect. */
+  sellerAccountChanges: number;
+  /** Exchange ids whose dispute deadline paged this run. */
+  disputeDeadlinesPaged: string[];
   /** True when the checkpoint reached the final block. */
   caughtUp: boolean;
   /** True when an overlapping run moved the checkpoint first: this run stopped, the other one carries on. */
@@ -181,7 +194,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     details: { blockNumber: block.number.toString() },
   }));
   const finalBlock = head.number - BigInt(config.confirmations);
-  const nothingRead = { head: head.number, finalBlock, ranges: 0, logs: 0, ...emptyTally(), disputesOpenOverOneDay: [], overtaken: false };
+  const nothingRead = { head: head.number, finalBlock, ranges: 0, logs: 0, ...emptyTally(), disputesOpenOverOneDay: [], disputeDeadlinesPaged: [], overtaken: false };
   if (finalBlock < 0n) return { ...nothingRead, caughtUp: false };
 
   const checkpoint = await withToolCall(deps.logger, { tool: "dynamodb", operation: "readCheckpoint" }, () => deps.checkpoints.read(checkpointName));
@@ -216,6 +229,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     logger: deps.logger,
     metrics: deps.metrics,
     sellerId: config.sellerId,
+    ...(config.expectedSeller !== undefined ? { expectedSeller: config.expectedSeller } : {}),
     now,
     ...(deps.tally !== undefined ? { tally: deps.tally } : {}),
     ...(config.smokeOfferId !== undefined ? { smokeOfferId: config.smokeOfferId } : {}),
@@ -262,6 +276,7 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     logs,
     ...tally,
     disputesOpenOverOneDay: await disputesOpenOverOneDay(deps, head),
+    disputeDeadlinesPaged: await pageDisputeDeadlines(deps, head),
     caughtUp: !overtaken && last >= finalBlock,
     overtaken,
   };

@@ -50,6 +50,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
         "--chain-id", String(chainId),
         "--hardfork", options.hardfork ?? "prague",
         "--silent",
+        // The protocol fixture joins every handler the kit uses into one contract, over EIP-170's
+        // 24 KB limit; the real protocol is a diamond whose facets each stay under it.
+        "--disable-code-size-limit",
         ...(options.args ?? []),
       ],
       { stdio: ["ignore", "ignore", "pipe"] },

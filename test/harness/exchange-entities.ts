@@ -17,6 +17,8 @@ export type SubgraphExchangeEntity = {
   finalizedDate: string | null;
   disputed: boolean;
   disputeState: string | null;
+  /** The voucher's validity end (unix seconds): the escrow release expires vouchers past it. */
+  validUntilDate: string;
 };
 
 export type ExchangeEvent = {
@@ -28,6 +30,8 @@ export type ExchangeEvent = {
   offerId?: string;
   sellerId?: string;
   buyerId?: string;
+  /** For commits: the voucher's validity end (unix seconds). */
+  validUntilDate?: string;
 };
 
 const disputeEnd: Record<string, string> = {
@@ -54,6 +58,7 @@ export function applyExchangeEvent(entities: Map<string, SubgraphExchangeEntity>
       finalizedDate: null,
       disputed: false,
       disputeState: null,
+      validUntilDate: event.validUntilDate ?? "0",
     });
     return;
   }

@@ -6,12 +6,12 @@
  * (PULUMI_CONFIG-style values and PULUMI_CONFIG_SECRET_KEYS), under the kit's
  * mocks instead of a deployment engine. Prints the stack outputs as JSON.
  *
- * usage: node test/harness/pulumi-entrypoint.cjs <stack> <config JSON> <secret keys JSON>
+ * usage: node test/harness/pulumi-entrypoint.cjs <stack> <config JSON> <secret keys JSON> [caller ARN] [Lambda concurrency quota]
  */
 const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 
-const [stack, configJson, secretKeysJson] = process.argv.slice(2);
+const [stack, configJson, secretKeysJson, callerArn, concurrencyQuota] = process.argv.slice(2);
 const vendoredTsNode = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "vendor", "ts-node@7.0.1");
 require(vendoredTsNode).register({ compiler: "typescript", project: "tsconfig.json", skipProject: false, compilerOptions: {} });
 const { kitMocks } = require("../../infra/offline/mocks.ts");
@@ -19,7 +19,8 @@ const { kitMocks } = require("../../infra/offline/mocks.ts");
 async function main() {
   const config = JSON.parse(configJson);
   process.env.PULUMI_CONFIG_SECRET_KEYS = secretKeysJson;
-  await pulumi.runtime.setMocks(kitMocks(config["aws:region"]), "boson-kit", stack, false);
+  const options = { ...(callerArn ? { callerArn } : {}), ...(concurrencyQuota ? { lambdaConcurrencyQuota: Number(concurrencyQuota) } : {}) };
+  await pulumi.runtime.setMocks(kitMocks(config["aws:region"], new Map(), options), "boson-kit", stack, false);
   pulumi.runtime.setAllConfig(config, JSON.parse(secretKeysJson));
   const outputs = await pulumi.runtime.runInPulumiStack(async () => require("../../infra/index.ts"));
   process.stdout.write(`${JSON.stringify(outputs)}\n`);

@@ -17,6 +17,8 @@ import { bosonSubgraphSchema } from "./boson-subgraph-schema";
 
 export type { SubgraphExchangeEntity };
 
+export type SubgraphOfferEntity = { id: string; sellerId: string; voided: boolean };
+
 export type SubgraphServer = {
   url: string;
   /** Follow the chain head `blocks` behind (0 = at the head). */
@@ -44,7 +46,7 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
   let held: bigint | undefined;
   let indexingErrors = false;
   let indexed = (options.fromBlock ?? 1n) - 1n;
-  const offers = new Map<string, string>();
+  const offers = new Map<string, SubgraphOfferEntity>();
   const exchanges = new Map<string, SubgraphExchangeEntity>();
   const timestamps = new Map<bigint, string>();
   const requestCounts: Record<string, number> = {};
@@ -69,17 +71,29 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     }
     const id = (name: string) => String(event.args[name]);
     if (event.eventName === "OfferCreated") {
-      offers.set(id("offerId"), id("sellerId"));
+      offers.set(id("offerId"), { id: id("offerId"), sellerId: id("sellerId"), voided: false });
+      return;
+    }
+    if (event.eventName === "OfferVoided") {
+      const offer = offers.get(id("offerId"));
+      if (offer) offer.voided = true;
       return;
     }
     if (event.args.exchangeId === undefined) return;
     const commit = event.eventName === "BuyerCommitted" || event.eventName === "SellerCommitted";
-    const voucher = event.args.voucher as { committedDate?: bigint } | undefined;
+    const voucher = event.args.voucher as { committedDate?: bigint; validUntilDate?: bigint } | undefined;
     applyExchangeEvent(exchanges, {
       eventName: event.eventName,
       exchangeId: id("exchangeId"),
       timestamp: Number(commit && voucher?.committedDate !== undefined ? voucher.committedDate : await timestampOf(log.blockNumber)),
-      ...(commit ? { offerId: id("offerId"), sellerId: offers.get(id("offerId")) ?? "0", buyerId: String(event.args.buyerId ?? "0") } : {}),
+      ...(commit
+        ? {
+            offerId: id("offerId"),
+            sellerId: offers.get(id("offerId"))?.sellerId ?? "0",
+            buyerId: String(event.args.buyerId ?? "0"),
+            ...(voucher?.validUntilDate !== undefined ? { validUntilDate: voucher.validUntilDate.toString() } : {}),
+          }
+        : {}),
     });
   };
 
@@ -107,7 +121,23 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     return syncing;
   };
 
-  type ExchangesArgs = { first?: number | null; skip?: number | null; where?: { seller?: string | null; id_gt?: string | null; id_in?: string[] | null; state_in?: string[] | null } | null };
+  type ExchangesArgs = {
+    first?: number | null;
+    skip?: number | null;
+    where?: {
+      seller?: string | null;
+      id_gt?: string | null;
+      id_in?: string[] | null;
+      state?: string | null;
+      state_in?: string[] | null;
+      finalizedDate?: string | null;
+      validUntilDate_lt?: string | null;
+    } | null;
+  };
+  type OffersArgs = { first?: number | null; where?: { seller?: string | null; voided?: boolean | null; id_gt?: string | null } | null };
+  const byId = (a: { id: string }, b: { id: string }) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
+  // graph-node compares String ids as strings; the kit's cursors start at "" and every id here is a decimal of one width per test.
+  const after = (id: string, cursor: string | null | undefined) => cursor == null || cursor === "" || BigInt(id) > BigInt(cursor);
   const rootValue: Record<string, (args: never) => unknown> = {
     _meta: () => ({ block: { number: Number(indexed), hash: null, timestamp: null }, hasIndexingErrors: indexingErrors, deployment: "local" }),
     exchanges: (args: ExchangesArgs) => {
@@ -116,11 +146,24 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       const skip = args.skip ?? 0;
       const list = [...exchanges.values()]
         .filter((entity) => where.seller == null || entity.sellerId === where.seller)
-        .filter((entity) => where.id_gt == null || BigInt(entity.id) > BigInt(where.id_gt))
+        .filter((entity) => after(entity.id, where.id_gt))
         .filter((entity) => where.id_in == null || where.id_in.includes(entity.id))
+        .filter((entity) => where.state == null || entity.state === where.state)
         .filter((entity) => where.state_in == null || where.state_in.includes(entity.state))
-        .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        // `finalizedDate: null` in a where clause means "not finalized" (the key is present with null).
+        .filter((entity) => !("finalizedDate" in where) || entity.finalizedDate === where.finalizedDate)
+        .filter((entity) => where.validUntilDate_lt == null || BigInt(entity.validUntilDate) < BigInt(where.validUntilDate_lt))
+        .sort(byId);
       return list.slice(skip, skip + first);
+    },
+    offers: (args: OffersArgs) => {
+      const where = args.where ?? {};
+      return [...offers.values()]
+        .filter((offer) => where.seller == null || offer.sellerId === where.seller)
+        .filter((offer) => where.voided == null || offer.voided === where.voided)
+        .filter((offer) => after(offer.id, where.id_gt))
+        .sort(byId)
+        .slice(0, args.first ?? 100);
     },
     exchange: (args: { id: string }) => exchanges.get(String(args.id)) ?? null,
   };

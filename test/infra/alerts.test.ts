@@ -87,6 +87,25 @@ describe.each(committedStacks)("alerts in %s (B3, H3, H5, O6)", (stack) => {
     }
   });
 
+  it("alarms on a reserve shortfall, a seller account mismatch or change, a near dispute deadline and subgraph indexing errors", () => {
+    const evaluation = stacks[stack];
+    const expected: [string, string, string, string][] = [
+      ["reserve-shortfall", metricNames.reserveShortfall, "withdraw", "high"],
+      ["seller-account-mismatch", metricNames.sellerAccountMismatch, "withdraw", "critical"],
+      ["seller-account-changed", metricNames.sellerAccountChanged, "watcher", "high"],
+      ["dispute-deadline-near", metricNames.disputeDeadlineNear, "watcher", "high"],
+      ["subgraph-indexing-errors", metricNames.subgraphIndexingErrors, "health", "high"],
+    ];
+    for (const [name, metric, emitter, severity] of expected) {
+      const found = alarm(evaluation, name);
+      expect(found.inputs.metricName, name).toBe(metric);
+      expect(found.inputs.comparisonOperator, name).toBe("GreaterThanThreshold");
+      expect(found.inputs.threshold, name).toBe(0);
+      expect(dimensionsOf(found), name).toEqual({ Stack: stack, service: emitter });
+      expect(found.inputs.tags, name).toEqual({ Severity: severity });
+    }
+  });
+
   it("treats a missing health heartbeat as breaching, over three health runs", () => {
     const evaluation = stacks[stack];
     const heartbeat = alarm(evaluation, "health-heartbeat-missing");

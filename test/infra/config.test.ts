@@ -1,4 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseKitConfig, secretPlaceholder, type ConfigSource, type KitConfig } from "../../infra/config";
 import { officialDeployment } from "../../infra/official-table";
@@ -34,7 +38,9 @@ interface InvalidCase {
   readonly mode?: ConfigSource["mode"];
   readonly secretKeys?: readonly string[];
   readonly key: string;
+  readonly value: RegExp;
   readonly problem: RegExp;
+  readonly fix: RegExp;
 }
 
 const invalidConfigs: InvalidCase[] = [
@@ -45,6 +51,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:configId"] = "production-137-0"),
     key: "boson-kit:configId",
     problem: /accepts only configIds starting with staging-/,
+    value: /"production-137-0"/,
+    fix: /pulumi config set --path 'boson-kit:configId' staging-<chainId>-0 --stack staging/,
   },
   {
     name: "staging configId on a production stack",
@@ -53,6 +61,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:configId"] = "staging-80002-0"),
     key: "boson-kit:configId",
     problem: /accepts only configIds starting with production-/,
+    value: /"staging-80002-0"/,
+    fix: /--path 'boson-kit:configId' production-/,
   },
   {
     name: "production configId on a developer's own stack",
@@ -61,6 +71,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:configId"] = "production-137-0"),
     key: "boson-kit:configId",
     problem: /local-, testing-, staging-/,
+    value: /"production-137-0"/,
+    fix: /--stack alice/,
   },
   {
     name: "configId that the official table does not know",
@@ -69,6 +81,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:configId"] = "staging-999-0"),
     key: "boson-kit:configId",
     problem: /not in the official Boson table; known configIds: .*staging-80002-0/,
+    value: /"staging-999-0"/,
+    fix: /<one of the known configIds>/,
   },
   {
     name: "malformed configId",
@@ -77,6 +91,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:configId"] = "stg-amoy"),
     key: "boson-kit:configId",
     problem: /<env>-<chainId>-<n>/,
+    value: /"stg-amoy"/,
+    fix: /--path 'boson-kit:configId' <value>/,
   },
   {
     name: "protocol diamond that differs from the official one",
@@ -85,6 +101,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:protocolDiamond"] = "0x1111111111111111111111111111111111111111"),
     key: "boson-kit:protocolDiamond",
     problem: /official protocol diamond 0x59A4C19b55193D5a2EAD0065c54af4d516E18Cb5 .*@bosonprotocol\/common@/,
+    value: /0x1111111111111111111111111111111111111111/,
+    fix: /pulumi config rm boson-kit:protocolDiamond/,
   },
   {
     name: "protocol diamond that is not an address",
@@ -93,6 +111,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:protocolDiamond"] = "0x1234"),
     key: "boson-kit:protocolDiamond",
     problem: /20-byte hex address/,
+    value: /"0x1234"/,
+    fix: /--path 'boson-kit:protocolDiamond'/,
   },
   {
     name: "confirmations below the chain's minimum",
@@ -101,6 +121,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:confirmations"] = 1),
     key: "boson-kit:confirmations",
     problem: /below Polygon PoS's minimum of 3/,
+    value: /^1$/,
+    fix: /--path 'boson-kit:confirmations' 3/,
   },
   {
     name: "confirmations that are not a number",
@@ -109,6 +131,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:confirmations"] = "many"),
     key: "boson-kit:confirmations",
     problem: /whole number/,
+    value: /"many"/,
+    fix: /--path 'boson-kit:confirmations'/,
   },
   {
     name: "seller admin that is not an address",
@@ -117,6 +141,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (seller(v).admin = "alice.eth"),
     key: "boson-kit:seller.admin",
     problem: /smart account/,
+    value: /"alice.eth"/,
+    fix: /--path 'boson-kit:seller.admin'/,
   },
   {
     name: "seller treasury with a broken EIP-55 checksum",
@@ -125,6 +151,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (seller(v).treasury = "0x7EA5ba7e000000000000000000000000000000A1"),
     key: "boson-kit:seller.treasury",
     problem: /EIP-55 checksum does not match/,
+    value: /0x7EA5ba7e/,
+    fix: /--path 'boson-kit:seller.treasury'/,
   },
   {
     name: "no token to withdraw",
@@ -133,14 +161,18 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (seller(v).tokens = []),
     key: "boson-kit:seller.tokens",
     problem: /at least one token/,
+    value: /^\[\]$/,
+    fix: /--path 'boson-kit:seller.tokens'/,
   },
   {
     name: "withdrawal threshold that is not whole wei",
     stack: "staging",
     base: stagingValues,
     mutate: (v) => (firstToken(v).withdrawThresholdWei = "1.5"),
-    key: "boson-kit:seller.tokens.0.withdrawThresholdWei",
+    key: "boson-kit:seller.tokens[0].withdrawThresholdWei",
     problem: /positive whole number/,
+    value: /"1.5"/,
+    fix: /--path 'boson-kit:seller.tokens\[0\].withdrawThresholdWei'/,
   },
   {
     name: "gas alert ratios out of order",
@@ -149,6 +181,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => ((v["boson-kit:gas"] as Record<string, unknown>).alertRatios = [0.1, 0.2, 0.5]),
     key: "boson-kit:gas.alertRatios",
     problem: /falling order/,
+    value: /\[0.1,0.2,0.5\]/,
+    fix: /--path 'boson-kit:gas.alertRatios'/,
   },
   {
     name: "expected daily burn missing",
@@ -157,6 +191,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:gas"] = {}),
     key: "boson-kit:gas.expectedDailyBurnWei",
     problem: /in wei/,
+    value: /\(unset\)/,
+    fix: /--path 'boson-kit:gas.expectedDailyBurnWei'/,
   },
   {
     name: "subgraph lag of zero blocks",
@@ -165,6 +201,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:subgraph"] = { maxLagBlocks: 0 }),
     key: "boson-kit:subgraph.maxLagBlocks",
     problem: /at least 1/,
+    value: /^0$/,
+    fix: /--path 'boson-kit:subgraph.maxLagBlocks'/,
   },
   {
     name: "schedule that EventBridge Scheduler would reject",
@@ -173,6 +211,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => ((v["boson-kit:schedules"] as Record<string, unknown>).health = "every 5 minutes"),
     key: "boson-kit:schedules.health",
     problem: /rate\(5 minutes\)/,
+    value: /"every 5 minutes"/,
+    fix: /--path 'boson-kit:schedules.health'/,
   },
   {
     name: "nobody to page",
@@ -181,22 +221,28 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:alerts"] = { emails: [] }),
     key: "boson-kit:alerts",
     problem: /nobody is paged/,
+    value: /"emails":\[\]/,
+    fix: /--path 'boson-kit:alerts'/,
   },
   {
     name: "alert endpoint over plain http",
     stack: "production",
     base: productionValues,
     mutate: (v) => ((v["boson-kit:alerts"] as Record<string, unknown>).httpsEndpoints = ["http://pager.example.com/hook"]),
-    key: "boson-kit:alerts.httpsEndpoints.0",
+    key: "boson-kit:alerts.httpsEndpoints[0]",
     problem: /https:\/\//,
+    value: /http:\/\/pager.example.com/,
+    fix: /--path 'boson-kit:alerts.httpsEndpoints\[0\]'/,
   },
   {
     name: "wildcard key administrator",
     stack: "production",
     base: productionValues,
     mutate: (v) => (v["boson-kit:kmsAdministrators"] = ["arn:aws:iam::123456789012:role/*"]),
-    key: "boson-kit:kmsAdministrators.0",
+    key: "boson-kit:kmsAdministrators[0]",
     problem: /no wildcards/,
+    value: /role\/\*/,
+    fix: /--path 'boson-kit:kmsAdministrators\[0\]'/,
   },
   {
     name: "log retention CloudWatch does not offer",
@@ -205,14 +251,21 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:logRetentionDays"] = 42),
     key: "boson-kit:logRetentionDays",
     problem: /one of 1, 3, 5/,
+    value: /^42$/,
+    fix: /--path 'boson-kit:logRetentionDays'/,
   },
   {
     name: "production in a single availability zone",
     stack: "production",
     base: productionValues,
-    mutate: (v) => (v["boson-kit:availabilityZones"] = 1),
-    key: "boson-kit:availabilityZones",
+    mutate: (v) => {
+      v["boson-kit:availabilityZoneIds"] = ["euw1-az1"];
+      delete v["boson-kit:availabilityZones"];
+    },
+    key: "boson-kit:availabilityZoneIds",
     problem: /at least 2 availability zones/,
+    value: /\["euw1-az1"\]/,
+    fix: /--path 'boson-kit:availabilityZoneIds\[1\]' euw1-az2/,
   },
   {
     name: "GCP project id that GCP would reject",
@@ -221,6 +274,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => ((v["boson-kit:gcp"] as Record<string, unknown>).project = "My Project"),
     key: "boson-kit:gcp.project",
     problem: /GCP project id/,
+    value: /"My Project"/,
+    fix: /--path 'boson-kit:gcp.project'/,
   },
   {
     name: "misspelt key",
@@ -229,6 +284,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:confirmation"] = 3),
     key: "boson-kit:confirmation",
     problem: /not a key the kit knows/,
+    value: /^3$/,
+    fix: /pulumi config rm --path 'boson-kit:confirmation'/,
   },
   {
     name: "RPC URL in plaintext",
@@ -237,6 +294,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:rpcPrimaryUrl"] = testRpcUrl),
     key: "boson-kit:rpcPrimaryUrl",
     problem: /plaintext.*must be a Pulumi secret/,
+    value: /plaintext, hidden/,
+    fix: /pulumi config rm boson-kit:rpcPrimaryUrl .* pulumi config set --secret/,
   },
   {
     name: "RPC secret missing under pulumi up",
@@ -247,6 +306,8 @@ const invalidConfigs: InvalidCase[] = [
     secretKeys: ["boson-kit:rpcFallbackUrl"],
     key: "boson-kit:rpcPrimaryUrl",
     problem: /is required/,
+    value: /\(unset\)/,
+    fix: /pulumi config set --secret boson-kit:rpcPrimaryUrl/,
   },
   {
     name: "RPC secret over plain http",
@@ -259,7 +320,9 @@ const invalidConfigs: InvalidCase[] = [
     },
     secretKeys: ["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"],
     key: "boson-kit:rpcPrimaryUrl",
-    problem: /https:\/\/ or wss:\/\//,
+    problem: /must be an https:\/\/ RPC URL/,
+    value: /hidden/,
+    fix: /pulumi config set --secret boson-kit:rpcPrimaryUrl/,
   },
   {
     name: "relayer URL other than the official meta-transaction relayer",
@@ -268,6 +331,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:relayer"] = { url: "https://relayer.test.invalid", apiId: "test-api-id" }),
     key: "boson-kit:relayer.url",
     problem: /is not the official meta-transaction relayer/,
+    value: /relayer\.test\.invalid/,
+    fix: /pulumi config rm --path 'boson-kit:relayer\.url' --stack staging .*allowUnofficialUrl/,
   },
   {
     name: "relayer api key in plaintext",
@@ -283,6 +348,8 @@ const invalidConfigs: InvalidCase[] = [
     secretKeys: ["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"],
     key: "boson-kit:relayerApiKey",
     problem: /must be a non-empty Pulumi secret/,
+    value: /plaintext, hidden/,
+    fix: /pulumi config rm boson-kit:relayerApiKey --stack staging && pulumi config set --secret/,
   },
   {
     name: "relayer without its api id",
@@ -291,6 +358,8 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:relayer"] = {}),
     key: "boson-kit:relayer.apiId",
     problem: /api id/,
+    value: /not set|undefined|\(absent\)/,
+    fix: /pulumi config set --path/,
   },
   {
     name: "AWS region missing",
@@ -299,6 +368,243 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => delete v["aws:region"],
     key: "aws:region",
     problem: /AWS region/,
+    value: /\(unset\)/,
+    fix: /pulumi config set aws:region eu-west-1/,
+  },
+  {
+    name: "RPC URL over WebSocket, which no job can use",
+    stack: "production",
+    base: productionValues,
+    mode: "deploy",
+    mutate: (v) => {
+      v["boson-kit:rpcPrimaryUrl"] = "wss://rpc.test.invalid/not-a-real-key";
+      v["boson-kit:rpcFallbackUrl"] = testRpcUrl;
+    },
+    secretKeys: ["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"],
+    key: "boson-kit:rpcPrimaryUrl",
+    value: /hidden/,
+    problem: /WebSocket \(wss:\/\/\) URL would fail at every cold start/,
+    fix: /pulumi config set --secret boson-kit:rpcPrimaryUrl 'https:/,
+  },
+  {
+    name: "no deployer named",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => delete v["boson-kit:deployers"],
+    key: "boson-kit:deployers",
+    value: /\(unset\)/,
+    problem: /pulumi up/,
+    fix: /--path 'boson-kit:deployers'/,
+  },
+  {
+    name: "a previewer who is also a deployer",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["boson-kit:previewers"] = ["arn:aws:iam::123456789012:role/boson-kit-deployer"]),
+    key: "boson-kit:previewers[0]",
+    value: /boson-kit-deployer/,
+    problem: /also a deployer/,
+    fix: /pulumi config rm --path 'boson-kit:previewers\[0\]'/,
+  },
+  {
+    name: "the same administrator twice",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["boson-kit:kmsAdministrators"] = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/a"]),
+    key: "boson-kit:kmsAdministrators",
+    value: /role\/a.*role\/a/,
+    problem: /same ARN twice/,
+    fix: /--path 'boson-kit:kmsAdministrators'/,
+  },
+  {
+    name: "a deployer in an account the AWS provider will not deploy to",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (v["boson-kit:deployers"] = ["arn:aws:iam::210987654321:role/deployer"]),
+    key: "boson-kit:deployers[0]",
+    value: /210987654321/,
+    problem: /aws:allowedAccountIds deploys only to 123456789012/,
+    fix: /--path 'boson-kit:deployers\[0\]' arn:aws:iam::123456789012:role\/<name>/,
+  },
+  {
+    name: "an allowed account id that is not 12 digits",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["aws:allowedAccountIds"] = ["1234"]),
+    key: "aws:allowedAccountIds",
+    value: /"1234"/,
+    problem: /12-digit AWS account ids/,
+    fix: /--path 'aws:allowedAccountIds\[0\]'/,
+  },
+  {
+    name: "an availability zone name where an id belongs",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["boson-kit:availabilityZoneIds"] = ["eu-west-1a"]),
+    key: "boson-kit:availabilityZoneIds[0]",
+    value: /"eu-west-1a"/,
+    problem: /availability zone id such as euw1-az1/,
+    fix: /--path 'boson-kit:availabilityZoneIds\[0\]'/,
+  },
+  {
+    name: "a zone id of another region",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (v["boson-kit:availabilityZoneIds"] = ["euw1-az1", "use1-az4"]),
+    key: "boson-kit:availabilityZoneIds[1]",
+    value: /"use1-az4"/,
+    problem: /not a zone of eu-west-1, whose zone ids start with euw1-az/,
+    fix: /--path 'boson-kit:availabilityZoneIds\[1\]' euw1-az2/,
+  },
+  {
+    name: "the same zone twice",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (v["boson-kit:availabilityZoneIds"] = ["euw1-az1", "euw1-az1"]),
+    key: "boson-kit:availabilityZoneIds",
+    value: /euw1-az1.*euw1-az1/,
+    problem: /same zone twice/,
+    fix: /--path 'boson-kit:availabilityZoneIds'/,
+  },
+  {
+    name: "a zone count that contradicts the zone ids",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (v["boson-kit:availabilityZones"] = 3),
+    key: "boson-kit:availabilityZones",
+    value: /^3$/,
+    problem: /contradicts availabilityZoneIds, which lists 2/,
+    fix: /pulumi config rm boson-kit:availabilityZones --stack production/,
+  },
+  {
+    name: "the zero address as the seller's treasury",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (seller(v).treasury = zeroAddress),
+    key: "boson-kit:seller.treasury",
+    value: /0x0{40}/,
+    problem: /zero address burns/,
+    fix: /--path 'boson-kit:seller.treasury'/,
+  },
+  {
+    name: "an unchecksummed (all-lowercase) seller admin",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (seller(v).admin = "0x5a11e7d7a7e5a11e7d7a7e5a11e7d7a7e5a11e70"),
+    key: "boson-kit:seller.admin",
+    value: /0x5a11e7d7a7e5a11e7d7a7e5a11e7d7a7e5a11e70/,
+    problem: /EIP-55 checksum, 0x5A11E7d7a7E5a11E7D7A7e5a11E7d7A7E5a11e70/,
+    fix: /--path 'boson-kit:seller.admin'/,
+  },
+  {
+    name: "the same token listed twice",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (seller(v).tokens = [firstToken(v), { ...firstToken(v), symbol: "POL2" }]),
+    key: "boson-kit:seller.tokens[1].address",
+    value: /0x0{40}/,
+    problem: /token already listed/,
+    fix: /--path 'boson-kit:seller.tokens\[1\].address'/,
+  },
+  {
+    name: "a wei amount written as a YAML number",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (firstToken(v).withdrawThresholdWei = 50000000000000000000),
+    key: "boson-kit:seller.tokens[0].withdrawThresholdWei",
+    value: /^50000000000000000000$/,
+    problem: /loses precision above 2\^53/,
+    fix: /pulumi config set --path --type string 'boson-kit:seller.tokens\[0\].withdrawThresholdWei'/,
+  },
+  {
+    name: "a production stack reading a staging subgraph",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (v["boson-kit:subgraphUrl"] = officialDeployment("staging-80002-0")?.subgraphUrl),
+    key: "boson-kit:subgraphUrl",
+    value: /https:/,
+    problem: /staging or test subgraph, on a production stack/,
+    fix: /pulumi config rm boson-kit:subgraphUrl --stack production/,
+  },
+  {
+    name: "credentials inside a webhook URL",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["boson-kit:webhooks"] = { endpoints: ["https://bot:hunter2@fulfillment.example.com/hook"] }),
+    key: "boson-kit:webhooks.endpoints[0]",
+    value: /fulfillment\.example\.com/,
+    problem: /without credentials in it/,
+    fix: /--path 'boson-kit:webhooks.endpoints\[0\]'/,
+  },
+  {
+    name: "a mistyped config namespace that Pulumi would ignore",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (v["bosonkit:confirmations"] = 5),
+    key: "bosonkit:confirmations",
+    value: /^5$/,
+    problem: /namespace "bosonkit", which nothing reads/,
+    fix: /pulumi config rm 'bosonkit:confirmations' --stack staging, then set it as boson-kit:confirmations/,
+  },
+  {
+    name: "a cron minute out of range",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => ((v["boson-kit:schedules"] as Record<string, unknown>).withdraw = "cron(75 * * * ? *)"),
+    key: "boson-kit:schedules.withdraw",
+    value: /cron\(75/,
+    problem: /the minutes field "75" must use values 0-59/,
+    fix: /--path 'boson-kit:schedules.withdraw'/,
+  },
+  {
+    name: "a cron with both day fields set",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => ((v["boson-kit:schedules"] as Record<string, unknown>).withdraw = "cron(0 12 * * MON *)"),
+    key: "boson-kit:schedules.withdraw",
+    value: /MON/,
+    problem: /exactly one of day-of-month and day-of-week must be \?/,
+    fix: /--path 'boson-kit:schedules.withdraw'/,
+  },
+  {
+    name: "a cron with five fields (Unix cron)",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => ((v["boson-kit:schedules"] as Record<string, unknown>).watcher = "cron(*/5 * * * *)"),
+    key: "boson-kit:schedules.watcher",
+    value: /cron/,
+    problem: /six cron fields .* not 5/,
+    fix: /--path 'boson-kit:schedules.watcher'/,
+  },
+  {
+    name: "a retention Cloud Logging cannot keep",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => (v["boson-kit:logRetentionDays"] = 3653),
+    key: "boson-kit:logRetentionDays",
+    value: /^3653$/,
+    problem: /more than Cloud Logging keeps a log bucket \(3650 days\)/,
+    fix: /--path 'boson-kit:logRetentionDays' 3288/,
+  },
+  {
+    name: "a BigQuery key in another location than the dataset",
+    stack: "production",
+    base: productionValues,
+    mutate: (v) => ((v["boson-kit:gcp"] as Record<string, unknown>).bigQueryKmsKeyName = "projects/p/locations/us/keyRings/r/cryptoKeys/k"),
+    key: "boson-kit:gcp.bigQueryKmsKeyName",
+    value: /locations\/us\//,
+    problem: /key in us, but BigQuery only encrypts a dataset in europe-west1/,
+    fix: /--path 'boson-kit:gcp.bigQueryKmsKeyName' projects\/<p>\/locations\/europe-west1/,
+  },
+  {
+    name: "a GCP log generation of zero",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => ((v["boson-kit:gcp"] as Record<string, unknown>).generation = 0),
+    key: "boson-kit:gcp.generation",
+    value: /^0$/,
+    problem: /generation of the GCP log resources' ids: at least 1/,
+    fix: /--path 'boson-kit:gcp.generation'/,
   },
 ];
 
@@ -320,8 +626,8 @@ function configErrorFor(testCase: InvalidCase): ConfigError {
 }
 
 describe("stack config validation", () => {
-  it("has at least 15 distinct invalid configs, each on its own key or rule", () => {
-    expect(invalidConfigs.length).toBeGreaterThanOrEqual(15);
+  it("has at least 30 distinct invalid configs, each on its own key or rule", () => {
+    expect(invalidConfigs.length).toBeGreaterThanOrEqual(30);
     expect(new Set(invalidConfigs.map((c) => c.name)).size).toBe(invalidConfigs.length);
   });
 
@@ -331,13 +637,33 @@ describe("stack config validation", () => {
       const issue = error.issues.find((candidate) => candidate.key === testCase.key);
       expect(issue, `issues were: ${error.message}`).toBeDefined();
       expect(issue?.problem).toMatch(testCase.problem);
-      expect(issue?.value).not.toBe("");
+      expect(issue?.value).toMatch(testCase.value);
+      expect(issue?.fix).toMatch(testCase.fix);
       expect(issue?.fix).toMatch(/pulumi config|infra\/chains\.ts/);
       expect(error.message).toContain(testCase.key);
       expect(error.message).toContain(issue?.fix);
       // Secret values never appear in an error, even when they are the problem.
       expect(error.message).not.toContain("not-a-real-key");
     });
+  });
+});
+
+describe("a stack file with a YAML syntax error", () => {
+  it("is refused with the file and the line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kit-yaml-"));
+    writeFileSync(join(dir, "Pulumi.broken.yaml"), "config:\n  aws:region: eu-west-1\n  boson-kit:configId: staging-80002-0\n\tboson-kit:confirmations: 3\n");
+    let error: unknown;
+    try {
+      readStackFile("broken", dir);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const [issue] = (error as ConfigError).issues;
+    expect(issue?.key).toMatch(/^Pulumi\.broken\.yaml:4$/);
+    expect(issue?.value).toBe("line 4");
+    expect(issue?.problem).toMatch(/is not valid YAML: Tabs are not allowed/);
+    expect(issue?.fix).toMatch(/fix the YAML at Pulumi\.broken\.yaml:4/);
   });
 });
 
@@ -406,7 +732,7 @@ describe("the committed stack files", () => {
   it("uses the secrets as given under pulumi up, and keeps them secret", async () => {
     const values = productionValues();
     values["boson-kit:rpcPrimaryUrl"] = testRpcUrl;
-    values["boson-kit:rpcFallbackUrl"] = "wss://fallback.test.invalid/not-a-real-key";
+    values["boson-kit:rpcFallbackUrl"] = "https://fallback.test.invalid/not-a-real-key";
     const config = parseKitConfig({
       ...stackSource("production", values),
       mode: "deploy",

@@ -102,6 +102,8 @@ beforeAll(async () => {
       identity: rolePolicies.filter((p) => facts.resolve(p.inputs.role)?.urn === job.role?.urn).map((p) => policyOf(p.inputs.policy)),
     })),
     ...evaluation.config.aws.kmsAdministrators.map((arn) => ({ name: "key administrator", arn, identity: [administratorAccess] })),
+    // The deploy role, with the broadest identity policy an account allows: the key and secret policies decide.
+    ...evaluation.config.aws.deployers.map((arn) => ({ name: "deployer", arn, identity: [administratorAccess] })),
     { name: "other account admin", arn: otherAdmin, identity: [administratorAccess] },
   ];
   const keyArn = arnOf(signer.key);
@@ -131,10 +133,11 @@ const expectedAllowed: Readonly<Record<string, readonly Cell[]>> = {
   health: ["publicKey", "readRpc"],
   watcher: ["readRpc", "readWebhookKey"],
   shipper: [],
-  // Lifecycle and the public key (pulumi up derives the address), never Sign or CreateGrant. The
-  // secrets: administrators are today also the ones who run `pulumi up`, which writes and reads back
-  // the secret values; the deployers split (boson-kit:deployers) moves those two cells to the deployers.
-  "key administrator": ["publicKey", "putKeyPolicy", "readRpc", "readWebhookKey", "updateSigningJob", "passSigningRole"],
+  // Lifecycle, never Sign or CreateGrant, and never the secrets' values: the deployers write those.
+  "key administrator": ["putKeyPolicy", "updateSigningJob", "passSigningRole"],
+  // `pulumi up`: reads the public key, writes and refreshes the secrets (so decrypts them) and updates the key
+  // policy, never signs; PutKeyPolicy makes it a signer one step away, which the report names.
+  deployer: ["publicKey", "putKeyPolicy", "readRpc", "readWebhookKey", "updateSigningJob", "passSigningRole"],
   // No key or secret policy names it, and the key policies do not trust the account: identity policies
   // cannot reach the key. It can still change what a signing job runs: the report's "one step away".
   "other account admin": ["updateSigningJob", "passSigningRole"],

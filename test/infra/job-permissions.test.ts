@@ -11,9 +11,8 @@ import {
   environmentOf,
   grants,
   jobFunction,
-  keyPolicy,
   named,
-  nonAdministratorsAllowed,
+  jobPrincipalsAllowed,
   ofType,
   parentOf,
   parsePolicy,
@@ -60,7 +59,7 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
     expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual(keyArns);
     const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
-    expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
   });
 
@@ -113,10 +112,7 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     ]);
     // The table key follows.
     const tableKey = resolve(evaluation, (named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn);
-    const keyUsers = keyPolicy(tableKey)
-      .filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"))
-      .flatMap(awsPrincipals);
-    expect(roleNames(evaluation, keyUsers)).toEqual(["health-job-role", "smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, tableKey, "kms:Decrypt"))).toEqual(["health-job-role", "smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
   });
 
   it("grants no wildcard action, no PutMetricData (metrics go through logs, EMF), and '*' resources only where AWS offers no scoping", () => {

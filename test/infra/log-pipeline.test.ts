@@ -35,7 +35,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
 
   it("declares the GCP side: WIF pool and AWS provider, writer service account, Log Analytics bucket, BigQuery dataset and sinks, metrics", () => {
     const { config } = evaluation();
-    const names = logPipelineNames(stack);
+    const names = logPipelineNames(stack, config.gcp);
     expect(one(evaluation(), types.pool).inputs).toMatchObject({ project: config.gcp.project, workloadIdentityPoolId: names.poolId });
     expect(one(evaluation(), types.poolProvider).inputs).toMatchObject({ aws: { accountId: mockAccountId }, workloadIdentityPoolProviderId: names.providerId });
     expect(one(evaluation(), types.serviceAccount).inputs).toMatchObject({ accountId: names.serviceAccountId });
@@ -59,7 +59,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
       ].sort(),
     );
     for (const sink of sinks) expect(sink.inputs.filter).toBe(`logName="projects/${config.gcp.project}/logs/${names.logId}"`);
-    expect(bigQueryTable(config.gcp.project, stack)).toBe(`${config.gcp.project}.${names.datasetId}.${names.logId.replace(/-/g, "_")}`);
+    expect(bigQueryTable(config.gcp, stack)).toBe(`${config.gcp.project}.${names.datasetId}.${names.logId.replace(/-/g, "_")}`);
 
     const metricFilters = ofType(evaluation(), types.logMetric).map((metric) => String(metric.inputs.filter));
     expect(metricFilters).toHaveLength(2);
@@ -72,7 +72,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const exclusions = ofType(evaluation(), "gcp:logging/projectExclusion:ProjectExclusion");
     expect(exclusions).toHaveLength(1);
     // The same filter as the kit's own sinks: exactly the shipper's entries, nothing else the project logs.
-    expect(exclusions[0]?.inputs).toMatchObject({ project: config.gcp.project, filter: `logName="projects/${config.gcp.project}/logs/${logPipelineNames(stack).logId}"` });
+    expect(exclusions[0]?.inputs).toMatchObject({ project: config.gcp.project, filter: `logName="projects/${config.gcp.project}/logs/${logPipelineNames(stack, config.gcp).logId}"` });
     expect(exclusions[0]?.inputs.disabled).not.toBe(true);
   });
 
@@ -82,7 +82,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     expect(writer).toMatch(/^serviceAccount:/);
     const grants = ofType(evaluation(), types.datasetIam);
     expect(grants).toHaveLength(1);
-    expect(grants[0]?.inputs).toMatchObject({ datasetId: logPipelineNames(stack).datasetId, role: "roles/bigquery.dataEditor", member: writer });
+    expect(grants[0]?.inputs).toMatchObject({ datasetId: logPipelineNames(stack, evaluation().config.gcp).datasetId, role: "roles/bigquery.dataEditor", member: writer });
     const elsewhere = evaluation().resources.filter((resource) => gcpIamTypes.test(resource.type) && resource.inputs.member === writer && resource.type !== types.datasetIam);
     expect(elsewhere).toEqual([]);
   });
@@ -91,7 +91,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const roleName = shipperRole(evaluation()).computed?.name;
     expect(typeof roleName).toBe("string");
     const assumedRole = `arn:aws:sts::${mockAccountId}:assumed-role/${String(roleName)}`;
-    const names = logPipelineNames(stack);
+    const names = logPipelineNames(stack, evaluation().config.gcp);
 
     expect(one(evaluation(), types.poolProvider).inputs.attributeCondition).toBe(`attribute.aws_role == "${assumedRole}"`);
 
@@ -125,7 +125,7 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const fn = shipperFunction(evaluation());
     const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     const credential = JSON.parse(String(variables.GCP_CREDENTIAL_CONFIG)) as Record<string, unknown>;
-    const names = logPipelineNames(stack);
+    const names = logPipelineNames(stack, evaluation().config.gcp);
     expect(credential).toMatchObject({
       type: "external_account",
       audience: `//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/${names.poolId}/providers/${names.providerId}`,
@@ -194,6 +194,7 @@ describe("log pipeline with a BigQuery CMK", () => {
         gcp: kit.gcp,
         logRetentionDays: kit.logRetentionDays,
         administrators: kit.aws.kmsAdministrators,
+        deployers: kit.aws.deployers,
         jobLogGroups: [{ job: "withdraw", logGroupName: "withdraw-logs", logGroupArn: `arn:aws:logs:${kit.aws.region}:${mockAccountId}:log-group:withdraw-logs` }],
         network: { subnetIds: [pulumi.output("subnet-a")], securityGroupIds: [pulumi.output("sg-a")] },
       });

@@ -89,6 +89,7 @@ describe("staging and production differ only where their config does", () => {
     { type: /VpcEndpoint$/, path: /^(subnetIds|routeTableIds)$/, because: "aws.availabilityZones" },
     { type: /Function$/, path: /^environment\.variables\.[A-Z_]+$/, because: "configEnvironment (checked below)" },
     { type: /RolePolicy$/, path: /^policy$/, because: "signer.replicaRegion: the signing jobs may also use the replica" },
+    { type: /ResponseHeadersPolicy$/, path: /^securityHeadersConfig\.contentSecurityPolicy\.contentSecurityPolicy$/, because: "each environment's widgets host" },
   ];
 
   it("has the same resources but for the extra zone and subscriptions, with every input difference explained", () => {

@@ -11,7 +11,7 @@ import {
   keyPolicy,
   keyType,
   named,
-  nonAdministratorsAllowed,
+  jobPrincipalsAllowed,
   ofType,
   resolve,
   roleNames,
@@ -32,7 +32,7 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
     expect(subnets(evaluation, "public")).toHaveLength(zones);
     expect(ofType(evaluation, "aws:ec2/natGateway:NatGateway")).toHaveLength(zones);
     expect(ofType(evaluation, "aws:ec2/eip:Eip")).toHaveLength(zones);
-    expect(new Set(subnets(evaluation, "private").map((subnet) => subnet.inputs.availabilityZone)).size).toBe(zones);
+    expect(new Set(subnets(evaluation, "private").map((subnet) => subnet.inputs.availabilityZoneId)).size).toBe(zones);
     for (const subnet of [...subnets(evaluation, "private"), ...subnets(evaluation, "public")]) {
       expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
     }
@@ -98,7 +98,7 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
     expect([...new Set(readers.flatMap((statement) => roleNames(evaluation, awsPrincipals(statement))))].sort()).toEqual(jobRoles);
 
     const key = resolve(evaluation, secret.inputs.kmsKeyId);
-    expect([...new Set(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:Decrypt")))].sort()).toEqual(jobRoles);
+    expect([...new Set(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:Decrypt")))].sort()).toEqual(jobRoles);
     const decrypters = keyPolicy(key).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"));
     for (const statement of decrypters) {
       expect(statement.Condition?.StringEquals?.["kms:ViaService"]).toBe(`secretsmanager.${evaluation.config.aws.region}.amazonaws.com`);

@@ -35,7 +35,7 @@ describe("the assistant key is a multi-Region primary with a replica (production
       const key = named(evaluation, keyType, "assistant-signer-key");
       expect(key.inputs.multiRegion).toBe(true);
       expect(String(key.computed?.keyId)).toMatch(/^mrk-[0-9a-f]{32}$/);
-      expect(key.guards).toEqual({ protect: true, retainOnDelete: true });
+      expect(key.options).toMatchObject({ protect: true, retainOnDelete: true });
     }
   });
 
@@ -55,7 +55,7 @@ describe("the assistant key is a multi-Region primary with a replica (production
     const withoutSign = (key: typeof primary) => keyPolicy(key).filter((statement) => !grants(statement, "kms:Sign"));
     expect(withoutSign(replica)).toEqual(withoutSign(primary));
     expect(replica.inputs.deletionWindowInDays).toBe(30);
-    expect(replica.guards).toEqual({ protect: true, retainOnDelete: true });
+    expect(replica.options).toMatchObject({ protect: true, retainOnDelete: true });
     expect(replica.computed?.keyId).toBe(primary.computed?.keyId);
     const aliases = ofType(evaluation, "aws:kms/alias:Alias").filter((alias) => String(alias.inputs.name).endsWith("/assistant"));
     expect(aliases.map((alias) => [alias.name, alias.inputs.region ?? evaluation.config.aws.region])).toEqual([
@@ -106,7 +106,7 @@ describe("key generations and the pinned address", () => {
     );
     const current = named(evaluation, keyType, "assistant-signer-key");
     const pending = named(evaluation, keyType, "assistant-signer-g2-key");
-    expect(pending.guards).toEqual({ protect: true, retainOnDelete: true });
+    expect(pending.options).toMatchObject({ protect: true, retainOnDelete: true });
     const signersOf = (key: typeof current) =>
       keyPolicy(key).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign")).flatMap(awsPrincipals);
     expect(signersOf(pending)).toEqual([rotation]);

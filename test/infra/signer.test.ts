@@ -46,9 +46,9 @@ describe.each(committedStacks)("signer in %s (S1, S2)", (stack) => {
     }
   });
 
-  it("lets the administrators manage the key but never sign or grant", () => {
+  it("lets the administrators and deployers manage the key but never sign or grant", () => {
     const evaluation = stacks[stack];
-    const administrators = [...evaluation.config.aws.kmsAdministrators].sort();
+    const administrators = [...evaluation.config.aws.kmsAdministrators, ...evaluation.config.aws.deployers].sort();
     const statements = keyPolicy(signerKey(evaluation));
     const administration = statements.filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:PutKeyPolicy"));
     expect(administration.flatMap(awsPrincipals).sort()).toEqual(administrators);

@@ -144,13 +144,14 @@ export function keyPolicy(key: RecordedResource): Statement[] {
   return parsePolicy(key.inputs.policy);
 }
 
-/** The principals other than the stack's key administrators that a key's policy allows `action`. */
-export function nonAdministratorsAllowed(evaluation: StackEvaluation, key: RecordedResource, action: string): string[] {
-  const administrators = evaluation.config.aws.kmsAdministrators;
+/** Principals allowed `action` on a key other than the administrators, deployers and previewers (the config's ARNs). */
+export function jobPrincipalsAllowed(evaluation: StackEvaluation, key: RecordedResource, action: string): string[] {
+  const { kmsAdministrators, deployers, previewers } = evaluation.config.aws;
+  const people = [...kmsAdministrators, ...deployers, ...previewers];
   return keyPolicy(key)
     .filter((statement) => statement.Effect === "Allow" && grants(statement, action))
     .flatMap(awsPrincipals)
-    .filter((arn) => !administrators.includes(arn));
+    .filter((arn) => !people.includes(arn));
 }
 
 /** The statements of the resource policy attached to a Secrets Manager secret. */

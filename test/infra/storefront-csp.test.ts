@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { committedStacks, committedStackEvaluations, ofType } from "./stack-evaluation";
+import { widgetLoaderStyle, widgetLoaderStyleHash, widgetsOriginFor } from "../../infra/definitions/widgets";
+import { createHash } from "node:crypto";
 
 const stacks = committedStackEvaluations();
 
-const widgets = "https://widgets.bosonprotocol.io";
+// Each environment's own host, as the widgets' documentation lists it (staging is not served from production's host).
+const widgetsHost: Record<string, string> = { production: "https://widgets.bosonprotocol.io", staging: "https://widgets-staging.on-fleek.app" };
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(
@@ -16,7 +19,21 @@ function directives(csp: string): Map<string, string[]> {
   );
 }
 
+describe("widgets origins", () => {
+  it("follow the configId's environment", () => {
+    expect(widgetsOriginFor("production-137-0")).toBe("https://widgets.bosonprotocol.io");
+    expect(widgetsOriginFor("staging-80002-0")).toBe("https://widgets-staging.on-fleek.app");
+    expect(widgetsOriginFor("testing-80002-0")).toBe("https://widgets-test.on-fleek.app");
+    expect(() => widgetsOriginFor("mainnet-1-0")).toThrow(/no widgets host/);
+  });
+
+  it("name the loader's injected style by its SHA-256", () => {
+    expect(widgetLoaderStyleHash).toBe(`'sha256-${createHash("sha256").update(widgetLoaderStyle).digest("base64")}'`);
+  });
+});
+
 describe.each(committedStacks)("storefront CSP in %s (S6)", (stack) => {
+  const widgets = widgetsHost[stack] ?? "";
   const policyOf = (evaluation: StackEvaluation) => {
     const policies = ofType(evaluation, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy");
     expect(policies).toHaveLength(1);
@@ -28,6 +45,10 @@ describe.each(committedStacks)("storefront CSP in %s (S6)", (stack) => {
     const { csp } = policyOf(stacks[stack]);
     expect(csp.override).toBe(true);
     expect(directives(csp.contentSecurityPolicy).get("script-src")).toEqual(["'self'", widgets]);
+  });
+
+  it("allows styles from the page, the widgets' stylesheet and the loader's style element by hash", () => {
+    expect(directives(policyOf(stacks[stack]).csp.contentSecurityPolicy).get("style-src")).toEqual(["'self'", widgets, widgetLoaderStyleHash]);
   });
 
   it("allows frames from the Boson widgets only", () => {
@@ -45,6 +66,7 @@ describe.each(committedStacks)("storefront CSP in %s (S6)", (stack) => {
     }
     expect(parsed.get("script-src")).not.toContain("'unsafe-inline'");
     expect(parsed.get("script-src")).not.toContain("'unsafe-eval'");
+    expect(parsed.get("style-src")).not.toContain("'unsafe-inline'");
   });
 
   it("exports the policy id for the team's distribution", () => {

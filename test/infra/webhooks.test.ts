@@ -8,7 +8,7 @@ import {
   jobFunction,
   keyType,
   named,
-  nonAdministratorsAllowed,
+  jobPrincipalsAllowed,
   ofType,
   resolve,
   roleNames,
@@ -39,7 +39,7 @@ describe.each(committedStacks)("webhook signing in %s (S5)", (stack) => {
     const secret = named(evaluation, "aws:secretsmanager/secret:Secret", "webhooks-signing-secret");
     const key = resolve(evaluation, secret.inputs.kmsKeyId);
     expect(key.type).toBe(keyType);
-    expect(roleNames(evaluation, nonAdministratorsAllowed(evaluation, key, "kms:Decrypt"))).toEqual(["watcher-job-role"]);
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:Decrypt"))).toEqual(["watcher-job-role"]);
     const readers = secretPolicyStatements(evaluation, secret).filter((statement) => grants(statement, "secretsmanager:GetSecretValue"));
     expect(roleNames(evaluation, readers.flatMap(awsPrincipals))).toEqual(["watcher-job-role"]);
   });

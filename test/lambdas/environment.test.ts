@@ -11,6 +11,7 @@ const complete = {
   CONFIRMATIONS: "3",
   SELLER_ID: "7",
   SELLER_TREASURY: `0x${"22".repeat(20)}`,
+  SELLER_ADMIN: `0x${"33".repeat(20)}`,
   SELLER_TOKENS: JSON.stringify([{ address: `0x${"00".repeat(20)}`, symbol: "POL", withdrawThresholdWei: "5" }]),
   EXPECTED_DAILY_BURN_WEI: "1000",
   SUBGRAPH_MAX_LAG_BLOCKS: "20",

@@ -126,7 +126,7 @@ describe("event processing", () => {
   });
 
   it("adds tallies field by field", () => {
-    const one = { stored: 1, duplicates: 2, delivered: 3, deadLettered: 4, upgrades: 5, disputesRaised: 6 };
-    expect(addTallies(one, one)).toEqual({ stored: 2, duplicates: 4, delivered: 6, deadLettered: 8, upgrades: 10, disputesRaised: 12 });
+    const one = { stored: 1, duplicates: 2, delivered: 3, deadLettered: 4, upgrades: 5, disputesRaised: 6, sellerAccountChanges: 7 };
+    expect(addTallies(one, one)).toEqual({ stored: 2, duplicates: 4, delivered: 6, deadLettered: 8, upgrades: 10, disputesRaised: 12, sellerAccountChanges: 14 });
   });
 });

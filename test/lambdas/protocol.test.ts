@@ -65,6 +65,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
       "getAvailableFunds", "withdrawFunds", "depositFunds", "commitToOffer", "redeemVoucher", "completeExchange",
       "getExchange", "getOffer", "getSeller", "updateSeller", "optInToSellerUpdate", "raiseDispute", "retractDispute", "resolveDispute", "decideDispute", "getPausedRegions",
       "executeMetaTransaction", "isUsedNonce", "isFunctionAllowlisted",
+      "completeExchangeBatch", "expireVoucher", "expireDispute", "expireDisputeBatch", "getDisputeTimeout", "extendDisputeTimeout",
     ]));
     for (const item of protocolFunctions) {
       const selector = toFunctionSelector(signature(item));
@@ -84,7 +85,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
       expect(match, `${signature(item)} is not in the official ABIs`).toBeDefined();
       expect(item.inputs.map((input) => input.indexed ?? false), item.name).toEqual(match?.inputs.map((input) => input.indexed ?? false));
     }
-    expect(eventsOf(fixture).map((item) => item.name)).toEqual(expect.arrayContaining(["DiamondCut", "DisputeRaised", "FundsWithdrawn", "BuyerCommitted", "SellerUpdatePending", "SellerUpdateApplied"]));
+    expect(eventsOf(fixture).map((item) => item.name)).toEqual(expect.arrayContaining(["DiamondCut", "DisputeRaised", "FundsWithdrawn", "BuyerCommitted", "SellerUpdatePending", "SellerUpdateApplied", "DisputeExpired", "DisputeTimeoutExtended", "VoucherExpired"]));
   });
 
   it("every fixture error is an official error selector", () => {
@@ -117,7 +118,7 @@ describe("protocol surface matches the pinned @bosonprotocol/common ABIs", () =>
 
   it("the merged ABI has the protocol's custom errors once each", () => {
     const errors = mergedProtocolAbi.filter((item) => item.type === "error").map((item) => formatAbiItem(item));
-    for (const expected of ["RegionPaused(uint8)", "NothingToWithdraw()", "NotAuthorized()", "InsufficientAvailableFunds()"]) {
+    for (const expected of ["RegionPaused(uint8)", "NothingToWithdraw()", "NotAuthorized()", "InsufficientAvailableFunds()", "VoucherStillValid()", "DisputeStillValid()", "DisputeHasExpired()", "InvalidDisputeTimeout()"]) {
       expect(errors).toContain(expected);
     }
     expect(new Set(errors).size).toBe(errors.length);

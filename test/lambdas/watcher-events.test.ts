@@ -1,6 +1,7 @@
 import { abis } from "@bosonprotocol/common";
 import { encodeAbiParameters, encodeEventTopics, parseAbi, toEventSelector, type Abi, type AbiEvent, type AbiFunction, type Hex, type Log } from "viem";
 import { describe, expect, it } from "vitest";
+import { disputeViewsAbi } from "../../lambdas/watcher/dispute-deadlines";
 import { decodeWatchedLog, getExchangeAbi, getOfferAbi, toJson, watchedEventsAbi, watchedTopics, webhookType } from "../../lambdas/watcher/events";
 
 const official: Abi = [
@@ -8,6 +9,7 @@ const official: Abi = [
   ...(abis.IBosonExchangeHandlerABI as unknown as Abi),
   ...(abis.IBosonDisputeHandlerABI as unknown as Abi),
   ...(abis.IBosonOfferHandlerABI as unknown as Abi),
+  ...(abis.IBosonAccountHandlerABI as unknown as Abi),
 ];
 const officialTopic = (name: string) => {
   const event = official.find((item): item is AbiEvent => item.type === "event" && item.name === name);
@@ -31,7 +33,7 @@ function log(topics: Hex[], data: Hex): Log<bigint, number, false> {
 
 describe("watcher events (H3, B3, H4)", () => {
   it("filters on the topics of the official ABIs shipped by @bosonprotocol/common, one per watched event", () => {
-    for (const name of ["DiamondCut", "DisputeRaised", "DisputeRetracted", "BuyerCommitted", "VoucherRedeemed", "ExchangeCompleted", "ProtocolFeeCollected", "DRFeeRequested", "OfferCreated"]) {
+    for (const name of ["DiamondCut", "DisputeRaised", "DisputeRetracted", "BuyerCommitted", "VoucherRedeemed", "ExchangeCompleted", "ProtocolFeeCollected", "DRFeeRequested", "OfferCreated", "SellerUpdatePending", "SellerUpdateApplied", "RoyaltyRecipientsChanged"]) {
       expect(watchedTopics).toContain(officialTopic(name));
     }
     // ProtocolInitialized is not in those ABIs: the protocol source's signature.
@@ -49,7 +51,7 @@ describe("watcher events (H3, B3, H4)", () => {
       expect(reference, event.name).toBeDefined();
       expect(shape(event.inputs), event.name).toEqual(shape(reference?.inputs ?? []));
     }
-    for (const view of [...getOfferAbi, ...getExchangeAbi].filter((item) => item.type === "function")) {
+    for (const view of [...getOfferAbi, ...getExchangeAbi, ...disputeViewsAbi].filter((item) => item.type === "function")) {
       const reference = official.find((item): item is AbiFunction => item.type === "function" && item.name === view.name);
       expect(shape(view.inputs), view.name).toEqual(shape(reference?.inputs ?? []));
       expect(shape(view.outputs), view.name).toEqual(shape(reference?.outputs ?? []));

@@ -22,6 +22,7 @@ import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import type { KmsEndpoint } from "../harness/kms-endpoint";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 
 const fundsWithdrawn = parseAbiItem("event FundsWithdrawn(uint256 indexed sellerId, address indexed withdrawnTo, address indexed tokenAddress, uint256 amount, address executedBy)");
 
@@ -29,6 +30,7 @@ let chain: KmsSellerChain;
 let anvil: Anvil;
 let kms: KmsEndpoint;
 let dynalite: Dynalite;
+let subgraph: SubgraphServer;
 let fixture: FixtureDeployment;
 let account: KmsAccount;
 let seller: SellerSetup;
@@ -39,10 +41,11 @@ let tableCounter = 0;
 beforeAll(async () => {
   [chain, dynalite] = await Promise.all([startKmsSellerChain({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }), startDynalite()]);
   ({ anvil, kms, fixture, account, seller } = chain);
+  subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
 });
 
 afterAll(async () => {
-  await Promise.all([chain?.stop(), dynalite?.stop()]);
+  await Promise.all([chain?.stop(), dynalite?.stop(), subgraph?.stop()]);
 });
 
 beforeEach(() => {
@@ -65,17 +68,20 @@ async function deps(overrides: Partial<Omit<WithdrawDeps, "config">> & { config?
       diamond: fixture.diamond,
       sellerId: seller.sellerId,
       tokens: [
-        { address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5") },
-        { address: fixture.token, symbol: "FUSD", withdrawThresholdWei: parseEther("100") },
+        { address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n },
+        { address: fixture.token, symbol: "FUSD", withdrawThresholdWei: parseEther("100"), reserveMarginWei: 0n },
       ],
       confirmations: 2,
       windowSeconds: 3600,
+      expectedSeller: { treasury: seller.treasury, admin: fixture.deployer.account.address },
+      escrow: { batchSize: 20, maxPerRun: 200 },
       ...config,
     },
     clients,
     logger,
     metrics: createJobMetrics("withdraw", "test"),
     idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "withdraw.test" }),
+    subgraph: { url: subgraph.url, logger },
     requestId: `test-${tableCounter}`,
     // Finality waits for blocks: each poll mines one, so confirmations arrive without wall-clock waits.
     sleep: chain.mineOnSleep,
@@ -97,7 +103,7 @@ async function drain(): Promise<void> {
   for (const token of [zeroAddress, fixture.token] as const) {
     const amount = await available(token);
     if (amount === 0n) continue;
-    const run = await runJob(withdrawJob, await deps({ config: { tokens: [{ address: token, symbol: "X", withdrawThresholdWei: 1n }] } }));
+    const run = await runJob(withdrawJob, await deps({ config: { tokens: [{ address: token, symbol: "X", withdrawThresholdWei: 1n, reserveMarginWei: 0n }] } }));
     expect(run.status).toBe("succeeded");
   }
   output.clear();

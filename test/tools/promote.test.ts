@@ -125,7 +125,7 @@ describe("a broken copy of production", () => {
 
   it("with another seller admin is suspicious until acknowledged", async () => {
     const values = productionValues();
-    (values["boson-kit:seller"] as Record<string, unknown>).admin = "0x00000000000000000000000000000000000000a1";
+    (values["boson-kit:seller"] as Record<string, unknown>).admin = "0x00000000000000000000000000000000000000A1";
     const target = stackSource("production", values);
     const refused = await promotionGate(readStackFile("staging"), target);
     const admin = refused.config.find((d) => d.subject === "boson-kit:seller.admin");

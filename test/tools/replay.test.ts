@@ -27,7 +27,7 @@ async function run(argv: string[], options: { env?: NodeJS.ProcessEnv; home?: st
 
 describe.each(["staging", "production"])("replay queries for %s", (stack) => {
   const config = parseKitConfig(readStackFile(stack));
-  const names = logPipelineNames(stack);
+  const names = logPipelineNames(stack, config.gcp);
   const project = config.gcp.project;
 
   it("prints the Log Analytics SQL on the bucket and the BigQuery SQL on the sink's table for one exchange, in order (B1)", async () => {

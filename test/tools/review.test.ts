@@ -112,7 +112,11 @@ describe("review of the committed stacks", () => {
 
   it("lists who administers and who signs each key, and the stack's rotation runbook", () => {
     const signer = productionReport.custody.keys.find((k) => k.usage === "SIGN_VERIFY");
-    expect(signer?.administrators.map((a) => a.principal)).toEqual(["arn:aws:iam::123456789012:role/boson-kit-key-admin"]);
+    expect(signer?.administrators.map((a) => a.principal).sort()).toEqual([
+      "arn:aws:iam::123456789012:role/boson-kit-deployer",
+      "arn:aws:iam::123456789012:role/boson-kit-key-admin",
+    ]);
+    expect(signer?.administrators.find((a) => a.principal.endsWith("boson-kit-deployer"))?.who).toMatch(/could grant itself Sign/);
     expect(signer?.users.map((u) => u.who).sort()).toEqual(["execution role of the smoke job", "execution role of the withdraw job"]);
     expect(productionReport.custody.seller.assistant).toBe(production.outputs.assistantAddress);
     const runbook = productionReport.custody.runbook.join("\n");
@@ -132,7 +136,7 @@ describe("review of the committed stacks", () => {
     expect(productionReport.custody.signers.direct.map((s) => s.who).sort()).toEqual(["execution role of the smoke job", "execution role of the withdraw job"]);
     const oneStep = productionReport.custody.signers.oneStepAway.map((s) => `${s.principal}: ${s.step}`).join("\n");
     expect(oneStep).toMatch(/role\/boson-kit-key-admin: kms:PutKeyPolicy on the signer/);
-    expect(oneStep).toMatch(/boson-kit:deployers is not set.*change the code, configuration or role of the signing jobs \(smoke, withdraw\)/);
+    expect(oneStep).toMatch(/role\/boson-kit-deployer: deploys the stack: can change the code, configuration or role of the signing jobs \(smoke, withdraw\)/);
     expect(productionReport.custody.deployment.backend).toMatch(/not recorded in the repository/);
   });
 

@@ -11,6 +11,7 @@ import { readSeller } from "../../tools/rotate-signer/chain";
 import { rotationSteps } from "../../tools/rotate-signer/steps";
 import { walkRotation, type RotationDeps, type SignerGenerations } from "../../tools/rotate-signer/walk";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
+import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 import { captureStdout } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { depositFunds } from "../harness/protocol-fixture";
@@ -18,12 +19,14 @@ import { depositFunds } from "../harness/protocol-fixture";
 describe("rotate-signer, end to end on the protocol fixture", () => {
   let chain: KmsSellerChain;
   let dynalite: Dynalite;
+  let subgraph: SubgraphServer;
   let runs = 0;
   beforeAll(async () => {
     [chain, dynalite] = await Promise.all([startKmsSellerChain(), startDynalite()]);
+    subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: chain.fixture.diamond, fromBlock: chain.fixture.deployBlock });
   });
   afterAll(async () => {
-    await Promise.all([chain?.stop(), dynalite?.stop()]);
+    await Promise.all([subgraph?.stop(), chain?.stop(), dynalite?.stop()]);
   });
 
   /** The withdraw job as deployed: it signs with the key of the generation the config names. */
@@ -37,7 +40,13 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     const output = captureStdout();
     try {
       const outcome = await runJob(withdrawJob, {
-        config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5") }], confirmations: 1, windowSeconds: 3600 },
+        config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n }],
+          confirmations: 1,
+          windowSeconds: 3600,
+          expectedSeller: { treasury: chain.seller.treasury, admin: chain.fixture.deployer.account.address },
+          escrow: { batchSize: 20, maxPerRun: 200 },
+        },
+        subgraph: { url: subgraph.url, logger },
         clients: createWriteClients({ chainId: chain.anvil.chain.id, urls: { primary: chain.anvil.rpcUrl }, logger, account, pollingIntervalMs: 20 }),
         logger,
         metrics: createJobMetrics("withdraw", "test"),

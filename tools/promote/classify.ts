@@ -63,12 +63,13 @@ export function classifyConfigPath(path: string, fromValue: string | undefined, 
   if (/^seller\.tokens\.\d+\.withdrawThresholdWei$/.test(path) || path.startsWith("gas.") || path === "subgraph.maxLagBlocks") return expected("thresholds are sized per environment");
   if (path.startsWith("smoke.")) return expected(`the known test offer exists separately on each chain (${perChain})`);
   if (path.startsWith("priceFeed.")) return expected(`price feeds are per chain (${perChain})`);
-  if (path === "aws.availabilityZones") return expected("availability zones: production runs in two or more");
+  if (path === "aws.availabilityZones" || /^aws\.availabilityZoneIds(\.|$)/.test(path)) return expected("availability zones: production runs in two or more");
   if (path === "logRetentionDays") return retention(fromValue, toValue);
   if (/^(alerts\.|webhooks\.endpoints)/.test(path) || path === "gcp.project") return endpointClassification(toValue, toEnvironment);
   if (path === "seller.admin") return suspicious("changes who administers the seller on chain (a principal)");
   if (path === "seller.treasury") return suspicious("changes where the seller's funds are withdrawn to");
   if (/^aws\.kmsAdministrators(\.|$)/.test(path)) return suspicious("changes who can administer the keys (a principal, M3)");
+  if (/^aws\.(deployers|previewers)(\.|$)/.test(path)) return suspicious("changes who can deploy or preview the stack (deployers hold kms:PutKeyPolicy)");
   if (/^(deployers|previewers)(\.|$)/.test(path)) return suspicious("changes who can deploy or preview the stack (a principal)");
   if (path === "gcp.bigQueryKmsKeyName") return suspicious("changes the key that encrypts the BigQuery logs");
   return noted("not security-relevant");
@@ -148,6 +149,8 @@ export function classifySetting(type: string, path: string, fromValue: string | 
     if (variable && ["EXPECTED_DAILY_BURN_WEI", "SUBGRAPH_MAX_LAG_BLOCKS"].includes(variable)) return expected("thresholds are sized per environment");
     if (variable === "SELLER_TOKENS") return expected(`token addresses and thresholds differ per chain (${perChain})`);
     if (variable === "SELLER_TREASURY") return suspicious("changes where the seller's funds are withdrawn to");
+    // The seller.admin difference is flagged (and acknowledged) once, as config; its copy in each job adds nothing.
+    if (variable === "SELLER_ADMIN") return noted("follows seller.admin");
     if (variable === "WEBHOOK_ENDPOINTS" || variable === "GCP_PROJECT") return endpointClassification(toValue, toEnvironment);
   }
   if (type.startsWith("gcp:") && /(^|\.)project$/.test(path)) return endpointClassification(toValue, toEnvironment);

@@ -37,6 +37,8 @@ export interface GateResult {
   readonly resources: readonly Difference[];
   readonly unacknowledged: readonly Difference[];
   readonly review: ReadinessReport | undefined;
+  /** The values the target's offline evaluation made up: its report shows them as "(known after deploy)". */
+  readonly fabricated: readonly string[];
   readonly commands: readonly string[];
 }
 
@@ -57,7 +59,7 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
     to = await side(toSource, toConfig);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { allowed: false, refusals: [error.message], config: [], resources: [], unacknowledged: [], review: undefined, commands: [] };
+    return { allowed: false, refusals: [error.message], config: [], resources: [], unacknowledged: [], review: undefined, fabricated: [], commands: [] };
   }
 
   const config = configDifferences(from, to);
@@ -86,6 +88,7 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
     resources,
     unacknowledged,
     review,
+    fabricated: to.evaluation.fabricated,
     commands: refusals.length === 0 ? pulumiCommands(to.config) : [],
   };
 }

@@ -69,7 +69,7 @@ const toolCall = { key: "toolCall", fields: ["tool", "operation", "outcome"] } a
 
 export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject: ReplaySubject, window: ReplayWindow = replayWindow({})): ReplayQueries {
   const project = config.gcp.project;
-  const names = logPipelineNames(config.stack);
+  const names = logPipelineNames(config.stack, config.gcp);
   const logName = `projects/${project}/logs/${names.logId}`;
   const trace = subject.kind === "trace" ? `projects/${project}/traces/${subject.traceId}` : undefined;
   const title = `${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, ${window.since.toISOString()} to ${window.until.toISOString()}, in order`;
@@ -89,7 +89,7 @@ export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject:
     `  ${analyticsLabel(entryLabels.txHash)} AS tx_hash,`,
     "  trace,",
     "  json_payload",
-    `FROM \`${logAnalyticsView(project, config.gcp.region, config.stack)}\``,
+    `FROM \`${logAnalyticsView({ ...config.gcp, project }, config.stack)}\``,
     `WHERE ${inWindow}`,
     `  AND log_name = '${logName}'`,
     `  AND ${analyticsWhere}`,
@@ -111,7 +111,7 @@ export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject:
     `  ${bigQueryLabel(entryLabels.txHash)} AS tx_hash,`,
     "  trace,",
     "  TO_JSON_STRING(jsonPayload) AS json_payload",
-    `FROM \`${bigQueryTable(project, config.stack)}\``,
+    `FROM \`${bigQueryTable({ ...config.gcp, project }, config.stack)}\``,
     `WHERE ${inWindow}`,
     `  AND ${bigQueryWhere}`,
     "ORDER BY timestamp, insertId",

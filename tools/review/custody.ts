@@ -51,6 +51,8 @@ const dataActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:R
 
 function describePrincipal(principal: string, config: KitConfig, facts: StackFacts): string {
   if (config.aws.kmsAdministrators.includes(principal)) return "key administrator (stack config kmsAdministrators)";
+  // Deploying needs kms:PutKeyPolicy (KMS's lockout check), and PutKeyPolicy can grant Sign: an effective signer.
+  if (config.aws.deployers.includes(principal)) return "deployer (stack config deployers): holds kms:PutKeyPolicy, so it could grant itself Sign";
   if (principal.startsWith("Service:")) return `AWS service ${principal.slice("Service:".length)}`;
   const role = facts.resolve(principal);
   if (role) {
@@ -69,7 +71,9 @@ function keyCustody(config: KitConfig, facts: StackFacts): KeyCustody[] {
       : [];
     const problems = [
       ...(key.roles.error ? [key.roles.error] : []),
-      ...key.roles.administrators.filter((a) => !config.aws.kmsAdministrators.includes(a)).map((a) => `${a} can administer the key but is not in kmsAdministrators`),
+      ...key.roles.administrators
+        .filter((a) => !config.aws.kmsAdministrators.includes(a) && !config.aws.deployers.includes(a))
+        .map((a) => `${a} can administer the key but is not in kmsAdministrators or deployers`),
       ...config.aws.kmsAdministrators.filter((a) => !key.roles.administrators.includes(a)).map((a) => `${a} is a configured administrator but cannot administer this key`),
     ];
     return {

@@ -3,16 +3,20 @@ import { validateResourceOfType } from "@pulumi/policy";
 import { resourcePolicy, stackPolicy, type KitPolicy } from "../kit-policy";
 import { asRecord, asString } from "./props";
 
+import { knownWidgetsOrigins } from "../../definitions/widgets";
+
 /**
  * S6: the storefront's Content-Security-Policy lets the Boson widget's
- * scripts and frames load from the widget origin and from nowhere wider:
- * no wildcard hosts, no bare schemes, no unsafe-inline / unsafe-eval.
+ * scripts, styles and frames load from a widgets origin (one of the
+ * environments' hosts) and from nowhere wider: no wildcard hosts, no bare
+ * schemes, no unsafe-inline / unsafe-eval (a style element is allowed only by
+ * its hash).
  */
 
 export const widgetOrigin = "https://widgets.bosonprotocol.io";
 
-/** Directives that decide where script and frames come from. */
-const scriptDirectives = ["script-src", "script-src-elem", "default-src"];
+/** Directives that decide where script, style and frames come from. */
+const scriptDirectives = ["script-src", "script-src-elem", "style-src", "style-src-elem", "default-src"];
 const frameDirectives = ["frame-src", "child-src"];
 
 /** Sources that are never narrower than "the widget origin". */
@@ -35,13 +39,14 @@ export function parseCsp(policy: string): Map<string, string[]> {
   return directives;
 }
 
-/** Every reason a CSP is not "the widget origin and nothing wider", or [] when it is. */
-export function cspProblems(policy: string, origin = widgetOrigin): string[] {
+/** Every reason a CSP is not "a widgets origin and nothing wider", or [] when it is. */
+export function cspProblems(policy: string, origins: readonly string[] = knownWidgetsOrigins): string[] {
   const directives = parseCsp(policy);
   const problems: string[] = [];
   const scriptSources = directives.get("script-src") ?? directives.get("default-src");
+  const origin = scriptSources?.find((source) => origins.includes(source)) ?? origins[0] ?? widgetOrigin;
   if (!scriptSources) problems.push("has neither script-src nor default-src: any script origin is allowed");
-  else if (!scriptSources.includes(origin)) problems.push(`script-src does not allow the widget origin ${origin}`);
+  else if (!scriptSources.includes(origin)) problems.push(`script-src does not allow the widget origin (one of ${origins.join(", ")})`);
   for (const directive of [...scriptDirectives, ...frameDirectives]) {
     for (const source of directives.get(directive) ?? []) {
       const wide = tooWide.find((rule) => rule.test(source.toLowerCase()));
@@ -59,11 +64,12 @@ export const cspPolicies: KitPolicy[] = [
     { checklist: ["S6"] },
     {
       name: "csp-widget-origin-only",
-      description: `The storefront CSP allows the widget origin (${widgetOrigin}) for scripts and frames, and nothing wider.`,
-      remediationSteps: `Use script-src 'self' ${widgetOrigin}; frame-src ${widgetOrigin}; object-src 'none', with override: true.`,
-      configSchema: { properties: { widgetOrigin: { type: "string", default: widgetOrigin } } },
+      description: `The storefront CSP allows the environment's widgets origin (such as ${widgetOrigin}) for scripts, styles and frames, and nothing wider.`,
+      remediationSteps: `Use script-src 'self' <widgets>; style-src 'self' <widgets> '<sha256 of the loader's style>'; frame-src <widgets>; object-src 'none', with override: true.`,
+      configSchema: { properties: { widgetOrigin: { type: "string" } } },
       validateResource: validateResourceOfType(aws.cloudfront.ResponseHeadersPolicy, (policy, args, reportViolation) => {
-        const origin = asString(args.getConfig<{ widgetOrigin?: unknown }>().widgetOrigin) ?? widgetOrigin;
+        const configured = asString(args.getConfig<{ widgetOrigin?: unknown }>().widgetOrigin);
+        const origin = configured !== undefined ? [configured] : knownWidgetsOrigins;
         const csp = asRecord(asRecord(policy.securityHeadersConfig).contentSecurityPolicy);
         const header = asString(csp.contentSecurityPolicy);
         if (header === undefined) {

@@ -76,12 +76,15 @@ export const protocolAbi = parseAbi([
   "function commitToOffer(address _buyer, uint256 _offerId) payable",
   "function redeemVoucher(uint256 _exchangeId)",
   "function completeExchange(uint256 _exchangeId)",
+  "function completeExchangeBatch(uint256[] _exchangeIds)",
+  "function expireVoucher(uint256 _exchangeId)",
   getExchangeFragment,
   "function getExchangeState(uint256 _exchangeId) view returns (bool exists, uint8 state)",
   "function getNextExchangeId() view returns (uint256 nextExchangeId)",
   "event BuyerCommitted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, Exchange exchange, Voucher voucher, address executedBy)",
   "event VoucherRedeemed(uint256 indexed offerId, uint256 indexed exchangeId, address indexed executedBy)",
   "event ExchangeCompleted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, address executedBy)",
+  "event VoucherExpired(uint256 indexed offerId, uint256 indexed exchangeId, address indexed executedBy)",
   // DisputeHandler
   "function raiseDispute(uint256 _exchangeId)",
   "function retractDispute(uint256 _exchangeId)",
@@ -89,11 +92,17 @@ export const protocolAbi = parseAbi([
   "function escalateDispute(uint256 _exchangeId) payable",
   "function decideDispute(uint256 _exchangeId, uint256 _buyerPercent)",
   "function getDispute(uint256 _exchangeId) view returns (bool exists, Dispute dispute, DisputeDates disputeDates)",
+  "function getDisputeTimeout(uint256 _exchangeId) view returns (bool exists, uint256 timeout)",
+  "function extendDisputeTimeout(uint256 _exchangeId, uint256 _newDisputeTimeout)",
+  "function expireDispute(uint256 _exchangeId)",
+  "function expireDisputeBatch(uint256[] _exchangeIds)",
   "event DisputeRaised(uint256 indexed exchangeId, uint256 indexed buyerId, uint256 indexed sellerId, address executedBy)",
   "event DisputeRetracted(uint256 indexed exchangeId, address indexed executedBy)",
   "event DisputeResolved(uint256 indexed exchangeId, uint256 _buyerPercent, address indexed executedBy)",
   "event DisputeEscalated(uint256 indexed exchangeId, uint256 indexed disputeResolverId, address indexed executedBy)",
   "event DisputeDecided(uint256 indexed exchangeId, uint256 _buyerPercent, address indexed executedBy)",
+  "event DisputeExpired(uint256 indexed exchangeId, address indexed executedBy)",
+  "event DisputeTimeoutExtended(uint256 indexed exchangeId, uint256 newDisputeTimeout, address indexed executedBy)",
   // ProtocolDiamond
   "event DiamondCut(FacetCut[] _diamondCut, address _init, bytes _calldata)",
 ]);
@@ -151,11 +160,17 @@ export const regionOf = {
   commitToOffer: PausableRegion.Exchanges,
   redeemVoucher: PausableRegion.Exchanges,
   completeExchange: PausableRegion.Exchanges,
+  completeExchangeBatch: PausableRegion.Exchanges,
+  expireVoucher: PausableRegion.Exchanges,
   raiseDispute: PausableRegion.Disputes,
   retractDispute: PausableRegion.Disputes,
   resolveDispute: PausableRegion.Disputes,
   escalateDispute: PausableRegion.Disputes,
   decideDispute: PausableRegion.Disputes,
+  extendDisputeTimeout: PausableRegion.Disputes,
+  // No modifier on expireDispute itself: the finalisation it calls is disputesNotPaused.
+  expireDispute: PausableRegion.Disputes,
+  expireDisputeBatch: PausableRegion.Disputes,
 } as const satisfies Record<string, PausableRegionValue>;
 export type StateChangingFunction = keyof typeof regionOf;
 

@@ -7,19 +7,15 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { rpcUrlProblem } from "../../contract/rpc-url";
 import { withToolCall } from "../runtime/logger";
 import { sharedSecretsClient } from "../runtime/secrets-client";
 
 export type RpcUrls = { primary: string; fallback?: string; relayerApiKey?: string };
 
+/** The config's rule (lambdas/contract/rpc-url.ts), plus plain http to loopback for local test peers. */
 function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
+  return rpcUrlProblem(value, { allowLoopbackHttp: true }) === undefined;
 }
 
 const cache = new Map<string, Promise<RpcUrls>>();

@@ -1,5 +1,7 @@
 import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from "graphql";
 import { exchangeQuery, metaQuery } from "../../../lambdas/shared/chain/subgraph";
+import { releaseCandidatesQuery } from "../../../lambdas/withdraw/escrow/candidates";
+import { sellerOffersQuery } from "../../../lambdas/withdraw/reserve";
 import { lagQuery } from "./subgraph";
 
 /**
@@ -9,7 +11,13 @@ import { lagQuery } from "./subgraph";
  */
 
 /** Every document a job or tool sends to the subgraph. */
-export const kitSubgraphDocuments: Readonly<Record<string, string>> = { meta: metaQuery, exchange: exchangeQuery, lag: lagQuery };
+export const kitSubgraphDocuments: Readonly<Record<string, string>> = {
+  meta: metaQuery,
+  exchange: exchangeQuery,
+  lag: lagQuery,
+  releaseCandidates: releaseCandidatesQuery,
+  sellerOffers: sellerOffersQuery,
+};
 
 export type SubgraphFieldCheck =
   | { readonly host: string; readonly documents: number; readonly problems: readonly string[] }
