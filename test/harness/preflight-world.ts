@@ -84,7 +84,7 @@ export function healthyProject(): FakeGcpProject {
 /** The committed staging stack with the deployer and zone keys a real stack would set. */
 export function stagingValues(extra: Record<string, unknown> = {}): Record<string, unknown> {
   const document = parse(readFileSync(join(projectRoot, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, unknown> };
-  return {
+  const values: Record<string, unknown> = {
     ...document.config,
     "boson-kit:deployers": [deployerArn],
     "boson-kit:previewers": [previewerArn],
@@ -93,6 +93,8 @@ export function stagingValues(extra: Record<string, unknown> = {}): Record<strin
     "boson-kit:rpcFallbackUrl": { secure: "v1:test-only-ciphertext-fallback" },
     ...extra,
   };
+  // `undefined` in `extra` removes a key, as `pulumi config rm` would.
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
 export function stagingConfig(extra: Record<string, unknown> = {}): KitConfig {

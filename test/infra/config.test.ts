@@ -358,7 +358,7 @@ const invalidConfigs: InvalidCase[] = [
     mutate: (v) => (v["boson-kit:relayer"] = {}),
     key: "boson-kit:relayer.apiId",
     problem: /api id/,
-    value: /not set|undefined|\(absent\)/,
+    value: /^\(unset\)$/,
     fix: /pulumi config set --path/,
   },
   {

@@ -13,6 +13,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { jobCatalog } from "../../../infra/definitions/job-catalog";
+import { logPipelineNames } from "../../../infra/definitions/gcp-names";
 import { preflight, readStackFileFacts } from "../../../tools/preflight";
 import { evaluateStack } from "../../../infra/offline/evaluate";
 import { projectRoot } from "../../../infra/offline/stack-file";
@@ -71,13 +72,14 @@ describe("preflight on the staging stack", () => {
   it("fails a fresh account (Lambda limit 10) with a deleted log bucket: exit 1, one line per problem with its fix", async () => {
     writeStack(stagingValues());
     world.account.lambda = { concurrentExecutions: 10, unreservedConcurrentExecutions: 10 };
-    world.project.buckets.set("europe-west1/boson-kit-staging", "DELETE_REQUESTED");
+    const { bucketId } = logPipelineNames("staging", stagingConfig().gcp);
+    world.project.buckets.set(`europe-west1/${bucketId}`, "DELETE_REQUESTED");
     const outcome = await preflight({ stack: "staging", root: dir, aws: world.clientOptions.aws, gcp: world.clientOptions.gcp });
     expect(outcome.exitCode).toBe(1);
     const problems = outcome.report.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^ {2}- Lambda concurrency: account limit is 10 .*; fix: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 /);
-    expect(problems[1]).toMatch(/^ {2}- GCP log bucket id: boson-kit-staging .* is deleted .*; fix: gcloud logging buckets undelete /);
+    expect(problems[1]).toMatch(new RegExp(`^ {2}- GCP log bucket id: ${bucketId} .* is deleted .*; fix: gcloud logging buckets undelete `));
     expect(outcome.report).toContain("preflight FAILED: 9 of 11 checks passed");
   });
 });
