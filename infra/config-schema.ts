@@ -260,6 +260,15 @@ export const rawKitConfigSchema = z.strictObject({
     },
     { error: "must be an object with project (and optionally region, bigQueryKmsKeyName)" },
   ),
+  changeWatch: z.strictObject(
+    {
+      trail: z.enum(["kit", "organization"], {
+        error:
+          'must say who records the management events the change watch pages on: "kit" (the kit creates a multi-region trail) or "organization" (an organisation trail already logs this account in every region, us-east-1 included, where IAM\'s events arrive)',
+      }),
+    },
+    { error: 'must be an object with trail: "kit" or "organization" (without a trail, EventBridge receives no CloudTrail events and the change watch is blind)' },
+  ),
   webhooks: z
     .strictObject({ endpoints: z.array(webhookEndpointUrl).default([]) })
     .default({ endpoints: [] }),

@@ -87,6 +87,8 @@ export interface KitConfig {
   };
   readonly gcp: { readonly project: string; readonly region: string; readonly generation: number; readonly bigQueryKmsKeyName?: string };
   readonly logRetentionDays: number;
+  /** Who records the CloudTrail management events the change watch reads: the kit's own trail, or an organisation trail. */
+  readonly changeWatch: { readonly trail: "kit" | "organization" };
   readonly webhooks: { readonly endpoints: readonly string[] };
   /** The meta-transaction relayer (O4); its api key is in `rpc.relayerApiKey`. */
   readonly relayer?: RelayerSettings;
@@ -591,6 +593,7 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     },
     gcp: config.gcp,
     logRetentionDays: config.logRetentionDays ?? defaultLogRetentionDays[environment],
+    changeWatch: config.changeWatch,
     webhooks: config.webhooks,
     ...(relayer?.settings ? { relayer: relayer.settings } : {}),
     ...(config.transactions ? { transactions: config.transactions } : {}),

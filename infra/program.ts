@@ -3,6 +3,7 @@ import type { KitConfig } from "./config";
 import { jobNames } from "../lambdas/contract";
 import { gasAlarmSeverities } from "./definitions/alarms";
 import { Alerts } from "./components/alerts";
+import { ChangeWatch } from "./components/change-watch";
 import { Dashboard } from "./components/dashboard";
 import { jobCatalog, jobsWhere } from "./definitions/job-catalog";
 import { configEnvironment } from "./definitions/job-environment";
@@ -28,7 +29,8 @@ import type { ReleaseIdentity } from "../lambdas/contract/release";
  *
  * Order matters once: the job roles come first, because the signer's key
  * policy, the secrets' policies and the data keys name them, and KMS refuses
- * a policy whose principal does not exist yet. To add a component (the log
+ * a policy whose principal does not exist yet; the network comes before the
+ * signer, whose key policy names the KMS endpoint. To add a component (the log
  * pipeline, say), declare it after `jobs` and add its outputs to the return.
  */
 export function kitProgram(config: KitConfig): Record<string, unknown> {
@@ -40,36 +42,6 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     jobs: jobNames.map((job) => ({ name: job, scheduled: jobCatalog[job].schedule !== undefined })),
   });
   const roleArns = (jobs: readonly (typeof jobNames)[number][]) => jobs.map((job) => roles.executionRoleArn(job));
-
-  const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
-  // A standby stack signs with its primary's replica and declares no key.
-  const generations = config.standby ? [] : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
-  const signers = generations.map(
-    (generation) =>
-      [
-        generation,
-        new Signer(generation.resourceName, {
-          signingRole: "assistant",
-          aliasName: generation.aliasName,
-          administrators,
-          deployers,
-          previewers: config.aws.previewers,
-          // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
-          // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
-          signers:
-            generation.role === "pending"
-              ? config.signer.rotationSigners
-              : [...jobSigners, ...config.signer.standbySigners, ...(generation.role === "active" && config.signer.pendingGeneration ? config.signer.rotationSigners : [])],
-          publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
-          ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
-          enabled: generation.role !== "retired",
-        }),
-      ] as const,
-  );
-  const signer = config.standby
-    ? new StandbySigner("standby-signer", { standby: config.standby, ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}) })
-    : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
-  const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
 
   const state = new State("state", {
     region,
@@ -92,12 +64,45 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     readers: roleArns(jobNames),
   });
 
+  const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
+  // A standby stack signs with its primary's replica and declares no key.
+  const generations = config.standby ? [] : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
+  const signers = generations.map(
+    (generation) =>
+      [
+        generation,
+        new Signer(generation.resourceName, {
+          signingRole: "assistant",
+          aliasName: generation.aliasName,
+          administrators,
+          deployers,
+          previewers: config.aws.previewers,
+          // A pending key signs only the rotation's opt-in: the protocol does not accept it yet, so no job may use it.
+          // While a rotation is pending, the rotation role also signs with the active key: it moves the old key's gas.
+          signers:
+            generation.role === "pending"
+              ? config.signer.rotationSigners
+              : [...config.signer.standbySigners, ...(generation.role === "active" && config.signer.pendingGeneration ? config.signer.rotationSigners : [])],
+          // This stack's jobs sign only through its KMS endpoint: their credentials used elsewhere cannot sign.
+          signThroughEndpoint: { endpoint: egress.endpoints.kms, signers: generation.role === "pending" ? [] : jobSigners, egressIps: egress.egressIps },
+          publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
+          ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
+          enabled: generation.role !== "retired",
+        }),
+      ] as const,
+  );
+  const signer = config.standby
+    ? new StandbySigner("standby-signer", { standby: config.standby, ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}) })
+    : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
+  const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
+
   const webhooks = new Webhooks("webhooks", {
     region,
     endpoints: config.webhooks.endpoints,
     administrators,
     deployers,
     signers: roleArns(jobsWhere((spec) => spec.uses.webhookSecret === true)),
+    readThroughEndpoint: egress.endpoints.secretsManager,
   });
 
   const jobs = new Jobs("jobs", {
@@ -121,11 +126,13 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     webhooks: { secretArn: webhooks.secretArn, endpointsJson: webhooks.endpointsJson },
     smoke: config.smoke,
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
+    endpoints: { ...egress.endpoints, egressIps: egress.egressIps },
     releaseJson: pulumi.output(stackRelease()).apply((release) => JSON.stringify(release)),
   });
 
   const alerts = new Alerts("alerts", {
     stack: config.stack,
+    region,
     gas: config.gas,
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
     schedules: config.schedules,
@@ -135,6 +142,21 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     cooldownMinutes: config.alerts.cooldownMinutes,
     silentJobsExpected: config.standby !== undefined && !config.standby.active,
     jobs: jobNames.map((job) => ({ job, functionName: jobs.jobs[job].function.name, queueName: jobs.jobs[job].deadLetterQueue.name })),
+  });
+
+  const signingJobs = jobsWhere((spec) => spec.uses.signer === "sign");
+  new ChangeWatch("change-watch", {
+    region,
+    trail: config.changeWatch.trail,
+    topicArn: alerts.topicArn,
+    // A standby stack declares no key: its primary's stack watches it.
+    ...(signer instanceof Signer ? { signerKey: { keyId: signer.keyId, keyArn: signer.keyArn, aliasName: signer.aliasName } } : {}),
+    secrets: [egress.secret, webhooks.secret].map((secret) => ({ arn: secret.arn, name: secret.name })),
+    signingJobs: signingJobs.map((job) => ({
+      functionArn: jobs.jobs[job].function.arn,
+      functionName: jobs.jobs[job].function.name,
+      roleName: roles.identity(job).executionRole.name,
+    })),
   });
 
   const dashboard = new Dashboard("dashboard", {

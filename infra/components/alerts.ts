@@ -7,6 +7,8 @@ import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
 
 export interface AlertsArgs extends AlarmInputs {
+  /** The stack's region: the change watch's rules publish from there. */
+  readonly region: string;
   readonly administrators: readonly pulumi.Input<string>[];
   /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
   readonly deployers: readonly pulumi.Input<string>[];
@@ -49,6 +51,14 @@ export class Alerts extends pulumi.ComponentResource {
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": accountId } },
           },
+          {
+            // The change watch's EventBridge rules publish CloudTrail events to the encrypted topic.
+            Sid: "ChangeWatchRulesPublish",
+            Effect: "Allow",
+            Principal: { Service: ["events.amazonaws.com"] },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+            Resource: "*",
+          },
         ],
       },
       { parent: this },
@@ -68,6 +78,14 @@ export class Alerts extends pulumi.ComponentResource {
             Action: ["sns:Publish"],
             Resource: this.topic.arn,
             Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+          },
+          {
+            Sid: "OnlyThisAccountsChangeWatchPublishes",
+            Effect: "Allow",
+            Principal: { Service: ["events.amazonaws.com"] },
+            Action: ["sns:Publish"],
+            Resource: this.topic.arn,
+            Condition: { ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:events:${args.region}:${accountId}:rule/*` } },
           },
         ]),
       },

@@ -43,6 +43,8 @@ export interface JobsArgs {
   /** The smoke job's known test offer; without it the smoke job refuses to run. */
   readonly smoke: KitConfig["smoke"];
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
+  /** The VPC endpoints the jobs sign and read secrets through (the key and secret policies require them too). */
+  readonly endpoints: { readonly kms: pulumi.Input<string>; readonly secretsManager: pulumi.Input<string>; readonly egressIps: pulumi.Input<string[]> };
   /** JSON of every Lambda's release identity in this stack, for the smoke job's record. */
   readonly releaseJson: pulumi.Input<string>;
 }
@@ -147,16 +149,27 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
  * layers, with the same conditions.
  */
 function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
+  const throughSecretsEndpoint = { StringEquals: { "aws:SourceVpce": args.endpoints.secretsManager } };
   const statements: PolicyStatement[] = [
-    { Sid: "ReadRpcUrls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.rpcSecretArn },
+    { Sid: "ReadRpcUrls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.rpcSecretArn, Condition: throughSecretsEndpoint },
   ];
   if (spec.uses.signer === "sign") {
     statements.push({
       Sid: "SignDigests",
       Effect: "Allow",
       Action: ["kms:Sign"],
-      Resource: signerKeyArns(args),
-      Condition: { StringEquals: signingConditions },
+      Resource: args.signer.keyArn,
+      Condition: { StringEquals: { ...signingConditions, "aws:SourceVpce": args.endpoints.kms } },
+    });
+  }
+  if (spec.uses.signer === "sign" && args.signer.replicaKeyArn !== undefined) {
+    // The replica is in another region: reached over NAT, so from the NAT gateways' IPs, never through this region's endpoint.
+    statements.push({
+      Sid: "SignDigestsWithTheReplica",
+      Effect: "Allow",
+      Action: ["kms:Sign"],
+      Resource: args.signer.replicaKeyArn,
+      Condition: { StringEquals: signingConditions, IpAddress: { "aws:SourceIp": args.endpoints.egressIps as unknown as readonly pulumi.Input<string>[] } }, // an Output of the list, resolved by policyJson
     });
   }
   if (spec.uses.signer) {
@@ -192,7 +205,7 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     });
   }
   if (spec.uses.webhookSecret) {
-    statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn });
+    statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn, Condition: throughSecretsEndpoint });
   }
   return statements;
 }

@@ -55,6 +55,12 @@ export class RpcEgress extends pulumi.ComponentResource {
   public readonly secret: aws.secretsmanager.Secret;
   public readonly secretArn: pulumi.Output<string>;
   public readonly secretKey: EncryptionKey;
+  /**
+   * The interface endpoints the jobs reach KMS and Secrets Manager through: the
+   * signer's key policy and the secrets' policies admit requests only through
+   * them, so job credentials used outside this VPC cannot sign or read.
+   */
+  public readonly endpoints: { readonly kms: pulumi.Output<string>; readonly secretsManager: pulumi.Output<string> };
 
   constructor(name: string, args: RpcEgressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boson-kit:network:RpcEgress", name, {}, opts);
@@ -71,6 +77,7 @@ export class RpcEgress extends pulumi.ComponentResource {
 
     const zoneIds = availabilityZoneIds(args, this);
     const privateSubnetIds: pulumi.Output<string>[] = [];
+    const privateRouteTableIds: pulumi.Output<string>[] = [];
     const egressIps: pulumi.Output<string>[] = [];
     for (let index = 0; index < args.availabilityZoneCount; index++) {
       const zoneId = zoneIds.apply((ids) => {
@@ -116,6 +123,7 @@ export class RpcEgress extends pulumi.ComponentResource {
       );
       new aws.ec2.RouteTableAssociation(`${suffix}-private-routes`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, { parent: this });
       privateSubnetIds.push(privateSubnet.id);
+      privateRouteTableIds.push(privateRoutes.id);
       egressIps.push(elasticIp.publicIp);
     }
     this.privateSubnetIds = privateSubnetIds;
@@ -131,6 +139,7 @@ export class RpcEgress extends pulumi.ComponentResource {
       { parent: this },
     );
     this.jobSecurityGroupId = jobSecurityGroup.id;
+    this.endpoints = this.declareEndpoints(name, args.region, privateSubnetIds, privateRouteTableIds, jobSecurityGroup);
 
     const { key, secret } = declareEncryptedSecret(
       name,
@@ -140,6 +149,7 @@ export class RpcEgress extends pulumi.ComponentResource {
         administrators: args.administrators,
         deployers: args.deployers,
         readers: args.readers,
+        readThroughEndpoint: this.endpoints.secretsManager,
         keyDescription: "Encrypts the RPC URLs (they carry the provider's API key)",
         secretDescription: "RPC URLs of the jobs: JSON {primary, fallback}",
         // All are secret Outputs, so the JSON stays secret in state and in the plan. The relayer's api key rides along when there is a relayer.
@@ -160,5 +170,50 @@ export class RpcEgress extends pulumi.ComponentResource {
       egressIps: this.egressIps,
       secretArn: this.secretArn,
     });
+  }
+
+  /**
+   * Interface endpoints for KMS and Secrets Manager in every private subnet
+   * (private DNS, so the SDKs' default hostnames resolve to them), reachable on
+   * 443 from the jobs only, and a DynamoDB gateway endpoint on the private
+   * routes: the jobs' AWS calls stay in the VPC and carry `aws:SourceVpce`.
+   */
+  private declareEndpoints(
+    name: string,
+    region: string,
+    subnetIds: pulumi.Output<string>[],
+    routeTableIds: pulumi.Output<string>[],
+    jobs: aws.ec2.SecurityGroup,
+  ): RpcEgress["endpoints"] {
+    const endpointSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-endpoints-sg`,
+      {
+        vpcId: this.vpc.id,
+        description: "Boson kit AWS API endpoints: HTTPS in from the jobs only",
+        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [jobs.id], description: "HTTPS from the jobs" }],
+      },
+      { parent: this },
+    );
+    const interfaceEndpoint = (service: string) =>
+      new aws.ec2.VpcEndpoint(
+        `${name}-${service}-endpoint`,
+        {
+          vpcId: this.vpc.id,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds,
+          securityGroupIds: [endpointSecurityGroup.id],
+        },
+        { parent: this },
+      );
+    const kms = interfaceEndpoint("kms");
+    const secretsManager = interfaceEndpoint("secretsmanager");
+    new aws.ec2.VpcEndpoint(
+      `${name}-dynamodb-endpoint`,
+      { vpcId: this.vpc.id, serviceName: `com.amazonaws.${region}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds },
+      { parent: this },
+    );
+    return { kms: kms.id, secretsManager: secretsManager.id };
   }
 }

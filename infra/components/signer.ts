@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { administratorsStatement, deployersStatement } from "../definitions/key-policy";
-import { policyJson } from "../definitions/policy-document";
+import { policyJson, type PolicyStatement } from "../definitions/policy-document";
 import { ethereumAddressFromSpki } from "../definitions/signer-address";
 import { SignerReplica } from "./signer-replica";
 
@@ -18,6 +18,18 @@ export interface SignerArgs {
   readonly previewers: readonly pulumi.Input<string>[];
   /** The roles of the jobs that sign; nobody else may. */
   readonly signers: readonly pulumi.Input<string>[];
+  /**
+   * Signers that sign the primary key only through this KMS VPC endpoint (the
+   * stack's own jobs): a Sign from anywhere else is refused, whoever holds
+   * their credentials. The replica, in another region, is reached over NAT
+   * and admits them without the endpoint.
+   */
+  readonly signThroughEndpoint?: {
+    readonly endpoint: pulumi.Input<string>;
+    readonly signers: readonly pulumi.Input<string>[];
+    /** The NAT gateways' IPs: the only source of their calls to the replica, which no endpoint of this region reaches. */
+    readonly egressIps: pulumi.Input<string[]>;
+  };
   /** Roles that need the signer's public key (to know its address) but never sign. */
   readonly publicKeyReaders: readonly pulumi.Input<string>[];
   /** A second region for a replica of the key (same key material, same address). */
@@ -31,6 +43,70 @@ export const signingConditions = {
   "kms:SigningAlgorithm": "ECDSA_SHA_256",
   "kms:MessageType": "DIGEST",
 } as const;
+
+/** The key policy of the primary, or of its replica (which cannot be reached through this region's endpoint). */
+function signerKeyPolicy(args: SignerArgs, of: "primary" | "replica"): pulumi.Output<string> {
+  const throughEndpoint = args.signThroughEndpoint?.signers ?? [];
+  const direct = args.signers;
+  const signStatement = (sid: string, principals: readonly pulumi.Input<string>[], only?: PolicyStatement["Condition"]): PolicyStatement[] =>
+    principals.length === 0
+      ? []
+      : [
+          {
+            Sid: sid,
+            Effect: "Allow",
+            Principal: { AWS: principals },
+            Action: ["kms:Sign"],
+            Resource: "*",
+            Condition: { StringEquals: signingConditions, ...only },
+          },
+        ];
+  return policyJson([
+    administratorsStatement(args.administrators),
+    deployersStatement(args.deployers),
+    {
+      // `pulumi up` and `pulumi preview` read the public key to derive the address (not a secret).
+      Sid: "DeployersReadThePublicKey",
+      Effect: "Allow",
+      Principal: { AWS: [...args.deployers, ...args.previewers] },
+      Action: ["kms:GetPublicKey", "kms:DescribeKey"],
+      Resource: "*",
+    },
+    {
+      // PutKeyPolicy could still grant Sign back: the review counts these principals as effective signers.
+      Sid: "AdministratorsAndDeployersNeverSign",
+      Effect: "Deny",
+      Principal: { AWS: [...args.administrators, ...args.deployers] },
+      Action: ["kms:Sign", "kms:CreateGrant"],
+      Resource: "*",
+    },
+    {
+      // Only an administrator retires the assistant's key; a destroy or a rename never does.
+      Sid: "DeployersNeverDeleteTheSigner",
+      Effect: "Deny",
+      Principal: { AWS: args.deployers },
+      Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"],
+      Resource: "*",
+    },
+    ...(of === "primary" && args.signThroughEndpoint
+      ? signStatement("JobsSignDigestsOnlyThroughTheKitEndpoint", throughEndpoint, { StringEquals: { ...signingConditions, "aws:SourceVpce": args.signThroughEndpoint.endpoint } })
+      : []),
+    ...(of === "replica" && args.signThroughEndpoint
+      ? signStatement("JobsSignTheReplicaOnlyFromTheKitEgressIps", throughEndpoint, {
+          // An Output of the IP list: resolved by policyJson like every ARN here.
+          IpAddress: { "aws:SourceIp": args.signThroughEndpoint.egressIps as unknown as readonly pulumi.Input<string>[] },
+        })
+      : []),
+    ...signStatement("JobsSignDigestsOnly", direct),
+    {
+      Sid: "JobsReadThePublicKey",
+      Effect: "Allow",
+      Principal: { AWS: [...args.signers, ...throughEndpoint, ...args.publicKeyReaders] },
+      Action: ["kms:GetPublicKey", "kms:DescribeKey"],
+      Resource: "*",
+    },
+  ]);
+}
 
 /**
  * A managed signer (checklist S1): an AWS KMS secp256k1 key whose private key
@@ -60,49 +136,7 @@ export class Signer extends pulumi.ComponentResource {
         // Fixed at creation: a single-region key can never get a replica, so every signer key is a multi-Region primary.
         multiRegion: true,
         isEnabled: args.enabled ?? true,
-        policy: policyJson([
-          administratorsStatement(args.administrators),
-          deployersStatement(args.deployers),
-          {
-            // `pulumi up` and `pulumi preview` read the public key to derive the address (not a secret).
-            Sid: "DeployersReadThePublicKey",
-            Effect: "Allow",
-            Principal: { AWS: [...args.deployers, ...args.previewers] },
-            Action: ["kms:GetPublicKey", "kms:DescribeKey"],
-            Resource: "*",
-          },
-          {
-            // PutKeyPolicy could still grant Sign back: the review counts these principals as effective signers.
-            Sid: "AdministratorsAndDeployersNeverSign",
-            Effect: "Deny",
-            Principal: { AWS: [...args.administrators, ...args.deployers] },
-            Action: ["kms:Sign", "kms:CreateGrant"],
-            Resource: "*",
-          },
-          {
-            // Only an administrator retires the assistant's key; a destroy or a rename never does.
-            Sid: "DeployersNeverDeleteTheSigner",
-            Effect: "Deny",
-            Principal: { AWS: args.deployers },
-            Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"],
-            Resource: "*",
-          },
-          {
-            Sid: "JobsSignDigestsOnly",
-            Effect: "Allow",
-            Principal: { AWS: args.signers },
-            Action: ["kms:Sign"],
-            Resource: "*",
-            Condition: { StringEquals: signingConditions },
-          },
-          {
-            Sid: "JobsReadThePublicKey",
-            Effect: "Allow",
-            Principal: { AWS: [...args.signers, ...args.publicKeyReaders] },
-            Action: ["kms:GetPublicKey", "kms:DescribeKey"],
-            Resource: "*",
-          },
-        ]),
+        policy: signerKeyPolicy(args, "primary"),
       },
       // The key is the seller's assistant address on-chain: a rename, a replacement or a destroy must
       // never delete it. `protect` refuses those in Pulumi; `retainOnDelete` leaves the key in AWS if
@@ -123,7 +157,7 @@ export class Signer extends pulumi.ComponentResource {
             `${name}-replica`,
             {
               primaryKeyArn: this.key.arn,
-              policy: this.key.policy,
+              policy: signerKeyPolicy(args, "replica"),
               region: args.replicaRegion,
               aliasName: args.aliasName,
               description: this.key.description.apply((description) => description ?? ""),

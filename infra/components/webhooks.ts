@@ -12,6 +12,8 @@ export interface WebhooksArgs {
   readonly deployers: readonly pulumi.Input<string>[];
   /** The roles that sign webhooks (the watcher): the only ones that may read the key. */
   readonly signers: readonly pulumi.Input<string>[];
+  /** The Secrets Manager VPC endpoint the signers read the key through. */
+  readonly readThroughEndpoint: pulumi.Input<string>;
 }
 
 /** Standard Webhooks keys are `whsec_` + base64 of the raw key; 32 bytes is HMAC-SHA256's block-safe minimum. */
@@ -44,6 +46,7 @@ export class Webhooks extends pulumi.ComponentResource {
         administrators: args.administrators,
         deployers: args.deployers,
         readers: args.signers,
+        readThroughEndpoint: args.readThroughEndpoint,
         keyDescription: "Encrypts the webhook HMAC signing key",
         secretDescription: "Standard Webhooks signing key (whsec_...) for fulfillment webhooks",
         value: pulumi.interpolate`${webhookSecretPrefix}${signingKey.base64}`,

@@ -29,6 +29,10 @@ export const resourceTypes = {
   nat: "aws:ec2/natGateway:NatGateway",
   eip: "aws:ec2/eip:Eip",
   subnet: "aws:ec2/subnet:Subnet",
+  vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
+  eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  trail: "aws:cloudtrail/trail:Trail",
   headers: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
   // GCP.
   pool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",

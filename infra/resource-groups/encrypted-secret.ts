@@ -14,6 +14,8 @@ export interface EncryptedSecretArgs {
   readonly deployers: readonly pulumi.Input<string>[];
   /** The only roles that may read the secret and decrypt its key. */
   readonly readers: readonly pulumi.Input<string>[];
+  /** The Secrets Manager VPC endpoint: the readers' GetSecretValue is allowed only through it (stolen credentials read nothing from outside). */
+  readonly readThroughEndpoint: pulumi.Input<string>;
   readonly keyDescription: string;
   readonly secretDescription: string;
   /** Kept a Pulumi secret, so it stays encrypted in state and masked in the plan. */
@@ -81,6 +83,7 @@ export function declareEncryptedSecret(name: string, args: EncryptedSecretArgs, 
           Principal: { AWS: args.readers },
           Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
           Resource: "*",
+          Condition: { StringEquals: { "aws:SourceVpce": args.readThroughEndpoint } },
         },
       ]),
     },

@@ -14,6 +14,9 @@ import { evaluateCommittedStacks } from "./stack-evaluation";
  *
  * Reading a secret takes two allows: secretsmanager:GetSecretValue on the
  * secret, and kms:Decrypt on its key through Secrets Manager.
+ *
+ * The cells are asked as the jobs make their calls: through the kit's VPC
+ * endpoints (`aws:SourceVpce`). The last test asks again from outside.
  */
 
 type Cell = "sign" | "publicKey" | "createGrant" | "putKeyPolicy" | "readRpc" | "readWebhookKey" | "updateSigningJob" | "passSigningRole";
@@ -34,6 +37,11 @@ let facts: StackFacts;
 let matrix: Map<string, Record<Cell, boolean>>;
 let principals: Principal[];
 let signerKey: { arn: string; policy: unknown };
+let endpoints: { kms: string; secretsManager: string };
+let secretsUnderTest: { rpc: RecordedResource; webhook: RecordedResource };
+let region: string;
+
+const digest = { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "DIGEST" } as const;
 
 const policyOf = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
 
@@ -58,10 +66,10 @@ const arnOf = (resource: RecordedResource | undefined): string => {
   return arn;
 };
 
-async function readSecret(principal: Principal, secret: RecordedResource, region: string): Promise<boolean> {
+async function readSecret(principal: Principal, secret: RecordedResource, sourceVpce: string | null = endpoints.secretsManager): Promise<boolean> {
   const policy = facts.ofType("aws:secretsmanager/secretPolicy:SecretPolicy").find((p) => facts.resolve(p.inputs.secretArn)?.urn === secret.urn);
   const key = facts.resolve(secret.inputs.kmsKeyId);
-  const get = await allowed(principal, "secretsmanager:GetSecretValue", arnOf(secret), policy?.inputs.policy);
+  const get = await allowed(principal, "secretsmanager:GetSecretValue", arnOf(secret), policy?.inputs.policy, sourceVpce ? { "aws:SourceVpce": sourceVpce } : {});
   const decrypt = await allowed(principal, "kms:Decrypt", arnOf(key), key?.inputs.policy, {
     "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
     "kms:EncryptionContext:SecretARN": arnOf(secret),
@@ -72,12 +80,20 @@ async function readSecret(principal: Principal, secret: RecordedResource, region
 beforeAll(async () => {
   ({ production: evaluation } = await evaluateCommittedStacks());
   facts = stackFacts(evaluation);
-  const region = evaluation.config.aws.region;
+  region = evaluation.config.aws.region;
+  const endpointId = (service: string) => {
+    const endpoint = facts.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").find((e) => e.inputs.serviceName === `com.amazonaws.${region}.${service}`);
+    const id = endpoint?.computed?.id;
+    if (typeof id !== "string") throw new Error(`the production stack has no ${service} VPC endpoint`);
+    return id;
+  };
+  endpoints = { kms: endpointId("kms"), secretsManager: endpointId("secretsmanager") };
   const signer = facts.keys.find((key) => key.secp256k1);
   const secrets = facts.ofType("aws:secretsmanager/secret:Secret");
   const rpc = secrets.find((s) => s.name.includes("rpc"));
   const webhook = secrets.find((s) => s.name.includes("webhook"));
   if (!signer || !rpc || !webhook) throw new Error("the production stack lacks the signer or a secret");
+  secretsUnderTest = { rpc, webhook };
   const rolePolicies = facts.ofType("aws:iam/rolePolicy:RolePolicy");
   principals = [
     ...facts.jobs.map((job) => ({
@@ -86,6 +102,8 @@ beforeAll(async () => {
       identity: rolePolicies.filter((p) => facts.resolve(p.inputs.role)?.urn === job.role?.urn).map((p) => policyOf(p.inputs.policy)),
     })),
     ...evaluation.config.aws.kmsAdministrators.map((arn) => ({ name: "key administrator", arn, identity: [administratorAccess] })),
+    // The deploy role, with the broadest identity policy an account allows: the key and secret policies decide.
+    ...evaluation.config.aws.deployers.map((arn) => ({ name: "deployer", arn, identity: [administratorAccess] })),
     { name: "other account admin", arn: otherAdmin, identity: [administratorAccess] },
   ];
   const keyArn = arnOf(signer.key);
@@ -95,12 +113,12 @@ beforeAll(async () => {
   matrix = new Map();
   for (const principal of principals) {
     matrix.set(principal.name, {
-      sign: await allowed(principal, "kms:Sign", keyArn, keyPolicy, { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "DIGEST" }),
+      sign: await allowed(principal, "kms:Sign", keyArn, keyPolicy, { ...digest, "aws:SourceVpce": endpoints.kms }),
       publicKey: await allowed(principal, "kms:GetPublicKey", keyArn, keyPolicy),
       createGrant: await allowed(principal, "kms:CreateGrant", keyArn, keyPolicy),
       putKeyPolicy: await allowed(principal, "kms:PutKeyPolicy", keyArn, keyPolicy),
-      readRpc: await readSecret(principal, rpc, region),
-      readWebhookKey: await readSecret(principal, webhook, region),
+      readRpc: await readSecret(principal, rpc),
+      readWebhookKey: await readSecret(principal, webhook),
       // One step away from signing: run other code, or the same code with another config, as a signing role.
       updateSigningJob: await allowed(principal, "lambda:UpdateFunctionConfiguration", arnOf(withdraw?.fn), undefined),
       passSigningRole: await allowed(principal, "iam:PassRole", arnOf(withdraw?.role), undefined, { "iam:PassedToService": "lambda.amazonaws.com" }),
@@ -115,11 +133,11 @@ const expectedAllowed: Readonly<Record<string, readonly Cell[]>> = {
   health: ["publicKey", "readRpc"],
   watcher: ["readRpc", "readWebhookKey"],
   shipper: [],
-  // Lifecycle and the public key (pulumi up derives the address), never Sign or CreateGrant. The
-  // secrets: administrators are today also the ones who run `pulumi up`, which writes and reads back
-  // the secret values; the deployers split (boson-kit:deployers) moves those two cells to the deployers.
-  // Administrators manage keys and never decrypt: the deployers write the secrets.
+  // Lifecycle, never Sign or CreateGrant, and never the secrets' values: the deployers write those.
   "key administrator": ["putKeyPolicy", "updateSigningJob", "passSigningRole"],
+  // `pulumi up`: reads the public key, writes and refreshes the secrets (so decrypts them) and updates the key
+  // policy, never signs; PutKeyPolicy makes it a signer one step away, which the report names.
+  deployer: ["publicKey", "putKeyPolicy", "readRpc", "readWebhookKey", "updateSigningJob", "passSigningRole"],
   // No key or secret policy names it, and the key policies do not trust the account: identity policies
   // cannot reach the key. It can still change what a signing job runs: the report's "one step away".
   "other account admin": ["updateSigningJob", "passSigningRole"],
@@ -150,9 +168,23 @@ describe("IAM matrix of the production stack (independent evaluator)", () => {
     const withdraw = principals.find((p) => p.name === "withdraw");
     const admin = principals.find((p) => p.name === "key administrator");
     if (!withdraw || !admin) throw new Error("missing principals");
-    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "RAW" })).toBe(false);
-    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "DIGEST" })).toBe(true);
+    const throughEndpoint = { "aws:SourceVpce": endpoints.kms };
+    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, "kms:MessageType": "RAW", ...throughEndpoint })).toBe(false);
+    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, ...throughEndpoint })).toBe(true);
     expect(await allowed(admin, "kms:CreateGrant", signerKey.arn, signerKey.policy)).toBe(false);
     expect(await allowed(admin, "kms:PutKeyPolicy", signerKey.arn, signerKey.policy)).toBe(true);
+  });
+
+  // Stolen job credentials: the same role, the same request, but not through the kit's endpoints.
+  it("refuses a signing role's Sign and the jobs' secret reads without the kit's VPC endpoint", async () => {
+    const withdraw = principals.find((p) => p.name === "withdraw");
+    const watcher = principals.find((p) => p.name === "watcher");
+    if (!withdraw || !watcher) throw new Error("missing principals");
+    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, digest)).toBe(false);
+    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, "aws:SourceVpce": "vpce-0123456789abcdef0" })).toBe(false);
+    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, "aws:SourceVpce": endpoints.kms })).toBe(true);
+    expect(await readSecret(withdraw, secretsUnderTest.rpc, null)).toBe(false);
+    expect(await readSecret(watcher, secretsUnderTest.webhook, "vpce-0123456789abcdef0")).toBe(false);
+    expect(await readSecret(watcher, secretsUnderTest.webhook)).toBe(true);
   });
 });

@@ -86,6 +86,7 @@ describe("staging and production differ only where their config does", () => {
     { type: /Dashboard$/, path: /^(dashboardName|dashboardBody)$/, because: "the stack name and gas thresholds" },
     { type: /TopicSubscription$/, path: /^endpoint$/, because: "alerts" },
     { type: /Function$/, path: /^vpcConfig\.subnetIds$/, because: "aws.availabilityZones" },
+    { type: /VpcEndpoint$/, path: /^(subnetIds|routeTableIds)$/, because: "aws.availabilityZones" },
     { type: /Function$/, path: /^environment\.variables\.[A-Z_]+$/, because: "configEnvironment (checked below)" },
     { type: /RolePolicy$/, path: /^policy$/, because: "signer.replicaRegion: the signing jobs may also use the replica" },
     { type: /ResponseHeadersPolicy$/, path: /^securityHeadersConfig\.contentSecurityPolicy\.contentSecurityPolicy$/, because: "each environment's widgets host" },

@@ -104,4 +104,27 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
       expect(statement.Condition?.StringEquals?.["kms:ViaService"]).toBe(`secretsmanager.${evaluation.config.aws.region}.amazonaws.com`);
     }
   });
+
+  it("reaches KMS and Secrets Manager through interface endpoints in the private subnets, open on 443 to the jobs only, and DynamoDB through a gateway on the private routes", () => {
+    const evaluation = stacks[stack];
+    const region = evaluation.config.aws.region;
+    const endpoints = ofType(evaluation, "aws:ec2/vpcEndpoint:VpcEndpoint");
+    const privateSubnetIds = subnets(evaluation, "private").map((subnet) => subnet.computed?.id).sort();
+    const jobGroup = named(evaluation, "aws:ec2/securityGroup:SecurityGroup", "rpc-egress-jobs-sg");
+    for (const service of ["kms", "secretsmanager"]) {
+      const endpoint = endpoints.find((e) => e.inputs.serviceName === `com.amazonaws.${region}.${service}`);
+      expect(endpoint?.inputs).toMatchObject({ vpcEndpointType: "Interface", privateDnsEnabled: true });
+      expect([...(endpoint?.inputs.subnetIds as string[])].sort()).toEqual(privateSubnetIds);
+      const groups = (endpoint?.inputs.securityGroupIds as string[]).map((id) => resolve(evaluation, id, "id"));
+      expect(groups.flatMap((group) => group.inputs.ingress as unknown[])).toEqual([
+        expect.objectContaining({ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [jobGroup.computed?.id] }),
+      ]);
+      expect(groups.flatMap((group) => (group.inputs.ingress as { cidrBlocks?: string[] }[]).flatMap((rule) => rule.cidrBlocks ?? []))).toEqual([]);
+    }
+    const dynamodb = endpoints.find((e) => e.inputs.serviceName === `com.amazonaws.${region}.dynamodb`);
+    expect(dynamodb?.inputs.vpcEndpointType).toBe("Gateway");
+    const privateRouteTables = ofType(evaluation, "aws:ec2/routeTable:RouteTable").filter((table) => table.name.endsWith("-private-routes"));
+    expect([...(dynamodb?.inputs.routeTableIds as string[])].sort()).toEqual(privateRouteTables.map((table) => table.computed?.id).sort());
+    expect(privateRouteTables).toHaveLength(evaluation.config.aws.availabilityZones);
+  });
 });

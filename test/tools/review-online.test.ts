@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getAddress, zeroAddress, type Address, type Hex } from "viem";
+import { getAddress, toFunctionSelector, zeroAddress, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { readStackFile } from "../../infra/offline/stack-file";
@@ -144,6 +144,23 @@ describe("npm run review --rpc", () => {
     expect(item(run.report, "H2").summary).toMatch(/paused now: Funds/);
     expect(item(run.report, "O6")).toMatchObject({ status: "fail", blocking: false });
     expect(item(run.report, "O6").summary).toMatch(/35 blocks behind/);
+  });
+
+  it("fails H1 naming the function when the live diamond no longer serves a selector the jobs call", async () => {
+    const before = await review();
+    expect(item(before.report, "H1").evidence.find((e) => e.ref === "facetAddress(bytes4)")).toMatchObject({ ok: true });
+    expect(before.report?.online?.selectors?.checked).toBeGreaterThanOrEqual(15);
+    const snapshot = await fixture.testClient.snapshot();
+    const official = { ...fixture, diamond: production.config.protocol.diamond };
+    // As a diamond cut that removes withdrawFunds(uint256,address[],uint256[]) would leave it.
+    await send(official, official.deployer, { address: official.diamond, abi: official.abi, functionName: "testOnly_removeSelector", args: [toFunctionSelector("withdrawFunds(uint256,address[],uint256[])")] });
+    const run = await review();
+    await fixture.testClient.revert({ id: snapshot });
+    const h1 = item(run.report, "H1");
+    expect(h1).toMatchObject({ status: "fail", blocking: true });
+    expect(h1.summary).toMatch(/no facet serves withdrawFunds \(0x[0-9a-f]{8}\)/);
+    expect(run.report?.online?.selectors?.unserved.map((fn) => fn.name)).toEqual(["withdrawFunds"]);
+    expect(run.exitCode).toBe(1);
   });
 
   it("fails H1 when the RPC is another chain where the stack's diamond has no code", async () => {

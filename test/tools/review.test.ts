@@ -160,6 +160,17 @@ describe("review of the committed stacks", () => {
     expect(stagingReport.cost.totalMonthlyUsd).toBeLessThan(productionReport.cost.totalMonthlyUsd);
   });
 
+  it("reports the VPC endpoints' net monthly cost: interface endpoints per zone against the NAT processing they save", () => {
+    // Production: KMS and Secrets Manager endpoints in 2 zones = 4 endpoint-zones x $0.01 x 730 h = $29.20.
+    expect(productionReport.cost.lines.find((l) => l.item.startsWith("VPC interface endpoints"))).toMatchObject({ quantity: 4, monthlyUsd: 29.2 });
+    expect(productionReport.cost.endpoints).toMatchObject({ interfaceEndpointZones: 4, fixedMonthlyUsd: 29.2, awsApiGbPerMonth: 1, endpointProcessingUsd: 0.01, natProcessingSavedUsd: 0.05 });
+    // 29.20 + 0.01 - 0.05; break-even at 29.20 / (0.048 - 0.01) = 768.4 GB.
+    expect(productionReport.cost.endpoints.netMonthlyUsd).toBeCloseTo(29.16, 2);
+    expect(productionReport.cost.endpoints.breakEvenGb).toBe(769);
+    expect(stagingReport.cost.endpoints).toMatchObject({ interfaceEndpointZones: 2, fixedMonthlyUsd: 14.6 });
+    expect(renderMarkdown(productionReport)).toContain("VPC endpoints, net: $29.20 for 4 interface endpoint-zones");
+  });
+
   it("renders markdown that opens with the diagram, then the checklist, inventory and cost", () => {
     const markdown = renderMarkdown(productionReport);
     const positions = ["```mermaid", "## Checklist", "## Resource inventory", "## Monthly fixed cost"].map((heading) => markdown.indexOf(heading));
@@ -206,6 +217,25 @@ describe("a broken copy of the production config", () => {
     expect(item(report, "S1").summary).toMatch(/kms-no-wildcard-principal.*wildcard principal/);
     expect(report.policies.find((p) => p.policy === "kms-no-wildcard-principal")?.status).toBe("fail");
     expect(report.summary.blocking).toContain("S1");
+  });
+
+  it("fails S1 when the signer's key policy lets a signing role sign without the kit's KMS endpoint, and S3 when a secret policy reads without its endpoint", async () => {
+    const dropSourceVpce = (inputs: Record<string, unknown>) => {
+      const policy = JSON.parse(String(inputs.policy)) as { Statement: { Condition?: { StringEquals?: Record<string, unknown> } }[] };
+      for (const statement of policy.Statement) delete statement.Condition?.StringEquals?.["aws:SourceVpce"];
+      inputs.policy = JSON.stringify(policy);
+    };
+    expect(item(productionReport, "S1").evidence.find((e) => /JobsSignDigestsOnlyThroughTheKitEndpoint allows kms:Sign only through the KMS endpoint/.test(e.detail))).toMatchObject({ ok: true });
+    expect(item(productionReport, "S3").evidence.filter((e) => /allows secretsmanager:GetSecretValue only through the Secrets Manager endpoint/.test(e.detail)).length).toBeGreaterThanOrEqual(4);
+    const anywhere = changed(production, "aws:kms/key:Key", (inputs) => {
+      if (inputs.keyUsage === "SIGN_VERIFY") dropSourceVpce(inputs);
+    });
+    const report = await reviewStack(anywhere, { source: readStackFile("production"), run: passedRun() });
+    expect(item(report, "S1")).toMatchObject({ status: "fail", blocking: true });
+    expect(item(report, "S1").summary).toMatch(/JobsSignDigestsOnlyThroughTheKitEndpoint allows kms:Sign without requiring the kit's VPC endpoint/);
+    const readable = changed(production, "aws:secretsmanager/secretPolicy:SecretPolicy", dropSourceVpce);
+    const secretReport = await reviewStack(readable, { source: readStackFile("production"), run: passedRun() });
+    expect(item(secretReport, "S3").summary).toMatch(/GetSecretValue without requiring the kit's VPC endpoint/);
   });
 
   it("with a plaintext RPC URL in the stack file fails S3 even if the program accepted it", async () => {

@@ -102,9 +102,11 @@ export function policyOnlyAddsResources(fromJson: string | undefined, toJson: st
   const statements = (json: string, drop: ReadonlySet<string>) => {
     try {
       const document = JSON.parse(json) as { Statement?: unknown };
-      return list(document.Statement).map((statement) => {
+      // A statement about the added resources alone (the replica's own Sign statement) goes with them.
+      return list(document.Statement).flatMap((statement) => {
         const { Resource, ...rest } = statement as Record<string, unknown>;
-        return { ...rest, Resource: list(Resource).filter((resource) => !(typeof resource === "string" && drop.has(resource))) };
+        const kept = list(Resource).filter((resource) => !(typeof resource === "string" && drop.has(resource)));
+        return kept.length === 0 && list(Resource).length > 0 ? [] : [{ ...rest, Resource: kept }];
       });
     } catch {
       return undefined;
@@ -118,6 +120,8 @@ export function policyOnlyAddsResources(fromJson: string | undefined, toJson: st
 /** One input path of a resource both stacks declare. */
 export function classifySetting(type: string, path: string, fromValue: string | undefined, toValue: string | undefined, toEnvironment: string): Classification {
   if (policyTypes.test(type)) return suspicious("a policy or principal differs: who can do what changes");
+  // The endpoints sit in (or route) every private subnet: one more zone, one more entry.
+  if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && /^(subnetIds|routeTableIds)\.\d+$/.test(path) && fromValue === undefined) return expected("availability zones: the endpoints serve every private subnet");
   if (networkTypes.test(type)) return suspicious("network exposure differs");
   if (/(^|\.)policy$/.test(path) || /^(role|executionRoleArn|roleArn)$/.test(path)) return suspicious("a policy or the role a resource runs as differs");
   if (encryptionPath.test(path)) return suspicious("encryption differs");

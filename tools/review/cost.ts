@@ -25,6 +25,9 @@ export const unitPrices = {
   customMetricMonth: { usd: 0.3, source: "Amazon CloudWatch pricing, custom metric per month (first 10,000)" },
   logStorageGbMonth: { usd: 0.03, source: "Amazon CloudWatch Logs pricing, archived storage per GB-month" },
   logIngestionGb: { usd: 0.57, source: "Amazon CloudWatch Logs pricing, standard ingestion per GB (eu-west-1)" },
+  interfaceEndpointHour: { usd: 0.01, source: "AWS PrivateLink pricing, interface endpoint per Availability Zone per hour (us-east-1 rate; a few regions charge slightly more)" },
+  interfaceEndpointGb: { usd: 0.01, source: "AWS PrivateLink pricing, data processed per GB (first PB per region)" },
+  natProcessingGb: { usd: 0.048, source: "Amazon VPC pricing, NAT gateway data processed per GB (eu-west-1)" },
 } as const;
 
 export interface CostLine {
@@ -36,6 +39,26 @@ export interface CostLine {
   readonly basis: string;
 }
 
+/**
+ * What the VPC endpoints cost against what they save: each interface endpoint
+ * is billed per zone per hour, while the traffic it carries (KMS, Secrets
+ * Manager; DynamoDB's gateway endpoint is free) no longer pays NAT data
+ * processing. The endpoints are there for security (aws:SourceVpce); this says
+ * what that costs.
+ */
+export interface EndpointCost {
+  readonly interfaceEndpointZones: number;
+  readonly fixedMonthlyUsd: number;
+  /** AWS API traffic (KMS, Secrets Manager, DynamoDB) the jobs send per month: an assumption. */
+  readonly awsApiGbPerMonth: number;
+  readonly endpointProcessingUsd: number;
+  readonly natProcessingSavedUsd: number;
+  /** Fixed + endpoint processing - NAT processing saved: positive means the endpoints cost more. */
+  readonly netMonthlyUsd: number;
+  /** The monthly AWS API traffic above which the endpoints save money. */
+  readonly breakEvenGb: number;
+}
+
 export interface CostEstimate {
   readonly currency: "USD";
   readonly priceRegion: string;
@@ -43,11 +66,14 @@ export interface CostEstimate {
   readonly totalMonthlyUsd: number;
   readonly assumptions: readonly string[];
   readonly excluded: readonly string[];
+  readonly endpoints: EndpointCost;
 }
 
 export interface CostOptions {
   /** Log volume all jobs write per month, in GB (an assumption, shown in the report). */
   readonly logGbPerMonth?: number;
+  /** KMS, Secrets Manager and DynamoDB traffic all jobs send per month, in GB (an assumption, shown in the report). */
+  readonly awsApiGbPerMonth?: number;
 }
 
 const round = (usd: number) => Math.round(usd * 100) / 100;
@@ -69,9 +95,18 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
     monthlyUsd: round(quantity * perUnitMonthly),
     basis: basis ?? price.source,
   });
+  const endpoints = endpointCost(facts, options.awsApiGbPerMonth ?? 1);
   const lines = [
     line("NAT gateways", nats, "gateway-hour", unitPrices.natGatewayHour, unitPrices.natGatewayHour.usd * hoursPerMonth, `${unitPrices.natGatewayHour.source}, ${hoursPerMonth} h/month`),
     line("Elastic IPs (public IPv4)", eips, "address-hour", unitPrices.publicIpv4Hour, unitPrices.publicIpv4Hour.usd * hoursPerMonth, `${unitPrices.publicIpv4Hour.source}, ${hoursPerMonth} h/month`),
+    line(
+      "VPC interface endpoints (KMS, Secrets Manager)",
+      endpoints.interfaceEndpointZones,
+      "endpoint-zone-hour",
+      unitPrices.interfaceEndpointHour,
+      unitPrices.interfaceEndpointHour.usd * hoursPerMonth,
+      `${unitPrices.interfaceEndpointHour.source}, ${hoursPerMonth} h/month; the DynamoDB gateway endpoint is free`,
+    ),
     line("KMS keys", count(types.key), "key-month", unitPrices.kmsKeyMonth, unitPrices.kmsKeyMonth.usd),
     line("Secrets Manager secrets", count(types.secret), "secret-month", unitPrices.secretMonth, unitPrices.secretMonth.usd),
     line("CloudWatch alarms", count(types.alarm), "alarm-month", unitPrices.alarmMonth, unitPrices.alarmMonth.usd),
@@ -97,9 +132,10 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
       `${logGb} GB of logs per month across all jobs (pass --log-gb to change)`,
       "the account's free tier (3 dashboards, 10 alarms, 10 metrics) is not subtracted",
       `stack region ${config.aws.region}; prices differ slightly by region`,
+      `${endpoints.awsApiGbPerMonth} GB/month of KMS, Secrets Manager and DynamoDB traffic, which the endpoints take off the NAT gateways`,
     ],
     excluded: [
-      "NAT data processing ($0.048/GB) and data transfer",
+      `NAT data processing ($${unitPrices.natProcessingGb.usd}/GB) and data transfer; interface endpoint data processing ($${unitPrices.interfaceEndpointGb.usd}/GB)`,
       "Lambda invocations and duration, X-Ray traces",
       "KMS Sign / GetPublicKey requests ($0.15 per 10,000 ECC requests)",
       "SQS, SNS, EventBridge Scheduler requests",
@@ -107,5 +143,25 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
       "GCP Cloud Logging ingestion beyond the free 50 GiB and BigQuery storage and queries",
       "RPC provider and subgraph plans",
     ],
+    endpoints,
+  };
+}
+
+function endpointCost(facts: StackFacts, awsApiGbPerMonth: number): EndpointCost {
+  const interfaceEndpoints = facts.ofType(types.vpcEndpoint).filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
+  const interfaceEndpointZones = interfaceEndpoints.reduce((sum, endpoint) => sum + (Array.isArray(endpoint.inputs.subnetIds) ? endpoint.inputs.subnetIds.length : 0), 0);
+  const fixedMonthlyUsd = round(interfaceEndpointZones * unitPrices.interfaceEndpointHour.usd * hoursPerMonth);
+  // All three services' traffic leaves NAT; only the interface endpoints' share pays endpoint processing (DynamoDB's gateway is free).
+  const endpointProcessingUsd = round(awsApiGbPerMonth * unitPrices.interfaceEndpointGb.usd);
+  const natProcessingSavedUsd = round(awsApiGbPerMonth * unitPrices.natProcessingGb.usd);
+  const savedPerGb = unitPrices.natProcessingGb.usd - unitPrices.interfaceEndpointGb.usd;
+  return {
+    interfaceEndpointZones,
+    fixedMonthlyUsd,
+    awsApiGbPerMonth,
+    endpointProcessingUsd,
+    natProcessingSavedUsd,
+    netMonthlyUsd: round(fixedMonthlyUsd + endpointProcessingUsd - natProcessingSavedUsd),
+    breakEvenGb: Math.ceil(fixedMonthlyUsd / savedPerGb),
   };
 }

@@ -192,6 +192,11 @@ function costSection(report: ReadinessReport): string[] {
     "",
     `Not included (usage-priced): ${cost.excluded.join("; ")}.`,
     "",
+    `VPC endpoints, net: $${cost.endpoints.fixedMonthlyUsd.toFixed(2)} for ${cost.endpoints.interfaceEndpointZones} interface endpoint-zones, ` +
+      `+ $${cost.endpoints.endpointProcessingUsd.toFixed(2)} endpoint processing, - $${cost.endpoints.natProcessingSavedUsd.toFixed(2)} NAT processing saved ` +
+      `(${cost.endpoints.awsApiGbPerMonth} GB/month of AWS API traffic) = **$${cost.endpoints.netMonthlyUsd.toFixed(2)} per month**; ` +
+      `they pay for themselves above ${cost.endpoints.breakEvenGb} GB/month. They are there so that job credentials used outside the VPC cannot sign or read the secrets.`,
+    "",
   ];
 }
 

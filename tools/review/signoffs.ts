@@ -19,7 +19,11 @@ export const signoffItems = {
   M3: { awaits: "the security reviewer", title: "The people holding the admin keys are named; the rotation fire drill was run" },
   C4: { awaits: "the release owner", title: "The smoke job ran against this stack for this release" },
   "first-pulumi-up": { awaits: "a deployer", title: "The first `pulumi up` of this stack on its AWS account succeeded" },
-  "alert-canary": { awaits: "the on-call", title: "An alert canary (a test alarm set to ALARM) reached the on-call" },
+  "alert-canary": {
+    awaits: "the on-call",
+    title:
+      "Both alert paths reached the on-call after `pulumi up`: (1) `aws cloudwatch set-alarm-state --alarm-name <any kit alarm> --state-value ALARM --state-reason canary`; (2) the change watch: as a deployer, `aws lambda update-function-configuration --function-name <withdraw function> --description canary`, then restore the description with `pulumi up`. Sign with the time each page arrived; if (2) never arrives, the trail (boson-kit:changeWatch.trail) is not delivering to EventBridge",
+  },
   "pinned-action-shas": { awaits: "the platform team", title: "The commit SHAs the release workflows pin match the tags beside them (git ls-remote)" },
   "first-pipeline-run": {
     awaits: "the release owner",

@@ -38,8 +38,19 @@ const H1: ItemEvaluator = (context) => {
     evidence.push(
       fact("chain", "eth_chainId", `${online.chainId} (config: ${config.chain.id})`, online.chainId === config.chain.id),
       fact("chain", config.protocol.diamond, online.diamond.hasCode ? `has ${online.diamond.codeSize} bytes of code` : "has no code on this chain", online.diamond.hasCode),
+      online.selectors
+        ? fact(
+            "chain",
+            "facetAddress(bytes4)",
+            online.selectors.unserved.length === 0
+              ? `all ${online.selectors.checked} functions the jobs call are served by a facet`
+              : `no facet serves ${online.selectors.unserved.map((fn) => `${fn.name} (${fn.selector})`).join(", ")}: a protocol upgrade dropped or moved it`,
+            online.selectors.unserved.length === 0,
+          )
+        : fact("chain", "facetAddress(bytes4)", "could not look up the functions the jobs call (see the online errors)", false),
     );
   }
+  evidence.push(...testEvidence(context, "H1", false));
   return result("H1", evidence, { pass: `the diamond ${config.protocol.diamond} is the official table's entry for ${config.configId}${online ? " and has code on chain" : ""}` });
 };
 

@@ -3,6 +3,7 @@ import { asRecord, asString } from "../../../infra/policy/rules/props";
 import type { Evidence } from "../report";
 import { types } from "../stack-facts";
 import { fact, policyEvidence, result, testEvidence, type ItemEvaluator, type ReviewContext } from "./context";
+import { changeWatchEvidence, readSecretsThroughEndpointEvidence, signThroughEndpointEvidence } from "./endpoint-facts";
 
 /** S1..S6: signer custody, smart account, RPC key exposure, configId, webhook signing, CSP. */
 
@@ -35,6 +36,8 @@ const S1: ItemEvaluator = (context) => {
     if (secretEnv.length > 0) evidence.push(fact("resource", job.fn.name, `environment holds Pulumi secret values: ${secretEnv.join(", ")}`, false));
   }
   evidence.push(
+    ...signThroughEndpointEvidence(context),
+    ...changeWatchEvidence(context),
     ...policyEvidence(context, [
       "stack-has-secp256k1-signer",
       "kms-signing-key-secp256k1",
@@ -104,6 +107,7 @@ const S3: ItemEvaluator = (context) => {
       egress.length > 0 ? `allowlist ${egress.join(", ")} at the RPC provider (one Elastic IP per NAT gateway, ${nats} NAT gateway(s))` : "no egress IPs: nothing for the provider to allowlist",
       egress.length > 0 && egress.length === nats,
     ),
+    ...readSecretsThroughEndpointEvidence(context),
     ...policyEvidence(context, ["lambda-in-vpc", "lambda-private-subnets-behind-nat", "secret-cmk"]),
     ...testEvidence(context, "S3", true),
   );

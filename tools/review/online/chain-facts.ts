@@ -1,4 +1,4 @@
-import { createPublicClient, http, type Address } from "viem";
+import { createPublicClient, http, parseAbi, toFunctionSelector, zeroAddress, type Abi, type AbiFunction, type Address, type Hex } from "viem";
 import type { KitConfig } from "../../../infra/config";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../../../lambdas/shared/chain/protocol";
 import { subgraphLag, type SubgraphLag } from "./subgraph";
@@ -25,6 +25,8 @@ export interface ChainFacts {
     readonly adminIsContract: boolean;
   };
   readonly pausedRegions: readonly string[];
+  /** The selectors the kit calls, looked up with the diamond's facetAddress: those no facet serves. */
+  readonly selectors?: { readonly checked: number; readonly unserved: readonly { readonly name: string; readonly selector: Hex }[] };
   readonly subgraph?: SubgraphLag;
   /** The kit's subgraph documents validated against the live subgraph's introspection. */
   readonly subgraphFields?: SubgraphFieldCheck;
@@ -38,6 +40,14 @@ export interface ChainOptions {
   readonly subgraphUrl?: string | false;
   readonly timeoutMs?: number;
 }
+
+/** IDiamondLoupe's facet lookup (EIP-2535), as the protocol diamond declares it; @bosonprotocol/common does not ship it. */
+export const diamondLoupeAbi = parseAbi(["function facetAddress(bytes4 _functionSelector) view returns (address facetAddress_)"]);
+
+/** Every protocol function the jobs call, by selector. */
+export const calledFunctions: readonly { readonly name: string; readonly selector: Hex }[] = ([...protocolAbi, ...pauseHandlerAbi] as readonly Abi[number][])
+  .filter((item): item is AbiFunction => item.type === "function")
+  .map((item) => ({ name: item.name, selector: toFunctionSelector(item) }));
 
 const message = (error: unknown) => (error instanceof Error ? (error as { shortMessage?: string }).shortMessage ?? error.message : String(error));
 
@@ -77,6 +87,18 @@ export async function readChainFacts(config: KitConfig, options: ChainOptions): 
     }
   }
 
+  let selectors: ChainFacts["selectors"];
+  if (codeSize > 0) {
+    try {
+      const facets = await Promise.all(
+        calledFunctions.map((fn) => client.readContract({ address: diamond, abi: diamondLoupeAbi, functionName: "facetAddress", args: [fn.selector] })),
+      );
+      selectors = { checked: calledFunctions.length, unserved: calledFunctions.filter((_, index) => facets[index] === zeroAddress) };
+    } catch (error) {
+      errors.push(`facetAddress(bytes4) failed: ${message(error)}`);
+    }
+  }
+
   const subgraphUrl = options.subgraphUrl === undefined ? config.protocol.subgraphUrl : options.subgraphUrl;
   const subgraph = subgraphUrl === false ? undefined : await subgraphLag(subgraphUrl, Number(blockNumber), options.timeoutMs ?? 10_000);
   const subgraphFields = subgraphUrl === false ? undefined : await checkSubgraphFields(subgraphUrl, options.timeoutMs ?? 10_000);
@@ -88,6 +110,7 @@ export async function readChainFacts(config: KitConfig, options: ChainOptions): 
     diamond: { address: diamond, hasCode: codeSize > 0, codeSize },
     ...(seller ? { seller: { ...seller, exists: seller.exists && !errors.some((e) => e.includes("does not exist")) } } : {}),
     pausedRegions,
+    ...(selectors ? { selectors } : {}),
     ...(subgraph ? { subgraph } : {}),
     ...(subgraphFields ? { subgraphFields } : {}),
     errors,
