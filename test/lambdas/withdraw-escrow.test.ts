@@ -10,9 +10,7 @@ import { parseAbiItem, parseEther, zeroAddress, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { WriteClients } from "../../lambdas/shared/chain/clients";
 import { ExchangeState, mergedProtocolAbi, PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
-import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
-import { createJobLogger } from "../../lambdas/shared/runtime/logger";
-import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
+import { withdrawTestDeps } from "../harness/withdraw-deps";
 import { withdrawJob, type WithdrawConfig, type WithdrawDeps } from "../../lambdas/withdraw/withdraw";
 import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
@@ -51,27 +49,18 @@ afterEach(() => output.restore());
 async function deps(config: Partial<WithdrawConfig> = {}): Promise<WithdrawDeps> {
   const table = `escrow-${++tables}`;
   await dynalite.createTable(table);
-  const logger = createJobLogger("withdraw");
-  return {
-    config: {
-      diamond: fixture.diamond,
-      sellerId: seller.sellerId,
-      tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: 0n }],
-      confirmations: 2,
-      windowSeconds: 3600,
-      expectedSeller: { treasury: seller.treasury, admin: fixture.deployer.account.address },
-      escrow: { batchSize: 20, maxPerRun: 200 },
-      ...config,
-    },
+  return withdrawTestDeps({
+    fixture,
+    seller,
     clients,
-    logger,
-    metrics: createJobMetrics("withdraw", "test"),
-    idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "withdraw.test" }),
-    subgraph: { url: subgraph.url, logger },
+    tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: 0n }],
+    table,
+    dynamo: dynalite.newClient(),
+    subgraphUrl: subgraph.url,
     requestId: `escrow-${tables}`,
     sleep: chain.mineOnSleep,
-    pollIntervalMs: 0,
-  };
+    config,
+  });
 }
 
 async function commit(offerId: bigint, price: bigint): Promise<bigint> {

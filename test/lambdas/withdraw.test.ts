@@ -8,11 +8,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseAbiItem, parseEther, zeroAddress, type Address } from "viem";
 import { createReadClients, createWriteClients, type WriteClients } from "../../lambdas/shared/chain/clients";
-import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
 import type { KmsAccount } from "../../lambdas/shared/kms-account/account";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
-import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
 import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
+import { withdrawTestDeps } from "../harness/withdraw-deps";
 import { withdrawJob, type WithdrawConfig, type WithdrawDeps, type WithdrawOutcome } from "../../lambdas/withdraw/withdraw";
 import { runJob } from "../../lambdas/shared/runtime/run-job";
 import type { Anvil } from "../harness/anvil";
@@ -61,31 +60,24 @@ afterEach(() => {
 async function deps(overrides: Partial<Omit<WithdrawDeps, "config">> & { config?: Partial<WithdrawConfig> } = {}): Promise<WithdrawDeps> {
   const table = `idempotency-${++tableCounter}`;
   await dynalite.createTable(table);
-  const logger = createJobLogger("withdraw");
   const { config, ...rest } = overrides;
   return {
-    config: {
-      diamond: fixture.diamond,
-      sellerId: seller.sellerId,
+    ...withdrawTestDeps({
+      fixture,
+      seller,
+      clients,
       tokens: [
         { address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n },
         { address: fixture.token, symbol: "FUSD", withdrawThresholdWei: parseEther("100"), reserveMarginWei: 0n },
       ],
-      confirmations: 2,
-      windowSeconds: 3600,
-      expectedSeller: { treasury: seller.treasury, admin: fixture.deployer.account.address },
-      escrow: { batchSize: 20, maxPerRun: 200 },
-      ...config,
-    },
-    clients,
-    logger,
-    metrics: createJobMetrics("withdraw", "test"),
-    idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "withdraw.test" }),
-    subgraph: { url: subgraph.url, logger },
-    requestId: `test-${tableCounter}`,
-    // Finality waits for blocks: each poll mines one, so confirmations arrive without wall-clock waits.
-    sleep: chain.mineOnSleep,
-    pollIntervalMs: 0,
+      table,
+      dynamo: dynalite.newClient(),
+      subgraphUrl: subgraph.url,
+      requestId: `test-${tableCounter}`,
+      // Finality waits for blocks: each poll mines one, so confirmations arrive without wall-clock waits.
+      sleep: chain.mineOnSleep,
+      ...(config ? { config } : {}),
+    }),
     ...rest,
   };
 }

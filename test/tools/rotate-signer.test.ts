@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther, zeroAddress, type Address } from "viem";
 import { createWriteClients } from "../../lambdas/shared/chain/clients";
 import { kmsAccount } from "../../lambdas/shared/kms-account/account";
-import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
-import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
 import { withdrawJob } from "../../lambdas/withdraw/withdraw";
 import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { readSeller } from "../../tools/rotate-signer/chain";
@@ -12,6 +10,7 @@ import { rotationSteps } from "../../tools/rotate-signer/steps";
 import { walkRotation, type RotationDeps, type SignerGenerations } from "../../tools/rotate-signer/walk";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { withdrawTestDeps } from "../harness/withdraw-deps";
 import { captureStdout } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { depositFunds } from "../harness/protocol-fixture";
@@ -39,22 +38,21 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     await dynalite.createTable(table);
     const output = captureStdout();
     try {
-      const outcome = await runJob(withdrawJob, {
-        config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n }],
-          confirmations: 1,
-          windowSeconds: 3600,
-          expectedSeller: { treasury: chain.seller.treasury, admin: chain.fixture.deployer.account.address },
-          escrow: { batchSize: 20, maxPerRun: 200 },
-        },
-        subgraph: { url: subgraph.url, logger },
-        clients: createWriteClients({ chainId: chain.anvil.chain.id, urls: { primary: chain.anvil.rpcUrl }, logger, account, pollingIntervalMs: 20 }),
-        logger,
-        metrics: createJobMetrics("withdraw", "test"),
-        idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "rotation.test" }),
-        requestId: `rotation-${runs}`,
-        sleep: chain.mineOnSleep,
-        pollIntervalMs: 0,
-      });
+      const outcome = await runJob(
+        withdrawJob,
+        withdrawTestDeps({
+          fixture: chain.fixture,
+          seller: chain.seller,
+          clients: createWriteClients({ chainId: chain.anvil.chain.id, urls: { primary: chain.anvil.rpcUrl }, logger, account, pollingIntervalMs: 20 }),
+          tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n }],
+          table,
+          dynamo: dynalite.newClient(),
+          subgraphUrl: subgraph.url,
+          requestId: `rotation-${runs}`,
+          sleep: chain.mineOnSleep,
+          config: { confirmations: 1 },
+        }),
+      );
       return { status: outcome.status, signatures, signer: account.address };
     } finally {
       output.restore();
