@@ -17,7 +17,10 @@ export default tseslint.config(
   {
     // CommonJS scripts (test harnesses that must load before TypeScript is registered).
     files: ["**/*.cjs"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
+    },
   },
   {
     // Node scripts the pipeline runs (.github/scripts).

@@ -26,7 +26,12 @@ type Measured = { name: string; bytes: number; file: string; times: number[] };
 /** Milliseconds to require `file` in a fresh node process. */
 function requireMs(file: string): number {
   const script = `const start = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));`;
-  return Number(execFileSync(process.execPath, ["-e", script], { cwd: projectRoot, env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1" } }).toString());
+  return Number(
+    execFileSync(process.execPath, ["-e", script], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1" },
+    }).toString(),
+  );
 }
 
 const median = (values: readonly number[]) => {
@@ -53,12 +58,20 @@ async function main(): Promise<void> {
 
   const floorMs = median(floor.times);
   const goal = (name: string) => (name === "shipper" ? 2 : name === "floor" ? undefined : 1.25);
-  console.log(`\ncold start: bundle size and require time in a fresh process (median of ${runs}, node ${process.version})\n`);
+  console.log(
+    `\ncold start: bundle size and require time in a fresh process (median of ${runs}, node ${process.version})\n`,
+  );
   const rows = all.map((bundle) => {
     const ms = median(bundle.times);
     const ratio = ms / floorMs;
     const target = goal(bundle.name);
-    return [bundle.name, `${(bundle.bytes / 1024).toFixed(0)} KiB`, `${ms.toFixed(1)} ms`, `${ratio.toFixed(2)}x`, target === undefined ? "" : ratio <= target ? `within ${target}x` : `OVER ${target}x`];
+    return [
+      bundle.name,
+      `${(bundle.bytes / 1024).toFixed(0)} KiB`,
+      `${ms.toFixed(1)} ms`,
+      `${ratio.toFixed(2)}x`,
+      target === undefined ? "" : ratio <= target ? `within ${target}x` : `OVER ${target}x`,
+    ];
   });
   printTable(["bundle", "size", "require", "vs floor", "goal"], rows);
   rmSync(outDir, { recursive: true, force: true });

@@ -57,7 +57,10 @@ function countersOf(exchanges: readonly SubgraphExchangeEntity[]): TallyCounters
     finalized: exchanges.filter((exchange) => exchange.finalizedDate !== null).length,
     completed: completed.length,
     timedCompletions: completed.length,
-    completionSecondsSum: completed.reduce((sum, exchange) => sum + Number(exchange.finalizedDate) - Number(exchange.committedDate), 0),
+    completionSecondsSum: completed.reduce(
+      (sum, exchange) => sum + Number(exchange.finalizedDate) - Number(exchange.committedDate),
+      0,
+    ),
   };
 }
 
@@ -69,7 +72,11 @@ async function skipPagedScan(url: string, sellerId: string): Promise<number> {
 }`;
   let total = 0;
   for (let skip = 0; ; skip += 1000) {
-    const page = await querySubgraph<{ exchanges: unknown[] }>({ url, logger }, "exchanges", query, { sellerId, first: 1000, skip });
+    const page = await querySubgraph<{ exchanges: unknown[] }>({ url, logger }, "exchanges", query, {
+      sellerId,
+      first: 1000,
+      skip,
+    });
     total += page.exchanges.length;
     if (page.exchanges.length < 1000) return total;
   }
@@ -87,18 +94,35 @@ async function main(): Promise<void> {
   try {
     let added = 0;
     for (const size of historySizes) {
-      const subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+      const subgraph = await startSubgraphServer({
+        rpcUrl: anvil.rpcUrl,
+        diamond: fixture.diamond,
+        fromBlock: fixture.deployBlock,
+      });
       const exchanges = syntheticExchanges(size, sellerId, added + 1);
       added += size;
       subgraph.addExchanges(exchanges);
-      await dynalite.documents.send(new PutCommand({ TableName: "bench-events", Item: { id: tallyKey(sellerId), recordType: "business-tally", ...countersOf(exchanges) } }));
+      await dynalite.documents.send(
+        new PutCommand({
+          TableName: "bench-events",
+          Item: { id: tallyKey(sellerId), recordType: "business-tally", ...countersOf(exchanges) },
+        }),
+      );
 
       const logger = createJobLogger("health");
       const requestsBefore = Object.values(subgraph.requests()).reduce((sum, count) => sum + count, 0);
       const bytesBefore = subgraph.responseBytes();
       const started = performance.now();
       const outcome = await runJob(healthJob, {
-        config: { diamond: fixture.diamond, sellerId: seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH" }], signer, expectedDailyBurnWei: parseEther("0.1"), subgraphMaxLagBlocks: 20, gasAlertRatios: [0.5, 0.2, 0.1] },
+        config: {
+          diamond: fixture.diamond,
+          sellerId: seller.sellerId,
+          tokens: [{ address: zeroAddress, symbol: "ETH" }],
+          signer,
+          expectedDailyBurnWei: parseEther("0.1"),
+          subgraphMaxLagBlocks: 20,
+          gasAlertRatios: [0.5, 0.2, 0.1],
+        },
         clients: createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger }),
         subgraph: { url: subgraph.url, logger },
         tally: createBusinessTally(dynalite.documents, "bench-events", sellerId),
@@ -133,7 +157,19 @@ async function main(): Promise<void> {
     await Promise.all([anvil.stop(), dynalite.stop()]);
   }
   console.log("\nhealth: subgraph cost per run by the seller's history (local subgraph)\n");
-  printTable(["exchanges", "health: requests", "health: bytes", "health: time", "figures = full scan", "old skip scan: requests", "old: bytes", "old: time"], rows);
+  printTable(
+    [
+      "exchanges",
+      "health: requests",
+      "health: bytes",
+      "health: time",
+      "figures = full scan",
+      "old skip scan: requests",
+      "old: bytes",
+      "old: time",
+    ],
+    rows,
+  );
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -26,7 +26,14 @@ import { runWatcher } from "../lambdas/watcher/watcher";
 import { startAnvil } from "../test/harness/anvil";
 import { startDynalite } from "../test/harness/dynalite";
 import { captureStdout } from "../test/harness/job-output";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, depositFunds, send } from "../test/harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  depositFunds,
+  send,
+} from "../test/harness/protocol-fixture";
 import { startSubgraphServer } from "../test/harness/subgraph-server";
 
 const tokenCounts = [1, 10, 50, 200] as const;
@@ -49,9 +56,19 @@ async function main(): Promise<void> {
   const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01") });
   const buyer = fixture.wallet(anvilKeys[2]);
   for (let index = 0; index < 5; index++) {
-    await send(fixture, buyer, { address: fixture.diamond, abi: protocolAbi, functionName: "commitToOffer", args: [buyer.account.address, offerId], value: parseEther("0.01") });
+    await send(fixture, buyer, {
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "commitToOffer",
+      args: [buyer.account.address, offerId],
+      value: parseEther("0.01"),
+    });
   }
-  const subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  const subgraph = await startSubgraphServer({
+    rpcUrl: anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
   const output = captureStdout(); // the jobs' log records and metrics would drown the tables
 
   const healthRows: string[][] = [];
@@ -63,7 +80,15 @@ async function main(): Promise<void> {
         const clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger, batch });
         const started = performance.now();
         const outcome = await runJob(healthJob, {
-          config: { diamond: fixture.diamond, sellerId: seller.sellerId, tokens: tokenList(count), signer, expectedDailyBurnWei: parseEther("0.1"), subgraphMaxLagBlocks: 20, gasAlertRatios: [0.5, 0.2, 0.1] },
+          config: {
+            diamond: fixture.diamond,
+            sellerId: seller.sellerId,
+            tokens: tokenList(count),
+            signer,
+            expectedDailyBurnWei: parseEther("0.1"),
+            subgraphMaxLagBlocks: 20,
+            gasAlertRatios: [0.5, 0.2, 0.1],
+          },
           clients,
           subgraph: { url: subgraph.url, logger },
           // This table measures RPC round trips; bench/health-history.ts measures the business counters.
@@ -80,7 +105,10 @@ async function main(): Promise<void> {
     output.restore();
   }
   console.log("\nhealth: RPC round trips per run by number of seller tokens\n");
-  printTable(["tokens", "batched: round trips", "batched: time", "unbatched: round trips", "unbatched: time"], healthRows);
+  printTable(
+    ["tokens", "batched: round trips", "batched: time", "unbatched: round trips", "unbatched: time"],
+    healthRows,
+  );
 
   const watcherRows: string[][] = [];
   const capture = captureStdout();
@@ -90,8 +118,14 @@ async function main(): Promise<void> {
       for (const table of tables) await dynalite.createTable(table);
       // Every range starts at the diamond's deployment (the same events, at its start) and grows the empty tail.
       const startBlock = fixture.deployBlock;
-      for (let head = await fixture.publicClient.getBlockNumber(); head < startBlock + range; head = await fixture.publicClient.getBlockNumber()) {
-        await fixture.testClient.mine({ blocks: Number(startBlock + range - head > 500n ? 500n : startBlock + range - head) });
+      for (
+        let head = await fixture.publicClient.getBlockNumber();
+        head < startBlock + range;
+        head = await fixture.publicClient.getBlockNumber()
+      ) {
+        await fixture.testClient.mine({
+          blocks: Number(startBlock + range - head > 500n ? 500n : startBlock + range - head),
+        });
       }
       const logger = createJobLogger("watcher");
       const clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger });
@@ -103,9 +137,23 @@ async function main(): Promise<void> {
         records: createSellerRecords(dynalite.documents, tables[0] ?? ""),
         metrics: createJobMetrics("watcher", "bench"),
         logger,
-        config: { diamond: fixture.diamond, sellerId: seller.sellerId, confirmations: 1, startBlock, maxBlockRange: 2_000n, maxRangesPerRun: 100, kitAddresses: [signer] },
+        config: {
+          diamond: fixture.diamond,
+          sellerId: seller.sellerId,
+          confirmations: 1,
+          startBlock,
+          maxBlockRange: 2_000n,
+          maxRangesPerRun: 100,
+          kitAddresses: [signer],
+        },
       });
-      watcherRows.push([range.toString(), String(result.ranges), String(result.logs), String(clients.usage.httpRequests), `${Math.round(performance.now() - started)} ms`]);
+      watcherRows.push([
+        range.toString(),
+        String(result.ranges),
+        String(result.logs),
+        String(clients.usage.httpRequests),
+        `${Math.round(performance.now() - started)} ms`,
+      ]);
     }
   } finally {
     capture.restore();
@@ -117,8 +165,11 @@ async function main(): Promise<void> {
 }
 
 function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join(" | ")} |`;
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join(" | ")} |`;
   console.log(line(header));
   console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
   for (const row of rows) console.log(line(row));

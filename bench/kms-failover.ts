@@ -37,8 +37,15 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function measure(retry: RetryPolicy): Promise<Record<"healthy" | "failover" | "onReplica" | "recovered", number[]>> {
-  const samples = { healthy: [] as number[], failover: [] as number[], onReplica: [] as number[], recovered: [] as number[] };
+async function measure(
+  retry: RetryPolicy,
+): Promise<Record<"healthy" | "failover" | "onReplica" | "recovered", number[]>> {
+  const samples = {
+    healthy: [] as number[],
+    failover: [] as number[],
+    onReplica: [] as number[],
+    recovered: [] as number[],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     const kms = await startMultiRegionKms();
     try {
@@ -47,12 +54,19 @@ async function measure(retry: RetryPolicy): Promise<Record<"healthy" | "failover
         keyId: kms.primaryArn,
         client: kms.primary.client(),
         retry,
-        replica: { keyId: kms.replicaArn, client: kms.replica.client(), get probeAfterMs() { return probeAfterMs; } },
+        replica: {
+          keyId: kms.replicaArn,
+          client: kms.replica.client(),
+          get probeAfterMs() {
+            return probeAfterMs;
+          },
+        },
       });
       for (let index = 0; index < 5; index++) samples.healthy.push(await timed(() => account.sign({ hash: digest() })));
       await kms.primary.stop();
       samples.failover.push(await timed(() => account.sign({ hash: digest() })));
-      for (let index = 0; index < 5; index++) samples.onReplica.push(await timed(() => account.sign({ hash: digest() })));
+      for (let index = 0; index < 5; index++)
+        samples.onReplica.push(await timed(() => account.sign({ hash: digest() })));
       await kms.primary.start();
       probeAfterMs = 0;
       samples.recovered.push(await timed(() => account.sign({ hash: digest() })));
@@ -71,7 +85,9 @@ async function main(): Promise<void> {
     const samples = await measure(retry);
     const healthy = median(samples.healthy);
     const cell = (values: number[]) => `${median(values).toFixed(1)} (${(median(values) / healthy).toFixed(1)}x)`;
-    console.log(`| ${name} | ${healthy.toFixed(1)} | ${cell(samples.failover)} | ${cell(samples.onReplica)} | ${cell(samples.recovered)} |`);
+    console.log(
+      `| ${name} | ${healthy.toFixed(1)} | ${cell(samples.failover)} | ${cell(samples.onReplica)} | ${cell(samples.recovered)} |`,
+    );
   }
 }
 

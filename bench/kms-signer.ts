@@ -17,7 +17,14 @@
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { KMSSigner } from "@rumblefishdev/eth-signer-kms";
-import { hexToBigInt, parseTransaction, recoverTransactionAddress, type Address, type Hex, type TransactionSerializableEIP1559 } from "viem";
+import {
+  hexToBigInt,
+  parseTransaction,
+  recoverTransactionAddress,
+  type Address,
+  type Hex,
+  type TransactionSerializableEIP1559,
+} from "viem";
 import { kmsAccount } from "../lambdas/shared/kms-account/account";
 import { startKmsEndpoint, type KmsEndpoint, type KmsOperation } from "../test/harness/kms-endpoint";
 
@@ -78,7 +85,13 @@ function transactions(count: number, offset: number): TransactionSerializableEIP
 async function thisKit(endpoint: KmsEndpoint, keyId: string): Promise<Signer> {
   const { client, kmsMs } = timedClient(endpoint);
   const account = await kmsAccount({ keyId, client });
-  return { name: "kmsAccount", origin: "this kit", address: account.address, kmsMs, sign: (tx) => account.signTransaction(tx) };
+  return {
+    name: "kmsAccount",
+    origin: "this kit",
+    address: account.address,
+    kmsMs,
+    sign: (tx) => account.signTransaction(tx),
+  };
 }
 
 async function lattice(endpoint: KmsEndpoint, keyId: string): Promise<Signer> {
@@ -86,7 +99,13 @@ async function lattice(endpoint: KmsEndpoint, keyId: string): Promise<Signer> {
   // The package is ESM-only; a dynamic import keeps this CommonJS script loadable.
   const { kmsKeyToAccount } = await import("@latticexyz/common/kms");
   const account = await kmsKeyToAccount({ keyId, client });
-  return { name: "kmsKeyToAccount", origin: "@latticexyz/common@2.2.23", address: account.address, kmsMs, sign: (tx) => account.signTransaction(tx) };
+  return {
+    name: "kmsKeyToAccount",
+    origin: "@latticexyz/common@2.2.23",
+    address: account.address,
+    kmsMs,
+    sign: (tx) => account.signTransaction(tx),
+  };
 }
 
 async function rumblefish(endpoint: KmsEndpoint, keyId: string): Promise<Signer> {
@@ -113,7 +132,10 @@ async function rumblefish(endpoint: KmsEndpoint, keyId: string): Promise<Signer>
   };
 }
 
-function delta(after: Record<KmsOperation, number>, before: Record<KmsOperation, number>): Record<KmsOperation, number> {
+function delta(
+  after: Record<KmsOperation, number>,
+  before: Record<KmsOperation, number>,
+): Record<KmsOperation, number> {
   return {
     CreateKey: after.CreateKey - before.CreateKey,
     DescribeKey: after.DescribeKey - before.DescribeKey,
@@ -122,7 +144,8 @@ function delta(after: Record<KmsOperation, number>, before: Record<KmsOperation,
   };
 }
 
-const totalCalls = (calls: Record<KmsOperation, number>) => calls.CreateKey + calls.DescribeKey + calls.GetPublicKey + calls.Sign;
+const totalCalls = (calls: Record<KmsOperation, number>) =>
+  calls.CreateKey + calls.DescribeKey + calls.GetPublicKey + calls.Sign;
 
 async function isValid(signer: Signer, serialized: Hex): Promise<boolean> {
   const parsed = parseTransaction(serialized);
@@ -157,8 +180,10 @@ async function main(): Promise<void> {
       notes.push(`${label} could not run here, left out: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (!results.some((result) => result.signer.origin === "this kit")) throw new Error(`this kit's signer failed: ${notes.join("; ")}`);
-  if (results.length < 3) notes.push("fewer than two published peers ran; add another installed KMS signer to compare against");
+  if (!results.some((result) => result.signer.origin === "this kit"))
+    throw new Error(`this kit's signer failed: ${notes.join("; ")}`);
+  if (results.length < 3)
+    notes.push("fewer than two published peers ran; add another installed KMS signer to compare against");
 
   // Warm-up (JIT, connection pools), not measured.
   for (const tx of transactions(WARM_UP, 1_000_000)) for (const { signer } of results) await signer.sign(tx);
@@ -181,7 +206,8 @@ async function main(): Promise<void> {
     }
   }
   for (const result of results) {
-    for (const serialized of signed.get(result) ?? []) if (!(await isValid(result.signer, serialized))) result.invalid += 1;
+    for (const serialized of signed.get(result) ?? [])
+      if (!(await isValid(result.signer, serialized))) result.invalid += 1;
   }
   await endpoint.close();
 
@@ -203,15 +229,29 @@ async function main(): Promise<void> {
   });
 
   console.log(`KMS signers, ${COUNT} EIP-1559 transactions each, local KMS endpoint, node ${process.version}`);
-  console.log("KMS ms = time inside KMSClient.send (SDK, HTTP, and the endpoint's own signing, which runs in this process)");
+  console.log(
+    "KMS ms = time inside KMSClient.send (SDK, HTTP, and the endpoint's own signing, which runs in this process)",
+  );
   console.log("overhead = wall time of signTransaction minus KMS ms: the signer's own work\n");
   console.table(rows);
   const ours = results.find((result) => result.signer.origin === "this kit");
   if (ours !== undefined && peers.length > 0) {
     const callsPerSig = totalCalls(ours.calls) / COUNT;
-    const bestPeerP99 = Math.min(...peers.map((result) => percentile([...result.overheadMs].sort((a, b) => a - b), 99)));
-    const ourP99 = percentile([...ours.overheadMs].sort((a, b) => a - b), 99);
-    console.log(`goal 1.00 KMS call per signature: ${callsPerSig.toFixed(2)} -> ${callsPerSig === 1 ? "met" : "NOT met"}`);
+    const bestPeerP99 = Math.min(
+      ...peers.map((result) =>
+        percentile(
+          [...result.overheadMs].sort((a, b) => a - b),
+          99,
+        ),
+      ),
+    );
+    const ourP99 = percentile(
+      [...ours.overheadMs].sort((a, b) => a - b),
+      99,
+    );
+    console.log(
+      `goal 1.00 KMS call per signature: ${callsPerSig.toFixed(2)} -> ${callsPerSig === 1 ? "met" : "NOT met"}`,
+    );
     console.log(
       `goal overhead <= best peer's: mean ${mean(ours.overheadMs).toFixed(3)} vs ${fastestPeer.toFixed(3)} ms, p99 ${ourP99.toFixed(3)} vs ${bestPeerP99.toFixed(3)} ms -> ${mean(ours.overheadMs) <= fastestPeer && ourP99 <= bestPeerP99 ? "met" : "NOT met"}`,
     );

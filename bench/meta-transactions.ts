@@ -34,10 +34,18 @@ type Path = "direct" | "direct + lifecycle" | "relayed" | "relayer down -> fallb
 
 async function main(): Promise<void> {
   const [chain, dynalite] = await Promise.all([startKmsSellerChain({ depositWei: parseEther("10") }), startDynalite()]);
-  const subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: chain.fixture.diamond, fromBlock: chain.fixture.deployBlock });
+  const subgraph = await startSubgraphServer({
+    rpcUrl: chain.anvil.rpcUrl,
+    diamond: chain.fixture.diamond,
+    fromBlock: chain.fixture.deployBlock,
+  });
   let relayerDown = false;
   let relayerRequests = 0;
-  const relayerWallet = createWalletClient({ chain: chain.fixture.chain, transport: http(chain.anvil.rpcUrl), account: privateKeyToAccount(anvilKeys[1]) });
+  const relayerWallet = createWalletClient({
+    chain: chain.fixture.chain,
+    transport: http(chain.anvil.rpcUrl),
+    account: privateKeyToAccount(anvilKeys[1]),
+  });
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -45,10 +53,19 @@ async function main(): Promise<void> {
       void (async () => {
         relayerRequests++;
         if (relayerDown) return void response.writeHead(503).end();
-        if (request.url?.startsWith("/api/v1/")) return void response.writeHead(200, { "content-type": "application/json" }).end("{}");
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { to: Hex; params: [Hex, string, Hex, string, Hex] };
+        if (request.url?.startsWith("/api/v1/"))
+          return void response.writeHead(200, { "content-type": "application/json" }).end("{}");
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          to: Hex;
+          params: [Hex, string, Hex, string, Hex];
+        };
         const [user, name, signature, nonce, userSignature] = body.params;
-        const txHash = await relayerWallet.writeContract({ address: body.to, abi: metaTransactionsAbi, functionName: "executeMetaTransaction", args: [user, name, signature, BigInt(nonce), userSignature] });
+        const txHash = await relayerWallet.writeContract({
+          address: body.to,
+          abi: metaTransactionsAbi,
+          functionName: "executeMetaTransaction",
+          args: [user, name, signature, BigInt(nonce), userSignature],
+        });
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ txHash }));
       })();
     });
@@ -68,7 +85,12 @@ async function main(): Promise<void> {
       relayerDown = path === "relayer down -> fallback";
       const relayed = path === "relayed" || relayerDown;
       const deps: WithdrawDeps = {
-        config: { diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId, tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n }],
+        config: {
+          diamond: chain.fixture.diamond,
+          sellerId: chain.seller.sellerId,
+          tokens: [
+            { address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n },
+          ],
           confirmations: 1,
           windowSeconds: 3600,
           expectedSeller: { treasury: chain.seller.treasury, admin: chain.fixture.deployer.account.address },
@@ -78,20 +100,47 @@ async function main(): Promise<void> {
         clients,
         logger,
         metrics: createJobMetrics("withdraw", "bench"),
-        idempotent: createIdempotentRunner({ tableName: name, client: dynalite.newClient(), logger, keyPrefix: "withdraw.bench" }),
+        idempotent: createIdempotentRunner({
+          tableName: name,
+          client: dynalite.newClient(),
+          logger,
+          keyPrefix: "withdraw.bench",
+        }),
         requestId: name,
         // Each run in its own idempotency window: the same window is the same write (and the same meta-transaction nonce).
         now: () => Date.now() + table * 3_600_000,
         sleep: chain.mineOnSleep,
         pollIntervalMs: 10,
-        ...(relayed ? { relayer: relayerFor({ url: relayerUrl, apiId: "bench", apiKey: "bench-key", ratePerSecond: 10, burst: 10, timeoutMs: 2_000 }, { now: Date.now }) } : {}),
-        ...(path !== "direct" ? { lifecycle: { store: createSenderStateStore(dynalite.documents, name), policy: lifecyclePolicy() } } : {}),
+        ...(relayed
+          ? {
+              relayer: relayerFor(
+                {
+                  url: relayerUrl,
+                  apiId: "bench",
+                  apiKey: "bench-key",
+                  ratePerSecond: 10,
+                  burst: 10,
+                  timeoutMs: 2_000,
+                },
+                { now: Date.now },
+              ),
+            }
+          : {}),
+        ...(path !== "direct"
+          ? { lifecycle: { store: createSenderStateStore(dynalite.documents, name), policy: lifecyclePolicy() } }
+          : {}),
       };
       chain.kms.resetCounters();
       relayerRequests = 0;
       const before = clients.usage.httpRequests;
       const outcome = await runJob(withdrawJob, deps);
-      rows.push({ path, status: `${outcome.status} (${outcome.path ?? "-"})`, kmsSign: chain.kms.calls().Sign, rpcRoundTrips: clients.usage.httpRequests - before, relayerCalls: relayerRequests });
+      rows.push({
+        path,
+        status: `${outcome.status} (${outcome.path ?? "-"})`,
+        kmsSign: chain.kms.calls().Sign,
+        rpcRoundTrips: clients.usage.httpRequests - before,
+        relayerCalls: relayerRequests,
+      });
     }
   } finally {
     output.restore();
@@ -101,7 +150,8 @@ async function main(): Promise<void> {
   console.log("Withdraw run, one token, 1 confirmation (ratios within this run; absolute counts depend on polling)\n");
   console.log("| path | outcome | KMS Sign calls | RPC round trips | relayer HTTP calls |");
   console.log("| --- | --- | ---: | ---: | ---: |");
-  for (const row of rows) console.log(`| ${row.path} | ${row.status} | ${row.kmsSign} | ${row.rpcRoundTrips} | ${row.relayerCalls} |`);
+  for (const row of rows)
+    console.log(`| ${row.path} | ${row.status} | ${row.kmsSign} | ${row.rpcRoundTrips} | ${row.relayerCalls} |`);
 }
 
 main().catch((error: unknown) => {

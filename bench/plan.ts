@@ -16,8 +16,11 @@ const stackGoalMs = 5_000;
 const bundleGoalBytes = 1024 * 1024;
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
   return [line(headers), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
 }
 
@@ -45,14 +48,29 @@ async function main(): Promise<void> {
     const first = await timed(() => evaluateStack(stack));
     const again = await timed(() => evaluateStack(stack));
     const custom = first.result.resources.filter((resource) => resource.custom).length;
-    stackRows.push([stack, `${first.ms.toFixed(0)} ms`, `${again.ms.toFixed(0)} ms`, String(custom), first.ms < stackGoalMs ? "yes" : "NO"]);
+    stackRows.push([
+      stack,
+      `${first.ms.toFixed(0)} ms`,
+      `${again.ms.toFixed(0)} ms`,
+      String(custom),
+      first.ms < stackGoalMs ? "yes" : "NO",
+    ]);
   }
-  console.log(`Evaluating each stack in-process with mocks (bundling ${lambdas.length} Lambdas first: ${bundling.ms.toFixed(0)} ms, once per process)\n`);
-  console.log(table(["stack", "first evaluation", "second evaluation", "resources", `< ${stackGoalMs / 1000} s`], stackRows));
+  console.log(
+    `Evaluating each stack in-process with mocks (bundling ${lambdas.length} Lambdas first: ${bundling.ms.toFixed(0)} ms, once per process)\n`,
+  );
+  console.log(
+    table(["stack", "first evaluation", "second evaluation", "resources", `< ${stackGoalMs / 1000} s`], stackRows),
+  );
 
   const bundleRows = bundling.result.map((built) => {
     const bytes = Buffer.byteLength(built.code);
-    return [built.job, kilobytes(bytes), kilobytes(Buffer.byteLength(built.sourceMap)), bytes < bundleGoalBytes ? "yes" : "NO"];
+    return [
+      built.job,
+      kilobytes(bytes),
+      kilobytes(Buffer.byteLength(built.sourceMap)),
+      bytes < bundleGoalBytes ? "yes" : "NO",
+    ];
   });
   console.log("\nLambda bundles (esbuild: minified CommonJS, node22, AWS SDK external)\n");
   console.log(table(["lambda", "index.js", "index.js.map", "< 1 MB"], bundleRows));

@@ -20,8 +20,11 @@ const jobs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["withdr
 const outDir = join(__dirname, "..", "node_modules", ".cache", "bench-sdk-bundling");
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
   return [line(headers), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
 }
 
@@ -30,7 +33,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** Milliseconds to `require` the file in a fresh process (the handler module's cold-start load), median of `runs`. */
 function requireMs(file: string): number {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  const samples = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })));
+  const samples = Array.from({ length: runs }, () =>
+    Number(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })),
+  );
   return median(samples);
 }
 
@@ -52,10 +57,19 @@ async function main(): Promise<void> {
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
     rows.push(
       [job, "runtime's SDK", kb(runtime.bytes), kb(runtime.gzipped), runtime.ms.toFixed(1), "1.00"],
-      [job, "bundled SDK", kb(bundled.bytes), kb(bundled.gzipped), bundled.ms.toFixed(1), (bundled.ms / runtime.ms).toFixed(2)],
+      [
+        job,
+        "bundled SDK",
+        kb(bundled.bytes),
+        kb(bundled.gzipped),
+        bundled.ms.toFixed(1),
+        (bundled.ms / runtime.ms).toFixed(2),
+      ],
     );
   }
-  console.log(`AWS SDK bundled vs taken from the runtime (Node ${process.version}, require median of ${runs} fresh processes)\n`);
+  console.log(
+    `AWS SDK bundled vs taken from the runtime (Node ${process.version}, require median of ${runs} fresh processes)\n`,
+  );
   console.log(table(["job", "AWS SDK", "minified", "gzipped", "require ms", "ratio"], rows));
 }
 

@@ -30,11 +30,25 @@ function payload(size: number, offset: number): CloudWatchLogsEvent {
   const logEvents = Array.from({ length: size }, (_, i) =>
     toolCallLogEvent(offset + i, {
       start,
-      extra: { cold_start: false, function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:withdraw", function_request_id: "c6af9ac6-7b61-11e6-9a41-93e812345678" },
-      toolCall: { details: { blockNumber: 18_000_000 + offset + i, contract: "0x59A4C19b55193D5a2EAD0065c54af4d516E18Cb5", function: "getExchange" } },
+      extra: {
+        cold_start: false,
+        function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:withdraw",
+        function_request_id: "c6af9ac6-7b61-11e6-9a41-93e812345678",
+      },
+      toolCall: {
+        details: {
+          blockNumber: 18_000_000 + offset + i,
+          contract: "0x59A4C19b55193D5a2EAD0065c54af4d516E18Cb5",
+          function: "getExchange",
+        },
+      },
     }),
   );
-  return subscriptionPayload(logEvents, { logGroup: "/aws/lambda/withdraw", logStream: "bench", subscriptionFilters: ["bench"] });
+  return subscriptionPayload(logEvents, {
+    logGroup: "/aws/lambda/withdraw",
+    logStream: "bench",
+    subscriptionFilters: ["bench"],
+  });
 }
 
 interface Row {
@@ -65,15 +79,32 @@ async function measure(mode: string, ship: ShipperHandler, size: number, totalRe
   }
   const elapsed = performance.now() - started;
   times.sort((a, b) => a - b);
-  return { mode, size, payloads: count, records: count * size, recordsPerSecond: (count * size) / (elapsed / 1000), p50: percentile(times, 50), p95: percentile(times, 95) };
+  return {
+    mode,
+    size,
+    payloads: count,
+    records: count * size,
+    recordsPerSecond: (count * size) / (elapsed / 1000),
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+  };
 }
 
 async function main(): Promise<void> {
   const perSize = Number(process.argv[2] ?? 20_000);
   const endpoint = await startCloudLoggingEndpoint({ token });
   try {
-    const logging = createLogging(project, { authClient: fixedTokenAuthClient(token), apiEndpoint: endpoint.host, port: endpoint.port, protocol: "http" });
-    const endToEnd = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope) });
+    const logging = createLogging(project, {
+      authClient: fixedTokenAuthClient(token),
+      apiEndpoint: endpoint.host,
+      port: endpoint.port,
+      protocol: "http",
+    });
+    const endToEnd = createShipperHandler({
+      target,
+      context,
+      writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
+    });
     const serialiseOnly: EntryWriter = {
       write: async (entries) => {
         JSON.stringify(entries.map((entry) => toLogEntry(entry, project)));
@@ -102,9 +133,14 @@ async function main(): Promise<void> {
       row.p50.toFixed(2),
       row.p95.toFixed(2),
     ]);
-    const widths = header.map((title, index) => Math.max(title.length, ...lines.map((line) => (line[index] ?? "").length)));
-    const format = (cells: readonly string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
-    console.log(`shipper throughput, node ${process.version}, ${perSize} records per size, local endpoint ${endpoint.url}`);
+    const widths = header.map((title, index) =>
+      Math.max(title.length, ...lines.map((line) => (line[index] ?? "").length)),
+    );
+    const format = (cells: readonly string[]) =>
+      `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
+    console.log(
+      `shipper throughput, node ${process.version}, ${perSize} records per size, local endpoint ${endpoint.url}`,
+    );
     console.log(format(header));
     console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
     for (const line of lines) console.log(format(line));

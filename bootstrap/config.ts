@@ -16,10 +16,14 @@ export const bootstrapConfigSchema = z.strictObject({
     repositoryId: z
       .union([z.string(), z.number()])
       .transform(String)
-      .refine((value) => /^[1-9][0-9]*$/.test(value), { error: "must be the repository's numeric id (GET /repos/{owner}/{repo} -> id)" }),
+      .refine((value) => /^[1-9][0-9]*$/.test(value), {
+        error: "must be the repository's numeric id (GET /repos/{owner}/{repo} -> id)",
+      }),
   }),
   stacks: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { error: "must be a kit stack name such as staging or production" }))
+    .array(
+      z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { error: "must be a kit stack name such as staging or production" }),
+    )
     .min(1, { error: "must name at least one kit stack the pipeline deploys" })
     .refine((stacks) => new Set(stacks).size === stacks.length, { error: "must not name a stack twice" }),
   gcp: z.strictObject({
@@ -33,7 +37,9 @@ export type BootstrapConfig = z.output<typeof bootstrapConfigSchema> & { readonl
 export function parseBootstrapConfig(values: Record<string, unknown>, region: string): BootstrapConfig {
   const parsed = bootstrapConfigSchema.safeParse(values);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `boson-kit-bootstrap:${issue.path.join(".")}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `boson-kit-bootstrap:${issue.path.join(".")}: ${issue.message}`,
+    );
     throw new Error(`the bootstrap config is invalid:\n${problems.join("\n")}`);
   }
   return { ...parsed.data, region };
@@ -43,5 +49,8 @@ export function parseBootstrapConfig(values: Record<string, unknown>, region: st
 export function loadBootstrapConfig(): BootstrapConfig {
   const config = new pulumi.Config("boson-kit-bootstrap");
   const region = new pulumi.Config("aws").require("region");
-  return parseBootstrapConfig({ github: config.getObject("github"), stacks: config.getObject("stacks"), gcp: config.getObject("gcp") }, region);
+  return parseBootstrapConfig(
+    { github: config.getObject("github"), stacks: config.getObject("stacks"), gcp: config.getObject("gcp") },
+    region,
+  );
 }

@@ -33,7 +33,13 @@ export const kitServices = [
   "sqs",
 ] as const;
 
-const neverForThePipeline = ["kms:Sign", "kms:ScheduleKeyDeletion", "iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"];
+const neverForThePipeline = [
+  "kms:Sign",
+  "kms:ScheduleKeyDeletion",
+  "iam:CreateUser",
+  "iam:CreateAccessKey",
+  "iam:CreateLoginProfile",
+];
 
 function stateStatements(bucketArn: string, secretsKeyArn: string, write: "state" | "locks"): Statement[] {
   return [
@@ -54,42 +60,93 @@ function stateStatements(bucketArn: string, secretsKeyArn: string, write: "state
   ];
 }
 
-export function deployerPolicy(args: { bucketArn: pulumi.Input<string>; secretsKeyArn: pulumi.Input<string>; accountId: pulumi.Input<string> }): pulumi.Output<string> {
-  return pulumi.all([args.bucketArn, args.secretsKeyArn, args.accountId]).apply(([bucketArn, secretsKeyArn, accountId]) =>
-    JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        ...stateStatements(bucketArn, secretsKeyArn, "state"),
-        { Sid: "DeclareTheKit", Effect: "Allow", Action: kitServices.map((service) => `${service}:*`), Resource: "*" },
-        // KMS keys for the signer, secrets, logs and tables: created, described, policed, never used to sign.
-        {
-          Sid: "ManageKitKeys",
-          Effect: "Allow",
-          Action: ["kms:CreateKey", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:Describe*", "kms:Get*", "kms:List*", "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource", "kms:EnableKeyRotation", "kms:ReplicateKey", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
-          Resource: "*",
-        },
-        // Roles and their inline policies only (no users, no groups), in this account.
-        {
-          Sid: "ManageKitRoles",
-          Effect: "Allow",
-          Action: ["iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:CreateServiceLinkedRole"],
-          Resource: `arn:aws:iam::${accountId}:role/*`,
-        },
-        {
-          Sid: "PassKitRolesToLambdaAndScheduler",
-          Effect: "Allow",
-          Action: "iam:PassRole",
-          Resource: `arn:aws:iam::${accountId}:role/*`,
-          Condition: { StringEquals: { "iam:PassedToService": ["lambda.amazonaws.com", "scheduler.amazonaws.com"] } },
-        },
-        { Sid: "ReadCallerAndIdentityProviders", Effect: "Allow", Action: ["sts:GetCallerIdentity", "iam:GetOpenIDConnectProvider"], Resource: "*" },
-        { Sid: "NeverForThePipeline", Effect: "Deny", Action: neverForThePipeline, Resource: "*" },
-      ],
-    }),
-  );
+export function deployerPolicy(args: {
+  bucketArn: pulumi.Input<string>;
+  secretsKeyArn: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
+}): pulumi.Output<string> {
+  return pulumi
+    .all([args.bucketArn, args.secretsKeyArn, args.accountId])
+    .apply(([bucketArn, secretsKeyArn, accountId]) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          ...stateStatements(bucketArn, secretsKeyArn, "state"),
+          {
+            Sid: "DeclareTheKit",
+            Effect: "Allow",
+            Action: kitServices.map((service) => `${service}:*`),
+            Resource: "*",
+          },
+          // KMS keys for the signer, secrets, logs and tables: created, described, policed, never used to sign.
+          {
+            Sid: "ManageKitKeys",
+            Effect: "Allow",
+            Action: [
+              "kms:CreateKey",
+              "kms:CreateAlias",
+              "kms:UpdateAlias",
+              "kms:DeleteAlias",
+              "kms:Describe*",
+              "kms:Get*",
+              "kms:List*",
+              "kms:PutKeyPolicy",
+              "kms:TagResource",
+              "kms:UntagResource",
+              "kms:EnableKeyRotation",
+              "kms:ReplicateKey",
+              "kms:Encrypt",
+              "kms:Decrypt",
+              "kms:GenerateDataKey",
+              "kms:CreateGrant",
+            ],
+            Resource: "*",
+          },
+          // Roles and their inline policies only (no users, no groups), in this account.
+          {
+            Sid: "ManageKitRoles",
+            Effect: "Allow",
+            Action: [
+              "iam:CreateRole",
+              "iam:DeleteRole",
+              "iam:GetRole",
+              "iam:UpdateRole",
+              "iam:UpdateAssumeRolePolicy",
+              "iam:TagRole",
+              "iam:UntagRole",
+              "iam:ListRolePolicies",
+              "iam:ListAttachedRolePolicies",
+              "iam:ListInstanceProfilesForRole",
+              "iam:GetRolePolicy",
+              "iam:PutRolePolicy",
+              "iam:DeleteRolePolicy",
+              "iam:CreateServiceLinkedRole",
+            ],
+            Resource: `arn:aws:iam::${accountId}:role/*`,
+          },
+          {
+            Sid: "PassKitRolesToLambdaAndScheduler",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: `arn:aws:iam::${accountId}:role/*`,
+            Condition: { StringEquals: { "iam:PassedToService": ["lambda.amazonaws.com", "scheduler.amazonaws.com"] } },
+          },
+          {
+            Sid: "ReadCallerAndIdentityProviders",
+            Effect: "Allow",
+            Action: ["sts:GetCallerIdentity", "iam:GetOpenIDConnectProvider"],
+            Resource: "*",
+          },
+          { Sid: "NeverForThePipeline", Effect: "Deny", Action: neverForThePipeline, Resource: "*" },
+        ],
+      }),
+    );
 }
 
-export function previewerPolicy(args: { bucketArn: pulumi.Input<string>; secretsKeyArn: pulumi.Input<string> }): pulumi.Output<string> {
+export function previewerPolicy(args: {
+  bucketArn: pulumi.Input<string>;
+  secretsKeyArn: pulumi.Input<string>;
+}): pulumi.Output<string> {
   return pulumi.all([args.bucketArn, args.secretsKeyArn]).apply(([bucketArn, secretsKeyArn]) =>
     JSON.stringify({
       Version: "2012-10-17",
@@ -98,7 +155,13 @@ export function previewerPolicy(args: { bucketArn: pulumi.Input<string>; secrets
         {
           Sid: "ReadWhatTheProgramInvokes",
           Effect: "Allow",
-          Action: ["kms:GetPublicKey", "kms:DescribeKey", "ec2:DescribeAvailabilityZones", "ec2:DescribeRegions", "sts:GetCallerIdentity"],
+          Action: [
+            "kms:GetPublicKey",
+            "kms:DescribeKey",
+            "ec2:DescribeAvailabilityZones",
+            "ec2:DescribeRegions",
+            "sts:GetCallerIdentity",
+          ],
           Resource: "*",
         },
         { Sid: "NeverForThePipeline", Effect: "Deny", Action: neverForThePipeline, Resource: "*" },

@@ -26,20 +26,38 @@ import {
 export function bootstrapProgram(config: BootstrapConfig): Record<string, unknown> {
   const accountId = aws.getCallerIdentityOutput({}).accountId;
 
-  const oidc = new aws.iam.OpenIdConnectProvider("github-actions", { url: githubIssuerUrl, clientIdLists: [awsAudience] });
+  const oidc = new aws.iam.OpenIdConnectProvider("github-actions", {
+    url: githubIssuerUrl,
+    clientIdLists: [awsAudience],
+  });
 
   // Losing either would strand every stack's state or its secrets: protected.
   const secretsKey = new aws.kms.Key(
     "pulumi-secrets",
-    { description: "Encrypts the secrets in the boson kit's Pulumi stack configs and state", enableKeyRotation: true, deletionWindowInDays: 30 },
+    {
+      description: "Encrypts the secrets in the boson kit's Pulumi stack configs and state",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    },
     { protect: true },
   );
-  const secretsAlias = new aws.kms.Alias("pulumi-secrets", { name: "alias/boson-kit/pulumi-secrets", targetKeyId: secretsKey.keyId });
+  const secretsAlias = new aws.kms.Alias("pulumi-secrets", {
+    name: "alias/boson-kit/pulumi-secrets",
+    targetKeyId: secretsKey.keyId,
+  });
   const stateBucket = new aws.s3.Bucket("pulumi-state", { forceDestroy: false }, { protect: true });
-  new aws.s3.BucketVersioning("pulumi-state", { bucket: stateBucket.id, versioningConfiguration: { status: "Enabled" } });
+  new aws.s3.BucketVersioning("pulumi-state", {
+    bucket: stateBucket.id,
+    versioningConfiguration: { status: "Enabled" },
+  });
   new aws.s3.BucketServerSideEncryptionConfiguration("pulumi-state", {
     bucket: stateBucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: secretsKey.arn }, bucketKeyEnabled: true }],
+    rules: [
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: secretsKey.arn },
+        bucketKeyEnabled: true,
+      },
+    ],
   });
   new aws.s3.BucketPublicAccessBlock("pulumi-state", {
     bucket: stateBucket.id,
@@ -50,7 +68,11 @@ export function bootstrapProgram(config: BootstrapConfig): Record<string, unknow
   });
 
   const role = (name: string, description: string, subject: string, policy: pulumi.Output<string>) => {
-    const created = new aws.iam.Role(name, { description, assumeRolePolicy: githubTrustPolicy(oidc.arn, subject), maxSessionDuration: 3600 });
+    const created = new aws.iam.Role(name, {
+      description,
+      assumeRolePolicy: githubTrustPolicy(oidc.arn, subject),
+      maxSessionDuration: 3600,
+    });
     new aws.iam.RolePolicy(`${name}-permissions`, { role: created.id, policy });
     return created;
   };
@@ -75,7 +97,8 @@ export function bootstrapProgram(config: BootstrapConfig): Record<string, unknow
   const project = config.gcp.project;
   const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }).number;
   const apis = ["iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com"].map(
-    (service) => new gcp.projects.Service(`api-${service.split(".")[0]}`, { project, service, disableOnDestroy: false }),
+    (service) =>
+      new gcp.projects.Service(`api-${service.split(".")[0]}`, { project, service, disableOnDestroy: false }),
   );
   const pool = new gcp.iam.WorkloadIdentityPool(
     "github-actions",
@@ -92,7 +115,14 @@ export function bootstrapProgram(config: BootstrapConfig): Record<string, unknow
   });
   const serviceAccount = (id: string, displayName: string, roles: readonly string[], subject: string) => {
     const account = new gcp.serviceaccount.Account(id, { project, accountId: id, displayName });
-    roles.forEach((roleName) => new gcp.projects.IAMMember(`${id}-${roleName.split("/")[1]}`, { project, role: roleName, member: pulumi.interpolate`serviceAccount:${account.email}` }));
+    roles.forEach(
+      (roleName) =>
+        new gcp.projects.IAMMember(`${id}-${roleName.split("/")[1]}`, {
+          project,
+          role: roleName,
+          member: pulumi.interpolate`serviceAccount:${account.email}`,
+        }),
+    );
     new gcp.serviceaccount.IAMMember(`${id}-from-github`, {
       serviceAccountId: account.name,
       role: "roles/iam.workloadIdentityUser",
@@ -101,17 +131,34 @@ export function bootstrapProgram(config: BootstrapConfig): Record<string, unknow
     return account;
   };
   const deployAccounts = Object.fromEntries(
-    config.stacks.map((stack) => [stack, serviceAccount(`bk-deploy-${stack}`, `Deploys the boson kit's ${stack} stack`, gcpDeployerRoles, environmentSubject(config.github, stack))]),
+    config.stacks.map((stack) => [
+      stack,
+      serviceAccount(
+        `bk-deploy-${stack}`,
+        `Deploys the boson kit's ${stack} stack`,
+        gcpDeployerRoles,
+        environmentSubject(config.github, stack),
+      ),
+    ]),
   );
-  const previewAccount = serviceAccount("bk-preview", "Previews the boson kit's stacks", gcpPreviewerRoles, pullRequestSubject(config.github));
+  const previewAccount = serviceAccount(
+    "bk-preview",
+    "Previews the boson kit's stacks",
+    gcpPreviewerRoles,
+    pullRequestSubject(config.github),
+  );
 
   return {
     stateBackendUrl: pulumi.interpolate`s3://${stateBucket.bucket}`,
     secretsProvider: pulumi.interpolate`awskms://${secretsAlias.name}?region=${config.region}`,
-    deployRoleArns: pulumi.output(Object.fromEntries(Object.entries(deployRoles).map(([stack, created]) => [stack, created.arn]))),
+    deployRoleArns: pulumi.output(
+      Object.fromEntries(Object.entries(deployRoles).map(([stack, created]) => [stack, created.arn])),
+    ),
     previewRoleArn: previewRole.arn,
     gcpWorkloadIdentityProvider: provider.name,
-    gcpDeployServiceAccounts: pulumi.output(Object.fromEntries(Object.entries(deployAccounts).map(([stack, account]) => [stack, account.email]))),
+    gcpDeployServiceAccounts: pulumi.output(
+      Object.fromEntries(Object.entries(deployAccounts).map(([stack, account]) => [stack, account.email])),
+    ),
     gcpPreviewServiceAccount: previewAccount.email,
   };
 }

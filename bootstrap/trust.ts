@@ -19,7 +19,8 @@ export interface Repository {
   readonly repository: string;
 }
 
-export const environmentSubject = (repo: Repository, environment: string) => `repo:${repo.owner}/${repo.repository}:environment:${environment}`;
+export const environmentSubject = (repo: Repository, environment: string) =>
+  `repo:${repo.owner}/${repo.repository}:environment:${environment}`;
 export const pullRequestSubject = (repo: Repository) => `repo:${repo.owner}/${repo.repository}:pull_request`;
 
 /** A role trust policy that admits exactly one GitHub OIDC subject, for the AWS audience. */
@@ -44,6 +45,10 @@ export function githubTrustPolicy(providerArn: pulumi.Input<string>, subject: st
 export const repositoryCondition = (repositoryId: string) => `assertion.repository_id == "${repositoryId}"`;
 
 /** The GCP principal for one GitHub OIDC subject in the pool. */
-export function workloadIdentityPrincipal(projectNumber: pulumi.Input<string>, poolId: pulumi.Input<string>, subject: string): pulumi.Output<string> {
+export function workloadIdentityPrincipal(
+  projectNumber: pulumi.Input<string>,
+  poolId: pulumi.Input<string>,
+  subject: string,
+): pulumi.Output<string> {
   return pulumi.interpolate`principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/subject/${subject}`;
 }

@@ -11,7 +11,13 @@ import type { ConfigIssue, ConfigSource } from "./config";
 export const alertEndpointsKey = "alertEndpoints";
 
 /** Hosts whose webhook URL is itself the credential. */
-const credentialHosts = [/^events\.pagerduty\.com$/, /^hooks\.slack\.com$/, /(^|\.)webhook\.office\.com$/, /^discord(app)?\.com$/, /^chat\.googleapis\.com$/];
+const credentialHosts = [
+  /^events\.pagerduty\.com$/,
+  /^hooks\.slack\.com$/,
+  /(^|\.)webhook\.office\.com$/,
+  /^discord(app)?\.com$/,
+  /^chat\.googleapis\.com$/,
+];
 
 export function isCredentialUrl(url: string): boolean {
   return URL.canParse(url) && credentialHosts.some((host) => host.test(new URL(url).host));
@@ -46,11 +52,31 @@ export function resolveAlertSecrets(source: ConfigSource, raw: Record<string, un
     return { endpoints: [], placeholder: { key: fullKey, reason: "encrypted" }, issues };
   }
   if (!source.secretKeys.has(fullKey)) {
-    return { endpoints: [], issues: [...issues, { key: fullKey, value: "(plaintext, hidden)", problem: "must be a Pulumi secret: paging URLs carry credentials", fix: `pulumi config rm ${fullKey} --stack ${source.stack} && ${fix}` }] };
+    return {
+      endpoints: [],
+      issues: [
+        ...issues,
+        {
+          key: fullKey,
+          value: "(plaintext, hidden)",
+          problem: "must be a Pulumi secret: paging URLs carry credentials",
+          fix: `pulumi config rm ${fullKey} --stack ${source.stack} && ${fix}`,
+        },
+      ],
+    };
   }
   const list: unknown = typeof value === "string" ? safeJson(value) : value;
-  if (!Array.isArray(list) || list.some((url) => typeof url !== "string" || !URL.canParse(url) || new URL(url).protocol !== "https:")) {
-    return { endpoints: [], issues: [...issues, { key: fullKey, value: "(a value, hidden)", problem: "must be a JSON list of https:// URLs", fix }] };
+  if (
+    !Array.isArray(list) ||
+    list.some((url) => typeof url !== "string" || !URL.canParse(url) || new URL(url).protocol !== "https:")
+  ) {
+    return {
+      endpoints: [],
+      issues: [
+        ...issues,
+        { key: fullKey, value: "(a value, hidden)", problem: "must be a JSON list of https:// URLs", fix },
+      ],
+    };
   }
   return { endpoints: (list as string[]).map((url) => pulumi.secret(url)), issues };
 }

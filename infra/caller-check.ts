@@ -29,8 +29,10 @@ export function iamIdentity(arn: string): IamIdentity | undefined {
   const [, service, account = "", resource = ""] = match;
   if (resource === "root") return { account, kind: "root", name: "root" };
   const [type, ...rest] = resource.split("/");
-  if (service === "sts" && type === "assumed-role" && rest.length >= 2) return { account, kind: "role", name: rest[0] ?? "" };
-  if (service === "iam" && (type === "role" || type === "user") && rest.length >= 1) return { account, kind: type, name: rest.at(-1) ?? "" };
+  if (service === "sts" && type === "assumed-role" && rest.length >= 2)
+    return { account, kind: "role", name: rest[0] ?? "" };
+  if (service === "iam" && (type === "role" || type === "user") && rest.length >= 1)
+    return { account, kind: type, name: rest.at(-1) ?? "" };
   return undefined;
 }
 
@@ -39,16 +41,25 @@ function sameIdentity(a: IamIdentity | undefined, b: IamIdentity | undefined): b
 }
 
 /** Why `callerArn` may not run this operation on the stack, in one line with the fix; undefined when it may. */
-export function callerProblem(callerArn: string, config: KitConfig, operation: "preview" | "update"): string | undefined {
+export function callerProblem(
+  callerArn: string,
+  config: KitConfig,
+  operation: "preview" | "update",
+): string | undefined {
   const caller = iamIdentity(callerArn);
   const listed = (arns: readonly string[]) => arns.some((arn) => sameIdentity(iamIdentity(arn), caller));
   if (listed(config.aws.deployers)) return undefined;
   if (operation === "preview" && listed(config.aws.previewers)) return undefined;
-  const who = caller ? `${caller.kind} ${caller.name} in account ${caller.account}` : "an identity that is not an IAM role or user";
+  const who = caller
+    ? `${caller.kind} ${caller.name} in account ${caller.account}`
+    : "an identity that is not an IAM role or user";
   if (listed(config.aws.previewers)) {
     return `${callerArn} (${who}) is in ${configNamespace}:previewers, which may only run \`pulumi preview\`; fix: run \`pulumi up\` as one of ${configNamespace}:deployers (${config.aws.deployers.join(", ")})`;
   }
-  const suggestion = caller?.kind === "role" || caller?.kind === "user" ? `arn:aws:iam::${caller.account}:${caller.kind}/<path/>${caller.name}` : "<role ARN>";
+  const suggestion =
+    caller?.kind === "role" || caller?.kind === "user"
+      ? `arn:aws:iam::${caller.account}:${caller.kind}/<path/>${caller.name}`
+      : "<role ARN>";
   const key = configPath(["deployers", config.aws.deployers.length]);
   return (
     `${callerArn} (${who}) is not in ${configNamespace}:deployers, so KMS would refuse to create the stack's keys; ` +
@@ -61,5 +72,8 @@ export async function assertCallerMayDeploy(config: KitConfig): Promise<void> {
   const identity = await aws.getCallerIdentity({});
   const problem = callerProblem(identity.arn, config, pulumi.runtime.isDryRun() ? "preview" : "update");
   // RunError prints its message alone, without a stack trace: the message is the fix.
-  if (problem) throw new pulumi.RunError(`refusing to ${pulumi.runtime.isDryRun() ? "preview" : "deploy"} ${config.stack}: ${problem}`);
+  if (problem)
+    throw new pulumi.RunError(
+      `refusing to ${pulumi.runtime.isDryRun() ? "preview" : "deploy"} ${config.stack}: ${problem}`,
+    );
 }

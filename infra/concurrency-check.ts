@@ -36,7 +36,10 @@ export function concurrencyProblem(quota: number, config: KitConfig): string | u
 }
 
 export async function assertConcurrencyFits(config: KitConfig): Promise<void> {
-  const quota = await aws.servicequotas.getServiceQuota({ serviceCode: "lambda", quotaCode: lambdaConcurrencyQuotaCode });
+  const quota = await aws.servicequotas.getServiceQuota({
+    serviceCode: "lambda",
+    quotaCode: lambdaConcurrencyQuotaCode,
+  });
   const problem = concurrencyProblem(quota.value, config);
   if (problem) throw new pulumi.RunError(`refusing to deploy ${config.stack}: ${problem}`);
 }

@@ -32,7 +32,10 @@ const address = (what: string) =>
 const checksummedAddress = (what: string) =>
   address(what).superRefine((value, context) => {
     if (isAddress(value, { strict: false }) && /[a-fA-F]/.test(value.slice(2)) && value !== getAddress(value)) {
-      context.addIssue({ code: "custom", message: `must be ${what} written with its EIP-55 checksum, ${getAddress(value)}, so a mistyped character cannot pass` });
+      context.addIssue({
+        code: "custom",
+        message: `must be ${what} written with its EIP-55 checksum, ${getAddress(value)}, so a mistyped character cannot pass`,
+      });
     }
   });
 
@@ -48,7 +51,9 @@ const fundsAddress = (what: string) =>
  */
 const weiAmount = (what: string) =>
   z
-    .union([z.string(), z.number()], { error: `must be ${what} in wei, as a decimal string such as "1000000000000000000"` })
+    .union([z.string(), z.number()], {
+      error: `must be ${what} in wei, as a decimal string such as "1000000000000000000"`,
+    })
     .superRefine((value, context) => {
       if (typeof value === "number") {
         context.addIssue({
@@ -57,7 +62,10 @@ const weiAmount = (what: string) =>
           params: { fix: "wei-string" },
         });
       } else if (!/^[1-9][0-9]*$/.test(value)) {
-        context.addIssue({ code: "custom", message: `must be ${what} in wei: a positive whole number written as a decimal string, such as "1000000000000000000"` });
+        context.addIssue({
+          code: "custom",
+          message: `must be ${what} in wei: a positive whole number written as a decimal string, such as "1000000000000000000"`,
+        });
       }
     })
     .transform((value) => String(value));
@@ -97,7 +105,8 @@ const webhookEndpointUrl = z
     error: "must be a fulfillment webhook endpoint: an https:// URL (plain http would expose the payload in transit)",
   })
   .refine((value) => !URL.canParse(value) || (new URL(value).username === "" && new URL(value).password === ""), {
-    error: "must be a fulfillment webhook endpoint without credentials in it: user:password@ in a URL lands in plaintext config, state and logs",
+    error:
+      "must be a fulfillment webhook endpoint without credentials in it: user:password@ in a URL lands in plaintext config, state and logs",
   });
 
 /**
@@ -111,11 +120,10 @@ const scheduleExpression = z
     if (problem) context.addIssue({ code: "custom", message: problem });
   });
 
-const iamPrincipalArn = z
-  .string()
-  .regex(/^arn:aws:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_\-/]+$/, {
-    error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/key-admin (no wildcards, no account root)",
-  });
+const iamPrincipalArn = z.string().regex(/^arn:aws:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_\-/]+$/, {
+  error:
+    "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/key-admin (no wildcards, no account root)",
+});
 
 const principalList = (who: string, minimum: { count: number; error?: string }) =>
   z
@@ -128,7 +136,9 @@ export const availabilityZoneIdPattern = /^([a-z]{2,}[0-9])-az([1-8])$/;
 
 export const sellerTokenSchema = z.strictObject(
   {
-    address: checksummedAddress("the token contract (0x0000000000000000000000000000000000000000 for the chain's native coin)"),
+    address: checksummedAddress(
+      "the token contract (0x0000000000000000000000000000000000000000 for the chain's native coin)",
+    ),
     symbol: z.string().regex(/^[A-Za-z0-9.$_-]{1,16}$/, { error: "must be the token symbol, 1-16 letters or digits" }),
     withdrawThresholdWei: weiAmount("the balance at which the withdrawal job withdraws this token"),
     reserveMarginWei: weiAmount("what the withdraw job keeps on top of the reserve the active offers need").optional(),
@@ -148,9 +158,11 @@ export const rawKitConfigSchema = z.strictObject({
   seller: z.strictObject(
     {
       id: z
-        .union([z.string(), z.number()], { error: "must be the seller id from the protocol, such as \"42\"" })
+        .union([z.string(), z.number()], { error: 'must be the seller id from the protocol, such as "42"' })
         .transform((value) => String(value))
-        .refine((value) => /^[1-9][0-9]*$/.test(value), { error: "must be the seller id from the protocol: a positive whole number" }),
+        .refine((value) => /^[1-9][0-9]*$/.test(value), {
+          error: "must be the seller id from the protocol: a positive whole number",
+        }),
       admin: fundsAddress("the seller's admin, a smart account (checklist S2)"),
       treasury: fundsAddress("the seller's treasury, where withdrawals go"),
       tokens: z
@@ -161,7 +173,11 @@ export const rawKitConfigSchema = z.strictObject({
           tokens.forEach((token, index) => {
             const address = token.address.toLowerCase();
             if (seen.has(address)) {
-              context.addIssue({ code: "custom", path: [index, "address"], message: "lists a token already listed: each token is withdrawn once, by one threshold" });
+              context.addIssue({
+                code: "custom",
+                path: [index, "address"],
+                message: "lists a token already listed: each token is withdrawn once, by one threshold",
+              });
             }
             seen.add(address);
           });
@@ -169,29 +185,40 @@ export const rawKitConfigSchema = z.strictObject({
     },
     { error: "must be an object with id, admin, treasury and tokens" },
   ),
-  gas: z
-    .strictObject({
+  gas: z.strictObject(
+    {
       expectedDailyBurnWei: weiAmount("the gas the signer is expected to spend per day"),
       alertRatios: z
-        .tuple([z.number(), z.number(), z.number()], { error: "must be three ratios of the daily burn, such as [0.5, 0.2, 0.1]" })
+        .tuple([z.number(), z.number(), z.number()], {
+          error: "must be three ratios of the daily burn, such as [0.5, 0.2, 0.1]",
+        })
         .refine(([a, b, c]) => a < 1 && a > b && b > c && c > 0, {
           error: "must be three ratios between 0 and 1 in falling order, such as [0.5, 0.2, 0.1]",
         })
         .default([0.5, 0.2, 0.1]),
-    }, { error: "must be an object with expectedDailyBurnWei (and optionally alertRatios)" }),
+    },
+    { error: "must be an object with expectedDailyBurnWei (and optionally alertRatios)" },
+  ),
   subgraph: z
-    .strictObject({ maxLagBlocks: positiveInteger("the subgraph lag in blocks that raises an alert", 10_000).default(20) })
+    .strictObject({
+      maxLagBlocks: positiveInteger("the subgraph lag in blocks that raises an alert", 10_000).default(20),
+    })
     .default({ maxLagBlocks: 20 }),
   escrow: z
     .strictObject({
-      batchSize: positiveInteger("the exchanges per completeExchangeBatch / expireDisputeBatch transaction", 200).default(20),
+      batchSize: positiveInteger(
+        "the exchanges per completeExchangeBatch / expireDisputeBatch transaction",
+        200,
+      ).default(20),
       maxPerRun: positiveInteger("the exchanges the withdraw run examines for escrow release", 5_000).default(200),
     })
     .default({ batchSize: 20, maxPerRun: 200 }),
   disputes: z
     .strictObject({
       alertLeadHours: z
-        .array(z.number().positive({ error: "must be a positive number of hours" }), { error: "must be a list of hours before a dispute deadline, such as [48, 12]" })
+        .array(z.number().positive({ error: "must be a positive number of hours" }), {
+          error: "must be a list of hours before a dispute deadline, such as [48, 12]",
+        })
         .min(1, { error: "must name at least one lead time, such as [48, 12]" })
         .default([48, 12]),
     })
@@ -211,7 +238,9 @@ export const rawKitConfigSchema = z.strictObject({
       cooldownMinutes: z
         .strictObject({
           disputeRaised: positiveInteger("the dispute alert's cooldown in minutes", 1440).default(60),
-          webhookDeadLettered: positiveInteger("the dead-lettered webhook alert's cooldown in minutes", 1440).default(60),
+          webhookDeadLettered: positiveInteger("the dead-lettered webhook alert's cooldown in minutes", 1440).default(
+            60,
+          ),
         })
         .default({ disputeRaised: 60, webhookDeadLettered: 60 }),
     })
@@ -224,17 +253,28 @@ export const rawKitConfigSchema = z.strictObject({
   }),
   deployers: principalList("that run `pulumi up` and `pulumi refresh` (the CI or SSO deploy role)", {
     count: 1,
-    error: "must name the IAM role(s) that run `pulumi up`: KMS refuses to create a key its creator could not manage later",
+    error:
+      "must name the IAM role(s) that run `pulumi up`: KMS refuses to create a key its creator could not manage later",
   }),
   previewers: principalList("that may run `pulumi preview` only (pull-request previews)", { count: 0 }).default([]),
   availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   availabilityZoneIds: z
-    .array(z.string().regex(availabilityZoneIdPattern, { error: "must be an availability zone id such as euw1-az1 (run: aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId')" }), {
-      error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
-    })
+    .array(
+      z
+        .string()
+        .regex(availabilityZoneIdPattern, {
+          error:
+            "must be an availability zone id such as euw1-az1 (run: aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId')",
+        }),
+      {
+        error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
+      },
+    )
     .min(1, { error: "must list at least one availability zone id" })
     .max(3, { error: "must list at most 3 availability zone ids" })
-    .refine((ids) => new Set(ids).size === ids.length, { error: "must not list the same zone twice: two NAT gateways in one zone do not survive its outage" })
+    .refine((ids) => new Set(ids).size === ids.length, {
+      error: "must not list the same zone twice: two NAT gateways in one zone do not survive its outage",
+    })
     .optional(),
   logRetentionDays: z.coerce
     .number()
@@ -244,8 +284,15 @@ export const rawKitConfigSchema = z.strictObject({
     .optional(),
   gcp: z.strictObject(
     {
-      project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "must be a GCP project id: 6-30 lowercase letters, digits or hyphens" }),
-      region: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, { error: "must be a GCP region such as europe-west1" }).default("europe-west1"),
+      project: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+          error: "must be a GCP project id: 6-30 lowercase letters, digits or hyphens",
+        }),
+      region: z
+        .string()
+        .regex(/^[a-z]+-[a-z]+[0-9]$/, { error: "must be a GCP region such as europe-west1" })
+        .default("europe-west1"),
       /**
        * Part of the log bucket, dataset and pool ids. Google keeps a deleted
        * bucket's id 7 days and a pool's 30 days: to recreate them sooner, bump it.
@@ -267,15 +314,18 @@ export const rawKitConfigSchema = z.strictObject({
           'must say who records the management events the change watch pages on: "kit" (the kit creates a multi-region trail) or "organization" (an organisation trail already logs this account in every region, us-east-1 included, where IAM\'s events arrive)',
       }),
     },
-    { error: 'must be an object with trail: "kit" or "organization" (without a trail, EventBridge receives no CloudTrail events and the change watch is blind)' },
+    {
+      error:
+        'must be an object with trail: "kit" or "organization" (without a trail, EventBridge receives no CloudTrail events and the change watch is blind)',
+    },
   ),
-  webhooks: z
-    .strictObject({ endpoints: z.array(webhookEndpointUrl).default([]) })
-    .default({ endpoints: [] }),
+  webhooks: z.strictObject({ endpoints: z.array(webhookEndpointUrl).default([]) }).default({ endpoints: [] }),
   relayer: z
     .strictObject({
       url: httpsUrl("the meta-transaction relayer").optional(),
-      apiId: z.string({ error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }).min(1, { error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }),
+      apiId: z
+        .string({ error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" })
+        .min(1, { error: "must be the relayer's api id for executeMetaTransaction on the protocol diamond" }),
       allowUnofficialUrl: z.boolean({ error: "must be true or false" }).default(false),
       ratePerSecond: positiveInteger("the relayer calls allowed per second", 1000).default(5),
       burst: positiveInteger("the relayer calls allowed in one burst", 1000).default(10),
@@ -284,12 +334,26 @@ export const rawKitConfigSchema = z.strictObject({
     .optional(),
   transactions: z
     .strictObject({
-      stuckAfterBlocks: positiveInteger("the blocks after which a pending transaction is replaced with higher fees", 1000).optional(),
-      stuckAfterSeconds: positiveInteger("the seconds after which a pending transaction is replaced with higher fees", 3600).optional(),
-      bumpPercent: positiveInteger("the fee increase per replacement in percent (at least the nodes' 10)", 100).min(10, { error: "must be at least 10: nodes refuse a replacement with a smaller bump" }).optional(),
-      maxFeePerGasGwei: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, { error: "must be a gwei amount as a decimal string such as \"500\"" }).optional(),
+      stuckAfterBlocks: positiveInteger(
+        "the blocks after which a pending transaction is replaced with higher fees",
+        1000,
+      ).optional(),
+      stuckAfterSeconds: positiveInteger(
+        "the seconds after which a pending transaction is replaced with higher fees",
+        3600,
+      ).optional(),
+      bumpPercent: positiveInteger("the fee increase per replacement in percent (at least the nodes' 10)", 100)
+        .min(10, { error: "must be at least 10: nodes refuse a replacement with a smaller bump" })
+        .optional(),
+      maxFeePerGasGwei: z
+        .string()
+        .regex(/^[0-9]+(\.[0-9]+)?$/, { error: 'must be a gwei amount as a decimal string such as "500"' })
+        .optional(),
       leaseSeconds: positiveInteger("the send lease's length in seconds (the longest run)", 3600).optional(),
-      pendingAlarmMinutes: positiveInteger("the minutes a transaction may stay pending before the alarm", 1440).optional(),
+      pendingAlarmMinutes: positiveInteger(
+        "the minutes a transaction may stay pending before the alarm",
+        1440,
+      ).optional(),
     })
     .optional(),
   priceFeed: z
@@ -305,7 +369,9 @@ export const rawKitConfigSchema = z.strictObject({
       offerId: z
         .union([z.string(), z.number()], { error: "must be the id of the known test offer the smoke job runs" })
         .transform((value) => String(value))
-        .refine((value) => /^[1-9][0-9]*$/.test(value), { error: "must be the id of the known test offer: a positive whole number" }),
+        .refine((value) => /^[1-9][0-9]*$/.test(value), {
+          error: "must be the id of the known test offer: a positive whole number",
+        }),
       buyerPercent: z.coerce
         .number()
         .int({ error: "must be the buyer's share of the smoke dispute resolution in basis points (0-10000)" })

@@ -85,7 +85,12 @@ export interface KitConfig {
     /** IAM principals that may run `pulumi preview` only. */
     readonly previewers: readonly string[];
   };
-  readonly gcp: { readonly project: string; readonly region: string; readonly generation: number; readonly bigQueryKmsKeyName?: string };
+  readonly gcp: {
+    readonly project: string;
+    readonly region: string;
+    readonly generation: number;
+    readonly bigQueryKmsKeyName?: string;
+  };
   readonly logRetentionDays: number;
   /** Who records the CloudTrail management events the change watch reads: the kit's own trail, or an organisation trail. */
   readonly changeWatch: { readonly trail: "kit" | "organization" };
@@ -109,7 +114,11 @@ export interface KitConfig {
   /** Set on a standby stack: it signs with its primary stack's replica, schedules off until `active`. */
   readonly standby?: StandbyConfig;
   /** RPC URLs carry API keys: they exist only as Pulumi secrets (S3). */
-  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string>; readonly relayerApiKey?: pulumi.Output<string> };
+  readonly rpc: {
+    readonly primaryUrl: pulumi.Output<string>;
+    readonly fallbackUrl: pulumi.Output<string>;
+    readonly relayerApiKey?: pulumi.Output<string>;
+  };
   /** Secrets that the offline plan replaced with placeholders, with why. Empty under `pulumi up`. */
   readonly placeholders: readonly { readonly key: string; readonly reason: "absent" | "encrypted" }[];
 }
@@ -151,7 +160,10 @@ export class ConfigError extends Error {
 }
 
 /** The environment a stack name stands for, and the configId prefixes it accepts (S4). */
-export function stackEnvironment(stack: string): { environment: StackEnvironment; acceptedPrefixes: readonly string[] } {
+export function stackEnvironment(stack: string): {
+  environment: StackEnvironment;
+  acceptedPrefixes: readonly string[];
+} {
   if (/^staging(-[a-z0-9-]+)?$/.test(stack)) return { environment: "staging", acceptedPrefixes: ["staging-"] };
   if (/^production(-[a-z0-9-]+)?$/.test(stack)) return { environment: "production", acceptedPrefixes: ["production-"] };
   return { environment: "development", acceptedPrefixes: ["local-", "testing-", "staging-"] };
@@ -187,14 +199,19 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** A config path in Pulumi's documented `--path` syntax: `boson-kit:seller.tokens[0].address`. */
 export function configPath(path: readonly PropertyKey[]): string {
-  const tail = path.map((segment, index) => (typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`)).join("");
+  const tail = path
+    .map((segment, index) =>
+      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
+    )
+    .join("");
   return tail === "" ? configNamespace : `${configNamespace}:${tail}`;
 }
 
 /** Fixes that differ from `pulumi config set <key> <value>`, chosen by a schema issue's `params.fix`. */
 const specialFixes: Readonly<Record<string, (stack: string, key: string) => string>> = {
   // `--path` stores an unquoted integer as a number; `--type string` keeps every digit.
-  "wei-string": (stack, key) => `pulumi config set --path --type string '${key}' <amount in wei> --stack ${stack} (or quote it in Pulumi.${stack}.yaml)`,
+  "wei-string": (stack, key) =>
+    `pulumi config set --path --type string '${key}' <amount in wei> --stack ${stack} (or quote it in Pulumi.${stack}.yaml)`,
 };
 
 function schemaIssues(stack: string, raw: Record<string, unknown>, error: z.ZodError): ConfigIssue[] {
@@ -212,7 +229,8 @@ function schemaIssues(stack: string, raw: Record<string, unknown>, error: z.ZodE
       });
     }
     const value = valueAt(raw, issue.path);
-    const special = issue.code === "custom" ? specialFixes[String((issue.params as { fix?: unknown } | undefined)?.fix)] : undefined;
+    const special =
+      issue.code === "custom" ? specialFixes[String((issue.params as { fix?: unknown } | undefined)?.fix)] : undefined;
     return [
       {
         key: base,
@@ -256,7 +274,12 @@ function resolveSecrets(source: ConfigSource, raw: Record<string, unknown>): Sec
         values[key] = secretPlaceholder(key);
         placeholders.push({ key: fullKey, reason: encrypted ? "encrypted" : "absent" });
       } else {
-        issues.push({ key: fullKey, value: show(value), problem: "is required: the jobs cannot reach the chain without it", fix });
+        issues.push({
+          key: fullKey,
+          value: show(value),
+          problem: "is required: the jobs cannot reach the chain without it",
+          fix,
+        });
       }
       continue;
     }
@@ -306,7 +329,16 @@ function allowedAccountIds(values: Readonly<Record<string, unknown>>): unknown {
 }
 
 const directionCodes: Readonly<Record<string, string>> = {
-  north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw", gov: "g",
+  north: "n",
+  south: "s",
+  east: "e",
+  west: "w",
+  central: "c",
+  northeast: "ne",
+  northwest: "nw",
+  southeast: "se",
+  southwest: "sw",
+  gov: "g",
 };
 
 /** The prefix AWS gives the zone ids of a region: eu-west-1 -> euw1, ap-southeast-2 -> apse2; undefined when unsure. */
@@ -320,7 +352,11 @@ export function zoneIdPrefix(region: string): string | undefined {
 }
 
 /** Rules that span fields: environment vs configId, the official table, chain minimums, zones, principals. */
-function crossFieldIssues(stack: string, config: RawKitConfig, values: Readonly<Record<string, unknown>>): ConfigIssue[] {
+function crossFieldIssues(
+  stack: string,
+  config: RawKitConfig,
+  values: Readonly<Record<string, unknown>>,
+): ConfigIssue[] {
   const region = values["aws:region"];
   const issues: ConfigIssue[] = [];
   const key = (name: string) => `${configNamespace}:${name}`;
@@ -340,7 +376,8 @@ function crossFieldIssues(stack: string, config: RawKitConfig, values: Readonly<
       issues.push({
         key: key(`webhooks.endpoints.${index}`),
         value: show(endpoint),
-        problem: "is plain http: only a local-* configId (a chain on this machine) may deliver to a loopback http receiver",
+        problem:
+          "is plain http: only a local-* configId (a chain on this machine) may deliver to a loopback http receiver",
         fix: `${setCommand(stack, key(`webhooks.endpoints.${index}`), "https://<your-endpoint>")}`,
       });
     }
@@ -386,13 +423,18 @@ function crossFieldIssues(stack: string, config: RawKitConfig, values: Readonly<
     });
   }
 
-  issues.push(...zoneIssues(stack, config, environment, region), ...principalIssues(stack, config, values), ...gcpIssues(stack, config));
+  issues.push(
+    ...zoneIssues(stack, config, environment, region),
+    ...principalIssues(stack, config, values),
+    ...gcpIssues(stack, config),
+  );
 
   if (environment === "production" && config.subgraphUrl !== undefined && isNonProductionSubgraph(config.subgraphUrl)) {
     issues.push({
       key: key("subgraphUrl"),
       value: show(config.subgraphUrl),
-      problem: "is a staging or test subgraph, on a production stack: the jobs would act on another deployment's events",
+      problem:
+        "is a staging or test subgraph, on a production stack: the jobs would act on another deployment's events",
       fix: `pulumi config rm ${key("subgraphUrl")} --stack ${stack} (the official production subgraph is used by default)`,
     });
   }
@@ -408,7 +450,12 @@ function crossFieldIssues(stack: string, config: RawKitConfig, values: Readonly<
   return issues;
 }
 
-function zoneIssues(stack: string, config: RawKitConfig, environment: StackEnvironment, region: unknown): ConfigIssue[] {
+function zoneIssues(
+  stack: string,
+  config: RawKitConfig,
+  environment: StackEnvironment,
+  region: unknown,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const ids = config.availabilityZoneIds;
   if (ids && config.availabilityZones !== undefined && config.availabilityZones !== ids.length) {
@@ -436,14 +483,21 @@ function zoneIssues(stack: string, config: RawKitConfig, environment: StackEnvir
     issues.push({
       key: countKey,
       value: show(ids ?? config.availabilityZones),
-      problem: "a production stack needs NAT gateways in at least 2 availability zones, or one zone's outage stops withdrawals",
-      fix: ids ? setCommand(stack, configPath(["availabilityZoneIds", 1]), `${prefix ?? "<region>"}-az2`) : setCommand(stack, countKey, "2"),
+      problem:
+        "a production stack needs NAT gateways in at least 2 availability zones, or one zone's outage stops withdrawals",
+      fix: ids
+        ? setCommand(stack, configPath(["availabilityZoneIds", 1]), `${prefix ?? "<region>"}-az2`)
+        : setCommand(stack, countKey, "2"),
     });
   }
   return issues;
 }
 
-function principalIssues(stack: string, config: RawKitConfig, values: Readonly<Record<string, unknown>>): ConfigIssue[] {
+function principalIssues(
+  stack: string,
+  config: RawKitConfig,
+  values: Readonly<Record<string, unknown>>,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   config.previewers.forEach((arn, index) => {
     if (config.deployers.includes(arn)) {
@@ -457,7 +511,11 @@ function principalIssues(stack: string, config: RawKitConfig, values: Readonly<R
   });
   const accounts = allowedAccountIds(values);
   if (accounts === undefined) return issues;
-  if (!Array.isArray(accounts) || accounts.length === 0 || !accounts.every((account) => /^[0-9]{12}$/.test(String(account)))) {
+  if (
+    !Array.isArray(accounts) ||
+    accounts.length === 0 ||
+    !accounts.every((account) => /^[0-9]{12}$/.test(String(account)))
+  ) {
     issues.push({
       key: "aws:allowedAccountIds",
       value: show(accounts),
@@ -502,7 +560,11 @@ function gcpIssues(stack: string, config: RawKitConfig): ConfigIssue[] {
       key: configPath(["gcp", "bigQueryKmsKeyName"]),
       value: show(config.gcp.bigQueryKmsKeyName),
       problem: `is a key in ${keyLocation}, but BigQuery only encrypts a dataset in ${config.gcp.region} with a key in the same location`,
-      fix: setCommand(stack, configPath(["gcp", "bigQueryKmsKeyName"]), `projects/<p>/locations/${config.gcp.region}/keyRings/<r>/cryptoKeys/<k>`),
+      fix: setCommand(
+        stack,
+        configPath(["gcp", "bigQueryKmsKeyName"]),
+        `projects/<p>/locations/${config.gcp.region}/keyRings/<r>/cryptoKeys/<k>`,
+      ),
     });
   }
   return issues;
@@ -522,11 +584,20 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
   const raw = kitValues(source.values);
   const secrets = resolveSecrets(source, raw);
   const parsed = rawKitConfigSchema.safeParse(
-    Object.fromEntries(Object.entries(raw).filter(([key]) => !([...secretConfigKeys, alertEndpointsKey, relayerApiKeyConfigKey] as readonly string[]).includes(key))),
+    Object.fromEntries(
+      Object.entries(raw).filter(
+        ([key]) =>
+          !([...secretConfigKeys, alertEndpointsKey, relayerApiKeyConfigKey] as readonly string[]).includes(key),
+      ),
+    ),
   );
   const namespaces = namespaceIssues(source.stack, source.values);
   if (!parsed.success) {
-    throw new ConfigError(source.stack, [...namespaces, ...schemaIssues(source.stack, raw, parsed.error), ...secrets.issues]);
+    throw new ConfigError(source.stack, [
+      ...namespaces,
+      ...schemaIssues(source.stack, raw, parsed.error),
+      ...secrets.issues,
+    ]);
   }
   const config = parsed.data;
   const region = source.values["aws:region"];
@@ -585,7 +656,8 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
     aws: {
       region: region as string,
       ...(singleAccount(source.values) ? { accountId: singleAccount(source.values) } : {}),
-      availabilityZones: config.availabilityZoneIds?.length ?? config.availabilityZones ?? defaultAvailabilityZones[environment],
+      availabilityZones:
+        config.availabilityZoneIds?.length ?? config.availabilityZones ?? defaultAvailabilityZones[environment],
       ...(config.availabilityZoneIds ? { availabilityZoneIds: config.availabilityZoneIds } : {}),
       kmsAdministrators: config.kmsAdministrators,
       deployers: config.deployers,

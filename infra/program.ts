@@ -66,7 +66,9 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
 
   const jobSigners = roleArns(jobsWhere((spec) => spec.uses.signer === "sign"));
   // A standby stack signs with its primary's replica and declares no key.
-  const generations = config.standby ? [] : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
+  const generations = config.standby
+    ? []
+    : signerGenerations(config.signer, `alias/${config.project}/${config.stack}/assistant`);
   const signers = generations.map(
     (generation) =>
       [
@@ -82,9 +84,18 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
           signers:
             generation.role === "pending"
               ? config.signer.rotationSigners
-              : [...config.signer.standbySigners, ...(generation.role === "active" && config.signer.pendingGeneration ? config.signer.rotationSigners : [])],
+              : [
+                  ...config.signer.standbySigners,
+                  ...(generation.role === "active" && config.signer.pendingGeneration
+                    ? config.signer.rotationSigners
+                    : []),
+                ],
           // This stack's jobs sign only through its KMS endpoint: their credentials used elsewhere cannot sign.
-          signThroughEndpoint: { endpoint: egress.endpoints.kms, signers: generation.role === "pending" ? [] : jobSigners, egressIps: egress.egressIps },
+          signThroughEndpoint: {
+            endpoint: egress.endpoints.kms,
+            signers: generation.role === "pending" ? [] : jobSigners,
+            egressIps: egress.egressIps,
+          },
           publicKeyReaders: roleArns(jobsWhere((spec) => spec.uses.signer === "publicKey")),
           ...(config.signer.replicaRegion ? { replicaRegion: config.signer.replicaRegion } : {}),
           enabled: generation.role !== "retired",
@@ -92,7 +103,10 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       ] as const,
   );
   const signer = config.standby
-    ? new StandbySigner("standby-signer", { standby: config.standby, ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}) })
+    ? new StandbySigner("standby-signer", {
+        standby: config.standby,
+        ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
+      })
     : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
   const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
 
@@ -141,7 +155,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     subscriptions: config.alerts,
     cooldownMinutes: config.alerts.cooldownMinutes,
     silentJobsExpected: config.standby !== undefined && !config.standby.active,
-    jobs: jobNames.map((job) => ({ job, functionName: jobs.jobs[job].function.name, queueName: jobs.jobs[job].deadLetterQueue.name })),
+    jobs: jobNames.map((job) => ({
+      job,
+      functionName: jobs.jobs[job].function.name,
+      queueName: jobs.jobs[job].deadLetterQueue.name,
+    })),
   });
 
   const signingJobs = jobsWhere((spec) => spec.uses.signer === "sign");
@@ -150,7 +168,9 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     trail: config.changeWatch.trail,
     topicArn: alerts.topicArn,
     // A standby stack declares no key: its primary's stack watches it.
-    ...(signer instanceof Signer ? { signerKey: { keyId: signer.keyId, keyArn: signer.keyArn, aliasName: signer.aliasName } } : {}),
+    ...(signer instanceof Signer
+      ? { signerKey: { keyId: signer.keyId, keyArn: signer.keyArn, aliasName: signer.aliasName } }
+      : {}),
     secrets: [egress.secret, webhooks.secret].map((secret) => ({ arn: secret.arn, name: secret.name })),
     signingJobs: signingJobs.map((job) => ({
       functionArn: jobs.jobs[job].function.arn,
@@ -180,7 +200,11 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     logRetentionDays: config.logRetentionDays,
     administrators,
     deployers,
-    jobLogGroups: jobNames.map((job) => ({ job, logGroupName: jobs.jobs[job].logGroup.name, logGroupArn: jobs.jobs[job].logGroup.arn })),
+    jobLogGroups: jobNames.map((job) => ({
+      job,
+      logGroupName: jobs.jobs[job].logGroup.name,
+      logGroupArn: jobs.jobs[job].logGroup.arn,
+    })),
     network: { subnetIds: egress.privateSubnetIds, securityGroupIds: [egress.jobSecurityGroupId] },
   });
 
@@ -194,9 +218,16 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     assistantAddress: signer.address,
     assistantReplicaKeyArn: replicaKeyArn ?? "(no replica)",
     signingRoleArns: jobSigners,
-    standby: config.standby ? { primaryStack: config.standby.primaryStack, active: config.standby.active, region } : "(not a standby stack)",
+    standby: config.standby
+      ? { primaryStack: config.standby.primaryStack, active: config.standby.active, region }
+      : "(not a standby stack)",
     assistantGenerations: pulumi.output(
-      Object.fromEntries(signers.map(([generation, key]) => [`g${generation.generation}`, { role: generation.role, keyArn: key.keyArn, address: key.address }])),
+      Object.fromEntries(
+        signers.map(([generation, key]) => [
+          `g${generation.generation}`,
+          { role: generation.role, keyArn: key.keyArn, address: key.address },
+        ]),
+      ),
     ),
     rpcEgressIps: egress.egressIps,
     rpcSecretArn: egress.secretArn,
@@ -216,10 +247,14 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     logBucketId: logPipeline.logBucketId,
     logDatasetId: logPipeline.datasetId,
     // What the promotion gate compares with a passing staging smoke run (lambdas/contract/release.ts).
-    release: pulumi.all([
-      ...jobNames.map((job) => jobs.jobs[job].releaseIdentity.apply((identity): [string, ReleaseIdentity] => [job, identity])),
-      logPipeline.shipperReleaseIdentity.apply((identity): [string, ReleaseIdentity] => ["shipper", identity]),
-    ]).apply((entries) => Object.fromEntries(entries)),
+    release: pulumi
+      .all([
+        ...jobNames.map((job) =>
+          jobs.jobs[job].releaseIdentity.apply((identity): [string, ReleaseIdentity] => [job, identity]),
+        ),
+        logPipeline.shipperReleaseIdentity.apply((identity): [string, ReleaseIdentity] => ["shipper", identity]),
+      ])
+      .apply((entries) => Object.fromEntries(entries)),
   };
 }
 

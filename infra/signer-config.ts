@@ -9,8 +9,14 @@ import type { ConfigIssue, StackEnvironment } from "./config";
  * replica in a second region (the same key material, hence the same address).
  */
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: "must be an AWS region such as eu-central-1" });
-const generation = z.coerce.number().int({ error: "must be a key generation: a whole number from 1" }).min(1, { error: "must be a key generation: a whole number from 1" }).max(99);
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: "must be an AWS region such as eu-central-1" });
+const generation = z.coerce
+  .number()
+  .int({ error: "must be a key generation: a whole number from 1" })
+  .min(1, { error: "must be a key generation: a whole number from 1" })
+  .max(99);
 
 export const signerConfigSchema = z
   .strictObject(
@@ -19,7 +25,8 @@ export const signerConfigSchema = z
       address: z
         .string()
         .refine((value) => isAddress(value, { strict: true }), {
-          error: "must be the signer's Ethereum address (the assistantAddress output after the first deploy): 0x + 40 hex digits, EIP-55 checksum or lowercase",
+          error:
+            "must be the signer's Ethereum address (the assistantAddress output after the first deploy): 0x + 40 hex digits, EIP-55 checksum or lowercase",
         })
         .optional(),
       generation: generation.default(1),
@@ -27,27 +34,37 @@ export const signerConfigSchema = z
       retiredGenerations: z.array(generation).default([]),
       rotationSigners: z
         .array(z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/), {
-          error: "must be IAM role ARNs that may sign with the pending key only (the rotation's opt-in), such as arn:aws:iam::123456789012:role/signer-rotation",
+          error:
+            "must be IAM role ARNs that may sign with the pending key only (the rotation's opt-in), such as arn:aws:iam::123456789012:role/signer-rotation",
         })
         .default([]),
       standbySigners: z
         .array(z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/), {
-          error: "must be the standby stack's signing job roles (its signingRoleArns output), such as arn:aws:iam::123456789012:role/withdraw-job-role-abc1234",
+          error:
+            "must be the standby stack's signing job roles (its signingRoleArns output), such as arn:aws:iam::123456789012:role/withdraw-job-role-abc1234",
         })
         .default([]),
     },
-    { error: "must be an object with replicaRegion, address, generation, pendingGeneration, retiredGenerations (all optional)" },
+    {
+      error:
+        "must be an object with replicaRegion, address, generation, pendingGeneration, retiredGenerations (all optional)",
+    },
   )
   .default({ generation: 1, retiredGenerations: [], rotationSigners: [], standbySigners: [] });
 
 export const standbyConfigSchema = z
   .strictObject(
     {
-      primaryStack: z.string().regex(/^[a-zA-Z0-9_.-]+$/, { error: "must be the name of the stack this one stands in for, such as production" }),
+      primaryStack: z
+        .string()
+        .regex(/^[a-zA-Z0-9_.-]+$/, {
+          error: "must be the name of the stack this one stands in for, such as production",
+        }),
       replicaKeyArn: z
         .string()
         .regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/mrk-[0-9a-f]{32}$/, {
-          error: "must be the replica key ARN (the primary stack's assistantReplicaKeyArn output): arn:aws:kms:<region>:<account>:key/mrk-...",
+          error:
+            "must be the replica key ARN (the primary stack's assistantReplicaKeyArn output): arn:aws:kms:<region>:<account>:key/mrk-...",
         })
         .optional(),
       active: z.boolean({ error: "must be true or false: whether this standby's schedules run" }).default(false),
@@ -85,7 +102,13 @@ export interface StandbyConfig {
 
 /** Every key generation the stack keeps, oldest first. */
 export function keptGenerations(signer: SignerConfig): number[] {
-  return [...new Set([...signer.retiredGenerations, signer.generation, ...(signer.pendingGeneration ? [signer.pendingGeneration] : [])])].sort((a, b) => a - b);
+  return [
+    ...new Set([
+      ...signer.retiredGenerations,
+      signer.generation,
+      ...(signer.pendingGeneration ? [signer.pendingGeneration] : []),
+    ]),
+  ].sort((a, b) => a - b);
 }
 
 export function toSignerConfig(raw: RawSignerConfig): SignerConfig {
@@ -101,7 +124,13 @@ export function toSignerConfig(raw: RawSignerConfig): SignerConfig {
 }
 
 /** Rules across fields: production needs a replica in another region; generations must not collide. */
-export function signerIssues(stack: string, environment: StackEnvironment, signer: RawSignerConfig, standby: RawStandbyConfig, region: unknown): ConfigIssue[] {
+export function signerIssues(
+  stack: string,
+  environment: StackEnvironment,
+  signer: RawSignerConfig,
+  standby: RawStandbyConfig,
+  region: unknown,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const key = "boson-kit:signer";
   const set = (path: string, value: string) => `pulumi config set --path '${key}.${path}' ${value} --stack ${stack}`;
@@ -109,7 +138,8 @@ export function signerIssues(stack: string, environment: StackEnvironment, signe
     issues.push({
       key: `${key}.replicaRegion`,
       value: "(unset)",
-      problem: "a production signer needs a multi-Region replica in a second region, or a regional KMS outage stops every signature",
+      problem:
+        "a production signer needs a multi-Region replica in a second region, or a regional KMS outage stops every signature",
       fix: `${set("replicaRegion", "<another region, such as eu-central-1>")} (decide before the first deploy: a key cannot become multi-Region later)`,
     });
   }

@@ -16,7 +16,11 @@ const usage = `usage: npm run dev [-- --scenario <name>[,<name>...]|all [--verbo
 async function main(argv: readonly string[]): Promise<number> {
   let values: { scenario?: string | undefined; verbose?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { scenario: { type: "string" }, verbose: { type: "boolean" }, help: { type: "boolean" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { scenario: { type: "string" }, verbose: { type: "boolean" }, help: { type: "boolean" } },
+      strict: true,
+    }));
   } catch (error) {
     console.error(`${(error as Error).message}\n${usage}`);
     return 64;
@@ -42,7 +46,10 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`unknown scenario: ${unknown.join(", ")}\n${usage}`);
       return 64;
     }
-    return runScenarios(scenarios.filter((scenario) => names.includes(scenario.name)), { out: (line) => console.log(line), verbose: values.verbose === true, onWorld: (world) => (current = world) });
+    return runScenarios(
+      scenarios.filter((scenario) => names.includes(scenario.name)),
+      { out: (line) => console.log(line), verbose: values.verbose === true, onWorld: (world) => (current = world) },
+    );
   }
   current = await startWorld({ print: (line) => console.log(line) });
   while (!stopping) {

@@ -21,14 +21,19 @@ function children(resources: readonly RecordedResource[], parentUrn: string): Re
 function optionFlags(resource: RecordedResource): string {
   const options = resource.options;
   if (!options) return "";
-  const flags = [options.protect && "protect", options.retainOnDelete && "retainOnDelete", options.deleteBeforeReplace && "deleteBeforeReplace"];
+  const flags = [
+    options.protect && "protect",
+    options.retainOnDelete && "retainOnDelete",
+    options.deleteBeforeReplace && "deleteBeforeReplace",
+  ];
   const shown = flags.filter((flag): flag is string => typeof flag === "string");
   return shown.length > 0 ? ` [${shown.join(", ")}]` : "";
 }
 
 function renderTree(resources: readonly RecordedResource[], parent: RecordedResource, depth: number): string[] {
   return children(resources, parent.urn).flatMap((child) => {
-    const line = `${"  ".repeat(depth)}${child.custom ? "-" : "+"} ${child.type} ${child.name}${optionFlags(child)}  ${summarizeResource(child)}`.trimEnd();
+    const line =
+      `${"  ".repeat(depth)}${child.custom ? "-" : "+"} ${child.type} ${child.name}${optionFlags(child)}  ${summarizeResource(child)}`.trimEnd();
     return [line, ...renderTree(resources, child, depth + 1)];
   });
 }
@@ -65,26 +70,42 @@ export function renderPlan(evaluation: StackEvaluation): string {
     `values that exist only after deploy (addresses, key ids, IPs, account-specific ARNs) show as "(known after deploy)"`,
   ];
   for (const placeholder of config.placeholders) {
-    lines.push(`note: secret ${placeholder.key} is ${placeholder.reason} here; the plan uses a placeholder in its place`);
+    lines.push(
+      `note: secret ${placeholder.key} is ${placeholder.reason} here; the plan uses a placeholder in its place`,
+    );
   }
   lines.push(...signerSummary(config).map((line) => `note: ${line}`));
   if (stackResource) {
     lines.push("", ...renderTree(resources, stackResource, 0));
   }
-  const outputs = Object.entries(displayedEvaluation(evaluation).outputs).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`);
+  const outputs = Object.entries(displayedEvaluation(evaluation).outputs).map(
+    ([key, value]) => `  ${key}: ${JSON.stringify(value)}`,
+  );
   if (outputs.length > 0) lines.push("", "outputs:", ...outputs);
   return lines.join("\n");
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "string" }, dir: { type: "string" } } });
-  if (!values.stack) throw new Error("usage: npm run plan -- --stack <name> [--json FILE] [--dir DIR-WITH-STACK-FILES]");
+  const { values } = parseArgs({
+    options: { stack: { type: "string" }, json: { type: "string" }, dir: { type: "string" } },
+  });
+  if (!values.stack)
+    throw new Error("usage: npm run plan -- --stack <name> [--json FILE] [--dir DIR-WITH-STACK-FILES]");
   const evaluation = await evaluateStack(values.stack, values.dir);
   console.log(renderPlan(evaluation));
   if (values.json) {
     const { config, resources, outputs } = displayedEvaluation(evaluation);
-    const header = { stack: config.stack, configId: config.configId, awsRegion: config.aws.region, awsAccount: config.aws.accountId ?? "unknown", gcpProject: config.gcp.project };
-    writeFileSync(values.json, `${JSON.stringify({ ...header, placeholders: config.placeholders, resources, outputs }, null, 2)}\n`);
+    const header = {
+      stack: config.stack,
+      configId: config.configId,
+      awsRegion: config.aws.region,
+      awsAccount: config.aws.accountId ?? "unknown",
+      gcpProject: config.gcp.project,
+    };
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ ...header, placeholders: config.placeholders, resources, outputs }, null, 2)}\n`,
+    );
     console.log(`\nwrote ${values.json}`);
   }
 }

@@ -73,7 +73,9 @@ export async function preflight(options: PreflightOptions): Promise<PreflightOut
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { stack: { type: "string" }, dir: { type: "string" } } });
   if (!values.stack) {
-    throw new Error(`usage: npm run preflight -- --stack <name> [--dir DIR-WITH-STACK-FILES]\nchecks: ${preflightChecks.map((check) => check.name).join(", ")}`);
+    throw new Error(
+      `usage: npm run preflight -- --stack <name> [--dir DIR-WITH-STACK-FILES]\nchecks: ${preflightChecks.map((check) => check.name).join(", ")}`,
+    );
   }
   const outcome = await preflight({ stack: values.stack, ...(values.dir ? { root: values.dir } : {}) });
   console.log(outcome.report);

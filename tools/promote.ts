@@ -25,7 +25,8 @@ const clip = (text: string, length: number) => (text.length > length ? `${text.s
 /** Expected and noted differences on one line each; suspicious ones with why and the id that acknowledges them. */
 function row(difference: Difference, acknowledged: boolean): string[] {
   const change = clip(`${difference.from ?? "(absent)"} -> ${difference.to ?? "(absent)"}`, 100);
-  if (difference.expected) return [`  ${difference.level.padEnd(12)}${difference.subject}: ${change}  [${difference.why}]`];
+  if (difference.expected)
+    return [`  ${difference.level.padEnd(12)}${difference.subject}: ${change}  [${difference.why}]`];
   return [
     `  ${acknowledged ? "ACKNOWLEDGED" : "SUSPICIOUS  "}${difference.subject}: ${change}`,
     `              ${difference.why}`,
@@ -38,13 +39,23 @@ export function renderGate(result: GateResult, from: string, to: string): string
   const section = (title: string, list: readonly Difference[]) => {
     const suspicious = list.filter((d) => !d.expected);
     // Suspicious first: they are what the release owner has to read; then noted, then expected.
-    const ordered = [...suspicious, ...list.filter((d) => d.level === "noted"), ...list.filter((d) => d.level === "expected")];
+    const ordered = [
+      ...suspicious,
+      ...list.filter((d) => d.level === "noted"),
+      ...list.filter((d) => d.level === "expected"),
+    ];
     const count = (level: Difference["level"]) => list.filter((d) => d.level === level).length;
-    return [`${title}: ${list.length} (${suspicious.length} suspicious, ${count("noted")} noted, ${count("expected")} expected)`, ...(list.length === 0 ? ["  none"] : ordered.flatMap((d) => row(d, !unacked.has(d.id)))), ""];
+    return [
+      `${title}: ${list.length} (${suspicious.length} suspicious, ${count("noted")} noted, ${count("expected")} expected)`,
+      ...(list.length === 0 ? ["  none"] : ordered.flatMap((d) => row(d, !unacked.has(d.id)))),
+      "",
+    ];
   };
   const review = result.review;
   // No review means a config did not validate: there is nothing to compare.
-  const compared = review ? [...section("config differences", result.config), ...section("resource differences", result.resources)] : ["not compared: a stack's config does not validate", ""];
+  const compared = review
+    ? [...section("config differences", result.config), ...section("resource differences", result.resources)]
+    : ["not compared: a stack's config does not validate", ""];
   return [
     `promote ${from} -> ${to}`,
     "",
@@ -93,11 +104,17 @@ async function main(): Promise<number> {
   });
   // The target's readiness report, so the evidence behind the verdict is on disk.
   if (result.review) {
-    for (const file of writeReport(result.review, join(root, "reports", values.to), result.fabricated)) console.log(`wrote ${relative(process.cwd(), file)}`);
+    for (const file of writeReport(result.review, join(root, "reports", values.to), result.fabricated))
+      console.log(`wrote ${relative(process.cwd(), file)}`);
   }
   if (values["diff-only"]) {
     // A pull request shows what would be promoted; the gate applies on main, with the smoke record.
-    console.log(renderGate({ ...result, allowed: false, refusals: [], commands: [] }, values.from, values.to).replace(/\npromotion REFUSED:\s*$/, "\n(diff only: the promotion gate was not applied)"));
+    console.log(
+      renderGate({ ...result, allowed: false, refusals: [], commands: [] }, values.from, values.to).replace(
+        /\npromotion REFUSED:\s*$/,
+        "\n(diff only: the promotion gate was not applied)",
+      ),
+    );
     return 0;
   }
   console.log(renderGate(result, values.from, values.to));

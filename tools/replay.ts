@@ -29,11 +29,25 @@ export interface ReplayIo {
 
 /** The command, as a function: returns the exit code. */
 export async function replay(argv: readonly string[], io: ReplayIo): Promise<number> {
-  let values: { stack?: string | undefined; exchange?: string | undefined; trace?: string | undefined; since?: string | undefined; until?: string | undefined; run?: boolean | undefined };
+  let values: {
+    stack?: string | undefined;
+    exchange?: string | undefined;
+    trace?: string | undefined;
+    since?: string | undefined;
+    until?: string | undefined;
+    run?: boolean | undefined;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { stack: { type: "string" }, exchange: { type: "string" }, trace: { type: "string" }, since: { type: "string" }, until: { type: "string" }, run: { type: "boolean" } },
+      options: {
+        stack: { type: "string" },
+        exchange: { type: "string" },
+        trace: { type: "string" },
+        since: { type: "string" },
+        until: { type: "string" },
+        run: { type: "boolean" },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -47,7 +61,11 @@ export async function replay(argv: readonly string[], io: ReplayIo): Promise<num
   try {
     const subject = replaySubject({ exchange: values.exchange, trace: values.trace });
     const config = parseKitConfig(readStackFile(values.stack));
-    const queries = replayQueries(config, subject, replayWindow({ since: values.since, until: values.until }, io.now?.() ?? new Date()));
+    const queries = replayQueries(
+      config,
+      subject,
+      replayWindow({ since: values.since, until: values.until }, io.now?.() ?? new Date()),
+    );
     io.out(queries.logAnalytics);
     io.out("");
     io.out(queries.bigQuery);

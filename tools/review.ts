@@ -61,7 +61,10 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
   if (options.rpc) {
     log(`reading the chain at ${URL.canParse(options.rpc) ? new URL(options.rpc).host : "(invalid URL)"}...`);
     try {
-      online = await readChainFacts(config, { rpcUrl: options.rpc, ...(options.subgraphUrl !== undefined ? { subgraphUrl: options.subgraphUrl } : {}) });
+      online = await readChainFacts(config, {
+        rpcUrl: options.rpc,
+        ...(options.subgraphUrl !== undefined ? { subgraphUrl: options.subgraphUrl } : {}),
+      });
     } catch (error) {
       return { exitCode: 1, reason: `online checks could not read the chain: ${(error as Error).message}`, files: [] };
     }
@@ -79,7 +82,12 @@ export async function runReview(source: ConfigSource, options: ReviewRunOptions 
   log("");
   log(textWithoutFabricated(summaryTable(report), evaluation.fabricated));
   if (report.verdict !== "ready") {
-    return { exitCode: 1, reason: `NOT READY: ${report.awaiting.length} thing(s) await someone (listed above)`, report, files };
+    return {
+      exitCode: 1,
+      reason: `NOT READY: ${report.awaiting.length} thing(s) await someone (listed above)`,
+      report,
+      files,
+    };
   }
   return { exitCode: 0, report, files };
 }
@@ -97,13 +105,19 @@ async function main(): Promise<number> {
     },
   });
   if (!values.stack) {
-    console.error("usage: npm run review -- --stack <name> [--rpc URL [--subgraph-url URL | --no-subgraph]] [--dir DIR-WITH-STACK-FILES] [--out DIR] [--log-gb N]");
+    console.error(
+      "usage: npm run review -- --stack <name> [--rpc URL [--subgraph-url URL | --no-subgraph]] [--dir DIR-WITH-STACK-FILES] [--out DIR] [--log-gb N]",
+    );
     return 2;
   }
   const source = readStackFile(values.stack, values.dir ?? projectRoot);
   const run = await runReview(source, {
     ...(values.rpc ? { rpc: values.rpc } : {}),
-    ...(values["no-subgraph"] ? { subgraphUrl: false as const } : values["subgraph-url"] ? { subgraphUrl: values["subgraph-url"] } : {}),
+    ...(values["no-subgraph"]
+      ? { subgraphUrl: false as const }
+      : values["subgraph-url"]
+        ? { subgraphUrl: values["subgraph-url"] }
+        : {}),
     // Stack files from elsewhere (--dir) get their report there too, never over the committed one.
     outDir: values.out ?? join(values.dir ?? projectRoot, "reports", values.stack),
     ...(values["log-gb"] ? { logGbPerMonth: Number(values["log-gb"]) } : {}),

@@ -22,6 +22,11 @@ export async function handler(): Promise<unknown> {
   });
   const wallet = createWalletClient({ account, transport });
   const point = secp256k1.ProjectivePoint.BASE.toHex();
-  const balance = await publicClient.readContract({ address: account.address, abi, functionName: "balanceOf", args: [account.address] });
+  const balance = await publicClient.readContract({
+    address: account.address,
+    abi,
+    functionName: "balanceOf",
+    args: [account.address],
+  });
   return { wallet: wallet.account.address, point, balance, region: await kms.config.region() };
 }

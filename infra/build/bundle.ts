@@ -123,7 +123,11 @@ export type AwsSdkSource = "bundled" | "runtime";
 export const awsSdkSource: AwsSdkSource = "bundled";
 
 /** esbuild's options for any handler module, as the jobs are built (the benches build their floors with this). */
-export function entryBuildOptions(entry: string, name: string, sdk: AwsSdkSource = awsSdkSource): BuildOptions & { write: false } {
+export function entryBuildOptions(
+  entry: string,
+  name: string,
+  sdk: AwsSdkSource = awsSdkSource,
+): BuildOptions & { write: false } {
   return {
     entryPoints: [entry],
     absWorkingDir: projectRoot,
@@ -151,7 +155,11 @@ export function jobBuildOptions(job: string, sdk: AwsSdkSource = awsSdkSource): 
 }
 
 /** Any handler module, bundled exactly as the jobs are. */
-export async function bundleEntry(entry: string, name: string, sdk: AwsSdkSource = awsSdkSource): Promise<{ code: string; sourceMap: string }> {
+export async function bundleEntry(
+  entry: string,
+  name: string,
+  sdk: AwsSdkSource = awsSdkSource,
+): Promise<{ code: string; sourceMap: string }> {
   const result = await build(entryBuildOptions(entry, name, sdk));
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".js.map"));

@@ -12,9 +12,15 @@ import { jobCatalog } from "../definitions/job-catalog";
  */
 export async function stackRelease(): Promise<Release> {
   const functions = [
-    ...jobNames.map((job) => ({ job, timeoutSeconds: jobCatalog[job].timeoutSeconds, memorySizeMb: jobCatalog[job].memorySizeMb })),
+    ...jobNames.map((job) => ({
+      job,
+      timeoutSeconds: jobCatalog[job].timeoutSeconds,
+      memorySizeMb: jobCatalog[job].memorySizeMb,
+    })),
     shipperSettings,
   ];
-  const identities = await Promise.all(functions.map(async (settings) => [settings.job, await functionReleaseIdentity(settings)] as const));
+  const identities = await Promise.all(
+    functions.map(async (settings) => [settings.job, await functionReleaseIdentity(settings)] as const),
+  );
   return Object.fromEntries(identities);
 }

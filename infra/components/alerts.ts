@@ -13,9 +13,17 @@ export interface AlertsArgs extends AlarmInputs {
   /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
   readonly deployers: readonly pulumi.Input<string>[];
   /** Who is paged: from config `alerts`. */
-  readonly subscriptions: { readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[]; readonly secretEndpoints?: readonly pulumi.Output<string>[] };
+  readonly subscriptions: {
+    readonly emails: readonly string[];
+    readonly httpsEndpoints: readonly string[];
+    readonly secretEndpoints?: readonly pulumi.Output<string>[];
+  };
   /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
-  readonly jobs: readonly { readonly job: JobName; readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }[];
+  readonly jobs: readonly {
+    readonly job: JobName;
+    readonly functionName: pulumi.Input<string>;
+    readonly queueName: pulumi.Input<string>;
+  }[];
   /** A standby stack that is switched off: its silent jobs are expected, so alarms on missing data notify nobody. */
   readonly silentJobsExpected?: boolean;
 }
@@ -64,7 +72,11 @@ export class Alerts extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.topic = new aws.sns.Topic(`${name}-topic`, { displayName: "Boson kit alerts", kmsMasterKeyId: key.arn }, { parent: this });
+    this.topic = new aws.sns.Topic(
+      `${name}-topic`,
+      { displayName: "Boson kit alerts", kmsMasterKeyId: key.arn },
+      { parent: this },
+    );
     this.topicArn = this.topic.arn;
     new aws.sns.TopicPolicy(
       `${name}-topic-policy`,
@@ -85,7 +97,9 @@ export class Alerts extends pulumi.ComponentResource {
             Principal: { Service: ["events.amazonaws.com"] },
             Action: ["sns:Publish"],
             Resource: this.topic.arn,
-            Condition: { ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:events:${args.region}:${accountId}:rule/*` } },
+            Condition: {
+              ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:events:${args.region}:${accountId}:rule/*` },
+            },
           },
         ]),
       },
@@ -93,14 +107,26 @@ export class Alerts extends pulumi.ComponentResource {
     );
 
     args.subscriptions.emails.forEach((email, index) => {
-      new aws.sns.TopicSubscription(`${name}-email-${index + 1}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+      new aws.sns.TopicSubscription(
+        `${name}-email-${index + 1}`,
+        { topic: this.topic.arn, protocol: "email", endpoint: email },
+        { parent: this },
+      );
     });
     args.subscriptions.httpsEndpoints.forEach((endpoint, index) => {
-      new aws.sns.TopicSubscription(`${name}-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
+      new aws.sns.TopicSubscription(
+        `${name}-https-${index + 1}`,
+        { topic: this.topic.arn, protocol: "https", endpoint },
+        { parent: this },
+      );
     });
     // Secret endpoints stay Pulumi secrets all the way to SNS (encrypted in the state, hidden in the plan).
     (args.subscriptions.secretEndpoints ?? []).forEach((endpoint, index) => {
-      new aws.sns.TopicSubscription(`${name}-secret-https-${index + 1}`, { topic: this.topic.arn, protocol: "https", endpoint }, { parent: this });
+      new aws.sns.TopicSubscription(
+        `${name}-secret-https-${index + 1}`,
+        { topic: this.topic.arn, protocol: "https", endpoint },
+        { parent: this },
+      );
     });
 
     const definitions = [
@@ -109,12 +135,21 @@ export class Alerts extends pulumi.ComponentResource {
       ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
       ...signerAlarms(args.stack),
     ];
-    this.alarms = new Map(definitions.map((definition) => [definition.name, this.declareAlarm(name, definition, args.silentJobsExpected === true)]));
+    this.alarms = new Map(
+      definitions.map((definition) => [
+        definition.name,
+        this.declareAlarm(name, definition, args.silentJobsExpected === true),
+      ]),
+    );
 
     this.registerOutputs({ topicArn: this.topicArn, alarmCount: definitions.length });
   }
 
-  private declareAlarm(name: string, definition: AlarmDefinition, silentJobsExpected: boolean): aws.cloudwatch.MetricAlarm {
+  private declareAlarm(
+    name: string,
+    definition: AlarmDefinition,
+    silentJobsExpected: boolean,
+  ): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(
       `${name}-${definition.name}`,
       {

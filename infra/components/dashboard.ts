@@ -58,11 +58,22 @@ export class Dashboard extends pulumi.ComponentResource {
       symbol,
       { stat: "Maximum", label },
     ];
-    const graph = (title: string, metrics: MetricLine[], annotations?: GraphWidget["properties"]["annotations"]): GraphWidget => ({
+    const graph = (
+      title: string,
+      metrics: MetricLine[],
+      annotations?: GraphWidget["properties"]["annotations"],
+    ): GraphWidget => ({
       type: "metric",
       width: 12,
       height: 6,
-      properties: { title, region: args.region, view: "timeSeries", period: 300, metrics, ...(annotations ? { annotations } : {}) },
+      properties: {
+        title,
+        region: args.region,
+        view: "timeSeries",
+        period: 300,
+        metrics,
+        ...(annotations ? { annotations } : {}),
+      },
     });
 
     const widgets: GraphWidget[] = [
@@ -73,9 +84,20 @@ export class Dashboard extends pulumi.ComponentResource {
         line(metricNames.timeToCompletionSeconds, "Average", "average"),
         line(metricNames.timeToCompletionSeconds, "p90", "p90"),
       ]),
-      graph("Reserve kept and excess withdrawable (wei, per token)", args.tokenSymbols.flatMap((symbol) => [tokenLine(metricNames.reserveWei, symbol, `${symbol} reserve`), tokenLine(metricNames.withdrawableExcessWei, symbol, `${symbol} excess`)])),
-      graph("Gas spent (wei)", jobNames.map((job) => line(metricNames.gasSpentWei, "Sum", job, job))),
-      graph("Gas balance (wei)", [line(metricNames.gasBalanceWei, "Minimum", "balance")], { horizontal: args.gasThresholds }),
+      graph(
+        "Reserve kept and excess withdrawable (wei, per token)",
+        args.tokenSymbols.flatMap((symbol) => [
+          tokenLine(metricNames.reserveWei, symbol, `${symbol} reserve`),
+          tokenLine(metricNames.withdrawableExcessWei, symbol, `${symbol} excess`),
+        ]),
+      ),
+      graph(
+        "Gas spent (wei)",
+        jobNames.map((job) => line(metricNames.gasSpentWei, "Sum", job, job)),
+      ),
+      graph("Gas balance (wei)", [line(metricNames.gasBalanceWei, "Minimum", "balance")], {
+        horizontal: args.gasThresholds,
+      }),
       graph("Subgraph lag (blocks)", [line(metricNames.subgraphLagBlocks, "Maximum", "lag")], {
         horizontal: [{ label: "alarm", value: args.subgraphMaxLagBlocks }],
       }),

@@ -34,7 +34,11 @@ export class EncryptionKey extends pulumi.ComponentResource {
         keyUsage: "ENCRYPT_DECRYPT",
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: policyJson([administratorsStatement(args.administrators), deployersStatement(args.deployers), ...args.uses]),
+        policy: policyJson([
+          administratorsStatement(args.administrators),
+          deployersStatement(args.deployers),
+          ...args.uses,
+        ]),
       },
       { parent: this },
     );

@@ -49,7 +49,9 @@ const architecture = "arm64";
 const handler = "index.handler";
 
 /** The release identity of `job` deployed with these settings: the bundle it ships and the settings no stack changes. */
-export async function functionReleaseIdentity(settings: Pick<JobFunctionArgs, "job" | "timeoutSeconds" | "memorySizeMb">): Promise<ReleaseIdentity> {
+export async function functionReleaseIdentity(
+  settings: Pick<JobFunctionArgs, "job" | "timeoutSeconds" | "memorySizeMb">,
+): Promise<ReleaseIdentity> {
   const bundle = await bundleJob(settings.job);
   return {
     bundleSha256: bundle.sha256,
@@ -84,13 +86,24 @@ export class JobFunction extends pulumi.ComponentResource {
     super("boson-kit:jobs:JobFunction", name, {}, opts);
     this.job = args.job;
     this.role = args.role;
-    const child: pulumi.CustomResourceOptions = { parent: this, ...(args.childAliases ? { aliases: [...args.childAliases] } : {}) };
+    const child: pulumi.CustomResourceOptions = {
+      parent: this,
+      ...(args.childAliases ? { aliases: [...args.childAliases] } : {}),
+    };
 
-    this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays, kmsKeyId: args.encryptionKeyArn }, child);
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays, kmsKeyId: args.encryptionKeyArn },
+      child,
+    );
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { kmsMasterKeyId: args.encryptionKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: maxDeadLetterRetentionSeconds },
+      {
+        kmsMasterKeyId: args.encryptionKeyArn,
+        kmsDataKeyReusePeriodSeconds: 300,
+        messageRetentionSeconds: maxDeadLetterRetentionSeconds,
+      },
       child,
     );
 
@@ -99,10 +112,25 @@ export class JobFunction extends pulumi.ComponentResource {
       {
         role: args.role.id,
         policy: policyJson([
-          { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
-          { Sid: "DeadLetterFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: this.deadLetterQueue.arn },
+          {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
+          },
+          {
+            Sid: "DeadLetterFailedInvocations",
+            Effect: "Allow",
+            Action: ["sqs:SendMessage"],
+            Resource: this.deadLetterQueue.arn,
+          },
           // X-Ray has no resource-level permissions.
-          { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+          {
+            Sid: "WriteTraces",
+            Effect: "Allow",
+            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            Resource: "*",
+          },
           {
             // What Lambda needs to attach the function to the private subnets; EC2 has no resource-level scoping for these.
             Sid: "AttachToPrivateSubnets",
@@ -135,7 +163,9 @@ export class JobFunction extends pulumi.ComponentResource {
         role: args.role.arn,
         memorySize: args.memorySizeMb,
         timeout: args.timeoutSeconds,
-        ...(args.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrentExecutions }),
+        ...(args.reservedConcurrentExecutions === undefined
+          ? {}
+          : { reservedConcurrentExecutions: args.reservedConcurrentExecutions }),
         environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
         tracingConfig: { mode: "Active" },
         deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
@@ -149,7 +179,8 @@ export class JobFunction extends pulumi.ComponentResource {
       { ...child, dependsOn: [rolePolicy] },
     );
 
-    this.schedule = args.schedule === undefined ? undefined : this.declareSchedule(name, args.job, args.schedule, child);
+    this.schedule =
+      args.schedule === undefined ? undefined : this.declareSchedule(name, args.job, args.schedule, child);
 
     this.registerOutputs({
       functionName: this.function.name,
@@ -159,14 +190,24 @@ export class JobFunction extends pulumi.ComponentResource {
     });
   }
 
-  private declareSchedule(name: string, job: string, schedule: NonNullable<JobFunctionArgs["schedule"]>, child: pulumi.CustomResourceOptions): aws.scheduler.Schedule {
+  private declareSchedule(
+    name: string,
+    job: string,
+    schedule: NonNullable<JobFunctionArgs["schedule"]>,
+    child: pulumi.CustomResourceOptions,
+  ): aws.scheduler.Schedule {
     const schedulerPolicy = new aws.iam.RolePolicy(
       `${name}-schedule-permissions`,
       {
         role: schedule.role.id,
         policy: policyJson([
           { Sid: "InvokeTheJob", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: this.function.arn },
-          { Sid: "DeadLetterUndeliveredRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: this.deadLetterQueue.arn },
+          {
+            Sid: "DeadLetterUndeliveredRuns",
+            Effect: "Allow",
+            Action: ["sqs:SendMessage"],
+            Resource: this.deadLetterQueue.arn,
+          },
         ]),
       },
       child,
@@ -177,7 +218,11 @@ export class JobFunction extends pulumi.ComponentResource {
     // scheduled runs, and a run older than one interval is stale. A failed run goes to the dead-letter queue.
     new aws.lambda.FunctionEventInvokeConfig(
       `${name}-async`,
-      { functionName: this.function.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: asyncEventAgeSeconds(interval) },
+      {
+        functionName: this.function.name,
+        maximumRetryAttempts: 0,
+        maximumEventAgeInSeconds: asyncEventAgeSeconds(interval),
+      },
       child,
     );
     return new aws.scheduler.Schedule(

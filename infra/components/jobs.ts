@@ -44,7 +44,11 @@ export interface JobsArgs {
   readonly smoke: KitConfig["smoke"];
   readonly network: { readonly subnetIds: pulumi.Input<string>[]; readonly securityGroupIds: pulumi.Input<string>[] };
   /** The VPC endpoints the jobs sign and read secrets through (the key and secret policies require them too). */
-  readonly endpoints: { readonly kms: pulumi.Input<string>; readonly secretsManager: pulumi.Input<string>; readonly egressIps: pulumi.Input<string[]> };
+  readonly endpoints: {
+    readonly kms: pulumi.Input<string>;
+    readonly secretsManager: pulumi.Input<string>;
+    readonly egressIps: pulumi.Input<string[]>;
+  };
   /** JSON of every Lambda's release identity in this stack, for the smoke job's record. */
   readonly releaseJson: pulumi.Input<string>;
 }
@@ -75,7 +79,10 @@ export class Jobs extends pulumi.ComponentResource {
 
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const identities = jobNames.map((job) => args.roles.identity(job));
-    const senders = identities.flatMap((identity) => [identity.executionRole.arn, ...(identity.schedulerRole ? [identity.schedulerRole.arn] : [])]);
+    const senders = identities.flatMap((identity) => [
+      identity.executionRole.arn,
+      ...(identity.schedulerRole ? [identity.schedulerRole.arn] : []),
+    ]);
     this.encryptionKey = new EncryptionKey(
       `${name}-logs-and-dlq`,
       {
@@ -94,14 +101,23 @@ export class Jobs extends pulumi.ComponentResource {
     const declare = (job: JobName): JobFunction => {
       const spec = jobCatalog[job];
       const identity = args.roles.identity(job);
-      if (spec.schedule && !identity.schedulerRole) throw new Error(`the ${job} job has a schedule but JobRoles declared no scheduler role for it`);
+      if (spec.schedule && !identity.schedulerRole)
+        throw new Error(`the ${job} job has a schedule but JobRoles declared no scheduler role for it`);
       return new JobFunction(
         `${job}-job`,
         {
           job,
           description: spec.description,
           role: identity.executionRole,
-          ...(spec.schedule && identity.schedulerRole ? { schedule: { expression: args.schedules[spec.schedule], role: identity.schedulerRole, enabled: args.schedulesEnabled !== false } } : {}),
+          ...(spec.schedule && identity.schedulerRole
+            ? {
+                schedule: {
+                  expression: args.schedules[spec.schedule],
+                  role: identity.schedulerRole,
+                  enabled: args.schedulesEnabled !== false,
+                },
+              }
+            : {}),
           environment: { ...args.configEnvironment, ...jobEnvironment(job, spec, args) },
           permissions: jobPermissions(spec, args),
           encryptionKeyArn: this.encryptionKey.arn,
@@ -116,7 +132,9 @@ export class Jobs extends pulumi.ComponentResource {
     };
     this.jobs = Object.fromEntries(jobNames.map((job) => [job, declare(job)])) as Record<JobName, JobFunction>;
 
-    this.registerOutputs({ functionNames: Object.fromEntries(jobNames.map((job) => [job, this.jobs[job].function.name])) });
+    this.registerOutputs({
+      functionNames: Object.fromEntries(jobNames.map((job) => [job, this.jobs[job].function.name])),
+    });
   }
 }
 
@@ -138,7 +156,9 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     ...(spec.uses.webhookSecret
       ? { [env.webhookSecretArn]: args.webhooks.secretArn, [env.webhookEndpoints]: args.webhooks.endpointsJson }
       : {}),
-    ...(spec.uses.releaseRecord ? { [env.release]: args.releaseJson, [env.releaseRecordsTable]: args.tables.checkpoints.name } : {}),
+    ...(spec.uses.releaseRecord
+      ? { [env.release]: args.releaseJson, [env.releaseRecordsTable]: args.tables.checkpoints.name }
+      : {}),
   };
 }
 
@@ -151,7 +171,13 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
 function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
   const throughSecretsEndpoint = { StringEquals: { "aws:SourceVpce": args.endpoints.secretsManager } };
   const statements: PolicyStatement[] = [
-    { Sid: "ReadRpcUrls", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.rpcSecretArn, Condition: throughSecretsEndpoint },
+    {
+      Sid: "ReadRpcUrls",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: args.rpcSecretArn,
+      Condition: throughSecretsEndpoint,
+    },
   ];
   if (spec.uses.signer === "sign") {
     statements.push({
@@ -169,17 +195,35 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
       Effect: "Allow",
       Action: ["kms:Sign"],
       Resource: args.signer.replicaKeyArn,
-      Condition: { StringEquals: signingConditions, IpAddress: { "aws:SourceIp": args.endpoints.egressIps as unknown as readonly pulumi.Input<string>[] } }, // an Output of the list, resolved by policyJson
+      Condition: {
+        StringEquals: signingConditions,
+        IpAddress: { "aws:SourceIp": args.endpoints.egressIps as unknown as readonly pulumi.Input<string>[] },
+      }, // an Output of the list, resolved by policyJson
     });
   }
   if (spec.uses.signer) {
-    statements.push({ Sid: "ReadSignerPublicKey", Effect: "Allow", Action: ["kms:GetPublicKey", "kms:DescribeKey"], Resource: signerKeyArns(args) });
+    statements.push({
+      Sid: "ReadSignerPublicKey",
+      Effect: "Allow",
+      Action: ["kms:GetPublicKey", "kms:DescribeKey"],
+      Resource: signerKeyArns(args),
+    });
   }
   if (spec.uses.idempotencyTable) {
-    statements.push({ Sid: "UseIdempotencyRecords", Effect: "Allow", Action: tableActions.idempotency, Resource: args.tables.idempotency.arn });
+    statements.push({
+      Sid: "UseIdempotencyRecords",
+      Effect: "Allow",
+      Action: tableActions.idempotency,
+      Resource: args.tables.idempotency.arn,
+    });
   }
   if (spec.uses.eventsTable) {
-    statements.push({ Sid: "StoreChainEvents", Effect: "Allow", Action: tableActions.events, Resource: args.tables.events.arn });
+    statements.push({
+      Sid: "StoreChainEvents",
+      Effect: "Allow",
+      Action: tableActions.events,
+      Resource: args.tables.events.arn,
+    });
   }
   if (spec.uses.businessCounters && !spec.uses.eventsTable) {
     statements.push({
@@ -192,7 +236,12 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     });
   }
   if (spec.uses.checkpointsTable) {
-    statements.push({ Sid: "KeepCheckpoints", Effect: "Allow", Action: tableActions.checkpoints, Resource: args.tables.checkpoints.arn });
+    statements.push({
+      Sid: "KeepCheckpoints",
+      Effect: "Allow",
+      Action: tableActions.checkpoints,
+      Resource: args.tables.checkpoints.arn,
+    });
   }
   if (spec.uses.releaseRecord) {
     statements.push({
@@ -205,7 +254,13 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     });
   }
   if (spec.uses.webhookSecret) {
-    statements.push({ Sid: "ReadWebhookSigningKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.webhooks.secretArn, Condition: throughSecretsEndpoint });
+    statements.push({
+      Sid: "ReadWebhookSigningKey",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: args.webhooks.secretArn,
+      Condition: throughSecretsEndpoint,
+    });
   }
   return statements;
 }

@@ -28,7 +28,12 @@ export interface LogPipelineArgs {
   readonly stack: string;
   readonly configId: string;
   readonly awsRegion: string;
-  readonly gcp: { readonly project: string; readonly region: string; readonly generation: number; readonly bigQueryKmsKeyName?: string };
+  readonly gcp: {
+    readonly project: string;
+    readonly region: string;
+    readonly generation: number;
+    readonly bigQueryKmsKeyName?: string;
+  };
   /** CloudWatch retention of the shipper's own logs, and the GCP bucket's retention. */
   readonly logRetentionDays: number;
   /** Who administers the shipper's KMS key (never uses it). */
@@ -80,7 +85,11 @@ export class LogPipeline extends pulumi.ComponentResource {
     super("boson-kit:observability:LogPipeline", name, {}, opts);
     const names = logPipelineNames(args.stack, args.gcp);
 
-    const gcpProvider = new gcp.Provider(`${name}-gcp`, { project: args.gcp.project, region: args.gcp.region }, { parent: this });
+    const gcpProvider = new gcp.Provider(
+      `${name}-gcp`,
+      { project: args.gcp.project, region: args.gcp.region },
+      { parent: this },
+    );
     const services = gcpServices.map(
       (service) =>
         new gcp.projects.Service(
@@ -95,7 +104,8 @@ export class LogPipeline extends pulumi.ComponentResource {
     this.shipperRole = new aws.iam.Role(
       `${name}-shipper-role`,
       {
-        description: "Runs the log shipper: reads nothing, writes its own logs, traces and dead letters; reaches GCP by workload identity federation",
+        description:
+          "Runs the log shipper: reads nothing, writes its own logs, traces and dead letters; reaches GCP by workload identity federation",
         assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", accountId),
       },
       { parent: this },

@@ -13,7 +13,11 @@ export interface RpcEgressArgs {
   readonly availabilityZoneIds?: readonly string[];
   readonly region: string;
   /** RPC URLs carry the provider's API key (checklist S3): secret Outputs only. */
-  readonly rpc: { readonly primaryUrl: pulumi.Output<string>; readonly fallbackUrl: pulumi.Output<string>; readonly relayerApiKey?: pulumi.Output<string> };
+  readonly rpc: {
+    readonly primaryUrl: pulumi.Output<string>;
+    readonly fallbackUrl: pulumi.Output<string>;
+    readonly relayerApiKey?: pulumi.Output<string>;
+  };
   /** Manage the secret's key, and write and refresh the secret when `pulumi up` runs as one of them. */
   readonly administrators: readonly pulumi.Input<string>[];
   /** Run `pulumi up` and refresh: what deploying needs on the keys, never signing (config `deployers`). */
@@ -26,7 +30,8 @@ export interface RpcEgressArgs {
 /** Zone ids carry their number (`euw1-az3` -> 3); subnets 1-8 fit the /16's layout. */
 export function zoneNumberOf(zoneId: string): number {
   const number = Number(/-az([0-9]+)$/.exec(zoneId)?.[1]);
-  if (!Number.isInteger(number) || number < 1 || number > 8) throw new Error(`zone id ${zoneId} is outside az1-az8, which the VPC's subnet layout covers`);
+  if (!Number.isInteger(number) || number < 1 || number > 8)
+    throw new Error(`zone id ${zoneId} is outside az1-az8, which the VPC's subnet layout covers`);
   return number;
 }
 
@@ -34,7 +39,10 @@ function availabilityZoneIds(args: RpcEgressArgs, parent: pulumi.Resource): pulu
   if (args.availabilityZoneIds) return pulumi.output(args.availabilityZoneIds);
   // Opt-in zones (Local Zones, Wavelength) come and go with the account's opt-ins: never pick one implicitly.
   return aws
-    .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent })
+    .getAvailabilityZonesOutput(
+      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      { parent },
+    )
     .zoneIds.apply((ids) => [...ids].sort());
 }
 
@@ -67,7 +75,11 @@ export class RpcEgress extends pulumi.ComponentResource {
     const cidr = args.cidrBlock ?? "10.40.0.0/16";
     const [first, second] = cidr.split(".");
 
-    this.vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true }, { parent: this });
+    this.vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true },
+      { parent: this },
+    );
     const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id }, { parent: this });
     const publicRoutes = new aws.ec2.RouteTable(
       `${name}-public-routes`,
@@ -82,7 +94,10 @@ export class RpcEgress extends pulumi.ComponentResource {
     for (let index = 0; index < args.availabilityZoneCount; index++) {
       const zoneId = zoneIds.apply((ids) => {
         const id = ids[index];
-        if (!id) throw new Error(`${args.region} has ${ids.length} availability zones that need no opt-in; the stack asks for ${args.availabilityZoneCount}`);
+        if (!id)
+          throw new Error(
+            `${args.region} has ${ids.length} availability zones that need no opt-in; the stack asks for ${args.availabilityZoneCount}`,
+          );
         return id;
       });
       // Subnets are numbered by the zone's id, not its position: adding or losing a zone moves no other subnet.
@@ -91,10 +106,19 @@ export class RpcEgress extends pulumi.ComponentResource {
       // The NAT gateway sits in a small public subnet; the jobs use a larger private one.
       const publicSubnet = new aws.ec2.Subnet(
         `${suffix}-public`,
-        { vpcId: this.vpc.id, availabilityZoneId: zoneId, cidrBlock: pulumi.interpolate`${first}.${second}.${zoneNumber}.0/24`, mapPublicIpOnLaunch: false },
+        {
+          vpcId: this.vpc.id,
+          availabilityZoneId: zoneId,
+          cidrBlock: pulumi.interpolate`${first}.${second}.${zoneNumber}.0/24`,
+          mapPublicIpOnLaunch: false,
+        },
         { parent: this },
       );
-      new aws.ec2.RouteTableAssociation(`${suffix}-public-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
+      new aws.ec2.RouteTableAssociation(
+        `${suffix}-public-routes`,
+        { subnetId: publicSubnet.id, routeTableId: publicRoutes.id },
+        { parent: this },
+      );
       // The RPC provider allowlists this address: a replacement or destroy would cut the jobs off, so Pulumi refuses both.
       const elasticIp = new aws.ec2.Eip(
         `${suffix}-egress-ip`,
@@ -121,7 +145,11 @@ export class RpcEgress extends pulumi.ComponentResource {
         { vpcId: this.vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }] },
         { parent: this },
       );
-      new aws.ec2.RouteTableAssociation(`${suffix}-private-routes`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, { parent: this });
+      new aws.ec2.RouteTableAssociation(
+        `${suffix}-private-routes`,
+        { subnetId: privateSubnet.id, routeTableId: privateRoutes.id },
+        { parent: this },
+      );
       privateSubnetIds.push(privateSubnet.id);
       privateRouteTableIds.push(privateRoutes.id);
       egressIps.push(elasticIp.publicIp);
@@ -155,8 +183,14 @@ export class RpcEgress extends pulumi.ComponentResource {
         // All are secret Outputs, so the JSON stays secret in state and in the plan. The relayer's api key rides along when there is a relayer.
         value: pulumi
           .all([args.rpc.primaryUrl, args.rpc.fallbackUrl, args.rpc.relayerApiKey ?? pulumi.output(undefined)])
-          .apply(([primary, fallback, relayerApiKey]) => JSON.stringify({ primary, fallback, ...(relayerApiKey ? { relayerApiKey } : {}) })),
-        sids: { keyReaders: "JobsReadTheRpcSecret", keyWriters: "AdministratorsWriteTheRpcSecret", secretReaders: "OnlyTheJobsReadTheRpcUrls" },
+          .apply(([primary, fallback, relayerApiKey]) =>
+            JSON.stringify({ primary, fallback, ...(relayerApiKey ? { relayerApiKey } : {}) }),
+          ),
+        sids: {
+          keyReaders: "JobsReadTheRpcSecret",
+          keyWriters: "AdministratorsWriteTheRpcSecret",
+          secretReaders: "OnlyTheJobsReadTheRpcUrls",
+        },
       },
       { parent: this },
     );
@@ -190,7 +224,15 @@ export class RpcEgress extends pulumi.ComponentResource {
       {
         vpcId: this.vpc.id,
         description: "Boson kit AWS API endpoints: HTTPS in from the jobs only",
-        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [jobs.id], description: "HTTPS from the jobs" }],
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            securityGroups: [jobs.id],
+            description: "HTTPS from the jobs",
+          },
+        ],
       },
       { parent: this },
     );
@@ -211,7 +253,12 @@ export class RpcEgress extends pulumi.ComponentResource {
     const secretsManager = interfaceEndpoint("secretsmanager");
     new aws.ec2.VpcEndpoint(
       `${name}-dynamodb-endpoint`,
-      { vpcId: this.vpc.id, serviceName: `com.amazonaws.${region}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds },
+      {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${region}.dynamodb`,
+        vpcEndpointType: "Gateway",
+        routeTableIds,
+      },
       { parent: this },
     );
     return { kms: kms.id, secretsManager: secretsManager.id };

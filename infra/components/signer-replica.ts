@@ -41,7 +41,11 @@ export class SignerReplica extends pulumi.ComponentResource {
       },
       { parent: this, protect: true, retainOnDelete: true },
     );
-    new aws.kms.Alias(`${name}-alias`, { region: args.region, name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this, retainOnDelete: true });
+    new aws.kms.Alias(
+      `${name}-alias`,
+      { region: args.region, name: args.aliasName, targetKeyId: this.key.keyId },
+      { parent: this, retainOnDelete: true },
+    );
     this.keyArn = this.key.arn;
     this.registerOutputs({ keyArn: this.keyArn, region: this.region });
   }

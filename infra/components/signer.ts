@@ -48,7 +48,11 @@ export const signingConditions = {
 function signerKeyPolicy(args: SignerArgs, of: "primary" | "replica"): pulumi.Output<string> {
   const throughEndpoint = args.signThroughEndpoint?.signers ?? [];
   const direct = args.signers;
-  const signStatement = (sid: string, principals: readonly pulumi.Input<string>[], only?: PolicyStatement["Condition"]): PolicyStatement[] =>
+  const signStatement = (
+    sid: string,
+    principals: readonly pulumi.Input<string>[],
+    only?: PolicyStatement["Condition"],
+  ): PolicyStatement[] =>
     principals.length === 0
       ? []
       : [
@@ -89,12 +93,16 @@ function signerKeyPolicy(args: SignerArgs, of: "primary" | "replica"): pulumi.Ou
       Resource: "*",
     },
     ...(of === "primary" && args.signThroughEndpoint
-      ? signStatement("JobsSignDigestsOnlyThroughTheKitEndpoint", throughEndpoint, { StringEquals: { ...signingConditions, "aws:SourceVpce": args.signThroughEndpoint.endpoint } })
+      ? signStatement("JobsSignDigestsOnlyThroughTheKitEndpoint", throughEndpoint, {
+          StringEquals: { ...signingConditions, "aws:SourceVpce": args.signThroughEndpoint.endpoint },
+        })
       : []),
     ...(of === "replica" && args.signThroughEndpoint
       ? signStatement("JobsSignTheReplicaOnlyFromTheKitEgressIps", throughEndpoint, {
           // An Output of the IP list: resolved by policyJson like every ARN here.
-          IpAddress: { "aws:SourceIp": args.signThroughEndpoint.egressIps as unknown as readonly pulumi.Input<string>[] },
+          IpAddress: {
+            "aws:SourceIp": args.signThroughEndpoint.egressIps as unknown as readonly pulumi.Input<string>[],
+          },
         })
       : []),
     ...signStatement("JobsSignDigestsOnly", direct),

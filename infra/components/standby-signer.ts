@@ -23,12 +23,20 @@ export class StandbySigner extends pulumi.ComponentResource {
   constructor(name: string, args: StandbySignerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boson-kit:signer:StandbySigner", name, {}, opts);
     const { primaryStack, replicaKeyArn } = args.standby;
-    const fullName = primaryStack.includes("/") ? primaryStack : `${pulumi.getOrganization()}/${pulumi.getProject()}/${primaryStack}`;
+    const fullName = primaryStack.includes("/")
+      ? primaryStack
+      : `${pulumi.getOrganization()}/${pulumi.getProject()}/${primaryStack}`;
     const primary = new pulumi.StackReference(`${name}-primary`, { name: fullName }, { parent: this });
     const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : knownAfterDeploy);
-    this.keyArn = replicaKeyArn !== undefined ? pulumi.output(replicaKeyArn) : primary.getOutput("assistantReplicaKeyArn").apply(text);
+    this.keyArn =
+      replicaKeyArn !== undefined
+        ? pulumi.output(replicaKeyArn)
+        : primary.getOutput("assistantReplicaKeyArn").apply(text);
     this.keyId = this.keyArn;
-    this.address = args.pinnedAddress !== undefined ? pulumi.output(args.pinnedAddress) : primary.getOutput("assistantAddress").apply(text);
+    this.address =
+      args.pinnedAddress !== undefined
+        ? pulumi.output(args.pinnedAddress)
+        : primary.getOutput("assistantAddress").apply(text);
     this.registerOutputs({ keyArn: this.keyArn, address: this.address });
   }
 }

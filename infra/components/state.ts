@@ -89,7 +89,12 @@ export class State extends pulumi.ComponentResource {
     ];
     this.encryptionKey = new EncryptionKey(
       `${name}-tables`,
-      { description: "Encrypts the jobs' DynamoDB tables", administrators: args.administrators, deployers: args.deployers, uses },
+      {
+        description: "Encrypts the jobs' DynamoDB tables",
+        administrators: args.administrators,
+        deployers: args.deployers,
+        uses,
+      },
       { parent: this },
     );
 

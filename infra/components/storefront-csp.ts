@@ -46,7 +46,10 @@ export class StorefrontCsp extends pulumi.ComponentResource {
       {
         comment: "Boson storefront: CSP allowlist for the Boson widgets (checklist S6)",
         securityHeadersConfig: {
-          contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(storefrontCspDirectives(args.widgetsOrigin)), override: true },
+          contentSecurityPolicy: {
+            contentSecurityPolicy: contentSecurityPolicy(storefrontCspDirectives(args.widgetsOrigin)),
+            override: true,
+          },
           contentTypeOptions: { override: true },
           frameOptions: { frameOption: "DENY", override: true },
           referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },

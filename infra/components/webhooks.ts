@@ -50,7 +50,11 @@ export class Webhooks extends pulumi.ComponentResource {
         keyDescription: "Encrypts the webhook HMAC signing key",
         secretDescription: "Standard Webhooks signing key (whsec_...) for fulfillment webhooks",
         value: pulumi.interpolate`${webhookSecretPrefix}${signingKey.base64}`,
-        sids: { keyReaders: "WatcherReadsTheSigningKey", keyWriters: "AdministratorsWriteTheSigningKey", secretReaders: "OnlyTheWatcherReadsTheSigningKey" },
+        sids: {
+          keyReaders: "WatcherReadsTheSigningKey",
+          keyWriters: "AdministratorsWriteTheSigningKey",
+          secretReaders: "OnlyTheWatcherReadsTheSigningKey",
+        },
       },
       { parent: this },
     ).secret;

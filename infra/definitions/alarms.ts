@@ -1,6 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KitConfig } from "../config";
-import { alertNames, metricDimensions, metricEmitter, metricNames, metricsNamespace, type JobName, type MetricName } from "../../lambdas/contract";
+import {
+  alertNames,
+  metricDimensions,
+  metricEmitter,
+  metricNames,
+  metricsNamespace,
+  type JobName,
+  type MetricName,
+} from "../../lambdas/contract";
 import { rateIntervalSeconds } from "./schedule-expression";
 
 /**
@@ -45,7 +53,10 @@ export interface AlarmInputs {
  */
 export function withCooldown(alarm: AlarmDefinition, minutes: number | undefined): AlarmDefinition {
   if (minutes === undefined) return alarm;
-  const periods = Math.max(1, Math.min(Math.ceil((minutes * 60) / alarm.periodSeconds), Math.floor(86_400 / alarm.periodSeconds)));
+  const periods = Math.max(
+    1,
+    Math.min(Math.ceil((minutes * 60) / alarm.periodSeconds), Math.floor(86_400 / alarm.periodSeconds)),
+  );
   return { ...alarm, evaluationPeriods: periods, datapointsToAlarm: 1 };
 }
 
@@ -67,15 +78,27 @@ export function kitMetricDimensions(stack: string, metric: MetricName, job?: Job
 }
 
 /** An alarm on a count: raised when it is above zero in one period; no data means nothing happened. */
-function countAboveZero(alarm: Omit<AlarmDefinition, "evaluationPeriods" | "comparisonOperator" | "threshold" | "treatMissingData">): AlarmDefinition {
-  return { ...alarm, evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching" };
+function countAboveZero(
+  alarm: Omit<AlarmDefinition, "evaluationPeriods" | "comparisonOperator" | "threshold" | "treatMissingData">,
+): AlarmDefinition {
+  return {
+    ...alarm,
+    evaluationPeriods: 1,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    treatMissingData: "notBreaching",
+  };
 }
 
 /** Alarms on the jobs' own metrics (health, watcher): gas, subgraph, pauses, disputes, upgrades, heartbeat. */
 export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
   const healthPeriod = periodForSchedule(inputs.schedules.health);
   const watcherPeriod = periodForSchedule(inputs.schedules.watcher);
-  const kit = (metric: MetricName) => ({ namespace: metricsNamespace, metricName: metric, dimensions: kitMetricDimensions(inputs.stack, metric) });
+  const kit = (metric: MetricName) => ({
+    namespace: metricsNamespace,
+    metricName: metric,
+    dimensions: kitMetricDimensions(inputs.stack, metric),
+  });
 
   const gasAlarms = inputs.gas.alertRatios.map((ratio, index): AlarmDefinition => {
     const severity = gasAlarmSeverities[index] ?? "critical";
@@ -142,7 +165,8 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
     countAboveZero({
       name: "diamond-cut",
       severity: "critical",
-      description: "The protocol diamond was upgraded (DiamondCut, H3): check the ABIs and addresses before the next write.",
+      description:
+        "The protocol diamond was upgraded (DiamondCut, H3): check the ABIs and addresses before the next write.",
       ...kit(metricNames.diamondCutSeen),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
@@ -150,7 +174,8 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
     countAboveZero({
       name: alertNames.deepReorg,
       severity: "critical",
-      description: "A block the watcher had counted as final was replaced (a reorg deeper than the confirmations, O3): raise confirmations and check the stored events.",
+      description:
+        "A block the watcher had counted as final was replaced (a reorg deeper than the confirmations, O3): raise confirmations and check the stored events.",
       ...kit(metricNames.deepReorgSeen),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
@@ -159,7 +184,8 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
       countAboveZero({
         name: "webhook-dead-lettered",
         severity: "warning",
-        description: "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",
+        description:
+          "A fulfillment webhook was dead-lettered after its retries (S5): replay it once the endpoint is back.",
         ...kit(metricNames.webhookDeadLettered),
         statistic: "Sum",
         periodSeconds: watcherPeriod,
@@ -169,7 +195,8 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
     countAboveZero({
       name: "subgraph-indexing-errors",
       severity: "high",
-      description: "The subgraph reports indexing errors (O6): its answers may be missing events; check the graph node and the subgraph's deployment.",
+      description:
+        "The subgraph reports indexing errors (O6): its answers may be missing events; check the graph node and the subgraph's deployment.",
       ...kit(metricNames.subgraphIndexingErrors),
       statistic: "Maximum",
       periodSeconds: healthPeriod,
@@ -177,7 +204,8 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
     countAboveZero({
       name: "seller-account-changed",
       severity: "high",
-      description: "The seller's admin, assistant, treasury, auth token or royalty recipients changed or a change is pending, and the stack did not expect it (M3): if nobody on the team did it, follow the takeover runbook.",
+      description:
+        "The seller's admin, assistant, treasury, auth token or royalty recipients changed or a change is pending, and the stack did not expect it (M3): if nobody on the team did it, follow the takeover runbook.",
       ...kit(metricNames.sellerAccountChanged),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
@@ -185,7 +213,8 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
     countAboveZero({
       name: "dispute-deadline-near",
       severity: "high",
-      description: "A dispute deadline (its timeout, or the resolver's response period once escalated) is within a configured lead time (B3): the log record names the exchange and what the seller can still do.",
+      description:
+        "A dispute deadline (its timeout, or the resolver's response period once escalated) is within a configured lead time (B3): the log record names the exchange and what the seller can still do.",
       ...kit(metricNames.disputeDeadlineNear),
       statistic: "Sum",
       periodSeconds: watcherPeriod,
@@ -239,12 +268,17 @@ function transactionAlarms(stack: string, job: JobName): AlarmDefinition[] {
 /** Money alarms of the withdraw run (M1, M3): a reserve shortfall stops sales, a changed seller account stops withdrawals. */
 export function moneyAlarms(inputs: Pick<AlarmInputs, "stack" | "schedules">): AlarmDefinition[] {
   const withdrawPeriod = periodForSchedule(inputs.schedules.withdraw);
-  const kit = (metric: MetricName) => ({ namespace: metricsNamespace, metricName: metric, dimensions: kitMetricDimensions(inputs.stack, metric) });
+  const kit = (metric: MetricName) => ({
+    namespace: metricsNamespace,
+    metricName: metric,
+    dimensions: kitMetricDimensions(inputs.stack, metric),
+  });
   return [
     countAboveZero({
       name: "reserve-shortfall",
       severity: "high",
-      description: "The seller's available funds are below what the active offers need (M1): buyers' commits revert with InsufficientAvailableFunds until funds are deposited.",
+      description:
+        "The seller's available funds are below what the active offers need (M1): buyers' commits revert with InsufficientAvailableFunds until funds are deposited.",
       ...kit(metricNames.reserveShortfall),
       statistic: "Maximum",
       periodSeconds: withdrawPeriod,
@@ -252,7 +286,8 @@ export function moneyAlarms(inputs: Pick<AlarmInputs, "stack" | "schedules">): A
     countAboveZero({
       name: "seller-account-mismatch",
       severity: "critical",
-      description: "The seller's treasury, admin or assistant on chain differs from the stack's config, so the withdrawal was refused (M3): follow the takeover runbook.",
+      description:
+        "The seller's treasury, admin or assistant on chain differs from the stack's config, so the withdrawal was refused (M3): follow the takeover runbook.",
       ...kit(metricNames.sellerAccountMismatch),
       statistic: "Sum",
       periodSeconds: withdrawPeriod,
@@ -261,7 +296,11 @@ export function moneyAlarms(inputs: Pick<AlarmInputs, "stack" | "schedules">): A
 }
 
 /** Per-job alarms: the Lambda's errors, the job's own failed runs, its dead-letter queue, and (for jobs that send) its transactions. */
-export function jobAlarms(stack: string, job: JobName, target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> }): AlarmDefinition[] {
+export function jobAlarms(
+  stack: string,
+  job: JobName,
+  target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> },
+): AlarmDefinition[] {
   return [
     ...transactionAlarms(stack, job),
     countAboveZero({

@@ -17,7 +17,15 @@ export interface SignerKeyRefs {
 }
 
 /** The KMS calls that change who may sign, or stop the key: on the signer key, named by id, ARN or alias. */
-export const signerKeyEventNames = ["PutKeyPolicy", "CreateGrant", "DisableKey", "ScheduleKeyDeletion", "CreateAlias", "UpdateAlias", "DeleteAlias"] as const;
+export const signerKeyEventNames = [
+  "PutKeyPolicy",
+  "CreateGrant",
+  "DisableKey",
+  "ScheduleKeyDeletion",
+  "CreateAlias",
+  "UpdateAlias",
+  "DeleteAlias",
+] as const;
 
 export function signerKeyChanges(key: SignerKeyRefs): pulumi.Output<string> {
   return pulumi.all([key.keyId, key.keyArn, key.aliasName]).apply(([keyId, keyArn, aliasName]) =>
@@ -41,18 +49,26 @@ export function signerKeyChanges(key: SignerKeyRefs): pulumi.Output<string> {
 export const secretPolicyEventNames = ["PutResourcePolicy", "DeleteResourcePolicy"] as const;
 
 /** Resource-policy changes on the kit's secrets, named by ARN or name. */
-export function secretPolicyChanges(secrets: readonly { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> }[]): pulumi.Output<string> {
+export function secretPolicyChanges(
+  secrets: readonly { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> }[],
+): pulumi.Output<string> {
   return pulumi.all(secrets.flatMap((secret) => [secret.arn, secret.name])).apply((ids) =>
     JSON.stringify({
       source: ["aws.secretsmanager"],
       "detail-type": [apiCall],
-      detail: { eventSource: ["secretsmanager.amazonaws.com"], eventName: secretPolicyEventNames, requestParameters: { secretId: ids } },
+      detail: {
+        eventSource: ["secretsmanager.amazonaws.com"],
+        eventName: secretPolicyEventNames,
+        requestParameters: { secretId: ids },
+      },
     }),
   );
 }
 
 /** Code or configuration changes of the signing jobs' functions (CloudTrail suffixes Lambda's event names with an API version). */
-export function signingJobChanges(functions: readonly { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> }[]): pulumi.Output<string> {
+export function signingJobChanges(
+  functions: readonly { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> }[],
+): pulumi.Output<string> {
   return pulumi.all(functions.flatMap((fn) => [fn.arn, fn.name])).apply((ids) =>
     JSON.stringify({
       source: ["aws.lambda"],
@@ -66,7 +82,14 @@ export function signingJobChanges(functions: readonly { readonly arn: pulumi.Inp
   );
 }
 
-export const roleEventNames = ["PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "UpdateAssumeRolePolicy", "PutRolePermissionsBoundary"] as const;
+export const roleEventNames = [
+  "PutRolePolicy",
+  "DeleteRolePolicy",
+  "AttachRolePolicy",
+  "DetachRolePolicy",
+  "UpdateAssumeRolePolicy",
+  "PutRolePermissionsBoundary",
+] as const;
 
 /** Permission or trust changes of the signing jobs' roles (IAM: logged in us-east-1 only). */
 export function signingRoleChanges(roleNames: readonly pulumi.Input<string>[]): pulumi.Output<string> {

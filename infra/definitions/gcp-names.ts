@@ -8,7 +8,10 @@
 
 /** `production-eu` -> `production-eu`; anything GCP ids refuse becomes a hyphen. */
 function slug(stack: string): string {
-  return stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  return stack
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 }
 
 function clip(id: string, max: number): string {

@@ -35,7 +35,8 @@ export interface JobSpec {
 
 export const jobCatalog: Readonly<Record<JobName, JobSpec>> = {
   withdraw: {
-    description: "Releases due escrow, then withdraws the seller's funds above the reserve its offers need to the treasury (checklist M1, M3)",
+    description:
+      "Releases due escrow, then withdraws the seller's funds above the reserve its offers need to the treasury (checklist M1, M3)",
     schedule: "withdraw",
     // Up to four release transactions and the withdrawal, each waiting for its confirmations (12+ blocks on mainnet).
     timeoutSeconds: 900,

@@ -65,11 +65,22 @@ export const keyDeploymentActions = [
 
 /** The statement that lets the deployers create, refresh and update a key, never use it. */
 export function deployersStatement(deployers: readonly pulumi.Input<string>[]): PolicyStatement {
-  return { Sid: "DeployersDeployTheKey", Effect: "Allow", Principal: { AWS: deployers }, Action: keyDeploymentActions, Resource: "*" };
+  return {
+    Sid: "DeployersDeployTheKey",
+    Effect: "Allow",
+    Principal: { AWS: deployers },
+    Action: keyDeploymentActions,
+    Resource: "*",
+  };
 }
 
 /** The actions a principal needs to encrypt and decrypt through a service that uses envelope encryption. */
-export const envelopeEncryptionActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
+export const envelopeEncryptionActions = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:DescribeKey",
+] as const;
 
 /** Restricts a key use to requests that a given AWS service makes on the caller's behalf. */
 export function viaService(service: string, region: string): PolicyCondition {
@@ -95,11 +106,26 @@ export function cloudWatchLogsStatement(sid: string, region: string, accountId: 
     Principal: { Service: [`logs.${region}.amazonaws.com`] },
     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
     Resource: "*",
-    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` } },
+    Condition: {
+      ArnLike: {
+        "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*`,
+      },
+    },
   };
 }
 
 /** Lets `senders` write to queues encrypted with the key, through SQS only (Lambda and Scheduler dead-letter as these roles). */
-export function deadLetterSendersStatement(sid: string, senders: readonly pulumi.Input<string>[], region: string): PolicyStatement {
-  return { Sid: sid, Effect: "Allow", Principal: { AWS: senders }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*", Condition: viaService("sqs", region) };
+export function deadLetterSendersStatement(
+  sid: string,
+  senders: readonly pulumi.Input<string>[],
+  region: string,
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { AWS: senders },
+    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+    Resource: "*",
+    Condition: viaService("sqs", region),
+  };
 }

@@ -8,11 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
  */
 
 export type PolicyPrincipal =
-  | { readonly AWS: readonly pulumi.Input<string>[] }
-  | { readonly Service: readonly string[] };
+  { readonly AWS: readonly pulumi.Input<string>[] } | { readonly Service: readonly string[] };
 
 /** Condition operator (StringEquals, ArnLike...) -> condition key -> value(s). */
-export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>>>;
+export type PolicyCondition = Readonly<
+  Record<string, Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>>
+>;
 
 export interface PolicyStatement {
   readonly Sid: string;

@@ -17,7 +17,13 @@ export type RawRelayerConfig = {
   readonly timeoutMs: number;
 };
 
-export type RelayerSettings = { readonly url: string; readonly apiId: string; readonly ratePerSecond: number; readonly burst: number; readonly timeoutMs: number };
+export type RelayerSettings = {
+  readonly url: string;
+  readonly apiId: string;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly timeoutMs: number;
+};
 
 type Issue = { key: string; value: string; problem: string; fix: string };
 
@@ -32,14 +38,24 @@ export function resolveRelayer(parameters: {
   apiKey: unknown;
   apiKeyIsSecret: boolean;
   mode: "deploy" | "offline";
-}): { settings?: RelayerSettings; apiKey?: pulumi.Output<string>; placeholder?: { key: string; reason: "absent" | "encrypted" }; issues: Issue[] } {
+}): {
+  settings?: RelayerSettings;
+  apiKey?: pulumi.Output<string>;
+  placeholder?: { key: string; reason: "absent" | "encrypted" };
+  issues: Issue[];
+} {
   const { namespace, stack, relayer, official } = parameters;
   const issues: Issue[] = [];
   const urlKey = `${namespace}:relayer.url`;
   const apiKeyKey = `${namespace}:${relayerApiKeyConfigKey}`;
   const url = relayer.url ?? official.metaTxRelayerUrl;
   if (url === undefined) {
-    issues.push({ key: urlKey, value: "(not set)", problem: `the official table has no meta-transaction relayer for ${official.configId} (${official.source})`, fix: `pulumi config set --path '${urlKey}' https://<relayer> --stack ${stack} and set relayer.allowUnofficialUrl true, or remove relayer` });
+    issues.push({
+      key: urlKey,
+      value: "(not set)",
+      problem: `the official table has no meta-transaction relayer for ${official.configId} (${official.source})`,
+      fix: `pulumi config set --path '${urlKey}' https://<relayer> --stack ${stack} and set relayer.allowUnofficialUrl true, or remove relayer`,
+    });
   } else if (relayer.url !== undefined && relayer.url !== official.metaTxRelayerUrl && !relayer.allowUnofficialUrl) {
     issues.push({
       key: urlKey,
@@ -49,7 +65,8 @@ export function resolveRelayer(parameters: {
     });
   }
   const apiKeyFix = `pulumi config set --secret ${apiKeyKey} '<relayer api key>' --stack ${stack}`;
-  const encrypted = typeof parameters.apiKey === "object" && parameters.apiKey !== null && "secure" in parameters.apiKey;
+  const encrypted =
+    typeof parameters.apiKey === "object" && parameters.apiKey !== null && "secure" in parameters.apiKey;
   let apiKey: pulumi.Output<string> | undefined;
   let placeholder: { key: string; reason: "absent" | "encrypted" } | undefined;
   if (parameters.apiKey === undefined || encrypted) {
@@ -57,14 +74,30 @@ export function resolveRelayer(parameters: {
       apiKey = pulumi.secret("relayer-api-key-placeholder");
       placeholder = { key: apiKeyKey, reason: encrypted ? "encrypted" : "absent" };
     } else {
-      issues.push({ key: apiKeyKey, value: "(not set)", problem: "is required with a relayer: the relayer refuses calls without its api key", fix: apiKeyFix });
+      issues.push({
+        key: apiKeyKey,
+        value: "(not set)",
+        problem: "is required with a relayer: the relayer refuses calls without its api key",
+        fix: apiKeyFix,
+      });
     }
   } else if (typeof parameters.apiKey !== "string" || parameters.apiKey === "" || !parameters.apiKeyIsSecret) {
-    issues.push({ key: apiKeyKey, value: "(plaintext, hidden)", problem: "must be a non-empty Pulumi secret: the api key lets anyone spend the relayer's gas budget", fix: `pulumi config rm ${apiKeyKey} --stack ${stack} && ${apiKeyFix}` });
+    issues.push({
+      key: apiKeyKey,
+      value: "(plaintext, hidden)",
+      problem: "must be a non-empty Pulumi secret: the api key lets anyone spend the relayer's gas budget",
+      fix: `pulumi config rm ${apiKeyKey} --stack ${stack} && ${apiKeyFix}`,
+    });
   } else {
     apiKey = pulumi.secret(parameters.apiKey);
   }
   if (issues.length > 0 || url === undefined) return { issues };
-  const settings = { url, apiId: relayer.apiId, ratePerSecond: relayer.ratePerSecond, burst: relayer.burst, timeoutMs: relayer.timeoutMs };
+  const settings = {
+    url,
+    apiId: relayer.apiId,
+    ratePerSecond: relayer.ratePerSecond,
+    burst: relayer.burst,
+    timeoutMs: relayer.timeoutMs,
+  };
   return { settings, ...(apiKey ? { apiKey } : {}), ...(placeholder ? { placeholder } : {}), issues };
 }

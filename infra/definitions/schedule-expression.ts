@@ -35,7 +35,13 @@ const cronFields: readonly CronField[] = [
   { name: "hours", min: 0, max: 23 },
   { name: "day-of-month", min: 1, max: 31, special: /^(L|L-[0-9]{1,2}|[0-9]{1,2}W|LW)$/ },
   { name: "month", min: 1, max: 12, names: months },
-  { name: "day-of-week", min: 1, max: 7, names: weekdays, special: /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5])$|^L$/ },
+  {
+    name: "day-of-week",
+    min: 1,
+    max: 7,
+    names: weekdays,
+    special: /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5])$|^L$/,
+  },
   { name: "year", min: 1970, max: 2199 },
 ];
 
@@ -53,7 +59,8 @@ function inRange(token: string, field: CronField): boolean {
 /** Why one cron field is invalid, or undefined. */
 function cronFieldProblem(text: string, field: CronField): string | undefined {
   const bad = `the ${field.name} field "${text}" must use values ${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ""} with , - * /`;
-  if (text === "*" || (text === "?" && (field.name === "day-of-month" || field.name === "day-of-week"))) return undefined;
+  if (text === "*" || (text === "?" && (field.name === "day-of-month" || field.name === "day-of-week")))
+    return undefined;
   for (const part of text.split(",")) {
     if (field.special?.test(part.toUpperCase())) continue;
     const [range, step, extra] = part.split("/");
@@ -70,9 +77,11 @@ function cronFieldProblem(text: string, field: CronField): string | undefined {
 export function scheduleExpressionProblem(expression: string): string | undefined {
   if (/^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)$/.test(expression)) return undefined;
   const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return 'must be an EventBridge Scheduler expression such as "rate(5 minutes)", "rate(1 hour)" or "cron(0 * * * ? *)"';
+  if (!cron)
+    return 'must be an EventBridge Scheduler expression such as "rate(5 minutes)", "rate(1 hour)" or "cron(0 * * * ? *)"';
   const fields = (cron[1] ?? "").trim().split(/\s+/);
-  if (fields.length !== 6) return `must have six cron fields (minutes hours day-of-month month day-of-week year), not ${fields.length}, such as "cron(0 * * * ? *)"`;
+  if (fields.length !== 6)
+    return `must have six cron fields (minutes hours day-of-month month day-of-week year), not ${fields.length}, such as "cron(0 * * * ? *)"`;
   for (const [index, field] of cronFields.entries()) {
     const problem = cronFieldProblem(fields[index] ?? "", field);
     if (problem) return `is not a valid Scheduler cron: ${problem}`;

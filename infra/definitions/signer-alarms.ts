@@ -9,7 +9,13 @@ import { jobsWhere } from "./job-catalog";
  * failover to the key's replica region.
  */
 export function signerAlarms(stack: string): AlarmDefinition[] {
-  const alarm = (job: (typeof signingJobs)[number], metric: MetricName, name: string, severity: Severity, description: string): AlarmDefinition => ({
+  const alarm = (
+    job: (typeof signingJobs)[number],
+    metric: MetricName,
+    name: string,
+    severity: Severity,
+    description: string,
+  ): AlarmDefinition => ({
     name: `${job}-${name}`,
     severity,
     description,
@@ -32,7 +38,13 @@ export function signerAlarms(stack: string): AlarmDefinition[] {
       "critical",
       `The ${job} job found another address behind its KMS key than boson-kit:signer.address and refused to sign: check KEY_ID, the key's alias and region, and the key policy.`,
     ),
-    alarm(job, metricNames.kmsThrottled, "kms-throttled", "high", `KMS throttled the ${job} job's signing requests: raise the KMS request quota or lower the signing rate.`),
+    alarm(
+      job,
+      metricNames.kmsThrottled,
+      "kms-throttled",
+      "high",
+      `KMS throttled the ${job} job's signing requests: raise the KMS request quota or lower the signing rate.`,
+    ),
     alarm(
       job,
       metricNames.kmsRegionFailover,

@@ -25,7 +25,9 @@ export const knownWidgetsOrigins: readonly string[] = [...new Set(Object.values(
 /** The widgets origin for a configId: the official configuration's, when it has one, else the documented host. */
 export function widgetsOriginFor(configId: string): string {
   const [envName] = configId.split("-") as [WidgetsEnvironment];
-  const official = (envConfigs[envName] as readonly { configId: string; widgetsUrl?: unknown }[] | undefined)?.find((config) => config.configId === configId);
+  const official = (envConfigs[envName] as readonly { configId: string; widgetsUrl?: unknown }[] | undefined)?.find(
+    (config) => config.configId === configId,
+  );
   if (typeof official?.widgetsUrl === "string") return new URL(official.widgetsUrl).origin;
   const documented = documentedOrigins[envName];
   if (documented === undefined) throw new Error(`configId ${configId}: no widgets host for environment "${envName}"`);

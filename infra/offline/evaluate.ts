@@ -82,7 +82,16 @@ export interface StackEvaluation<C extends EvaluatedConfig = KitConfig> {
 interface AliasMessage {
   getUrn(): string;
   hasSpec(): boolean;
-  getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
 }
 
 interface RegisterRequest {
@@ -144,7 +153,11 @@ function recordRegistrations(into: Omit<RecordedResource, "computed">[]): void {
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
           secretInputs: [],
           aliases: recordedAliases(req),
-          options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), deleteBeforeReplace: req.getDeletebeforereplace() },
+          options: {
+            protect: req.getProtect(),
+            retainOnDelete: req.getRetainondelete(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+          },
           dependencies: req.getDependenciesList(),
         });
       }
@@ -188,7 +201,11 @@ function unwrapSecrets(value: unknown): unknown {
 async function summarizeAssets(value: unknown): Promise<unknown> {
   if (value instanceof pulumi.asset.AssetArchive) {
     const entries = Object.entries(await value.assets);
-    return { archive: Object.fromEntries(await Promise.all(entries.map(async ([name, inner]) => [name, await summarizeAssets(inner)]))) };
+    return {
+      archive: Object.fromEntries(
+        await Promise.all(entries.map(async ([name, inner]) => [name, await summarizeAssets(inner)])),
+      ),
+    };
   }
   if (value instanceof pulumi.asset.FileArchive) return { archive: "file", path: await value.path };
   if (value instanceof pulumi.asset.StringAsset) {
@@ -198,7 +215,9 @@ async function summarizeAssets(value: unknown): Promise<unknown> {
   if (value instanceof pulumi.asset.FileAsset) return { asset: "file", path: await value.path };
   if (Array.isArray(value)) return Promise.all(value.map(summarizeAssets));
   if (value !== null && typeof value === "object") {
-    const entries = await Promise.all(Object.entries(value).map(async ([key, inner]) => [key, await summarizeAssets(inner)] as const));
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([key, inner]) => [key, await summarizeAssets(inner)] as const),
+    );
     return Object.fromEntries(entries);
   }
   return value;
@@ -215,11 +234,19 @@ export async function evaluateProgram<C extends EvaluatedConfig = KitConfig>(
   const resources: Omit<RecordedResource, "computed">[] = [];
   const computed: ComputedOutputs = new Map();
   const fabricated = new Set<string>();
-  await pulumi.runtime.setMocks(kitMocks(config.aws.region, computed, { fabricated }), config.project, config.stack, false, "organization");
+  await pulumi.runtime.setMocks(
+    kitMocks(config.aws.region, computed, { fabricated }),
+    config.project,
+    config.stack,
+    false,
+    "organization",
+  );
   recordRegistrations(resources);
   const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config));
   await pulumi.runtime.disconnect();
-  const summarized = await Promise.all(resources.map(async (resource) => ({ ...resource, inputs: await summarizeAssets(resource.inputs) })));
+  const summarized = await Promise.all(
+    resources.map(async (resource) => ({ ...resource, inputs: await summarizeAssets(resource.inputs) })),
+  );
   return {
     config,
     resources: summarized.map((resource) => ({

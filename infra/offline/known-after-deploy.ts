@@ -31,12 +31,16 @@ export function withoutFabricated<T>(value: T, fabricated: readonly string[]): T
   }
   if (Array.isArray(value)) return value.map((inner: unknown) => withoutFabricated(inner, fabricated)) as T;
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutFabricated(inner, fabricated)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, withoutFabricated(inner, fabricated)]),
+    ) as T;
   }
   return value;
 }
 
 /** Text with every word (a run without spaces, quotes, brackets or separators) that contains a made-up value replaced. */
 export function textWithoutFabricated(text: string, fabricated: readonly string[]): string {
-  return text.replace(/[^\s"'`<>,;()|[\]{}]+/g, (word) => (containsFabricated(word, fabricated) ? knownAfterDeploy : word));
+  return text.replace(/[^\s"'`<>,;()|[\]{}]+/g, (word) =>
+    containsFabricated(word, fabricated) ? knownAfterDeploy : word,
+  );
 }

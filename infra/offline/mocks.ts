@@ -36,7 +36,10 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
   switch (args.type) {
     case "aws:kms/key:Key":
       // Multi-Region keys have `mrk-` ids of 32 hex digits, the same in every region.
-      state.keyId = args.inputs.multiRegion === true ? `mrk-${createHash("sha256").update(`${args.type}::${args.name}`).digest("hex").slice(0, 32)}` : id;
+      state.keyId =
+        args.inputs.multiRegion === true
+          ? `mrk-${createHash("sha256").update(`${args.type}::${args.name}`).digest("hex").slice(0, 32)}`
+          : id;
       state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${String(state.keyId)}`;
       break;
     case "pulumi:pulumi:StackReference":
@@ -46,7 +49,10 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
       break;
     case "aws:kms/replicaKey:ReplicaKey": {
       // A replica shares its primary's key id; only the region in its ARN differs.
-      const primaryKeyId = String(args.inputs.primaryKeyArn ?? "").split("/").pop() ?? id;
+      const primaryKeyId =
+        String(args.inputs.primaryKeyArn ?? "")
+          .split("/")
+          .pop() ?? id;
       state.keyId = primaryKeyId;
       state.arn = `arn:aws:kms:${String(args.inputs.region ?? region)}:${mockAccountId}:key/${primaryKeyId}`;
       break;
@@ -155,7 +161,11 @@ function collectStrings(value: unknown, into: Set<string> | undefined): void {
 }
 
 /** The kit's Pulumi mocks: stand-ins for the cloud's computed outputs and invokes. */
-export function kitMocks(region: string, computed: ComputedOutputs = new Map(), options: KitMockOptions = {}): pulumi.runtime.Mocks {
+export function kitMocks(
+  region: string,
+  computed: ComputedOutputs = new Map(),
+  options: KitMockOptions = {},
+): pulumi.runtime.Mocks {
   const { fabricated } = options;
   // The account is config (aws:allowedAccountIds), not made up; the ids and names around it are.
   fabricated?.add(mockProjectNumber);
@@ -174,7 +184,13 @@ export function kitMocks(region: string, computed: ComputedOutputs = new Map(), 
       if (args.token === "aws:kms/getPublicKey:getPublicKey") {
         fabricated?.add(ethereumAddressFromSpki(String(result.publicKey)));
         collectStrings(result.publicKey, fabricated);
-      } else if (!["aws:index/getRegion:getRegion", "aws:index/getPartition:getPartition", "aws:index/getAvailabilityZones:getAvailabilityZones"].includes(args.token)) {
+      } else if (
+        ![
+          "aws:index/getRegion:getRegion",
+          "aws:index/getPartition:getPartition",
+          "aws:index/getAvailabilityZones:getAvailabilityZones",
+        ].includes(args.token)
+      ) {
         collectStrings(Object.fromEntries(Object.entries(result).filter(([key]) => !(key in args.inputs))), fabricated);
       }
       return result;
@@ -182,7 +198,10 @@ export function kitMocks(region: string, computed: ComputedOutputs = new Map(), 
   };
 }
 
-function callMock(region: string, options: KitMockOptions): (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> {
+function callMock(
+  region: string,
+  options: KitMockOptions,
+): (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> {
   return (args) => {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity": {
@@ -198,7 +217,10 @@ function callMock(region: string, options: KitMockOptions): (args: pulumi.runtim
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
         // Zone ids as AWS forms them (eu-west-1 -> euw1-az1); names map to ids differently in every account.
         const prefix = region.replace(/^([a-z]{2})-([a-z])[a-z]*-([0-9])$/, "$1$2$3");
-        return { names: ["a", "b", "c"].map((suffix) => `${region}${suffix}`), zoneIds: [1, 2, 3].map((n) => `${prefix}-az${n}`) };
+        return {
+          names: ["a", "b", "c"].map((suffix) => `${region}${suffix}`),
+          zoneIds: [1, 2, 3].map((n) => `${prefix}-az${n}`),
+        };
       }
       case "aws:kms/getPublicKey:getPublicKey": {
         const keyId = String(args.inputs.keyId);
@@ -212,7 +234,10 @@ function callMock(region: string, options: KitMockOptions): (args: pulumi.runtim
         };
       }
       case "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount":
-        return { email: "bq-100000000001@bigquery-encryption.iam.gserviceaccount.com", member: "serviceAccount:bq-100000000001@bigquery-encryption.iam.gserviceaccount.com" };
+        return {
+          email: "bq-100000000001@bigquery-encryption.iam.gserviceaccount.com",
+          member: "serviceAccount:bq-100000000001@bigquery-encryption.iam.gserviceaccount.com",
+        };
       case "gcp:organizations/getProject:getProject":
         return { number: mockProjectNumber, projectId: String(args.inputs.projectId ?? "mock-project") };
       default:

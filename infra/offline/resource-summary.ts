@@ -7,14 +7,35 @@ import type { RecordedResource } from "./evaluate";
 const keySettings: Readonly<Record<string, readonly string[]>> = {
   "aws:kms/key:Key": ["customerMasterKeySpec", "keyUsage", "deletionWindowInDays", "enableKeyRotation"],
   "aws:kms/alias:Alias": ["name"],
-  "aws:lambda/function:Function": ["runtime", "architectures", "memorySize", "timeout", "reservedConcurrentExecutions", "tracingConfig.mode", "loggingConfig.logFormat"],
+  "aws:lambda/function:Function": [
+    "runtime",
+    "architectures",
+    "memorySize",
+    "timeout",
+    "reservedConcurrentExecutions",
+    "tracingConfig.mode",
+    "loggingConfig.logFormat",
+  ],
   "aws:scheduler/schedule:Schedule": ["scheduleExpression", "state", "target.retryPolicy.maximumRetryAttempts"],
   "aws:cloudwatch/logGroup:LogGroup": ["retentionInDays", "kmsKeyId"],
-  "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "statistic", "period", "comparisonOperator", "threshold", "treatMissingData"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": [
+    "metricName",
+    "statistic",
+    "period",
+    "comparisonOperator",
+    "threshold",
+    "treatMissingData",
+  ],
   "aws:sqs/queue:Queue": ["kmsMasterKeyId", "messageRetentionSeconds"],
   "aws:sns/topic:Topic": ["kmsMasterKeyId"],
   "aws:sns/topicSubscription:TopicSubscription": ["protocol", "endpoint"],
-  "aws:dynamodb/table:Table": ["hashKey", "rangeKey", "billingMode", "pointInTimeRecovery.enabled", "ttl.attributeName"],
+  "aws:dynamodb/table:Table": [
+    "hashKey",
+    "rangeKey",
+    "billingMode",
+    "pointInTimeRecovery.enabled",
+    "ttl.attributeName",
+  ],
   "aws:ec2/vpc:Vpc": ["cidrBlock"],
   "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone", "mapPublicIpOnLaunch"],
   "aws:ec2/natGateway:NatGateway": ["connectivityType"],
@@ -25,7 +46,9 @@ const keySettings: Readonly<Record<string, readonly string[]>> = {
   "aws:ec2/routeTable:RouteTable": ["routes.cidrBlock"],
   "random:index/randomBytes:RandomBytes": ["length"],
   "aws:cloudwatch/dashboard:Dashboard": ["dashboardName"],
-  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": ["securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"],
+  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": [
+    "securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy",
+  ],
 };
 
 interface PolicyLike {
@@ -59,7 +82,9 @@ const derivedSettings: Readonly<Record<string, (inputs: Readonly<Record<string, 
     return variables ? `env=${Object.keys(variables).join(",")}` : undefined;
   },
   "aws:cloudwatch/dashboard:Dashboard": (inputs) => {
-    const body = JSON.parse(String(inputs.dashboardBody ?? "{}")) as { widgets?: { properties?: { title?: string } }[] };
+    const body = JSON.parse(String(inputs.dashboardBody ?? "{}")) as {
+      widgets?: { properties?: { title?: string } }[];
+    };
     return `widgets=${(body.widgets ?? []).map((widget) => widget.properties?.title).join("|")}`;
   },
 };

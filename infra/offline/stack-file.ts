@@ -23,7 +23,9 @@ export function readStackFile(stack: string, root = projectRoot): ConfigSource {
   const file = join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     const known = committedStacks(root);
-    throw new Error(`unknown stack "${stack}": ${file} does not exist; committed stacks: ${known.join(", ") || "(none)"}`);
+    throw new Error(
+      `unknown stack "${stack}": ${file} does not exist; committed stacks: ${known.join(", ") || "(none)"}`,
+    );
   }
   const parsed = parseDocument(readFileSync(file, "utf8"));
   const [syntaxError] = parsed.errors;

@@ -39,7 +39,13 @@ export function urnType(urn: string): string {
 }
 
 /** A URN in the mock monitor's form: the parent's own type, then the resource's type. */
-export function createUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {
+export function createUrn(
+  stack: string,
+  project: string,
+  parentUrn: string | undefined,
+  type: string,
+  name: string,
+): string {
   const prefix = parentUrn === undefined ? "" : `${urnType(parentUrn)}$`;
   return `urn:pulumi:${stack}::${project}::${prefix}${type}::${name}`;
 }
@@ -49,7 +55,13 @@ function collapseAlias(alias: RecordedAlias, resource: RecordedResource, stackUr
   const { stack, project } = parseUrn(stackUrn);
   // Without a parent, a resource sits under the root stack, as if it were the parent.
   const parent = alias.noParent ? stackUrn : (alias.parentUrn ?? resource.parent);
-  return createUrn(alias.stack ?? stack, alias.project ?? project, parent, alias.type ?? resource.type, alias.name ?? resource.name);
+  return createUrn(
+    alias.stack ?? stack,
+    alias.project ?? project,
+    parent,
+    alias.type ?? resource.type,
+    alias.name ?? resource.name,
+  );
 }
 
 function inheritedChildAlias(child: { type: string; name: string }, parentName: string, parentAlias: string): string {
@@ -74,7 +86,9 @@ export function aliasUrns(resources: readonly RecordedResource[]): Map<string, s
         ? []
         : aliasesOf(parent).flatMap((parentAlias) => [
             inheritedChildAlias(resource, parent.name, parentAlias),
-            ...own.map((ownAlias) => inheritedChildAlias({ type: urnType(ownAlias), name: parseUrn(ownAlias).name }, parent.name, parentAlias)),
+            ...own.map((ownAlias) =>
+              inheritedChildAlias({ type: urnType(ownAlias), name: parseUrn(ownAlias).name }, parent.name, parentAlias),
+            ),
           ]);
     const all = [...new Set([...own, ...inherited])];
     aliases.set(resource.urn, all);

@@ -18,7 +18,8 @@ export interface Statement {
   readonly hasCondition: boolean;
 }
 
-export type ParsedDocument = { readonly ok: true; readonly statements: readonly Statement[] } | { readonly ok: false; readonly error: string };
+export type ParsedDocument =
+  { readonly ok: true; readonly statements: readonly Statement[] } | { readonly ok: false; readonly error: string };
 
 const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
@@ -62,7 +63,13 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
 
 /** True when an action pattern as written in a policy (`kms:*`, `kms:Sign*`, `*`) grants `action`. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return regex.test(action);
 }
 

@@ -27,7 +27,10 @@ function tagsFor(mapping: MappingInput): string[] {
 }
 
 /** A resource policy, mandatory unless it says otherwise, with its mapping in its tags. */
-export function resourcePolicy(mapping: MappingInput, policy: Omit<ResourceValidationPolicy, "tags">): ResourceValidationPolicy {
+export function resourcePolicy(
+  mapping: MappingInput,
+  policy: Omit<ResourceValidationPolicy, "tags">,
+): ResourceValidationPolicy {
   return { enforcementLevel: "mandatory", ...policy, tags: tagsFor(mapping) };
 }
 

@@ -54,10 +54,23 @@ function principalName(principal: Statement["principals"][number]): string {
 
 export function keyRoles(policy: unknown): KeyRoles {
   if (policy === undefined || policy === null || policy === "") {
-    return { administrators: [], signers: [], wildcard: false, unbounded: [], error: "the key has no explicit key policy" };
+    return {
+      administrators: [],
+      signers: [],
+      wildcard: false,
+      unbounded: [],
+      error: "the key has no explicit key policy",
+    };
   }
   const document = parsePolicyDocument(policy);
-  if (!document.ok) return { administrators: [], signers: [], wildcard: false, unbounded: [], error: `the key policy ${document.error}` };
+  if (!document.ok)
+    return {
+      administrators: [],
+      signers: [],
+      wildcard: false,
+      unbounded: [],
+      error: `the key policy ${document.error}`,
+    };
 
   const administrators = new Set<string>();
   const signers = new Set<string>();

@@ -34,7 +34,11 @@ export interface EncryptedSecret {
  * and a resource policy: only `readers` may read it, and only through Secrets
  * Manager. Declared under `opts.parent` (the component that owns the secret).
  */
-export function declareEncryptedSecret(name: string, args: EncryptedSecretArgs, opts: { parent: pulumi.Resource }): EncryptedSecret {
+export function declareEncryptedSecret(
+  name: string,
+  args: EncryptedSecretArgs,
+  opts: { parent: pulumi.Resource },
+): EncryptedSecret {
   const { parent } = opts;
   const names = { key: `${name}-secret`, secret: `${name}-${args.secretName}` };
   const key = new EncryptionKey(
@@ -71,7 +75,11 @@ export function declareEncryptedSecret(name: string, args: EncryptedSecretArgs, 
     { description: args.secretDescription, kmsKeyId: key.arn, recoveryWindowInDays: 30 },
     { parent },
   );
-  new aws.secretsmanager.SecretVersion(`${names.secret}-value`, { secretId: secret.id, secretString: pulumi.secret(args.value) }, { parent });
+  new aws.secretsmanager.SecretVersion(
+    `${names.secret}-value`,
+    { secretId: secret.id, secretString: pulumi.secret(args.value) },
+    { parent },
+  );
   new aws.secretsmanager.SecretPolicy(
     `${names.secret}-policy`,
     {

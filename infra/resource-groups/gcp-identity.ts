@@ -90,14 +90,19 @@ export function declareShipperIdentity(
       project: args.gcpProject,
       accountId: names.serviceAccountId,
       displayName: `boson-kit ${args.stack} log shipper`,
-      description: "Writes the kit's job logs to Cloud Logging; impersonated from AWS through workload identity federation; has no key.",
+      description:
+        "Writes the kit's job logs to Cloud Logging; impersonated from AWS through workload identity federation; has no key.",
     },
     resourceOpts,
   );
 
   new gcp.projects.IAMMember(
     `${name}-writer-log-writer`,
-    { project: args.gcpProject, role: "roles/logging.logWriter", member: pulumi.interpolate`serviceAccount:${serviceAccount.email}` },
+    {
+      project: args.gcpProject,
+      role: "roles/logging.logWriter",
+      member: pulumi.interpolate`serviceAccount:${serviceAccount.email}`,
+    },
     resourceOpts,
   );
 
@@ -111,9 +116,16 @@ export function declareShipperIdentity(
   );
 
   const credentialConfig = pulumi
-    .all([projectNumber, provider.workloadIdentityPoolId, provider.workloadIdentityPoolProviderId, serviceAccount.email])
+    .all([
+      projectNumber,
+      provider.workloadIdentityPoolId,
+      provider.workloadIdentityPoolProviderId,
+      serviceAccount.email,
+    ])
     .apply(([number, poolId, providerId, email]) =>
-      JSON.stringify(externalAccountCredentialConfig({ projectNumber: number, poolId, providerId, serviceAccountEmail: email })),
+      JSON.stringify(
+        externalAccountCredentialConfig({ projectNumber: number, poolId, providerId, serviceAccountEmail: email }),
+      ),
     );
 
   return { serviceAccount, pool, provider, assumedRoleArn, principalSet, credentialConfig };

@@ -34,7 +34,11 @@ export function shippedLogFilter(gcpProject: string, names: LogPipelineNames): s
   return `logName="projects/${gcpProject}/logs/${names.logId}"`;
 }
 
-export function declareLogStorage(name: string, args: LogStorageArgs, opts: { parent: pulumi.Resource; provider: gcp.Provider }): LogStorage {
+export function declareLogStorage(
+  name: string,
+  args: LogStorageArgs,
+  opts: { parent: pulumi.Resource; provider: gcp.Provider },
+): LogStorage {
   const { names } = args;
   const resourceOpts = { parent: opts.parent, provider: opts.provider, dependsOn: [...args.dependsOn] };
   const filter = shippedLogFilter(args.gcpProject, names);
@@ -111,7 +115,12 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
   // The sink's writer identity may write to this dataset and nothing else.
   new gcp.bigquery.DatasetIamMember(
     `${name}-sink-writes-dataset`,
-    { project: args.gcpProject, datasetId: dataset.datasetId, role: "roles/bigquery.dataEditor", member: bigQuerySink.writerIdentity },
+    {
+      project: args.gcpProject,
+      datasetId: dataset.datasetId,
+      role: "roles/bigquery.dataEditor",
+      member: bigQuerySink.writerIdentity,
+    },
     resourceOpts,
   );
 
@@ -133,8 +142,14 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
   }
 
   // Counters of the shipped entries a filter selects, each labelled with the Boson configId.
-  const countMetric = (metric: string, spec: { description: string; filter: string; labels?: { key: string; description: string; extractor: string }[] }) => {
-    const labels = [{ key: "config_id", description: "The Boson configId", extractor: "EXTRACT(labels.configId)" }, ...(spec.labels ?? [])];
+  const countMetric = (
+    metric: string,
+    spec: { description: string; filter: string; labels?: { key: string; description: string; extractor: string }[] },
+  ) => {
+    const labels = [
+      { key: "config_id", description: "The Boson configId", extractor: "EXTRACT(labels.configId)" },
+      ...(spec.labels ?? []),
+    ];
     return new gcp.logging.Metric(
       `${name}-${metric}`,
       {
@@ -156,7 +171,8 @@ export function declareLogStorage(name: string, args: LogStorageArgs, opts: { pa
 
   const metrics = [
     countMetric("disputes-raised", {
-      description: "Disputes raised on the seller's exchanges (checklist B3): the watcher logs one `dispute raised` record per new dispute",
+      description:
+        "Disputes raised on the seller's exchanges (checklist B3): the watcher logs one `dispute raised` record per new dispute",
       filter: `labels.job="watcher" AND jsonPayload.${alertField}="${alertNames.disputeRaised}"`,
     }),
     countMetric("withdrawals", {

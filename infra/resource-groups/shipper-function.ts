@@ -39,7 +39,11 @@ export interface ShipperFunction {
  * `JobFunction`; they were declared directly under the pipeline before, and
  * keep those URNs through aliases.
  */
-export function declareShipperFunction(name: string, args: ShipperFunctionArgs, opts: { parent: pulumi.Resource }): ShipperFunction {
+export function declareShipperFunction(
+  name: string,
+  args: ShipperFunctionArgs,
+  opts: { parent: pulumi.Resource },
+): ShipperFunction {
   const { parent } = opts;
   const { role } = args;
   const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;

@@ -14,8 +14,10 @@ export async function handler(_event: unknown, context?: Context): Promise<Healt
   startInvocation(logger, context);
   const signer = runtime.write?.account.address ?? env.SIGNER_ADDRESS;
   if (!signer) throw new Error("the health job watches the signer's gas: set KEY_ID (or SIGNER_ADDRESS)");
-  if (env.EVENTS_TABLE === undefined) throw new Error("the health job reads the watcher's business counters: set EVENTS_TABLE");
-  if (env.GAS_ALERT_RATIOS === undefined) throw new Error("the health job needs the stack's gas.alertRatios: set GAS_ALERT_RATIOS");
+  if (env.EVENTS_TABLE === undefined)
+    throw new Error("the health job reads the watcher's business counters: set EVENTS_TABLE");
+  if (env.GAS_ALERT_RATIOS === undefined)
+    throw new Error("the health job needs the stack's gas.alertRatios: set GAS_ALERT_RATIOS");
   return runJob(healthJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,

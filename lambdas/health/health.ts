@@ -24,7 +24,12 @@ import { metricNames } from "../contract";
 import { pausableRegionName, pauseHandlerAbi, protocolAbi } from "../shared/chain/protocol";
 import { withDecodedRevert } from "../shared/chain/revert";
 import { subgraphMeta, type SubgraphClient } from "../shared/chain/subgraph";
-import { emptyCounters, metricsFromTally, type BusinessMetrics, type BusinessTally } from "../shared/stores/business-tally";
+import {
+  emptyCounters,
+  metricsFromTally,
+  type BusinessMetrics,
+  type BusinessTally,
+} from "../shared/stores/business-tally";
 
 export type HealthConfig = {
   diamond: Address;
@@ -81,15 +86,25 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
   const roundTripsBefore = clients.usage.httpRequests;
   metrics.add(metricNames.healthHeartbeat, 1);
 
-  const call = <T>(operation: string, run: () => Promise<T>) => withToolCall(logger, { tool: "rpc", operation, requestId }, run);
+  const call = <T>(operation: string, run: () => Promise<T>) =>
+    withToolCall(logger, { tool: "rpc", operation, requestId }, run);
   // Issued together: one JSON-RPC batch.
   const [head, balance, paused, funds] = await Promise.allSettled([
     call("eth_blockNumber", () => publicClient.getBlockNumber({ cacheTime: 0 })),
     call("eth_getBalance", () => publicClient.getBalance({ address: config.signer })),
-    call("getPausedRegions", () => withDecodedRevert("getPausedRegions", () => publicClient.readContract({ address: config.diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" }))),
+    call("getPausedRegions", () =>
+      withDecodedRevert("getPausedRegions", () =>
+        publicClient.readContract({ address: config.diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" }),
+      ),
+    ),
     call("getAvailableFunds", () =>
       withDecodedRevert("getAvailableFunds", () =>
-        publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, config.tokens.map((token) => token.address)] }),
+        publicClient.readContract({
+          address: config.diamond,
+          abi: protocolAbi,
+          functionName: "getAvailableFunds",
+          args: [config.sellerId, config.tokens.map((token) => token.address)],
+        }),
       ),
     ),
   ]);
@@ -111,20 +126,25 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
       report.subgraphLagBlocks = lag;
       report.subgraphStale = lag > config.subgraphMaxLagBlocks;
       metrics.add(metricNames.subgraphLagBlocks, lag);
-      if (report.subgraphStale) logger.warn("subgraph is stale", { subgraphLagBlocks: lag, subgraphMaxLagBlocks: config.subgraphMaxLagBlocks });
+      if (report.subgraphStale)
+        logger.warn("subgraph is stale", { subgraphLagBlocks: lag, subgraphMaxLagBlocks: config.subgraphMaxLagBlocks });
     }
   } else {
     problems.subgraph = errorSummary(meta.reason);
   }
 
   if (balance.status === "fulfilled") {
-    const ratio = config.expectedDailyBurnWei > 0n ? Number((balance.value * 1_000_000n) / config.expectedDailyBurnWei) / 1_000_000 : Number.POSITIVE_INFINITY;
+    const ratio =
+      config.expectedDailyBurnWei > 0n
+        ? Number((balance.value * 1_000_000n) / config.expectedDailyBurnWei) / 1_000_000
+        : Number.POSITIVE_INFINITY;
     report.gasBalanceWei = balance.value.toString();
     report.gasBalanceRatio = ratio;
     report.gasAlertRatiosCrossed = config.gasAlertRatios.filter((threshold) => ratio < threshold);
     metrics.add(metricNames.gasBalanceWei, Number(balance.value));
     if (Number.isFinite(ratio)) metrics.add(metricNames.gasBalanceRatio, ratio);
-    if (report.gasAlertRatiosCrossed.length > 0) logger.warn("signer gas balance is low", { gasBalanceRatio: ratio, crossed: report.gasAlertRatiosCrossed });
+    if (report.gasAlertRatiosCrossed.length > 0)
+      logger.warn("signer gas balance is low", { gasBalanceRatio: ratio, crossed: report.gasAlertRatiosCrossed });
   } else {
     problems.gasBalance = errorSummary(balance.reason);
   }
@@ -138,7 +158,11 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
   }
 
   if (funds.status === "fulfilled") {
-    report.availableFunds = config.tokens.map((token, index) => ({ token: token.address, symbol: token.symbol, availableWei: (funds.value[index]?.availableAmount ?? 0n).toString() }));
+    report.availableFunds = config.tokens.map((token, index) => ({
+      token: token.address,
+      symbol: token.symbol,
+      availableWei: (funds.value[index]?.availableAmount ?? 0n).toString(),
+    }));
   } else {
     problems.availableFunds = errorSummary(funds.reason);
   }
@@ -151,7 +175,8 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
     metrics.add(metricNames.openExchanges, business.openExchanges);
     if (business.redemptionRate !== undefined) metrics.add(metricNames.redemptionRate, business.redemptionRate);
     if (business.disputeRate !== undefined) metrics.add(metricNames.disputeRate, business.disputeRate);
-    if (business.meanTimeToCompletionSeconds !== undefined) metrics.add(metricNames.timeToCompletionSeconds, business.meanTimeToCompletionSeconds, "Seconds");
+    if (business.meanTimeToCompletionSeconds !== undefined)
+      metrics.add(metricNames.timeToCompletionSeconds, business.meanTimeToCompletionSeconds, "Seconds");
   } else {
     problems.business = errorSummary(tally.reason);
   }
@@ -168,5 +193,8 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
 export const healthJob: Job<HealthDeps, HealthOutcome> = {
   name: "health",
   run: checkHealth,
-  failed: (outcome, deps) => ({ ...outcome, report: { subgraphMaxLagBlocks: deps.config.subgraphMaxLagBlocks, rpcRoundTrips: deps.clients.usage.httpRequests } }),
+  failed: (outcome, deps) => ({
+    ...outcome,
+    report: { subgraphMaxLagBlocks: deps.config.subgraphMaxLagBlocks, rpcRoundTrips: deps.clients.usage.httpRequests },
+  }),
 };

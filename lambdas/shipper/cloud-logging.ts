@@ -35,7 +35,10 @@ export interface WriteScope {
 
 /** The slice of the generated LoggingServiceV2 client the shipper calls. */
 interface LoggingServiceV2 {
-  writeLogEntries(request: Record<string, unknown>, options: Record<string, unknown>): Promise<unknown> & { cancel?: () => void };
+  writeLogEntries(
+    request: Record<string, unknown>,
+    options: Record<string, unknown>,
+  ): Promise<unknown> & { cancel?: () => void };
 }
 
 /** Options for how the client reaches Cloud Logging; the Lambda passes only `credentials`. */
@@ -76,7 +79,12 @@ export function monitoredResource(target: LogTarget, scope: WriteScope): Monitor
 }
 
 /** A writer for one log stream's entries (one subscription payload). */
-export function cloudLoggingWriter(logging: Logging, target: LogTarget, scope: WriteScope, timeoutMs = 20_000): EntryWriter {
+export function cloudLoggingWriter(
+  logging: Logging,
+  target: LogTarget,
+  scope: WriteScope,
+  timeoutMs = 20_000,
+): EntryWriter {
   // The package types `loggingService` as the client class, but it holds the instance.
   const service = logging.loggingService as unknown as LoggingServiceV2;
   const logName = `projects/${target.projectId}/logs/${encodeURIComponent(target.logName)}`;
@@ -109,5 +117,8 @@ export function cloudLoggingWriter(logging: Logging, target: LogTarget, scope: W
 /** The LogEntry as the client library serialises it (jsonPayload as a protobuf Struct). */
 export function toLogEntry(entry: ShippableEntry, projectId: string): Record<string, unknown> {
   const metadata = { ...entry.metadata, labels: { ...entry.metadata.labels } };
-  return new Entry(metadata, entry.payload).toJSON({ removeCircular: true }, projectId) as unknown as Record<string, unknown>;
+  return new Entry(metadata, entry.payload).toJSON({ removeCircular: true }, projectId) as unknown as Record<
+    string,
+    unknown
+  >;
 }

@@ -11,7 +11,8 @@ import { jobOfLogGroup } from "./job-name";
  */
 
 /** Cloud Logging severities (google.logging.type.LogSeverity names). */
-export type Severity = "DEFAULT" | "DEBUG" | "INFO" | "NOTICE" | "WARNING" | "ERROR" | "CRITICAL" | "ALERT" | "EMERGENCY";
+export type Severity =
+  "DEFAULT" | "DEBUG" | "INFO" | "NOTICE" | "WARNING" | "ERROR" | "CRITICAL" | "ALERT" | "EMERGENCY";
 
 /** Label keys the shipper sets; the replay tool and the log-based metrics query by them. */
 export const entryLabels = {
@@ -91,9 +92,14 @@ function stringField(record: Readonly<Record<string, unknown>> | undefined, key:
   return undefined;
 }
 
-function objectField(record: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> | undefined {
+function objectField(
+  record: Readonly<Record<string, unknown>>,
+  key: string,
+): Readonly<Record<string, unknown>> | undefined {
   const value = record[key];
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function parseRecord(message: string): Readonly<Record<string, unknown>> | string {
@@ -101,7 +107,8 @@ function parseRecord(message: string): Readonly<Record<string, unknown>> | strin
   if (text.startsWith("{")) {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
     } catch {
       // Not JSON after all (a truncated or plain line): shipped as text.
     }
@@ -118,18 +125,28 @@ function parseTimestamp(value: unknown, fallbackMs: number): Date {
 }
 
 /** Keeps an oversized record as a marked, cut-down payload instead of letting Cloud Logging refuse it. */
-function cutDown(payload: Readonly<Record<string, unknown>> | string, bytes: number): Readonly<Record<string, unknown>> {
+function cutDown(
+  payload: Readonly<Record<string, unknown>> | string,
+  bytes: number,
+): Readonly<Record<string, unknown>> {
   const text = typeof payload === "string" ? payload : JSON.stringify(payload);
-  const keep = typeof payload === "string" ? {} : Object.fromEntries(
-    ["level", "message", "timestamp", "service", "xray_trace_id", "toolCall"].flatMap((key) =>
-      payload[key] === undefined ? [] : [[key, payload[key]]],
-    ),
-  );
+  const keep =
+    typeof payload === "string"
+      ? {}
+      : Object.fromEntries(
+          ["level", "message", "timestamp", "service", "xray_trace_id", "toolCall"].flatMap((key) =>
+            payload[key] === undefined ? [] : [[key, payload[key]]],
+          ),
+        );
   return { ...keep, truncated: { originalBytes: bytes, head: text.slice(0, maxEntryBytes / 2) } };
 }
 
 /** Builds the Cloud Logging entry for one log event; never throws on a record's content. */
-export function toShippableEntry(event: CloudWatchLogsLogEvent, source: DecodedPayload, context: ShipperContext): ShippableEntry {
+export function toShippableEntry(
+  event: CloudWatchLogsLogEvent,
+  source: DecodedPayload,
+  context: ShipperContext,
+): ShippableEntry {
   const parsed = parseRecord(event.message);
   let payload: Readonly<Record<string, unknown>> | string;
   let redacted: boolean;

@@ -19,7 +19,9 @@ import { defaultShipRetryPolicy, shipEntries, type BatchLimits, type EntryWriter
  */
 
 const externalAccountSchema = z.looseObject({
-  type: z.literal("external_account", { error: "must be an external_account credential configuration (WIF), never a key" }),
+  type: z.literal("external_account", {
+    error: "must be an external_account credential configuration (WIF), never a key",
+  }),
   audience: z.string().min(1),
   subject_token_type: z.string().min(1),
   token_url: z.url(),
@@ -82,7 +84,10 @@ export interface ShipperDependencies {
   readonly random?: () => number;
 }
 
-export type ShipperHandler = (event: CloudWatchLogsEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<ShipResult>;
+export type ShipperHandler = (
+  event: CloudWatchLogsEvent,
+  context?: Pick<Context, "getRemainingTimeInMillis">,
+) => Promise<ShipResult>;
 
 /** Builds the handler around its dependencies, so tests point it at a local endpoint. */
 export function createShipperHandler(dependencies: ShipperDependencies): ShipperHandler {
@@ -97,12 +102,19 @@ export function createShipperHandler(dependencies: ShipperDependencies): Shipper
     const redacted = entries.filter((entry) => entry.redacted).length;
     if (redacted > 0) {
       // The job's logger should have caught these; the records ship redacted.
-      dependencies.logger?.warn("shipper redacted records a job logged", { logGroup: payload.logGroup, logStream: payload.logStream, redacted });
+      dependencies.logger?.warn("shipper redacted records a job logged", {
+        logGroup: payload.logGroup,
+        logStream: payload.logStream,
+        redacted,
+      });
     }
     // Leave time to fail loudly before the Lambda's own timeout.
     const policy = dependencies.policy ?? defaultShipRetryPolicy;
     const remaining = lambdaContext?.getRemainingTimeInMillis?.();
-    const bounded = remaining === undefined ? policy : { ...policy, maxElapsedMs: Math.max(1_000, Math.min(policy.maxElapsedMs, remaining - 5_000)) };
+    const bounded =
+      remaining === undefined
+        ? policy
+        : { ...policy, maxElapsedMs: Math.max(1_000, Math.min(policy.maxElapsedMs, remaining - 5_000)) };
     try {
       const result = await shipEntries(writer, entries, {
         ...(dependencies.limits ? { limits: dependencies.limits } : {}),
@@ -118,20 +130,29 @@ export function createShipperHandler(dependencies: ShipperDependencies): Shipper
       dependencies.logger?.info("shipped", { logGroup: payload.logGroup, logStream: payload.logStream, ...result });
       return result;
     } catch (error) {
-      dependencies.logger?.error("shipping failed; the invocation fails so Lambda retries it and then dead-letters it", {
-        logGroup: payload.logGroup,
-        logStream: payload.logStream,
-        error,
-      });
+      dependencies.logger?.error(
+        "shipping failed; the invocation fails so Lambda retries it and then dead-letters it",
+        {
+          logGroup: payload.logGroup,
+          logStream: payload.logStream,
+          error,
+        },
+      );
       throw error;
     }
   };
 }
 
 /** The production wiring: WIF credentials from the environment, Cloud Logging's public endpoint. */
-export function createShipperFromEnvironment(env: NodeJS.ProcessEnv = process.env, clientOptions: CloudLoggingClientOptions = {}): ShipperHandler {
+export function createShipperFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  clientOptions: CloudLoggingClientOptions = {},
+): ShipperHandler {
   const { target, context, credentials } = readShipperEnvironment(env);
-  const logging = createLogging(target.projectId, { credentials: credentials as CloudLoggingClientOptions["credentials"], ...clientOptions });
+  const logging = createLogging(target.projectId, {
+    credentials: credentials as CloudLoggingClientOptions["credentials"],
+    ...clientOptions,
+  });
   return createShipperHandler({
     target,
     context,

@@ -43,10 +43,18 @@ const transientCodes = new Set([
   13, // INTERNAL
   14, // UNAVAILABLE
 ]);
-const transientStatusNames = new Set(["UNKNOWN", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "ABORTED", "INTERNAL", "UNAVAILABLE"]);
+const transientStatusNames = new Set([
+  "UNKNOWN",
+  "DEADLINE_EXCEEDED",
+  "RESOURCE_EXHAUSTED",
+  "ABORTED",
+  "INTERNAL",
+  "UNAVAILABLE",
+]);
 
 const tooLargeMessage = /payload size exceeds|request (entity|payload) too large|too large/i;
-const connectionMessage = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|network|fetch failed|other side closed/i;
+const connectionMessage =
+  /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|network|fetch failed|other side closed/i;
 
 /** Google's error body, `{ error: { code, status, message } }`, when the error carries one. */
 function googleErrorBody(error: Record<string, unknown>): { code?: unknown; status?: unknown } | undefined {
@@ -78,7 +86,9 @@ export function classifyFailure(error: unknown): FailureKind {
   const record = error as Record<string, unknown>;
   const message = typeof record.message === "string" ? record.message : "";
   const body = googleErrorBody(record);
-  const numbers = [record.httpStatusCode, record.status, record.code, body?.code].filter((value): value is number => typeof value === "number");
+  const numbers = [record.httpStatusCode, record.status, record.code, body?.code].filter(
+    (value): value is number => typeof value === "number",
+  );
   const httpStatus = numbers.find((value) => value >= 100);
   const grpcCode = typeof record.code === "number" && record.code < 100 ? record.code : undefined;
   const statusName = typeof body?.status === "string" ? body.status : undefined;
@@ -86,8 +96,11 @@ export function classifyFailure(error: unknown): FailureKind {
   if (httpStatus === 413 || tooLargeMessage.test(message)) return "too-large";
   if (statusName !== undefined) return transientStatusNames.has(statusName) ? "transient" : "permanent";
   if (grpcCode !== undefined) return transientCodes.has(grpcCode) ? "transient" : "permanent";
-  if (httpStatus !== undefined) return httpStatus === 408 || httpStatus === 429 || httpStatus >= 500 ? "transient" : "permanent";
-  return connectionMessage.test(message) || (typeof record.code === "string" && connectionMessage.test(record.code)) ? "transient" : "permanent";
+  if (httpStatus !== undefined)
+    return httpStatus === 408 || httpStatus === 429 || httpStatus >= 500 ? "transient" : "permanent";
+  return connectionMessage.test(message) || (typeof record.code === "string" && connectionMessage.test(record.code))
+    ? "transient"
+    : "permanent";
 }
 
 /** The failure the shipper throws: how many entries were written before it, and why it stopped. */
@@ -143,7 +156,11 @@ export interface ShipResult {
 }
 
 /** Writes every entry, in order; resolves only when all are written. */
-export async function shipEntries(writer: EntryWriter, entries: readonly ShippableEntry[], options: ShipOptions = {}): Promise<ShipResult> {
+export async function shipEntries(
+  writer: EntryWriter,
+  entries: readonly ShippableEntry[],
+  options: ShipOptions = {},
+): Promise<ShipResult> {
   const limits = options.limits ?? defaultBatchLimits;
   const policy = options.policy ?? defaultShipRetryPolicy;
   const stats = { entries: 0, requests: 0, retries: 0, splits: 0 };
@@ -157,11 +174,16 @@ export async function shipEntries(writer: EntryWriter, entries: readonly Shippab
           await writer.write(batch, signal);
         } catch (error) {
           if (classifyFailure(error) === "too-large") throw new TooLargeError("batch too large", { cause: error });
-          if (classifyFailure(error) === "transient") options.onEvent?.({ kind: "retry", entries: batch.length, attempt, error });
+          if (classifyFailure(error) === "transient")
+            options.onEvent?.({ kind: "retry", entries: batch.length, attempt, error });
           throw error;
         }
       },
-      { policy, isRetryable: (error) => classifyFailure(error) === "transient", ...(options.random ? { random: options.random } : {}) },
+      {
+        policy,
+        isRetryable: (error) => classifyFailure(error) === "transient",
+        ...(options.random ? { random: options.random } : {}),
+      },
     );
 
   const shipBatch = async (batch: readonly ShippableEntry[]): Promise<void> => {

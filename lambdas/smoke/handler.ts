@@ -18,7 +18,10 @@ let documents: DynamoDBDocumentClient | undefined;
  * smoke job. It returns the outcome with the release record, and stores the
  * record where the promotion gate reads it (when infra gave it a table).
  */
-export async function handler(_event: unknown, context?: Context): Promise<SmokeOutcome & { releaseRecord?: SmokeReleaseRecord }> {
+export async function handler(
+  _event: unknown,
+  context?: Context,
+): Promise<SmokeOutcome & { releaseRecord?: SmokeReleaseRecord }> {
   const runtime = await loadJobRuntime("smoke");
   const { env, logger, metrics, write } = runtime;
   startInvocation(logger, context);
@@ -37,7 +40,12 @@ export async function handler(_event: unknown, context?: Context): Promise<Smoke
     subgraph: { url: env.SUBGRAPH_URL, logger },
     logger,
     metrics,
-    idempotent: createIdempotentRunner({ tableName: env.IDEMPOTENCY_TABLE, logger, keyPrefix: `smoke.${env.CONFIG_ID}`, ...(context ? { lambdaContext: context } : {}) }),
+    idempotent: createIdempotentRunner({
+      tableName: env.IDEMPOTENCY_TABLE,
+      logger,
+      keyPrefix: `smoke.${env.CONFIG_ID}`,
+      ...(context ? { lambdaContext: context } : {}),
+    }),
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
     lifecycle: { store: senderStateStoreFor(env.IDEMPOTENCY_TABLE), policy: lifecyclePolicy(env.TX_LIFECYCLE) },
     requestId: context?.awsRequestId ?? `smoke-${Date.now()}`,
@@ -52,7 +60,9 @@ export async function handler(_event: unknown, context?: Context): Promise<Smoke
     finishedAt: new Date(),
   });
   if (env.RELEASE_RECORDS_TABLE) {
-    documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
     await storeSmokeReleaseRecord(documents, env.RELEASE_RECORDS_TABLE, releaseRecord);
   }
   return { ...outcome, releaseRecord };

@@ -21,7 +21,10 @@ export function smokeReleaseRecord(options: {
     stack: options.stack,
     configId: options.configId,
     release: options.release,
-    passed: outcome.status === "succeeded" && outcome.steps.length > 0 && outcome.steps.every((step) => step.status === "passed"),
+    passed:
+      outcome.status === "succeeded" &&
+      outcome.steps.length > 0 &&
+      outcome.steps.every((step) => step.status === "passed"),
     steps: outcome.steps.map((step) => ({
       exchange: step.exchange,
       step: step.step,
@@ -35,6 +38,10 @@ export function smokeReleaseRecord(options: {
 }
 
 /** Keeps the latest record per stack: the gate reads `smoke-release#<stack>`. */
-export async function storeSmokeReleaseRecord(documents: DynamoDBDocumentClient, tableName: string, record: SmokeReleaseRecord): Promise<void> {
+export async function storeSmokeReleaseRecord(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  record: SmokeReleaseRecord,
+): Promise<void> {
   await documents.send(new PutCommand({ TableName: tableName, Item: { id: smokeRecordKey(record.stack), ...record } }));
 }

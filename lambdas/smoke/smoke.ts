@@ -27,7 +27,12 @@ import { readPausedRegions } from "../shared/chain/paused-regions";
 import { protocolAbi, resolutionTypedData, type StateChangingFunction } from "../shared/chain/protocol";
 import type { Relayer } from "../shared/chain/relayer";
 import { withDecodedRevert } from "../shared/chain/revert";
-import { subgraphExchange, waitForIndexedBlock, type SubgraphClient, type SubgraphExchange } from "../shared/chain/subgraph";
+import {
+  subgraphExchange,
+  waitForIndexedBlock,
+  type SubgraphClient,
+  type SubgraphExchange,
+} from "../shared/chain/subgraph";
 import { sendProtocolTransaction, type SendOptions } from "../shared/chain/transactions";
 
 export type SmokeConfig = {
@@ -107,10 +112,22 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
   let transient: string | undefined;
 
   const offer = await withToolCall(logger, { tool: "rpc", operation: "getOffer", requestId }, () =>
-    withDecodedRevert("getOffer", () => publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getOffer", args: [config.offerId] })),
+    withDecodedRevert("getOffer", () =>
+      publicClient.readContract({
+        address: config.diamond,
+        abi: protocolAbi,
+        functionName: "getOffer",
+        args: [config.offerId],
+      }),
+    ),
   ).catch((error: unknown) => error);
   if (offer instanceof Error || !Array.isArray(offer) || !offer[0]) {
-    return { status: "failed", reason: "no-test-offer", ...(offer instanceof Error ? { error: errorSummary(offer) } : {}), steps };
+    return {
+      status: "failed",
+      reason: "no-test-offer",
+      ...(offer instanceof Error ? { error: errorSummary(offer) } : {}),
+      steps,
+    };
   }
   const price = offer[1].price;
   if (offer[1].exchangeToken !== zeroAddress) {
@@ -121,13 +138,28 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
     return { status: "failed", reason: "test-offer-not-free-with-relayer", steps };
   }
 
-  const runStep = async (exchange: "A" | "B", step: SmokeStepName, exchangeId: bigint | undefined): Promise<bigint | undefined> => {
+  const runStep = async (
+    exchange: "A" | "B",
+    step: SmokeStepName,
+    exchangeId: bigint | undefined,
+  ): Promise<bigint | undefined> => {
     const started = performance.now();
-    const report: SmokeStep = { exchange, step, status: "failed", durationMs: 0, ...(exchangeId !== undefined ? { exchangeId: exchangeId.toString() } : {}) };
+    const report: SmokeStep = {
+      exchange,
+      step,
+      status: "failed",
+      durationMs: 0,
+      ...(exchangeId !== undefined ? { exchangeId: exchangeId.toString() } : {}),
+    };
     steps.push(report);
     try {
       const key: IdempotencyKey =
-        step === "commit" ? { run: requestId, exchange } : { exchangeId: String(exchangeId), targetState: expectedState[step] + (step === "resolveDispute" ? ":RESOLVED" : "") };
+        step === "commit"
+          ? { run: requestId, exchange }
+          : {
+              exchangeId: String(exchangeId),
+              targetState: expectedState[step] + (step === "resolveDispute" ? ":RESOLVED" : ""),
+            };
       const result = await deps.idempotent<StepRecord>(step, key, async () => {
         const args = await argumentsFor(step, exchangeId);
         const sent = await sendProtocolTransaction(
@@ -143,13 +175,18 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
             metrics,
             ...(deps.relayer ? { relayer: deps.relayer } : {}),
             ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
-          ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+            ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
             ...(deps.sleep ? { sleep: deps.sleep } : {}),
             ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
           },
         );
         const id = exchangeId ?? committedExchangeId(sent.receipt.logs);
-        return { txHash: sent.txHash, blockNumber: sent.receipt.blockNumber.toString(), gasSpentWei: sent.gasSpentWei.toString(), exchangeId: id.toString() };
+        return {
+          txHash: sent.txHash,
+          blockNumber: sent.receipt.blockNumber.toString(),
+          gasSpentWei: sent.gasSpentWei.toString(),
+          exchangeId: id.toString(),
+        };
       });
       if (result.status === "in-progress") throw new SmokeCheckError("another run holds this step (in progress)");
       const record = result.result;
@@ -167,9 +204,12 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
       report.indexingMs = Math.round(performance.now() - indexingStarted);
       const indexed = await subgraphExchange(deps.subgraph, record.exchangeId);
       if (indexed?.state !== expectedState[step]) {
-        throw new SmokeCheckError(`subgraph has exchange ${record.exchangeId} in ${indexed?.state ?? "no state"}, expected ${expectedState[step]}`);
+        throw new SmokeCheckError(
+          `subgraph has exchange ${record.exchangeId} in ${indexed?.state ?? "no state"}, expected ${expectedState[step]}`,
+        );
       }
-      if (step === "resolveDispute" && indexed.finalizedDate === null) throw new SmokeCheckError(`subgraph has exchange ${record.exchangeId} not finalized after the resolution`);
+      if (step === "resolveDispute" && indexed.finalizedDate === null)
+        throw new SmokeCheckError(`subgraph has exchange ${record.exchangeId} not finalized after the resolution`);
       report.status = "passed";
       return BigInt(record.exchangeId);
     } catch (error) {
@@ -191,8 +231,19 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
     if (exchangeId === undefined) throw new SmokeCheckError(`${step} needs an exchange`);
     if (step !== "resolveDispute") return [exchangeId];
     // The seller's side of a mutual resolution, signed by the assistant's KMS key (EIP-712).
-    const signature = await withToolCall(logger, { tool: "kms", operation: "signTypedData", exchangeId: exchangeId.toString(), requestId }, () =>
-      clients.walletClient.signTypedData({ account, ...resolutionTypedData({ diamond: config.diamond, chainId: chain.id, exchangeId, buyerPercent: config.buyerPercent }) }),
+    const signature = await withToolCall(
+      logger,
+      { tool: "kms", operation: "signTypedData", exchangeId: exchangeId.toString(), requestId },
+      () =>
+        clients.walletClient.signTypedData({
+          account,
+          ...resolutionTypedData({
+            diamond: config.diamond,
+            chainId: chain.id,
+            exchangeId,
+            buyerPercent: config.buyerPercent,
+          }),
+        }),
     );
     return [exchangeId, config.buyerPercent, signature];
   };
@@ -202,7 +253,8 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
     for (const [index, step] of path.entries()) {
       exchangeId = await runStep(exchange, step, exchangeId);
       if (exchangeId === undefined) {
-        for (const skipped of path.slice(index + 1)) steps.push({ exchange, step: skipped, status: "skipped", durationMs: 0 });
+        for (const skipped of path.slice(index + 1))
+          steps.push({ exchange, step: skipped, status: "skipped", durationMs: 0 });
         return;
       }
     }
@@ -215,10 +267,19 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
 
   if (gasSpent > 0n) metrics.add(metricNames.gasSpentWei, Number(gasSpent));
   const failed = steps.filter((step) => step.status === "failed");
-  const status = failed.length === 0 ? "succeeded" : transient && failed.every((step) => isTransientSummary(step.error)) ? "transient" : "failed";
+  const status =
+    failed.length === 0
+      ? "succeeded"
+      : transient && failed.every((step) => isTransientSummary(step.error))
+        ? "transient"
+        : "failed";
   return {
     status,
-    ...(status === "transient" ? { reason: transient } : status === "failed" ? { reason: `${failed.length} step(s) failed` } : {}),
+    ...(status === "transient"
+      ? { reason: transient }
+      : status === "failed"
+        ? { reason: `${failed.length} step(s) failed` }
+        : {}),
     steps,
   };
 }

@@ -8,6 +8,13 @@ export function isSmokeExchange(config: { smokeOfferId?: string }, offerId: stri
 
 /** What the business counters need from a stored exchange event. */
 export function tallyEventOf(item: ChainEventRecord): TallyEvent {
-  if (item.exchangeId === undefined) throw new Error(`event ${item.id} has no exchange id: only exchange events are counted`);
-  return { eventName: item.eventName, exchangeId: item.exchangeId, blockNumber: BigInt(item.blockNumber), logIndex: item.logIndex, blockTimestamp: item.blockTimestamp };
+  if (item.exchangeId === undefined)
+    throw new Error(`event ${item.id} has no exchange id: only exchange events are counted`);
+  return {
+    eventName: item.eventName,
+    exchangeId: item.exchangeId,
+    blockNumber: BigInt(item.blockNumber),
+    logIndex: item.logIndex,
+    blockTimestamp: item.blockTimestamp,
+  };
 }

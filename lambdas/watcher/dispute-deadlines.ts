@@ -41,8 +41,10 @@ export type DeadlineKind = "dispute-timeout" | "resolver-response";
 export type DisputeDeadline = { exchangeId: string; kind: DeadlineKind; deadline: bigint; escalatedAt?: bigint };
 
 export const sellerCanStill: Readonly<Record<DeadlineKind, string>> = {
-  "dispute-timeout": "resolve with the buyer (resolveDispute with the buyer's signature) or extend the timeout (extendDisputeTimeout, by the assistant); after it anyone may expire the dispute as retracted",
-  "resolver-response": "resolve with the buyer (resolveDispute) and give the dispute resolver your evidence; after it anyone may expire the escalation as refused",
+  "dispute-timeout":
+    "resolve with the buyer (resolveDispute with the buyer's signature) or extend the timeout (extendDisputeTimeout, by the assistant); after it anyone may expire the dispute as retracted",
+  "resolver-response":
+    "resolve with the buyer (resolveDispute) and give the dispute resolver your evidence; after it anyone may expire the escalation as refused",
 };
 
 /** The lead times crossed `secondsLeft` before a deadline; empty once it has passed. */
@@ -52,21 +54,47 @@ export function crossedLeads(secondsLeft: bigint, leadHours: readonly number[]):
 }
 
 /** The open dispute's current deadline, or undefined once it is no longer resolving or escalated. */
-export async function readDeadline(client: PublicClient, diamond: Address, logger: Logger, exchangeId: string): Promise<DisputeDeadline | undefined> {
+export async function readDeadline(
+  client: PublicClient,
+  diamond: Address,
+  logger: Logger,
+  exchangeId: string,
+): Promise<DisputeDeadline | undefined> {
   const context = { exchangeId };
-  const [exists, dispute, dates] = await withToolCall(logger, { tool: "rpc", operation: "getDispute", ...context }, () =>
-    client.readContract({ address: diamond, abi: disputeViewsAbi, functionName: "getDispute", args: [BigInt(exchangeId)] }),
+  const [exists, dispute, dates] = await withToolCall(
+    logger,
+    { tool: "rpc", operation: "getDispute", ...context },
+    () =>
+      client.readContract({
+        address: diamond,
+        abi: disputeViewsAbi,
+        functionName: "getDispute",
+        args: [BigInt(exchangeId)],
+      }),
   );
   if (!exists) return undefined;
-  if (dispute.state === escalated) return { exchangeId, kind: "resolver-response", deadline: dates.timeout, escalatedAt: dates.escalated };
+  if (dispute.state === escalated)
+    return { exchangeId, kind: "resolver-response", deadline: dates.timeout, escalatedAt: dates.escalated };
   if (dispute.state !== resolving) return undefined;
   const [, timeout] = await withToolCall(logger, { tool: "rpc", operation: "getDisputeTimeout", ...context }, () =>
-    client.readContract({ address: diamond, abi: disputeViewsAbi, functionName: "getDisputeTimeout", args: [BigInt(exchangeId)] }),
+    client.readContract({
+      address: diamond,
+      abi: disputeViewsAbi,
+      functionName: "getDisputeTimeout",
+      args: [BigInt(exchangeId)],
+    }),
   );
   return { exchangeId, kind: "dispute-timeout", deadline: timeout };
 }
 
-export type DeadlinePage = { exchangeId: string; kind: DeadlineKind; deadline: string; hoursLeft: number; leadHours: number; sellerCanStill: string };
+export type DeadlinePage = {
+  exchangeId: string;
+  kind: DeadlineKind;
+  deadline: string;
+  hoursLeft: number;
+  leadHours: number;
+  sellerCanStill: string;
+};
 
 /** Checks every open dispute's deadline against the lead times; pages once per (deadline, lead time). */
 export async function checkDisputeDeadlines(inputs: {
@@ -88,7 +116,14 @@ export async function checkDisputeDeadlines(inputs: {
     const tightest = crossed[0];
     if (tightest === undefined) continue;
     // Every crossed lead is recorded; the page names the tightest, so a dispute first seen 10 h out pages once, not twice.
-    const fresh = await Promise.all(crossed.map((lead) => inputs.ledger.firstTime(`dispute-deadline#${exchangeId}#${deadline.kind}#${deadline.deadline}#${lead}h`, { exchangeId, deadline: deadline.deadline.toString() })));
+    const fresh = await Promise.all(
+      crossed.map((lead) =>
+        inputs.ledger.firstTime(`dispute-deadline#${exchangeId}#${deadline.kind}#${deadline.deadline}#${lead}h`, {
+          exchangeId,
+          deadline: deadline.deadline.toString(),
+        }),
+      ),
+    );
     if (!fresh[0]) continue;
     const page: DeadlinePage = {
       exchangeId,
@@ -128,7 +163,11 @@ export async function pageDisputeDeadlines(
     openExchangeIds: Object.keys(open),
     onPage: (page) => {
       deps.metrics.add(metricNames.disputeDeadlineNear, 1);
-      deps.logger.error("a dispute deadline is near", { [alertField]: alertNames.disputeDeadlineNear, severity: "high", ...page });
+      deps.logger.error("a dispute deadline is near", {
+        [alertField]: alertNames.disputeDeadlineNear,
+        severity: "high",
+        ...page,
+      });
     },
   });
   return pages.map((page) => page.exchangeId);

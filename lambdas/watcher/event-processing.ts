@@ -6,7 +6,19 @@ import type { JobMetrics } from "../shared/runtime/metrics";
 import { chainEventId, type ChainEventRecord, type EventStore, type PutOutcome } from "../shared/stores/events";
 import type { WebhookSender } from "../shared/webhooks/delivery";
 import type { ExchangeDirectory, ExchangeOwner } from "./exchange-directory";
-import { addressArg, disputeClosingEvents, disputeEvents, exchangeEvents, feeEvents, optionalUintArg, sellerAccountEvents, toJson, uintArg, upgradeEvents, type DecodedEvent } from "./events";
+import {
+  addressArg,
+  disputeClosingEvents,
+  disputeEvents,
+  exchangeEvents,
+  feeEvents,
+  optionalUintArg,
+  sellerAccountEvents,
+  toJson,
+  uintArg,
+  upgradeEvents,
+  type DecodedEvent,
+} from "./events";
 import { unexpectedSellerChanges, type ExpectedSellerAccount } from "./seller-account";
 import type { ExposureTracker } from "./exposure-tracker";
 import { offerFromOfferCreated } from "./protocol-views";
@@ -34,7 +46,15 @@ export type EventTally = {
   sellerAccountChanges: number;
 };
 
-export const emptyTally = (): EventTally => ({ stored: 0, duplicates: 0, delivered: 0, deadLettered: 0, upgrades: 0, disputesRaised: 0, sellerAccountChanges: 0 });
+export const emptyTally = (): EventTally => ({
+  stored: 0,
+  duplicates: 0,
+  delivered: 0,
+  deadLettered: 0,
+  upgrades: 0,
+  disputesRaised: 0,
+  sellerAccountChanges: 0,
+});
 
 export function addTallies(left: EventTally, right: EventTally): EventTally {
   return {
@@ -84,7 +104,14 @@ const notifiedNames: ReadonlySet<string> = new Set([...exchangeEvents, ...disput
 const feeNames: ReadonlySet<string> = new Set(feeEvents);
 
 /** The stored form of an event; `deliver` marks it pending delivery, held by this run until `claimedUntil`. */
-export function eventRecord(event: DecodedEvent, timestamp: number, storedAt: Date, owner?: ExchangeOwner, deliver = false, claimedUntil?: string): ChainEventRecord {
+export function eventRecord(
+  event: DecodedEvent,
+  timestamp: number,
+  storedAt: Date,
+  owner?: ExchangeOwner,
+  deliver = false,
+  claimedUntil?: string,
+): ChainEventRecord {
   const { log } = event;
   return {
     id: chainEventId(log.transactionHash, log.logIndex),
@@ -97,7 +124,15 @@ export function eventRecord(event: DecodedEvent, timestamp: number, storedAt: Da
     blockTimestamp: timestamp,
     ...(owner !== undefined ? { exchangeId: owner.exchangeId.toString(), offerId: owner.offer.offerId } : {}),
     args: toJson(event.args) as Record<string, ReturnType<typeof toJson>>,
-    ...(deliver ? { delivery: { status: "pending" as const, endpoints: {}, ...(claimedUntil !== undefined ? { claimedUntil } : {}) } } : {}),
+    ...(deliver
+      ? {
+          delivery: {
+            status: "pending" as const,
+            endpoints: {},
+            ...(claimedUntil !== undefined ? { claimedUntil } : {}),
+          },
+        }
+      : {}),
     storedAt: storedAt.toISOString(),
   };
 }
@@ -128,14 +163,27 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   const store = (item: ChainEventRecord): Promise<PutOutcome> =>
     withToolCall(
       logger,
-      { tool: "dynamodb", operation: "putEvent", txHash: item.txHash, ...(item.exchangeId !== undefined ? { exchangeId: item.exchangeId } : {}) },
+      {
+        tool: "dynamodb",
+        operation: "putEvent",
+        txHash: item.txHash,
+        ...(item.exchangeId !== undefined ? { exchangeId: item.exchangeId } : {}),
+      },
       () => deps.events.putOnce(item),
       (stored) => ({ details: { eventName: item.eventName, id: item.id, outcome: stored } }),
     );
 
-  const stored = (outcome: PutOutcome): EventTally => ({ ...emptyTally(), stored: outcome === "stored" ? 1 : 0, duplicates: outcome === "duplicate" ? 1 : 0 });
+  const stored = (outcome: PutOutcome): EventTally => ({
+    ...emptyTally(),
+    stored: outcome === "stored" ? 1 : 0,
+    duplicates: outcome === "duplicate" ? 1 : 0,
+  });
 
-  async function sendWebhook(webhooks: WebhookSender, item: ChainEventRecord, outcome: PutOutcome): Promise<Pick<EventTally, "delivered" | "deadLettered">> {
+  async function sendWebhook(
+    webhooks: WebhookSender,
+    item: ChainEventRecord,
+    outcome: PutOutcome,
+  ): Promise<Pick<EventTally, "delivered" | "deadLettered">> {
     let previous = item.delivery;
     if (outcome === "duplicate") {
       // Seen before: send only if that earlier run stored it but did not finish delivering.
@@ -175,17 +223,23 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (optionalUintArg(event.args, "sellerId") !== sellerId) return { tally: emptyTally() };
     const item = eventRecord(event, await blockTime(event.log), deps.now());
     const outcome = await store(item);
-    const changes = outcome === "stored" && deps.expectedSeller !== undefined ? unexpectedSellerChanges(event.eventName, event.args, deps.expectedSeller) : [];
+    const changes =
+      outcome === "stored" && deps.expectedSeller !== undefined
+        ? unexpectedSellerChanges(event.eventName, event.args, deps.expectedSeller)
+        : [];
     if (changes.length > 0) {
       metrics.add(metricNames.sellerAccountChanged, 1);
-      logger.error("unexpected change to the seller account: if nobody on the team made it, follow the takeover runbook", {
-        [alertField]: alertNames.sellerAccountChanged,
-        severity: "high",
-        eventName: event.eventName,
-        changes,
-        executedBy: addressArg(event.args, "executedBy"),
-        txHash: item.txHash,
-      });
+      logger.error(
+        "unexpected change to the seller account: if nobody on the team made it, follow the takeover runbook",
+        {
+          [alertField]: alertNames.sellerAccountChanged,
+          severity: "high",
+          eventName: event.eventName,
+          changes,
+          executedBy: addressArg(event.args, "executedBy"),
+          txHash: item.txHash,
+        },
+      );
     }
     return { tally: { ...stored(outcome), sellerAccountChanges: changes.length > 0 ? 1 : 0 } };
   }
@@ -195,7 +249,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     const timestamp = await blockTime(event.log);
     const smoke = isSmokeExchange(deps, owner.offer.offerId);
     const notify = !smoke && notifiedNames.has(name) && deps.webhooks !== undefined;
-    const item = { ...eventRecord(event, timestamp, deps.now(), owner, notify, notify ? leaseEnd() : undefined), ...(smoke ? { smokeTest: true as const } : {}) };
+    const item = {
+      ...eventRecord(event, timestamp, deps.now(), owner, notify, notify ? leaseEnd() : undefined),
+      ...(smoke ? { smokeTest: true as const } : {}),
+    };
     const outcome = await store(item);
     if (!smoke && deps.tally !== undefined) await deps.tally.apply(tallyEventOf(item));
     let disputesRaised = 0;
@@ -204,17 +261,27 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       if (outcome === "stored") {
         disputesRaised = 1;
         metrics.add(metricNames.disputeRaised, 1);
-        logger.warn("dispute raised", { [alertField]: alertNames.disputeRaised, exchangeId: item.exchangeId, txHash: item.txHash });
+        logger.warn("dispute raised", {
+          [alertField]: alertNames.disputeRaised,
+          exchangeId: item.exchangeId,
+          txHash: item.txHash,
+        });
       }
     } else if (disputeClosingEvents.has(name)) {
       await records.closeDispute(sellerId, owner.exchangeId);
     }
     if (feeNames.has(name)) {
       const amount = uintArg(event.args, name === "DRFeeRequested" ? "feeAmount" : "amount");
-      await records.addFeeEvent(owner.exchangeId, item.id, { kind: name === "DRFeeRequested" ? "dispute-resolver" : "protocol", amount: amount.toString() });
+      await records.addFeeEvent(owner.exchangeId, item.id, {
+        kind: name === "DRFeeRequested" ? "dispute-resolver" : "protocol",
+        amount: amount.toString(),
+      });
     }
     await deps.exposure.attributeGas(event, owner);
-    const sent = notify && deps.webhooks !== undefined ? await sendWebhook(deps.webhooks, item, outcome) : { delivered: 0, deadLettered: 0 };
+    const sent =
+      notify && deps.webhooks !== undefined
+        ? await sendWebhook(deps.webhooks, item, outcome)
+        : { delivered: 0, deadLettered: 0 };
     return { tally: { ...stored(outcome), ...sent, disputesRaised }, owner };
   }
 

@@ -76,7 +76,9 @@ export const disputeEvents = [
   "EscalatedDisputeExpired",
   "EscalatedDisputeRefused",
 ] as const;
-export const disputeClosingEvents: ReadonlySet<string> = new Set(disputeEvents.filter((name) => name !== "DisputeRaised" && name !== "DisputeEscalated"));
+export const disputeClosingEvents: ReadonlySet<string> = new Set(
+  disputeEvents.filter((name) => name !== "DisputeRaised" && name !== "DisputeEscalated"),
+);
 /** Fee facts for the exposure (M4); stored, not sent. */
 export const feeEvents = ["ProtocolFeeCollected", "DRFeeRequested"] as const;
 /** Offers: how the watcher learns which offers (and so exchanges) are the seller's. */
@@ -95,7 +97,14 @@ export type WatchedEventName =
 /** topic0 of every watched event: one `eth_getLogs` per range filters on all of them at once. */
 export const watchedTopics: readonly Hex[] = watchedEventsAbi.map((event) => toEventSelector(event));
 
-const watchedNames: ReadonlySet<string> = new Set<string>([...sellerAccountEvents, ...upgradeEvents, ...exchangeEvents, ...disputeEvents, ...feeEvents, ...offerEvents]);
+const watchedNames: ReadonlySet<string> = new Set<string>([
+  ...sellerAccountEvents,
+  ...upgradeEvents,
+  ...exchangeEvents,
+  ...disputeEvents,
+  ...feeEvents,
+  ...offerEvents,
+]);
 if (watchedEventsAbi.some((event) => !watchedNames.has(event.name)) || watchedEventsAbi.length !== watchedNames.size) {
   throw new Error("the watched event lists and the watched ABI disagree");
 }
@@ -109,7 +118,12 @@ export type DecodedEvent = {
 /** Decodes a log against the watched events; undefined when it is none of them (or malformed). */
 export function decodeWatchedLog(log: Log<bigint, number, false>): DecodedEvent | undefined {
   try {
-    const decoded = decodeEventLog({ abi: watchedEventsAbi as readonly AbiEvent[], data: log.data, topics: log.topics, strict: true });
+    const decoded = decodeEventLog({
+      abi: watchedEventsAbi as readonly AbiEvent[],
+      data: log.data,
+      topics: log.topics,
+      strict: true,
+    });
     if (decoded.eventName === undefined) return undefined;
     const args = decoded.args as unknown;
     if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
@@ -127,7 +141,9 @@ export function toJson(value: unknown): JsonValue {
   if (typeof value === "number") return value;
   if (Array.isArray(value)) return value.map(toJson);
   if (typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, inner]) => [key, toJson(inner)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, inner]) => [key, toJson(inner)]),
+    );
   }
   return String(value);
 }

@@ -80,7 +80,8 @@ export function createExchangeDirectory(deps: ExchangeDirectoryDeps): ExchangeDi
     return owner;
   }
 
-  const isSellers = (owner: ExchangeOwner | undefined): owner is ExchangeOwner => owner !== undefined && BigInt(owner.offer.sellerId) === sellerId;
+  const isSellers = (owner: ExchangeOwner | undefined): owner is ExchangeOwner =>
+    owner !== undefined && BigInt(owner.offer.sellerId) === sellerId;
 
   return {
     async rememberOffer(offer) {

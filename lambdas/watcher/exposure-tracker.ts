@@ -56,7 +56,9 @@ export function createExposureTracker(deps: ExposureTrackerDeps): ExposureTracke
   function priceQuote(): Promise<PriceQuote | undefined> {
     const feed = deps.priceFeed;
     if (feed === undefined) return Promise.resolve(undefined);
-    quote ??= withToolCall(logger, { tool: "rpc", operation: "latestRoundData" }, () => readPrice(client, feed.address, feed.currency)).catch(
+    quote ??= withToolCall(logger, { tool: "rpc", operation: "latestRoundData" }, () =>
+      readPrice(client, feed.address, feed.currency),
+    ).catch(
       () => undefined, // logged by withToolCall; exposure is then stored without its fiat value, the run goes on
     );
     return quote;
@@ -84,7 +86,9 @@ export function createExposureTracker(deps: ExposureTrackerDeps): ExposureTracke
           offerAgentFee: BigInt(owner.offer.agentFee),
           offerDisputeResolverFee: BigInt(owner.offer.disputeResolverFee),
           protocolFeesCollected: facts.filter((fact) => fact.kind === "protocol").map((fact) => BigInt(fact.amount)),
-          disputeResolverFeesRequested: facts.filter((fact) => fact.kind === "dispute-resolver").map((fact) => BigInt(fact.amount)),
+          disputeResolverFeesRequested: facts
+            .filter((fact) => fact.kind === "dispute-resolver")
+            .map((fact) => BigInt(fact.amount)),
           gasWeiByTx: Object.fromEntries(Object.entries(exchange.gasByTx).map(([tx, wei]) => [tx, BigInt(wei)])),
         },
         await priceQuote(),

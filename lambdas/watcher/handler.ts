@@ -40,7 +40,9 @@ async function wire(env: JobEnvironment): Promise<WatcherWiring> {
   if (env.EVENTS_TABLE === undefined || env.CHECKPOINTS_TABLE === undefined) {
     throw new Error("the watcher needs EVENTS_TABLE and CHECKPOINTS_TABLE");
   }
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   let webhookSecret: string | undefined;
   if ((env.WEBHOOK_ENDPOINTS ?? []).length > 0) {
     if (env.WEBHOOK_SECRET_ARN === undefined) throw new Error("WEBHOOK_ENDPOINTS is set but WEBHOOK_SECRET_ARN is not");
@@ -65,10 +67,18 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
     maxBlockRange: BigInt(env.WATCHER_MAX_BLOCK_RANGE ?? 2_000),
     maxRangesPerRun: env.WATCHER_MAX_RANGES_PER_RUN ?? 20,
     kitAddresses: env.SIGNER_ADDRESS !== undefined ? [getAddress(env.SIGNER_ADDRESS)] : [],
-    ...(env.PRICE_FEED !== undefined ? { priceFeed: { address: getAddress(env.PRICE_FEED.address), currency: env.PRICE_FEED.currency } } : {}),
+    ...(env.PRICE_FEED !== undefined
+      ? { priceFeed: { address: getAddress(env.PRICE_FEED.address), currency: env.PRICE_FEED.currency } }
+      : {}),
     ...(env.SMOKE_OFFER_ID !== undefined ? { smokeOfferId: env.SMOKE_OFFER_ID } : {}),
     ...(env.SIGNER_ADDRESS !== undefined
-      ? { expectedSeller: { admin: getAddress(env.SELLER_ADMIN), assistant: getAddress(env.SIGNER_ADDRESS), treasury: getAddress(env.SELLER_TREASURY) } }
+      ? {
+          expectedSeller: {
+            admin: getAddress(env.SELLER_ADMIN),
+            assistant: getAddress(env.SIGNER_ADDRESS),
+            treasury: getAddress(env.SELLER_TREASURY),
+          },
+        }
       : {}),
     disputeAlertLeadHours: env.DISPUTE_ALERT_LEAD_HOURS ?? [48, 12],
   };
@@ -93,7 +103,14 @@ export async function handler(_event?: unknown, context?: Context): Promise<Watc
     tally,
     alerts,
     ...(webhookSecret !== undefined
-      ? { webhooks: createWebhookSender({ secret: webhookSecret, endpoints: env.WEBHOOK_ENDPOINTS ?? [], headers: () => traceHeaders(), logger }) }
+      ? {
+          webhooks: createWebhookSender({
+            secret: webhookSecret,
+            endpoints: env.WEBHOOK_ENDPOINTS ?? [],
+            headers: () => traceHeaders(),
+            logger,
+          }),
+        }
       : {}),
     metrics,
     logger,

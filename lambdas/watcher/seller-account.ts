@@ -28,37 +28,59 @@ export type ExpectedSellerAccount = { admin: Address; assistant: Address; treasu
 type SellerView = { assistant?: unknown; admin?: unknown; treasury?: unknown };
 type AuthTokenView = { tokenType?: unknown; tokenId?: unknown };
 
-const same = (actual: unknown, expected: Address) => typeof actual === "string" && actual.toLowerCase() === expected.toLowerCase();
+const same = (actual: unknown, expected: Address) =>
+  typeof actual === "string" && actual.toLowerCase() === expected.toLowerCase();
 const isSet = (value: unknown) => typeof value === "string" && value.toLowerCase() !== zeroAddress;
 
 /** Pending fields: zero means "no change asked"; otherwise the new address must be the configured one. */
 function pendingChanges(pending: SellerView, token: AuthTokenView, expected: ExpectedSellerAccount): string[] {
   const changes: string[] = [];
   for (const field of ["admin", "assistant"] as const) {
-    if (isSet(pending[field]) && !same(pending[field], expected[field])) changes.push(`pending ${field} ${String(pending[field])} is not the configured ${expected[field]}`);
+    if (isSet(pending[field]) && !same(pending[field], expected[field]))
+      changes.push(`pending ${field} ${String(pending[field])} is not the configured ${expected[field]}`);
   }
-  if (token.tokenType !== undefined && Number(token.tokenType) !== 0) changes.push(`pending auth token (type ${String(token.tokenType)}, id ${String(token.tokenId)})`);
+  if (token.tokenType !== undefined && Number(token.tokenType) !== 0)
+    changes.push(`pending auth token (type ${String(token.tokenType)}, id ${String(token.tokenId)})`);
   return changes;
 }
 
 /** What in one seller-account event the stack did not expect; empty when nothing. */
-export function unexpectedSellerChanges(eventName: string, args: Record<string, unknown>, expected: ExpectedSellerAccount): string[] {
+export function unexpectedSellerChanges(
+  eventName: string,
+  args: Record<string, unknown>,
+  expected: ExpectedSellerAccount,
+): string[] {
   if (eventName === "SellerUpdatePending") {
-    return pendingChanges((args.pendingSeller ?? {}) as SellerView, (args.pendingAuthToken ?? {}) as AuthTokenView, expected);
+    return pendingChanges(
+      (args.pendingSeller ?? {}) as SellerView,
+      (args.pendingAuthToken ?? {}) as AuthTokenView,
+      expected,
+    );
   }
   if (eventName === "SellerUpdateApplied") {
     const seller = (args.seller ?? {}) as SellerView;
     const changes: string[] = [];
     for (const field of ["admin", "assistant", "treasury"] as const) {
-      if (!same(seller[field], expected[field])) changes.push(`${field} is now ${String(seller[field])}, not the configured ${expected[field]}`);
+      if (!same(seller[field], expected[field]))
+        changes.push(`${field} is now ${String(seller[field])}, not the configured ${expected[field]}`);
     }
     const token = (args.authToken ?? {}) as AuthTokenView;
-    if (token.tokenType !== undefined && Number(token.tokenType) !== 0) changes.push(`auth token is now type ${String(token.tokenType)}, id ${String(token.tokenId)}`);
-    return [...changes, ...pendingChanges((args.pendingSeller ?? {}) as SellerView, (args.pendingAuthToken ?? {}) as AuthTokenView, expected)];
+    if (token.tokenType !== undefined && Number(token.tokenType) !== 0)
+      changes.push(`auth token is now type ${String(token.tokenType)}, id ${String(token.tokenId)}`);
+    return [
+      ...changes,
+      ...pendingChanges(
+        (args.pendingSeller ?? {}) as SellerView,
+        (args.pendingAuthToken ?? {}) as AuthTokenView,
+        expected,
+      ),
+    ];
   }
   if (eventName === "RoyaltyRecipientsChanged") {
     const recipients = Array.isArray(args.royaltyRecipients) ? args.royaltyRecipients : [];
-    return [`royalty recipients changed to ${recipients.map((entry) => String((entry as { wallet?: unknown }).wallet)).join(", ") || "none"}`];
+    return [
+      `royalty recipients changed to ${recipients.map((entry) => String((entry as { wallet?: unknown }).wallet)).join(", ") || "none"}`,
+    ];
   }
   return [];
 }

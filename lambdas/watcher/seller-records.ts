@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type UpdateCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import type { Exposure } from "./exposure";
 
 /**
@@ -84,21 +90,41 @@ export function createSellerRecords(documents: DynamoDBDocumentClient, tableName
   };
   const putIfAbsent = async (item: Record<string, unknown>): Promise<void> => {
     try {
-      await documents.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(id)" }));
+      await documents.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(id)" }),
+      );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   };
   const ensureDisputes = (sellerId: bigint) =>
-    putIfAbsent({ id: openDisputesKey(sellerId), recordType: "open-disputes", sellerId: sellerId.toString(), open: {} });
+    putIfAbsent({
+      id: openDisputesKey(sellerId),
+      recordType: "open-disputes",
+      sellerId: sellerId.toString(),
+      open: {},
+    });
   type Update = Pick<UpdateCommandInput, "UpdateExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
   // Facts only ever amend an exchange record that exists (the condition keeps a stray fact from creating one).
-  const updateExchange = async (exchangeId: bigint, update: Update, condition = "attribute_exists(id)"): Promise<void> => {
-    await documents.send(new UpdateCommand({ TableName: tableName, Key: { id: exchangeKey(exchangeId) }, ConditionExpression: condition, ...update }));
+  const updateExchange = async (
+    exchangeId: bigint,
+    update: Update,
+    condition = "attribute_exists(id)",
+  ): Promise<void> => {
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { id: exchangeKey(exchangeId) },
+        ConditionExpression: condition,
+        ...update,
+      }),
+    );
   };
   const updateDisputes = async (sellerId: bigint, update: Update): Promise<void> => {
     await ensureDisputes(sellerId);
-    await documents.send(new UpdateCommand({ TableName: tableName, Key: { id: openDisputesKey(sellerId) }, ...update }));
+    await documents.send(
+      new UpdateCommand({ TableName: tableName, Key: { id: openDisputesKey(sellerId) }, ...update }),
+    );
   };
 
   return {
@@ -108,7 +134,13 @@ export function createSellerRecords(documents: DynamoDBDocumentClient, tableName
     },
     getExchange: (exchangeId) => get<ExchangeRecord>(exchangeKey(exchangeId)),
     ensureExchange: (record) =>
-      putIfAbsent({ ...record, id: exchangeKey(record.exchangeId), recordType: "exchange", feeEvents: {}, gasByTx: {} }),
+      putIfAbsent({
+        ...record,
+        id: exchangeKey(record.exchangeId),
+        recordType: "exchange",
+        feeEvents: {},
+        gasByTx: {},
+      }),
     addFeeEvent: async (exchangeId, eventId, fact) => {
       await updateExchange(exchangeId, {
         UpdateExpression: "SET feeEvents.#event = :fact",
@@ -134,7 +166,10 @@ export function createSellerRecords(documents: DynamoDBDocumentClient, tableName
       }
     },
     setExposure: async (exchangeId, exposure) => {
-      await updateExchange(exchangeId, { UpdateExpression: "SET exposure = :exposure", ExpressionAttributeValues: { ":exposure": exposure } });
+      await updateExchange(exchangeId, {
+        UpdateExpression: "SET exposure = :exposure",
+        ExpressionAttributeValues: { ":exposure": exposure },
+      });
     },
     openDispute: async (sellerId, exchangeId, raisedAt) => {
       await updateDisputes(sellerId, {

@@ -113,9 +113,15 @@ export function defaultCheckpointName(config: Pick<WatcherConfig, "diamond" | "s
  * the confirmations replaced blocks this watcher already acted on: nothing can unsend those webhooks,
  * so it raises DeepReorgSeen for a human (and the confirmations are too low for this chain).
  */
-export async function checkCanonical(deps: Pick<WatcherDeps, "client" | "logger" | "metrics" | "config">, blockNumber: bigint, expectedHash: string): Promise<boolean> {
-  const block = await withToolCall(deps.logger, { tool: "rpc", operation: "getBlock", details: { blockNumber: blockNumber.toString() } }, () =>
-    deps.client.getBlock({ blockNumber }),
+export async function checkCanonical(
+  deps: Pick<WatcherDeps, "client" | "logger" | "metrics" | "config">,
+  blockNumber: bigint,
+  expectedHash: string,
+): Promise<boolean> {
+  const block = await withToolCall(
+    deps.logger,
+    { tool: "rpc", operation: "getBlock", details: { blockNumber: blockNumber.toString() } },
+    () => deps.client.getBlock({ blockNumber }),
   );
   if (block.hash === null || block.hash.toLowerCase() === expectedHash.toLowerCase()) return true;
   deps.metrics.add(metricNames.deepReorgSeen, 1);
@@ -173,7 +179,10 @@ export async function watchRange(
 }
 
 /** The seller's disputes open for more than a day of chain time (B3), by exchange id. */
-export async function disputesOpenOverOneDay(deps: Pick<WatcherDeps, "records" | "logger" | "metrics" | "config">, head: Pick<Block, "timestamp">): Promise<string[]> {
+export async function disputesOpenOverOneDay(
+  deps: Pick<WatcherDeps, "records" | "logger" | "metrics" | "config">,
+  head: Pick<Block, "timestamp">,
+): Promise<string[]> {
   const open = await deps.records.openDisputes(deps.config.sellerId);
   const headTime = Number(head.timestamp);
   const late = Object.entries(open)
@@ -181,7 +190,11 @@ export async function disputesOpenOverOneDay(deps: Pick<WatcherDeps, "records" |
     .map(([exchangeId]) => exchangeId)
     .sort((a, b) => Number(a) - Number(b));
   deps.metrics.add(metricNames.disputesOpenOverOneDay, late.length);
-  if (late.length > 0) deps.logger.warn("disputes open for more than a day", { [alertField]: alertNames.disputeOpenOverOneDay, exchangeIds: late });
+  if (late.length > 0)
+    deps.logger.warn("disputes open for more than a day", {
+      [alertField]: alertNames.disputeOpenOverOneDay,
+      exchangeIds: late,
+    });
   return late;
 }
 
@@ -190,14 +203,30 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
   const now = deps.now ?? (() => new Date());
   const checkpointName = config.checkpointName ?? defaultCheckpointName(config);
 
-  const head = await withToolCall(deps.logger, { tool: "rpc", operation: "getBlock" }, () => client.getBlock({ blockTag: "latest" }), (block) => ({
-    details: { blockNumber: block.number.toString() },
-  }));
+  const head = await withToolCall(
+    deps.logger,
+    { tool: "rpc", operation: "getBlock" },
+    () => client.getBlock({ blockTag: "latest" }),
+    (block) => ({
+      details: { blockNumber: block.number.toString() },
+    }),
+  );
   const finalBlock = head.number - BigInt(config.confirmations);
-  const nothingRead = { head: head.number, finalBlock, ranges: 0, logs: 0, ...emptyTally(), disputesOpenOverOneDay: [], disputeDeadlinesPaged: [], overtaken: false };
+  const nothingRead = {
+    head: head.number,
+    finalBlock,
+    ranges: 0,
+    logs: 0,
+    ...emptyTally(),
+    disputesOpenOverOneDay: [],
+    disputeDeadlinesPaged: [],
+    overtaken: false,
+  };
   if (finalBlock < 0n) return { ...nothingRead, caughtUp: false };
 
-  const checkpoint = await withToolCall(deps.logger, { tool: "dynamodb", operation: "readCheckpoint" }, () => deps.checkpoints.read(checkpointName));
+  const checkpoint = await withToolCall(deps.logger, { tool: "dynamodb", operation: "readCheckpoint" }, () =>
+    deps.checkpoints.read(checkpointName),
+  );
   if (checkpoint?.blockHash !== undefined) await checkCanonical(deps, checkpoint.lastBlock, checkpoint.blockHash);
   let last: bigint;
   if (checkpoint !== undefined) last = checkpoint.lastBlock;
@@ -209,7 +238,13 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
   }
   let expected = checkpoint?.lastBlock;
 
-  const directory = createExchangeDirectory({ client, records: deps.records, logger: deps.logger, diamond: config.diamond, sellerId: config.sellerId });
+  const directory = createExchangeDirectory({
+    client,
+    records: deps.records,
+    logger: deps.logger,
+    diamond: config.diamond,
+    sellerId: config.sellerId,
+  });
   const exposure = createExposureTracker({
     client,
     records: deps.records,
@@ -244,7 +279,9 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
   let overtaken = false;
   while (last < finalBlock && ranges < config.maxRangesPerRun) {
     if (deps.remainingMs !== undefined && deps.remainingMs() < minRemainingMs) {
-      deps.logger.warn("stopping before the Lambda timeout; the next run continues from the checkpoint", { lastBlock: last.toString() });
+      deps.logger.warn("stopping before the Lambda timeout; the next run continues from the checkpoint", {
+        lastBlock: last.toString(),
+      });
       break;
     }
     const from = last + 1n;
@@ -255,12 +292,16 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
     // The run's last checkpoint carries its block hash, which the next run checks (one getBlock per run).
     const lastOfRun = to === finalBlock || ranges + 1 >= config.maxRangesPerRun;
     const toHash = lastOfRun ? ((await client.getBlock({ blockNumber: to })).hash ?? undefined) : undefined;
-    const advanced = await withToolCall(deps.logger, { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: to.toString() } }, () =>
-      advanceUnlessOvertaken(deps.checkpoints, checkpointName, expected, to, toHash),
+    const advanced = await withToolCall(
+      deps.logger,
+      { tool: "dynamodb", operation: "advanceCheckpoint", details: { toBlock: to.toString() } },
+      () => advanceUnlessOvertaken(deps.checkpoints, checkpointName, expected, to, toHash),
     );
     if (!advanced) {
       overtaken = true;
-      deps.logger.warn("an overlapping run moved the checkpoint first; this run stops and leaves the rest to it", { toBlock: to.toString() });
+      deps.logger.warn("an overlapping run moved the checkpoint first; this run stops and leaves the rest to it", {
+        toBlock: to.toString(),
+      });
       break;
     }
     fromBlock ??= from;
@@ -283,7 +324,13 @@ export async function runWatcher(deps: WatcherDeps): Promise<WatcherRunResult> {
 }
 
 /** Moves the checkpoint; false when another run moved it first (a lost race is not a failure). */
-async function advanceUnlessOvertaken(store: CheckpointStore, name: string, expected: bigint | undefined, to: bigint, hash: string | undefined): Promise<boolean> {
+async function advanceUnlessOvertaken(
+  store: CheckpointStore,
+  name: string,
+  expected: bigint | undefined,
+  to: bigint,
+  hash: string | undefined,
+): Promise<boolean> {
   try {
     await store.advance(name, expected, to, hash);
     return true;

@@ -19,7 +19,12 @@ export async function handler(_event: unknown, context?: Context): Promise<Withd
       diamond: env.PROTOCOL_DIAMOND as Address,
       sellerId: BigInt(env.SELLER_ID),
       // The native coin is viem's zeroAddress in the protocol's token lists, as configured.
-      tokens: env.SELLER_TOKENS.map((token) => ({ address: token.address as Address, symbol: token.symbol, withdrawThresholdWei: BigInt(token.withdrawThresholdWei), reserveMarginWei: BigInt(token.reserveMarginWei ?? "0") })),
+      tokens: env.SELLER_TOKENS.map((token) => ({
+        address: token.address as Address,
+        symbol: token.symbol,
+        withdrawThresholdWei: BigInt(token.withdrawThresholdWei),
+        reserveMarginWei: BigInt(token.reserveMarginWei ?? "0"),
+      })),
       confirmations: env.CONFIRMATIONS,
       windowSeconds: env.WITHDRAW_WINDOW_SECONDS ?? 3600,
       expectedSeller: { treasury: env.SELLER_TREASURY as Address, admin: env.SELLER_ADMIN as Address },
@@ -29,7 +34,12 @@ export async function handler(_event: unknown, context?: Context): Promise<Withd
     clients: write,
     logger,
     metrics,
-    idempotent: createIdempotentRunner({ tableName: env.IDEMPOTENCY_TABLE, logger, keyPrefix: `withdraw.${env.CONFIG_ID}`, ...(context ? { lambdaContext: context } : {}) }),
+    idempotent: createIdempotentRunner({
+      tableName: env.IDEMPOTENCY_TABLE,
+      logger,
+      keyPrefix: `withdraw.${env.CONFIG_ID}`,
+      ...(context ? { lambdaContext: context } : {}),
+    }),
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
     lifecycle: { store: senderStateStoreFor(env.IDEMPOTENCY_TABLE), policy: lifecyclePolicy(env.TX_LIFECYCLE) },
     requestId: context?.awsRequestId ?? `withdraw-${Date.now()}`,

@@ -26,10 +26,21 @@ export const sellerOffersQuery = `query SellerOffers($sellerId: String!, $cursor
 }`;
 
 /** Every non-voided offer id of the seller, paged by cursor. */
-export async function sellerOfferIds(client: SubgraphClient, sellerId: string, requestId: string, pageSize = 500): Promise<string[]> {
+export async function sellerOfferIds(
+  client: SubgraphClient,
+  sellerId: string,
+  requestId: string,
+  pageSize = 500,
+): Promise<string[]> {
   const ids: string[] = [];
-  for (let cursor = ""; ; ) {
-    const data = await querySubgraph<{ offers: { id: string }[] }>(client, "sellerOffers", sellerOffersQuery, { sellerId, cursor, first: pageSize }, { requestId });
+  for (let cursor = ""; ;) {
+    const data = await querySubgraph<{ offers: { id: string }[] }>(
+      client,
+      "sellerOffers",
+      sellerOffersQuery,
+      { sellerId, cursor, first: pageSize },
+      { requestId },
+    );
     ids.push(...data.offers.map((offer) => offer.id));
     const last = data.offers.at(-1);
     if (data.offers.length < pageSize || last === undefined) return ids;
@@ -41,7 +52,14 @@ export type OfferNeed = { offerId: string; token: Address; needWei: bigint };
 
 type OfferView = {
   exists: boolean;
-  offer: { sellerId: bigint; sellerDeposit: bigint; quantityAvailable: bigint; exchangeToken: Address; creator: number; voided: boolean };
+  offer: {
+    sellerId: bigint;
+    sellerDeposit: bigint;
+    quantityAvailable: bigint;
+    exchangeToken: Address;
+    creator: number;
+    voided: boolean;
+  };
   validUntil: bigint;
   terms: { feeAmount: bigint; mutualizerAddress: Address };
 };
@@ -50,7 +68,13 @@ type OfferView = {
 export function offerNeed(offerId: string, view: OfferView, sellerId: bigint, nowSeconds: bigint): OfferNeed {
   const { offer, terms } = view;
   const token = offer.exchangeToken;
-  const active = view.exists && offer.sellerId === sellerId && !offer.voided && offer.creator === sellerCreated && offer.quantityAvailable > 0n && view.validUntil > nowSeconds;
+  const active =
+    view.exists &&
+    offer.sellerId === sellerId &&
+    !offer.voided &&
+    offer.creator === sellerCreated &&
+    offer.quantityAvailable > 0n &&
+    view.validUntil > nowSeconds;
   if (!active) return { offerId, token, needWei: 0n };
   const selfFundedFee = terms.mutualizerAddress === zeroAddress ? terms.feeAmount : 0n;
   return { offerId, token, needWei: offer.quantityAvailable * (offer.sellerDeposit + selfFundedFee) };
@@ -65,8 +89,16 @@ export async function offerNeedsByToken(
 ): Promise<Map<string, bigint>> {
   const needs = new Map<string, bigint>();
   for (const offerId of offerIds) {
-    const [exists, offer, dates, , terms] = await withToolCall(reader.logger, { tool: "rpc", operation: "getOffer", requestId: `offer:${offerId}` }, () =>
-      reader.publicClient.readContract({ address: reader.diamond, abi: protocolAbi, functionName: "getOffer", args: [BigInt(offerId)] }),
+    const [exists, offer, dates, , terms] = await withToolCall(
+      reader.logger,
+      { tool: "rpc", operation: "getOffer", requestId: `offer:${offerId}` },
+      () =>
+        reader.publicClient.readContract({
+          address: reader.diamond,
+          abi: protocolAbi,
+          functionName: "getOffer",
+          args: [BigInt(offerId)],
+        }),
     );
     const need = offerNeed(offerId, { exists, offer, validUntil: dates.validUntil, terms }, sellerId, nowSeconds);
     if (need.needWei === 0n) continue;
@@ -76,10 +108,20 @@ export async function offerNeedsByToken(
   return needs;
 }
 
-export type TokenReserve = { token: Address; symbol: string; availableWei: string; reserveWei: string; excessWei: string };
+export type TokenReserve = {
+  token: Address;
+  symbol: string;
+  availableWei: string;
+  reserveWei: string;
+  excessWei: string;
+};
 
 /** Reserve = needs + margin; excess = what is above it (never negative). */
-export function tokenReserve(token: { address: Address; symbol: string; reserveMarginWei: bigint }, availableWei: bigint, needWei: bigint): TokenReserve & { excess: bigint; short: boolean } {
+export function tokenReserve(
+  token: { address: Address; symbol: string; reserveMarginWei: bigint },
+  availableWei: bigint,
+  needWei: bigint,
+): TokenReserve & { excess: bigint; short: boolean } {
   const reserve = needWei + token.reserveMarginWei;
   const excess = availableWei > reserve ? availableWei - reserve : 0n;
   return {

@@ -23,13 +23,30 @@ export async function sellerDifferences(
   const [exists, seller] = await withToolCall(
     reader.logger,
     { tool: "rpc", operation: "getSeller", requestId: reader.requestId },
-    () => withDecodedRevert("getSeller", () => reader.publicClient.readContract({ address: reader.diamond, abi: protocolAbi, functionName: "getSeller", args: [sellerId] })),
-    ([found, value]) => ({ details: { sellerId: sellerId.toString(), exists: found, treasury: value.treasury, admin: value.admin, assistant: value.assistant } }),
+    () =>
+      withDecodedRevert("getSeller", () =>
+        reader.publicClient.readContract({
+          address: reader.diamond,
+          abi: protocolAbi,
+          functionName: "getSeller",
+          args: [sellerId],
+        }),
+      ),
+    ([found, value]) => ({
+      details: {
+        sellerId: sellerId.toString(),
+        exists: found,
+        treasury: value.treasury,
+        admin: value.admin,
+        assistant: value.assistant,
+      },
+    }),
   );
   if (!exists) return [{ field: "exists", expected: "true", actual: "false" }];
   const differences: SellerDifference[] = [];
   for (const field of ["treasury", "admin", "assistant"] as const) {
-    if (!isAddressEqual(seller[field], expected[field])) differences.push({ field, expected: expected[field], actual: seller[field] });
+    if (!isAddressEqual(seller[field], expected[field]))
+      differences.push({ field, expected: expected[field], actual: seller[field] });
   }
   if (!seller.active) differences.push({ field: "active", expected: "true", actual: "false" });
   return differences;

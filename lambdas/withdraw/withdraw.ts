@@ -35,7 +35,12 @@ import { releaseEscrow, type EscrowReleaseOutcome } from "./escrow/release";
 import { offerNeedsByToken, sellerOfferIds, tokenReserve, type TokenReserve } from "./reserve";
 import { sellerDifferences, type SellerDifference } from "./seller-guard";
 
-export type WithdrawToken = { address: Address; symbol: string; withdrawThresholdWei: bigint; reserveMarginWei: bigint };
+export type WithdrawToken = {
+  address: Address;
+  symbol: string;
+  withdrawThresholdWei: bigint;
+  reserveMarginWei: bigint;
+};
 
 export type WithdrawConfig = {
   diamond: Address;
@@ -99,11 +104,25 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
 
   async function run(clock: () => number): Promise<WithdrawOutcome> {
     const paused = await readPausedRegions(clients.publicClient, config.diamond, logger, { requestId });
-    const release = await releaseEscrow({ ...writePath(), config: { ...config.escrow, diamond: config.diamond, sellerId: config.sellerId, confirmations: config.confirmations }, subgraph: deps.subgraph, paused });
+    const release = await releaseEscrow({
+      ...writePath(),
+      config: {
+        ...config.escrow,
+        diamond: config.diamond,
+        sellerId: config.sellerId,
+        confirmations: config.confirmations,
+      },
+      subgraph: deps.subgraph,
+      paused,
+    });
     const withdrawal = await withdrawExcess(clock, paused);
     // The withdrawal's outcome, unless the release went worse: a failed or paused release must not read as a clean run.
     const releaseWorse = release.status !== "succeeded" && withdrawal.status === "succeeded";
-    return { ...withdrawal, release, ...(releaseWorse ? { status: release.status, reason: `escrow-${release.reason}` } : {}) };
+    return {
+      ...withdrawal,
+      release,
+      ...(releaseWorse ? { status: release.status, reason: `escrow-${release.reason}` } : {}),
+    };
   }
 
   /** What every write of this run shares: the same signer, idempotency store, relayer and finality settings. */
@@ -121,11 +140,23 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
     };
   }
 
-  async function withdrawExcess(clock: () => number, paused: Awaited<ReturnType<typeof readPausedRegions>>): Promise<WithdrawOutcome> {
-    const differences = await sellerDifferences({ publicClient: clients.publicClient, diamond: config.diamond, logger, requestId }, config.sellerId, { ...config.expectedSeller, assistant: clients.account.address });
+  async function withdrawExcess(
+    clock: () => number,
+    paused: Awaited<ReturnType<typeof readPausedRegions>>,
+  ): Promise<WithdrawOutcome> {
+    const differences = await sellerDifferences(
+      { publicClient: clients.publicClient, diamond: config.diamond, logger, requestId },
+      config.sellerId,
+      { ...config.expectedSeller, assistant: clients.account.address },
+    );
     if (differences.length > 0) {
       metrics.add(metricNames.sellerAccountMismatch, 1);
-      logger.error("seller account differs from the stack's configuration: withdrawal refused", { [alertField]: alertNames.sellerAccountMismatch, severity: "high", sellerId: config.sellerId.toString(), differences });
+      logger.error("seller account differs from the stack's configuration: withdrawal refused", {
+        [alertField]: alertNames.sellerAccountMismatch,
+        severity: "high",
+        sellerId: config.sellerId.toString(),
+        differences,
+      });
       return { status: "failed", reason: "seller-account-mismatch", withdrawn: [], sellerDifferences: differences };
     }
     const tokenAddresses = config.tokens.map((token) => token.address);
@@ -133,19 +164,53 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
     const available = await withToolCall(
       logger,
       { tool: "rpc", operation: "getAvailableFunds", requestId },
-      () => withDecodedRevert("getAvailableFunds", () => clients.publicClient.readContract({ address: config.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [config.sellerId, tokenAddresses] })),
-      (funds) => ({ details: { sellerId, funds: funds.map((entry) => ({ token: entry.tokenAddress, availableWei: entry.availableAmount.toString() })) } }),
+      () =>
+        withDecodedRevert("getAvailableFunds", () =>
+          clients.publicClient.readContract({
+            address: config.diamond,
+            abi: protocolAbi,
+            functionName: "getAvailableFunds",
+            args: [config.sellerId, tokenAddresses],
+          }),
+        ),
+      (funds) => ({
+        details: {
+          sellerId,
+          funds: funds.map((entry) => ({ token: entry.tokenAddress, availableWei: entry.availableAmount.toString() })),
+        },
+      }),
     );
     const head = await clients.publicClient.getBlock({ blockTag: "latest" });
-    const needs = await offerNeedsByToken({ publicClient: clients.publicClient, diamond: config.diamond, logger }, await sellerOfferIds(deps.subgraph, sellerId, requestId), config.sellerId, head.timestamp);
+    const needs = await offerNeedsByToken(
+      { publicClient: clients.publicClient, diamond: config.diamond, logger },
+      await sellerOfferIds(deps.subgraph, sellerId, requestId),
+      config.sellerId,
+      head.timestamp,
+    );
     const reserves = config.tokens.map((token) => {
-      const amount = available.find((entry) => entry.tokenAddress.toLowerCase() === token.address.toLowerCase())?.availableAmount ?? 0n;
-      return { ...tokenReserve(token, amount, needs.get(token.address.toLowerCase()) ?? 0n), threshold: token.withdrawThresholdWei };
+      const amount =
+        available.find((entry) => entry.tokenAddress.toLowerCase() === token.address.toLowerCase())?.availableAmount ??
+        0n;
+      return {
+        ...tokenReserve(token, amount, needs.get(token.address.toLowerCase()) ?? 0n),
+        threshold: token.withdrawThresholdWei,
+      };
     });
     reportReserves(reserves);
-    const shownReserves = reserves.map(({ token, symbol, availableWei, reserveWei, excessWei }) => ({ token, symbol, availableWei, reserveWei, excessWei }));
-    const due = reserves.flatMap((entry) => (entry.excess > 0n && entry.excess >= entry.threshold ? [{ address: entry.token, symbol: entry.symbol, amount: entry.excess }] : []));
-    if (due.length === 0) return { status: "succeeded", reason: "below-threshold", withdrawn: [], reserves: shownReserves };
+    const shownReserves = reserves.map(({ token, symbol, availableWei, reserveWei, excessWei }) => ({
+      token,
+      symbol,
+      availableWei,
+      reserveWei,
+      excessWei,
+    }));
+    const due = reserves.flatMap((entry) =>
+      entry.excess > 0n && entry.excess >= entry.threshold
+        ? [{ address: entry.token, symbol: entry.symbol, amount: entry.excess }]
+        : [],
+    );
+    if (due.length === 0)
+      return { status: "succeeded", reason: "below-threshold", withdrawn: [], reserves: shownReserves };
 
     if (paused.values.includes(PausableRegion.Funds)) {
       return { status: "transient", reason: "region-paused", withdrawn: [], reserves: shownReserves };
@@ -155,7 +220,10 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
     const key = { sellerId, tokens: due.map((token) => token.address.toLowerCase()).sort(), window };
     const result = await deps.idempotent<WithdrawRecord>("withdrawFunds", key, async () => {
       const sent = await sendProtocolTransaction(
-        { functionName: "withdrawFunds", args: [config.sellerId, due.map((token) => token.address), due.map((token) => token.amount)] },
+        {
+          functionName: "withdrawFunds",
+          args: [config.sellerId, due.map((token) => token.address), due.map((token) => token.amount)],
+        },
         {
           clients,
           diamond: config.diamond,
@@ -178,11 +246,22 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
         gasSpentWei: sent.gasSpentWei.toString(),
         path: sent.path,
         ...(sent.fallbackReason ? { fallbackReason: sent.fallbackReason } : {}),
-        withdrawn: due.map((token) => ({ token: token.address, symbol: token.symbol, amountWei: token.amount.toString() })),
+        withdrawn: due.map((token) => ({
+          token: token.address,
+          symbol: token.symbol,
+          amountWei: token.amount.toString(),
+        })),
       };
     });
 
-    if (result.status === "in-progress") return { status: "transient", reason: "in-progress", withdrawn: [], idempotency: "in-progress", reserves: shownReserves };
+    if (result.status === "in-progress")
+      return {
+        status: "transient",
+        reason: "in-progress",
+        withdrawn: [],
+        idempotency: "in-progress",
+        reserves: shownReserves,
+      };
     const record = result.result;
     if (result.status === "executed") {
       for (const token of record.withdrawn) {
@@ -204,7 +283,10 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
   /** Reserve and excess per token for the dashboard; a shortfall pages (commits would revert). */
   function reportReserves(reserves: readonly (TokenReserve & { short: boolean })[]): void {
     for (const entry of reserves) {
-      for (const [name, value] of [[metricNames.reserveWei, entry.reserveWei], [metricNames.withdrawableExcessWei, entry.excessWei]] as const) {
+      for (const [name, value] of [
+        [metricNames.reserveWei, entry.reserveWei],
+        [metricNames.withdrawableExcessWei, entry.excessWei],
+      ] as const) {
         const single = metrics.powertools.singleMetric();
         single.addDimension("Token", entry.symbol);
         single.addMetric(name, "Count", Number(value));
@@ -213,7 +295,10 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
     const short = reserves.filter((entry) => entry.short);
     metrics.add(metricNames.reserveShortfall, short.length);
     if (short.length > 0) {
-      logger.warn("available funds below the reserve the active offers need: buyers' commits will revert", { [alertField]: alertNames.reserveShortfall, tokens: short.map(({ symbol, availableWei, reserveWei }) => ({ symbol, availableWei, reserveWei })) });
+      logger.warn("available funds below the reserve the active offers need: buyers' commits will revert", {
+        [alertField]: alertNames.reserveShortfall,
+        tokens: short.map(({ symbol, availableWei, reserveWei }) => ({ symbol, availableWei, reserveWei })),
+      });
     }
   }
 }

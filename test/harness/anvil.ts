@@ -45,10 +45,14 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
     const child = spawn(
       anvilBinary(),
       [
-        "--host", "127.0.0.1",
-        "--port", String(port),
-        "--chain-id", String(chainId),
-        "--hardfork", options.hardfork ?? "prague",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--chain-id",
+        String(chainId),
+        "--hardfork",
+        options.hardfork ?? "prague",
         "--silent",
         // The protocol fixture joins every handler the kit uses into one contract, over EIP-170's
         // 24 KB limit; the real protocol is a diamond whose facets each stay under it.

@@ -11,7 +11,11 @@ import { sigV4Service, startLocalHttp, type LocalHttpServer, type Reply } from "
 
 const jsonType = "application/x-amz-json-1.1";
 
-const ok = (body: unknown): Reply => ({ status: 200, headers: { "content-type": jsonType, "x-amzn-requestid": requestId() }, body: JSON.stringify(body) });
+const ok = (body: unknown): Reply => ({
+  status: 200,
+  headers: { "content-type": jsonType, "x-amzn-requestid": requestId() },
+  body: JSON.stringify(body),
+});
 const error = (status: number, type: string, message: string): Reply => ({
   status,
   headers: { "content-type": jsonType, "x-amzn-requestid": requestId() },
@@ -21,15 +25,24 @@ const error = (status: number, type: string, message: string): Reply => ({
 /** Target prefixes as the SDK sends them (CloudTrail also documents the fully qualified form). */
 const services: Record<string, { prefix: string[]; signingName: string }> = {
   servicequotas: { prefix: ["ServiceQuotasV20190624"], signingName: "servicequotas" },
-  cloudtrail: { prefix: ["CloudTrail_20131101", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"], signingName: "cloudtrail" },
+  cloudtrail: {
+    prefix: ["CloudTrail_20131101", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"],
+    signingName: "cloudtrail",
+  },
   kms: { prefix: ["TrentService"], signingName: "kms" },
 };
 
 function serviceQuotas(account: FakeAwsAccount, operation: string, input: Record<string, unknown>): Reply {
   const key = `${String(input.ServiceCode)}/${String(input.QuotaCode)}`;
   const value = operation === "GetServiceQuota" ? account.appliedQuotas[key] : account.defaultQuotas[key];
-  if (operation !== "GetServiceQuota" && operation !== "GetAWSDefaultServiceQuota") return error(400, "InvalidAction", `${operation} is not served here`);
-  if (value === undefined) return error(400, "NoSuchResourceException", `The request failed because the specified quota ${key} does not exist.`);
+  if (operation !== "GetServiceQuota" && operation !== "GetAWSDefaultServiceQuota")
+    return error(400, "InvalidAction", `${operation} is not served here`);
+  if (value === undefined)
+    return error(
+      400,
+      "NoSuchResourceException",
+      `The request failed because the specified quota ${key} does not exist.`,
+    );
   return ok({
     Quota: {
       ServiceCode: input.ServiceCode,
@@ -46,11 +59,14 @@ function serviceQuotas(account: FakeAwsAccount, operation: string, input: Record
 }
 
 function cloudTrail(account: FakeAwsAccount, operation: string, input: Record<string, unknown>): Reply {
-  const findTrail = (nameOrArn: unknown) => account.trails.find((trail) => trail.name === nameOrArn || trailArn(account, trail) === nameOrArn);
+  const findTrail = (nameOrArn: unknown) =>
+    account.trails.find((trail) => trail.name === nameOrArn || trailArn(account, trail) === nameOrArn);
   if (operation === "DescribeTrails") {
     // Without includeShadowTrails, a multi-region trail shows only in its home region.
     const shadows = input.includeShadowTrails !== false;
-    const trails = account.trails.filter((trail) => trail.homeRegion === account.region || (shadows && trail.multiRegion));
+    const trails = account.trails.filter(
+      (trail) => trail.homeRegion === account.region || (shadows && trail.multiRegion),
+    );
     return ok({
       trailList: trails.map((trail) => ({
         Name: trail.name,
@@ -68,16 +84,29 @@ function cloudTrail(account: FakeAwsAccount, operation: string, input: Record<st
   }
   if (operation === "GetTrailStatus") {
     const trail = findTrail(input.Name);
-    if (!trail) return error(400, "TrailNotFoundException", `Unknown trail: ${String(input.Name)} for the user: ${account.account}`);
+    if (!trail)
+      return error(
+        400,
+        "TrailNotFoundException",
+        `Unknown trail: ${String(input.Name)} for the user: ${account.account}`,
+      );
     return ok({ IsLogging: trail.logging, LatestDeliveryTime: 1_764_500_000, StartLoggingTime: 1_764_000_000 });
   }
   if (operation === "GetEventSelectors") {
     const trail = findTrail(input.TrailName);
-    if (!trail) return error(400, "TrailNotFoundException", `Unknown trail: ${String(input.TrailName)} for the user: ${account.account}`);
-    if (trail.advancedEventSelectors) return ok({ TrailARN: trailArn(account, trail), AdvancedEventSelectors: trail.advancedEventSelectors });
+    if (!trail)
+      return error(
+        400,
+        "TrailNotFoundException",
+        `Unknown trail: ${String(input.TrailName)} for the user: ${account.account}`,
+      );
+    if (trail.advancedEventSelectors)
+      return ok({ TrailARN: trailArn(account, trail), AdvancedEventSelectors: trail.advancedEventSelectors });
     return ok({
       TrailARN: trailArn(account, trail),
-      EventSelectors: trail.eventSelectors ?? [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+      EventSelectors: trail.eventSelectors ?? [
+        { ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
+      ],
     });
   }
   return error(400, "InvalidAction", `${operation} is not served here`);
@@ -87,7 +116,12 @@ function kms(account: FakeAwsAccount, operation: string, input: Record<string, u
   const keyIdOrAlias = String(input.KeyId ?? "");
   if (operation === "DescribeKey") {
     const key = account.keys.find((candidate) => candidate.alias === keyIdOrAlias || candidate.keyId === keyIdOrAlias);
-    if (!key) return error(400, "NotFoundException", `Alias arn:aws:kms:${account.region}:${account.account}:${keyIdOrAlias} is not found.`);
+    if (!key)
+      return error(
+        400,
+        "NotFoundException",
+        `Alias arn:aws:kms:${account.region}:${account.account}:${keyIdOrAlias} is not found.`,
+      );
     return ok({
       KeyMetadata: {
         AWSAccountId: account.account,
@@ -109,9 +143,12 @@ function kms(account: FakeAwsAccount, operation: string, input: Record<string, u
   }
   if (operation === "GetKeyPolicy") {
     // Like KMS, GetKeyPolicy takes a key id or ARN, never an alias.
-    const key = account.keys.find((candidate) => candidate.keyId === keyIdOrAlias || keyIdOrAlias.endsWith(`:key/${candidate.keyId}`));
+    const key = account.keys.find(
+      (candidate) => candidate.keyId === keyIdOrAlias || keyIdOrAlias.endsWith(`:key/${candidate.keyId}`),
+    );
     if (!key) return error(400, "NotFoundException", `Key '${keyIdOrAlias}' does not exist`);
-    if (input.PolicyName !== undefined && input.PolicyName !== "default") return error(400, "NotFoundException", "The only valid policy name is default");
+    if (input.PolicyName !== undefined && input.PolicyName !== "default")
+      return error(400, "NotFoundException", "The only valid policy name is default");
     return ok({ Policy: key.policy, PolicyName: "default" });
   }
   return error(400, "UnsupportedOperationException", `${operation} is not served here`);
@@ -126,10 +163,16 @@ export async function startAwsJsonEndpoint(account: FakeAwsAccount): Promise<Loc
     const entry = Object.entries(services).find(([, spec]) => spec.prefix.includes(prefix));
     if (!entry) return error(400, "UnknownOperationException", `unknown target ${target}`);
     const [service, spec] = entry;
-    if (signedFor !== spec.signingName) return error(403, "MissingAuthenticationTokenException", `Request must be signed for ${spec.signingName}`);
-    if (request.method !== "POST" || request.headers["content-type"] !== jsonType) return error(400, "SerializationException", `expected a POST of ${jsonType}`);
+    if (signedFor !== spec.signingName)
+      return error(403, "MissingAuthenticationTokenException", `Request must be signed for ${spec.signingName}`);
+    if (request.method !== "POST" || request.headers["content-type"] !== jsonType)
+      return error(400, "SerializationException", `expected a POST of ${jsonType}`);
     if (account.denied.has(`${service}:${operation}`)) {
-      return error(400, "AccessDeniedException", `User: ${account.caller.arn} is not authorized to perform: ${service}:${operation}`);
+      return error(
+        400,
+        "AccessDeniedException",
+        `User: ${account.caller.arn} is not authorized to perform: ${service}:${operation}`,
+      );
     }
     const input = (request.body ? JSON.parse(request.body) : {}) as Record<string, unknown>;
     if (service === "servicequotas") return serviceQuotas(account, operation, input);

@@ -18,7 +18,8 @@ const namespaces: Record<string, string> = {
   ec2: "http://ec2.amazonaws.com/doc/2016-11-15/",
 };
 
-const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeXml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const element = (name: string, value: string | number | boolean) => `<${name}>${escapeXml(String(value))}</${name}>`;
 const xml = { "content-type": "text/xml" };
 
@@ -39,18 +40,30 @@ function queryError(service: string, status: number, code: string, message: stri
 }
 
 function ec2Reply(action: string, body: string): Reply {
-  return { status: 200, headers: xml, body: `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${namespaces.ec2}"><requestId>${requestId()}</requestId>${body}</${action}Response>` };
+  return {
+    status: 200,
+    headers: xml,
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${namespaces.ec2}"><requestId>${requestId()}</requestId>${body}</${action}Response>`,
+  };
 }
 
 function ec2Error(status: number, code: string, message: string): Reply {
-  return { status, headers: xml, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${element("Code", code)}${element("Message", message)}</Error></Errors><RequestID>${requestId()}</RequestID></Response>` };
+  return {
+    status,
+    headers: xml,
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${element("Code", code)}${element("Message", message)}</Error></Errors><RequestID>${requestId()}</RequestID></Response>`,
+  };
 }
 
 const created = "2026-01-05T10:00:00Z";
 
 function sts(account: FakeAwsAccount, action: string): Reply {
   if (action !== "GetCallerIdentity") return queryError("sts", 400, "InvalidAction", `${action} is not served here`);
-  return queryReply("sts", action, element("Arn", account.caller.arn) + element("UserId", account.caller.userId) + element("Account", account.account));
+  return queryReply(
+    "sts",
+    action,
+    element("Arn", account.caller.arn) + element("UserId", account.caller.userId) + element("Account", account.account),
+  );
 }
 
 function iam(account: FakeAwsAccount, action: string, params: URLSearchParams): Reply {
@@ -81,7 +94,10 @@ function iam(account: FakeAwsAccount, action: string, params: URLSearchParams): 
 function ec2(account: FakeAwsAccount, action: string, params: URLSearchParams): Reply {
   if (action === "DescribeAddresses") {
     const items = account.addresses
-      .map((address) => `<item>${element("publicIp", address.publicIp)}${element("allocationId", address.allocationId)}${element("domain", "vpc")}${element("networkBorderGroup", account.region)}</item>`)
+      .map(
+        (address) =>
+          `<item>${element("publicIp", address.publicIp)}${element("allocationId", address.allocationId)}${element("domain", "vpc")}${element("networkBorderGroup", account.region)}</item>`,
+      )
       .join("");
     return ec2Reply(action, `<addressesSet>${items}</addressesSet>`);
   }
@@ -103,18 +119,33 @@ export async function startAwsQueryEndpoint(account: FakeAwsAccount): Promise<Lo
   return startLocalHttp((request) => {
     const service = sigV4Service(request.headers) ?? "";
     const isEc2 = service === "ec2";
-    if (!versions[service]) return queryError("sts", 403, "MissingAuthenticationToken", "Request is missing a SigV4 Authorization header for sts, iam or ec2");
-    if (request.method !== "POST" || !String(request.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
-      return isEc2 ? ec2Error(400, "InvalidRequest", "expected a form-encoded POST") : queryError(service, 400, "InvalidRequest", "expected a form-encoded POST");
+    if (!versions[service])
+      return queryError(
+        "sts",
+        403,
+        "MissingAuthenticationToken",
+        "Request is missing a SigV4 Authorization header for sts, iam or ec2",
+      );
+    if (
+      request.method !== "POST" ||
+      !String(request.headers["content-type"]).startsWith("application/x-www-form-urlencoded")
+    ) {
+      return isEc2
+        ? ec2Error(400, "InvalidRequest", "expected a form-encoded POST")
+        : queryError(service, 400, "InvalidRequest", "expected a form-encoded POST");
     }
     const params = new URLSearchParams(request.body);
     const action = params.get("Action") ?? "";
     if (params.get("Version") !== versions[service]) {
-      return isEc2 ? ec2Error(400, "InvalidParameterValue", "wrong Version") : queryError(service, 400, "InvalidParameterValue", `Version must be ${versions[service]}`);
+      return isEc2
+        ? ec2Error(400, "InvalidParameterValue", "wrong Version")
+        : queryError(service, 400, "InvalidParameterValue", `Version must be ${versions[service]}`);
     }
     if (account.denied.has(`${service}:${action}`)) {
       const message = `User: ${account.caller.arn} is not authorized to perform: ${service}:${action}`;
-      return isEc2 ? ec2Error(403, "UnauthorizedOperation", message) : queryError(service, 403, "AccessDenied", message);
+      return isEc2
+        ? ec2Error(403, "UnauthorizedOperation", message)
+        : queryError(service, 403, "AccessDenied", message);
     }
     if (service === "sts") return sts(account, action);
     if (service === "iam") return iam(account, action, params);

@@ -14,10 +14,17 @@ const error = (status: number, type: string, message: string): Reply => ({
 
 export async function startAwsRestJsonEndpoint(account: FakeAwsAccount): Promise<LocalHttpServer> {
   return startLocalHttp((request) => {
-    if (sigV4Service(request.headers) !== "lambda") return error(403, "MissingAuthenticationTokenException", "Request must be signed for lambda");
+    if (sigV4Service(request.headers) !== "lambda")
+      return error(403, "MissingAuthenticationTokenException", "Request must be signed for lambda");
     const path = new URL(request.url, "http://127.0.0.1").pathname.replace(/\/$/, "");
-    if (request.method !== "GET" || path !== "/2016-08-19/account-settings") return error(404, "ResourceNotFoundException", `no route ${request.method} ${path}`);
-    if (account.denied.has("lambda:GetAccountSettings")) return error(403, "AccessDeniedException", `User: ${account.caller.arn} is not authorized to perform: lambda:GetAccountSettings`);
+    if (request.method !== "GET" || path !== "/2016-08-19/account-settings")
+      return error(404, "ResourceNotFoundException", `no route ${request.method} ${path}`);
+    if (account.denied.has("lambda:GetAccountSettings"))
+      return error(
+        403,
+        "AccessDeniedException",
+        `User: ${account.caller.arn} is not authorized to perform: lambda:GetAccountSettings`,
+      );
     return {
       status: 200,
       headers: { "content-type": "application/json", "x-amzn-requestid": requestId() },

@@ -60,14 +60,24 @@ function readDeclarations(path: string): Declarations {
     else if (ts.isEnumDeclaration(statement)) {
       enums.set(
         statement.name.text,
-        statement.members.map((member) => (member.initializer && ts.isStringLiteral(member.initializer) ? member.initializer.text : member.name.getText(source))),
+        statement.members.map((member) =>
+          member.initializer && ts.isStringLiteral(member.initializer)
+            ? member.initializer.text
+            : member.name.getText(source),
+        ),
       );
     }
   }
   return { aliases, enums };
 }
 
-const builtIns: Record<string, GraphQLScalarType> = { ID: GraphQLID, String: GraphQLString, Boolean: GraphQLBoolean, Int: GraphQLInt, Float: GraphQLFloat };
+const builtIns: Record<string, GraphQLScalarType> = {
+  ID: GraphQLID,
+  String: GraphQLString,
+  Boolean: GraphQLBoolean,
+  Int: GraphQLInt,
+  Float: GraphQLFloat,
+};
 
 function refName(node: ts.TypeNode): string | undefined {
   return ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) ? node.typeName.text : undefined;
@@ -99,7 +109,8 @@ function members(node: ts.TypeNode): { literal: ts.TypeLiteralNode; interfaces: 
 }
 
 function propertyName(member: ts.TypeElement): string {
-  if (member.name === undefined || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) throw new Error("a member without a plain name");
+  if (member.name === undefined || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)))
+    throw new Error("a member without a plain name");
   return member.name.text;
 }
 
@@ -162,7 +173,10 @@ export function buildSchemaFromCodegenTypes(path: string = coreSdkSubgraphTypesP
     // Optional but not nullable: graph-node gives it a default (subgraphError: deny).
     if (member.questionToken !== undefined) {
       const values = enums.get(refName(node) ?? "");
-      return { type: new GraphQLNonNull(type), ...(values?.[0] !== undefined ? { defaultValue: values.includes("deny") ? "deny" : values[0] } : {}) };
+      return {
+        type: new GraphQLNonNull(type),
+        ...(values?.[0] !== undefined ? { defaultValue: values.includes("deny") ? "deny" : values[0] } : {}),
+      };
     }
     return { type: new GraphQLNonNull(type) };
   };
@@ -189,7 +203,8 @@ export function buildSchemaFromCodegenTypes(path: string = coreSdkSubgraphTypesP
       fields: () => {
         const fields: GraphQLInputFieldConfigMap = {};
         for (const member of members(declaration).literal.members) {
-          if (ts.isPropertySignature(member) && member.type !== undefined) fields[propertyName(member)] = inputField(member);
+          if (ts.isPropertySignature(member) && member.type !== undefined)
+            fields[propertyName(member)] = inputField(member);
         }
         return fields;
       },
@@ -202,7 +217,11 @@ export function buildSchemaFromCodegenTypes(path: string = coreSdkSubgraphTypesP
   const implementers = new Map<string, string[]>();
   for (const [name, node] of aliases) {
     // Schema types only (`__typename?: "<own name>"`), not the operation and fragment result types beside them.
-    if (!ts.isIntersectionTypeNode(node) || !node.types.some((part) => ts.isTypeLiteralNode(part) && ownTypename(part) === name)) continue;
+    if (
+      !ts.isIntersectionTypeNode(node) ||
+      !node.types.some((part) => ts.isTypeLiteralNode(part) && ownTypename(part) === name)
+    )
+      continue;
     for (const parent of members(node).interfaces) {
       interfaceNames.add(parent);
       implementers.set(parent, [...(implementers.get(parent) ?? []), name]);

@@ -13,7 +13,10 @@ import { bundleJob } from "../../infra/build/bundle";
 export type BuiltBundle = { file: string; bytes: number };
 
 /** Writes `lambdas/<job>/handler.ts`'s bundle into a directory (a fresh temp dir by default). */
-export async function bundleHandler(job: string, outDir: string = mkdtempSync(join(tmpdir(), `bundle-${job}-`))): Promise<BuiltBundle> {
+export async function bundleHandler(
+  job: string,
+  outDir: string = mkdtempSync(join(tmpdir(), `bundle-${job}-`)),
+): Promise<BuiltBundle> {
   const built = await bundleJob(job);
   const file = join(outDir, `${job}.js`);
   writeFileSync(file, built.code);

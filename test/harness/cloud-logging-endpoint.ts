@@ -127,28 +127,47 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
         const exchange: TokenExchange = {
           audience: form.get("audience") ?? "",
           subjectTokenType: form.get("subject_token_type") ?? "",
-          subjectToken: JSON.parse(decodeURIComponent(form.get("subject_token") ?? "{}")) as TokenExchange["subjectToken"],
+          subjectToken: JSON.parse(
+            decodeURIComponent(form.get("subject_token") ?? "{}"),
+          ) as TokenExchange["subjectToken"],
         };
-        if (exchange.audience !== options.federation.audience || form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:token-exchange") {
+        if (
+          exchange.audience !== options.federation.audience ||
+          form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:token-exchange"
+        ) {
           response.writeHead(400, { "content-type": "application/json" });
-          response.end(JSON.stringify({ error: "invalid_target", error_description: `unknown audience ${exchange.audience}` }));
+          response.end(
+            JSON.stringify({ error: "invalid_target", error_description: `unknown audience ${exchange.audience}` }),
+          );
           return;
         }
         exchanges.push(exchange);
         response.writeHead(200, { "content-type": "application/json" });
-        response.end(JSON.stringify({ access_token: federatedToken, issued_token_type: "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in: 3600 }));
+        response.end(
+          JSON.stringify({
+            access_token: federatedToken,
+            issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
+            token_type: "Bearer",
+            expires_in: 3600,
+          }),
+        );
         return;
       }
       const impersonation = /^\/v1\/projects\/-\/serviceAccounts\/([^:]+):generateAccessToken$/.exec(request.url ?? "");
       if (options.federation && request.method === "POST" && impersonation) {
         const email = decodeURIComponent(impersonation[1] ?? "");
-        if (request.headers.authorization !== `Bearer ${federatedToken}` || email !== options.federation.serviceAccountEmail) {
+        if (
+          request.headers.authorization !== `Bearer ${federatedToken}` ||
+          email !== options.federation.serviceAccountEmail
+        ) {
           sendError(response, 403, `Permission 'iam.serviceAccounts.getAccessToken' denied on ${email}`);
           return;
         }
         impersonations.push(email);
         response.writeHead(200, { "content-type": "application/json" });
-        response.end(JSON.stringify({ accessToken: options.token, expireTime: new Date(Date.now() + 3_600_000).toISOString() }));
+        response.end(
+          JSON.stringify({ accessToken: options.token, expireTime: new Date(Date.now() + 3_600_000).toISOString() }),
+        );
         return;
       }
       if (request.method !== "POST" || !request.url?.startsWith("/v2/entries:write")) {
@@ -174,7 +193,11 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
         logName: String(parsed.logName ?? ""),
         resource: parsed.resource,
         ...(parsed.partialSuccess !== undefined ? { partialSuccess: parsed.partialSuccess } : {}),
-        entries: (parsed.entries ?? []).map((entry) => ({ ...entry, logName: String(parsed.logName ?? ""), resource: parsed.resource })),
+        entries: (parsed.entries ?? []).map((entry) => ({
+          ...entry,
+          logName: String(parsed.logName ?? ""),
+          resource: parsed.resource,
+        })),
       };
       requests.push(write);
       entries.push(...write.entries);

@@ -93,7 +93,9 @@ export function applyExchangeEvent(entities: Map<string, SubgraphExchangeEntity>
 
 /** The business metrics by scanning every exchange (what the health job did before it had counters). */
 export function fullScanMetrics(exchanges: readonly SubgraphExchangeEntity[]): BusinessMetrics {
-  const open = exchanges.filter((exchange) => exchange.finalizedDate === null && ["COMMITTED", "REDEEMED", "DISPUTED"].includes(exchange.state));
+  const open = exchanges.filter(
+    (exchange) => exchange.finalizedDate === null && ["COMMITTED", "REDEEMED", "DISPUTED"].includes(exchange.state),
+  );
   const redeemed = exchanges.filter((exchange) => exchange.redeemedDate !== null);
   const disputed = exchanges.filter((exchange) => exchange.disputed);
   const completed = exchanges.filter((exchange) => exchange.state === "COMPLETED" && exchange.finalizedDate !== null);
@@ -103,6 +105,8 @@ export function fullScanMetrics(exchanges: readonly SubgraphExchangeEntity[]): B
     openExchanges: open.length,
     ...(exchanges.length > 0 ? { redemptionRate: redeemed.length / exchanges.length } : {}),
     ...(redeemed.length > 0 ? { disputeRate: disputed.length / redeemed.length } : {}),
-    ...(durations.length > 0 ? { meanTimeToCompletionSeconds: durations.reduce((sum, value) => sum + value, 0) / durations.length } : {}),
+    ...(durations.length > 0
+      ? { meanTimeToCompletionSeconds: durations.reduce((sum, value) => sum + value, 0) / durations.length }
+      : {}),
   };
 }

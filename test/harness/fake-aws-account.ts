@@ -61,9 +61,12 @@ export interface FakeAwsAccount {
   denied: Set<string>;
 }
 
-export const roleArn = (account: FakeAwsAccount, role: FakeRole) => `arn:aws:iam::${account.account}:role${role.path}${role.name}`;
-export const userArn = (account: FakeAwsAccount, user: FakeUser) => `arn:aws:iam::${account.account}:user${user.path}${user.name}`;
-export const trailArn = (account: FakeAwsAccount, trail: FakeTrail) => `arn:aws:cloudtrail:${trail.homeRegion}:${account.account}:trail/${trail.name}`;
+export const roleArn = (account: FakeAwsAccount, role: FakeRole) =>
+  `arn:aws:iam::${account.account}:role${role.path}${role.name}`;
+export const userArn = (account: FakeAwsAccount, user: FakeUser) =>
+  `arn:aws:iam::${account.account}:user${user.path}${user.name}`;
+export const trailArn = (account: FakeAwsAccount, trail: FakeTrail) =>
+  `arn:aws:cloudtrail:${trail.homeRegion}:${account.account}:trail/${trail.name}`;
 
 /** Request ids in the AWS format (a UUID), new per reply. */
 export const requestId = () => crypto.randomUUID();

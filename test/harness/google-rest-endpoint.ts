@@ -30,26 +30,43 @@ const lifecycleStates = { LIFECYCLE_STATE_UNSPECIFIED: 0, ACTIVE: 1, DELETE_REQU
 
 const statusNames: Record<number, string> = { 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND" };
 
-const json = (status: number, body: unknown): Reply => ({ status, headers: { "content-type": "application/json; charset=UTF-8" }, body: JSON.stringify(body) });
+const json = (status: number, body: unknown): Reply => ({
+  status,
+  headers: { "content-type": "application/json; charset=UTF-8" },
+  body: JSON.stringify(body),
+});
 const googleError = (status: number, message: string, details?: unknown[]): Reply =>
-  json(status, { error: { code: status, message, status: statusNames[status] ?? "UNKNOWN", ...(details ? { details } : {}) } });
+  json(status, {
+    error: { code: status, message, status: statusNames[status] ?? "UNKNOWN", ...(details ? { details } : {}) },
+  });
 
 export async function startGoogleRestEndpoint(gcp: FakeGcpProject): Promise<LocalHttpServer> {
   return startLocalHttp((request) => {
-    if (request.headers.authorization !== `Bearer ${gcp.token}`) return googleError(401, "Request had invalid authentication credentials.");
+    if (request.headers.authorization !== `Bearer ${gcp.token}`)
+      return googleError(401, "Request had invalid authentication credentials.");
     if (request.method !== "GET") return googleError(404, `no route ${request.method}`);
     const url = new URL(request.url, "http://127.0.0.1");
     const numericEnums = (url.searchParams.get("$alt") ?? "").includes("enum-encoding=int");
-    const enumValue = <T extends Record<string, number>>(values: T, name: keyof T & string) => (numericEnums ? values[name] : name);
+    const enumValue = <T extends Record<string, number>>(values: T, name: keyof T & string) =>
+      numericEnums ? values[name] : name;
     const path = decodeURIComponent(url.pathname);
     const projectMatches = (project: string) => project === gcp.project || project === gcp.projectNumber;
 
     const service = /^\/v1\/projects\/([^/]+)\/services\/([^/]+)$/.exec(path);
     if (service && projectMatches(service[1] ?? "")) {
       if (!gcp.serviceUsageEnabled) {
-        return googleError(403, `Service Usage API has not been used in project ${gcp.projectNumber} before or it is disabled. Enable it and retry.`, [
-          { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "SERVICE_DISABLED", domain: "googleapis.com", metadata: { service: "serviceusage.googleapis.com", consumer: `projects/${gcp.projectNumber}` } },
-        ]);
+        return googleError(
+          403,
+          `Service Usage API has not been used in project ${gcp.projectNumber} before or it is disabled. Enable it and retry.`,
+          [
+            {
+              "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              reason: "SERVICE_DISABLED",
+              domain: "googleapis.com",
+              metadata: { service: "serviceusage.googleapis.com", consumer: `projects/${gcp.projectNumber}` },
+            },
+          ],
+        );
       }
       const api = service[2] ?? "";
       return json(200, {

@@ -44,13 +44,16 @@ export function captureStdout(options: { echo?: boolean } = {}): CapturedOutput 
   });
   const metrics = (): EmfMetric[] =>
     lines.flatMap((line) => {
-      const aws = line._aws as { CloudWatchMetrics?: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+      const aws = line._aws as
+        { CloudWatchMetrics?: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
       if (!aws?.CloudWatchMetrics) return [];
       return aws.CloudWatchMetrics.flatMap((directive) =>
         directive.Metrics.map((metric) => ({
           name: metric.Name,
           value: line[metric.Name] as number | number[],
-          dimensions: Object.fromEntries((directive.Dimensions[0] ?? []).map((dimension) => [dimension, String(line[dimension])])),
+          dimensions: Object.fromEntries(
+            (directive.Dimensions[0] ?? []).map((dimension) => [dimension, String(line[dimension])]),
+          ),
         })),
       );
     });
@@ -58,9 +61,18 @@ export function captureStdout(options: { echo?: boolean } = {}): CapturedOutput 
   return {
     lines: () => [...lines],
     toolCalls: () =>
-      lines.filter((line) => line.toolCall !== undefined).map((line) => ({ ...(line.toolCall as ToolCallRecord), level: String(line.level), ...(typeof line.xray_trace_id === "string" ? { xray_trace_id: line.xray_trace_id } : {}) })),
+      lines
+        .filter((line) => line.toolCall !== undefined)
+        .map((line) => ({
+          ...(line.toolCall as ToolCallRecord),
+          level: String(line.level),
+          ...(typeof line.xray_trace_id === "string" ? { xray_trace_id: line.xray_trace_id } : {}),
+        })),
     metrics,
-    metricValues: (name) => metrics().filter((metric) => metric.name === name).flatMap((metric) => (Array.isArray(metric.value) ? metric.value : [metric.value])),
+    metricValues: (name) =>
+      metrics()
+        .filter((metric) => metric.name === name)
+        .flatMap((metric) => (Array.isArray(metric.value) ? metric.value : [metric.value])),
     clear: () => {
       lines.length = 0;
     },

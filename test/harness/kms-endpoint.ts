@@ -201,11 +201,17 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
     const key = findKey(input.KeyId);
     assertUsable(key);
     if (key.keyUsage !== "SIGN_VERIFY") {
-      throw new KmsError("InvalidKeyUsageException", `${key.arn} key usage is ${key.keyUsage} which is not valid for Sign.`);
+      throw new KmsError(
+        "InvalidKeyUsageException",
+        `${key.arn} key usage is ${key.keyUsage} which is not valid for Sign.`,
+      );
     }
     const algorithm = String(input.SigningAlgorithm);
     if (!SIGNING_ALGORITHMS[key.keySpec].includes(algorithm) || key.ecdsa === undefined) {
-      throw new KmsError("InvalidKeyUsageException", `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
+      throw new KmsError(
+        "InvalidKeyUsageException",
+        `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`,
+      );
     }
     const message = Buffer.from(String(input.Message), "base64");
     const digest = messageDigest(message, input.MessageType);
@@ -241,7 +247,10 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
     const operation = typeof target === "string" ? target.replace(/^TrentService\./, "") : "";
     const body = await readBody(request);
     if (!isOperation(operation)) {
-      return reply(response, 400, { __type: "UnknownOperationException", message: `Unsupported target ${String(target)}` });
+      return reply(response, 400, {
+        __type: "UnknownOperationException",
+        message: `Unsupported target ${String(target)}`,
+      });
     }
     counts[operation] += 1;
     try {
@@ -254,8 +263,7 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
       if (fault !== undefined) throw faultError(fault, operation, input.KeyId);
       reply(response, 200, handlers[operation](input));
     } catch (error) {
-      const kmsError =
-        error instanceof KmsError ? error : new KmsError("KMSInternalException", "internal error", 500);
+      const kmsError = error instanceof KmsError ? error : new KmsError("KMSInternalException", "internal error", 500);
       reply(response, kmsError.status, { __type: kmsError.type, message: kmsError.message });
     }
   };
@@ -328,7 +336,11 @@ function assertUsable(key: KeyRecord): void {
   }
 }
 
-function faultError(fault: Exclude<KmsFaultError, "ConnectionReset">, operation: KmsOperation, keyRef: unknown): KmsError {
+function faultError(
+  fault: Exclude<KmsFaultError, "ConnectionReset">,
+  operation: KmsOperation,
+  keyRef: unknown,
+): KmsError {
   const messages: Record<typeof fault, string> = {
     ThrottlingException: "Rate exceeded",
     AccessDeniedException: `User: ${ROLE_ARN} is not authorized to perform: kms:${operation} on resource: ${String(keyRef)} because no identity-based policy allows the kms:${operation} action`,

@@ -24,7 +24,8 @@ export function keyMaterial(keySpec: KmsKeySpec, seed: string | undefined): { sp
     if (d === undefined) throw new Error("P-256 key export has no private scalar");
     return { spki: spki(createPublicKey(privateKey)), ecdsa: { curve: p256, privateKey: Buffer.from(d, "base64url") } };
   }
-  const privateKey = seed === undefined ? secp256k1.utils.randomPrivateKey() : Buffer.from(seed.replace(/^0x/, ""), "hex");
+  const privateKey =
+    seed === undefined ? secp256k1.utils.randomPrivateKey() : Buffer.from(seed.replace(/^0x/, ""), "hex");
   const point = secp256k1.getPublicKey(privateKey, false);
   const jwk = {
     kty: "EC",
@@ -33,7 +34,10 @@ export function keyMaterial(keySpec: KmsKeySpec, seed: string | undefined): { sp
     x: Buffer.from(point.subarray(1, 33)).toString("base64url"),
     y: Buffer.from(point.subarray(33)).toString("base64url"),
   };
-  return { spki: spki(createPublicKey(createPrivateKey({ key: jwk, format: "jwk" }))), ecdsa: { curve: secp256k1, privateKey } };
+  return {
+    spki: spki(createPublicKey(createPrivateKey({ key: jwk, format: "jwk" }))),
+    ecdsa: { curve: secp256k1, privateKey },
+  };
 }
 
 function spki(publicKey: KeyObject): Buffer {
@@ -44,11 +48,7 @@ function spki(publicKey: KeyObject): Buffer {
  * Signs the digest as given (no second hash), with fresh randomness each time
  * and without low-s normalisation: KMS makes neither promise.
  */
-export function signWithShape(
-  key: EcdsaKey,
-  digest: Uint8Array,
-  shape: SignatureShape,
-): { r: bigint; s: bigint } {
+export function signWithShape(key: EcdsaKey, digest: Uint8Array, shape: SignatureShape): { r: bigint; s: bigint } {
   const { n } = key.curve.CURVE;
   const holds = ({ r, s }: { r: bigint; s: bigint }) =>
     shape === "any" ||

@@ -18,7 +18,9 @@ export type MultiRegionKms = {
 };
 
 /** Starts both endpoints and seeds one freshly generated secp256k1 key into each. */
-export async function startMultiRegionKms(regions: { primary: string; replica: string } = { primary: "eu-west-1", replica: "eu-central-1" }): Promise<MultiRegionKms> {
+export async function startMultiRegionKms(
+  regions: { primary: string; replica: string } = { primary: "eu-west-1", replica: "eu-central-1" },
+): Promise<MultiRegionKms> {
   const primary = await startKmsEndpoint({ region: regions.primary });
   const replica = await startKmsEndpoint({ region: regions.replica });
   const keyId = `mrk-${randomBytes(16).toString("hex")}`;

@@ -10,7 +10,13 @@ import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import type { RetryPolicy } from "../../lambdas/shared/runtime/retry";
 import { startAnvil, type Anvil } from "./anvil";
 import { startKmsEndpoint, type KmsEndpoint } from "./kms-endpoint";
-import { createKmsSeller, deployProtocolFixture, depositFunds, type FixtureDeployment, type SellerSetup } from "./protocol-fixture";
+import {
+  createKmsSeller,
+  deployProtocolFixture,
+  depositFunds,
+  type FixtureDeployment,
+  type SellerSetup,
+} from "./protocol-fixture";
 
 export type KmsSellerChain = {
   anvil: Anvil;
@@ -28,7 +34,9 @@ export type KmsSellerChain = {
   stop(): Promise<void>;
 };
 
-export async function startKmsSellerChain(options: { retry?: Partial<RetryPolicy>; depositWei?: bigint } = {}): Promise<KmsSellerChain> {
+export async function startKmsSellerChain(
+  options: { retry?: Partial<RetryPolicy>; depositWei?: bigint } = {},
+): Promise<KmsSellerChain> {
   const [anvil, kms] = await Promise.all([startAnvil(), startKmsEndpoint()]);
   const stop = async () => {
     await Promise.all([anvil.stop(), kms.close()]);
@@ -51,7 +59,14 @@ export async function startKmsSellerChain(options: { retry?: Partial<RetryPolicy
     fixture,
     account,
     seller,
-    writeClients: (job) => createWriteClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger(job), account, pollingIntervalMs: 20 }),
+    writeClients: (job) =>
+      createWriteClients({
+        chainId: anvil.chain.id,
+        urls: { primary: anvil.rpcUrl },
+        logger: createJobLogger(job),
+        account,
+        pollingIntervalMs: 20,
+      }),
     mineOnSleep: async () => {
       await fixture.testClient.mine({ blocks: 1 });
     },

@@ -17,7 +17,9 @@ export type KmsTestEndpoint = {
   /** The running stand-in (from the file's beforeAll on). */
   readonly endpoint: KmsEndpoint;
   /** A new key and an account on it (fast retries unless `options` says otherwise). */
-  freshAccount(options?: Partial<Omit<KmsAccountOptions, "keyId" | "client">>): Promise<{ keyId: string; client: ReturnType<KmsEndpoint["client"]>; account: KmsAccount }>;
+  freshAccount(
+    options?: Partial<Omit<KmsAccountOptions, "keyId" | "client">>,
+  ): Promise<{ keyId: string; client: ReturnType<KmsEndpoint["client"]>; account: KmsAccount }>;
 };
 
 /** Starts the KMS stand-in before the calling file's tests and closes it after them. */

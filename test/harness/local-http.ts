@@ -30,7 +30,12 @@ export async function startLocalHttp(handle: (request: ReceivedRequest) => Reply
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
     incoming.on("end", () => {
-      const request = { method: incoming.method ?? "", url: incoming.url ?? "/", headers: incoming.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const request = {
+        method: incoming.method ?? "",
+        url: incoming.url ?? "/",
+        headers: incoming.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       requests.push(request);
       let reply: Reply;
       try {
@@ -59,5 +64,7 @@ export async function startLocalHttp(handle: (request: ReceivedRequest) => Reply
 /** The service in a SigV4 `Authorization` header's credential scope (`.../<region>/<service>/aws4_request`), if signed. */
 export function sigV4Service(headers: IncomingMessage["headers"]): string | undefined {
   const authorization = headers.authorization;
-  return typeof authorization === "string" ? /^AWS4-HMAC-SHA256 Credential=[^/]+\/[0-9]{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request,/.exec(authorization)?.[1] : undefined;
+  return typeof authorization === "string"
+    ? /^AWS4-HMAC-SHA256 Credential=[^/]+\/[0-9]{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request,/.exec(authorization)?.[1]
+    : undefined;
 }

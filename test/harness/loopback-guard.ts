@@ -25,12 +25,17 @@ export function installLoopbackGuard(): LoopbackGuard {
   Socket.prototype.connect = function guardedConnect(this: Socket, ...args: unknown[]) {
     // net.connect hands over its already-normalized arguments as one array: [options, callback].
     const [first, second] = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
-    const options = (typeof first === "object" && first !== null ? first : { port: first, host: typeof second === "string" ? second : undefined }) as {
+    const options = (
+      typeof first === "object" && first !== null
+        ? first
+        : { port: first, host: typeof second === "string" ? second : undefined }
+    ) as {
       port?: unknown;
       host?: unknown;
       path?: unknown;
     };
-    if (typeof options.path === "string" && options.port === undefined) return (original as (...a: unknown[]) => Socket).apply(this, args);
+    if (typeof options.path === "string" && options.port === undefined)
+      return (original as (...a: unknown[]) => Socket).apply(this, args);
     const host = typeof options.host === "string" ? options.host : "localhost";
     const target = `${host}:${String(options.port)}`;
     connections.push(target);

@@ -27,7 +27,11 @@ export const signerAlias = "alias/boson-kit/staging/assistant";
 
 export const keyAdminRole: FakeRole = { name: "boson-kit-key-admin", path: "/", roleId: "AROAKEYADMINROLE00001" };
 /** An IAM Identity Center (SSO) role: its ARN has a path that session ARNs drop. */
-export const deployRole: FakeRole = { name: "AWSReservedSSO_Deploy_0a1b2c3d4e5f6a7b", path: "/aws-reserved/sso.amazonaws.com/eu-west-1/", roleId: "AROADEPLOYROLE000001" };
+export const deployRole: FakeRole = {
+  name: "AWSReservedSSO_Deploy_0a1b2c3d4e5f6a7b",
+  path: "/aws-reserved/sso.amazonaws.com/eu-west-1/",
+  roleId: "AROADEPLOYROLE000001",
+};
 export const previewRole: FakeRole = { name: "boson-kit-preview", path: "/", roleId: "AROAPREVIEWROLE00001" };
 
 const arnOf = (role: FakeRole) => `arn:aws:iam::${accountId}:role${role.path}${role.name}`;
@@ -40,8 +44,20 @@ export function signerPolicy(principals: readonly string[]): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Sid: "AdministratorsManageTheKey", Effect: "Allow", Principal: { AWS: principals }, Action: ["kms:PutKeyPolicy", "kms:DescribeKey"], Resource: "*" },
-      { Sid: "AdministratorsNeverSign", Effect: "Deny", Principal: { AWS: principals }, Action: ["kms:Sign"], Resource: "*" },
+      {
+        Sid: "AdministratorsManageTheKey",
+        Effect: "Allow",
+        Principal: { AWS: principals },
+        Action: ["kms:PutKeyPolicy", "kms:DescribeKey"],
+        Resource: "*",
+      },
+      {
+        Sid: "AdministratorsNeverSign",
+        Effect: "Deny",
+        Principal: { AWS: principals },
+        Action: ["kms:Sign"],
+        Resource: "*",
+      },
     ],
   });
 }
@@ -50,13 +66,34 @@ export function healthyAccount(): FakeAwsAccount {
   const account: FakeAwsAccount = {
     account: accountId,
     region,
-    caller: { arn: `arn:aws:sts::${accountId}:assumed-role/${deployRole.name}/dev@example.com`, userId: `${deployRole.roleId}:dev@example.com` },
+    caller: {
+      arn: `arn:aws:sts::${accountId}:assumed-role/${deployRole.name}/dev@example.com`,
+      userId: `${deployRole.roleId}:dev@example.com`,
+    },
     roles: [keyAdminRole, deployRole, previewRole],
     users: [],
     zones: [
-      { zoneName: "eu-west-1a", zoneId: "euw1-az3", state: "available", optInStatus: "opt-in-not-required", zoneType: "availability-zone" },
-      { zoneName: "eu-west-1b", zoneId: "euw1-az1", state: "available", optInStatus: "opt-in-not-required", zoneType: "availability-zone" },
-      { zoneName: "eu-west-1c", zoneId: "euw1-az2", state: "available", optInStatus: "opt-in-not-required", zoneType: "availability-zone" },
+      {
+        zoneName: "eu-west-1a",
+        zoneId: "euw1-az3",
+        state: "available",
+        optInStatus: "opt-in-not-required",
+        zoneType: "availability-zone",
+      },
+      {
+        zoneName: "eu-west-1b",
+        zoneId: "euw1-az1",
+        state: "available",
+        optInStatus: "opt-in-not-required",
+        zoneType: "availability-zone",
+      },
+      {
+        zoneName: "eu-west-1c",
+        zoneId: "euw1-az2",
+        state: "available",
+        optInStatus: "opt-in-not-required",
+        zoneType: "availability-zone",
+      },
     ],
     addresses: [],
     appliedQuotas: {},
@@ -83,7 +120,9 @@ export function healthyProject(): FakeGcpProject {
 
 /** The committed staging stack with the deployer and zone keys a real stack would set. */
 export function stagingValues(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const document = parse(readFileSync(join(projectRoot, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const document = parse(readFileSync(join(projectRoot, "Pulumi.staging.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
   const values: Record<string, unknown> = {
     ...document.config,
     "boson-kit:deployers": [deployerArn],
@@ -118,7 +157,12 @@ export function stagingNeeds(overrides: Partial<StackNeeds> = {}): StackNeeds {
 export interface PreflightWorld {
   readonly account: FakeAwsAccount;
   readonly project: FakeGcpProject;
-  readonly servers: { readonly query: LocalHttpServer; readonly json: LocalHttpServer; readonly restJson: LocalHttpServer; readonly google: LocalHttpServer };
+  readonly servers: {
+    readonly query: LocalHttpServer;
+    readonly json: LocalHttpServer;
+    readonly restJson: LocalHttpServer;
+    readonly google: LocalHttpServer;
+  };
   readonly aws: AwsClients;
   readonly gcp: GcpClients;
   /** Endpoints and credentials for `preflight()` itself. */
@@ -130,7 +174,10 @@ export interface PreflightWorld {
   close(): Promise<void>;
 }
 
-export async function startPreflightWorld(account = healthyAccount(), project = healthyProject()): Promise<PreflightWorld> {
+export async function startPreflightWorld(
+  account = healthyAccount(),
+  project = healthyProject(),
+): Promise<PreflightWorld> {
   const servers = {
     query: await startAwsQueryEndpoint(account),
     json: await startAwsJsonEndpoint(account),
@@ -151,7 +198,10 @@ export async function startPreflightWorld(account = healthyAccount(), project = 
       // Test-only placeholders: the stand-ins check that requests are signed, not the signature.
       credentials: { accessKeyId: "AKIDLOCALSTANDIN", secretAccessKey: "local-stand-in-not-a-secret" },
     },
-    gcp: { endpoint: { host: servers.google.host, port: servers.google.port }, authClient: fixedTokenAuthClient(project.token) },
+    gcp: {
+      endpoint: { host: servers.google.host, port: servers.google.port },
+      authClient: fixedTokenAuthClient(project.token),
+    },
   };
   const aws = createAwsClients({ region, ...clientOptions.aws });
   const gcp = createGcpClients(clientOptions.gcp);

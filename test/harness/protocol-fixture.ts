@@ -39,7 +39,9 @@ let compiled: CompiledFixture | undefined;
 export function compileFixture(): CompiledFixture {
   compiled ??= compileSolidity({
     root: fixtureSourceDir,
-    files: readdirSync(fixtureSourceDir).filter((name) => name.endsWith(".sol")).sort(),
+    files: readdirSync(fixtureSourceDir)
+      .filter((name) => name.endsWith(".sol"))
+      .sort(),
     pick: { BosonProtocolFixture: "BosonProtocolFixture.sol", FixtureToken: "FixtureToken.sol" },
     cacheName: "boson-kit-fixture",
     failure: "fixture does not compile",
@@ -74,7 +76,12 @@ export type FixtureDeployment = {
 
 export type SellerSetup = { sellerId: bigint; assistant: Address; treasury: Address };
 
-async function deploy(wallet: WalletClient<Transport, Chain, Account>, publicClient: PublicClient<Transport, Chain>, contract: CompiledContract, args: readonly unknown[]): Promise<{ address: Address; blockNumber: bigint }> {
+async function deploy(
+  wallet: WalletClient<Transport, Chain, Account>,
+  publicClient: PublicClient<Transport, Chain>,
+  contract: CompiledContract,
+  args: readonly unknown[],
+): Promise<{ address: Address; blockNumber: bigint }> {
   const hash = await wallet.deployContract({ abi: contract.abi, bytecode: contract.bytecode, args });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (!receipt.contractAddress) throw new Error("deployment produced no contract");
@@ -122,9 +129,18 @@ export async function send(
 }
 
 /** Creates a seller whose assistant is `assistant` (e.g. the KMS address) and treasury `treasury`. */
-export async function createSeller(fixture: FixtureDeployment, assistant: Address, treasury: Address): Promise<SellerSetup> {
+export async function createSeller(
+  fixture: FixtureDeployment,
+  assistant: Address,
+  treasury: Address,
+): Promise<SellerSetup> {
   const before = await nextAccountIdProbe(fixture);
-  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_createSeller", args: [assistant, fixture.deployer.account.address, treasury] });
+  await send(fixture, fixture.deployer, {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "testOnly_createSeller",
+    args: [assistant, fixture.deployer.account.address, treasury],
+  });
   return { sellerId: before, assistant, treasury };
 }
 
@@ -141,21 +157,53 @@ async function nextAccountIdProbe(fixture: FixtureDeployment): Promise<bigint> {
 }
 
 /** Deposits seller funds: native (value) or the fixture token (minted and approved first). */
-export async function depositFunds(fixture: FixtureDeployment, sellerId: bigint, token: Address, amount: bigint): Promise<void> {
+export async function depositFunds(
+  fixture: FixtureDeployment,
+  sellerId: bigint,
+  token: Address,
+  amount: bigint,
+): Promise<void> {
   if (token === zeroAddress) {
-    await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "depositFunds", args: [sellerId, token, amount], value: amount });
+    await send(fixture, fixture.deployer, {
+      address: fixture.diamond,
+      abi: fixture.abi,
+      functionName: "depositFunds",
+      args: [sellerId, token, amount],
+      value: amount,
+    });
     return;
   }
-  await send(fixture, fixture.deployer, { address: token, abi: fixture.tokenAbi, functionName: "testOnly_mint", args: [fixture.deployer.account.address, amount] });
-  await send(fixture, fixture.deployer, { address: token, abi: fixture.tokenAbi, functionName: "approve", args: [fixture.diamond, amount] });
-  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "depositFunds", args: [sellerId, token, amount] });
+  await send(fixture, fixture.deployer, {
+    address: token,
+    abi: fixture.tokenAbi,
+    functionName: "testOnly_mint",
+    args: [fixture.deployer.account.address, amount],
+  });
+  await send(fixture, fixture.deployer, {
+    address: token,
+    abi: fixture.tokenAbi,
+    functionName: "approve",
+    args: [fixture.diamond, amount],
+  });
+  await send(fixture, fixture.deployer, {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "depositFunds",
+    args: [sellerId, token, amount],
+  });
 }
 
 /** Creates an offer in the native coin and returns its id. */
 export async function createOffer(
   fixture: FixtureDeployment,
   sellerId: bigint,
-  options: { price?: bigint; sellerDeposit?: bigint; quantity?: bigint; disputePeriodSeconds?: bigint; exchangeToken?: Address } = {},
+  options: {
+    price?: bigint;
+    sellerDeposit?: bigint;
+    quantity?: bigint;
+    disputePeriodSeconds?: bigint;
+    exchangeToken?: Address;
+  } = {},
 ): Promise<bigint> {
   const args = [
     sellerId,
@@ -165,14 +213,34 @@ export async function createOffer(
     options.quantity ?? 100n,
     options.disputePeriodSeconds ?? 86_400n,
   ] as const;
-  const { result } = await fixture.publicClient.simulateContract({ address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_createOffer", args, account: fixture.deployer.account });
-  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_createOffer", args });
+  const { result } = await fixture.publicClient.simulateContract({
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "testOnly_createOffer",
+    args,
+    account: fixture.deployer.account,
+  });
+  await send(fixture, fixture.deployer, {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "testOnly_createOffer",
+    args,
+  });
   return result as bigint;
 }
 
 /** Pauses (or unpauses) protocol regions by their enum value. */
-export async function setPaused(fixture: FixtureDeployment, regions: readonly number[], paused: boolean): Promise<void> {
-  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: paused ? "testOnly_pause" : "testOnly_unpause", args: [regions] });
+export async function setPaused(
+  fixture: FixtureDeployment,
+  regions: readonly number[],
+  paused: boolean,
+): Promise<void> {
+  await send(fixture, fixture.deployer, {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: paused ? "testOnly_pause" : "testOnly_unpause",
+    args: [regions],
+  });
 }
 
 /** Sends native coin from anvil #0 (e.g. to fund the KMS address). */

@@ -13,13 +13,21 @@ const pulumi = require("@pulumi/pulumi");
 
 const [stack, configJson, secretKeysJson, callerArn, concurrencyQuota] = process.argv.slice(2);
 const vendoredTsNode = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "vendor", "ts-node@7.0.1");
-require(vendoredTsNode).register({ compiler: "typescript", project: "tsconfig.json", skipProject: false, compilerOptions: {} });
+require(vendoredTsNode).register({
+  compiler: "typescript",
+  project: "tsconfig.json",
+  skipProject: false,
+  compilerOptions: {},
+});
 const { kitMocks } = require("../../infra/offline/mocks.ts");
 
 async function main() {
   const config = JSON.parse(configJson);
   process.env.PULUMI_CONFIG_SECRET_KEYS = secretKeysJson;
-  const options = { ...(callerArn ? { callerArn } : {}), ...(concurrencyQuota ? { lambdaConcurrencyQuota: Number(concurrencyQuota) } : {}) };
+  const options = {
+    ...(callerArn ? { callerArn } : {}),
+    ...(concurrencyQuota ? { lambdaConcurrencyQuota: Number(concurrencyQuota) } : {}),
+  };
   await pulumi.runtime.setMocks(kitMocks(config["aws:region"], new Map(), options), "boson-kit", stack, false);
   pulumi.runtime.setAllConfig(config, JSON.parse(secretKeysJson));
   const outputs = await pulumi.runtime.runInPulumiStack(async () => require("../../infra/index.ts"));

@@ -28,7 +28,10 @@ export async function startSecretsEndpoint(options: { region?: string } = {}): P
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const reply = (status: number, body: unknown) => {
-        response.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": `req-${Date.now()}` });
+        response.writeHead(status, {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amzn-requestid": `req-${Date.now()}`,
+        });
         response.end(JSON.stringify(body));
       };
       const target = request.headers["x-amz-target"];
@@ -47,10 +50,20 @@ export async function startSecretsEndpoint(options: { region?: string } = {}): P
       reads[id] = (reads[id] ?? 0) + 1;
       const secret = secrets.get(id) ?? [...secrets.values()].find((entry) => entry.name === id);
       if (!secret) {
-        reply(400, { __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." });
+        reply(400, {
+          __type: "ResourceNotFoundException",
+          message: "Secrets Manager can't find the specified secret.",
+        });
         return;
       }
-      reply(200, { ARN: secret.arn, Name: secret.name, SecretString: secret.value, VersionId: secret.versionId, VersionStages: ["AWSCURRENT"], CreatedDate: Date.now() / 1000 });
+      reply(200, {
+        ARN: secret.arn,
+        Name: secret.name,
+        SecretString: secret.value,
+        VersionId: secret.versionId,
+        VersionStages: ["AWSCURRENT"],
+        CreatedDate: Date.now() / 1000,
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

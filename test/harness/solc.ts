@@ -14,7 +14,10 @@ export type CompiledContract = { abi: Abi; bytecode: Hex; deployedBytecode: Hex 
 
 type SolcOutput = {
   errors?: { severity: string; formattedMessage: string }[];
-  contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
+  contracts: Record<
+    string,
+    Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+  >;
 };
 
 /**
@@ -31,9 +34,16 @@ export function compileSolidity<Name extends string>(options: {
   /** Leads the error when the sources do not compile, e.g. "fixture does not compile". */
   failure: string;
 }): Record<Name, CompiledContract> {
-  const sources = Object.fromEntries(options.files.map((file) => [file, { content: readFileSync(join(options.root, file), "utf8") }]));
+  const sources = Object.fromEntries(
+    options.files.map((file) => [file, { content: readFileSync(join(options.root, file), "utf8") }]),
+  );
   const solc = createRequire(__filename)("solc") as { compile(input: string): string; version(): string };
-  const hash = createHash("sha256").update(solc.version()).update(JSON.stringify(sources)).update(JSON.stringify(options.pick)).digest("hex").slice(0, 16);
+  const hash = createHash("sha256")
+    .update(solc.version())
+    .update(JSON.stringify(sources))
+    .update(JSON.stringify(options.pick))
+    .digest("hex")
+    .slice(0, 16);
   const cacheDir = join(tmpdir(), options.cacheName);
   const cacheFile = join(cacheDir, `${hash}.json`);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, "utf8")) as Record<Name, CompiledContract>;
@@ -48,11 +58,19 @@ export function compileSolidity<Name extends string>(options: {
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
   const errors = (output.errors ?? []).filter((error) => error.severity === "error");
-  if (errors.length > 0) throw new Error(`${options.failure}:\n${errors.map((error) => error.formattedMessage).join("\n")}`);
+  if (errors.length > 0)
+    throw new Error(`${options.failure}:\n${errors.map((error) => error.formattedMessage).join("\n")}`);
   const entries = (Object.entries(options.pick) as [Name, string][]).map(([name, file]): [Name, CompiledContract] => {
     const contract = output.contracts[file]?.[name];
     if (!contract) throw new Error(`solc produced no ${name}`);
-    return [name, { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}`, deployedBytecode: `0x${contract.evm.deployedBytecode.object}` }];
+    return [
+      name,
+      {
+        abi: contract.abi,
+        bytecode: `0x${contract.evm.bytecode.object}`,
+        deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
+      },
+    ];
   });
   const compiled = Object.fromEntries(entries) as Record<Name, CompiledContract>;
   mkdirSync(cacheDir, { recursive: true });

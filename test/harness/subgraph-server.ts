@@ -39,7 +39,12 @@ export type SubgraphServer = {
   stop(): Promise<void>;
 };
 
-export async function startSubgraphServer(options: { rpcUrl: string; diamond: Address; fromBlock?: bigint; lag?: number }): Promise<SubgraphServer> {
+export async function startSubgraphServer(options: {
+  rpcUrl: string;
+  diamond: Address;
+  fromBlock?: bigint;
+  lag?: number;
+}): Promise<SubgraphServer> {
   const abi: Abi = compileFixture().BosonProtocolFixture.abi;
   const client = createPublicClient({ transport: http(options.rpcUrl) });
   let lag = options.lag ?? 0;
@@ -65,7 +70,10 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
   const apply = async (log: { topics: readonly Hex[]; data: Hex; blockNumber: bigint }) => {
     let event: { eventName: string; args: Record<string, unknown> };
     try {
-      event = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as { eventName: string; args: Record<string, unknown> };
+      event = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as {
+        eventName: string;
+        args: Record<string, unknown>;
+      };
     } catch {
       return; // not a protocol event
     }
@@ -85,7 +93,9 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
     applyExchangeEvent(exchanges, {
       eventName: event.eventName,
       exchangeId: id("exchangeId"),
-      timestamp: Number(commit && voucher?.committedDate !== undefined ? voucher.committedDate : await timestampOf(log.blockNumber)),
+      timestamp: Number(
+        commit && voucher?.committedDate !== undefined ? voucher.committedDate : await timestampOf(log.blockNumber),
+      ),
       ...(commit
         ? {
             offerId: id("offerId"),
@@ -134,12 +144,20 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       validUntilDate_lt?: string | null;
     } | null;
   };
-  type OffersArgs = { first?: number | null; where?: { seller?: string | null; voided?: boolean | null; id_gt?: string | null } | null };
+  type OffersArgs = {
+    first?: number | null;
+    where?: { seller?: string | null; voided?: boolean | null; id_gt?: string | null } | null;
+  };
   const byId = (a: { id: string }, b: { id: string }) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
   // graph-node compares String ids as strings; the kit's cursors start at "" and every id here is a decimal of one width per test.
-  const after = (id: string, cursor: string | null | undefined) => cursor == null || cursor === "" || BigInt(id) > BigInt(cursor);
+  const after = (id: string, cursor: string | null | undefined) =>
+    cursor == null || cursor === "" || BigInt(id) > BigInt(cursor);
   const rootValue: Record<string, (args: never) => unknown> = {
-    _meta: () => ({ block: { number: Number(indexed), hash: null, timestamp: null }, hasIndexingErrors: indexingErrors, deployment: "local" }),
+    _meta: () => ({
+      block: { number: Number(indexed), hash: null, timestamp: null },
+      hasIndexingErrors: indexingErrors,
+      deployment: "local",
+    }),
     exchanges: (args: ExchangesArgs) => {
       const where = args.where ?? {};
       const first = args.first ?? 100;
@@ -152,7 +170,10 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
         .filter((entity) => where.state_in == null || where.state_in.includes(entity.state))
         // `finalizedDate: null` in a where clause means "not finalized" (the key is present with null).
         .filter((entity) => !("finalizedDate" in where) || entity.finalizedDate === where.finalizedDate)
-        .filter((entity) => where.validUntilDate_lt == null || BigInt(entity.validUntilDate) < BigInt(where.validUntilDate_lt))
+        .filter(
+          (entity) =>
+            where.validUntilDate_lt == null || BigInt(entity.validUntilDate) < BigInt(where.validUntilDate_lt),
+        )
         .sort(byId);
       return list.slice(skip, skip + first);
     },
@@ -180,7 +201,12 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
   const answer = async (body: { query?: string; variables?: Record<string, unknown> }): Promise<unknown> => {
     await sync();
     // Parsed, validated against core-sdk's schema, then executed, like a graph node.
-    return graphql({ schema: bosonSubgraphSchema(), source: body.query ?? "", variableValues: body.variables ?? {}, fieldResolver });
+    return graphql({
+      schema: bosonSubgraphSchema(),
+      source: body.query ?? "",
+      variableValues: body.variables ?? {},
+      fieldResolver,
+    });
   };
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -190,7 +216,10 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
       void (async () => {
         try {
           if (request.method !== "POST") throw new Error("POST a GraphQL query");
-          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query?: string; variables?: Record<string, unknown> };
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+            query?: string;
+            variables?: Record<string, unknown>;
+          };
           const result = await answer(body);
           const text = JSON.stringify(result);
           bytesSent += Buffer.byteLength(text);
@@ -198,7 +227,9 @@ export async function startSubgraphServer(options: { rpcUrl: string; diamond: Ad
           response.end(text);
         } catch (error) {
           response.writeHead(400, { "content-type": "application/json" });
-          response.end(JSON.stringify({ errors: [{ message: error instanceof Error ? error.message : String(error) }] }));
+          response.end(
+            JSON.stringify({ errors: [{ message: error instanceof Error ? error.message : String(error) }] }),
+          );
         }
       })();
     });

@@ -8,7 +8,13 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { Hex, Log } from "viem";
 import type { ChainEventRecord, EventStore } from "../../lambdas/shared/stores/events";
 import type { DecodedEvent, WatchedEventName } from "../../lambdas/watcher/events";
-import { exchangeKey, offerKey, type ExchangeRecord, type OfferRecord, type SellerRecords } from "../../lambdas/watcher/seller-records";
+import {
+  exchangeKey,
+  offerKey,
+  type ExchangeRecord,
+  type OfferRecord,
+  type SellerRecords,
+} from "../../lambdas/watcher/seller-records";
 
 export const silentLogger = (serviceName = "watcher") => new Logger({ serviceName, logLevel: "SILENT" });
 
@@ -63,7 +69,14 @@ export function memorySellerRecords(): MemorySellerRecords {
     getExchange: async (exchangeId) => (calls.push(`getExchange ${exchangeId}`), exchanges.get(exchangeId.toString())),
     ensureExchange: async (record) => {
       calls.push(`ensureExchange ${record.exchangeId}`);
-      if (!exchanges.has(record.exchangeId)) exchanges.set(record.exchangeId, { ...record, id: exchangeKey(record.exchangeId), recordType: "exchange", feeEvents: {}, gasByTx: {} });
+      if (!exchanges.has(record.exchangeId))
+        exchanges.set(record.exchangeId, {
+          ...record,
+          id: exchangeKey(record.exchangeId),
+          recordType: "exchange",
+          feeEvents: {},
+          gasByTx: {},
+        });
     },
     addFeeEvent: async (exchangeId, eventId, fact) => {
       exchange(exchangeId).feeEvents[eventId] = fact;
@@ -84,7 +97,11 @@ export function memorySellerRecords(): MemorySellerRecords {
 }
 
 /** An offer record as the watcher keeps it. */
-export function offer(offerId: bigint, sellerId: bigint, fees: Partial<Pick<OfferRecord, "protocolFee" | "agentFee" | "disputeResolverFee" | "exchangeToken">> = {}): OfferRecord {
+export function offer(
+  offerId: bigint,
+  sellerId: bigint,
+  fees: Partial<Pick<OfferRecord, "protocolFee" | "agentFee" | "disputeResolverFee" | "exchangeToken">> = {},
+): OfferRecord {
   return {
     id: offerKey(offerId),
     recordType: "offer",
@@ -102,7 +119,11 @@ export function offer(offerId: bigint, sellerId: bigint, fees: Partial<Pick<Offe
 let logCounter = 0;
 
 /** A decoded event as `decodeWatchedLog` returns it, on a made-up log (each call its own transaction unless given). */
-export function decodedEvent(eventName: WatchedEventName, args: Record<string, unknown>, log: Partial<Log<bigint, number, false>> & { blockTimestamp?: bigint } = {}): DecodedEvent {
+export function decodedEvent(
+  eventName: WatchedEventName,
+  args: Record<string, unknown>,
+  log: Partial<Log<bigint, number, false>> & { blockTimestamp?: bigint } = {},
+): DecodedEvent {
   logCounter++;
   const txHash = `0x${logCounter.toString(16).padStart(64, "0")}` as Hex;
   return {

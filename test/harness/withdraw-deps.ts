@@ -42,7 +42,12 @@ export function withdrawTestDeps(options: {
     clients: options.clients,
     logger,
     metrics: createJobMetrics("withdraw", "test"),
-    idempotent: createIdempotentRunner({ tableName: options.table, client: options.dynamo, logger, keyPrefix: "withdraw.test" }),
+    idempotent: createIdempotentRunner({
+      tableName: options.table,
+      client: options.dynamo,
+      logger,
+      keyPrefix: "withdraw.test",
+    }),
     subgraph: { url: options.subgraphUrl, logger },
     requestId: options.requestId,
     sleep: options.sleep,

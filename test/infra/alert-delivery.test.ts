@@ -13,12 +13,19 @@ const pagingUrl = "https://events.pagerduty.invalid/integration/not-a-real-key/e
 
 function stagingSource(values: Record<string, unknown>, secretKeys: string[] = []) {
   const base = structuredClone(readStackFile("staging").values) as Record<string, unknown>;
-  return { stack: "staging", values: { ...base, ...values }, secretKeys: new Set(secretKeys), mode: "offline" as const };
+  return {
+    stack: "staging",
+    values: { ...base, ...values },
+    secretKeys: new Set(secretKeys),
+    mode: "offline" as const,
+  };
 }
 
 describe("paging endpoints that carry credentials", () => {
   it("subscribe SNS through a Pulumi secret, hidden from the plan and its JSON", async () => {
-    const config = parseKitConfig(stagingSource({ "boson-kit:alertEndpoints": JSON.stringify([pagingUrl]) }, ["boson-kit:alertEndpoints"]));
+    const config = parseKitConfig(
+      stagingSource({ "boson-kit:alertEndpoints": JSON.stringify([pagingUrl]) }, ["boson-kit:alertEndpoints"]),
+    );
     const evaluation = await evaluateProgram(config, kitProgram);
     const subscription = named(evaluation, "aws:sns/topicSubscription:TopicSubscription", "alerts-secret-https-1");
     expect(subscription.inputs.endpoint).toBe(pagingUrl);
@@ -42,13 +49,17 @@ describe("paging endpoints that carry credentials", () => {
     expect(plainSecretKey).toMatch(/boson-kit:alertEndpoints = \(plaintext, hidden\): must be a Pulumi secret/);
     expect(plainSecretKey).toContain("pulumi config set --secret boson-kit:alertEndpoints");
     const slack = "https://hooks.slack.com/services/T000/B000/not-a-real-key";
-    const inAlerts = refused(stagingSource({ "boson-kit:alerts": { emails: ["oncall@example.com"], httpsEndpoints: [slack] } }));
+    const inAlerts = refused(
+      stagingSource({ "boson-kit:alerts": { emails: ["oncall@example.com"], httpsEndpoints: [slack] } }),
+    );
     expect(inAlerts).toMatch(/boson-kit:alerts\.httpsEndpoints\.0 = \(a credential URL, hidden\)/);
     expect(plainSecretKey + inAlerts).not.toContain("not-a-real-key");
   });
 
   it("offline, an encrypted secret declares no subscription and the plan says why", async () => {
-    const config = parseKitConfig(stagingSource({ "boson-kit:alertEndpoints": { secure: "v1:AAAA" } }, ["boson-kit:alertEndpoints"]));
+    const config = parseKitConfig(
+      stagingSource({ "boson-kit:alertEndpoints": { secure: "v1:AAAA" } }, ["boson-kit:alertEndpoints"]),
+    );
     expect(config.placeholders).toContainEqual({ key: "boson-kit:alertEndpoints", reason: "encrypted" });
   });
 });
@@ -58,9 +69,13 @@ describe("event alerts page once per burst", () => {
     const alarm = named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-dispute-raised");
     // Watcher every minute: a 60-minute cooldown is 60 one-minute periods, any one of which raises it.
     expect(alarm.inputs).toMatchObject({ period: 60, evaluationPeriods: 60, datapointsToAlarm: 1, statistic: "Sum" });
-    expect(named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-webhook-dead-lettered").inputs).toMatchObject({ evaluationPeriods: 60, datapointsToAlarm: 1 });
+    expect(
+      named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-webhook-dead-lettered").inputs,
+    ).toMatchObject({ evaluationPeriods: 60, datapointsToAlarm: 1 });
     // Other alarms keep N of N.
-    expect(named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-subgraph-lag").inputs).toMatchObject({ evaluationPeriods: 2, datapointsToAlarm: 2 });
+    expect(
+      named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-subgraph-lag").inputs,
+    ).toMatchObject({ evaluationPeriods: 2, datapointsToAlarm: 2 });
   });
 
   it("caps the cooldown at CloudWatch's one-day window", () => {

@@ -29,7 +29,8 @@ describe.each(committedStacks)("alerts in %s (B3, H3, H5, O6)", (stack) => {
     const key = resolve(evaluation, topic.inputs.kmsMasterKeyId);
     expect(key.type).toBe(keyType);
     const cloudwatchMayEncrypt = keyPolicy(key).some(
-      (statement) => servicePrincipals(statement).includes("cloudwatch.amazonaws.com") && grants(statement, "kms:GenerateDataKey"),
+      (statement) =>
+        servicePrincipals(statement).includes("cloudwatch.amazonaws.com") && grants(statement, "kms:GenerateDataKey"),
     );
     expect(cloudwatchMayEncrypt).toBe(true);
     expect(evaluation.outputs.alertsTopicArn).toBe(topic.computed?.arn);
@@ -40,10 +41,13 @@ describe.each(committedStacks)("alerts in %s (B3, H3, H5, O6)", (stack) => {
     const topicArn = named(evaluation, "aws:sns/topic:Topic", "alerts-topic").computed?.arn;
     const subscriptions = ofType(evaluation, "aws:sns/topicSubscription:TopicSubscription");
     for (const subscription of subscriptions) expect(subscription.inputs.topic).toBe(topicArn);
-    const byProtocol = (protocol: string) => subscriptions.filter((s) => s.inputs.protocol === protocol).map((s) => s.inputs.endpoint);
+    const byProtocol = (protocol: string) =>
+      subscriptions.filter((s) => s.inputs.protocol === protocol).map((s) => s.inputs.endpoint);
     expect(byProtocol("email")).toEqual(evaluation.config.alerts.emails);
     expect(byProtocol("https")).toEqual(evaluation.config.alerts.httpsEndpoints);
-    expect(subscriptions).toHaveLength(evaluation.config.alerts.emails.length + evaluation.config.alerts.httpsEndpoints.length);
+    expect(subscriptions).toHaveLength(
+      evaluation.config.alerts.emails.length + evaluation.config.alerts.httpsEndpoints.length,
+    );
   });
 
   it("raises three gas alarms at the configured ratios of the daily burn, with rising severity", () => {
@@ -137,17 +141,26 @@ describe.each(committedStacks)("alerts in %s (B3, H3, H5, O6)", (stack) => {
     const known = new Set<string>(Object.values(metricNames));
     for (const found of alarms) {
       expect(found.inputs.alarmActions, found.name).toEqual([topicArn]);
-      if (found.inputs.namespace === metricsNamespace) expect(known.has(String(found.inputs.metricName)), found.name).toBe(true);
+      if (found.inputs.namespace === metricsNamespace)
+        expect(known.has(String(found.inputs.metricName)), found.name).toBe(true);
     }
   });
 });
 
 describe.each(committedStacks)("dashboard in %s (B2)", (stack) => {
   interface Widget {
-    properties: { title: string; metrics: (string | Record<string, unknown>)[][]; annotations?: { horizontal: { value: number }[] } };
+    properties: {
+      title: string;
+      metrics: (string | Record<string, unknown>)[][];
+      annotations?: { horizontal: { value: number }[] };
+    };
   }
   const widgetsOf = (evaluation: StackEvaluation): Widget[] =>
-    (JSON.parse(String(named(evaluation, "aws:cloudwatch/dashboard:Dashboard", "dashboard-dashboard").inputs.dashboardBody)) as { widgets: Widget[] }).widgets;
+    (
+      JSON.parse(
+        String(named(evaluation, "aws:cloudwatch/dashboard:Dashboard", "dashboard-dashboard").inputs.dashboardBody),
+      ) as { widgets: Widget[] }
+    ).widgets;
   const metricsIn = (widget: Widget | undefined) => (widget?.properties.metrics ?? []).map((line) => line[1]);
 
   it("shows open exchanges, redemption and dispute rates, time to completion, gas spent and balance, lag and job outcomes", () => {
@@ -160,7 +173,9 @@ describe.each(committedStacks)("dashboard in %s (B2)", (stack) => {
     expect(metricsIn(byTitle("Gas spent"))).toContain(metricNames.gasSpentWei);
     expect(metricsIn(byTitle("Gas balance"))).toContain(metricNames.gasBalanceWei);
     expect(metricsIn(byTitle("Subgraph lag"))).toContain(metricNames.subgraphLagBlocks);
-    expect(new Set(metricsIn(byTitle("Job outcomes")))).toEqual(new Set([metricNames.jobSucceeded, metricNames.jobTransient, metricNames.jobFailed]));
+    expect(new Set(metricsIn(byTitle("Job outcomes")))).toEqual(
+      new Set([metricNames.jobSucceeded, metricNames.jobTransient, metricNames.jobFailed]),
+    );
   });
 
   it("reads the contract's namespace, names and the stack's dimension on every line", () => {
@@ -177,7 +192,9 @@ describe.each(committedStacks)("dashboard in %s (B2)", (stack) => {
   it("draws the gas alarm thresholds on the balance graph", () => {
     const evaluation = stacks[stack];
     const balance = widgetsOf(evaluation).find((widget) => widget.properties.title.startsWith("Gas balance"));
-    const expected = evaluation.config.gas.alertRatios.map((ratio) => Number(evaluation.config.gas.expectedDailyBurnWei) * ratio);
+    const expected = evaluation.config.gas.alertRatios.map(
+      (ratio) => Number(evaluation.config.gas.expectedDailyBurnWei) * ratio,
+    );
     expect(balance?.properties.annotations?.horizontal.map((line) => line.value)).toEqual(expected);
   });
 });

@@ -16,13 +16,20 @@ import { named, ofType, type Statement } from "./stack-evaluation";
  * secrets key cannot be lost by a destroy.
  */
 
-type BootstrapEvaluation = StackEvaluation<{ project: string; stack: string; aws: { region: string }; bootstrap: BootstrapConfig }>;
+type BootstrapEvaluation = StackEvaluation<{
+  project: string;
+  stack: string;
+  aws: { region: string };
+  bootstrap: BootstrapConfig;
+}>;
 
 const repo = "repo:example-org/boson-seller-kit";
 let evaluation: BootstrapEvaluation;
 
 function stackFileConfig(): BootstrapConfig {
-  const document = parse(readFileSync(join(projectRoot, "bootstrap", "Pulumi.ci.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const document = parse(readFileSync(join(projectRoot, "bootstrap", "Pulumi.ci.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
   const values = Object.fromEntries(
     Object.entries(document.config)
       .filter(([key]) => key.startsWith("boson-kit-bootstrap:"))
@@ -33,14 +40,19 @@ function stackFileConfig(): BootstrapConfig {
 
 beforeAll(async () => {
   const bootstrap = stackFileConfig();
-  evaluation = await evaluateProgram({ project: "boson-kit-bootstrap", stack: "ci", aws: { region: bootstrap.region }, bootstrap }, (config) =>
-    bootstrapProgram(config.bootstrap),
+  evaluation = await evaluateProgram(
+    { project: "boson-kit-bootstrap", stack: "ci", aws: { region: bootstrap.region }, bootstrap },
+    (config) => bootstrapProgram(config.bootstrap),
   );
 });
 
 const policy = (json: unknown) => (JSON.parse(String(json)) as { Statement: Statement[] }).Statement;
 const role = (name: string) => named(evaluation as unknown as StackEvaluation, "aws:iam/role:Role", name);
-const rolePolicy = (name: string) => policy(named(evaluation as unknown as StackEvaluation, "aws:iam/rolePolicy:RolePolicy", `${name}-permissions`).inputs.policy);
+const rolePolicy = (name: string) =>
+  policy(
+    named(evaluation as unknown as StackEvaluation, "aws:iam/rolePolicy:RolePolicy", `${name}-permissions`).inputs
+      .policy,
+  );
 
 /** What IAM decides for a web identity token on a trust policy with StringEquals conditions only (the only operator these use). */
 function admits(trustPolicy: unknown, claims: Record<string, string>): boolean {
@@ -48,18 +60,30 @@ function admits(trustPolicy: unknown, claims: Record<string, string>): boolean {
     (statement) =>
       statement.Effect === "Allow" &&
       Object.keys(statement.Condition ?? {}).every((operator) => operator === "StringEquals") &&
-      Object.entries(statement.Condition?.StringEquals ?? {}).every(([key, value]) => claims[key.replace("token.actions.githubusercontent.com:", "")] === value),
+      Object.entries(statement.Condition?.StringEquals ?? {}).every(
+        ([key, value]) => claims[key.replace("token.actions.githubusercontent.com:", "")] === value,
+      ),
   );
 }
 
 describe("the bootstrap config", () => {
   it("reads the committed example stack file", () => {
-    expect(stackFileConfig()).toMatchObject({ github: { owner: "example-org", repositoryId: "123456789" }, stacks: ["staging", "production"], region: "eu-west-1" });
+    expect(stackFileConfig()).toMatchObject({
+      github: { owner: "example-org", repositoryId: "123456789" },
+      stacks: ["staging", "production"],
+      region: "eu-west-1",
+    });
   });
 
   it("refuses a repository name instead of its numeric id, and a stack named twice, naming each key", () => {
-    const values = { github: { owner: "o", repository: "r", repositoryId: "o/r" }, stacks: ["staging", "staging"], gcp: { project: "boson-kit-x1" } };
-    expect(() => parseBootstrapConfig(values, "eu-west-1")).toThrow(/boson-kit-bootstrap:github.repositoryId: must be the repository's numeric id[\s\S]*boson-kit-bootstrap:stacks: must not name a stack twice/);
+    const values = {
+      github: { owner: "o", repository: "r", repositoryId: "o/r" },
+      stacks: ["staging", "staging"],
+      gcp: { project: "boson-kit-x1" },
+    };
+    expect(() => parseBootstrapConfig(values, "eu-west-1")).toThrow(
+      /boson-kit-bootstrap:github.repositoryId: must be the repository's numeric id[\s\S]*boson-kit-bootstrap:stacks: must not name a stack twice/,
+    );
   });
 });
 
@@ -86,12 +110,18 @@ describe("who may become which deploy identity (AWS)", () => {
   it("every trust is web identity from GitHub's OIDC provider with exact matches, never a wildcard", () => {
     for (const declared of ofType(evaluation as unknown as StackEvaluation, "aws:iam/role:Role")) {
       for (const statement of policy(declared.inputs.assumeRolePolicy)) {
-        expect(statement).toMatchObject({ Action: "sts:AssumeRoleWithWebIdentity", Principal: { Federated: expect.stringContaining("github-actions") } });
+        expect(statement).toMatchObject({
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Principal: { Federated: expect.stringContaining("github-actions") },
+        });
         expect(Object.keys(statement.Condition ?? {})).toEqual(["StringEquals"]);
         expect(JSON.stringify(statement.Condition)).not.toContain("*");
       }
     }
-    expect(ofType(evaluation as unknown as StackEvaluation, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]?.inputs).toMatchObject({
+    expect(
+      ofType(evaluation as unknown as StackEvaluation, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]
+        ?.inputs,
+    ).toMatchObject({
       url: "https://token.actions.githubusercontent.com",
       clientIdLists: ["sts.amazonaws.com"],
     });
@@ -99,34 +129,55 @@ describe("who may become which deploy identity (AWS)", () => {
 });
 
 describe("what each identity may do", () => {
-  const denied = (statements: Statement[]) => statements.filter((s) => s.Effect === "Deny").flatMap((s) => [s.Action].flat());
+  const denied = (statements: Statement[]) =>
+    statements.filter((s) => s.Effect === "Deny").flatMap((s) => [s.Action].flat());
 
   it("deployers may never sign, delete keys or mint long-lived credentials", () => {
     for (const stack of ["staging", "production"]) {
-      expect(denied(rolePolicy(`deploy-${stack}`))).toEqual(expect.arrayContaining(["kms:Sign", "kms:ScheduleKeyDeletion", "iam:CreateUser", "iam:CreateAccessKey"]));
+      expect(denied(rolePolicy(`deploy-${stack}`))).toEqual(
+        expect.arrayContaining(["kms:Sign", "kms:ScheduleKeyDeletion", "iam:CreateUser", "iam:CreateAccessKey"]),
+      );
     }
   });
 
   it("previewers read the state, write only its lock files, decrypt only the stack config, and never read runtime secrets", () => {
     const statements = rolePolicy("preview");
-    const writes = statements.filter((s) => s.Effect === "Allow" && [s.Action].flat().some((action) => /Put|Delete/.test(String(action))));
+    const writes = statements.filter(
+      (s) => s.Effect === "Allow" && [s.Action].flat().some((action) => /Put|Delete/.test(String(action))),
+    );
     expect(writes.map((s) => s.Resource)).toEqual([expect.stringMatching(/\/\.pulumi\/locks\/\*$/)]);
-    expect(denied(statements)).toEqual(expect.arrayContaining(["kms:Sign", "secretsmanager:GetSecretValue", "kms:Decrypt"]));
-    const decryptDeny = statements.find((s) => s.Sid === "DecryptOnlyStackConfig") as Statement & { NotResource?: string };
+    expect(denied(statements)).toEqual(
+      expect.arrayContaining(["kms:Sign", "secretsmanager:GetSecretValue", "kms:Decrypt"]),
+    );
+    const decryptDeny = statements.find((s) => s.Sid === "DecryptOnlyStackConfig") as Statement & {
+      NotResource?: string;
+    };
     expect(decryptDeny.NotResource).toMatch(/^arn:aws:kms:eu-west-1:\d{12}:key\//);
   });
 });
 
 describe("state and secrets", () => {
   it("keeps the state bucket and the secrets key protected, the bucket versioned, encrypted and private, the key rotated", () => {
-    const guarded = evaluation.resources.filter((r) => r.options?.protect).map((r) => r.name).sort();
+    const guarded = evaluation.resources
+      .filter((r) => r.options?.protect)
+      .map((r) => r.name)
+      .sort();
     expect(guarded).toEqual(["pulumi-secrets", "pulumi-state"]);
     const bucket = named(evaluation as unknown as StackEvaluation, "aws:s3/bucket:Bucket", "pulumi-state");
     const key = named(evaluation as unknown as StackEvaluation, "aws:kms/key:Key", "pulumi-secrets");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
     expect(bucket.inputs.forceDestroy).toBe(false);
-    expect(named(evaluation as unknown as StackEvaluation, "aws:s3/bucketVersioning:BucketVersioning", "pulumi-state").inputs).toMatchObject({ versioningConfiguration: { status: "Enabled" } });
-    expect(named(evaluation as unknown as StackEvaluation, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pulumi-state").inputs).toMatchObject({
+    expect(
+      named(evaluation as unknown as StackEvaluation, "aws:s3/bucketVersioning:BucketVersioning", "pulumi-state")
+        .inputs,
+    ).toMatchObject({ versioningConfiguration: { status: "Enabled" } });
+    expect(
+      named(
+        evaluation as unknown as StackEvaluation,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "pulumi-state",
+      ).inputs,
+    ).toMatchObject({
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
@@ -139,7 +190,11 @@ describe("state and secrets", () => {
 
 describe("who may become which deploy identity (GCP)", () => {
   it("accepts tokens from this repository only, by its numeric id", () => {
-    const provider = named(evaluation as unknown as StackEvaluation, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "github-actions");
+    const provider = named(
+      evaluation as unknown as StackEvaluation,
+      "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+      "github-actions",
+    );
     expect(provider.inputs).toMatchObject({
       attributeCondition: 'assertion.repository_id == "123456789"',
       oidc: { issuerUri: "https://token.actions.githubusercontent.com" },
@@ -149,11 +204,14 @@ describe("who may become which deploy identity (GCP)", () => {
 
   it("binds each service account to exactly one GitHub subject", () => {
     const bindings = ofType(evaluation as unknown as StackEvaluation, "gcp:serviceaccount/iAMMember:IAMMember");
-    const subjectOf = (name: string) => String(bindings.find((b) => b.name === name)?.inputs.member).replace(/^.*\/subject\//, "");
+    const subjectOf = (name: string) =>
+      String(bindings.find((b) => b.name === name)?.inputs.member).replace(/^.*\/subject\//, "");
     expect(bindings.every((b) => b.inputs.role === "roles/iam.workloadIdentityUser")).toBe(true);
     expect(subjectOf("bk-deploy-production-from-github")).toBe(`${repo}:environment:production`);
     expect(subjectOf("bk-deploy-staging-from-github")).toBe(`${repo}:environment:staging`);
     expect(subjectOf("bk-preview-from-github")).toBe(`${repo}:pull_request`);
-    expect(String(bindings[0]?.inputs.member)).toMatch(/^principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/boson-kit-github\/subject\//);
+    expect(String(bindings[0]?.inputs.member)).toMatch(
+      /^principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/boson-kit-github\/subject\//,
+    );
   });
 });

@@ -25,7 +25,8 @@ function productionValues(): Record<string, unknown> {
 type Mutation = (values: Record<string, unknown>) => void;
 
 const seller = (values: Record<string, unknown>) => values["boson-kit:seller"] as Record<string, unknown>;
-const firstToken = (values: Record<string, unknown>) => (seller(values).tokens as Record<string, unknown>[])[0] as Record<string, unknown>;
+const firstToken = (values: Record<string, unknown>) =>
+  (seller(values).tokens as Record<string, unknown>[])[0] as Record<string, unknown>;
 
 // A fixture URL that is obviously not a real provider key.
 const testRpcUrl = "https://rpc.test.invalid/not-a-real-key";
@@ -228,7 +229,8 @@ const invalidConfigs: InvalidCase[] = [
     name: "alert endpoint over plain http",
     stack: "production",
     base: productionValues,
-    mutate: (v) => ((v["boson-kit:alerts"] as Record<string, unknown>).httpsEndpoints = ["http://pager.example.com/hook"]),
+    mutate: (v) =>
+      ((v["boson-kit:alerts"] as Record<string, unknown>).httpsEndpoints = ["http://pager.example.com/hook"]),
     key: "boson-kit:alerts.httpsEndpoints[0]",
     problem: /https:\/\//,
     value: /http:\/\/pager.example.com/,
@@ -410,7 +412,8 @@ const invalidConfigs: InvalidCase[] = [
     name: "the same administrator twice",
     stack: "staging",
     base: stagingValues,
-    mutate: (v) => (v["boson-kit:kmsAdministrators"] = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/a"]),
+    mutate: (v) =>
+      (v["boson-kit:kmsAdministrators"] = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/a"]),
     key: "boson-kit:kmsAdministrators",
     value: /role\/a.*role\/a/,
     problem: /same ARN twice/,
@@ -590,7 +593,9 @@ const invalidConfigs: InvalidCase[] = [
     name: "a BigQuery key in another location than the dataset",
     stack: "production",
     base: productionValues,
-    mutate: (v) => ((v["boson-kit:gcp"] as Record<string, unknown>).bigQueryKmsKeyName = "projects/p/locations/us/keyRings/r/cryptoKeys/k"),
+    mutate: (v) =>
+      ((v["boson-kit:gcp"] as Record<string, unknown>).bigQueryKmsKeyName =
+        "projects/p/locations/us/keyRings/r/cryptoKeys/k"),
     key: "boson-kit:gcp.bigQueryKmsKeyName",
     value: /locations\/us\//,
     problem: /key in us, but BigQuery only encrypts a dataset in europe-west1/,
@@ -651,7 +656,10 @@ describe("stack config validation", () => {
 describe("a stack file with a YAML syntax error", () => {
   it("is refused with the file and the line", () => {
     const dir = mkdtempSync(join(tmpdir(), "kit-yaml-"));
-    writeFileSync(join(dir, "Pulumi.broken.yaml"), "config:\n  aws:region: eu-west-1\n  boson-kit:configId: staging-80002-0\n\tboson-kit:confirmations: 3\n");
+    writeFileSync(
+      join(dir, "Pulumi.broken.yaml"),
+      "config:\n  aws:region: eu-west-1\n  boson-kit:configId: staging-80002-0\n\tboson-kit:confirmations: 3\n",
+    );
     let error: unknown;
     try {
       readStackFile("broken", dir);
@@ -722,7 +730,13 @@ describe("the committed stack files", () => {
     });
     const official = officialDeployment("staging-80002-0");
     expect(official?.metaTxRelayerUrl).toMatch(/^https:\/\//);
-    expect(config.relayer).toEqual({ url: official?.metaTxRelayerUrl, apiId: "test-api-id", ratePerSecond: 5, burst: 10, timeoutMs: 10_000 });
+    expect(config.relayer).toEqual({
+      url: official?.metaTxRelayerUrl,
+      apiId: "test-api-id",
+      ratePerSecond: 5,
+      burst: 10,
+      timeoutMs: 10_000,
+    });
     expect(JSON.stringify(config.relayer)).not.toContain("not-a-real-key");
     expect(config.rpc.relayerApiKey).toBeDefined();
     expect(await secretValue(config.rpc.relayerApiKey as KitConfig["rpc"]["primaryUrl"])).toBe("not-a-real-key");
@@ -731,7 +745,11 @@ describe("the committed stack files", () => {
 
   it("accepts an unofficial relayer URL only when the stack says so", () => {
     const values = stagingValues();
-    values["boson-kit:relayer"] = { url: "https://relayer.test.invalid", apiId: "test-api-id", allowUnofficialUrl: true };
+    values["boson-kit:relayer"] = {
+      url: "https://relayer.test.invalid",
+      apiId: "test-api-id",
+      allowUnofficialUrl: true,
+    };
     const config = parseKitConfig({ ...stackSource("staging", values), mode: "offline" });
     expect(config.relayer?.url).toBe("https://relayer.test.invalid");
     expect(config.placeholders.map((entry) => entry.key)).toContain("boson-kit:relayerApiKey");
@@ -792,19 +810,29 @@ describe("the committed stack files", () => {
 
 describe("loopback http webhook endpoints", () => {
   const withEndpoint = (configId: string, endpoint: string) => {
-    const values = { ...stagingValues(), "boson-kit:configId": configId, "boson-kit:webhooks": { endpoints: [endpoint] } };
+    const values = {
+      ...stagingValues(),
+      "boson-kit:configId": configId,
+      "boson-kit:webhooks": { endpoints: [endpoint] },
+    };
     return () => parseKitConfig(stackSource("dev", values));
   };
 
   it("are accepted for a local-* configId (a receiver on the same machine)", () => {
-    expect(withEndpoint("local-31337-0", "http://127.0.0.1:8787/hooks")().webhooks.endpoints).toEqual(["http://127.0.0.1:8787/hooks"]);
+    expect(withEndpoint("local-31337-0", "http://127.0.0.1:8787/hooks")().webhooks.endpoints).toEqual([
+      "http://127.0.0.1:8787/hooks",
+    ]);
   });
 
   it("are refused for any other configId, naming the key and the fix", () => {
-    expect(withEndpoint("staging-80002-0", "http://127.0.0.1:8787/hooks")).toThrow(/webhooks\.endpoints\.0.*only a local-\* configId[\s\S]*fix: .*https:\/\//);
+    expect(withEndpoint("staging-80002-0", "http://127.0.0.1:8787/hooks")).toThrow(
+      /webhooks\.endpoints\.0.*only a local-\* configId[\s\S]*fix: .*https:\/\//,
+    );
   });
 
   it("stay refused for a non-loopback host, even locally", () => {
-    expect(withEndpoint("local-31337-0", "http://fulfillment.example.com/hooks")).toThrow(/must be a fulfillment webhook endpoint: an https:\/\/ URL/);
+    expect(withEndpoint("local-31337-0", "http://fulfillment.example.com/hooks")).toThrow(
+      /must be a fulfillment webhook endpoint: an https:\/\/ URL/,
+    );
   });
 });

@@ -19,8 +19,25 @@ import { evaluateCommittedStacks } from "./stack-evaluation";
  * endpoints (`aws:SourceVpce`). The last test asks again from outside.
  */
 
-type Cell = "sign" | "publicKey" | "createGrant" | "putKeyPolicy" | "readRpc" | "readWebhookKey" | "updateSigningJob" | "passSigningRole";
-const cells: readonly Cell[] = ["sign", "publicKey", "createGrant", "putKeyPolicy", "readRpc", "readWebhookKey", "updateSigningJob", "passSigningRole"];
+type Cell =
+  | "sign"
+  | "publicKey"
+  | "createGrant"
+  | "putKeyPolicy"
+  | "readRpc"
+  | "readWebhookKey"
+  | "updateSigningJob"
+  | "passSigningRole";
+const cells: readonly Cell[] = [
+  "sign",
+  "publicKey",
+  "createGrant",
+  "putKeyPolicy",
+  "readRpc",
+  "readWebhookKey",
+  "updateSigningJob",
+  "passSigningRole",
+];
 
 const account = "123456789012";
 const administratorAccess = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
@@ -45,18 +62,30 @@ const digest = { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "DI
 
 const policyOf = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
 
-async function allowed(principal: Principal, action: string, resource: string, resourcePolicy: unknown, context: Record<string, string> = {}): Promise<boolean> {
+async function allowed(
+  principal: Principal,
+  action: string,
+  resource: string,
+  resourcePolicy: unknown,
+  context: Record<string, string> = {},
+): Promise<boolean> {
   const response = await runSimulation(
     {
       identityPolicies: principal.identity.map((policy, index) => ({ name: `policy${index}`, policy })) as never,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(resourcePolicy ? { resourcePolicy: policyOf(resourcePolicy) as never } : {}),
-      request: { principal: principal.arn, action, resource: { resource, accountId: account }, contextVariables: context },
+      request: {
+        principal: principal.arn,
+        action,
+        resource: { resource, accountId: account },
+        contextVariables: context,
+      },
     } as never, // the library's policy types are its own; these are plain IAM JSON documents
     {},
   );
-  if (response.resultType === "error") throw new Error(`${action} on ${resource} for ${principal.name}: ${JSON.stringify(response.errors)}`);
+  if (response.resultType === "error")
+    throw new Error(`${action} on ${resource} for ${principal.name}: ${JSON.stringify(response.errors)}`);
   return response.overallResult === "Allowed";
 }
 
@@ -66,10 +95,22 @@ const arnOf = (resource: RecordedResource | undefined): string => {
   return arn;
 };
 
-async function readSecret(principal: Principal, secret: RecordedResource, sourceVpce: string | null = endpoints.secretsManager): Promise<boolean> {
-  const policy = facts.ofType("aws:secretsmanager/secretPolicy:SecretPolicy").find((p) => facts.resolve(p.inputs.secretArn)?.urn === secret.urn);
+async function readSecret(
+  principal: Principal,
+  secret: RecordedResource,
+  sourceVpce: string | null = endpoints.secretsManager,
+): Promise<boolean> {
+  const policy = facts
+    .ofType("aws:secretsmanager/secretPolicy:SecretPolicy")
+    .find((p) => facts.resolve(p.inputs.secretArn)?.urn === secret.urn);
   const key = facts.resolve(secret.inputs.kmsKeyId);
-  const get = await allowed(principal, "secretsmanager:GetSecretValue", arnOf(secret), policy?.inputs.policy, sourceVpce ? { "aws:SourceVpce": sourceVpce } : {});
+  const get = await allowed(
+    principal,
+    "secretsmanager:GetSecretValue",
+    arnOf(secret),
+    policy?.inputs.policy,
+    sourceVpce ? { "aws:SourceVpce": sourceVpce } : {},
+  );
   const decrypt = await allowed(principal, "kms:Decrypt", arnOf(key), key?.inputs.policy, {
     "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
     "kms:EncryptionContext:SecretARN": arnOf(secret),
@@ -82,7 +123,9 @@ beforeAll(async () => {
   facts = stackFacts(evaluation);
   region = evaluation.config.aws.region;
   const endpointId = (service: string) => {
-    const endpoint = facts.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").find((e) => e.inputs.serviceName === `com.amazonaws.${region}.${service}`);
+    const endpoint = facts
+      .ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
+      .find((e) => e.inputs.serviceName === `com.amazonaws.${region}.${service}`);
     const id = endpoint?.computed?.id;
     if (typeof id !== "string") throw new Error(`the production stack has no ${service} VPC endpoint`);
     return id;
@@ -99,9 +142,15 @@ beforeAll(async () => {
     ...facts.jobs.map((job) => ({
       name: job.job,
       arn: arnOf(job.role),
-      identity: rolePolicies.filter((p) => facts.resolve(p.inputs.role)?.urn === job.role?.urn).map((p) => policyOf(p.inputs.policy)),
+      identity: rolePolicies
+        .filter((p) => facts.resolve(p.inputs.role)?.urn === job.role?.urn)
+        .map((p) => policyOf(p.inputs.policy)),
     })),
-    ...evaluation.config.aws.kmsAdministrators.map((arn) => ({ name: "key administrator", arn, identity: [administratorAccess] })),
+    ...evaluation.config.aws.kmsAdministrators.map((arn) => ({
+      name: "key administrator",
+      arn,
+      identity: [administratorAccess],
+    })),
     // The deploy role, with the broadest identity policy an account allows: the key and secret policies decide.
     ...evaluation.config.aws.deployers.map((arn) => ({ name: "deployer", arn, identity: [administratorAccess] })),
     { name: "other account admin", arn: otherAdmin, identity: [administratorAccess] },
@@ -121,7 +170,9 @@ beforeAll(async () => {
       readWebhookKey: await readSecret(principal, webhook),
       // One step away from signing: run other code, or the same code with another config, as a signing role.
       updateSigningJob: await allowed(principal, "lambda:UpdateFunctionConfiguration", arnOf(withdraw?.fn), undefined),
-      passSigningRole: await allowed(principal, "iam:PassRole", arnOf(withdraw?.role), undefined, { "iam:PassedToService": "lambda.amazonaws.com" }),
+      passSigningRole: await allowed(principal, "iam:PassRole", arnOf(withdraw?.role), undefined, {
+        "iam:PassedToService": "lambda.amazonaws.com",
+      }),
     });
   }
 });
@@ -144,12 +195,20 @@ const expectedAllowed: Readonly<Record<string, readonly Cell[]>> = {
 };
 
 const render = () =>
-  [`${"".padEnd(20)} ${cells.join(" ")}`, ...[...matrix].map(([name, row]) => `${name.padEnd(20)} ${cells.map((cell) => (row[cell] ? "Y" : ".").padEnd(cell.length + 1)).join("")}`)].join("\n");
+  [
+    `${"".padEnd(20)} ${cells.join(" ")}`,
+    ...[...matrix].map(
+      ([name, row]) =>
+        `${name.padEnd(20)} ${cells.map((cell) => (row[cell] ? "Y" : ".").padEnd(cell.length + 1)).join("")}`,
+    ),
+  ].join("\n");
 
 describe("IAM matrix of the production stack (independent evaluator)", () => {
   it("allows exactly the expected cells", () => {
     const unexpected = [...matrix].flatMap(([name, row]) =>
-      cells.filter((cell) => row[cell] !== (expectedAllowed[name] ?? []).includes(cell)).map((cell) => `${name} ${cell}: ${row[cell] ? "allowed" : "denied"}`),
+      cells
+        .filter((cell) => row[cell] !== (expectedAllowed[name] ?? []).includes(cell))
+        .map((cell) => `${name} ${cell}: ${row[cell] ? "allowed" : "denied"}`),
     );
     expect(unexpected, render()).toEqual([]);
     expect([...matrix.keys()].sort()).toEqual(Object.keys(expectedAllowed).sort());
@@ -157,7 +216,10 @@ describe("IAM matrix of the production stack (independent evaluator)", () => {
 
   it("agrees with the kit's own reading of the key policy: the signers are the withdraw and smoke roles", () => {
     const signer = facts.keys.find((key) => key.secp256k1);
-    const bySimulator = principals.filter((p) => matrix.get(p.name)?.sign).map((p) => p.arn).sort();
+    const bySimulator = principals
+      .filter((p) => matrix.get(p.name)?.sign)
+      .map((p) => p.arn)
+      .sort();
     expect(bySimulator).toEqual([...(signer?.roles.signers ?? [])].sort());
   });
 
@@ -169,8 +231,16 @@ describe("IAM matrix of the production stack (independent evaluator)", () => {
     const admin = principals.find((p) => p.name === "key administrator");
     if (!withdraw || !admin) throw new Error("missing principals");
     const throughEndpoint = { "aws:SourceVpce": endpoints.kms };
-    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, "kms:MessageType": "RAW", ...throughEndpoint })).toBe(false);
-    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, ...throughEndpoint })).toBe(true);
+    expect(
+      await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, {
+        ...digest,
+        "kms:MessageType": "RAW",
+        ...throughEndpoint,
+      }),
+    ).toBe(false);
+    expect(
+      await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, ...throughEndpoint }),
+    ).toBe(true);
     expect(await allowed(admin, "kms:CreateGrant", signerKey.arn, signerKey.policy)).toBe(false);
     expect(await allowed(admin, "kms:PutKeyPolicy", signerKey.arn, signerKey.policy)).toBe(true);
   });
@@ -181,8 +251,18 @@ describe("IAM matrix of the production stack (independent evaluator)", () => {
     const watcher = principals.find((p) => p.name === "watcher");
     if (!withdraw || !watcher) throw new Error("missing principals");
     expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, digest)).toBe(false);
-    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, "aws:SourceVpce": "vpce-0123456789abcdef0" })).toBe(false);
-    expect(await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, { ...digest, "aws:SourceVpce": endpoints.kms })).toBe(true);
+    expect(
+      await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, {
+        ...digest,
+        "aws:SourceVpce": "vpce-0123456789abcdef0",
+      }),
+    ).toBe(false);
+    expect(
+      await allowed(withdraw, "kms:Sign", signerKey.arn, signerKey.policy, {
+        ...digest,
+        "aws:SourceVpce": endpoints.kms,
+      }),
+    ).toBe(true);
     expect(await readSecret(withdraw, secretsUnderTest.rpc, null)).toBe(false);
     expect(await readSecret(watcher, secretsUnderTest.webhook, "vpce-0123456789abcdef0")).toBe(false);
     expect(await readSecret(watcher, secretsUnderTest.webhook)).toBe(true);

@@ -31,8 +31,12 @@ const scheduledJobs = ["withdraw", "health", "watcher"] as const;
 describe.each(committedStacks)("scheduled jobs in %s", (stack) => {
   it("declares one Lambda per job and one for the shipper, each in its own JobFunction component", () => {
     const evaluation = stacks[stack];
-    const jobFunctions = ofType(evaluation, functionType).filter((fn) => parentOf(evaluation, fn)?.type === "boson-kit:jobs:JobFunction");
-    expect(jobFunctions.map((fn) => fn.name).sort()).toEqual([...jobNames.map((job) => `${job}-job-function`), "log-pipeline-shipper-function"].sort());
+    const jobFunctions = ofType(evaluation, functionType).filter(
+      (fn) => parentOf(evaluation, fn)?.type === "boson-kit:jobs:JobFunction",
+    );
+    expect(jobFunctions.map((fn) => fn.name).sort()).toEqual(
+      [...jobNames.map((job) => `${job}-job-function`), "log-pipeline-shipper-function"].sort(),
+    );
     for (const job of jobNames) {
       const component = parentOf(evaluation, jobFunction(evaluation, job));
       expect(component?.type).toBe("boson-kit:jobs:JobFunction");
@@ -109,25 +113,36 @@ describe.each(committedStacks)("scheduled jobs in %s", (stack) => {
     expect(target.retryPolicy.maximumRetryAttempts).toBeGreaterThan(0);
     expect(target.deadLetterConfig.arn).toBe((fn.inputs.deadLetterConfig as { targetArn: string }).targetArn);
     const schedulerRole = resolve(evaluation, target.roleArn);
-    const invokes = rolePolicyStatements(evaluation, schedulerRole).filter((statement) => grants(statement, "lambda:InvokeFunction"));
+    const invokes = rolePolicyStatements(evaluation, schedulerRole).filter((statement) =>
+      grants(statement, "lambda:InvokeFunction"),
+    );
     expect(invokes.flatMap(resourcesOf)).toEqual([fn.computed?.arn]);
   });
 
-  it.each(scheduledJobs)("lets the schedule be %s's retry: no Lambda async retries, no run older than one interval", (job) => {
-    const evaluation = stacks[stack];
-    const fn = jobFunction(evaluation, job);
-    const invokeConfig = named(evaluation, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `${job}-job-async`);
-    expect(invokeConfig.inputs.functionName).toBe(fn.computed?.name ?? fn.inputs.name);
-    expect(invokeConfig.inputs.maximumRetryAttempts).toBe(0);
-    const interval = rateIntervalSeconds(evaluation.config.schedules[job]) ?? 3600;
-    expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBe(asyncEventAgeSeconds(interval));
-    // Lambda's bounds, and never longer than the gap to the next run (a one-minute watcher: 60 s).
-    expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
-    expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeLessThanOrEqual(Math.max(interval, 60));
-  });
+  it.each(scheduledJobs)(
+    "lets the schedule be %s's retry: no Lambda async retries, no run older than one interval",
+    (job) => {
+      const evaluation = stacks[stack];
+      const fn = jobFunction(evaluation, job);
+      const invokeConfig = named(
+        evaluation,
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        `${job}-job-async`,
+      );
+      expect(invokeConfig.inputs.functionName).toBe(fn.computed?.name ?? fn.inputs.name);
+      expect(invokeConfig.inputs.maximumRetryAttempts).toBe(0);
+      const interval = rateIntervalSeconds(evaluation.config.schedules[job]) ?? 3600;
+      expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBe(asyncEventAgeSeconds(interval));
+      // Lambda's bounds, and never longer than the gap to the next run (a one-minute watcher: 60 s).
+      expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+      expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeLessThanOrEqual(Math.max(interval, 60));
+    },
+  );
 
   it("has no schedule for the smoke test (it runs on release)", () => {
-    const schedules = ofType(stacks[stack], "aws:scheduler/schedule:Schedule").map((schedule) => schedule.name).sort();
+    const schedules = ofType(stacks[stack], "aws:scheduler/schedule:Schedule")
+      .map((schedule) => schedule.name)
+      .sort();
     expect(schedules).toEqual(scheduledJobs.map((job) => `${job}-job-schedule`).sort());
   });
 
@@ -148,7 +163,9 @@ describe("job bundles", () => {
     expect(built.code.trimEnd().endsWith("//# sourceMappingURL=index.js.map")).toBe(true);
     // Minified: thousands of characters per line on average, not one statement per line.
     expect(built.code.length / built.code.split("\n").length).toBeGreaterThan(1000);
-    expect(JSON.parse(built.sourceMap).sources.some((source: string) => source.includes(`lambdas/${job}/handler.ts`))).toBe(true);
+    expect(
+      JSON.parse(built.sourceMap).sources.some((source: string) => source.includes(`lambdas/${job}/handler.ts`)),
+    ).toBe(true);
     const archive = await jobArchive(job);
     expect(Object.keys(await archive.assets).sort()).toEqual(["index.js", "index.js.map"]);
   });

@@ -40,14 +40,19 @@ function resourcesFor(evaluation: StackEvaluation, job: string, action: string):
     .flatMap(resourcesOf);
 }
 
-const tableArn = (evaluation: StackEvaluation, table: string) => named(evaluation, "aws:dynamodb/table:Table", `state-${table}`).computed?.arn;
-const secretArn = (evaluation: StackEvaluation, name: string) => named(evaluation, "aws:secretsmanager/secret:Secret", name).computed?.arn;
+const tableArn = (evaluation: StackEvaluation, table: string) =>
+  named(evaluation, "aws:dynamodb/table:Table", `state-${table}`).computed?.arn;
+const secretArn = (evaluation: StackEvaluation, name: string) =>
+  named(evaluation, "aws:secretsmanager/secret:Secret", name).computed?.arn;
 
 describe.each(committedStacks)("job permissions in %s (least privilege)", (stack) => {
   it("lets only withdraw and smoke sign, with the signer key, in their own role policy", () => {
     const evaluation = stacks[stack];
     // The replica (production) shares the key material: signing may fail over to it.
-    const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
+    const keyArns = [
+      evaluation.outputs.assistantKeyArn,
+      ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : []),
+    ];
     for (const job of jobNames) {
       const signs = resourcesFor(evaluation, job, "kms:Sign");
       expect(signs, job).toEqual(job === "withdraw" || job === "smoke" ? keyArns : []);
@@ -56,16 +61,23 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
 
   it("gives the health job the signer's public key (its address) but not the right to sign", () => {
     const evaluation = stacks[stack];
-    const keyArns = [evaluation.outputs.assistantKeyArn, ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : [])];
+    const keyArns = [
+      evaluation.outputs.assistantKeyArn,
+      ...(evaluation.config.signer.replicaRegion ? [evaluation.outputs.assistantReplicaKeyArn] : []),
+    ];
     expect(resourcesFor(evaluation, "health", "kms:GetPublicKey")).toEqual(keyArns);
     const key = named(evaluation, "aws:kms/key:Key", "assistant-signer-key");
-    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain("health-job-role");
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:GetPublicKey"))).toContain(
+      "health-job-role",
+    );
     expect(resourcesFor(evaluation, "watcher", "kms:GetPublicKey")).toEqual([]);
   });
 
   it("lets only Lambda assume the job roles, and only this account's Scheduler the schedule roles", () => {
     const evaluation = stacks[stack];
-    for (const role of ofType(evaluation, roleType).filter((candidate) => parentOf(evaluation, candidate)?.type === "boson-kit:jobs:JobRoles")) {
+    for (const role of ofType(evaluation, roleType).filter(
+      (candidate) => parentOf(evaluation, candidate)?.type === "boson-kit:jobs:JobRoles",
+    )) {
       const trust = parsePolicy(role.inputs.assumeRolePolicy);
       expect(trust, role.name).toHaveLength(1);
       expect(actionsOf(trust[0] as Statement)).toEqual(["sts:AssumeRole"]);
@@ -83,36 +95,62 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
   it("lets every job read the RPC secret", () => {
     const evaluation = stacks[stack];
     const rpc = secretArn(evaluation, "rpc-egress-rpc-urls");
-    for (const job of jobNames) expect(resourcesFor(evaluation, job, "secretsmanager:GetSecretValue"), job).toContain(rpc);
+    for (const job of jobNames)
+      expect(resourcesFor(evaluation, job, "secretsmanager:GetSecretValue"), job).toContain(rpc);
   });
 
   it("lets only the watcher read the webhook signing key", () => {
     const evaluation = stacks[stack];
     const webhook = secretArn(evaluation, "webhooks-signing-secret");
     for (const job of jobNames) {
-      expect(resourcesFor(evaluation, job, "secretsmanager:GetSecretValue").includes(String(webhook)), job).toBe(job === "watcher");
+      expect(resourcesFor(evaluation, job, "secretsmanager:GetSecretValue").includes(String(webhook)), job).toBe(
+        job === "watcher",
+      );
     }
   });
 
   it("gives each table only to the jobs that use it", () => {
     const evaluation = stacks[stack];
     const users = (table: string) =>
-      jobNames.filter((job) => resourcesFor(evaluation, job, "dynamodb:PutItem").includes(String(tableArn(evaluation, table))));
+      jobNames.filter((job) =>
+        resourcesFor(evaluation, job, "dynamodb:PutItem").includes(String(tableArn(evaluation, table))),
+      );
     expect(users("idempotency")).toEqual(["withdraw", "smoke"]);
     expect(users("events")).toEqual(["watcher"]);
     expect(users("checkpoints")).toEqual(["watcher", "smoke"]);
     // The smoke job may write its release record and nothing else there: never a watcher checkpoint.
     const smokeRecord = jobStatements(evaluation, "smoke").find((statement) => statement.Sid === "RecordSmokeRuns");
-    expect(smokeRecord).toMatchObject({ Action: ["dynamodb:PutItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["smoke-release#*"] } } });
+    expect(smokeRecord).toMatchObject({
+      Action: ["dynamodb:PutItem"],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["smoke-release#*"] } },
+    });
     // The health job reads the watcher's business counters and nothing else in the events table.
-    expect(jobNames.filter((job) => resourcesFor(evaluation, job, "dynamodb:GetItem").includes(String(tableArn(evaluation, "events"))))).toEqual(["health", "watcher"]);
-    const healthReads = jobStatements(evaluation, "health").filter((statement) => grants(statement, "dynamodb:GetItem"));
+    expect(
+      jobNames.filter((job) =>
+        resourcesFor(evaluation, job, "dynamodb:GetItem").includes(String(tableArn(evaluation, "events"))),
+      ),
+    ).toEqual(["health", "watcher"]);
+    const healthReads = jobStatements(evaluation, "health").filter((statement) =>
+      grants(statement, "dynamodb:GetItem"),
+    );
     expect(healthReads.map((statement) => [actionsOf(statement), statement.Condition])).toEqual([
       [["dynamodb:GetItem"], { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${businessTallyKeyPrefix}*`] } }],
     ]);
     // The table key follows.
-    const tableKey = resolve(evaluation, (named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn);
-    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, tableKey, "kms:Decrypt"))).toEqual(["health-job-role", "smoke-job-role", "watcher-job-role", "withdraw-job-role"]);
+    const tableKey = resolve(
+      evaluation,
+      (
+        named(evaluation, "aws:dynamodb/table:Table", "state-events").inputs.serverSideEncryption as {
+          kmsKeyArn: string;
+        }
+      ).kmsKeyArn,
+    );
+    expect(roleNames(evaluation, jobPrincipalsAllowed(evaluation, tableKey, "kms:Decrypt"))).toEqual([
+      "health-job-role",
+      "smoke-job-role",
+      "watcher-job-role",
+      "withdraw-job-role",
+    ]);
   });
 
   it("grants no wildcard action, no PutMetricData (metrics go through logs, EMF), and '*' resources only where AWS offers no scoping", () => {
@@ -124,7 +162,10 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
         }
         expect(grants(statement, "cloudwatch:PutMetricData"), job).toBe(false);
         if (resourcesOf(statement).includes("*")) {
-          expect(actionsOf(statement).every((action) => action.startsWith("xray:") || action.startsWith("ec2:")), `${job} ${statement.Sid}`).toBe(true);
+          expect(
+            actionsOf(statement).every((action) => action.startsWith("xray:") || action.startsWith("ec2:")),
+            `${job} ${statement.Sid}`,
+          ).toBe(true);
         }
       }
     }
@@ -137,12 +178,16 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     expect(jobNames.filter((job) => has(job, env.idempotencyTable))).toEqual(["withdraw", "smoke"]);
     expect(jobNames.filter((job) => has(job, env.eventsTable))).toEqual(["health", "watcher"]);
     // Every job gets the stack's gas alert ratios, the same numbers the gas alarms use.
-    expect(JSON.parse(String(environmentOf(jobFunction(evaluation, "health"))[env.gasAlertRatios]))).toEqual(evaluation.config.gas.alertRatios);
+    expect(JSON.parse(String(environmentOf(jobFunction(evaluation, "health"))[env.gasAlertRatios]))).toEqual(
+      evaluation.config.gas.alertRatios,
+    );
     expect(jobNames.filter((job) => has(job, env.webhookSecretArn))).toEqual(["watcher"]);
     const watcher = environmentOf(jobFunction(evaluation, "watcher"));
     expect(JSON.parse(String(watcher[env.webhookEndpoints]))).toEqual(evaluation.config.webhooks.endpoints);
     expect(watcher[env.eventsTable]).toBe(named(evaluation, "aws:dynamodb/table:Table", "state-events").computed?.name);
-    expect(watcher[env.checkpointsTable]).toBe(named(evaluation, "aws:dynamodb/table:Table", "state-checkpoints").computed?.name);
+    expect(watcher[env.checkpointsTable]).toBe(
+      named(evaluation, "aws:dynamodb/table:Table", "state-checkpoints").computed?.name,
+    );
     expect(environmentOf(jobFunction(evaluation, "withdraw"))[env.keyId]).toBe(evaluation.outputs.assistantKeyId);
     // The watcher counts the kit's own gas by the signer's address, without any access to the key.
     expect(jobNames.filter((job) => has(job, env.signerAddress))).toEqual(["watcher"]);

@@ -9,7 +9,6 @@ import { resourceTypes as types } from "../../infra/offline/resource-types";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { committedStacks, committedStackEvaluations, named, ofType, parentOf } from "./stack-evaluation";
 
-
 /** GCP IAM resources of any kind: every one must name the shipper only. */
 const gcpIamTypes = /^gcp:.*(iAMMember|iAMBinding|iAMPolicy|IamMember|IamBinding|IamPolicy|DatasetAccess):/;
 
@@ -28,7 +27,8 @@ function ancestors(evaluation: StackEvaluation, resource: RecordedResource): Rec
 }
 
 const shipperRole = (evaluation: StackEvaluation) => named(evaluation, types.role, "log-pipeline-shipper-role");
-const shipperFunction = (evaluation: StackEvaluation) => named(evaluation, types.function, "log-pipeline-shipper-function");
+const shipperFunction = (evaluation: StackEvaluation) =>
+  named(evaluation, types.function, "log-pipeline-shipper-function");
 
 describe.each(committedStacks)("log pipeline in %s", (stack) => {
   const evaluation = () => stacks[stack];
@@ -36,8 +36,14 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
   it("declares the GCP side: WIF pool and AWS provider, writer service account, Log Analytics bucket, BigQuery dataset and sinks, metrics", () => {
     const { config } = evaluation();
     const names = logPipelineNames(stack, config.gcp);
-    expect(one(evaluation(), types.pool).inputs).toMatchObject({ project: config.gcp.project, workloadIdentityPoolId: names.poolId });
-    expect(one(evaluation(), types.poolProvider).inputs).toMatchObject({ aws: { accountId: mockAccountId }, workloadIdentityPoolProviderId: names.providerId });
+    expect(one(evaluation(), types.pool).inputs).toMatchObject({
+      project: config.gcp.project,
+      workloadIdentityPoolId: names.poolId,
+    });
+    expect(one(evaluation(), types.poolProvider).inputs).toMatchObject({
+      aws: { accountId: mockAccountId },
+      workloadIdentityPoolProviderId: names.providerId,
+    });
     expect(one(evaluation(), types.serviceAccount).inputs).toMatchObject({ accountId: names.serviceAccountId });
     expect(one(evaluation(), types.bucket).inputs).toMatchObject({
       bucketId: names.bucketId,
@@ -58,13 +64,20 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
         `logging.googleapis.com/projects/${config.gcp.project}/locations/${config.gcp.region}/buckets/${names.bucketId}`,
       ].sort(),
     );
-    for (const sink of sinks) expect(sink.inputs.filter).toBe(`logName="projects/${config.gcp.project}/logs/${names.logId}"`);
-    expect(bigQueryTable(config.gcp, stack)).toBe(`${config.gcp.project}.${names.datasetId}.${names.logId.replace(/-/g, "_")}`);
+    for (const sink of sinks)
+      expect(sink.inputs.filter).toBe(`logName="projects/${config.gcp.project}/logs/${names.logId}"`);
+    expect(bigQueryTable(config.gcp, stack)).toBe(
+      `${config.gcp.project}.${names.datasetId}.${names.logId.replace(/-/g, "_")}`,
+    );
 
     const metricFilters = ofType(evaluation(), types.logMetric).map((metric) => String(metric.inputs.filter));
     expect(metricFilters).toHaveLength(2);
-    expect(metricFilters.some((filter) => filter.includes('labels.job="watcher" AND jsonPayload.alert="dispute-raised"'))).toBe(true);
-    expect(metricFilters.some((filter) => filter.includes('labels.job="withdraw" AND jsonPayload.WithdrawnAmountWei>0'))).toBe(true);
+    expect(
+      metricFilters.some((filter) => filter.includes('labels.job="watcher" AND jsonPayload.alert="dispute-raised"')),
+    ).toBe(true);
+    expect(
+      metricFilters.some((filter) => filter.includes('labels.job="withdraw" AND jsonPayload.WithdrawnAmountWei>0')),
+    ).toBe(true);
   });
 
   it("keeps the shipped entries out of the _Default sink, so their ingestion is paid once", () => {
@@ -72,18 +85,30 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const exclusions = ofType(evaluation(), "gcp:logging/projectExclusion:ProjectExclusion");
     expect(exclusions).toHaveLength(1);
     // The same filter as the kit's own sinks: exactly the shipper's entries, nothing else the project logs.
-    expect(exclusions[0]?.inputs).toMatchObject({ project: config.gcp.project, filter: `logName="projects/${config.gcp.project}/logs/${logPipelineNames(stack, config.gcp).logId}"` });
+    expect(exclusions[0]?.inputs).toMatchObject({
+      project: config.gcp.project,
+      filter: `logName="projects/${config.gcp.project}/logs/${logPipelineNames(stack, config.gcp).logId}"`,
+    });
     expect(exclusions[0]?.inputs.disabled).not.toBe(true);
   });
 
   it("grants the sink's writer identity only on the replay dataset", () => {
-    const bigQuerySink = ofType(evaluation(), types.sink).find((sink) => String(sink.inputs.destination).startsWith("bigquery."));
+    const bigQuerySink = ofType(evaluation(), types.sink).find((sink) =>
+      String(sink.inputs.destination).startsWith("bigquery."),
+    );
     const writer = bigQuerySink?.computed?.writerIdentity;
     expect(writer).toMatch(/^serviceAccount:/);
     const grants = ofType(evaluation(), types.datasetIam);
     expect(grants).toHaveLength(1);
-    expect(grants[0]?.inputs).toMatchObject({ datasetId: logPipelineNames(stack, evaluation().config.gcp).datasetId, role: "roles/bigquery.dataEditor", member: writer });
-    const elsewhere = evaluation().resources.filter((resource) => gcpIamTypes.test(resource.type) && resource.inputs.member === writer && resource.type !== types.datasetIam);
+    expect(grants[0]?.inputs).toMatchObject({
+      datasetId: logPipelineNames(stack, evaluation().config.gcp).datasetId,
+      role: "roles/bigquery.dataEditor",
+      member: writer,
+    });
+    const elsewhere = evaluation().resources.filter(
+      (resource) =>
+        gcpIamTypes.test(resource.type) && resource.inputs.member === writer && resource.type !== types.datasetIam,
+    );
     expect(elsewhere).toEqual([]);
   });
 
@@ -93,7 +118,9 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     const assumedRole = `arn:aws:sts::${mockAccountId}:assumed-role/${String(roleName)}`;
     const names = logPipelineNames(stack, evaluation().config.gcp);
 
-    expect(one(evaluation(), types.poolProvider).inputs.attributeCondition).toBe(`attribute.aws_role == "${assumedRole}"`);
+    expect(one(evaluation(), types.poolProvider).inputs.attributeCondition).toBe(
+      `attribute.aws_role == "${assumedRole}"`,
+    );
 
     const serviceAccount = one(evaluation(), types.serviceAccount);
     const email = `serviceAccount:${String(serviceAccount.computed?.email)}`;
@@ -116,7 +143,8 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     for (const resource of gcpSide) {
       const text = JSON.stringify(resource.inputs);
       for (const other of jobRoleNames) expect(text, `${resource.name} names ${other}`).not.toContain(other);
-      if (text.includes("principalSet://") || text.includes("principal://")) expect(text).toContain(`attribute.aws_role/${assumedRole}`);
+      if (text.includes("principalSet://") || text.includes("principal://"))
+        expect(text).toContain(`attribute.aws_role/${assumedRole}`);
     }
   });
 
@@ -132,7 +160,9 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
       subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
       credential_source: { environment_id: "aws1" },
     });
-    expect(String(credential.service_account_impersonation_url)).toContain(String(one(evaluation(), types.serviceAccount).computed?.email));
+    expect(String(credential.service_account_impersonation_url)).toContain(
+      String(one(evaluation(), types.serviceAccount).computed?.email),
+    );
     expect(JSON.stringify(credential)).not.toMatch(/private_key|client_secret|refresh_token/);
     expect(fn.secretInputs.filter((path) => path.includes("GCP_CREDENTIAL_CONFIG"))).toEqual([]);
     expect(variables).toMatchObject({
@@ -145,38 +175,67 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
 
   it("runs the shipper like the jobs: nodejs22.x on arm64, traced, dead-lettered, retried twice, in the private subnets, with encrypted logs", () => {
     const fn = shipperFunction(evaluation());
-    expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], tracingConfig: { mode: "Active" } });
+    expect(fn.inputs).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      tracingConfig: { mode: "Active" },
+    });
     expect((fn.inputs.deadLetterConfig as { targetArn?: string }).targetArn).toMatch(/^arn:aws:sqs:/);
     expect((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds.length).toBeGreaterThan(0);
     const logGroup = named(evaluation(), types.logGroup, "log-pipeline-shipper-logs");
     expect(logGroup.inputs.retentionInDays).toBe(evaluation().config.logRetentionDays);
     expect(String(logGroup.inputs.kmsKeyId)).toMatch(/^arn:aws:kms:/);
-    expect(named(evaluation(), "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "log-pipeline-shipper-async").inputs.maximumRetryAttempts).toBe(2);
+    expect(
+      named(
+        evaluation(),
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "log-pipeline-shipper-async",
+      ).inputs.maximumRetryAttempts,
+    ).toBe(2);
   });
 
   it("subscribes every job's log group (and never the shipper's own) to the shipper", () => {
     const fnArn = shipperFunction(evaluation()).computed?.arn;
     const jobLogGroups = ofType(evaluation(), types.logGroup).filter((group) => group.name.endsWith("-job-logs"));
-    expect(jobLogGroups.map((group) => group.name).sort()).toEqual(["health-job-logs", "smoke-job-logs", "watcher-job-logs", "withdraw-job-logs"]);
+    expect(jobLogGroups.map((group) => group.name).sort()).toEqual([
+      "health-job-logs",
+      "smoke-job-logs",
+      "watcher-job-logs",
+      "withdraw-job-logs",
+    ]);
     const subscriptions = ofType(evaluation(), types.logSubscription);
-    expect(subscriptions.map((subscription) => subscription.inputs.logGroup).sort()).toEqual(jobLogGroups.map((group) => group.computed?.name).sort());
+    expect(subscriptions.map((subscription) => subscription.inputs.logGroup).sort()).toEqual(
+      jobLogGroups.map((group) => group.computed?.name).sort(),
+    );
     for (const subscription of subscriptions) {
       expect(subscription.inputs).toMatchObject({ destinationArn: fnArn, filterPattern: "" });
     }
     const ownGroup = named(evaluation(), types.logGroup, "log-pipeline-shipper-logs").computed?.name;
     expect(subscriptions.map((subscription) => subscription.inputs.logGroup)).not.toContain(ownGroup);
 
-    const permissions = ofType(evaluation(), types.permission).filter((permission) => String(permission.inputs.principal).startsWith("logs."));
-    expect(permissions.map((permission) => permission.inputs.sourceArn).sort()).toEqual(jobLogGroups.map((group) => `${String(group.computed?.arn)}:*`).sort());
+    const permissions = ofType(evaluation(), types.permission).filter((permission) =>
+      String(permission.inputs.principal).startsWith("logs."),
+    );
+    expect(permissions.map((permission) => permission.inputs.sourceArn).sort()).toEqual(
+      jobLogGroups.map((group) => `${String(group.computed?.arn)}:*`).sort(),
+    );
   });
 
   it("parents every pipeline resource to the LogPipeline component", () => {
     const pipeline = one(evaluation(), types.logPipeline);
-    const mine = evaluation().resources.filter((resource) => resource.type.startsWith("gcp:") || resource.type === types.logSubscription || resource.name.startsWith("log-pipeline-"));
+    const mine = evaluation().resources.filter(
+      (resource) =>
+        resource.type.startsWith("gcp:") ||
+        resource.type === types.logSubscription ||
+        resource.name.startsWith("log-pipeline-"),
+    );
     expect(mine.length).toBeGreaterThan(20);
     for (const resource of mine) {
       if (resource.urn === pipeline.urn) continue;
-      expect(ancestors(evaluation(), resource).map((ancestor) => ancestor.urn), resource.name).toContain(pipeline.urn);
+      expect(
+        ancestors(evaluation(), resource).map((ancestor) => ancestor.urn),
+        resource.name,
+      ).toContain(pipeline.urn);
     }
   });
 });
@@ -195,7 +254,13 @@ describe("log pipeline with a BigQuery CMK", () => {
         logRetentionDays: kit.logRetentionDays,
         administrators: kit.aws.kmsAdministrators,
         deployers: kit.aws.deployers,
-        jobLogGroups: [{ job: "withdraw", logGroupName: "withdraw-logs", logGroupArn: `arn:aws:logs:${kit.aws.region}:${mockAccountId}:log-group:withdraw-logs` }],
+        jobLogGroups: [
+          {
+            job: "withdraw",
+            logGroupName: "withdraw-logs",
+            logGroupArn: `arn:aws:logs:${kit.aws.region}:${mockAccountId}:log-group:withdraw-logs`,
+          },
+        ],
         network: { subnetIds: [pulumi.output("subnet-a")], securityGroupIds: [pulumi.output("sg-a")] },
       });
       return { dataset: pipeline.datasetId };

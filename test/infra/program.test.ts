@@ -40,7 +40,10 @@ describe.each(committedStacks)("the program for %s", (stack) => {
       const component = named(evaluation, type, name);
       expect(component.custom).toBe(false);
       expect(component.parent, name).toBe(stackUrn);
-      expect(descendantsOf(evaluation, component).some((resource) => resource.custom), name).toBe(true);
+      expect(
+        descendantsOf(evaluation, component).some((resource) => resource.custom),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -59,9 +62,12 @@ describe.each(committedStacks)("the program for %s", (stack) => {
 /** Dotted paths where two values differ. */
 function differences(a: unknown, b: unknown, path = ""): string[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
   if (isRecord(a) && isRecord(b)) {
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) => differences(a[key], b[key], path ? `${path}.${key}` : key));
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) =>
+      differences(a[key], b[key], path ? `${path}.${key}` : key),
+    );
   }
   return [path];
 }
@@ -88,8 +94,16 @@ describe("staging and production differ only where their config does", () => {
     { type: /Function$/, path: /^vpcConfig\.subnetIds$/, because: "aws.availabilityZones" },
     { type: /VpcEndpoint$/, path: /^(subnetIds|routeTableIds)$/, because: "aws.availabilityZones" },
     { type: /Function$/, path: /^environment\.variables\.[A-Z_]+$/, because: "configEnvironment (checked below)" },
-    { type: /RolePolicy$/, path: /^policy$/, because: "signer.replicaRegion: the signing jobs may also use the replica" },
-    { type: /ResponseHeadersPolicy$/, path: /^securityHeadersConfig\.contentSecurityPolicy\.contentSecurityPolicy$/, because: "each environment's widgets host" },
+    {
+      type: /RolePolicy$/,
+      path: /^policy$/,
+      because: "signer.replicaRegion: the signing jobs may also use the replica",
+    },
+    {
+      type: /ResponseHeadersPolicy$/,
+      path: /^securityHeadersConfig\.contentSecurityPolicy\.contentSecurityPolicy$/,
+      because: "each environment's widgets host",
+    },
   ];
 
   it("has the same resources but for the extra zone and subscriptions, with every input difference explained", () => {
@@ -133,9 +147,12 @@ describe("staging and production differ only where their config does", () => {
     for (const stack of committedStacks) {
       const evaluation = stacks[stack];
       const expected = configEnvironment(evaluation.config);
-      for (const fn of ofType(evaluation, "aws:lambda/function:Function").filter((candidate) => candidate.name.endsWith("-job-function"))) {
+      for (const fn of ofType(evaluation, "aws:lambda/function:Function").filter((candidate) =>
+        candidate.name.endsWith("-job-function"),
+      )) {
         const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-        for (const [name, value] of Object.entries(expected)) expect(variables[name], `${stack} ${fn.name} ${name}`).toBe(value);
+        for (const [name, value] of Object.entries(expected))
+          expect(variables[name], `${stack} ${fn.name} ${name}`).toBe(value);
       }
     }
   });
@@ -144,15 +161,19 @@ describe("staging and production differ only where their config does", () => {
     for (const stack of committedStacks) {
       const evaluation = stacks[stack];
       expect(ofType(evaluation, "aws:ec2/natGateway:NatGateway")).toHaveLength(evaluation.config.aws.availabilityZones);
-      for (const logGroup of ofType(evaluation, "aws:cloudwatch/logGroup:LogGroup").filter((group) => group.name.endsWith("-job-logs"))) {
+      for (const logGroup of ofType(evaluation, "aws:cloudwatch/logGroup:LogGroup").filter((group) =>
+        group.name.endsWith("-job-logs"),
+      )) {
         expect(logGroup.inputs.retentionInDays).toBe(evaluation.config.logRetentionDays);
       }
       for (const job of ["withdraw", "health", "watcher"] as const) {
-        expect(named(evaluation, "aws:scheduler/schedule:Schedule", `${job}-job-schedule`).inputs.scheduleExpression).toBe(evaluation.config.schedules[job]);
+        expect(
+          named(evaluation, "aws:scheduler/schedule:Schedule", `${job}-job-schedule`).inputs.scheduleExpression,
+        ).toBe(evaluation.config.schedules[job]);
       }
-      expect(named(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-gas-balance-critical").inputs.threshold).toBe(
-        Number(evaluation.config.gas.expectedDailyBurnWei) * evaluation.config.gas.alertRatios[2],
-      );
+      expect(
+        named(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-gas-balance-critical").inputs.threshold,
+      ).toBe(Number(evaluation.config.gas.expectedDailyBurnWei) * evaluation.config.gas.alertRatios[2]);
     }
     // The committed stacks really do differ on these, so the checks above compare two different configs.
     expect(stacks.staging.config.aws.availabilityZones).not.toBe(stacks.production.config.aws.availabilityZones);

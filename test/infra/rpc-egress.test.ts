@@ -64,7 +64,9 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
 
   it("runs every job in the private subnets with HTTPS-only egress and no ingress", () => {
     const evaluation = stacks[stack];
-    const privateIds = subnets(evaluation, "private").map((subnet) => subnet.computed?.id).sort();
+    const privateIds = subnets(evaluation, "private")
+      .map((subnet) => subnet.computed?.id)
+      .sort();
     for (const fn of jobNames.map((job) => jobFunction(evaluation, job))) {
       const vpcConfig = fn.inputs.vpcConfig as { subnetIds: string[]; securityGroupIds: string[] };
       expect([...vpcConfig.subnetIds].sort(), fn.name).toEqual(privateIds);
@@ -94,14 +96,24 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
   it("lets only the job roles read the secret and decrypt its key", () => {
     const evaluation = stacks[stack];
     const secret = named(evaluation, "aws:secretsmanager/secret:Secret", "rpc-egress-rpc-urls");
-    const readers = secretPolicyStatements(evaluation, secret).filter((statement) => statement.Effect === "Allow" && grants(statement, "secretsmanager:GetSecretValue"));
-    expect([...new Set(readers.flatMap((statement) => roleNames(evaluation, awsPrincipals(statement))))].sort()).toEqual(jobRoles);
+    const readers = secretPolicyStatements(evaluation, secret).filter(
+      (statement) => statement.Effect === "Allow" && grants(statement, "secretsmanager:GetSecretValue"),
+    );
+    expect(
+      [...new Set(readers.flatMap((statement) => roleNames(evaluation, awsPrincipals(statement))))].sort(),
+    ).toEqual(jobRoles);
 
     const key = resolve(evaluation, secret.inputs.kmsKeyId);
-    expect([...new Set(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:Decrypt")))].sort()).toEqual(jobRoles);
-    const decrypters = keyPolicy(key).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"));
+    expect([...new Set(roleNames(evaluation, jobPrincipalsAllowed(evaluation, key, "kms:Decrypt")))].sort()).toEqual(
+      jobRoles,
+    );
+    const decrypters = keyPolicy(key).filter(
+      (statement) => statement.Effect === "Allow" && grants(statement, "kms:Decrypt"),
+    );
     for (const statement of decrypters) {
-      expect(statement.Condition?.StringEquals?.["kms:ViaService"]).toBe(`secretsmanager.${evaluation.config.aws.region}.amazonaws.com`);
+      expect(statement.Condition?.StringEquals?.["kms:ViaService"]).toBe(
+        `secretsmanager.${evaluation.config.aws.region}.amazonaws.com`,
+      );
     }
   });
 
@@ -109,7 +121,9 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
     const evaluation = stacks[stack];
     const region = evaluation.config.aws.region;
     const endpoints = ofType(evaluation, "aws:ec2/vpcEndpoint:VpcEndpoint");
-    const privateSubnetIds = subnets(evaluation, "private").map((subnet) => subnet.computed?.id).sort();
+    const privateSubnetIds = subnets(evaluation, "private")
+      .map((subnet) => subnet.computed?.id)
+      .sort();
     const jobGroup = named(evaluation, "aws:ec2/securityGroup:SecurityGroup", "rpc-egress-jobs-sg");
     for (const service of ["kms", "secretsmanager"]) {
       const endpoint = endpoints.find((e) => e.inputs.serviceName === `com.amazonaws.${region}.${service}`);
@@ -117,14 +131,27 @@ describe.each(committedStacks)("RPC egress in %s (S3)", (stack) => {
       expect([...(endpoint?.inputs.subnetIds as string[])].sort()).toEqual(privateSubnetIds);
       const groups = (endpoint?.inputs.securityGroupIds as string[]).map((id) => resolve(evaluation, id, "id"));
       expect(groups.flatMap((group) => group.inputs.ingress as unknown[])).toEqual([
-        expect.objectContaining({ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [jobGroup.computed?.id] }),
+        expect.objectContaining({
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          securityGroups: [jobGroup.computed?.id],
+        }),
       ]);
-      expect(groups.flatMap((group) => (group.inputs.ingress as { cidrBlocks?: string[] }[]).flatMap((rule) => rule.cidrBlocks ?? []))).toEqual([]);
+      expect(
+        groups.flatMap((group) =>
+          (group.inputs.ingress as { cidrBlocks?: string[] }[]).flatMap((rule) => rule.cidrBlocks ?? []),
+        ),
+      ).toEqual([]);
     }
     const dynamodb = endpoints.find((e) => e.inputs.serviceName === `com.amazonaws.${region}.dynamodb`);
     expect(dynamodb?.inputs.vpcEndpointType).toBe("Gateway");
-    const privateRouteTables = ofType(evaluation, "aws:ec2/routeTable:RouteTable").filter((table) => table.name.endsWith("-private-routes"));
-    expect([...(dynamodb?.inputs.routeTableIds as string[])].sort()).toEqual(privateRouteTables.map((table) => table.computed?.id).sort());
+    const privateRouteTables = ofType(evaluation, "aws:ec2/routeTable:RouteTable").filter((table) =>
+      table.name.endsWith("-private-routes"),
+    );
+    expect([...(dynamodb?.inputs.routeTableIds as string[])].sort()).toEqual(
+      privateRouteTables.map((table) => table.computed?.id).sort(),
+    );
     expect(privateRouteTables).toHaveLength(evaluation.config.aws.availabilityZones);
   });
 });

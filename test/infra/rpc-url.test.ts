@@ -5,9 +5,17 @@ import { parseRpcSecret } from "../../lambdas/shared/chain/rpc-secret";
 
 /** Whether `pulumi up` would accept `url` as the primary RPC URL. */
 function configAccepts(url: string): boolean {
-  const values = { ...readStackFile("production").values, "boson-kit:rpcPrimaryUrl": url, "boson-kit:rpcFallbackUrl": "https://fallback.test.invalid/k" };
+  const values = {
+    ...readStackFile("production").values,
+    "boson-kit:rpcPrimaryUrl": url,
+    "boson-kit:rpcFallbackUrl": "https://fallback.test.invalid/k",
+  };
   try {
-    parseKitConfig({ ...stackSource("production", values), mode: "deploy", secretKeys: new Set(["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"]) });
+    parseKitConfig({
+      ...stackSource("production", values),
+      mode: "deploy",
+      secretKeys: new Set(["boson-kit:rpcPrimaryUrl", "boson-kit:rpcFallbackUrl"]),
+    });
     return true;
   } catch (error) {
     if (error instanceof ConfigError) return false;

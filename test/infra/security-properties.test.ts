@@ -18,7 +18,11 @@ const placeholders = secretConfigKeys.map(secretPlaceholder);
 /** The values of every Pulumi secret the program declared (SecretVersion strings, generated keys). */
 function secretValues(evaluation: StackEvaluation): string[] {
   return evaluation.resources.flatMap((resource) =>
-    resource.secretInputs.map((path) => path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], resource.inputs)).map(String),
+    resource.secretInputs
+      .map((path) =>
+        path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], resource.inputs),
+      )
+      .map(String),
   );
 }
 
@@ -81,7 +85,8 @@ describe.each(committedStacks)("security properties of %s", (stack) => {
       "aws:sns/topic:Topic": (inputs) => inputs.kmsMasterKeyId,
       "aws:cloudwatch/logGroup:LogGroup": (inputs) => inputs.kmsKeyId,
       "aws:secretsmanager/secret:Secret": (inputs) => inputs.kmsKeyId,
-      "aws:dynamodb/table:Table": (inputs) => (inputs.serverSideEncryption as { kmsKeyArn?: string } | undefined)?.kmsKeyArn,
+      "aws:dynamodb/table:Table": (inputs) =>
+        (inputs.serverSideEncryption as { kmsKeyArn?: string } | undefined)?.kmsKeyArn,
     };
     for (const [type, keyOf] of Object.entries(encryptedBy)) {
       const resources = ofType(evaluation, type);

@@ -4,7 +4,15 @@ import { evaluateProgram, type StackEvaluation } from "../../infra/offline/evalu
 import { readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { environmentVariables } from "../../lambdas/contract/environment";
-import { committedStackEvaluations, grants, keyPolicy, named, ofType, roleNames, awsPrincipals } from "./stack-evaluation";
+import {
+  committedStackEvaluations,
+  grants,
+  keyPolicy,
+  named,
+  ofType,
+  roleNames,
+  awsPrincipals,
+} from "./stack-evaluation";
 
 const stacks = committedStackEvaluations();
 const keyType = "aws:kms/key:Key";
@@ -27,7 +35,11 @@ function issuesOf(values: Record<string, unknown>, stack = "production"): string
 }
 
 const jobVariables = (evaluation: StackEvaluation, job: string) =>
-  (named(evaluation, "aws:lambda/function:Function", `${job}-job-function`).inputs.environment as { variables: Record<string, string> }).variables;
+  (
+    named(evaluation, "aws:lambda/function:Function", `${job}-job-function`).inputs.environment as {
+      variables: Record<string, string>;
+    }
+  ).variables;
 
 describe("the assistant key is a multi-Region primary with a replica (production)", () => {
   it("creates every signer key as multi-Region, protected and retained", () => {
@@ -48,7 +60,11 @@ describe("the assistant key is a multi-Region primary with a replica (production
     expect(replica.inputs.primaryKeyArn).toBe(primary.computed?.arn);
     // A replica's key policy is its own: the primary's statements, but the replica (in another region, reached over NAT)
     // cannot require this region's KMS endpoint, so the same roles sign it without aws:SourceVpce.
-    const signersOf = (key: typeof primary) => keyPolicy(key).filter((statement) => grants(statement, "kms:Sign")).flatMap(awsPrincipals).sort();
+    const signersOf = (key: typeof primary) =>
+      keyPolicy(key)
+        .filter((statement) => grants(statement, "kms:Sign"))
+        .flatMap(awsPrincipals)
+        .sort();
     expect(signersOf(replica)).toEqual(signersOf(primary));
     expect(JSON.stringify(keyPolicy(replica))).not.toContain("aws:SourceVpce");
     expect(JSON.stringify(keyPolicy(primary))).toContain("aws:SourceVpce");
@@ -57,73 +73,119 @@ describe("the assistant key is a multi-Region primary with a replica (production
     expect(replica.inputs.deletionWindowInDays).toBe(30);
     expect(replica.options).toMatchObject({ protect: true, retainOnDelete: true });
     expect(replica.computed?.keyId).toBe(primary.computed?.keyId);
-    const aliases = ofType(evaluation, "aws:kms/alias:Alias").filter((alias) => String(alias.inputs.name).endsWith("/assistant"));
+    const aliases = ofType(evaluation, "aws:kms/alias:Alias").filter((alias) =>
+      String(alias.inputs.name).endsWith("/assistant"),
+    );
     expect(aliases.map((alias) => [alias.name, alias.inputs.region ?? evaluation.config.aws.region])).toEqual([
       ["assistant-signer-alias", "eu-west-1"],
       ["assistant-signer-replica-alias", "eu-central-1"],
     ]);
-    expect(evaluation.outputs.assistantReplicaKeyArn).toBe(`arn:aws:kms:eu-central-1:123456789012:key/${String(primary.computed?.keyId)}`);
-    const replicaSigners = keyPolicy(replica).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign"));
-    expect(replicaSigners.flatMap((statement) => roleNames(evaluation, awsPrincipals(statement))).sort()).toEqual(["smoke-job-role", "withdraw-job-role"]);
+    expect(evaluation.outputs.assistantReplicaKeyArn).toBe(
+      `arn:aws:kms:eu-central-1:123456789012:key/${String(primary.computed?.keyId)}`,
+    );
+    const replicaSigners = keyPolicy(replica).filter(
+      (statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign"),
+    );
+    expect(replicaSigners.flatMap((statement) => roleNames(evaluation, awsPrincipals(statement))).sort()).toEqual([
+      "smoke-job-role",
+      "withdraw-job-role",
+    ]);
   });
 
   it("hands the signing jobs the replica's ARN and no replica to staging, which has none", () => {
-    expect(jobVariables(stacks.production, "withdraw")[environmentVariables.replicaKeyArn]).toBe(stacks.production.outputs.assistantReplicaKeyArn);
+    expect(jobVariables(stacks.production, "withdraw")[environmentVariables.replicaKeyArn]).toBe(
+      stacks.production.outputs.assistantReplicaKeyArn,
+    );
     expect(jobVariables(stacks.production, "watcher")[environmentVariables.replicaKeyArn]).toBeUndefined();
     expect(jobVariables(stacks.staging, "withdraw")[environmentVariables.replicaKeyArn]).toBeUndefined();
     expect(ofType(stacks.staging, replicaType)).toEqual([]);
   });
 
   it("declares the signer alarms on the alert topic", () => {
-    const alarm = named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-withdraw-signer-address-mismatch");
+    const alarm = named(
+      stacks.production,
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "alerts-withdraw-signer-address-mismatch",
+    );
     expect(alarm.inputs.metricName).toBe("SignerAddressMismatch");
     expect(String(alarm.inputs.alarmDescription)).toMatch(/^\[critical\]/);
-    expect(named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-withdraw-kms-throttled").inputs.metricName).toBe("KmsThrottled");
+    expect(
+      named(stacks.production, "aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-withdraw-kms-throttled").inputs
+        .metricName,
+    ).toBe("KmsThrottled");
   });
 
   it("refuses production without a replica region, and a replica in the primary's own region", () => {
     const values = productionWith({});
     delete values["boson-kit:signer"];
-    expect(issuesOf(values)).toEqual([expect.stringMatching(/^boson-kit:signer\.replicaRegion: a production signer needs a multi-Region replica/)]);
-    expect(issuesOf(productionWith({ replicaRegion: "eu-west-1" }))).toEqual([expect.stringMatching(/is the stack's own region/)]);
-    expect(issuesOf(productionWith({ replicaRegion: "mars-1" }))).toEqual([expect.stringMatching(/^boson-kit:signer\.replicaRegion: must be an AWS region/)]);
+    expect(issuesOf(values)).toEqual([
+      expect.stringMatching(/^boson-kit:signer\.replicaRegion: a production signer needs a multi-Region replica/),
+    ]);
+    expect(issuesOf(productionWith({ replicaRegion: "eu-west-1" }))).toEqual([
+      expect.stringMatching(/is the stack's own region/),
+    ]);
+    expect(issuesOf(productionWith({ replicaRegion: "mars-1" }))).toEqual([
+      expect.stringMatching(/^boson-kit:signer\.replicaRegion: must be an AWS region/),
+    ]);
   });
 });
 
 describe("key generations and the pinned address", () => {
   it("refuses generations that do not move forward", () => {
-    expect(issuesOf(productionWith({ generation: 2, pendingGeneration: 2 }))).toEqual([expect.stringMatching(/pendingGeneration: must be above the active generation 2/)]);
-    expect(issuesOf(productionWith({ generation: 2, retiredGenerations: [3] }))).toEqual([expect.stringMatching(/retiredGenerations: lists generation 3/)]);
-    expect(issuesOf(productionWith({ address: "0x123" }))).toEqual([expect.stringMatching(/^boson-kit:signer\.address: must be the signer's Ethereum address/)]);
+    expect(issuesOf(productionWith({ generation: 2, pendingGeneration: 2 }))).toEqual([
+      expect.stringMatching(/pendingGeneration: must be above the active generation 2/),
+    ]);
+    expect(issuesOf(productionWith({ generation: 2, retiredGenerations: [3] }))).toEqual([
+      expect.stringMatching(/retiredGenerations: lists generation 3/),
+    ]);
+    expect(issuesOf(productionWith({ address: "0x123" }))).toEqual([
+      expect.stringMatching(/^boson-kit:signer\.address: must be the signer's Ethereum address/),
+    ]);
   });
 
   it("keeps the old key, lets only the rotation role sign with the pending one, and pins the jobs to the active one", async () => {
     const rotation = "arn:aws:iam::123456789012:role/signer-rotation";
     const pinned = "0x00000000000000000000000000000000000000aa";
     const evaluation = await evaluateProgram(
-      parseKitConfig(stackSource("production", productionWith({ generation: 1, pendingGeneration: 2, rotationSigners: [rotation], address: pinned }))),
+      parseKitConfig(
+        stackSource(
+          "production",
+          productionWith({ generation: 1, pendingGeneration: 2, rotationSigners: [rotation], address: pinned }),
+        ),
+      ),
       kitProgram,
     );
     const current = named(evaluation, keyType, "assistant-signer-key");
     const pending = named(evaluation, keyType, "assistant-signer-g2-key");
     expect(pending.options).toMatchObject({ protect: true, retainOnDelete: true });
     const signersOf = (key: typeof current) =>
-      keyPolicy(key).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign")).flatMap(awsPrincipals);
+      keyPolicy(key)
+        .filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign"))
+        .flatMap(awsPrincipals);
     expect(signersOf(pending)).toEqual([rotation]);
     // During the rotation the rotation role also signs with the active key (it moves the old key's gas), never outside one.
     expect(signersOf(current)).toContain(rotation);
-    expect(named(evaluation, "aws:kms/alias:Alias", "assistant-signer-g2-alias").inputs.name).toBe("alias/boson-kit/production/assistant-g2");
+    expect(named(evaluation, "aws:kms/alias:Alias", "assistant-signer-g2-alias").inputs.name).toBe(
+      "alias/boson-kit/production/assistant-g2",
+    );
     const withdraw = jobVariables(evaluation, "withdraw");
     expect(withdraw[environmentVariables.keyId]).toBe(current.computed?.keyId);
     expect(withdraw[environmentVariables.pinnedSignerAddress]).toBe(pinned);
 
     const switched = await evaluateProgram(
-      parseKitConfig(stackSource("production", productionWith({ generation: 2, retiredGenerations: [1], rotationSigners: [rotation] }))),
+      parseKitConfig(
+        stackSource(
+          "production",
+          productionWith({ generation: 2, retiredGenerations: [1], rotationSigners: [rotation] }),
+        ),
+      ),
       kitProgram,
     );
     expect(named(switched, keyType, "assistant-signer-key").inputs.isEnabled).toBe(false);
     expect(signersOf(named(switched, keyType, "assistant-signer-g2-key"))).not.toContain(rotation);
     expect(named(switched, replicaType, "assistant-signer-replica-key").inputs.enabled).toBe(false);
-    expect(jobVariables(switched, "withdraw")[environmentVariables.keyId]).toBe(named(switched, keyType, "assistant-signer-g2-key").computed?.keyId);
+    expect(jobVariables(switched, "withdraw")[environmentVariables.keyId]).toBe(
+      named(switched, keyType, "assistant-signer-g2-key").computed?.keyId,
+    );
   });
 });

@@ -36,7 +36,9 @@ describe.each(committedStacks)("signer in %s (S1, S2)", (stack) => {
 
   it("lets only the withdraw and smoke roles sign, and only ECDSA_SHA_256 over a digest", () => {
     const evaluation = stacks[stack];
-    const allowsSign = keyPolicy(signerKey(evaluation)).filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign"));
+    const allowsSign = keyPolicy(signerKey(evaluation)).filter(
+      (statement) => statement.Effect === "Allow" && grants(statement, "kms:Sign"),
+    );
     expect(allowsSign.length).toBeGreaterThan(0);
     const signers = new Set(allowsSign.flatMap((statement) => roleNames(evaluation, awsPrincipals(statement))));
     expect([...signers].sort()).toEqual(["smoke-job-role", "withdraw-job-role"]);
@@ -50,14 +52,20 @@ describe.each(committedStacks)("signer in %s (S1, S2)", (stack) => {
     const evaluation = stacks[stack];
     const administrators = [...evaluation.config.aws.kmsAdministrators, ...evaluation.config.aws.deployers].sort();
     const statements = keyPolicy(signerKey(evaluation));
-    const administration = statements.filter((statement) => statement.Effect === "Allow" && grants(statement, "kms:PutKeyPolicy"));
+    const administration = statements.filter(
+      (statement) => statement.Effect === "Allow" && grants(statement, "kms:PutKeyPolicy"),
+    );
     expect(administration.flatMap(awsPrincipals).sort()).toEqual(administrators);
     const allowedToAdministrators = statements.filter(
-      (statement) => statement.Effect === "Allow" && awsPrincipals(statement).some((arn) => administrators.includes(arn)),
+      (statement) =>
+        statement.Effect === "Allow" && awsPrincipals(statement).some((arn) => administrators.includes(arn)),
     );
     for (const statement of allowedToAdministrators) {
       expect(grants(statement, "kms:Sign"), `${statement.Sid} lets administrators sign`).toBe(false);
-      expect(grants(statement, "kms:CreateGrant"), `${statement.Sid} lets administrators grant themselves signing`).toBe(false);
+      expect(
+        grants(statement, "kms:CreateGrant"),
+        `${statement.Sid} lets administrators grant themselves signing`,
+      ).toBe(false);
     }
     const denial = statements.find((statement) => statement.Effect === "Deny" && grants(statement, "kms:Sign"));
     expect(denial && awsPrincipals(denial).sort()).toEqual(administrators);
@@ -90,13 +98,17 @@ describe("address derivation from KMS's SPKI public key", () => {
     const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "secp256k1" });
     const spki = publicKey.export({ type: "spki", format: "der" }).toString("base64");
     const d = privateKey.export({ format: "jwk" }).d;
-    const expected = privateKeyToAccount(`0x${Buffer.from(String(d), "base64url").toString("hex").padStart(64, "0")}`).address;
+    const expected = privateKeyToAccount(
+      `0x${Buffer.from(String(d), "base64url").toString("hex").padStart(64, "0")}`,
+    ).address;
     expect(ethereumAddressFromSpki(spki)).toBe(expected);
   });
 
   it("refuses a key on another curve", () => {
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-    expect(() => ethereumAddressFromSpki(publicKey.export({ type: "spki", format: "der" }).toString("base64"))).toThrow(/secp256k1/);
+    expect(() => ethereumAddressFromSpki(publicKey.export({ type: "spki", format: "der" }).toString("base64"))).toThrow(
+      /secp256k1/,
+    );
   });
 
   it("refuses bytes that are not an SPKI", () => {

@@ -48,7 +48,9 @@ export function named(evaluation: StackEvaluation, type: string, name: string): 
 
 /** The resource whose computed `arn` (or `id`) is `reference`. */
 export function resolve(evaluation: StackEvaluation, reference: unknown, field = "arn"): RecordedResource {
-  const found = evaluation.resources.find((resource) => resource.computed?.[field] !== undefined && resource.computed[field] === reference);
+  const found = evaluation.resources.find(
+    (resource) => resource.computed?.[field] !== undefined && resource.computed[field] === reference,
+  );
   if (!found) throw new Error(`nothing in ${evaluation.config.stack} has ${field} ${String(reference)}`);
   return found;
 }
@@ -86,11 +88,13 @@ export function parsePolicy(json: unknown): Statement[] {
   const read = parsePolicyDocument(json);
   if (!read.ok) throw new Error(`the policy pack cannot read this policy: it ${read.error}`);
   const document = JSON.parse(json) as { Version?: string; Statement?: Statement[] };
-  if (document.Version !== "2012-10-17" || !Array.isArray(document.Statement)) throw new Error(`not an IAM policy document: ${json}`);
+  if (document.Version !== "2012-10-17" || !Array.isArray(document.Statement))
+    throw new Error(`not an IAM policy document: ${json}`);
   return document.Statement;
 }
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 export const actionsOf = (statement: Statement): string[] => list(statement.Action);
 export const resourcesOf = (statement: Statement): string[] => list(statement.Resource);
@@ -103,7 +107,6 @@ export function servicePrincipals(statement: Statement): string[] {
   return list(statement.Principal.Service);
 }
 
-
 export function grants(statement: Statement, action: string): boolean {
   return actionsOf(statement).some((pattern) => actionMatches(pattern, action));
 }
@@ -114,7 +117,9 @@ export function roleNames(evaluation: StackEvaluation, arns: readonly string[]):
 }
 
 /** Every resource input that holds a policy document, with where it came from. */
-export function allPolicies(evaluation: StackEvaluation): { resource: RecordedResource; field: string; statements: Statement[] }[] {
+export function allPolicies(
+  evaluation: StackEvaluation,
+): { resource: RecordedResource; field: string; statements: Statement[] }[] {
   const policyFields = ["policy", "assumeRolePolicy"];
   return evaluation.resources.flatMap((resource) =>
     policyFields
@@ -156,7 +161,9 @@ export function jobPrincipalsAllowed(evaluation: StackEvaluation, key: RecordedR
 
 /** The statements of the resource policy attached to a Secrets Manager secret. */
 export function secretPolicyStatements(evaluation: StackEvaluation, secret: RecordedResource): Statement[] {
-  const policy = ofType(evaluation, resourceTypes.secretPolicy).find((candidate) => candidate.inputs.secretArn === secret.computed?.arn);
+  const policy = ofType(evaluation, resourceTypes.secretPolicy).find(
+    (candidate) => candidate.inputs.secretArn === secret.computed?.arn,
+  );
   return parsePolicy(policy?.inputs.policy);
 }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { committedStacks, committedStackEvaluations, keyType, named, ofType, parentOf, resolve } from "./stack-evaluation";
+import {
+  committedStacks,
+  committedStackEvaluations,
+  keyType,
+  named,
+  ofType,
+  parentOf,
+  resolve,
+} from "./stack-evaluation";
 
 const stacks = committedStackEvaluations();
 
@@ -8,8 +16,13 @@ const tableType = "aws:dynamodb/table:Table";
 describe.each(committedStacks)("state tables in %s (O1, O5)", (stack) => {
   it("declares the idempotency, events and checkpoints tables in the State component", () => {
     const evaluation = stacks[stack];
-    expect(ofType(evaluation, tableType).map((table) => table.name).sort()).toEqual(["state-checkpoints", "state-events", "state-idempotency"]);
-    for (const table of ofType(evaluation, tableType)) expect(parentOf(evaluation, table)?.type).toBe("boson-kit:state:State");
+    expect(
+      ofType(evaluation, tableType)
+        .map((table) => table.name)
+        .sort(),
+    ).toEqual(["state-checkpoints", "state-events", "state-idempotency"]);
+    for (const table of ofType(evaluation, tableType))
+      expect(parentOf(evaluation, table)?.type).toBe("boson-kit:state:State");
   });
 
   it("keys every table on a string `id` (events: txHash#logIndex)", () => {

@@ -21,7 +21,9 @@ const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) 
 
 type Site = { origin: string; requests: string[]; close(): Promise<void> };
 
-async function serve(routes: (origin: string) => Record<string, { type: string; body: string; headers?: Record<string, string> }>): Promise<Site> {
+async function serve(
+  routes: (origin: string) => Record<string, { type: string; body: string; headers?: Record<string, string> }>,
+): Promise<Site> {
   const requests: string[] = [];
   let table: ReturnType<typeof routes> = {};
   const server: Server = createServer((request, response) => {
@@ -90,12 +92,25 @@ window.addEventListener("DOMContentLoaded", () => {
     "/styles.css": { type: "text/css", body: "#probe { color: rgb(1, 2, 3); }" },
     "/commit": { type: "text/html", body: "<!doctype html><p>commit widget</p>" },
   }));
-  elsewhere = await serve(() => ({ "/tracker.js": { type: "text/javascript", body: `document.documentElement.dataset.elsewhere = "ran";` } }));
+  elsewhere = await serve(() => ({
+    "/tracker.js": { type: "text/javascript", body: `document.documentElement.dataset.elsewhere = "ran";` },
+  }));
   const policy = contentSecurityPolicy(storefrontCspDirectives(widgets.origin));
-  const withoutHash = contentSecurityPolicy({ ...storefrontCspDirectives(widgets.origin), "style-src": ["'self'", widgets.origin] });
+  const withoutHash = contentSecurityPolicy({
+    ...storefrontCspDirectives(widgets.origin),
+    "style-src": ["'self'", widgets.origin],
+  });
   storefront = await serve(() => ({
-    "/": { type: "text/html", body: page(widgets.origin, elsewhere.origin), headers: { "content-security-policy": policy } },
-    "/no-hash": { type: "text/html", body: page(widgets.origin, elsewhere.origin), headers: { "content-security-policy": withoutHash } },
+    "/": {
+      type: "text/html",
+      body: page(widgets.origin, elsewhere.origin),
+      headers: { "content-security-policy": policy },
+    },
+    "/no-hash": {
+      type: "text/html",
+      body: page(widgets.origin, elsewhere.origin),
+      headers: { "content-security-policy": withoutHash },
+    },
     "/reporter.js": { type: "text/javascript", body: reporter },
   }));
   profile = mkdtempSync(join(tmpdir(), "kit-chromium-"));
@@ -106,23 +121,37 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-type Report = { loader: string | null; inline: string | null; elsewhere: string | null; stylesheetColor: string; framePosition: string | null; violations: string[] };
+type Report = {
+  loader: string | null;
+  inline: string | null;
+  elsewhere: string | null;
+  stylesheetColor: string;
+  framePosition: string | null;
+  violations: string[];
+};
 
 async function render(path: string): Promise<Report> {
-  if (!chromium) throw new Error("chromium is not installed: run `apt-get update && apt-get install -y chromium` (.ci/run does this on CI)");
-  const { stdout } = await promisify(execFile)(chromium, [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${join(profile, path.replace(/\W/g, "_") || "root")}`,
-    "--virtual-time-budget=5000",
-    "--dump-dom",
-    `${storefront.origin}${path}`,
-  ], { timeout: 60_000 });
+  if (!chromium)
+    throw new Error(
+      "chromium is not installed: run `apt-get update && apt-get install -y chromium` (.ci/run does this on CI)",
+    );
+  const { stdout } = await promisify(execFile)(
+    chromium,
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${join(profile, path.replace(/\W/g, "_") || "root")}`,
+      "--virtual-time-budget=5000",
+      "--dump-dom",
+      `${storefront.origin}${path}`,
+    ],
+    { timeout: 60_000 },
+  );
   const match = /<pre id="result">([^<]*)<\/pre>/.exec(stdout);
   if (!match?.[1]) throw new Error(`the page reported nothing; chromium printed: ${stdout.slice(0, 500)}`);
   return JSON.parse(match[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as Report;
@@ -142,8 +171,12 @@ describe("storefront CSP in headless chromium (S6)", () => {
     expect(report.inline).toBeNull();
     expect(report.elsewhere).toBeNull();
     expect(elsewhere.requests).toEqual([]);
-    expect(report.violations).toEqual(expect.arrayContaining([`script-src-elem ${elsewhere.origin}/tracker.js`, "script-src-elem inline"]));
-    expect(report.violations.filter((violation) => violation.startsWith("style-src") || violation.startsWith("frame-src"))).toEqual([]);
+    expect(report.violations).toEqual(
+      expect.arrayContaining([`script-src-elem ${elsewhere.origin}/tracker.js`, "script-src-elem inline"]),
+    );
+    expect(
+      report.violations.filter((violation) => violation.startsWith("style-src") || violation.startsWith("frame-src")),
+    ).toEqual([]);
   }, 90_000);
 
   it("without the style hash, the loader's style element is blocked", async () => {

@@ -7,7 +7,10 @@ import { createHash } from "node:crypto";
 const stacks = committedStackEvaluations();
 
 // Each environment's own host, as the widgets' documentation lists it (staging is not served from production's host).
-const widgetsHost: Record<string, string> = { production: "https://widgets.bosonprotocol.io", staging: "https://widgets-staging.on-fleek.app" };
+const widgetsHost: Record<string, string> = {
+  production: "https://widgets.bosonprotocol.io",
+  staging: "https://widgets-staging.on-fleek.app",
+};
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(
@@ -37,7 +40,9 @@ describe.each(committedStacks)("storefront CSP in %s (S6)", (stack) => {
   const policyOf = (evaluation: StackEvaluation) => {
     const policies = ofType(evaluation, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy");
     expect(policies).toHaveLength(1);
-    const headers = policies[0]?.inputs.securityHeadersConfig as { contentSecurityPolicy: { contentSecurityPolicy: string; override: boolean } };
+    const headers = policies[0]?.inputs.securityHeadersConfig as {
+      contentSecurityPolicy: { contentSecurityPolicy: string; override: boolean };
+    };
     return { resource: policies[0], csp: headers.contentSecurityPolicy };
   };
 
@@ -48,7 +53,11 @@ describe.each(committedStacks)("storefront CSP in %s (S6)", (stack) => {
   });
 
   it("allows styles from the page, the widgets' stylesheet and the loader's style element by hash", () => {
-    expect(directives(policyOf(stacks[stack]).csp.contentSecurityPolicy).get("style-src")).toEqual(["'self'", widgets, widgetLoaderStyleHash]);
+    expect(directives(policyOf(stacks[stack]).csp.contentSecurityPolicy).get("style-src")).toEqual([
+      "'self'",
+      widgets,
+      widgetLoaderStyleHash,
+    ]);
   });
 
   it("allows frames from the Boson widgets only", () => {

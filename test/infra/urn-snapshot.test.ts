@@ -48,7 +48,8 @@ const original: Shape = { boxType: "test:index:Box", boxName: "box", loneName: "
 
 describe("the URN comparison, on a program evaluated under the same mocks", () => {
   let before: string[] = [];
-  const evaluate = async (shape: Shape): Promise<StackEvaluation> => evaluateProgram(stacks.staging.config, program(shape));
+  const evaluate = async (shape: Shape): Promise<StackEvaluation> =>
+    evaluateProgram(stacks.staging.config, program(shape));
 
   it("takes the first evaluation as the snapshot", async () => {
     before = (await evaluate(original)).resources.map((resource) => resource.urn);
@@ -71,16 +72,28 @@ describe("the URN comparison, on a program evaluated under the same mocks", () =
     const { resources } = await evaluate({ ...original, loneName: "single", loneAliases: [{ name: "lone" }] });
     const comparison = compareUrns(before, resources);
     expect(comparison.lost).toEqual([]);
-    expect(comparison.aliased).toEqual([{ before: before.find((urn) => urn.endsWith("::lone")), now: resources.find((resource) => resource.name === "single")?.urn }]);
+    expect(comparison.aliased).toEqual([
+      {
+        before: before.find((urn) => urn.endsWith("::lone")),
+        now: resources.find((resource) => resource.name === "single")?.urn,
+      },
+    ]);
   });
 
   it("keeps the children of a renamed, retyped component through the aliases they inherit", async () => {
-    const shape = { ...original, boxType: "test:things:Crate", boxName: "crate", boxAliases: [{ name: "box", type: "test:index:Box" }] };
+    const shape = {
+      ...original,
+      boxType: "test:things:Crate",
+      boxName: "crate",
+      boxAliases: [{ name: "box", type: "test:index:Box" }],
+    };
     const { resources } = await evaluate(shape);
     const comparison = compareUrns(before, resources);
     expect(comparison.lost).toEqual([]);
     expect(comparison.added).toEqual([]);
-    expect(comparison.aliased.map(({ before, now }) => [before, now].map((urn) => urn.split("::").slice(2).join("::")))).toEqual([
+    expect(
+      comparison.aliased.map(({ before, now }) => [before, now].map((urn) => urn.split("::").slice(2).join("::"))),
+    ).toEqual([
       ["pulumi:pulumi:Stack$test:index:Box::box", "pulumi:pulumi:Stack$test:things:Crate::crate"],
       ["test:index:Box$aws:sns/topic:Topic::box-topic", "test:things:Crate$aws:sns/topic:Topic::crate-topic"],
     ]);

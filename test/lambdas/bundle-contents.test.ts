@@ -14,6 +14,8 @@ describe("bundle contents", () => {
     const sources = (JSON.parse(sourceMap) as { sources: string[] }).sources;
     // The list does name node_modules packages (the check can see them): viem is in every job that signs or reads.
     expect(sources.some((source) => source.includes("node_modules/viem/"))).toBe(true);
-    expect(sources.filter((source) => /@bosonprotocol\/core-sdk|@ethersproject\/|node_modules\/ethers\//.test(source))).toEqual([]);
+    expect(
+      sources.filter((source) => /@bosonprotocol\/core-sdk|@ethersproject\/|node_modules\/ethers\//.test(source)),
+    ).toEqual([]);
   });
 });

@@ -21,11 +21,21 @@ import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { freePort } from "../harness/free-port";
 import { captureStdout } from "../harness/job-output";
 import { startKmsEndpoint, type KmsEndpoint } from "../harness/kms-endpoint";
-import { createOffer, createSeller, deployProtocolFixture, depositFunds, fund, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  depositFunds,
+  fund,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-endpoint";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 
-type Handler = (event: unknown, context?: Context) => Promise<{ status: string; reason?: string } & Record<string, unknown>>;
+type Handler = (
+  event: unknown,
+  context?: Context,
+) => Promise<{ status: string; reason?: string } & Record<string, unknown>>;
 
 const jobs = ["withdraw", "health", "smoke"] as const;
 const bundleDir = mkdtempSync(join(tmpdir(), "kit-bundles-"));
@@ -61,7 +71,12 @@ function context(name: string, id: string): Context {
 
 beforeAll(async () => {
   const built = Promise.all(jobs.map(async (job) => [job, await bundleHandler(job, bundleDir)] as const));
-  [anvil, kms, dynalite, secrets] = await Promise.all([startAnvil(), startKmsEndpoint(), startDynalite(["kit-idempotency", "kit-events"]), startSecretsEndpoint()]);
+  [anvil, kms, dynalite, secrets] = await Promise.all([
+    startAnvil(),
+    startKmsEndpoint(),
+    startDynalite(["kit-idempotency", "kit-events"]),
+    startSecretsEndpoint(),
+  ]);
   fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
   const { keyId } = kms.createKey();
   const account = await kmsAccount({ keyId, client: kms.client() });
@@ -70,9 +85,16 @@ beforeAll(async () => {
   const seller = await createSeller(fixture, account.address, treasury);
   await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
   const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01") });
-  subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  subgraph = await startSubgraphServer({
+    rpcUrl: anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
   // The primary RPC is down: every bundle reaches the chain through the fallback.
-  rpcSecretArn = secrets.putSecret("kit/rpc", JSON.stringify({ primary: `http://127.0.0.1:${await freePort()}/v1/secret-key`, fallback: anvil.rpcUrl }));
+  rpcSecretArn = secrets.putSecret(
+    "kit/rpc",
+    JSON.stringify({ primary: `http://127.0.0.1:${await freePort()}/v1/secret-key`, fallback: anvil.rpcUrl }),
+  );
 
   Object.assign(process.env, {
     KIT_STACK: "local",
@@ -84,7 +106,9 @@ beforeAll(async () => {
     SELLER_ID: seller.sellerId.toString(),
     SELLER_TREASURY: treasury,
     SELLER_ADMIN: fixture.deployer.account.address,
-    SELLER_TOKENS: JSON.stringify([{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5").toString() }]),
+    SELLER_TOKENS: JSON.stringify([
+      { address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5").toString() },
+    ]),
     EXPECTED_DAILY_BURN_WEI: parseEther("0.1").toString(),
     SUBGRAPH_MAX_LAG_BLOCKS: "20",
     KEY_ID: keyId,
@@ -140,7 +164,9 @@ describe("bundled handlers", () => {
       const before = await fixture.publicClient.getBalance({ address: process.env.SELLER_TREASURY as `0x${string}` });
       const first = await handlers.withdraw?.({}, context("withdraw", "req-withdraw-1"));
       expect(first).toMatchObject({ status: "succeeded", reason: "withdrawn", path: "direct" });
-      expect(await fixture.publicClient.getBalance({ address: process.env.SELLER_TREASURY as `0x${string}` })).toBe(before + parseEther("1"));
+      expect(await fixture.publicClient.getBalance({ address: process.env.SELLER_TREASURY as `0x${string}` })).toBe(
+        before + parseEther("1"),
+      );
       const second = await handlers.withdraw?.({}, context("withdraw", "req-withdraw-2"));
       expect(second).toMatchObject({ status: "succeeded", reason: "below-threshold" });
       expect(secrets.reads()[rpcSecretArn]).toBe(1);

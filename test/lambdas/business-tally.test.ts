@@ -5,7 +5,14 @@
  * scanning every exchange the way the subgraph keeps them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainPosition, createBusinessTally, emptyCounters, metricsFromTally, tallyIncrements, type TallyEvent } from "../../lambdas/shared/stores/business-tally";
+import {
+  chainPosition,
+  createBusinessTally,
+  emptyCounters,
+  metricsFromTally,
+  tallyIncrements,
+  type TallyEvent,
+} from "../../lambdas/shared/stores/business-tally";
 import { applyExchangeEvent, fullScanMetrics, type SubgraphExchangeEntity } from "../harness/exchange-entities";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 
@@ -31,7 +38,14 @@ function random(seed: number): () => number {
   };
 }
 
-const disputeEnds = ["DisputeRetracted", "DisputeResolved", "DisputeDecided", "DisputeExpired", "EscalatedDisputeExpired", "EscalatedDisputeRefused"];
+const disputeEnds = [
+  "DisputeRetracted",
+  "DisputeResolved",
+  "DisputeDecided",
+  "DisputeExpired",
+  "EscalatedDisputeExpired",
+  "EscalatedDisputeRefused",
+];
 
 /** One exchange's lifecycle, a valid path through the protocol's state machine. */
 function lifecycle(next: () => number): string[] {
@@ -53,7 +67,10 @@ function lifecycle(next: () => number): string[] {
 /** Interleaves the exchanges' lifecycles into one chain history with increasing blocks, log indexes and times. */
 function history(seed: number): TallyEvent[] {
   const next = random(seed);
-  const pending = Array.from({ length: 1 + Math.floor(next() * 30) }, (_, index) => ({ exchangeId: String(index + 1), steps: lifecycle(next) }));
+  const pending = Array.from({ length: 1 + Math.floor(next() * 30) }, (_, index) => ({
+    exchangeId: String(index + 1),
+    steps: lifecycle(next),
+  }));
   const events: TallyEvent[] = [];
   let block = 100n;
   let logIndex = 0;
@@ -67,14 +84,25 @@ function history(seed: number): TallyEvent[] {
       logIndex = 0;
       time += 12 + Math.floor(next() * 7200);
     }
-    events.push({ eventName: exchange.steps.shift() ?? "", exchangeId: exchange.exchangeId, blockNumber: block, logIndex: logIndex++, blockTimestamp: time });
+    events.push({
+      eventName: exchange.steps.shift() ?? "",
+      exchangeId: exchange.exchangeId,
+      blockNumber: block,
+      logIndex: logIndex++,
+      blockTimestamp: time,
+    });
   }
   return events;
 }
 
 function fullScan(events: readonly TallyEvent[]) {
   const entities = new Map<string, SubgraphExchangeEntity>();
-  for (const event of events) applyExchangeEvent(entities, { eventName: event.eventName, exchangeId: event.exchangeId, timestamp: event.blockTimestamp });
+  for (const event of events)
+    applyExchangeEvent(entities, {
+      eventName: event.eventName,
+      exchangeId: event.exchangeId,
+      timestamp: event.blockTimestamp,
+    });
   return fullScanMetrics([...entities.values()]);
 }
 
@@ -85,7 +113,11 @@ async function freshTally() {
 }
 
 /** One watcher run's way of applying: in order, each event sometimes twice, crashing at random and resuming from an earlier checkpoint. */
-async function applyWithReplays(tally: Awaited<ReturnType<typeof freshTally>>, events: readonly TallyEvent[], seed: number): Promise<void> {
+async function applyWithReplays(
+  tally: Awaited<ReturnType<typeof freshTally>>,
+  events: readonly TallyEvent[],
+  seed: number,
+): Promise<void> {
   const next = random(seed * 7 + 1);
   let checkpoint = 0;
   while (checkpoint < events.length) {
@@ -117,29 +149,68 @@ describe("business counters", () => {
       const events = history(seed);
       const tally = await freshTally();
       await Promise.all([applyWithReplays(tally, events, seed), applyWithReplays(tally, events, seed + 100)]);
-      expect(metricsFromTally((await tally.read())?.counters ?? emptyCounters()), `seed ${seed}`).toEqual(fullScan(events));
+      expect(metricsFromTally((await tally.read())?.counters ?? emptyCounters()), `seed ${seed}`).toEqual(
+        fullScan(events),
+      );
     }
   });
 
   it("count a history that has open, completed, cancelled and disputed exchanges (the generator covers each)", () => {
-    const names = new Set(Array.from({ length: 8 }, (_, index) => history(index + 1)).flat().map((event) => event.eventName));
-    for (const name of ["ExchangeCompleted", "VoucherRevoked", "VoucherCanceled", "VoucherExpired", "DisputeRaised", "DisputeEscalated", "DisputeDecided", "SellerCommitted"]) {
+    const names = new Set(
+      Array.from({ length: 8 }, (_, index) => history(index + 1))
+        .flat()
+        .map((event) => event.eventName),
+    );
+    for (const name of [
+      "ExchangeCompleted",
+      "VoucherRevoked",
+      "VoucherCanceled",
+      "VoucherExpired",
+      "DisputeRaised",
+      "DisputeEscalated",
+      "DisputeDecided",
+      "SellerCommitted",
+    ]) {
       expect(names.has(name), name).toBe(true);
     }
   });
 
   it("refuse an event at or before the last one applied, and ignore events that move no figure", async () => {
     const tally = await freshTally();
-    const commit: TallyEvent = { eventName: "BuyerCommitted", exchangeId: "1", blockNumber: 10n, logIndex: 3, blockTimestamp: 1000 };
+    const commit: TallyEvent = {
+      eventName: "BuyerCommitted",
+      exchangeId: "1",
+      blockNumber: 10n,
+      logIndex: 3,
+      blockTimestamp: 1000,
+    };
     expect(await tally.apply(commit)).toBe("applied");
     expect(await tally.apply({ ...commit, exchangeId: "2", logIndex: 2 })).toBe("duplicate");
     expect(await tally.apply({ ...commit, eventName: "VoucherExtended", blockNumber: 11n })).toBe("ignored");
-    expect(await tally.apply({ ...commit, eventName: "ExchangeCompleted", blockNumber: 12n, blockTimestamp: 1600 })).toBe("applied");
+    expect(
+      await tally.apply({ ...commit, eventName: "ExchangeCompleted", blockNumber: 12n, blockTimestamp: 1600 }),
+    ).toBe("applied");
     // A completion whose commit came before the watcher started counts, without a duration.
-    expect(await tally.apply({ ...commit, exchangeId: "9", eventName: "ExchangeCompleted", blockNumber: 13n, blockTimestamp: 5000 })).toBe("applied");
+    expect(
+      await tally.apply({
+        ...commit,
+        exchangeId: "9",
+        eventName: "ExchangeCompleted",
+        blockNumber: 13n,
+        blockTimestamp: 5000,
+      }),
+    ).toBe("applied");
     const snapshot = await tally.read();
     expect(snapshot).toEqual({
-      counters: { committed: 1, redeemed: 0, disputed: 0, finalized: 2, completed: 2, timedCompletions: 1, completionSecondsSum: 600 },
+      counters: {
+        committed: 1,
+        redeemed: 0,
+        disputed: 0,
+        finalized: 2,
+        completed: 2,
+        timedCompletions: 1,
+        completionSecondsSum: 600,
+      },
       appliedThrough: chainPosition(13n, 3),
     });
     expect(tallyIncrements("DisputeEscalated")).toEqual({});

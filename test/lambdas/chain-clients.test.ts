@@ -12,7 +12,12 @@ import { zeroAddress } from "viem";
 import { createReadClients } from "../../lambdas/shared/chain/clients";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { pauseHandlerAbi } from "../../lambdas/shared/chain/protocol";
-import { clearRpcSecretCache, parseRpcSecret, readRpcSecret, RpcSecretError } from "../../lambdas/shared/chain/rpc-secret";
+import {
+  clearRpcSecretCache,
+  parseRpcSecret,
+  readRpcSecret,
+  RpcSecretError,
+} from "../../lambdas/shared/chain/rpc-secret";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { deployProtocolFixture, type FixtureDeployment } from "../harness/protocol-fixture";
@@ -43,10 +48,12 @@ beforeAll(async () => {
         response.writeHead(503).end("unavailable");
         return;
       }
-      void fetch(anvil.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (upstream) => {
-        response.writeHead(upstream.status, { "content-type": "application/json" });
-        response.end(await upstream.text());
-      });
+      void fetch(anvil.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body }).then(
+        async (upstream) => {
+          response.writeHead(upstream.status, { "content-type": "application/json" });
+          response.end(await upstream.text());
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", () => resolve()));
@@ -54,7 +61,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   proxy?.closeAllConnections();
-  await Promise.all([anvil?.stop(), secrets?.close(), new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()))]);
+  await Promise.all([
+    anvil?.stop(),
+    secrets?.close(),
+    new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve())),
+  ]);
 });
 beforeEach(() => {
   seen.length = 0;
@@ -65,7 +76,11 @@ afterEach(() => output.restore());
 
 describe("chain clients", () => {
   it("forwards the invocation's trace id on every RPC request, read per request", async () => {
-    const { publicClient } = createReadClients({ chainId: anvil.chain.id, urls: { primary: proxyUrl }, logger: createJobLogger("health") });
+    const { publicClient } = createReadClients({
+      chainId: anvil.chain.id,
+      urls: { primary: proxyUrl },
+      logger: createJobLogger("health"),
+    });
     process.env._X_AMZN_TRACE_ID = "Root=1-65f0c1a2-0123456789abcdef01234567;Parent=abc;Sampled=1";
     try {
       await publicClient.getBlockNumber({ cacheTime: 0 });
@@ -81,7 +96,11 @@ describe("chain clients", () => {
   });
 
   it("sends concurrent reads as one JSON-RPC batch", async () => {
-    const clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: proxyUrl }, logger: createJobLogger("health") });
+    const clients = createReadClients({
+      chainId: anvil.chain.id,
+      urls: { primary: proxyUrl },
+      logger: createJobLogger("health"),
+    });
     const { publicClient } = clients;
     await Promise.all([
       publicClient.getBlockNumber({ cacheTime: 0 }),
@@ -96,12 +115,19 @@ describe("chain clients", () => {
 
   it("moves to the fallback when the primary answers errors, and logs both endpoints' outcomes", async () => {
     failing = true;
-    const clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: proxyUrl, fallback: anvil.rpcUrl }, logger: createJobLogger("health") });
+    const clients = createReadClients({
+      chainId: anvil.chain.id,
+      urls: { primary: proxyUrl, fallback: anvil.rpcUrl },
+      logger: createJobLogger("health"),
+    });
     const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
     expect(head).toBe(await fixture.publicClient.getBlockNumber());
     expect(clients.usage).toMatchObject({ answered: { primary: 0, fallback: 1 }, failed: { primary: 1, fallback: 0 } });
     const calls = output.toolCalls();
-    expect(calls.map((call) => [call.details?.endpoint, call.outcome])).toEqual([["primary", "transient"], ["fallback", "ok"]]);
+    expect(calls.map((call) => [call.details?.endpoint, call.outcome])).toEqual([
+      ["primary", "transient"],
+      ["fallback", "ok"],
+    ]);
     // The primary's URL path holds its API key: no record carries it.
     expect(JSON.stringify(output.lines())).not.toContain("key-123");
   });
@@ -110,8 +136,15 @@ describe("chain clients", () => {
 describe("RPC secret", () => {
   it("is read from Secrets Manager once per process", async () => {
     clearRpcSecretCache();
-    const arn = secrets.putSecret("rpc-once", JSON.stringify({ primary: "https://rpc.example/v2/key", fallback: "https://backup.example/key" }));
-    const client = new SecretsManagerClient({ endpoint: secrets.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const arn = secrets.putSecret(
+      "rpc-once",
+      JSON.stringify({ primary: "https://rpc.example/v2/key", fallback: "https://backup.example/key" }),
+    );
+    const client = new SecretsManagerClient({
+      endpoint: secrets.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
     const logger = createJobLogger("health");
     const first = await readRpcSecret({ secretArn: arn, logger, client });
     const second = await readRpcSecret({ secretArn: arn, logger, client });
@@ -124,18 +157,30 @@ describe("RPC secret", () => {
 
   it("does not cache a failed read", async () => {
     clearRpcSecretCache();
-    const client = new SecretsManagerClient({ endpoint: secrets.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 });
+    const client = new SecretsManagerClient({
+      endpoint: secrets.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 1,
+    });
     const logger = createJobLogger("health");
     const missing = "arn:aws:secretsmanager:us-east-1:111122223333:secret:not-yet-AbCdEf";
     await expect(readRpcSecret({ secretArn: missing, logger, client })).rejects.toThrow();
     const arn = secrets.putSecret("not-yet", JSON.stringify({ primary: "https://rpc.example/" }));
     expect(arn).toBe(missing);
-    await expect(readRpcSecret({ secretArn: arn, logger, client })).resolves.toEqual({ primary: "https://rpc.example/" });
+    await expect(readRpcSecret({ secretArn: arn, logger, client })).resolves.toEqual({
+      primary: "https://rpc.example/",
+    });
   });
 
   it("carries the relayer's api key when the stack has a relayer, and refuses an empty one", () => {
-    expect(parseRpcSecret(JSON.stringify({ primary: "https://rpc.example/", relayerApiKey: "key-123" }))).toEqual({ primary: "https://rpc.example/", relayerApiKey: "key-123" });
-    expect(() => parseRpcSecret(JSON.stringify({ primary: "https://rpc.example/", relayerApiKey: "" }))).toThrow(/bad: relayerApiKey/);
+    expect(parseRpcSecret(JSON.stringify({ primary: "https://rpc.example/", relayerApiKey: "key-123" }))).toEqual({
+      primary: "https://rpc.example/",
+      relayerApiKey: "key-123",
+    });
+    expect(() => parseRpcSecret(JSON.stringify({ primary: "https://rpc.example/", relayerApiKey: "" }))).toThrow(
+      /bad: relayerApiKey/,
+    );
   });
 
   it("rejects malformed secrets without quoting them", () => {

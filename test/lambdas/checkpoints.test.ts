@@ -15,7 +15,11 @@ describe("checkpoints", () => {
     const store = createCheckpointStore(db.documents, "checkpoints", () => new Date(0));
     expect(await store.read("w1")).toBeUndefined();
     await store.advance("w1", undefined, 10n, "0xhash10");
-    expect(await store.read("w1")).toEqual({ lastBlock: 10n, blockHash: "0xhash10", updatedAt: new Date(0).toISOString() });
+    expect(await store.read("w1")).toEqual({
+      lastBlock: 10n,
+      blockHash: "0xhash10",
+      updatedAt: new Date(0).toISOString(),
+    });
     await store.advance("w1", 10n, 25n);
     expect((await store.read("w1"))?.lastBlock).toBe(25n);
   });

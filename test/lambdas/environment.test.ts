@@ -32,12 +32,21 @@ describe("the Lambda environment contract", () => {
   it("names every bad or missing variable in one error", () => {
     const { RPC_SECRET_ARN: _missing, ...withoutSecretArn } = complete;
     expect(() =>
-      readJobEnvironment({ ...withoutSecretArn, CHAIN_ID: "1.5", SELLER_TOKENS: "{not json", WATCHER_MAX_BLOCK_RANGE: "200000" }),
-    ).toThrowError(/CHAIN_ID: must be a whole number.*SELLER_TOKENS: must be JSON.*RPC_SECRET_ARN.*WATCHER_MAX_BLOCK_RANGE/);
+      readJobEnvironment({
+        ...withoutSecretArn,
+        CHAIN_ID: "1.5",
+        SELLER_TOKENS: "{not json",
+        WATCHER_MAX_BLOCK_RANGE: "200000",
+      }),
+    ).toThrowError(
+      /CHAIN_ID: must be a whole number.*SELLER_TOKENS: must be JSON.*RPC_SECRET_ARN.*WATCHER_MAX_BLOCK_RANGE/,
+    );
   });
 
   it("refuses a configId or address of the wrong shape", () => {
     expect(() => readJobEnvironment({ ...complete, CONFIG_ID: "amoy" })).toThrowError(/CONFIG_ID/);
-    expect(() => readJobEnvironment({ ...complete, SELLER_TREASURY: "0x1234" })).toThrowError(/SELLER_TREASURY: must be a 0x-prefixed 20-byte address/);
+    expect(() => readJobEnvironment({ ...complete, SELLER_TREASURY: "0x1234" })).toThrowError(
+      /SELLER_TREASURY: must be a 0x-prefixed 20-byte address/,
+    );
   });
 });

@@ -7,7 +7,10 @@ import { decodedEvent, memorySellerRecords, offer, silentLogger } from "../harne
 
 const kit = "0x00000000000000000000000000000000000000aa";
 const relayer = "0x00000000000000000000000000000000000000bb";
-const owner: ExchangeOwner = { exchangeId: 10n, offer: offer(1n, 7n, { protocolFee: "10", agentFee: "2", disputeResolverFee: "5" }) };
+const owner: ExchangeOwner = {
+  exchangeId: 10n,
+  offer: offer(1n, 7n, { protocolFee: "10", agentFee: "2", disputeResolverFee: "5" }),
+};
 
 /** Receipts by transaction: sender and gas (gasUsed 21000 x 1 gwei, plus an OP-stack L1 fee on one). */
 function chain(senders: Record<Hex, string>) {
@@ -15,7 +18,12 @@ function chain(senders: Record<Hex, string>) {
   const client = {
     getTransactionReceipt: async ({ hash }: { hash: Hex }) => {
       receipts.push(hash);
-      return { from: senders[hash] ?? relayer, gasUsed: 21_000n, effectiveGasPrice: 1_000_000_000n, l1Fee: hash.endsWith("2") ? 7n : null };
+      return {
+        from: senders[hash] ?? relayer,
+        gasUsed: 21_000n,
+        effectiveGasPrice: 1_000_000_000n,
+        l1Fee: hash.endsWith("2") ? 7n : null,
+      };
     },
     readContract: async () => {
       throw new Error("no price feed here");
@@ -26,10 +34,22 @@ function chain(senders: Record<Hex, string>) {
 
 async function tracker(senders: Record<Hex, string>) {
   const records = memorySellerRecords();
-  await records.ensureExchange({ exchangeId: "10", offerId: "1", sellerId: "7", exchangeToken: owner.offer.exchangeToken });
+  await records.ensureExchange({
+    exchangeId: "10",
+    offerId: "1",
+    sellerId: "7",
+    exchangeToken: owner.offer.exchangeToken,
+  });
   const metrics = recordMetrics();
   const { client, receipts } = chain(senders);
-  const exposure = createExposureTracker({ client, records, logger: silentLogger(), metrics, kitAddresses: [kit], now: () => new Date("2026-01-01T00:00:00Z") });
+  const exposure = createExposureTracker({
+    client,
+    records,
+    logger: silentLogger(),
+    metrics,
+    kitAddresses: [kit],
+    now: () => new Date("2026-01-01T00:00:00Z"),
+  });
   return { exposure, records, metrics, receipts };
 }
 
@@ -46,7 +66,10 @@ describe("exposure tracker", () => {
   });
 
   it("attributes nothing when someone else executed it, or when a relayer paid for the kit's meta-transaction", async () => {
-    const buyers = decodedEvent("VoucherRedeemed", { exchangeId: 10n, executedBy: "0x00000000000000000000000000000000000000cc" });
+    const buyers = decodedEvent("VoucherRedeemed", {
+      exchangeId: 10n,
+      executedBy: "0x00000000000000000000000000000000000000cc",
+    });
     const relayed = decodedEvent("VoucherRedeemed", { exchangeId: 10n, executedBy: kit });
     const { exposure, records, receipts } = await tracker({ [relayed.log.transactionHash]: relayer });
     expect(await exposure.attributeGas(buyers, owner)).toBe(0n);
@@ -59,7 +82,14 @@ describe("exposure tracker", () => {
     const redeemed = decodedEvent("VoucherRedeemed", { exchangeId: 10n, executedBy: kit });
     const { exposure, records } = await tracker({ [redeemed.log.transactionHash]: kit });
     const gas = await exposure.attributeGas(redeemed, owner);
-    expect(await exposure.update(owner)).toMatchObject({ protocolFee: "10", protocolFeeSource: "offer", disputeResolverFee: "5", gasWei: gas.toString(), kitTransactions: 1, computedAt: "2026-01-01T00:00:00.000Z" });
+    expect(await exposure.update(owner)).toMatchObject({
+      protocolFee: "10",
+      protocolFeeSource: "offer",
+      disputeResolverFee: "5",
+      gasWei: gas.toString(),
+      kitTransactions: 1,
+      computedAt: "2026-01-01T00:00:00.000Z",
+    });
     await records.addFeeEvent(10n, "fee#1", { kind: "protocol", amount: "12" });
     const updated = await exposure.update(owner);
     expect(updated).toMatchObject({ protocolFee: "12", protocolFeeSource: "event" });

@@ -1,4 +1,14 @@
-import { createPublicClient, createTestClient, createWalletClient, http, parseEther, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  parseEther,
+  zeroAddress,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainEventId, createEventStore } from "../../lambdas/shared/stores/events";
@@ -26,7 +36,8 @@ let emitter: Address;
 let feed: Address;
 let contracts: ReturnType<typeof compileWatcherContracts>;
 
-const wallet = (key: Hex) => createWalletClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), account: privateKeyToAccount(key) });
+const wallet = (key: Hex) =>
+  createWalletClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), account: privateKeyToAccount(key) });
 
 async function deploy(contract: WatcherContract, args: readonly unknown[]): Promise<Address> {
   const hash = await wallet(deployerKey).deployContract({ abi: contract.abi, bytecode: contract.bytecode, args });
@@ -35,17 +46,34 @@ async function deploy(contract: WatcherContract, args: readonly unknown[]): Prom
   return receipt.contractAddress;
 }
 
-async function emit(key: Hex, functionName: string, args: readonly unknown[]): Promise<{ hash: Hex; gasWei: bigint; topics: Hex[] }> {
-  const hash = await wallet(key).writeContract({ address: emitter, abi: contracts.ExposureEmitter.abi, functionName, args });
+async function emit(
+  key: Hex,
+  functionName: string,
+  args: readonly unknown[],
+): Promise<{ hash: Hex; gasWei: bigint; topics: Hex[] }> {
+  const hash = await wallet(key).writeContract({
+    address: emitter,
+    abi: contracts.ExposureEmitter.abi,
+    functionName,
+    args,
+  });
   const receipt = await client.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
-  return { hash, gasWei: receipt.gasUsed * receipt.effectiveGasPrice, topics: receipt.logs.map((log) => log.topics[0] as Hex) };
+  return {
+    hash,
+    gasWei: receipt.gasUsed * receipt.effectiveGasPrice,
+    topics: receipt.logs.map((log) => log.topics[0] as Hex),
+  };
 }
 
 beforeAll(async () => {
   contracts = compileWatcherContracts();
   [anvil, db] = await Promise.all([startAnvil(), startDynalite()]);
-  client = createPublicClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), pollingInterval: 50 }) as PublicClient;
+  client = createPublicClient({
+    chain: anvil.chain,
+    transport: http(anvil.rpcUrl),
+    pollingInterval: 50,
+  }) as PublicClient;
   emitter = await deploy(contracts.ExposureEmitter, []);
   feed = await deploy(contracts.MockPriceFeed, [8, usdPerEth]);
 });
@@ -58,11 +86,25 @@ describe("watcher exposure (M4) and upgrade alerts over official-signature event
     const tables = await freshTables(db);
     const metrics = recordMetrics();
     // An offer and exchange from before the watcher started: learnt through getOffer/getExchange.
-    await emit(deployerKey, "createOfferSilently", [2n, sellerId, zeroAddress, parseEther("1"), parseEther("0.02"), 0n]);
+    await emit(deployerKey, "createOfferSilently", [
+      2n,
+      sellerId,
+      zeroAddress,
+      parseEther("1"),
+      parseEther("0.02"),
+      0n,
+    ]);
     await emit(deployerKey, "commitSilently", [2n, 20n]);
     const start = (await client.getBlockNumber({ cacheTime: 0 })) + 1n;
 
-    const offer = await emit(deployerKey, "createOffer", [1n, sellerId, zeroAddress, parseEther("1"), parseEther("0.01"), parseEther("0.005")]);
+    const offer = await emit(deployerKey, "createOffer", [
+      1n,
+      sellerId,
+      zeroAddress,
+      parseEther("1"),
+      parseEther("0.01"),
+      parseEther("0.005"),
+    ]);
     await emit(deployerKey, "createOffer", [3n, 99n, zeroAddress, parseEther("1"), parseEther("0.01"), 0n]); // another seller
     const committed = await emit(kitKey, "commit", [1n, 10n]);
     await emit(kitKey, "commit", [3n, 30n]); // the kit's gas on another seller's exchange does not count here
@@ -73,15 +115,28 @@ describe("watcher exposure (M4) and upgrade alerts over official-signature event
     await createTestClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), mode: "anvil" }).mine({ blocks: 2 });
 
     // The emitter's events carry the official topics: each is one the watcher filters on.
-    for (const topic of [...offer.topics, ...committed.topics, ...completed.topics, ...drFee.topics, ...upgrade.topics]) {
+    for (const topic of [
+      ...offer.topics,
+      ...committed.topics,
+      ...completed.topics,
+      ...drFee.topics,
+      ...upgrade.topics,
+    ]) {
       expect(watchedTopics).toContain(topic);
     }
 
-    const config = baseConfig(emitter, sellerId, { startBlock: start, kitAddresses: [kit], priceFeed: { address: feed, currency: "USD" } });
+    const config = baseConfig(emitter, sellerId, {
+      startBlock: start,
+      kitAddresses: [kit],
+      priceFeed: { address: feed, currency: "USD" },
+    });
     const result = await runWatcher(watcherDeps({ db, tables, client, config, metrics }));
     expect(result.upgrades).toBe(1);
     expect(metrics.sum(metricNames.diamondCutSeen)).toBe(1);
-    expect(await createEventStore(db.documents, tables.events).get(chainEventId(upgrade.hash, 0))).toMatchObject({ eventName: "ProtocolInitialized", args: { version: "2.5.0" } });
+    expect(await createEventStore(db.documents, tables.events).get(chainEventId(upgrade.hash, 0))).toMatchObject({
+      eventName: "ProtocolInitialized",
+      args: { version: "2.5.0" },
+    });
 
     const records = createSellerRecords(db.documents, tables.events);
     const exchange = await records.getExchange(10n);
@@ -105,7 +160,12 @@ describe("watcher exposure (M4) and upgrade alerts over official-signature event
 
     // The exchange from before the start: resolved through the protocol's views, priced from the offer's terms.
     const earlier = await records.getExchange(20n);
-    expect(earlier?.exposure).toMatchObject({ protocolFee: parseEther("0.015").toString(), protocolFeeSource: "event", disputeResolverFeeSource: "offer", gasWei: early.gasWei.toString() });
+    expect(earlier?.exposure).toMatchObject({
+      protocolFee: parseEther("0.015").toString(),
+      protocolFeeSource: "event",
+      disputeResolverFeeSource: "offer",
+      gasWei: early.gasWei.toString(),
+    });
     expect(await records.getExchange(30n)).toBeUndefined();
 
     expect(metrics.sum(metricNames.gasSpentWei)).toBe(Number(gasWei + early.gasWei));
@@ -125,11 +185,17 @@ describe("watcher exposure (M4) and upgrade alerts over official-signature event
     const first = recordMetrics();
     await runWatcher(watcherDeps({ db, tables, client, config, metrics: first }));
     const second = recordMetrics();
-    await runWatcher(watcherDeps({ db, tables, client, config: { ...config, checkpointName: "again" }, metrics: second }));
+    await runWatcher(
+      watcherDeps({ db, tables, client, config: { ...config, checkpointName: "again" }, metrics: second }),
+    );
     expect(first.sum(metricNames.gasSpentWei)).toBe(Number(committed.gasWei));
     expect(second.sum(metricNames.gasSpentWei)).toBe(0);
     const exposure = (await createSellerRecords(db.documents, tables.events).getExchange(40n))?.exposure;
-    expect(exposure).toMatchObject({ gasWei: committed.gasWei.toString(), protocolFeeSource: "offer", protocolFee: parseEther("0.01").toString() });
+    expect(exposure).toMatchObject({
+      gasWei: committed.gasWei.toString(),
+      protocolFeeSource: "offer",
+      protocolFee: parseEther("0.01").toString(),
+    });
     expect(exposure?.fiat).toBeUndefined(); // no price feed configured
   });
 });

@@ -27,14 +27,21 @@ afterAll(async () => {
 });
 beforeEach(() => {
   output = captureStdout();
-  clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("withdraw") });
+  clients = createReadClients({
+    chainId: anvil.chain.id,
+    urls: { primary: anvil.rpcUrl },
+    logger: createJobLogger("withdraw"),
+  });
 });
 afterEach(() => output.restore());
 
 /** A signed transfer from anvil #2 (so a test can broadcast the same bytes again after a reorg). */
 async function signedTransfer(): Promise<Hex> {
   const wallet = fixture.wallet(anvilKeys[2]);
-  const request = await wallet.prepareTransactionRequest({ to: privateKeyToAccount(anvilKeys[3]).address, value: parseEther("0.001") });
+  const request = await wallet.prepareTransactionRequest({
+    to: privateKeyToAccount(anvilKeys[3]).address,
+    value: parseEther("0.001"),
+  });
   return wallet.signTransaction(request);
 }
 

@@ -14,7 +14,17 @@ import { healthJob, type HealthConfig, type HealthDeps } from "../../lambdas/hea
 import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, depositFunds, send, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  depositFunds,
+  send,
+  setPaused,
+  type FixtureDeployment,
+  type SellerSetup,
+} from "../harness/protocol-fixture";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { fullScanMetrics } from "../harness/exchange-entities";
@@ -35,11 +45,18 @@ const exchangeTimes: { committed: bigint; finalized: bigint }[] = [];
 
 async function commit(offerId: bigint, price: bigint): Promise<{ exchangeId: bigint; timestamp: bigint }> {
   const buyer = fixture.wallet(anvilKeys[2]);
-  const sent = await send(fixture, buyer, { address: fixture.diamond, abi: protocolAbi, functionName: "commitToOffer", args: [buyer.account.address, offerId], value: price });
+  const sent = await send(fixture, buyer, {
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "commitToOffer",
+    args: [buyer.account.address, offerId],
+    value: price,
+  });
   for (const log of sent.logs) {
     try {
       const event = decodeEventLog({ abi: protocolAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
-      if (event.eventName === "BuyerCommitted") return { exchangeId: event.args.exchangeId, timestamp: event.args.voucher.committedDate };
+      if (event.eventName === "BuyerCommitted")
+        return { exchangeId: event.args.exchangeId, timestamp: event.args.voucher.committedDate };
     } catch {
       // another event
     }
@@ -48,7 +65,12 @@ async function commit(offerId: bigint, price: bigint): Promise<{ exchangeId: big
 }
 
 async function buyerSends(functionName: "redeemVoucher" | "completeExchange" | "raiseDispute", exchangeId: bigint) {
-  const sent = await send(fixture, fixture.wallet(anvilKeys[2]), { address: fixture.diamond, abi: protocolAbi, functionName, args: [exchangeId] });
+  const sent = await send(fixture, fixture.wallet(anvilKeys[2]), {
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName,
+    args: [exchangeId],
+  });
   return (await fixture.publicClient.getBlock({ blockNumber: sent.blockNumber })).timestamp;
 }
 
@@ -72,10 +94,22 @@ beforeAll(async () => {
   const smokeOfferId = await createOffer(fixture, seller.sellerId, { price, sellerDeposit: parseEther("0.01") });
   await buyerSends("redeemVoucher", (await commit(smokeOfferId, price)).exchangeId);
   await fixture.testClient.mine({ blocks: 40 });
-  subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  subgraph = await startSubgraphServer({
+    rpcUrl: anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
   db = await startDynalite();
   const tables = await freshTables(db);
-  const watcher = watcherDeps({ db, tables, client: fixture.publicClient, config: baseConfig(fixture.diamond, seller.sellerId, { startBlock: fixture.deployBlock, smokeOfferId: smokeOfferId.toString() }) });
+  const watcher = watcherDeps({
+    db,
+    tables,
+    client: fixture.publicClient,
+    config: baseConfig(fixture.diamond, seller.sellerId, {
+      startBlock: fixture.deployBlock,
+      smokeOfferId: smokeOfferId.toString(),
+    }),
+  });
   tally = createBusinessTally(db.documents, tables.events, seller.sellerId);
   expect((await runWatcher({ ...watcher, tally })).caughtUp).toBe(true);
   smokeOffer = smokeOfferId.toString();
@@ -91,7 +125,11 @@ beforeEach(() => {
   output = captureStdout();
   subgraph.setLag(0);
   subgraph.setIndexingErrors(false);
-  clients = createReadClients({ chainId: anvil.chain.id, urls: { primary: anvil.rpcUrl }, logger: createJobLogger("health") });
+  clients = createReadClients({
+    chainId: anvil.chain.id,
+    urls: { primary: anvil.rpcUrl },
+    logger: createJobLogger("health"),
+  });
 });
 afterEach(() => output.restore());
 
@@ -123,8 +161,21 @@ describe("health job", () => {
     const head = await fixture.publicClient.getBlockNumber();
     const balance = await fixture.publicClient.getBalance({ address: signer });
     expect(outcome.status).toBe("succeeded");
-    expect(outcome.report).toMatchObject({ chainHead: head.toString(), subgraphBlock: head.toString(), subgraphLagBlocks: 0, subgraphStale: false, pausedRegions: [], gasBalanceWei: balance.toString() });
-    expect(outcome.report.availableFunds).toEqual([{ token: zeroAddress, symbol: "ETH", availableWei: (parseEther("2") - parseEther("0.04") + parseEther("0.11")).toString() }]);
+    expect(outcome.report).toMatchObject({
+      chainHead: head.toString(),
+      subgraphBlock: head.toString(),
+      subgraphLagBlocks: 0,
+      subgraphStale: false,
+      pausedRegions: [],
+      gasBalanceWei: balance.toString(),
+    });
+    expect(outcome.report.availableFunds).toEqual([
+      {
+        token: zeroAddress,
+        symbol: "ETH",
+        availableWei: (parseEther("2") - parseEther("0.04") + parseEther("0.11")).toString(),
+      },
+    ]);
     const completion = exchangeTimes[0];
     expect(outcome.report.business).toEqual({
       exchanges: 3,
@@ -145,10 +196,23 @@ describe("health job", () => {
     expect(output.metricValues("OpenExchanges")).toEqual([2]);
     expect(output.metricValues("DisputeRate")).toEqual([0.5]);
     expect(output.metricValues("JobSucceeded")).toEqual([1]);
-    expect(output.metrics().find((metric) => metric.name === "HealthHeartbeat")?.dimensions).toEqual({ service: "health", Stack: "test" });
+    expect(output.metrics().find((metric) => metric.name === "HealthHeartbeat")?.dimensions).toEqual({
+      service: "health",
+      Stack: "test",
+    });
     // One subgraph query (the lag) and one counters read: nothing that grows with the history.
-    expect(output.toolCalls().filter((call) => call.tool === "subgraph").map((call) => call.operation)).toEqual(["_meta"]);
-    expect(output.toolCalls().filter((call) => call.tool === "dynamodb").map((call) => call.operation)).toEqual(["readBusinessTally"]);
+    expect(
+      output
+        .toolCalls()
+        .filter((call) => call.tool === "subgraph")
+        .map((call) => call.operation),
+    ).toEqual(["_meta"]);
+    expect(
+      output
+        .toolCalls()
+        .filter((call) => call.tool === "dynamodb")
+        .map((call) => call.operation),
+    ).toEqual(["readBusinessTally"]);
   });
 
   it("measures a subgraph 30 blocks behind as lag 30, over the configured maximum", async () => {
@@ -192,12 +256,18 @@ describe("health job", () => {
     expect(outcome.report.gasAlertRatiosCrossed).toEqual([0.5, 0.2]);
     expect(output.metricValues("GasBalanceRatio")[0]).toBeCloseTo(0.15, 5);
     // The stack's own ratios, not a copy of the defaults.
-    const custom = await runJob(healthJob, deps({ expectedDailyBurnWei: (balance * 100n) / 15n, gasAlertRatios: [0.8, 0.3, 0.16] }));
+    const custom = await runJob(
+      healthJob,
+      deps({ expectedDailyBurnWei: (balance * 100n) / 15n, gasAlertRatios: [0.8, 0.3, 0.16] }),
+    );
     expect(custom.report.gasAlertRatiosCrossed).toEqual([0.8, 0.3, 0.16]);
   });
 
   it("needs one RPC round trip per run whatever the number of tokens", async () => {
-    const many: { address: Address; symbol: string }[] = Array.from({ length: 25 }, (_, index) => ({ address: `0x${(index + 1).toString(16).padStart(40, "0")}` as Address, symbol: `T${index}` }));
+    const many: { address: Address; symbol: string }[] = Array.from({ length: 25 }, (_, index) => ({
+      address: `0x${(index + 1).toString(16).padStart(40, "0")}` as Address,
+      symbol: `T${index}`,
+    }));
     const few = await runJob(healthJob, deps());
     const lots = await runJob(healthJob, deps({ tokens: many }));
     expect(few.report.rpcRoundTrips).toBe(1);
@@ -207,7 +277,10 @@ describe("health job", () => {
 
   it("still sends its heartbeat when the subgraph is down, and fails the run", async () => {
     const logger = createJobLogger("health");
-    const outcome = await runJob(healthJob, { ...deps(), subgraph: { url: "http://127.0.0.1:9/subgraphs/name/boson", logger } });
+    const outcome = await runJob(healthJob, {
+      ...deps(),
+      subgraph: { url: "http://127.0.0.1:9/subgraphs/name/boson", logger },
+    });
     expect(outcome.status).toBe("failed");
     expect(output.metricValues("HealthHeartbeat")).toEqual([1]);
     expect(output.metricValues("JobFailed")).toEqual([1]);

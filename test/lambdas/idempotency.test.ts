@@ -28,7 +28,12 @@ afterEach(() => output.restore());
 async function runner(keyPrefix = "smoke.test"): Promise<IdempotentRunner> {
   const table = `idem-${++tables}`;
   await dynalite.createTable(table);
-  return createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger: createJobLogger("smoke"), keyPrefix });
+  return createIdempotentRunner({
+    tableName: table,
+    client: dynalite.newClient(),
+    logger: createJobLogger("smoke"),
+    keyPrefix,
+  });
 }
 
 describe("idempotent writes", () => {
@@ -43,35 +48,70 @@ describe("idempotent writes", () => {
     };
     const first = idempotent("redeemVoucher", { exchangeId: "7", targetState: "REDEEMED" }, slow);
     // Wait until the first call holds the key (its INPROGRESS record is in the table).
-    for (let tries = 0; tries < 200 && (await dynalite.documents.send(new ScanCommand({ TableName: `idem-${tables}` }))).Count === 0; tries++) {
+    for (
+      let tries = 0;
+      tries < 200 && (await dynalite.documents.send(new ScanCommand({ TableName: `idem-${tables}` }))).Count === 0;
+      tries++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const concurrent = await idempotent("redeemVoucher", { exchangeId: "7", targetState: "REDEEMED" }, action);
     expect(concurrent).toEqual({ status: "in-progress" });
     release();
     expect(await first).toEqual({ status: "executed", result: { txHash: `0x${"1".padStart(64, "0")}` } });
-    expect(await idempotent("redeemVoucher", { exchangeId: "7", targetState: "REDEEMED" }, action)).toEqual({ status: "replayed", result: { txHash: `0x${"1".padStart(64, "0")}` } });
+    expect(await idempotent("redeemVoucher", { exchangeId: "7", targetState: "REDEEMED" }, action)).toEqual({
+      status: "replayed",
+      result: { txHash: `0x${"1".padStart(64, "0")}` },
+    });
     // Another target state, or another exchange, is another key.
-    expect((await idempotent("completeExchange", { exchangeId: "7", targetState: "COMPLETED" }, action)).status).toBe("executed");
-    expect((await idempotent("redeemVoucher", { exchangeId: "8", targetState: "REDEEMED" }, action)).status).toBe("executed");
+    expect((await idempotent("completeExchange", { exchangeId: "7", targetState: "COMPLETED" }, action)).status).toBe(
+      "executed",
+    );
+    expect((await idempotent("redeemVoucher", { exchangeId: "8", targetState: "REDEEMED" }, action)).status).toBe(
+      "executed",
+    );
     expect(calls).toBe(3);
-    expect(output.toolCalls().filter((call) => call.tool === "dynamodb").map((call) => call.details?.status)).toEqual(["in-progress", "executed", "replayed", "executed", "executed"]);
+    expect(
+      output
+        .toolCalls()
+        .filter((call) => call.tool === "dynamodb")
+        .map((call) => call.details?.status),
+    ).toEqual(["in-progress", "executed", "replayed", "executed", "executed"]);
   });
 
   it("releases the key when the action fails, so the next run retries", async () => {
     const idempotent = await runner();
-    await expect(idempotent("withdrawFunds", { sellerId: "3", tokens: ["0x0"], window: 1 }, () => Promise.reject(new Error("reorged")))).rejects.toThrow("reorged");
-    expect(await idempotent("withdrawFunds", { sellerId: "3", tokens: ["0x0"], window: 1 }, async () => ({ ok: true }))).toEqual({ status: "executed", result: { ok: true } });
+    await expect(
+      idempotent("withdrawFunds", { sellerId: "3", tokens: ["0x0"], window: 1 }, () =>
+        Promise.reject(new Error("reorged")),
+      ),
+    ).rejects.toThrow("reorged");
+    expect(
+      await idempotent("withdrawFunds", { sellerId: "3", tokens: ["0x0"], window: 1 }, async () => ({ ok: true })),
+    ).toEqual({ status: "executed", result: { ok: true } });
   });
 
   it("does not share keys between jobs using the same table", async () => {
     const table = `idem-${++tables}`;
     await dynalite.createTable(table);
     const client = dynalite.newClient();
-    const smoke = createIdempotentRunner({ tableName: table, client, logger: createJobLogger("smoke"), keyPrefix: "smoke.local-1-0" });
-    const withdraw = createIdempotentRunner({ tableName: table, client, logger: createJobLogger("withdraw"), keyPrefix: "withdraw.local-1-0" });
+    const smoke = createIdempotentRunner({
+      tableName: table,
+      client,
+      logger: createJobLogger("smoke"),
+      keyPrefix: "smoke.local-1-0",
+    });
+    const withdraw = createIdempotentRunner({
+      tableName: table,
+      client,
+      logger: createJobLogger("withdraw"),
+      keyPrefix: "withdraw.local-1-0",
+    });
     const key = { exchangeId: "1", targetState: "X" };
     expect((await smoke("a", key, async () => ({ by: "smoke" }))).status).toBe("executed");
-    expect(await withdraw("a", key, async () => ({ by: "withdraw" }))).toEqual({ status: "executed", result: { by: "withdraw" } });
+    expect(await withdraw("a", key, async () => ({ by: "withdraw" }))).toEqual({
+      status: "executed",
+      result: { by: "withdraw" },
+    });
   });
 });

@@ -111,15 +111,27 @@ describe("messages, typed data and authorizations", () => {
     for (const message of ["hello boson", { raw: randomDigest() }] as const) {
       const signature = await account.signMessage({ message });
       expect(await verifyMessage({ address: account.address, message, signature })).toBe(true);
-      expect(await verifyMessage({ address: privateKeyToAccount(randomDigest()).address, message, signature })).toBe(false);
+      expect(await verifyMessage({ address: privateKeyToAccount(randomDigest()).address, message, signature })).toBe(
+        false,
+      );
     }
   });
 
   it("signTypedData verifies with viem's verifyTypedData (EIP-712), v = 27/28", async () => {
     const { account } = await freshAccount();
     const typedData = {
-      domain: { name: "Boson", version: "1", chainId: 31337, verifyingContract: "0x59f2b0b6a8d2f3b8e2c9d1f0a1b2c3d4e5f60718" },
-      types: { Withdraw: [{ name: "sellerId", type: "uint256" }, { name: "amount", type: "uint256" }] },
+      domain: {
+        name: "Boson",
+        version: "1",
+        chainId: 31337,
+        verifyingContract: "0x59f2b0b6a8d2f3b8e2c9d1f0a1b2c3d4e5f60718",
+      },
+      types: {
+        Withdraw: [
+          { name: "sellerId", type: "uint256" },
+          { name: "amount", type: "uint256" },
+        ],
+      },
       primaryType: "Withdraw",
       message: { sellerId: 7n, amount: 10n ** 18n },
     } as const;
@@ -127,7 +139,14 @@ describe("messages, typed data and authorizations", () => {
       const signature = await account.signTypedData(typedData);
       expect(["1b", "1c"]).toContain(signature.slice(-2));
       expect(await verifyTypedData({ address: account.address, ...typedData, signature })).toBe(true);
-      expect(await verifyTypedData({ address: account.address, ...typedData, message: { sellerId: 8n, amount: 10n ** 18n }, signature })).toBe(false);
+      expect(
+        await verifyTypedData({
+          address: account.address,
+          ...typedData,
+          message: { sellerId: 8n, amount: 10n ** 18n },
+          signature,
+        }),
+      ).toBe(false);
     }
   });
 
@@ -144,7 +163,13 @@ describe("messages, typed data and authorizations", () => {
 
   it("signs an EIP-4844 transaction over its payload without sidecars, and keeps the sidecars in the output", async () => {
     const { account } = await freshAccount();
-    const sidecars = [{ blob: bytesToHex(new Uint8Array(131_072)), commitment: bytesToHex(randomBytes(48)), proof: bytesToHex(randomBytes(48)) }];
+    const sidecars = [
+      {
+        blob: bytesToHex(new Uint8Array(131_072)),
+        commitment: bytesToHex(randomBytes(48)),
+        proof: bytesToHex(randomBytes(48)),
+      },
+    ];
     const transaction = {
       type: "eip4844",
       chainId: 31337,
@@ -160,7 +185,9 @@ describe("messages, typed data and authorizations", () => {
     const serialized = await account.signTransaction(transaction);
     expect(parseTransaction(serialized).sidecars).toEqual(sidecars);
     // recoverTransactionAddress hashes the payload without sidecars, as nodes do.
-    expect(await recoverTransactionAddress({ serializedTransaction: serialized as TransactionSerializedEIP4844 })).toBe(account.address);
+    expect(await recoverTransactionAddress({ serializedTransaction: serialized as TransactionSerializedEIP4844 })).toBe(
+      account.address,
+    );
   });
 
   it("recovers the same uncompressed public key it reports", async () => {
@@ -180,7 +207,10 @@ describe("KMS calls", () => {
       Array.from({ length: 50 }, async () => {
         const account = await kmsAccount({ keyId, client });
         const hash = randomDigest();
-        return { address: account.address, recovered: await recoverAddress({ hash, signature: await account.sign({ hash }) }) };
+        return {
+          address: account.address,
+          recovered: await recoverAddress({ hash, signature: await account.sign({ hash }) }),
+        };
       }),
     );
     expect(kms.endpoint.calls()).toMatchObject({ GetPublicKey: 1, Sign: 50 });
@@ -215,7 +245,16 @@ describe("KMS calls", () => {
       { kind: "hash", ok: false, attempts: 1 },
     ]);
     for (const metric of metrics) {
-      expect(Object.keys(metric).sort()).toEqual(["attempts", "durationMs", "keyId", "kind", "kmsMs", "ok", "target", "throttles"]);
+      expect(Object.keys(metric).sort()).toEqual([
+        "attempts",
+        "durationMs",
+        "keyId",
+        "kind",
+        "kmsMs",
+        "ok",
+        "target",
+        "throttles",
+      ]);
       expect(metric.keyId).toBe(keyId);
       expect(metric.kmsMs).toBeGreaterThan(0);
       expect(metric.durationMs).toBeGreaterThanOrEqual(metric.kmsMs);

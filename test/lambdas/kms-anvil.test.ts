@@ -39,7 +39,10 @@ beforeAll(async () => {
   const transport = http(anvil.rpcUrl);
   wallet = createWalletClient({ account, chain: anvil.chain, transport });
   chain = createPublicClient({ chain: anvil.chain, transport, pollingInterval: 20 });
-  await createTestClient({ mode: "anvil", chain: anvil.chain, transport }).setBalance({ address: account.address, value: parseEther("100") });
+  await createTestClient({ mode: "anvil", chain: anvil.chain, transport }).setBalance({
+    address: account.address,
+    value: parseEther("100"),
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +50,9 @@ afterAll(async () => {
 });
 
 /** Signs with the KMS account, sends the raw bytes, waits for the receipt. */
-async function sendSigned(request: Parameters<WalletClient["prepareTransactionRequest"]>[0]): Promise<{ serialized: Hex; hash: Hex }> {
+async function sendSigned(
+  request: Parameters<WalletClient["prepareTransactionRequest"]>[0],
+): Promise<{ serialized: Hex; hash: Hex }> {
   const prepared = await wallet.prepareTransactionRequest(request);
   const serialized = await account.signTransaction(prepared as TransactionSerializable);
   const hash = await wallet.sendRawTransaction({ serializedTransaction: serialized });
@@ -61,7 +66,13 @@ async function sendSigned(request: Parameters<WalletClient["prepareTransactionRe
 describe("KMS account on anvil", () => {
   it(`mines ${PER_TYPE} legacy transactions with EIP-155 v`, async () => {
     for (let i = 0; i < PER_TYPE; i++) {
-      const { serialized } = await sendSigned({ account, chain: anvil.chain, to: recipient, value: 1n, type: "legacy" });
+      const { serialized } = await sendSigned({
+        account,
+        chain: anvil.chain,
+        to: recipient,
+        value: 1n,
+        type: "legacy",
+      });
       const { type, v } = parseTransaction(serialized);
       expect(type).toBe("legacy");
       expect([BigInt(anvil.chain.id * 2 + 35), BigInt(anvil.chain.id * 2 + 36)]).toContain(v);
@@ -69,9 +80,18 @@ describe("KMS account on anvil", () => {
   });
 
   it(`mines ${PER_TYPE} EIP-2930 transactions`, async () => {
-    const accessList = [{ address: recipient.toLowerCase() as Address, storageKeys: [`0x${"00".repeat(31)}01` as Hex] }];
+    const accessList = [
+      { address: recipient.toLowerCase() as Address, storageKeys: [`0x${"00".repeat(31)}01` as Hex] },
+    ];
     for (let i = 0; i < PER_TYPE; i++) {
-      const { serialized } = await sendSigned({ account, chain: anvil.chain, to: recipient, value: 1n, type: "eip2930", accessList });
+      const { serialized } = await sendSigned({
+        account,
+        chain: anvil.chain,
+        to: recipient,
+        value: 1n,
+        type: "eip2930",
+        accessList,
+      });
       const parsed = parseTransaction(serialized);
       expect(parsed.type).toBe("eip2930");
       expect(parsed.accessList).toEqual(accessList);
@@ -80,7 +100,13 @@ describe("KMS account on anvil", () => {
 
   it(`mines ${PER_TYPE} EIP-1559 transactions`, async () => {
     for (let i = 0; i < PER_TYPE; i++) {
-      const { serialized } = await sendSigned({ account, chain: anvil.chain, to: recipient, value: 1n, type: "eip1559" });
+      const { serialized } = await sendSigned({
+        account,
+        chain: anvil.chain,
+        to: recipient,
+        value: 1n,
+        type: "eip1559",
+      });
       const { type, yParity } = parseTransaction(serialized);
       expect(type).toBe("eip1559");
       expect([0, 1]).toContain(yParity);

@@ -29,7 +29,9 @@ function secp256k1Spki(): { spki: Uint8Array; point: Hex } {
   const { publicKey } = generateKeyPairSync("ec", { namedCurve: "secp256k1" });
   const spki = publicKey.export({ format: "der", type: "spki" });
   const jwk = publicKey.export({ format: "jwk" });
-  const point = bytesToHex(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? "", "base64url"), Buffer.from(jwk.y ?? "", "base64url")]));
+  const point = bytesToHex(
+    Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? "", "base64url"), Buffer.from(jwk.y ?? "", "base64url")]),
+  );
   return { spki, point };
 }
 
@@ -47,7 +49,9 @@ describe("SubjectPublicKeyInfo parsing", () => {
 
   it("refuses an RSA key (long-form DER lengths) by its algorithm OID", () => {
     const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
-    expect(() => secp256k1PointFromSpki(publicKey.export({ format: "der", type: "spki" }))).toThrow(/key type is rsaEncryption/);
+    expect(() => secp256k1PointFromSpki(publicKey.export({ format: "der", type: "spki" }))).toThrow(
+      /key type is rsaEncryption/,
+    );
   });
 
   it("refuses a compressed point", () => {

@@ -36,10 +36,18 @@ describe("KMS test endpoint", () => {
     const created = await client.send(new CreateKeyCommand({ KeySpec: "ECC_SECG_P256K1", KeyUsage: "SIGN_VERIFY" }));
     const keyId = created.KeyMetadata?.KeyId ?? "";
     const described = await client.send(new DescribeKeyCommand({ KeyId: keyId }));
-    expect(described.KeyMetadata).toMatchObject({ KeyId: keyId, KeySpec: "ECC_SECG_P256K1", KeyUsage: "SIGN_VERIFY", KeyState: "Enabled", Enabled: true });
+    expect(described.KeyMetadata).toMatchObject({
+      KeyId: keyId,
+      KeySpec: "ECC_SECG_P256K1",
+      KeyUsage: "SIGN_VERIFY",
+      KeyState: "Enabled",
+      Enabled: true,
+    });
     expect(described.KeyMetadata?.CreationDate).toBeInstanceOf(Date);
     expect(endpoint.calls()).toEqual({ CreateKey: 1, DescribeKey: 1, GetPublicKey: 0, Sign: 0 });
-    await expect(client.send(new CreateKeyCommand({ KeySpec: "ECC_SECG_P256K1", KeyUsage: "ENCRYPT_DECRYPT" }))).rejects.toThrow(/not compatible/);
+    await expect(
+      client.send(new CreateKeyCommand({ KeySpec: "ECC_SECG_P256K1", KeyUsage: "ENCRYPT_DECRYPT" })),
+    ).rejects.toThrow(/not compatible/);
   });
 
   it("signs a DIGEST as given and a RAW message after SHA-256, not deterministically", async () => {
@@ -48,7 +56,8 @@ describe("KMS test endpoint", () => {
     const point = pointOf(PublicKey ?? new Uint8Array());
     const digest = randomBytes(32);
     const sign = async (Message: Uint8Array, MessageType: "DIGEST" | "RAW") =>
-      (await client.send(new SignCommand({ KeyId: keyId, Message, MessageType, SigningAlgorithm: "ECDSA_SHA_256" }))).Signature ?? new Uint8Array();
+      (await client.send(new SignCommand({ KeyId: keyId, Message, MessageType, SigningAlgorithm: "ECDSA_SHA_256" })))
+        .Signature ?? new Uint8Array();
     const first = await sign(digest, "DIGEST");
     const second = await sign(digest, "DIGEST");
     expect(Buffer.from(first).equals(Buffer.from(second))).toBe(false);
@@ -65,7 +74,9 @@ describe("KMS test endpoint", () => {
     endpoint.setKeyState(keyId, "Disabled");
     await expect(client.send(new GetPublicKeyCommand({ KeyId: keyId }))).rejects.toBeInstanceOf(DisabledException);
     endpoint.setKeyState(keyId, "PendingDeletion");
-    await expect(client.send(new GetPublicKeyCommand({ KeyId: keyId }))).rejects.toBeInstanceOf(KMSInvalidStateException);
+    await expect(client.send(new GetPublicKeyCommand({ KeyId: keyId }))).rejects.toBeInstanceOf(
+      KMSInvalidStateException,
+    );
     expect((await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe("PendingDeletion");
   });
 
@@ -75,7 +86,10 @@ describe("KMS test endpoint", () => {
     endpoint.injectFault({ operation: "GetPublicKey", keyId, error: "ThrottlingException", times: 2 });
     const getPublicKey = (id: string) => client.send(new GetPublicKeyCommand({ KeyId: id }));
     await expect(getPublicKey(otherKey)).resolves.toBeDefined();
-    await expect(getPublicKey(keyId)).rejects.toMatchObject({ name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+    await expect(getPublicKey(keyId)).rejects.toMatchObject({
+      name: "ThrottlingException",
+      $metadata: { httpStatusCode: 400 },
+    });
     await expect(getPublicKey(keyId)).rejects.toMatchObject({ name: "ThrottlingException" });
     await expect(getPublicKey(keyId)).resolves.toBeDefined();
   });

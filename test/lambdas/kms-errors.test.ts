@@ -124,17 +124,19 @@ describe("retries", () => {
     expect(kms.endpoint.calls().GetPublicKey).toBe(3);
   });
 
-  it.each(["ConnectionReset", "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException"] as const)(
-    "retries a transient %s",
-    async (fault) => {
-      const { keyId, account } = await signingAccount();
-      kms.endpoint.injectFault({ operation: "Sign", keyId, error: fault, times: 1 });
-      kms.endpoint.resetCounters();
-      const hash = randomDigest();
-      expect(await recoverAddress({ hash, signature: await account.sign({ hash }) })).toBe(account.address);
-      expect(kms.endpoint.calls().Sign).toBe(2);
-    },
-  );
+  it.each([
+    "ConnectionReset",
+    "KMSInternalException",
+    "DependencyTimeoutException",
+    "KeyUnavailableException",
+  ] as const)("retries a transient %s", async (fault) => {
+    const { keyId, account } = await signingAccount();
+    kms.endpoint.injectFault({ operation: "Sign", keyId, error: fault, times: 1 });
+    kms.endpoint.resetCounters();
+    const hash = randomDigest();
+    expect(await recoverAddress({ hash, signature: await account.sign({ hash }) })).toBe(account.address);
+    expect(kms.endpoint.calls().Sign).toBe(2);
+  });
 
   it("fails clearly once throttling outlasts the attempt limit", async () => {
     const { keyId } = kms.endpoint.createKey();
@@ -144,7 +146,11 @@ describe("retries", () => {
     const error = await kmsError(account.sign({ hash: randomDigest() }));
     kms.endpoint.clearFaults();
     expect(error.code).toBe("Throttled");
-    expect(error.message).toMatch(new RegExp(`KMS Sign on key ${keyId} was still throttled after 4 attempt\\(s\\) over \\d+ ms \\(attempt limit reached\\): raise the KMS request quota`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `KMS Sign on key ${keyId} was still throttled after 4 attempt\\(s\\) over \\d+ ms \\(attempt limit reached\\): raise the KMS request quota`,
+      ),
+    );
     expect(kms.endpoint.calls().Sign).toBe(4);
   });
 

@@ -1,6 +1,11 @@
 import { recoverAddress } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { kmsAccount, KmsAccountError, type KmsFailoverEvent, type KmsSignatureMetric } from "../../lambdas/shared/kms-account/account";
+import {
+  kmsAccount,
+  KmsAccountError,
+  type KmsFailoverEvent,
+  type KmsSignatureMetric,
+} from "../../lambdas/shared/kms-account/account";
 import { regionOfKeyArn } from "../../lambdas/shared/kms-account/failover";
 import { startMultiRegionKms, type MultiRegionKms } from "../harness/kms-multi-region";
 import { fastRetry, randomDigest } from "../harness/kms-test-accounts";
@@ -46,10 +51,24 @@ describe("a KMS account on a multi-Region key", () => {
       const hash = randomDigest();
       expect(await recoverAddress({ hash, signature: await signer.sign({ hash }) })).toBe(signer.address);
     }
-    expect(events).toEqual([expect.objectContaining({ direction: "failover", reason: "Unavailable", keyId: kms.primaryArn, replicaKeyId: kms.replicaArn })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        direction: "failover",
+        reason: "Unavailable",
+        keyId: kms.primaryArn,
+        replicaKeyId: kms.replicaArn,
+      }),
+    ]);
     // After the failover the replica answers at once: the primary is not retried on every signature.
     expect(kms.replica.calls()).toMatchObject({ GetPublicKey: 0, Sign: 4 });
-    expect(metrics.map((metric) => metric.target)).toEqual(["primary", "primary", "replica", "replica", "replica", "replica"]);
+    expect(metrics.map((metric) => metric.target)).toEqual([
+      "primary",
+      "primary",
+      "replica",
+      "replica",
+      "replica",
+      "replica",
+    ]);
     expect(metrics.filter((metric) => !metric.ok).map((metric) => metric.target)).toEqual(["primary"]);
   });
 
@@ -85,7 +104,9 @@ describe("a KMS account on a multi-Region key", () => {
         onFailover: (event) => denied.push(event),
       });
       other.primary.injectFault({ error: "AccessDeniedException", operation: "Sign" });
-      await expect(strict.sign({ hash: randomDigest() })).rejects.toSatisfy((error) => error instanceof KmsAccountError && error.code === "AccessDenied");
+      await expect(strict.sign({ hash: randomDigest() })).rejects.toSatisfy(
+        (error) => error instanceof KmsAccountError && error.code === "AccessDenied",
+      );
       expect(denied).toEqual([]);
       expect(other.replica.calls().Sign).toBe(0);
     } finally {
@@ -113,7 +134,9 @@ describe("a KMS account on a multi-Region key", () => {
         replica: { keyId: wrong.replicaArn, client: wrong.replica.client() },
       });
       await kms.primary.stop();
-      await expect(signer.sign({ hash: randomDigest() })).rejects.toSatisfy((error) => error instanceof KmsAccountError && error.code === "InvalidKmsResponse");
+      await expect(signer.sign({ hash: randomDigest() })).rejects.toSatisfy(
+        (error) => error instanceof KmsAccountError && error.code === "InvalidKmsResponse",
+      );
     } finally {
       await wrong.close();
     }

@@ -62,7 +62,9 @@ describe("retry", () => {
           reject(signal.reason);
         });
       });
-    const error = await retry(run, { policy: { ...policy, maxElapsedMs: 50 }, isRetryable }).catch((reason: unknown) => reason);
+    const error = await retry(run, { policy: { ...policy, maxElapsedMs: 50 }, isRetryable }).catch(
+      (reason: unknown) => reason,
+    );
     expect(error).toMatchObject({ reason: "time", attempts: 1 });
     expect(aborted).toBe(true);
     expect(performance.now() - started).toBeLessThan(2_000); // unaborted, the attempt would never end

@@ -18,7 +18,9 @@ describe("paused regions", () => {
     const pausedRegions = { values: [PausableRegion.Disputes], names: ["Disputes"] };
     expect(() => assertRegionOpen(pausedRegions, "withdrawFunds")).not.toThrow();
     expect(() => assertRegionOpen(pausedRegions, "raiseDispute")).toThrow(RegionPausedError);
-    expect(() => assertRegionOpen(pausedRegions, "raiseDispute")).toThrow("raiseDispute needs the Disputes region, which is paused");
+    expect(() => assertRegionOpen(pausedRegions, "raiseDispute")).toThrow(
+      "raiseDispute needs the Disputes region, which is paused",
+    );
     const error = new RegionPausedError("raiseDispute", "Disputes");
     expect(isTransient(error)).toBe(true);
     expect(outcomeOfError(error)).toMatchObject({ status: "transient", reason: "region-paused" });

@@ -1,11 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeEventLog, parseEther, toEventSelector, toFunctionSelector, zeroAddress, type Abi, type Address } from "viem";
+import {
+  decodeEventLog,
+  parseEther,
+  toEventSelector,
+  toFunctionSelector,
+  zeroAddress,
+  type Abi,
+  type Address,
+} from "viem";
 import { formatAbiItem } from "viem/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import accountHandlerJson from "@bosonprotocol/common/dist/cjs/abis/IBosonAccountHandler.json";
 import { abis } from "@bosonprotocol/common";
 import { startAnvil, type Anvil } from "../harness/anvil";
-import { anvilKeys, compileFixture, createSeller, deployProtocolFixture, depositFunds, fund, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  compileFixture,
+  createSeller,
+  deployProtocolFixture,
+  depositFunds,
+  fund,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 
 /** The official AccountHandler ABI: the oracle for the seller-update flow (calls, decoding, errors). */
 const accountHandler = accountHandlerJson as unknown as Abi;
@@ -66,57 +83,139 @@ describe("seller update on anvil: the admin asks, the new assistant opts in", ()
   });
 
   const readSeller = async () => {
-    const [exists, seller] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: accountHandler, functionName: "getSeller", args: [sellerId] }) as [boolean, { assistant: Address; admin: Address; treasury: Address; metadataUri: string; id: bigint; clerk: Address; active: boolean }];
+    const [exists, seller] = (await fixture.publicClient.readContract({
+      address: fixture.diamond,
+      abi: accountHandler,
+      functionName: "getSeller",
+      args: [sellerId],
+    })) as [
+      boolean,
+      {
+        assistant: Address;
+        admin: Address;
+        treasury: Address;
+        metadataUri: string;
+        id: bigint;
+        clerk: Address;
+        active: boolean;
+      },
+    ];
     expect(exists).toBe(true);
     return seller;
   };
   const decoded = (logs: readonly { topics: readonly `0x${string}`[]; data: `0x${string}` }[]) =>
     logs.map((log) => decodeEventLog({ abi: accountHandler, data: log.data, topics: log.topics as [`0x${string}`] }));
-  const rejects = (account: ReturnType<typeof privateKeyToAccount> | Address, functionName: string, args: readonly unknown[]) =>
-    fixture.publicClient.simulateContract({ address: fixture.diamond, abi: accountHandler, functionName, args, account });
+  const rejects = (
+    account: ReturnType<typeof privateKeyToAccount> | Address,
+    functionName: string,
+    args: readonly unknown[],
+  ) =>
+    fixture.publicClient.simulateContract({
+      address: fixture.diamond,
+      abi: accountHandler,
+      functionName,
+      args,
+      account,
+    });
 
   it("refuses callers and requests the official way", async () => {
     const seller = await readSeller();
-    await expect(rejects(oldAssistant, "updateSeller", [{ ...seller, assistant: newAssistant.address }, noAuthToken])).rejects.toThrow(/NotAdmin/);
-    await expect(rejects(fixture.deployer.account.address, "updateSeller", [seller, noAuthToken])).rejects.toThrow(/NoUpdateApplied/);
-    await expect(rejects(fixture.deployer.account.address, "updateSeller", [{ ...seller, admin: zeroAddress }, noAuthToken])).rejects.toThrow(/AdminOrAuthToken/);
-    await expect(rejects(fixture.deployer.account.address, "updateSeller", [{ ...seller, clerk: newAssistant.address }, noAuthToken])).rejects.toThrow(/ClerkDeprecated/);
-    await expect(rejects(newAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Assistant]])).rejects.toThrow(/NoPendingUpdateForAccount/);
+    await expect(
+      rejects(oldAssistant, "updateSeller", [{ ...seller, assistant: newAssistant.address }, noAuthToken]),
+    ).rejects.toThrow(/NotAdmin/);
+    await expect(rejects(fixture.deployer.account.address, "updateSeller", [seller, noAuthToken])).rejects.toThrow(
+      /NoUpdateApplied/,
+    );
+    await expect(
+      rejects(fixture.deployer.account.address, "updateSeller", [{ ...seller, admin: zeroAddress }, noAuthToken]),
+    ).rejects.toThrow(/AdminOrAuthToken/);
+    await expect(
+      rejects(fixture.deployer.account.address, "updateSeller", [
+        { ...seller, clerk: newAssistant.address },
+        noAuthToken,
+      ]),
+    ).rejects.toThrow(/ClerkDeprecated/);
+    await expect(
+      rejects(newAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Assistant]]),
+    ).rejects.toThrow(/NoPendingUpdateForAccount/);
   });
 
   it("keeps the assistant until the new address opts in, then only the new one withdraws", async () => {
     const seller = await readSeller();
-    const request = await send(fixture, fixture.deployer, { address: fixture.diamond, abi: accountHandler, functionName: "updateSeller", args: [{ ...seller, assistant: newAssistant.address }, noAuthToken] });
+    const request = await send(fixture, fixture.deployer, {
+      address: fixture.diamond,
+      abi: accountHandler,
+      functionName: "updateSeller",
+      args: [{ ...seller, assistant: newAssistant.address }, noAuthToken],
+    });
     const pending = decoded(request.logs);
     expect(pending.map((event) => event.eventName)).toEqual(["SellerUpdatePending"]);
-    expect(pending[0]?.args).toMatchObject({ sellerId, pendingSeller: { assistant: newAssistant.address, admin: zeroAddress }, executedBy: fixture.deployer.account.address });
+    expect(pending[0]?.args).toMatchObject({
+      sellerId,
+      pendingSeller: { assistant: newAssistant.address, admin: zeroAddress },
+      executedBy: fixture.deployer.account.address,
+    });
     expect((await readSeller()).assistant).toBe(oldAssistant.address);
 
-    await expect(rejects(oldAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Assistant]])).rejects.toThrow(/UnauthorizedCallerUpdate/);
-    await expect(rejects(newAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Clerk]])).rejects.toThrow(/ClerkDeprecated/);
+    await expect(
+      rejects(oldAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Assistant]]),
+    ).rejects.toThrow(/UnauthorizedCallerUpdate/);
+    await expect(rejects(newAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Clerk]])).rejects.toThrow(
+      /ClerkDeprecated/,
+    );
     // Still pending: only the old assistant can withdraw.
     const withdrawAs = (account: ReturnType<typeof privateKeyToAccount>) =>
-      fixture.publicClient.simulateContract({ address: fixture.diamond, abi: fixture.abi, functionName: "withdrawFunds", args: [sellerId, [zeroAddress], [1n]], account });
+      fixture.publicClient.simulateContract({
+        address: fixture.diamond,
+        abi: fixture.abi,
+        functionName: "withdrawFunds",
+        args: [sellerId, [zeroAddress], [1n]],
+        account,
+      });
     await expect(withdrawAs(oldAssistant)).resolves.toBeDefined();
     await expect(withdrawAs(newAssistant)).rejects.toThrow(/NotAssistant/);
 
-    const optIn = await send(fixture, fixture.wallet(anvilKeys[2]), { address: fixture.diamond, abi: accountHandler, functionName: "optInToSellerUpdate", args: [sellerId, [SellerUpdateFields.Assistant]] });
+    const optIn = await send(fixture, fixture.wallet(anvilKeys[2]), {
+      address: fixture.diamond,
+      abi: accountHandler,
+      functionName: "optInToSellerUpdate",
+      args: [sellerId, [SellerUpdateFields.Assistant]],
+    });
     const applied = decoded(optIn.logs);
     expect(applied.map((event) => event.eventName)).toEqual(["SellerUpdateApplied"]);
-    expect(applied[0]?.args).toMatchObject({ sellerId, seller: { assistant: newAssistant.address }, pendingSeller: { assistant: zeroAddress }, executedBy: newAssistant.address });
+    expect(applied[0]?.args).toMatchObject({
+      sellerId,
+      seller: { assistant: newAssistant.address },
+      pendingSeller: { assistant: zeroAddress },
+      executedBy: newAssistant.address,
+    });
     expect((await readSeller()).assistant).toBe(newAssistant.address);
     await expect(withdrawAs(newAssistant)).resolves.toBeDefined();
     await expect(withdrawAs(oldAssistant)).rejects.toThrow(/NotAssistant/);
-    await expect(rejects(newAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Assistant]])).rejects.toThrow(/NoPendingUpdateForAccount/);
+    await expect(
+      rejects(newAssistant, "optInToSellerUpdate", [sellerId, [SellerUpdateFields.Assistant]]),
+    ).rejects.toThrow(/NoPendingUpdateForAccount/);
   });
 
   it("applies treasury at once and refuses an address another seller uses", async () => {
     const other = await createSeller(fixture, privateKeyToAccount(anvilKeys[4]).address, treasury);
     const seller = await readSeller();
-    await expect(rejects(fixture.deployer.account.address, "updateSeller", [{ ...seller, assistant: other.assistant }, noAuthToken])).rejects.toThrow(/SellerAddressMustBeUnique/);
-    await expect(rejects(fixture.deployer.account.address, "updateSeller", [{ ...seller, treasury: zeroAddress }, noAuthToken])).rejects.toThrow(/InvalidAddress/);
+    await expect(
+      rejects(fixture.deployer.account.address, "updateSeller", [
+        { ...seller, assistant: other.assistant },
+        noAuthToken,
+      ]),
+    ).rejects.toThrow(/SellerAddressMustBeUnique/);
+    await expect(
+      rejects(fixture.deployer.account.address, "updateSeller", [{ ...seller, treasury: zeroAddress }, noAuthToken]),
+    ).rejects.toThrow(/InvalidAddress/);
     const newTreasury = privateKeyToAccount(anvilKeys[1]).address;
-    const result = await send(fixture, fixture.deployer, { address: fixture.diamond, abi: accountHandler, functionName: "updateSeller", args: [{ ...seller, treasury: newTreasury }, noAuthToken] });
+    const result = await send(fixture, fixture.deployer, {
+      address: fixture.diamond,
+      abi: accountHandler,
+      functionName: "updateSeller",
+      args: [{ ...seller, treasury: newTreasury }, noAuthToken],
+    });
     expect(decoded(result.logs).map((event) => event.eventName)).toEqual(["SellerUpdateApplied"]);
     expect((await readSeller()).treasury).toBe(newTreasury);
   });

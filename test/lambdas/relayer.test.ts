@@ -37,13 +37,21 @@ let relayerUrl: string;
 let mode: Mode = "ok";
 let resubmittedAs: Hex | undefined;
 const relayerAccount = privateKeyToAccount(anvilKeys[1]);
-const received: { path: string; apiKey: string | undefined; body: { to: string; params: [string, string, Hex, string, Hex]; from: string; apiId: string } | undefined }[] = [];
+const received: {
+  path: string;
+  apiKey: string | undefined;
+  body: { to: string; params: [string, string, Hex, string, Hex]; from: string; apiId: string } | undefined;
+}[] = [];
 
 beforeAll(async () => {
   peers = await startKmsSellerChain({ depositWei: parseEther("1") });
   ({ fixture, seller } = peers);
   clients = peers.writeClients("withdraw");
-  const relayerWallet = createWalletClient({ chain: fixture.chain, transport: http(peers.anvil.rpcUrl), account: relayerAccount });
+  const relayerWallet = createWalletClient({
+    chain: fixture.chain,
+    transport: http(peers.anvil.rpcUrl),
+    account: relayerAccount,
+  });
   relayerServer = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -54,13 +62,22 @@ beforeAll(async () => {
         received.push({ path: request.url ?? "", apiKey: request.headers["x-api-key"] as string | undefined, body });
         if (request.url?.startsWith("/api/v1/meta-tx/resubmitted")) {
           response.writeHead(200, { "content-type": "application/json" });
-          response.end(JSON.stringify({ code: 200, message: "ok", data: resubmittedAs ? { newHash: resubmittedAs, newStatus: "CONFIRMED" } : {} }));
+          response.end(
+            JSON.stringify({
+              code: 200,
+              message: "ok",
+              data: resubmittedAs ? { newHash: resubmittedAs, newStatus: "CONFIRMED" } : {},
+            }),
+          );
           return;
         }
         if (mode === "hang") return;
         if (mode === "down") return void response.writeHead(503).end("unavailable");
         if (mode === "429") return void response.writeHead(429).end("slow down");
-        if (mode === "refuse") return void response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ flag: 417, log: "not allowed" }));
+        if (mode === "refuse")
+          return void response
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ flag: 417, log: "not allowed" }));
         if (!body) return void response.writeHead(400).end();
         const [user, functionName, functionSignature, nonce, signature] = body.params;
         const hash = await relayerWallet.writeContract({
@@ -85,7 +102,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   relayerServer?.closeAllConnections();
-  await Promise.all([peers?.stop(), new Promise<void>((resolve) => (relayerServer ? relayerServer.close(() => resolve()) : resolve()))]);
+  await Promise.all([
+    peers?.stop(),
+    new Promise<void>((resolve) => (relayerServer ? relayerServer.close(() => resolve()) : resolve())),
+  ]);
 });
 beforeEach(() => {
   output = captureStdout();
@@ -95,8 +115,17 @@ beforeEach(() => {
 });
 afterEach(() => output.restore());
 
-function relayer(overrides: { ratePerSecond?: number; burst?: number; timeoutMs?: number; now?: () => number } = {}): Relayer {
-  const config = { url: relayerUrl, apiId, apiKey, ratePerSecond: overrides.ratePerSecond ?? 10, burst: overrides.burst ?? 5, timeoutMs: overrides.timeoutMs ?? 2_000 };
+function relayer(
+  overrides: { ratePerSecond?: number; burst?: number; timeoutMs?: number; now?: () => number } = {},
+): Relayer {
+  const config = {
+    url: relayerUrl,
+    apiId,
+    apiKey,
+    ratePerSecond: overrides.ratePerSecond ?? 10,
+    burst: overrides.burst ?? 5,
+    timeoutMs: overrides.timeoutMs ?? 2_000,
+  };
   return relayerFor(config, { now: overrides.now ?? Date.now });
 }
 
@@ -122,7 +151,8 @@ async function withdrawSmall(via: Relayer, options: { requestId?: string; idempo
   return sent;
 }
 
-const relayerCalls = () => output.toolCalls().filter((call) => call.tool === "relayer" && call.operation === "executeMetaTransaction");
+const relayerCalls = () =>
+  output.toolCalls().filter((call) => call.tool === "relayer" && call.operation === "executeMetaTransaction");
 
 describe("meta-transactions through the relayer", () => {
   it("relays the KMS-signed meta-transaction with core-sdk's request shape; the relayer pays, the seller's treasury is paid", async () => {
@@ -156,17 +186,25 @@ describe("meta-transactions through the relayer", () => {
     ["down", "relayer-down"],
     ["429", "http-429"],
     ["refuse", "rejected"],
-  ] as const)("relayer %s: the assistant submits the same meta-transaction itself (reason %s)", async (fault, reason) => {
-    mode = fault;
-    const sent = await withdrawSmall(relayer());
-    expect(sent).toMatchObject({ path: "direct", fallbackReason: reason });
-    const tx = await fixture.publicClient.getTransaction({ hash: sent.txHash });
-    expect(tx.from.toLowerCase()).toBe(clients.account.address.toLowerCase());
-    // The assistant's transaction is executeMetaTransaction carrying the signed meta-transaction, not a plain withdrawFunds.
-    expect(tx.input.slice(0, 10)).toBe(toFunctionSelector(getAbiItem({ abi: metaTransactionsAbi, name: "executeMetaTransaction" })));
-    expect(relayerCalls()[0]).toMatchObject({ outcome: "transient", details: { path: "direct", fallbackReason: reason } });
-    expect(output.metricValues("MetaTxFallback")).toEqual([1]);
-  });
+  ] as const)(
+    "relayer %s: the assistant submits the same meta-transaction itself (reason %s)",
+    async (fault, reason) => {
+      mode = fault;
+      const sent = await withdrawSmall(relayer());
+      expect(sent).toMatchObject({ path: "direct", fallbackReason: reason });
+      const tx = await fixture.publicClient.getTransaction({ hash: sent.txHash });
+      expect(tx.from.toLowerCase()).toBe(clients.account.address.toLowerCase());
+      // The assistant's transaction is executeMetaTransaction carrying the signed meta-transaction, not a plain withdrawFunds.
+      expect(tx.input.slice(0, 10)).toBe(
+        toFunctionSelector(getAbiItem({ abi: metaTransactionsAbi, name: "executeMetaTransaction" })),
+      );
+      expect(relayerCalls()[0]).toMatchObject({
+        outcome: "transient",
+        details: { path: "direct", fallbackReason: reason },
+      });
+      expect(output.metricValues("MetaTxFallback")).toEqual([1]);
+    },
+  );
 
   it("falls back when the relayer does not answer within the timeout", async () => {
     mode = "hang";

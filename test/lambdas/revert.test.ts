@@ -57,10 +57,17 @@ describe("revert decoding", () => {
         options({ paused: { values: [], names: [] } }),
       ).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ProtocolRevertError);
-      expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "RegionPaused", args: [PausableRegion.Funds] });
+      expect((error as ProtocolRevertError).revert).toMatchObject({
+        errorName: "RegionPaused",
+        args: [PausableRegion.Funds],
+      });
       expect((error as ProtocolRevertError).message).toContain("withdrawFunds reverted with RegionPaused(10)");
       const record = output.toolCalls().find((call) => call.operation === "simulate.withdrawFunds");
-      expect(record).toMatchObject({ outcome: "failed", requestId: "revert-test", error: { errorName: "RegionPaused", args: [10], functionName: "withdrawFunds" } });
+      expect(record).toMatchObject({
+        outcome: "failed",
+        requestId: "revert-test",
+        error: { errorName: "RegionPaused", args: [10], functionName: "withdrawFunds" },
+      });
     } finally {
       await setPaused(fixture, [PausableRegion.Funds], false);
     }
@@ -80,30 +87,49 @@ describe("revert decoding", () => {
       const receipt = await fixture.publicClient.getTransactionReceipt({ hash: revert.txHash ?? "0x" });
       expect(receipt.status).toBe("reverted");
       const record = output.toolCalls().find((call) => call.operation === "receipt.withdrawFunds");
-      expect(record).toMatchObject({ outcome: "failed", txHash: revert.txHash, error: { errorName: "RegionPaused", args: [10], txHash: revert.txHash } });
+      expect(record).toMatchObject({
+        outcome: "failed",
+        txHash: revert.txHash,
+        error: { errorName: "RegionPaused", args: [10], txHash: revert.txHash },
+      });
     } finally {
       await setPaused(fixture, [PausableRegion.Funds], false);
     }
   });
 
   it("decodes argument-less protocol errors (InsufficientAvailableFunds)", async () => {
-    const error = await sendProtocolTransaction({ functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("50")]] }, options()).catch((caught: unknown) => caught);
+    const error = await sendProtocolTransaction(
+      { functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("50")]] },
+      options(),
+    ).catch((caught: unknown) => caught);
     expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "InsufficientAvailableFunds", args: [] });
   });
 
   it("decodes reverts of plain reads and simulations too", async () => {
     const error = await withDecodedRevert("withdrawFunds", () =>
-      fixture.publicClient.simulateContract({ address: fixture.diamond, abi: protocolAbi, functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("50")]], account: clients.account }),
+      fixture.publicClient.simulateContract({
+        address: fixture.diamond,
+        abi: protocolAbi,
+        functionName: "withdrawFunds",
+        args: [seller.sellerId, [zeroAddress], [parseEther("50")]],
+        account: clients.account,
+      }),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolRevertError);
     expect((error as ProtocolRevertError).revert).toMatchObject({ errorName: "InsufficientAvailableFunds", args: [] });
-    const plain = await withDecodedRevert("getBlockNumber", () => Promise.reject(new Error("network down"))).catch((caught: unknown) => caught);
+    const plain = await withDecodedRevert("getBlockNumber", () => Promise.reject(new Error("network down"))).catch(
+      (caught: unknown) => caught,
+    );
     expect(plain).not.toBeInstanceOf(ProtocolRevertError);
   });
 
   it("names unknown selectors instead of guessing", () => {
     expect(decodeRevertData("0xdeadbeef")).toEqual({ errorName: "Unknown", args: [], selector: "0xdeadbeef" });
-    const data = encodeErrorResult({ abi: mergedProtocolAbi, errorName: "RegionPaused", args: [PausableRegion.Exchanges] });
+    const data = encodeErrorResult({
+      abi: mergedProtocolAbi,
+      errorName: "RegionPaused",
+      args: [PausableRegion.Exchanges],
+    });
     expect(decodeRevertData(data)).toMatchObject({ errorName: "RegionPaused", args: [8] });
   });
 });

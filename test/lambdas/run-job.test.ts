@@ -14,13 +14,19 @@ function reporting() {
     add: (name, value) => void recorded.push({ name, value }),
     flush: () => void recorded.push("flush"),
   } as Pick<JobMetrics, "add" | "flush"> as JobMetrics;
-  const usage: RpcUsage = { answered: { primary: 0, fallback: 3 }, failed: { primary: 0, fallback: 0 }, httpRequests: 0 };
+  const usage: RpcUsage = {
+    answered: { primary: 0, fallback: 3 },
+    failed: { primary: 0, fallback: 0 },
+    httpRequests: 0,
+  };
   return { recorded, deps: { logger: silentLogger("withdraw"), metrics, clients: { usage } } };
 }
 
 type Outcome = JobOutcome & { items: number[] };
 
-const job = (run: (deps: ReturnType<typeof reporting>["deps"]) => Promise<Outcome>): Job<ReturnType<typeof reporting>["deps"], Outcome> => ({
+const job = (
+  run: (deps: ReturnType<typeof reporting>["deps"]) => Promise<Outcome>,
+): Job<ReturnType<typeof reporting>["deps"], Outcome> => ({
   name: "withdraw",
   run,
   failed: (outcome) => ({ ...outcome, items: [] }),
@@ -29,7 +35,10 @@ const job = (run: (deps: ReturnType<typeof reporting>["deps"]) => Promise<Outcom
 describe("runJob", () => {
   it("returns the job's outcome after recording its metric and flushing once, last", async () => {
     const { recorded, deps } = reporting();
-    const outcome = await runJob(job(async () => ({ status: "succeeded", reason: "withdrawn", items: [1] })), deps);
+    const outcome = await runJob(
+      job(async () => ({ status: "succeeded", reason: "withdrawn", items: [1] })),
+      deps,
+    );
     expect(outcome).toEqual({ status: "succeeded", reason: "withdrawn", items: [1] });
     expect(recorded).toEqual([{ name: "JobSucceeded", value: 1 }, "flush"]);
   });
@@ -54,7 +63,12 @@ describe("runJob", () => {
       }),
       deps,
     );
-    expect(outcome).toMatchObject({ status: "transient", reason: "region-paused", items: [], error: { name: "RegionPausedError" } });
+    expect(outcome).toMatchObject({
+      status: "transient",
+      reason: "region-paused",
+      items: [],
+      error: { name: "RegionPausedError" },
+    });
     expect(recorded).toEqual([{ name: "JobTransient", value: 1 }, "flush"]);
   });
 
@@ -66,11 +80,19 @@ describe("runJob", () => {
       }),
       thrown.deps,
     );
-    expect(outcome).toEqual({ status: "failed", reason: "error", error: { name: "Error", message: "boom" }, items: [] });
+    expect(outcome).toEqual({
+      status: "failed",
+      reason: "error",
+      error: { name: "Error", message: "boom" },
+      items: [],
+    });
     expect(thrown.recorded).toEqual([{ name: "JobFailed", value: 1 }, "flush"]);
 
     const returned = reporting();
-    await runJob(job(async () => ({ status: "failed", reason: "reads-failed", items: [] })), returned.deps);
+    await runJob(
+      job(async () => ({ status: "failed", reason: "reads-failed", items: [] })),
+      returned.deps,
+    );
     expect(returned.recorded).toEqual([{ name: "JobFailed", value: 1 }, "flush"]);
   });
 });

@@ -2,26 +2,55 @@ import type { CloudWatchLogsEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { externalAccountCredentialConfig } from "../../infra/resource-groups/gcp-identity";
 import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
-import { createShipperFromEnvironment, createShipperHandler, readShipperEnvironment, type ShipperHandler } from "../../lambdas/shipper/handler";
+import {
+  createShipperFromEnvironment,
+  createShipperHandler,
+  readShipperEnvironment,
+  type ShipperHandler,
+} from "../../lambdas/shipper/handler";
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
 import { createJobLogger, logToolCall } from "../../lambdas/shared/runtime/logger";
-import { fixedTokenAuthClient, startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
-import { subscriptionPayload, toolCallLogEvent, toolCallTraceId, type LogEvent } from "../harness/cloudwatch-logs-payload";
+import {
+  fixedTokenAuthClient,
+  startCloudLoggingEndpoint,
+  type CloudLoggingEndpoint,
+} from "../harness/cloud-logging-endpoint";
+import {
+  subscriptionPayload,
+  toolCallLogEvent,
+  toolCallTraceId,
+  type LogEvent,
+} from "../harness/cloudwatch-logs-payload";
 
 const token = "test-token-7f3a";
 const project = "boson-kit-staging";
-const target: LogTarget = { projectId: project, logName: "boson-kit-tool-calls", location: "eu-west-1", namespace: "staging" };
+const target: LogTarget = {
+  projectId: project,
+  logName: "boson-kit-tool-calls",
+  location: "eu-west-1",
+  namespace: "staging",
+};
 const context = { gcpProject: project, stack: "staging", configId: "staging-80002-0" };
 const traceId = toolCallTraceId;
 const fastRetries = { maxAttempts: 4, maxElapsedMs: 5_000, baseDelayMs: 5, maxDelayMs: 20 };
 
-function payload(events: readonly LogEvent[], messageType = "DATA_MESSAGE", logStream = "2026/11/28/[$LATEST]abc"): CloudWatchLogsEvent {
-  return subscriptionPayload(events, { messageType, logGroup: "/aws/lambda/boson-kit-staging-withdraw", logStream, subscriptionFilters: ["boson-kit-withdraw-to-gcp"] });
+function payload(
+  events: readonly LogEvent[],
+  messageType = "DATA_MESSAGE",
+  logStream = "2026/11/28/[$LATEST]abc",
+): CloudWatchLogsEvent {
+  return subscriptionPayload(events, {
+    messageType,
+    logGroup: "/aws/lambda/boson-kit-staging-withdraw",
+    logStream,
+    subscriptionFilters: ["boson-kit-withdraw-to-gcp"],
+  });
 }
 
 const start = Date.UTC(2026, 10, 28, 12, 0, 0);
 
-const toolCallEvent = (index: number, extra: Record<string, unknown> = {}): LogEvent => toolCallLogEvent(index, { start, extra });
+const toolCallEvent = (index: number, extra: Record<string, unknown> = {}): LogEvent =>
+  toolCallLogEvent(index, { start, extra });
 
 function events(count: number): LogEvent[] {
   return Array.from({ length: count }, (_, index) => toolCallEvent(index));
@@ -38,7 +67,12 @@ beforeAll(async () => {
     port: endpoint.port,
     protocol: "http",
   });
-  ship = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope), policy: fastRetries });
+  ship = createShipperHandler({
+    target,
+    context,
+    writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
+    policy: fastRetries,
+  });
 });
 
 afterAll(async () => {
@@ -52,14 +86,22 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
     const result = await ship(payload(events(1_000)));
     expect(result.entries).toBe(1_000);
     expect(endpoint.entries).toHaveLength(1_000);
-    expect(endpoint.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(Array.from({ length: 1_000 }, (_, index) => index));
+    expect(endpoint.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(
+      Array.from({ length: 1_000 }, (_, index) => index),
+    );
     expect(new Set(endpoint.entries.map((entry) => entry.insertId)).size).toBe(1_000);
 
     const [first] = endpoint.entries;
     expect(first?.logName).toBe(`projects/${project}/logs/boson-kit-tool-calls`);
     expect(first?.resource).toEqual({
       type: "generic_task",
-      labels: { project_id: project, location: "eu-west-1", namespace: "staging", job: "withdraw", task_id: "2026/11/28/[$LATEST]abc" },
+      labels: {
+        project_id: project,
+        location: "eu-west-1",
+        namespace: "staging",
+        job: "withdraw",
+        task_id: "2026/11/28/[$LATEST]abc",
+      },
     });
     expect(first?.trace).toBe(`projects/${project}/traces/${traceId}`);
     expect(first?.labels).toEqual({
@@ -69,7 +111,10 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
       exchangeId: "1000",
       txHash: `0x${"0".repeat(64)}`,
     });
-    expect(first?.jsonPayload).toMatchObject({ message: "rpc.getExchange", toolCall: { tool: "rpc", exchangeId: "1000", outcome: "transient" } });
+    expect(first?.jsonPayload).toMatchObject({
+      message: "rpc.getExchange",
+      toolCall: { tool: "rpc", exchangeId: "1000", outcome: "transient" },
+    });
     // The REST transport sends enums as numbers: WARNING = 400, INFO = 200.
     expect(endpoint.entries.slice(0, 2).map((entry) => entry.severity)).toEqual([400, 200]);
     expect(new Date(String(first?.timestamp)).getTime()).toBe(start);
@@ -79,7 +124,9 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
   it("delivers a stream's records in timestamp order even when the payload lists them out of order", async () => {
     const shuffled = events(50).reverse();
     await ship(payload(shuffled));
-    expect(endpoint.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(Array.from({ length: 50 }, (_, index) => index));
+    expect(endpoint.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(
+      Array.from({ length: 50 }, (_, index) => index),
+    );
   });
 
   it("retries an endpoint that fails the first two attempts, and every record arrives exactly once", async () => {
@@ -115,8 +162,18 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
   });
 
   it("throws when the credential is refused", async () => {
-    const logging = createLogging(project, { authClient: fixedTokenAuthClient("wrong"), apiEndpoint: endpoint.host, port: endpoint.port, protocol: "http" });
-    const wrongToken = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope), policy: fastRetries });
+    const logging = createLogging(project, {
+      authClient: fixedTokenAuthClient("wrong"),
+      apiEndpoint: endpoint.host,
+      port: endpoint.port,
+      protocol: "http",
+    });
+    const wrongToken = createShipperHandler({
+      target,
+      context,
+      writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
+      policy: fastRetries,
+    });
     await expect(wrongToken(payload(events(3)))).rejects.toThrow(ShipFailedError);
     expect(endpoint.entries).toHaveLength(0);
   });
@@ -124,11 +181,23 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
   it("splits a batch the API refuses as too large, and keeps the order", async () => {
     const small = await startCloudLoggingEndpoint({ token, maxRequestBytes: 40_000 });
     try {
-      const logging = createLogging(project, { authClient: fixedTokenAuthClient(token), apiEndpoint: small.host, port: small.port, protocol: "http" });
-      const shipSmall = createShipperHandler({ target, context, writerFor: (scope) => cloudLoggingWriter(logging, target, scope), policy: fastRetries });
+      const logging = createLogging(project, {
+        authClient: fixedTokenAuthClient(token),
+        apiEndpoint: small.host,
+        port: small.port,
+        protocol: "http",
+      });
+      const shipSmall = createShipperHandler({
+        target,
+        context,
+        writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
+        policy: fastRetries,
+      });
       const result = await shipSmall(payload(events(200)));
       expect(result.splits).toBeGreaterThan(0);
-      expect(small.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(Array.from({ length: 200 }, (_, index) => index));
+      expect(small.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(
+        Array.from({ length: 200 }, (_, index) => index),
+      );
       expect(small.requests.length).toBeGreaterThan(1);
     } finally {
       await small.close();
@@ -144,7 +213,9 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
     const planted = [
       toolCallEvent(0, { privateKey }),
       toolCallEvent(1, { message: `signed with ${signature}` }),
-      toolCallEvent(2, { tx: { nonce: 7, gas: "21000", data: "0x", to: "0x0000000000000000000000000000000000000001", hash: "0xfeed" } }),
+      toolCallEvent(2, {
+        tx: { nonce: 7, gas: "21000", data: "0x", to: "0x0000000000000000000000000000000000000001", hash: "0xfeed" },
+      }),
       toolCallEvent(3, { detail: { raw: serialized } }),
       toolCallEvent(4, { error: `request to https://polygon-amoy.g.alchemy.com/v2/${rpcKey} failed` }),
       toolCallEvent(5, { nested: { mnemonic } }),
@@ -158,7 +229,16 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
       expect(wire).not.toContain(secret);
     }
     expect(endpoint.entries[2]?.jsonPayload?.tx).toEqual({ redacted: "transaction", hash: "0xfeed" });
-    expect(endpoint.entries.map((entry) => entry.labels?.redacted)).toEqual(["true", "true", "true", "true", "true", "true", "true", undefined]);
+    expect(endpoint.entries.map((entry) => entry.labels?.redacted)).toEqual([
+      "true",
+      "true",
+      "true",
+      "true",
+      "true",
+      "true",
+      "true",
+      undefined,
+    ]);
     expect(endpoint.entries[6]?.textPayload).toContain("[redacted]");
   });
 
@@ -187,11 +267,28 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
     }
     const records = lines.flatMap((chunk) => chunk.split("\n")).filter((line) => line.startsWith("{"));
     expect(records).toHaveLength(2);
-    await ship(payload(records.map((message, index) => ({ id: `4${String(index).padStart(55, "0")}`, timestamp: start + index, message }))));
-    expect(endpoint.entries.map((entry) => entry.trace)).toEqual([`projects/${project}/traces/${traceId}`, `projects/${project}/traces/${traceId}`]);
+    await ship(
+      payload(
+        records.map((message, index) => ({
+          id: `4${String(index).padStart(55, "0")}`,
+          timestamp: start + index,
+          message,
+        })),
+      ),
+    );
+    expect(endpoint.entries.map((entry) => entry.trace)).toEqual([
+      `projects/${project}/traces/${traceId}`,
+      `projects/${project}/traces/${traceId}`,
+    ]);
     expect(endpoint.entries.map((entry) => entry.labels)).toEqual([
       { stack: "staging", configId: "staging-80002-0", job: "watcher", exchangeId: "77" },
-      { stack: "staging", configId: "staging-80002-0", job: "watcher", exchangeId: "77", txHash: `0x${"b".repeat(64)}` },
+      {
+        stack: "staging",
+        configId: "staging-80002-0",
+        job: "watcher",
+        exchangeId: "77",
+        txHash: `0x${"b".repeat(64)}`,
+      },
     ]);
     expect(endpoint.entries.map((entry) => entry.severity)).toEqual([200, 400]);
   });
@@ -203,7 +300,9 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
   });
 
   it("fails loudly on a payload that is not base64 gzip JSON", async () => {
-    await expect(ship({ awslogs: { data: Buffer.from("not gzip").toString("base64") } })).rejects.toThrow(/base64 gzip JSON/);
+    await expect(ship({ awslogs: { data: Buffer.from("not gzip").toString("base64") } })).rejects.toThrow(
+      /base64 gzip JSON/,
+    );
     await expect(ship({} as CloudWatchLogsEvent)).rejects.toThrow(/awslogs.data/);
   });
 
@@ -220,13 +319,26 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
 describe("shipper: failure classification", () => {
   it("tells transient, too-large and permanent failures apart", () => {
     expect(classifyFailure({ code: 14, message: "unavailable" })).toBe("transient");
-    expect(classifyFailure({ code: 503, status: 503, message: '{"error":{"code":503,"status":"UNAVAILABLE"}}' })).toBe("transient");
-    expect(classifyFailure({ code: 400, status: 400, message: '{"error":{"code":400,"message":"Request payload size exceeds the limit: 10485760 bytes.","status":"INVALID_ARGUMENT"}}' })).toBe(
-      "too-large",
+    expect(classifyFailure({ code: 503, status: 503, message: '{"error":{"code":503,"status":"UNAVAILABLE"}}' })).toBe(
+      "transient",
     );
+    expect(
+      classifyFailure({
+        code: 400,
+        status: 400,
+        message:
+          '{"error":{"code":400,"message":"Request payload size exceeds the limit: 10485760 bytes.","status":"INVALID_ARGUMENT"}}',
+      }),
+    ).toBe("too-large");
     expect(classifyFailure({ httpStatusCode: 413, code: 3, message: "" })).toBe("too-large");
     expect(classifyFailure({ code: 7, message: "denied" })).toBe("permanent");
-    expect(classifyFailure({ code: 400, status: 400, message: '{"error":{"code":400,"status":"INVALID_ARGUMENT","message":"bad label"}}' })).toBe("permanent");
+    expect(
+      classifyFailure({
+        code: 400,
+        status: 400,
+        message: '{"error":{"code":400,"status":"INVALID_ARGUMENT","message":"bad label"}}',
+      }),
+    ).toBe("permanent");
     expect(classifyFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe("transient");
     expect(classifyFailure(new Error("something else"))).toBe("permanent");
   });
@@ -238,7 +350,10 @@ describe("shipper: environment", () => {
     audience: "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/p/providers/aws",
     subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
     token_url: "https://sts.googleapis.com/v1/token",
-    credential_source: { environment_id: "aws1", regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15" },
+    credential_source: {
+      environment_id: "aws1",
+      regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+    },
   };
   const env = {
     GCP_PROJECT: project,
@@ -258,13 +373,16 @@ describe("shipper: environment", () => {
 
   it("refuses a service-account key in place of the WIF configuration", () => {
     const key = { type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----", client_email: "x@y" };
-    expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: JSON.stringify(key) })).toThrow(/GCP_CREDENTIAL_CONFIG/);
+    expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: JSON.stringify(key) })).toThrow(
+      /GCP_CREDENTIAL_CONFIG/,
+    );
     expect(() => readShipperEnvironment({ ...env, GCP_PROJECT: undefined })).toThrow(/GCP_PROJECT/);
   });
 });
 
 describe("shipper: workload identity federation from the Lambda's AWS role (B1)", () => {
-  const audience = "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/boson-kit-staging/providers/aws-shipper";
+  const audience =
+    "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/boson-kit-staging/providers/aws-shipper";
   const serviceAccountEmail = "boson-shipper-staging@boson-kit-staging.iam.gserviceaccount.com";
   // Fake session credentials of the kind Lambda puts in the environment (never real: AKIA/ASIA + filler).
   const awsEnvironment = {
@@ -275,7 +393,10 @@ describe("shipper: workload identity federation from the Lambda's AWS role (B1)"
   };
 
   it("exchanges a signed AWS request for a token that impersonates the writer, with the credential configuration the infra ships", async () => {
-    const federated = await startCloudLoggingEndpoint({ token: "impersonated-access-token", federation: { audience, serviceAccountEmail } });
+    const federated = await startCloudLoggingEndpoint({
+      token: "impersonated-access-token",
+      federation: { audience, serviceAccountEmail },
+    });
     const saved = Object.fromEntries(Object.keys(awsEnvironment).map((key) => [key, process.env[key]]));
     Object.assign(process.env, awsEnvironment);
     try {
@@ -305,9 +426,15 @@ describe("shipper: workload identity federation from the Lambda's AWS role (B1)"
       const [exchange] = federated.exchanges;
       expect(exchange?.audience).toBe(audience);
       expect(exchange?.subjectTokenType).toBe("urn:ietf:params:aws:token-type:aws4_request");
-      expect(exchange?.subjectToken.url).toBe("https://sts.eu-west-1.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15");
-      const headers = Object.fromEntries((exchange?.subjectToken.headers ?? []).map(({ key, value }) => [key.toLowerCase(), value]));
-      expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAFAKEFAKEFAKEFAKE\/\d{8}\/eu-west-1\/sts\/aws4_request/);
+      expect(exchange?.subjectToken.url).toBe(
+        "https://sts.eu-west-1.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+      );
+      const headers = Object.fromEntries(
+        (exchange?.subjectToken.headers ?? []).map(({ key, value }) => [key.toLowerCase(), value]),
+      );
+      expect(headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=ASIAFAKEFAKEFAKEFAKE\/\d{8}\/eu-west-1\/sts\/aws4_request/,
+      );
       expect(headers["x-goog-cloud-target-resource"]).toBe(audience);
       expect(headers["x-amz-security-token"]).toBe("fake-session-token");
       // The secret access key signs; it is never sent.

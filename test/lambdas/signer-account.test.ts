@@ -38,7 +38,9 @@ describe("the job's signer account", () => {
   it("refuses to sign for a key whose address is not the pinned one, with an alarm metric and a clear error", async () => {
     const { account } = build(zeroAddress);
     await expect(account).rejects.toBeInstanceOf(SignerAddressMismatchError);
-    await expect(account).rejects.toThrow(/pins the signer to 0x0000000000000000000000000000000000000000 \(boson-kit:signer\.address\): refusing to sign/);
+    await expect(account).rejects.toThrow(
+      /pins the signer to 0x0000000000000000000000000000000000000000 \(boson-kit:signer\.address\): refusing to sign/,
+    );
     expect(output.metricValues(metricNames.signerAddressMismatch)).toEqual([1]);
     expect(kms.primary.calls().Sign).toBe(0);
   });
@@ -53,7 +55,11 @@ describe("the job's signer account", () => {
     metrics.flush();
     expect(output.metricValues(metricNames.kmsRegionFailover)).toEqual([1]);
     const failover = output.toolCalls().find((call) => call.operation === "failover.toReplica");
-    expect(failover).toMatchObject({ tool: "kms", outcome: "transient", details: { reason: "Unavailable", replicaKeyId: kms.replicaArn } });
+    expect(failover).toMatchObject({
+      tool: "kms",
+      outcome: "transient",
+      details: { reason: "Unavailable", replicaKeyId: kms.replicaArn },
+    });
     expect(JSON.stringify(output.lines())).not.toContain(hash.slice(2));
   });
 

@@ -55,25 +55,44 @@ describe("the smoke job's release record", () => {
   it("passes only when the run succeeded and every step passed", () => {
     const steps = [step("A", "commit", "passed"), step("B", "completeExchange", "passed")];
     expect(record({ status: "succeeded", steps }).passed).toBe(true);
-    expect(record({ status: "failed", steps: [step("A", "commit", "passed"), step("A", "redeem", "failed")] }).passed).toBe(false);
-    expect(record({ status: "succeeded", steps: [step("A", "commit", "passed"), step("A", "redeem", "skipped")] }).passed).toBe(false);
+    expect(
+      record({ status: "failed", steps: [step("A", "commit", "passed"), step("A", "redeem", "failed")] }).passed,
+    ).toBe(false);
+    expect(
+      record({ status: "succeeded", steps: [step("A", "commit", "passed"), step("A", "redeem", "skipped")] }).passed,
+    ).toBe(false);
     expect(record({ status: "succeeded", steps: [] }).passed).toBe(false);
   });
 
   it("keeps steps, blocks and hashes, and no timings or errors", () => {
-    const kept = record({ status: "failed", steps: [step("A", "commit", "passed"), { ...step("A", "redeem", "failed"), error: { errorName: "InvalidState" } }] });
+    const kept = record({
+      status: "failed",
+      steps: [
+        step("A", "commit", "passed"),
+        { ...step("A", "redeem", "failed"), error: { errorName: "InvalidState" } },
+      ],
+    });
     expect(kept.steps).toEqual([
       { exchange: "A", step: "commit", status: "passed", blockNumber: "42", txHash: `0x${"1".repeat(64)}` },
       { exchange: "A", step: "redeem", status: "failed" },
     ]);
-    expect(kept).toMatchObject({ stack: "staging", release, startedAt: "2026-12-01T00:00:00.000Z", finishedAt: "2026-12-01T00:03:00.000Z" });
+    expect(kept).toMatchObject({
+      stack: "staging",
+      release,
+      startedAt: "2026-12-01T00:00:00.000Z",
+      finishedAt: "2026-12-01T00:03:00.000Z",
+    });
   });
 
   it("is stored by the job and read back by the promotion gate, equal", async () => {
     const written = record({ status: "succeeded", steps: [step("A", "commit", "passed")] });
     const client = dynalite.newClient();
     await storeSmokeReleaseRecord(DynamoDBDocumentClient.from(client), "checkpoints", written);
-    await expect(readSmokeRecordFromTable({ tableName: "checkpoints", stack: "staging", client })).resolves.toEqual(written);
-    await expect(readSmokeRecordFromTable({ tableName: "checkpoints", stack: "production", client })).resolves.toBeUndefined();
+    await expect(readSmokeRecordFromTable({ tableName: "checkpoints", stack: "staging", client })).resolves.toEqual(
+      written,
+    );
+    await expect(
+      readSmokeRecordFromTable({ tableName: "checkpoints", stack: "production", client }),
+    ).resolves.toBeUndefined();
   });
 });

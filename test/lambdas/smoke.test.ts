@@ -32,7 +32,11 @@ let tables = 0;
 beforeAll(async () => {
   [chain, dynalite] = await Promise.all([startKmsSellerChain({ depositWei: parseEther("1") }), startDynalite()]);
   ({ kms, fixture, seller } = chain);
-  subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  subgraph = await startSubgraphServer({
+    rpcUrl: chain.anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
 });
 afterAll(async () => {
   await Promise.all([subgraph?.stop(), chain?.stop(), dynalite?.stop()]);
@@ -54,7 +58,12 @@ async function deps(offerId: bigint, overrides: Partial<SmokeDeps> = {}): Promis
     subgraph: { url: subgraph.url, logger },
     logger,
     metrics: createJobMetrics("smoke", "test"),
-    idempotent: createIdempotentRunner({ tableName: table, client: dynalite.newClient(), logger, keyPrefix: "smoke.test" }),
+    idempotent: createIdempotentRunner({
+      tableName: table,
+      client: dynalite.newClient(),
+      logger,
+      keyPrefix: "smoke.test",
+    }),
     requestId: `smoke-run-${tables}`,
     sleep: chain.mineOnSleep,
     pollIntervalMs: 0,
@@ -64,16 +73,27 @@ async function deps(offerId: bigint, overrides: Partial<SmokeDeps> = {}): Promis
 
 describe("smoke job", () => {
   it("runs both exchanges through the state machine, dispute path included, waiting for the subgraph after each write", async () => {
-    const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01"), sellerDeposit: parseEther("0.002") });
+    const offerId = await createOffer(fixture, seller.sellerId, {
+      price: parseEther("0.01"),
+      sellerDeposit: parseEther("0.002"),
+    });
     // The subgraph lags 3 blocks: every step has to wait for it to index the write.
     subgraph.setLag(3);
     kms.resetCounters();
-    const outcome = await runJob(smokeJob, await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 4000n } }));
+    const outcome = await runJob(
+      smokeJob,
+      await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 4000n } }),
+    );
 
     expect(outcome.status).toBe("succeeded");
     expect(outcome.steps.map((step) => `${step.exchange}.${step.step}:${step.status}`)).toEqual([
-      "A.commit:passed", "A.redeem:passed", "A.raiseDispute:passed", "A.resolveDispute:passed",
-      "B.commit:passed", "B.redeem:passed", "B.completeExchange:passed",
+      "A.commit:passed",
+      "A.redeem:passed",
+      "A.raiseDispute:passed",
+      "A.resolveDispute:passed",
+      "B.commit:passed",
+      "B.redeem:passed",
+      "B.completeExchange:passed",
     ]);
     for (const step of outcome.steps) {
       expect(step.txHash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -81,17 +101,34 @@ describe("smoke job", () => {
       expect(step.indexingMs).toBeGreaterThanOrEqual(0);
     }
     // O2: it asked the subgraph's head more than once per write (it had to wait).
-    expect((subgraph.requests()._meta ?? 0)).toBeGreaterThan(outcome.steps.length);
+    expect(subgraph.requests()._meta ?? 0).toBeGreaterThan(outcome.steps.length);
 
     const exchangeA = BigInt(outcome.steps[0]?.exchangeId ?? "0");
     const exchangeB = BigInt(outcome.steps[4]?.exchangeId ?? "0");
-    const [, disputeA] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getDispute", args: [exchangeA] });
+    const [, disputeA] = await fixture.publicClient.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getDispute",
+      args: [exchangeA],
+    });
     expect(disputeA).toMatchObject({ state: DisputeState.Resolved, buyerPercent: 4000n });
-    const [, stateB] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getExchangeState", args: [exchangeB] });
+    const [, stateB] = await fixture.publicClient.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getExchangeState",
+      args: [exchangeB],
+    });
     expect(stateB).toBe(ExchangeState.Completed);
     // Seven transactions and one EIP-712 resolution, all signed by KMS.
     expect(kms.calls().Sign).toBe(8);
-    expect(output.toolCalls().some((call) => call.tool === "kms" && call.operation === "signTypedData" && call.exchangeId === exchangeA.toString())).toBe(true);
+    expect(
+      output
+        .toolCalls()
+        .some(
+          (call) =>
+            call.tool === "kms" && call.operation === "signTypedData" && call.exchangeId === exchangeA.toString(),
+        ),
+    ).toBe(true);
     expect(output.metricValues("SmokeStepDurationMs")).toHaveLength(7);
     expect(output.metricValues("SmokeStepFailed")).toEqual([]);
     expect(output.metricValues("JobSucceeded")).toEqual([1]);
@@ -104,8 +141,13 @@ describe("smoke job", () => {
     try {
       const outcome = await runJob(smokeJob, await deps(offerId));
       expect(outcome.steps.map((step) => `${step.exchange}.${step.step}:${step.status}`)).toEqual([
-        "A.commit:passed", "A.redeem:passed", "A.raiseDispute:failed", "A.resolveDispute:skipped",
-        "B.commit:passed", "B.redeem:passed", "B.completeExchange:passed",
+        "A.commit:passed",
+        "A.redeem:passed",
+        "A.raiseDispute:failed",
+        "A.resolveDispute:skipped",
+        "B.commit:passed",
+        "B.redeem:passed",
+        "B.completeExchange:passed",
       ]);
       expect(outcome.steps[2]?.error).toMatchObject({ name: "RegionPausedError" });
       expect(outcome).toMatchObject({ status: "transient", reason: "region-paused" });
@@ -118,7 +160,10 @@ describe("smoke job", () => {
 
   it("fails the step with the decoded custom error when the protocol reverts", async () => {
     const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01"), quantity: 1n });
-    const outcome = await runJob(smokeJob, await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 10_000n } }));
+    const outcome = await runJob(
+      smokeJob,
+      await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 10_000n } }),
+    );
     // Exchange A takes the only item; B's commit reverts with OfferSoldOut.
     expect(outcome.steps.find((step) => step.exchange === "B" && step.step === "commit")).toMatchObject({
       status: "failed",
@@ -126,7 +171,9 @@ describe("smoke job", () => {
     });
     expect(outcome.status).toBe("failed");
     expect(output.metricValues("JobFailed")).toEqual([1]);
-    const record = output.toolCalls().find((call) => call.operation === "simulate.commitToOffer" && call.outcome === "failed");
+    const record = output
+      .toolCalls()
+      .find((call) => call.operation === "simulate.commitToOffer" && call.outcome === "failed");
     expect(record?.error).toMatchObject({ errorName: "OfferSoldOut", args: [] });
   });
 });

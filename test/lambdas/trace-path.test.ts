@@ -21,7 +21,14 @@ import { baseConfig, fastRetry, freshTables, watcherDeps } from "../fixtures/wat
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout } from "../harness/job-output";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -43,21 +50,52 @@ afterAll(async () => {
 });
 
 /** One watcher run under a Lambda trace id, its records shipped as the shipper would. */
-async function tracedRun(traceId: string, sellerId: bigint, startBlock: bigint, logGroup: string): Promise<ShippableEntry[]> {
+async function tracedRun(
+  traceId: string,
+  sellerId: bigint,
+  startBlock: bigint,
+  logGroup: string,
+): Promise<ShippableEntry[]> {
   process.env._X_AMZN_TRACE_ID = `Root=${traceId};Parent=53995c3f42cd8ad8;Sampled=1`;
   const output = captureStdout();
   try {
     const logger = createJobLogger("watcher");
     const tables = await freshTables(db);
-    const deps = watcherDeps({ db, tables, client: fixture.publicClient as PublicClient, config: baseConfig(fixture.diamond, sellerId, { startBlock }) });
-    await runWatcher({ ...deps, logger, webhooks: createWebhookSender({ secret, endpoints: [receiver.url], retry: fastRetry, headers: () => traceHeaders(), logger }) });
+    const deps = watcherDeps({
+      db,
+      tables,
+      client: fixture.publicClient as PublicClient,
+      config: baseConfig(fixture.diamond, sellerId, { startBlock }),
+    });
+    await runWatcher({
+      ...deps,
+      logger,
+      webhooks: createWebhookSender({
+        secret,
+        endpoints: [receiver.url],
+        retry: fastRetry,
+        headers: () => traceHeaders(),
+        logger,
+      }),
+    });
   } finally {
     output.restore();
     delete process.env._X_AMZN_TRACE_ID;
   }
-  const source = { messageType: "DATA_MESSAGE" as const, owner: "123456789012", logGroup, logStream: "s", subscriptionFilters: [], logEvents: [] };
+  const source = {
+    messageType: "DATA_MESSAGE" as const,
+    owner: "123456789012",
+    logGroup,
+    logStream: "s",
+    subscriptionFilters: [],
+    logEvents: [],
+  };
   return output.lines().map((record, index) => {
-    const event: CloudWatchLogsLogEvent = { id: `${traceId}-${index}`, timestamp: Date.now(), message: JSON.stringify(record) };
+    const event: CloudWatchLogsLogEvent = {
+      id: `${traceId}-${index}`,
+      timestamp: Date.now(),
+      message: JSON.stringify(record),
+    };
     return toShippableEntry(event, source, { gcpProject: project, stack: "staging", configId: "staging-1-1" });
   });
 }
@@ -68,7 +106,13 @@ it("brings back one run's whole path, in order, by its trace id alone", async ()
   const startBlock = (await fixture.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
   const offerId = await createOffer(fixture, sellerId, { price: parseEther("0.01") });
   const buyer = privateKeyToAccount(anvilKeys[2]).address;
-  await send(fixture, fixture.wallet(anvilKeys[2]), { address: fixture.diamond, abi: fixture.abi, functionName: "commitToOffer", args: [buyer, offerId], value: parseEther("0.01") });
+  await send(fixture, fixture.wallet(anvilKeys[2]), {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "commitToOffer",
+    args: [buyer, offerId],
+    value: parseEther("0.01"),
+  });
   await fixture.testClient.mine({ blocks: 3 });
 
   // Two runs in two log groups, as they would sit side by side in the log bucket.
@@ -84,10 +128,21 @@ it("brings back one run's whole path, in order, by its trace id alone", async ()
   expect(first.length + second.length).toBe(shipped.length);
   // The first run's path, from its records alone: read the head and checkpoint, the logs, store the event, send it, move the checkpoint.
   const steps = first
-    .map((entry) => (typeof entry.payload === "string" ? undefined : (entry.payload.toolCall as { tool: string; operation: string } | undefined)))
+    .map((entry) =>
+      typeof entry.payload === "string"
+        ? undefined
+        : (entry.payload.toolCall as { tool: string; operation: string } | undefined),
+    )
     .filter((call) => call !== undefined)
     .map((call) => `${call.tool}.${call.operation}`);
-  const expected = ["rpc.getBlock", "dynamodb.readCheckpoint", "rpc.getLogs", "dynamodb.putEvent", "webhook.deliver", "dynamodb.advanceCheckpoint"];
+  const expected = [
+    "rpc.getBlock",
+    "dynamodb.readCheckpoint",
+    "rpc.getLogs",
+    "dynamodb.putEvent",
+    "webhook.deliver",
+    "dynamodb.advanceCheckpoint",
+  ];
   expect(steps.filter((step) => expected.includes(step))).toEqual(expected);
   // Each run's downstream calls carried its own id: the fulfillment endpoint saw the first run's, then the second's.
   const headers = receiver.calls.map((call) => call.headers["x-amzn-trace-id"]);

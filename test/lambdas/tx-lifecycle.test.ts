@@ -9,36 +9,70 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeFunctionData, parseEther, parseGwei, zeroAddress, type Hex } from "viem";
 import type { WriteClients } from "../../lambdas/shared/chain/clients";
-import { FeeCapError, nodeReplacementMinimumPercent, raisedBy, replacementFees } from "../../lambdas/shared/chain/lifecycle/fees";
-import { sendManaged, type LifecyclePolicy, type ManagedSend } from "../../lambdas/shared/chain/lifecycle/managed-sender";
+import {
+  FeeCapError,
+  nodeReplacementMinimumPercent,
+  raisedBy,
+  replacementFees,
+} from "../../lambdas/shared/chain/lifecycle/fees";
+import {
+  sendManaged,
+  type LifecyclePolicy,
+  type ManagedSend,
+} from "../../lambdas/shared/chain/lifecycle/managed-sender";
 import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
-import { createSenderStateStore, LeaseHeldError, type SenderStateStore } from "../../lambdas/shared/stores/sender-state";
+import {
+  createSenderStateStore,
+  LeaseHeldError,
+  type SenderStateStore,
+} from "../../lambdas/shared/stores/sender-state";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { setPaused } from "../harness/protocol-fixture";
 
 /** The node's acceptance rule for a replacement, written independently of the kit's arithmetic. */
-const nodeAccepts = (old: bigint, replacement: bigint) => replacement * 100n >= old * BigInt(100 + nodeReplacementMinimumPercent);
+const nodeAccepts = (old: bigint, replacement: bigint) =>
+  replacement * 100n >= old * BigInt(100 + nodeReplacementMinimumPercent);
 
 describe("replacement fees", () => {
-  it.each([0n, 1n, 7n, 9n, 10n, 11n, 99n, 1_000_000_007n, parseGwei("30")])("raise %s wei by at least the node's minimum", (value) => {
-    expect(nodeAccepts(value, raisedBy(value, 10))).toBe(true);
-    expect(raisedBy(value, 10)).toBeGreaterThan(value);
-  });
+  it.each([0n, 1n, 7n, 9n, 10n, 11n, 99n, 1_000_000_007n, parseGwei("30")])(
+    "raise %s wei by at least the node's minimum",
+    (value) => {
+      expect(nodeAccepts(value, raisedBy(value, 10))).toBe(true);
+      expect(raisedBy(value, 10)).toBeGreaterThan(value);
+    },
+  );
 
   it("raise both the max fee and the priority fee, follow the market when it is higher, never below the node's 10% even if configured lower", () => {
     const previous = { maxFeePerGas: 101n, maxPriorityFeePerGas: 11n };
-    const fees = replacementFees(previous, { maxFeePerGas: 50n, maxPriorityFeePerGas: 1n }, { bumpPercent: 1, maxFeePerGasWei: 10_000n });
-    expect(nodeAccepts(previous.maxFeePerGas, fees.maxFeePerGas) && nodeAccepts(previous.maxPriorityFeePerGas, fees.maxPriorityFeePerGas)).toBe(true);
-    const market = replacementFees(previous, { maxFeePerGas: 500n, maxPriorityFeePerGas: 40n }, { bumpPercent: 10, maxFeePerGasWei: 10_000n });
+    const fees = replacementFees(
+      previous,
+      { maxFeePerGas: 50n, maxPriorityFeePerGas: 1n },
+      { bumpPercent: 1, maxFeePerGasWei: 10_000n },
+    );
+    expect(
+      nodeAccepts(previous.maxFeePerGas, fees.maxFeePerGas) &&
+        nodeAccepts(previous.maxPriorityFeePerGas, fees.maxPriorityFeePerGas),
+    ).toBe(true);
+    const market = replacementFees(
+      previous,
+      { maxFeePerGas: 500n, maxPriorityFeePerGas: 40n },
+      { bumpPercent: 10, maxFeePerGasWei: 10_000n },
+    );
     expect(market).toEqual({ maxFeePerGas: 500n, maxPriorityFeePerGas: 40n });
   });
 
   it("refuse a replacement above the configured cap", () => {
-    expect(() => replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, { bumpPercent: 10, maxFeePerGasWei: 105n })).toThrow(FeeCapError);
+    expect(() =>
+      replacementFees(
+        { maxFeePerGas: 100n, maxPriorityFeePerGas: 10n },
+        { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n },
+        { bumpPercent: 10, maxFeePerGasWei: 105n },
+      ),
+    ).toThrow(FeeCapError);
   });
 });
 
@@ -77,7 +111,14 @@ describe("transaction lifecycle on anvil (automine off)", () => {
   let chain: KmsSellerChain;
   let clients: WriteClients;
   let output: CapturedOutput;
-  const policy: LifecyclePolicy = { stuckAfterBlocks: 1, stuckAfterSeconds: 3_600, bumpPercent: 10, maxFeePerGasWei: parseGwei("1000"), leaseSeconds: 60, pendingAlarmMinutes: 10 };
+  const policy: LifecyclePolicy = {
+    stuckAfterBlocks: 1,
+    stuckAfterSeconds: 3_600,
+    bumpPercent: 10,
+    maxFeePerGasWei: parseGwei("1000"),
+    leaseSeconds: 60,
+    pendingAlarmMinutes: 10,
+  };
 
   beforeAll(async () => {
     chain = await startKmsSellerChain({ depositWei: parseEther("1") });
@@ -97,8 +138,13 @@ describe("transaction lifecycle on anvil (automine off)", () => {
   });
 
   const withdrawData = (amount: bigint) =>
-    encodeFunctionData({ abi: protocolAbi, functionName: "withdrawFunds", args: [chain.seller.sellerId, [zeroAddress], [amount]] });
-  const nonceOf = () => chain.fixture.publicClient.getTransactionCount({ address: clients.account.address, blockTag: "latest" });
+    encodeFunctionData({
+      abi: protocolAbi,
+      functionName: "withdrawFunds",
+      args: [chain.seller.sellerId, [zeroAddress], [amount]],
+    });
+  const nonceOf = () =>
+    chain.fixture.publicClient.getTransactionCount({ address: clients.account.address, blockTag: "latest" });
 
   function managed(store: SenderStateStore, overrides: Partial<ManagedSend> = {}): ManagedSend {
     return {
@@ -134,7 +180,14 @@ describe("transaction lifecycle on anvil (automine off)", () => {
     const record = output.toolCalls().find((call) => call.operation === "lifecycle.mined");
     const hashes = (record?.details as { hashes: Hex[] }).hashes;
     expect(hashes.length).toBeGreaterThanOrEqual(2);
-    const receipts = await Promise.all(hashes.map((hash) => chain.fixture.publicClient.getTransactionReceipt({ hash }).then(() => hash, () => undefined)));
+    const receipts = await Promise.all(
+      hashes.map((hash) =>
+        chain.fixture.publicClient.getTransactionReceipt({ hash }).then(
+          () => hash,
+          () => undefined,
+        ),
+      ),
+    );
     expect(receipts.filter(Boolean)).toEqual([mined]);
     expect(await store.readPending(clients.account.address)).toBeUndefined();
   });
@@ -157,20 +210,30 @@ describe("transaction lifecycle on anvil (automine off)", () => {
       }),
     );
     expect(mined).toBe(first);
-    expect(output.toolCalls().find((call) => call.operation === "lifecycle.rebroadcast")).toMatchObject({ txHash: first });
+    expect(output.toolCalls().find((call) => call.operation === "lifecycle.rebroadcast")).toMatchObject({
+      txHash: first,
+    });
     expect(await nonceOf()).toBe(before + 1);
   });
 
   it("a run killed after sending is finished by the next: one transaction on chain, the same hash", async () => {
     const store = await freshStore();
     const before = await nonceOf();
-    const killed = await sendManaged(managed(store, { afterBroadcast: () => { throw new Error("killed"); } })).catch((error: unknown) => error);
+    const killed = await sendManaged(
+      managed(store, {
+        afterBroadcast: () => {
+          throw new Error("killed");
+        },
+      }),
+    ).catch((error: unknown) => error);
     expect((killed as Error).message).toBe("killed");
     const left = await store.readPending(clients.account.address);
     expect(left?.idempotencyKey).toBe("write-1");
     const mined = await sendManaged(managed(store));
     expect(mined).toBe(left?.hashes[0]);
-    expect(output.toolCalls().find((call) => call.operation === "lifecycle.resume")).toMatchObject({ txHash: left?.hashes[0] });
+    expect(output.toolCalls().find((call) => call.operation === "lifecycle.resume")).toMatchObject({
+      txHash: left?.hashes[0],
+    });
     expect(await nonceOf()).toBe(before + 1);
   });
 
@@ -182,10 +245,23 @@ describe("transaction lifecycle on anvil (automine off)", () => {
     await setPaused(chain.fixture, [PausableRegion.Funds], true);
     await chain.fixture.testClient.setAutomine(false);
     const dueThen = { to: chain.fixture.diamond, data: withdrawData(parseEther("0.01")), gas: 200_000n };
-    await sendManaged(managed(store, { request: dueThen, afterBroadcast: () => { throw new Error("killed"); } })).catch(() => undefined);
+    await sendManaged(
+      managed(store, {
+        request: dueThen,
+        afterBroadcast: () => {
+          throw new Error("killed");
+        },
+      }),
+    ).catch(() => undefined);
     const left = await store.readPending(clients.account.address);
     const treasury = chain.seller.treasury;
-    const mined = await sendManaged(managed(store, { idempotencyKey: "write-2", purpose: "transfer", request: { to: treasury, data: "0x", value: 1n } }));
+    const mined = await sendManaged(
+      managed(store, {
+        idempotencyKey: "write-2",
+        purpose: "transfer",
+        request: { to: treasury, data: "0x", value: 1n },
+      }),
+    );
     const cancel = output.toolCalls().find((call) => call.operation === "lifecycle.cancel");
     expect(cancel).toMatchObject({ details: { nonce: left?.nonce, previousHash: left?.hashes[0] } });
     const cancelTx = await chain.fixture.publicClient.getTransaction({ hash: cancel?.txHash as Hex });
@@ -198,13 +274,22 @@ describe("transaction lifecycle on anvil (automine off)", () => {
 
   it("refuses to send above the fee cap and emits the alert metric", async () => {
     const store = await freshStore();
-    const before = await chain.fixture.publicClient.getTransactionCount({ address: clients.account.address, blockTag: "pending" });
+    const before = await chain.fixture.publicClient.getTransactionCount({
+      address: clients.account.address,
+      blockTag: "pending",
+    });
     const metrics = createJobMetrics("withdraw", "test");
-    const refused = await sendManaged(managed(store, { metrics, policy: { ...policy, maxFeePerGasWei: 1n } })).catch((error: unknown) => error);
+    const refused = await sendManaged(managed(store, { metrics, policy: { ...policy, maxFeePerGasWei: 1n } })).catch(
+      (error: unknown) => error,
+    );
     metrics.flush();
     expect(refused).toBeInstanceOf(FeeCapError);
-    expect(await chain.fixture.publicClient.getTransactionCount({ address: clients.account.address, blockTag: "pending" })).toBe(before);
+    expect(
+      await chain.fixture.publicClient.getTransactionCount({ address: clients.account.address, blockTag: "pending" }),
+    ).toBe(before);
     expect(output.metricValues("TxFeeCapReached")).toEqual([1]);
-    expect(output.toolCalls().find((call) => call.operation === "lifecycle.feeCap")).toMatchObject({ outcome: "failed" });
+    expect(output.toolCalls().find((call) => call.operation === "lifecycle.feeCap")).toMatchObject({
+      outcome: "failed",
+    });
   });
 });

@@ -13,7 +13,14 @@ import { createAlertLedger } from "../../lambdas/shared/stores/alert-ledger";
 import { runWatcher, type WatcherConfig } from "../../lambdas/watcher/watcher";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { baseConfig, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
 
 const hour = 3600;
@@ -45,7 +52,10 @@ async function watcher(overrides: Partial<WatcherConfig> = {}) {
     ...overrides,
   });
   const metrics = recordMetrics();
-  const deps = { ...watcherDeps({ db, tables, client, config, metrics }), alerts: createAlertLedger(db.documents, tables.events) };
+  const deps = {
+    ...watcherDeps({ db, tables, client, config, metrics }),
+    alerts: createAlertLedger(db.documents, tables.events),
+  };
   return {
     metrics,
     run: async () => {
@@ -56,8 +66,21 @@ async function watcher(overrides: Partial<WatcherConfig> = {}) {
 }
 
 async function updateSeller(change: { assistant?: Address; treasury?: Address; metadataUri?: string }): Promise<void> {
-  const [, current] = await client.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getSeller", args: [sellerId] });
-  await send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "updateSeller", args: [{ ...current, ...change }, { tokenId: 0n, tokenType: 0 }] });
+  const [, current] = await client.readContract({
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "getSeller",
+    args: [sellerId],
+  });
+  await send(fixture, fixture.deployer, {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "updateSeller",
+    args: [
+      { ...current, ...change },
+      { tokenId: 0n, tokenType: 0 },
+    ],
+  });
 }
 
 describe("seller account takeover watch", () => {
@@ -84,11 +107,36 @@ describe("seller account takeover watch", () => {
 describe("dispute deadlines", () => {
   it("pages once when a dispute is 12 hours from its timeout, and again for the extended deadline", async () => {
     const offerId = await createOffer(fixture, sellerId, { price: parseEther("0.01") });
-    const exchangeId = await client.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getNextExchangeId" });
-    await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName: "commitToOffer", args: [buyer().account.address, offerId], value: parseEther("0.01") });
-    await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName: "redeemVoucher", args: [exchangeId] });
-    await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName: "raiseDispute", args: [exchangeId] });
-    const [, timeout] = await client.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getDisputeTimeout", args: [exchangeId] });
+    const exchangeId = await client.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getNextExchangeId",
+    });
+    await send(fixture, buyer(), {
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "commitToOffer",
+      args: [buyer().account.address, offerId],
+      value: parseEther("0.01"),
+    });
+    await send(fixture, buyer(), {
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "redeemVoucher",
+      args: [exchangeId],
+    });
+    await send(fixture, buyer(), {
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "raiseDispute",
+      args: [exchangeId],
+    });
+    const [, timeout] = await client.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getDisputeTimeout",
+      args: [exchangeId],
+    });
     const watch = await watcher();
 
     const early = await watch.run();
@@ -104,7 +152,12 @@ describe("dispute deadlines", () => {
     expect(watch.metrics.values("DisputeDeadlineNear")).toEqual([1]);
 
     // The assistant extends the timeout by three days: a new deadline, paged again when it comes within 48 hours.
-    await send(fixture, fixture.wallet(anvilKeys[1]), { address: fixture.diamond, abi: protocolAbi, functionName: "extendDisputeTimeout", args: [exchangeId, timeout + BigInt(3 * 24 * hour)] });
+    await send(fixture, fixture.wallet(anvilKeys[1]), {
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "extendDisputeTimeout",
+      args: [exchangeId, timeout + BigInt(3 * 24 * hour)],
+    });
     expect((await watch.run()).disputeDeadlinesPaged).toEqual([]);
     await fixture.testClient.increaseTime({ seconds: 36 * hour });
     expect((await watch.run()).disputeDeadlinesPaged).toEqual([String(exchangeId)]);

@@ -11,7 +11,14 @@ import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-e
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { bundleHandler } from "../harness/bundle";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 /**
@@ -53,7 +60,11 @@ afterAll(async () => {
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
-function runBundle(bundlePath: string, env: Record<string, string>, invocations: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBundle(
+  bundlePath: string,
+  env: Record<string, string>,
+  invocations: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `
     const { handler } = require(${JSON.stringify(bundlePath)});
     (async () => {
@@ -89,43 +100,56 @@ describe("watcher bundle", () => {
     const price = parseEther("0.01");
     const offerId = await createOffer(fixture, sellerId, { price });
     const { hash } = await send(fixture, fixture.wallet(buyerKey), {
-      address: fixture.diamond, abi: fixture.abi, functionName: "commitToOffer", args: [privateKeyToAccount(buyerKey).address, offerId], value: price,
+      address: fixture.diamond,
+      abi: fixture.abi,
+      functionName: "commitToOffer",
+      args: [privateKeyToAccount(buyerKey).address, offerId],
+      value: price,
     });
     await fixture.testClient.mine({ blocks: 2 });
 
-    const run = await runBundle(bundlePath, {
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      _X_AMZN_TRACE_ID: `Root=${traceRoot};Parent=53995c3f42cd8ad8;Sampled=1`,
-      KIT_STACK: "local",
-      CONFIG_ID: "local-31337-0",
-      CHAIN_ID: String(anvil.chain.id),
-      PROTOCOL_DIAMOND: fixture.diamond,
-      SUBGRAPH_URL: "http://127.0.0.1:9/subgraphs/boson",
-      CONFIRMATIONS: "2",
-      SELLER_ID: sellerId.toString(),
-      SELLER_TREASURY: kit,
-      SELLER_ADMIN: kit,
-      SELLER_TOKENS: "[]",
-      EXPECTED_DAILY_BURN_WEI: "1000000000000000",
-      SUBGRAPH_MAX_LAG_BLOCKS: "20",
-      RPC_SECRET_ARN: rpcSecretArn,
-      WEBHOOK_SECRET_ARN: webhookSecretArn,
-      WEBHOOK_ENDPOINTS: JSON.stringify([receiver.url]),
-      EVENTS_TABLE: "events",
-      CHECKPOINTS_TABLE: "checkpoints",
-      SIGNER_ADDRESS: kit,
-      WATCHER_START_BLOCK: start.toString(),
-      POWERTOOLS_SERVICE_NAME: "watcher",
-      POWERTOOLS_METRICS_NAMESPACE: "BosonKit",
-    }, 2);
+    const run = await runBundle(
+      bundlePath,
+      {
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+        _X_AMZN_TRACE_ID: `Root=${traceRoot};Parent=53995c3f42cd8ad8;Sampled=1`,
+        KIT_STACK: "local",
+        CONFIG_ID: "local-31337-0",
+        CHAIN_ID: String(anvil.chain.id),
+        PROTOCOL_DIAMOND: fixture.diamond,
+        SUBGRAPH_URL: "http://127.0.0.1:9/subgraphs/boson",
+        CONFIRMATIONS: "2",
+        SELLER_ID: sellerId.toString(),
+        SELLER_TREASURY: kit,
+        SELLER_ADMIN: kit,
+        SELLER_TOKENS: "[]",
+        EXPECTED_DAILY_BURN_WEI: "1000000000000000",
+        SUBGRAPH_MAX_LAG_BLOCKS: "20",
+        RPC_SECRET_ARN: rpcSecretArn,
+        WEBHOOK_SECRET_ARN: webhookSecretArn,
+        WEBHOOK_ENDPOINTS: JSON.stringify([receiver.url]),
+        EVENTS_TABLE: "events",
+        CHECKPOINTS_TABLE: "checkpoints",
+        SIGNER_ADDRESS: kit,
+        WATCHER_START_BLOCK: start.toString(),
+        POWERTOOLS_SERVICE_NAME: "watcher",
+        POWERTOOLS_METRICS_NAMESPACE: "BosonKit",
+      },
+      2,
+    );
     // The AWS SDK may warn that Node 20 is old; nothing else may reach stderr.
-    expect(run.stderr.split("\n").filter((line) => /error|fail/i.test(line) && !line.includes("NodeVersionSupportWarning"))).toEqual([]);
+    expect(
+      run.stderr.split("\n").filter((line) => /error|fail/i.test(line) && !line.includes("NodeVersionSupportWarning")),
+    ).toEqual([]);
     expect(run.code).toBe(0);
-    const results = run.stdout.split("\n").filter((line) => line.startsWith("RESULT ")).map((line) => JSON.parse(line.slice(7)) as Record<string, unknown>);
+    const results = run.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("RESULT "))
+      .map((line) => JSON.parse(line.slice(7)) as Record<string, unknown>);
     expect(results[0]).toMatchObject({ stored: 1, delivered: 1, caughtUp: true });
     expect(results[1]).toMatchObject({ ranges: 0, stored: 0 }); // warm invocation: nothing new
     expect(secrets.reads()).toEqual({ [rpcSecretArn]: 1, [webhookSecretArn]: 1 }); // RPC URLs and webhook key, once each for the container
@@ -134,7 +158,9 @@ describe("watcher bundle", () => {
     expect(delivery?.id).toBe(chainEventId(hash, 2));
     expect(delivery?.payload?.type).toBe("boson.buyer_committed");
     expect(delivery?.headers["x-amzn-trace-id"]).toBe(`Root=${traceRoot}`);
-    expect(await createEventStore(db.documents, "events").get(chainEventId(hash, 2))).toMatchObject({ delivery: { status: "delivered" } });
+    expect(await createEventStore(db.documents, "events").get(chainEventId(hash, 2))).toMatchObject({
+      delivery: { status: "delivered" },
+    });
 
     // EMF metrics with the catalogue's dimensions, and no secret in any record.
     expect(run.stdout).toContain('"JobSucceeded"');

@@ -1,8 +1,26 @@
 import { abis } from "@bosonprotocol/common";
-import { encodeAbiParameters, encodeEventTopics, parseAbi, toEventSelector, type Abi, type AbiEvent, type AbiFunction, type Hex, type Log } from "viem";
+import {
+  encodeAbiParameters,
+  encodeEventTopics,
+  parseAbi,
+  toEventSelector,
+  type Abi,
+  type AbiEvent,
+  type AbiFunction,
+  type Hex,
+  type Log,
+} from "viem";
 import { describe, expect, it } from "vitest";
 import { disputeViewsAbi } from "../../lambdas/watcher/dispute-deadlines";
-import { decodeWatchedLog, getExchangeAbi, getOfferAbi, toJson, watchedEventsAbi, watchedTopics, webhookType } from "../../lambdas/watcher/events";
+import {
+  decodeWatchedLog,
+  getExchangeAbi,
+  getOfferAbi,
+  toJson,
+  watchedEventsAbi,
+  watchedTopics,
+  webhookType,
+} from "../../lambdas/watcher/events";
 
 const official: Abi = [
   ...(abis.ProtocolDiamondABI as unknown as Abi),
@@ -33,7 +51,20 @@ function log(topics: Hex[], data: Hex): Log<bigint, number, false> {
 
 describe("watcher events (H3, B3, H4)", () => {
   it("filters on the topics of the official ABIs shipped by @bosonprotocol/common, one per watched event", () => {
-    for (const name of ["DiamondCut", "DisputeRaised", "DisputeRetracted", "BuyerCommitted", "VoucherRedeemed", "ExchangeCompleted", "ProtocolFeeCollected", "DRFeeRequested", "OfferCreated", "SellerUpdatePending", "SellerUpdateApplied", "RoyaltyRecipientsChanged"]) {
+    for (const name of [
+      "DiamondCut",
+      "DisputeRaised",
+      "DisputeRetracted",
+      "BuyerCommitted",
+      "VoucherRedeemed",
+      "ExchangeCompleted",
+      "ProtocolFeeCollected",
+      "DRFeeRequested",
+      "OfferCreated",
+      "SellerUpdatePending",
+      "SellerUpdateApplied",
+      "RoyaltyRecipientsChanged",
+    ]) {
       expect(watchedTopics).toContain(officialTopic(name));
     }
     // ProtocolInitialized is not in those ABIs: the protocol source's signature.
@@ -44,24 +75,41 @@ describe("watcher events (H3, B3, H4)", () => {
   it("declares each watched event and view exactly as the official ABI does (names, types, indexed flags, struct layout)", () => {
     type Param = { name?: string; type: string; indexed?: boolean; components?: readonly Param[] };
     const shape = (params: readonly Param[]): unknown =>
-      params.map((param) => ({ name: param.name ?? "", type: param.type, indexed: param.indexed ?? false, components: shape(param.components ?? []) }));
+      params.map((param) => ({
+        name: param.name ?? "",
+        type: param.type,
+        indexed: param.indexed ?? false,
+        components: shape(param.components ?? []),
+      }));
     for (const event of watchedEventsAbi) {
       if (event.name === "ProtocolInitialized") continue; // not in @bosonprotocol/common (checked above against the protocol source)
       const reference = official.find((item): item is AbiEvent => item.type === "event" && item.name === event.name);
       expect(reference, event.name).toBeDefined();
       expect(shape(event.inputs), event.name).toEqual(shape(reference?.inputs ?? []));
     }
-    for (const view of [...getOfferAbi, ...getExchangeAbi, ...disputeViewsAbi].filter((item) => item.type === "function")) {
-      const reference = official.find((item): item is AbiFunction => item.type === "function" && item.name === view.name);
+    for (const view of [...getOfferAbi, ...getExchangeAbi, ...disputeViewsAbi].filter(
+      (item) => item.type === "function",
+    )) {
+      const reference = official.find(
+        (item): item is AbiFunction => item.type === "function" && item.name === view.name,
+      );
       expect(shape(view.inputs), view.name).toEqual(shape(reference?.inputs ?? []));
       expect(shape(view.outputs), view.name).toEqual(shape(reference?.outputs ?? []));
     }
   });
 
   it("decodes a DisputeRaised log and leaves out logs of events it does not watch", () => {
-    const [disputeRaised] = parseAbi(["event DisputeRaised(uint256 indexed exchangeId, uint256 indexed buyerId, uint256 indexed sellerId, address executedBy)"]);
-    const topics = encodeEventTopics({ abi: [disputeRaised], eventName: "DisputeRaised", args: { exchangeId: 9n, buyerId: 4n, sellerId: 2n } });
-    const decoded = decodeWatchedLog(log(topics as Hex[], encodeAbiParameters([{ type: "address" }], ["0x00000000000000000000000000000000000000aa"])));
+    const [disputeRaised] = parseAbi([
+      "event DisputeRaised(uint256 indexed exchangeId, uint256 indexed buyerId, uint256 indexed sellerId, address executedBy)",
+    ]);
+    const topics = encodeEventTopics({
+      abi: [disputeRaised],
+      eventName: "DisputeRaised",
+      args: { exchangeId: 9n, buyerId: 4n, sellerId: 2n },
+    });
+    const decoded = decodeWatchedLog(
+      log(topics as Hex[], encodeAbiParameters([{ type: "address" }], ["0x00000000000000000000000000000000000000aa"])),
+    );
     expect(decoded?.eventName).toBe("DisputeRaised");
     expect(decoded?.args).toMatchObject({ exchangeId: 9n, buyerId: 4n, sellerId: 2n });
 
@@ -73,7 +121,12 @@ describe("watcher events (H3, B3, H4)", () => {
   });
 
   it("turns event arguments into JSON and names webhook types", () => {
-    expect(toJson({ a: 1n, b: [2n, { c: true }], d: "0x01", e: undefined })).toEqual({ a: "1", b: ["2", { c: true }], d: "0x01", e: null });
+    expect(toJson({ a: 1n, b: [2n, { c: true }], d: "0x01", e: undefined })).toEqual({
+      a: "1",
+      b: ["2", { c: true }],
+      d: "0x01",
+      e: null,
+    });
     expect(webhookType("VoucherRedeemed")).toBe("boson.voucher_redeemed");
     expect(webhookType("DRFeeRequested")).toBe("boson.dr_fee_requested");
   });

@@ -19,7 +19,14 @@ import { baseConfig, freshTables, watcherDeps } from "../fixtures/watcher/watche
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout } from "../harness/job-output";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -48,7 +55,13 @@ async function commits(count: number): Promise<bigint> {
   const startBlock = (await fixture.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
   const offerId = await createOffer(fixture, sellerId, { price });
   for (let index = 0; index < count; index++) {
-    await send(fixture, fixture.wallet(buyerKey), { address: fixture.diamond, abi: fixture.abi, functionName: "commitToOffer", args: [buyer, offerId], value: price });
+    await send(fixture, fixture.wallet(buyerKey), {
+      address: fixture.diamond,
+      abi: fixture.abi,
+      functionName: "commitToOffer",
+      args: [buyer, offerId],
+      value: price,
+    });
   }
   await fixture.testClient.mine({ blocks: 3 });
   return startBlock;
@@ -65,7 +78,13 @@ it("two overlapping runs: no failed-run metric, no dead letter, no duplicate web
   // The first run is slow to move its checkpoint: the second one, started meanwhile, moves it first.
   const first: WatcherDeps = {
     ...firstBase,
-    checkpoints: { ...firstBase.checkpoints, advance: async (...args) => { await secondDone; return firstBase.checkpoints.advance(...args); } },
+    checkpoints: {
+      ...firstBase.checkpoints,
+      advance: async (...args) => {
+        await secondDone;
+        return firstBase.checkpoints.advance(...args);
+      },
+    },
   };
   // Both through the job wrapper that reports every run (its outcome metric, its log line).
   const reporting = () => ({ logger: createJobLogger("watcher"), metrics: createJobMetrics("watcher", "test") });
@@ -82,7 +101,13 @@ it("two overlapping runs: no failed-run metric, no dead letter, no duplicate web
   }
 
   expect(fast).toMatchObject({ status: "succeeded", caughtUp: true, overtaken: false, deadLettered: 0 });
-  expect(slow).toMatchObject({ status: "transient", reason: "overtaken", overtaken: true, caughtUp: false, deadLettered: 0 });
+  expect(slow).toMatchObject({
+    status: "transient",
+    reason: "overtaken",
+    overtaken: true,
+    caughtUp: false,
+    deadLettered: 0,
+  });
   // Each BuyerCommitted sent once, whichever run stored it.
   const ids = receiver.delivered().map((call) => call.id);
   expect(ids).toHaveLength(3);
@@ -102,7 +127,9 @@ it("leaves a pending webhook to the run that holds it, and sends it once after t
   const client = fixture.publicClient as PublicClient;
   // A run that stored the event and died before sending it.
   const crashed = watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url] });
-  await expect(runWatcher({ ...crashed, webhooks: { deliver: () => Promise.reject(new Error("Task timed out")) } })).rejects.toThrow(/timed out/);
+  await expect(
+    runWatcher({ ...crashed, webhooks: { deliver: () => Promise.reject(new Error("Task timed out")) } }),
+  ).rejects.toThrow(/timed out/);
   expect(receiver.calls).toHaveLength(0);
 
   // An overlapping run within the claim: the event is the other run's to send.
@@ -112,9 +139,29 @@ it("leaves a pending webhook to the run that holds it, and sends it once after t
 
   // After the claim (2 minutes), the next run takes it over and sends it once; the one after has nothing to send.
   const later = () => new Date(Date.now() + 3 * 60_000);
-  const after = await runWatcher({ ...watcherDeps({ db, tables, client, config: { ...config, checkpointName: "after" }, secret, endpoints: [receiver.url] }), now: later });
+  const after = await runWatcher({
+    ...watcherDeps({
+      db,
+      tables,
+      client,
+      config: { ...config, checkpointName: "after" },
+      secret,
+      endpoints: [receiver.url],
+    }),
+    now: later,
+  });
   expect(after).toMatchObject({ duplicates: 1, delivered: 1 });
-  const again = await runWatcher({ ...watcherDeps({ db, tables, client, config: { ...config, checkpointName: "again" }, secret, endpoints: [receiver.url] }), now: later });
+  const again = await runWatcher({
+    ...watcherDeps({
+      db,
+      tables,
+      client,
+      config: { ...config, checkpointName: "again" },
+      secret,
+      endpoints: [receiver.url],
+    }),
+    now: later,
+  });
   expect(again).toMatchObject({ duplicates: 1, delivered: 0 });
   expect(receiver.delivered()).toHaveLength(1);
 });

@@ -12,8 +12,22 @@ const kit = "0x00000000000000000000000000000000000000aa";
 const config = baseConfig(diamond, 7n);
 
 function redeemedLog(exchangeId: bigint, blockNumber: bigint, logIndex: number) {
-  const topics = encodeEventTopics({ abi: watchedEventsAbi, eventName: "VoucherRedeemed", args: { offerId: 1n, exchangeId, executedBy: kit } });
-  return { address: diamond, topics: topics as Hex[], data: "0x" as Hex, blockNumber, logIndex, blockHash: `0x${"b".repeat(64)}` as Hex, transactionHash: `0x${"e".repeat(64)}` as Hex, transactionIndex: 0, removed: false };
+  const topics = encodeEventTopics({
+    abi: watchedEventsAbi,
+    eventName: "VoucherRedeemed",
+    args: { offerId: 1n, exchangeId, executedBy: kit },
+  });
+  return {
+    address: diamond,
+    topics: topics as Hex[],
+    data: "0x" as Hex,
+    blockNumber,
+    logIndex,
+    blockHash: `0x${"b".repeat(64)}` as Hex,
+    transactionHash: `0x${"e".repeat(64)}` as Hex,
+    transactionIndex: 0,
+    removed: false,
+  };
 }
 
 /** A log with a watched topic whose data does not decode. */
@@ -39,7 +53,9 @@ describe("one range of the watcher", () => {
 
     const range = await watchRange({ client, logger: silentLogger(), config }, { process, exposure }, 5n, 6n);
 
-    expect(requested).toEqual([expect.objectContaining({ address: diamond, fromBlock: 5n, toBlock: 6n, strict: false })]);
+    expect(requested).toEqual([
+      expect.objectContaining({ address: diamond, fromBlock: 5n, toBlock: 6n, strict: false }),
+    ]);
     expect(seen).toEqual(["5/1", "5/3", "6/0"]);
     expect(range).toEqual({ logs: 4, tally: { ...emptyTally(), stored: 3 } });
     expect(updated).toEqual([11n, 12n]);
@@ -54,11 +70,19 @@ describe("disputes open for more than a day", () => {
     await records.openDispute(7n, 3n, 1_700_200_000 - 86_401);
     await records.openDispute(7n, 4n, 1_700_200_000 - 86_400);
     const metrics = recordMetrics();
-    expect(await disputesOpenOverOneDay({ records, logger: silentLogger(), metrics, config }, head)).toEqual(["3", "20"]);
+    expect(await disputesOpenOverOneDay({ records, logger: silentLogger(), metrics, config }, head)).toEqual([
+      "3",
+      "20",
+    ]);
     expect(metrics.values("DisputesOpenOverOneDay")).toEqual([2]);
 
     const none = recordMetrics();
-    expect(await disputesOpenOverOneDay({ records: memorySellerRecords(), logger: silentLogger(), metrics: none, config }, head)).toEqual([]);
+    expect(
+      await disputesOpenOverOneDay(
+        { records: memorySellerRecords(), logger: silentLogger(), metrics: none, config },
+        head,
+      ),
+    ).toEqual([]);
     expect(none.values("DisputesOpenOverOneDay")).toEqual([0]);
   });
 });

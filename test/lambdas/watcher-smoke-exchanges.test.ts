@@ -15,7 +15,14 @@ import { runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -37,19 +44,39 @@ afterAll(async () => {
 });
 
 async function lifecycle(offerId: bigint): Promise<{ exchangeId: bigint; hashes: Hex[] }> {
-  const committed = await send(fixture, fixture.wallet(buyerKey), { address: fixture.diamond, abi: fixture.abi, functionName: "commitToOffer", args: [buyer, offerId], value: price });
+  const committed = await send(fixture, fixture.wallet(buyerKey), {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "commitToOffer",
+    args: [buyer, offerId],
+    value: price,
+  });
   let exchangeId: bigint | undefined;
   for (const log of committed.logs) {
     try {
-      const event = decodeEventLog({ abi: fixture.abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as { eventName: string; args: { exchangeId?: bigint } };
+      const event = decodeEventLog({
+        abi: fixture.abi,
+        data: log.data,
+        topics: log.topics as [Hex, ...Hex[]],
+      }) as unknown as { eventName: string; args: { exchangeId?: bigint } };
       if (event.eventName === "BuyerCommitted") exchangeId = event.args.exchangeId;
     } catch {
       // another event
     }
   }
   if (exchangeId === undefined) throw new Error("no BuyerCommitted");
-  const redeemed = await send(fixture, fixture.wallet(buyerKey), { address: fixture.diamond, abi: fixture.abi, functionName: "redeemVoucher", args: [exchangeId] });
-  const disputed = await send(fixture, fixture.wallet(buyerKey), { address: fixture.diamond, abi: fixture.abi, functionName: "raiseDispute", args: [exchangeId] });
+  const redeemed = await send(fixture, fixture.wallet(buyerKey), {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "redeemVoucher",
+    args: [exchangeId],
+  });
+  const disputed = await send(fixture, fixture.wallet(buyerKey), {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "raiseDispute",
+    args: [exchangeId],
+  });
   return { exchangeId, hashes: [committed.hash, redeemed.hash, disputed.hash] };
 }
 
@@ -67,7 +94,15 @@ it("stores smoke exchanges tagged, and sends, alerts and counts only the custome
   const metrics = recordMetrics();
   const config = baseConfig(fixture.diamond, sellerId, { startBlock, smokeOfferId: smokeOffer.toString() });
   const tally = createBusinessTally(db.documents, tables.events, sellerId);
-  const deps = watcherDeps({ db, tables, client: fixture.publicClient as PublicClient, config, secret, endpoints: [receiver.url], metrics });
+  const deps = watcherDeps({
+    db,
+    tables,
+    client: fixture.publicClient as PublicClient,
+    config,
+    secret,
+    endpoints: [receiver.url],
+    metrics,
+  });
   const result = await runWatcher({ ...deps, tally });
 
   // Both exchanges' events are stored; only the customer's are sent.
@@ -76,12 +111,21 @@ it("stores smoke exchanges tagged, and sends, alerts and counts only the custome
     Array.from({ length: 3 }, () => expect.objectContaining({ exchangeId: customer.exchangeId.toString() })),
   );
   expect(metrics.sum(metricNames.disputeRaised)).toBe(1);
-  expect(Object.keys(await createSellerRecords(db.documents, tables.events).openDisputes(sellerId))).toEqual([customer.exchangeId.toString()]);
+  expect(Object.keys(await createSellerRecords(db.documents, tables.events).openDisputes(sellerId))).toEqual([
+    customer.exchangeId.toString(),
+  ]);
 
   // Tagged in the table, with no delivery state (nothing to send).
   const events = createEventStore(db.documents, tables.events);
-  const smokeRecords = (await Promise.all(smoke.hashes.map(async (hash) => (await fixture.publicClient.getTransactionReceipt({ hash })).logs.map((log) => `${hash.toLowerCase()}#${log.logIndex}`))))
-    .flat();
+  const smokeRecords = (
+    await Promise.all(
+      smoke.hashes.map(async (hash) =>
+        (await fixture.publicClient.getTransactionReceipt({ hash })).logs.map(
+          (log) => `${hash.toLowerCase()}#${log.logIndex}`,
+        ),
+      ),
+    )
+  ).flat();
   const found = (await Promise.all(smokeRecords.map((id) => events.get(id)))).filter((item) => item !== undefined);
   expect(found.map((item) => item.eventName).sort()).toEqual(["BuyerCommitted", "DisputeRaised", "VoucherRedeemed"]);
   expect(found.every((item) => item.smokeTest === true && item.delivery === undefined)).toBe(true);

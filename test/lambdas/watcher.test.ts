@@ -11,7 +11,14 @@ import { defaultCheckpointName, runWatcher } from "../../lambdas/watcher/watcher
 import { baseConfig, fastRetry, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -35,7 +42,11 @@ beforeAll(async () => {
   fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
   client = fixture.publicClient as PublicClient;
   ({ sellerId } = await createSeller(fixture, kit, kit));
-  ({ sellerId: otherSellerId } = await createSeller(fixture, fixture.deployer.account.address, fixture.deployer.account.address));
+  ({ sellerId: otherSellerId } = await createSeller(
+    fixture,
+    fixture.deployer.account.address,
+    fixture.deployer.account.address,
+  ));
 });
 afterAll(async () => {
   await Promise.all([anvil?.stop(), db?.stop(), receiver?.stop()]);
@@ -45,8 +56,18 @@ beforeEach(() => {
 });
 
 async function commit(key: Hex, forBuyer: Address, offer: bigint): Promise<{ hash: Hex; exchangeId: bigint }> {
-  const next = (await client.readContract({ address: fixture.diamond, abi: fixture.abi, functionName: "getNextExchangeId" })) as bigint;
-  const { hash } = await send(fixture, fixture.wallet(key), { address: fixture.diamond, abi: fixture.abi, functionName: "commitToOffer", args: [forBuyer, offer], value: price });
+  const next = (await client.readContract({
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "getNextExchangeId",
+  })) as bigint;
+  const { hash } = await send(fixture, fixture.wallet(key), {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "commitToOffer",
+    args: [forBuyer, offer],
+    value: price,
+  });
   return { hash, exchangeId: next };
 }
 const call = (key: Hex, functionName: string, args: readonly unknown[]) =>
@@ -54,7 +75,8 @@ const call = (key: Hex, functionName: string, args: readonly unknown[]) =>
 const mine = (blocks: number) => fixture.testClient.mine({ blocks });
 const nextBlock = async () => (await client.getBlockNumber({ cacheTime: 0 })) + 1n;
 /** The seller's offer, created inside the watched range (the fixture has no getOffer: the watcher learns offers from OfferCreated). */
-const newOffer = (seller: bigint = sellerId) => createOffer(fixture, seller, { price, disputePeriodSeconds: 7n * 86_400n });
+const newOffer = (seller: bigint = sellerId) =>
+  createOffer(fixture, seller, { price, disputePeriodSeconds: 7n * 86_400n });
 
 /** A client on anvil that records the JSON-RPC method of every request it makes. */
 function countingClient(): { client: PublicClient; calls: string[] } {
@@ -62,7 +84,12 @@ function countingClient(): { client: PublicClient; calls: string[] } {
   const inner = http(anvil.rpcUrl)({ chain: anvil.chain });
   const client = createPublicClient({
     chain: anvil.chain,
-    transport: custom({ request: async (args: { method: string; params?: unknown }) => { calls.push(args.method); return inner.request(args as never); } }),
+    transport: custom({
+      request: async (args: { method: string; params?: unknown }) => {
+        calls.push(args.method);
+        return inner.request(args as never);
+      },
+    }),
   }) as PublicClient;
   return { client, calls };
 }
@@ -85,8 +112,15 @@ describe("watcher over the protocol fixture", () => {
 
     const delivered = receiver.delivered();
     expect(delivered.map((call) => call.payload?.type)).toEqual(["boson.buyer_committed", "boson.voucher_redeemed"]);
-    expect(delivered.map((call) => call.id)).toEqual([chainEventId(committed.hash, 2), expect.stringMatching(new RegExp(`^${redeemed.hash.toLowerCase()}#`))]);
-    expect(delivered[0]?.payload?.data).toMatchObject({ exchangeId: committed.exchangeId.toString(), offerId: offerId.toString(), sellerId: sellerId.toString() });
+    expect(delivered.map((call) => call.id)).toEqual([
+      chainEventId(committed.hash, 2),
+      expect.stringMatching(new RegExp(`^${redeemed.hash.toLowerCase()}#`)),
+    ]);
+    expect(delivered[0]?.payload?.data).toMatchObject({
+      exchangeId: committed.exchangeId.toString(),
+      offerId: offerId.toString(),
+      sellerId: sellerId.toString(),
+    });
 
     const events = createEventStore(db.documents, tables.events);
     const stored = await events.get(chainEventId(committed.hash, 2));
@@ -95,12 +129,16 @@ describe("watcher over the protocol fixture", () => {
     // The kit's commit paid gas for this exchange; the buyer's redeem did not count.
     const receipt = await client.getTransactionReceipt({ hash: committed.hash });
     const exchange = await createSellerRecords(db.documents, tables.events).getExchange(committed.exchangeId);
-    expect(exchange?.gasByTx).toEqual({ [committed.hash.toLowerCase()]: (receipt.gasUsed * receipt.effectiveGasPrice).toString() });
+    expect(exchange?.gasByTx).toEqual({
+      [committed.hash.toLowerCase()]: (receipt.gasUsed * receipt.effectiveGasPrice).toString(),
+    });
     expect(exchange?.exposure?.gasWei).toBe((receipt.gasUsed * receipt.effectiveGasPrice).toString());
     expect(metrics.sum(metricNames.gasSpentWei)).toBe(Number(receipt.gasUsed * receipt.effectiveGasPrice));
 
     // The checkpoint is at head - confirmations; a second run has nothing to read.
-    const checkpoint = await createCheckpointStore(db.documents, tables.checkpoints).read(defaultCheckpointName(config));
+    const checkpoint = await createCheckpointStore(db.documents, tables.checkpoints).read(
+      defaultCheckpointName(config),
+    );
     expect(checkpoint?.lastBlock).toBe(result.finalBlock);
     expect(await runWatcher(deps)).toMatchObject({ ranges: 0, stored: 0 });
     expect(receiver.calls).toHaveLength(2);
@@ -115,7 +153,16 @@ describe("watcher over the protocol fixture", () => {
     const first = await runWatcher(watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url] }));
     expect(first).toMatchObject({ stored: 1, delivered: 1 });
     // Another run whose checkpoint is behind (a lost checkpoint, two overlapping runs): same range again.
-    const again = await runWatcher(watcherDeps({ db, tables, client, config: { ...config, checkpointName: "replay" }, secret, endpoints: [receiver.url] }));
+    const again = await runWatcher(
+      watcherDeps({
+        db,
+        tables,
+        client,
+        config: { ...config, checkpointName: "replay" },
+        secret,
+        endpoints: [receiver.url],
+      }),
+    );
     expect(again).toMatchObject({ stored: 0, duplicates: 1, delivered: 0 });
     expect(receiver.calls).toHaveLength(1);
   });
@@ -130,12 +177,16 @@ describe("watcher over the protocol fixture", () => {
     await commit(otherBuyerKey, privateKeyToAccount(otherBuyerKey).address, offerId);
     await mine(2);
     const { client: counting, calls } = countingClient();
-    const result = await runWatcher(watcherDeps({ db, tables, client: counting, config, secret, endpoints: [receiver.url] }));
+    const result = await runWatcher(
+      watcherDeps({ db, tables, client: counting, config, secret, endpoints: [receiver.url] }),
+    );
     expect(result).toMatchObject({ stored: 2, delivered: 2 });
     expect(receiver.delivered()[0]?.id).toBe(chainEventId(first.hash, 2));
     // One getOffer per offer (the seller's and the other seller's), not per event.
     expect(calls.filter((method) => method === "eth_call")).toHaveLength(2);
-    expect(await createSellerRecords(db.documents, tables.events).getOffer(offerId)).toMatchObject({ sellerId: sellerId.toString() });
+    expect(await createSellerRecords(db.documents, tables.events).getOffer(offerId)).toMatchObject({
+      sellerId: sellerId.toString(),
+    });
   });
 
   it("retries a fulfillment endpoint answering 500, then dead-letters the event and keeps it", async () => {
@@ -146,7 +197,9 @@ describe("watcher over the protocol fixture", () => {
     const { hash, exchangeId } = await commit(buyerKey, buyer, offerId);
     await mine(2);
     receiver.failWith(500);
-    const result = await runWatcher(watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url], metrics }));
+    const result = await runWatcher(
+      watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url], metrics }),
+    );
     expect(result).toMatchObject({ stored: 1, delivered: 0, deadLettered: 1, caughtUp: true });
     expect(receiver.calls.map((call) => call.status)).toEqual(Array(fastRetry.maxAttempts).fill(500));
     expect(receiver.calls.every((call) => call.verified)).toBe(true);
@@ -154,17 +207,34 @@ describe("watcher over the protocol fixture", () => {
 
     const dead = await createEventStore(db.documents, tables.events).listDeadLettered();
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ id: chainEventId(hash, 2), exchangeId: exchangeId.toString(), eventName: "BuyerCommitted", delivery: { status: "dead-lettered" } });
+    expect(dead[0]).toMatchObject({
+      id: chainEventId(hash, 2),
+      exchangeId: exchangeId.toString(),
+      eventName: "BuyerCommitted",
+      delivery: { status: "dead-lettered" },
+    });
     expect(dead[0]?.args).toMatchObject({ exchangeId: exchangeId.toString(), offerId: offerId.toString() });
     // A later run does not resend it on its own (replay is an operator's decision)...
     receiver.reset();
     await mine(1);
-    const later = watcherDeps({ db, tables, client, config: { ...config, checkpointName: "replay" }, secret, endpoints: [receiver.url] });
+    const later = watcherDeps({
+      db,
+      tables,
+      client,
+      config: { ...config, checkpointName: "replay" },
+      secret,
+      endpoints: [receiver.url],
+    });
     expect(await runWatcher(later)).toMatchObject({ delivered: 0, duplicates: 1 });
     expect(receiver.calls).toHaveLength(0);
     // ...and the replay sends it with its original webhook-id.
     if (later.webhooks === undefined) throw new Error("built with endpoints above");
-    const replay = await redeliverDeadLetters({ events: later.events, webhooks: later.webhooks, sellerId, logger: later.logger });
+    const replay = await redeliverDeadLetters({
+      events: later.events,
+      webhooks: later.webhooks,
+      sellerId,
+      logger: later.logger,
+    });
     expect(replay).toEqual({ delivered: [chainEventId(hash, 2)], stillDead: [] });
     expect(receiver.delivered().map((call) => call.id)).toEqual([chainEventId(hash, 2)]);
     expect(await createEventStore(db.documents, tables.events).listDeadLettered()).toEqual([]);
@@ -204,7 +274,9 @@ describe("watcher over the protocol fixture", () => {
     await mine(4);
     const first = await runWatcher(deps);
     expect(metrics.sum(metricNames.deepReorgSeen)).toBe(0);
-    const checkpoint = await createCheckpointStore(db.documents, tables.checkpoints).read(defaultCheckpointName(config));
+    const checkpoint = await createCheckpointStore(db.documents, tables.checkpoints).read(
+      defaultCheckpointName(config),
+    );
     expect(checkpoint?.blockHash).toBe((await client.getBlock({ blockNumber: first.finalBlock })).hash);
 
     await fixture.testClient.revert({ id: snapshot }); // 4 blocks gone: deeper than the 2 confirmations
@@ -225,11 +297,19 @@ describe("watcher over the protocol fixture", () => {
     await mine(2);
     let puts = 0;
     const failing = watcherDeps({
-      db, tables, client, config, secret, endpoints: [receiver.url],
+      db,
+      tables,
+      client,
+      config,
+      secret,
+      endpoints: [receiver.url],
       wrapEvents: (store) => ({
         ...store,
         putOnce: async (event) => {
-          if (++puts === 2) throw Object.assign(new Error("Throughput exceeds the current capacity"), { name: "ProvisionedThroughputExceededException" });
+          if (++puts === 2)
+            throw Object.assign(new Error("Throughput exceeds the current capacity"), {
+              name: "ProvisionedThroughputExceededException",
+            });
           return store.putOnce(event);
         },
       }),
@@ -241,7 +321,10 @@ describe("watcher over the protocol fixture", () => {
 
     const retried = await runWatcher(watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url] }));
     expect(retried).toMatchObject({ stored: 1, duplicates: 1, delivered: 1 });
-    expect(receiver.delivered().map((call) => call.id)).toEqual([chainEventId(first.hash, 2), chainEventId(second.hash, 2)]);
+    expect(receiver.delivered().map((call) => call.id)).toEqual([
+      chainEventId(first.hash, 2),
+      chainEventId(second.hash, 2),
+    ]);
     expect((await checkpoints.read(defaultCheckpointName(config)))?.lastBlock).toBe(retried.finalBlock);
   });
 
@@ -278,12 +361,20 @@ describe("watcher over the protocol fixture", () => {
     const tables = await freshTables(db);
     const metrics = recordMetrics();
     const config = baseConfig(fixture.diamond, sellerId, { startBlock: await nextBlock() });
-    const cut = await call(anvilKeys[0], "testOnly_emitDiamondCut", [[{ facetAddress: kit, action: 0, functionSelectors: ["0x12345678"] }], kit, "0x"]);
+    const cut = await call(anvilKeys[0], "testOnly_emitDiamondCut", [
+      [{ facetAddress: kit, action: 0, functionSelectors: ["0x12345678"] }],
+      kit,
+      "0x",
+    ]);
     await mine(2);
-    const result = await runWatcher(watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url], metrics }));
+    const result = await runWatcher(
+      watcherDeps({ db, tables, client, config, secret, endpoints: [receiver.url], metrics }),
+    );
     expect(result).toMatchObject({ upgrades: 1, stored: 1, delivered: 0 });
     expect(metrics.sum(metricNames.diamondCutSeen)).toBe(1);
-    expect(await createEventStore(db.documents, tables.events).get(chainEventId(cut.hash, 0))).toMatchObject({ eventName: "DiamondCut" });
+    expect(await createEventStore(db.documents, tables.events).get(chainEventId(cut.hash, 0))).toMatchObject({
+      eventName: "DiamondCut",
+    });
     expect(receiver.calls).toHaveLength(0);
   });
 

@@ -9,7 +9,11 @@ import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-r
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
 const fast: WebhookRetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 2_000 };
-const message = { id: `0x${"1".repeat(64)}#3`, type: "boson.exchange.voucher_redeemed", data: { exchangeId: "7", offerId: "2" } };
+const message = {
+  id: `0x${"1".repeat(64)}#3`,
+  type: "boson.exchange.voucher_redeemed",
+  data: { exchangeId: "7", offerId: "2" },
+};
 
 let receiver: WebhookReceiver;
 let other: WebhookReceiver;
@@ -28,7 +32,12 @@ beforeEach(() => {
 
 describe("webhooks (Standard Webhooks, S5)", () => {
   it("signs each delivery so a standardwebhooks receiver verifies it, with the event id as webhook-id", async () => {
-    const sender = createWebhookSender({ secret, endpoints: [receiver.url], retry: fast, headers: () => ({ "X-Amzn-Trace-Id": "Root=1-abc-def" }) });
+    const sender = createWebhookSender({
+      secret,
+      endpoints: [receiver.url],
+      retry: fast,
+      headers: () => ({ "X-Amzn-Trace-Id": "Root=1-abc-def" }),
+    });
     const delivery = await sender.deliver(message);
     expect(delivery.status).toBe("delivered");
     const [call] = receiver.delivered();
@@ -38,15 +47,26 @@ describe("webhooks (Standard Webhooks, S5)", () => {
     expect(call?.signature).toMatch(/^v1,/);
     expect(call?.headers["x-amzn-trace-id"]).toBe("Root=1-abc-def");
     // A receiver holding another key rejects it.
-    expect(() => new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(call?.body ?? "", {
-      "webhook-id": call?.id ?? "", "webhook-timestamp": call?.timestamp ?? "", "webhook-signature": call?.signature ?? "",
-    })).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(call?.body ?? "", {
+        "webhook-id": call?.id ?? "",
+        "webhook-timestamp": call?.timestamp ?? "",
+        "webhook-signature": call?.signature ?? "",
+      }),
+    ).toThrow();
   });
 
   it("retries a 500 with backoff and succeeds when the endpoint recovers", async () => {
     receiver.failWith(500, 2);
     const delays: number[] = [];
-    const sender = createWebhookSender({ secret, endpoints: [receiver.url], retry: fast, sleep: async (ms) => { delays.push(ms); } });
+    const sender = createWebhookSender({
+      secret,
+      endpoints: [receiver.url],
+      retry: fast,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
     const delivery = await sender.deliver(message);
     expect(delivery.status).toBe("delivered");
     expect(delivery.endpoints[endpointKey(receiver.url)]?.attempts).toBe(3);
@@ -62,8 +82,16 @@ describe("webhooks (Standard Webhooks, S5)", () => {
     const sender = createWebhookSender({ secret, endpoints: [receiver.url, other.url], retry: fast });
     const delivery = await sender.deliver(message);
     expect(delivery.status).toBe("dead-lettered");
-    expect(delivery.endpoints[endpointKey(receiver.url)]).toMatchObject({ status: "dead-lettered", attempts: 3, lastStatusCode: 500 });
-    expect(delivery.endpoints[endpointKey(other.url)]).toMatchObject({ status: "dead-lettered", attempts: 1, lastStatusCode: 400 });
+    expect(delivery.endpoints[endpointKey(receiver.url)]).toMatchObject({
+      status: "dead-lettered",
+      attempts: 3,
+      lastStatusCode: 500,
+    });
+    expect(delivery.endpoints[endpointKey(other.url)]).toMatchObject({
+      status: "dead-lettered",
+      attempts: 1,
+      lastStatusCode: 400,
+    });
   });
 
   it("after an endpoint exhausts its retries, dead-letters its later messages in the run without calling it", async () => {
@@ -81,7 +109,9 @@ describe("webhooks (Standard Webhooks, S5)", () => {
     // A 4xx is about the message, not the endpoint: the next message is tried.
     expect(second.endpoints[endpointKey(other.url)]).toMatchObject({ status: "delivered", attempts: 1 });
     // A new run (a new sender) tries it again.
-    expect((await createWebhookSender({ secret, endpoints: [receiver.url], retry: fast }).deliver(message)).status).toBe("delivered");
+    expect(
+      (await createWebhookSender({ secret, endpoints: [receiver.url], retry: fast }).deliver(message)).status,
+    ).toBe("delivered");
   });
 
   it("treats a closed port as retryable and dead-letters it without throwing", async () => {
@@ -95,7 +125,10 @@ describe("webhooks (Standard Webhooks, S5)", () => {
 
   it("skips endpoints an earlier run already delivered to", async () => {
     const sender = createWebhookSender({ secret, endpoints: [receiver.url, other.url], retry: fast });
-    const previous = { status: "pending" as const, endpoints: { [endpointKey(receiver.url)]: { status: "delivered" as const, attempts: 1, at: "" } } };
+    const previous = {
+      status: "pending" as const,
+      endpoints: { [endpointKey(receiver.url)]: { status: "delivered" as const, attempts: 1, at: "" } },
+    };
     const delivery = await sender.deliver(message, previous);
     expect(delivery.status).toBe("delivered");
     expect(receiver.calls).toHaveLength(0);
@@ -115,7 +148,12 @@ describe("webhook secret (Secrets Manager, read once)", () => {
   afterAll(async () => {
     await secrets?.close();
   });
-  const client = () => new SecretsManagerClient({ endpoint: secrets.url, region: "us-east-1", credentials: { accessKeyId: "l", secretAccessKey: "l" } });
+  const client = () =>
+    new SecretsManagerClient({
+      endpoint: secrets.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "l", secretAccessKey: "l" },
+    });
 
   it("reads the whsec_ value by ARN once per container", async () => {
     const read = createWebhookSecretReader(client(), webhookArn);
@@ -127,7 +165,10 @@ describe("webhook secret (Secrets Manager, read once)", () => {
 
   it("rejects a value that is not a Standard Webhooks secret, without echoing it", async () => {
     const read = createWebhookSecretReader(client(), badArn);
-    const error = await read().then(() => undefined, (caught: unknown) => caught);
+    const error = await read().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(String(error)).not.toContain("not-a-secret");
     expect(() => parseWebhookSecret("whsec_c2hvcnQ=")).toThrow(/shorter/);

@@ -16,10 +16,20 @@ import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
-import { anvilKeys, createOffer, depositFunds, send, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  depositFunds,
+  send,
+  setPaused,
+  type FixtureDeployment,
+  type SellerSetup,
+} from "../harness/protocol-fixture";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 
-const exchangeCompleted = parseAbiItem("event ExchangeCompleted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, address executedBy)");
+const exchangeCompleted = parseAbiItem(
+  "event ExchangeCompleted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, address executedBy)",
+);
 const day = 86_400;
 
 let chain: KmsSellerChain;
@@ -35,7 +45,11 @@ const buyer = () => fixture.wallet(anvilKeys[2]);
 beforeAll(async () => {
   [chain, dynalite] = await Promise.all([startKmsSellerChain(), startDynalite()]);
   ({ fixture, seller } = chain);
-  subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  subgraph = await startSubgraphServer({
+    rpcUrl: chain.anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
 });
 afterAll(async () => {
   await Promise.all([chain?.stop(), dynalite?.stop(), subgraph?.stop()]);
@@ -64,15 +78,30 @@ async function deps(config: Partial<WithdrawConfig> = {}): Promise<WithdrawDeps>
 }
 
 async function commit(offerId: bigint, price: bigint): Promise<bigint> {
-  const exchangeId = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getNextExchangeId" });
-  await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName: "commitToOffer", args: [buyer().account.address, offerId], value: price });
+  const exchangeId = await fixture.publicClient.readContract({
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "getNextExchangeId",
+  });
+  await send(fixture, buyer(), {
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "commitToOffer",
+    args: [buyer().account.address, offerId],
+    value: price,
+  });
   return exchangeId;
 }
 async function buyerCalls(functionName: "redeemVoucher" | "raiseDispute", exchangeId: bigint): Promise<void> {
   await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName, args: [exchangeId] });
 }
 async function stateOf(exchangeId: bigint): Promise<number> {
-  const [, exchange] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getExchange", args: [exchangeId] });
+  const [, exchange] = await fixture.publicClient.readContract({
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "getExchange",
+    args: [exchangeId],
+  });
   return exchange.state;
 }
 async function travel(seconds: number): Promise<void> {
@@ -80,7 +109,12 @@ async function travel(seconds: number): Promise<void> {
   await fixture.testClient.mine({ blocks: 1 });
 }
 async function available(): Promise<bigint> {
-  const [funds] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [seller.sellerId, [zeroAddress]] });
+  const [funds] = await fixture.publicClient.readContract({
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "getAvailableFunds",
+    args: [seller.sellerId, [zeroAddress]],
+  });
   return funds?.availableAmount ?? 0n;
 }
 const decisions = () => output.toolCalls().filter((call) => call.operation.startsWith("escrow."));
@@ -90,7 +124,12 @@ describe("escrow release (first step of the withdraw run)", () => {
   let offerId: bigint;
 
   it("completes the exchanges past their dispute period in batches, leaves the others alone, and withdraws what they released", async () => {
-    offerId = await createOffer(fixture, seller.sellerId, { price, sellerDeposit: 0n, quantity: 50n, disputePeriodSeconds: BigInt(day) });
+    offerId = await createOffer(fixture, seller.sellerId, {
+      price,
+      sellerDeposit: 0n,
+      quantity: 50n,
+      disputePeriodSeconds: BigInt(day),
+    });
     const due = [await commit(offerId, price), await commit(offerId, price), await commit(offerId, price)];
     for (const id of due) await buyerCalls("redeemVoucher", id);
     await travel(day + 1);
@@ -111,7 +150,12 @@ describe("escrow release (first step of the withdraw run)", () => {
     for (const id of due) expect(await stateOf(id)).toBe(ExchangeState.Completed);
     expect(await stateOf(notYet)).toBe(ExchangeState.Redeemed);
     // Completed by the kit's KMS account, in two transactions; the withdrawal in the same run took what they released.
-    const completed = await fixture.publicClient.getLogs({ address: fixture.diamond, event: exchangeCompleted, fromBlock: from + 1n, toBlock: "latest" });
+    const completed = await fixture.publicClient.getLogs({
+      address: fixture.diamond,
+      event: exchangeCompleted,
+      fromBlock: from + 1n,
+      toBlock: "latest",
+    });
     expect(completed.map((log) => log.args.executedBy)).toEqual(due.map(() => chain.account.address));
     expect(new Set(completed.map((log) => log.transactionHash)).size).toBe(2);
     expect(outcome.withdrawn).toEqual([{ token: zeroAddress, symbol: "ETH", amountWei: (price * 3n).toString() }]);
@@ -121,8 +165,12 @@ describe("escrow release (first step of the withdraw run)", () => {
       [String(notYet), "skip", "ok"],
       ...due.map((id) => [String(id), "release", "ok"]),
     ]);
-    expect(decisions().find((call) => call.exchangeId === String(due[0]))?.txHash).toBe(outcome.release?.batches[0]?.txHash);
-    expect(output.toolCalls().some((call) => call.tool === "subgraph" && call.operation === "releaseCandidates.complete")).toBe(true);
+    expect(decisions().find((call) => call.exchangeId === String(due[0]))?.txHash).toBe(
+      outcome.release?.batches[0]?.txHash,
+    );
+    expect(
+      output.toolCalls().some((call) => call.tool === "subgraph" && call.operation === "releaseCandidates.complete"),
+    ).toBe(true);
   });
 
   it("expires a dispute past its timeout and a voucher past its validity, and the next run finds nothing due", async () => {
@@ -130,7 +178,12 @@ describe("escrow release (first step of the withdraw run)", () => {
     await buyerCalls("redeemVoucher", disputed);
     await buyerCalls("raiseDispute", disputed);
     const unredeemed = await commit(offerId, price);
-    const [, timeout] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getDisputeTimeout", args: [disputed] });
+    const [, timeout] = await fixture.publicClient.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getDisputeTimeout",
+      args: [disputed],
+    });
     // The dispute resolves in 7 days, the voucher is valid 30 days.
     await travel(31 * day);
     const block = await fixture.publicClient.getBlock();
@@ -141,10 +194,18 @@ describe("escrow release (first step of the withdraw run)", () => {
 
     expect(outcome.status).toBe("succeeded");
     expect(outcome.release?.batches.map((batch) => [batch.kind, batch.exchangeIds])).toEqual(
-      expect.arrayContaining([["expireDispute", [String(disputed)]], ["expireVoucher", [String(unredeemed)]]]),
+      expect.arrayContaining([
+        ["expireDispute", [String(disputed)]],
+        ["expireVoucher", [String(unredeemed)]],
+      ]),
     );
     expect(await stateOf(unredeemed)).toBe(ExchangeState.Canceled);
-    const [, dispute] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getDispute", args: [disputed] });
+    const [, dispute] = await fixture.publicClient.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getDispute",
+      args: [disputed],
+    });
     expect(dispute.state).toBe(1); // Retracted: an expired dispute counts as retracted
     expect(await available()).toBe(0n);
 
@@ -164,7 +225,9 @@ describe("escrow release (first step of the withdraw run)", () => {
       output.clear();
       const outcome = await runJob(withdrawJob, await deps());
       expect(outcome).toMatchObject({ status: "transient", reason: "escrow-region-paused" });
-      expect(outcome.release?.skipped).toEqual([{ exchangeId: String(id), kind: "complete", reason: "region-paused:Exchanges" }]);
+      expect(outcome.release?.skipped).toEqual([
+        { exchangeId: String(id), kind: "complete", reason: "region-paused:Exchanges" },
+      ]);
       expect(await fixture.publicClient.getTransactionCount({ address: chain.account.address })).toBe(nonce);
       expect(decisions().map((call) => call.outcome)).toEqual(["transient"]);
       expect(output.metricValues("JobTransient")).toEqual([1]);
@@ -185,11 +248,24 @@ describe("reserve for the active offers", () => {
     const before = await available();
     output.clear();
 
-    const outcome = await runJob(withdrawJob, await deps({ tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }] }));
+    const outcome = await runJob(
+      withdrawJob,
+      await deps({
+        tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }],
+      }),
+    );
 
     const reserve = deposit * 4n + margin;
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
-    expect(outcome.reserves).toEqual([{ token: zeroAddress, symbol: "ETH", availableWei: before.toString(), reserveWei: reserve.toString(), excessWei: (before - reserve).toString() }]);
+    expect(outcome.reserves).toEqual([
+      {
+        token: zeroAddress,
+        symbol: "ETH",
+        availableWei: before.toString(),
+        reserveWei: reserve.toString(),
+        excessWei: (before - reserve).toString(),
+      },
+    ]);
     expect(outcome.withdrawn[0]?.amountWei).toBe((before - reserve).toString());
     expect(output.metricValues("ReserveWei")).toEqual([Number(reserve)]);
     expect(output.metricValues("WithdrawableExcessWei")).toEqual([Number(before - reserve)]);
@@ -200,12 +276,25 @@ describe("reserve for the active offers", () => {
 
     // Had the run withdrawn everything, the commit would revert as this one does.
     const thin = await createOffer(fixture, seller.sellerId, { price, sellerDeposit: deposit, quantity: 1n });
-    await expect(fixture.publicClient.simulateContract({ address: fixture.diamond, abi: mergedProtocolAbi, functionName: "commitToOffer", args: [buyer().account.address, thin], value: price, account: buyer().account }))
-      .rejects.toThrow(/InsufficientAvailableFunds/);
+    await expect(
+      fixture.publicClient.simulateContract({
+        address: fixture.diamond,
+        abi: mergedProtocolAbi,
+        functionName: "commitToOffer",
+        args: [buyer().account.address, thin],
+        value: price,
+        account: buyer().account,
+      }),
+    ).rejects.toThrow(/InsufficientAvailableFunds/);
 
     // Available below the reserve: nothing withdrawn, and an alert.
     output.clear();
-    const short = await runJob(withdrawJob, await deps({ tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }] }));
+    const short = await runJob(
+      withdrawJob,
+      await deps({
+        tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: 1n, reserveMarginWei: margin }],
+      }),
+    );
     expect(short).toMatchObject({ status: "succeeded", reason: "below-threshold", withdrawn: [] });
     expect(output.metricValues("ReserveShortfall")).toEqual([1]);
     expect(output.lines().find((line) => line.alert === "reserve-shortfall")?.level).toBe("WARN");
@@ -216,12 +305,20 @@ describe("seller account takeover guard", () => {
   it("refuses the withdrawal and pages when the admin changed the treasury", async () => {
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
     const attacker: Address = privateKeyToAccount(anvilKeys[1]).address;
-    const [, current] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getSeller", args: [seller.sellerId] });
+    const [, current] = await fixture.publicClient.readContract({
+      address: fixture.diamond,
+      abi: protocolAbi,
+      functionName: "getSeller",
+      args: [seller.sellerId],
+    });
     await send(fixture, fixture.deployer, {
       address: fixture.diamond,
       abi: fixture.abi,
       functionName: "updateSeller",
-      args: [{ ...current, treasury: attacker }, { tokenId: 0n, tokenType: 0 }],
+      args: [
+        { ...current, treasury: attacker },
+        { tokenId: 0n, tokenType: 0 },
+      ],
     });
     const nonce = await fixture.publicClient.getTransactionCount({ address: chain.account.address });
     const attackerBalance = await fixture.publicClient.getBalance({ address: attacker });

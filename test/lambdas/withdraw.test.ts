@@ -12,7 +12,12 @@ import type { KmsAccount } from "../../lambdas/shared/kms-account/account";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { PausableRegion, protocolAbi } from "../../lambdas/shared/chain/protocol";
 import { withdrawTestDeps } from "../harness/withdraw-deps";
-import { withdrawJob, type WithdrawConfig, type WithdrawDeps, type WithdrawOutcome } from "../../lambdas/withdraw/withdraw";
+import {
+  withdrawJob,
+  type WithdrawConfig,
+  type WithdrawDeps,
+  type WithdrawOutcome,
+} from "../../lambdas/withdraw/withdraw";
 import { runJob } from "../../lambdas/shared/runtime/run-job";
 import type { Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
@@ -23,7 +28,9 @@ import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-
 import { depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
 import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
 
-const fundsWithdrawn = parseAbiItem("event FundsWithdrawn(uint256 indexed sellerId, address indexed withdrawnTo, address indexed tokenAddress, uint256 amount, address executedBy)");
+const fundsWithdrawn = parseAbiItem(
+  "event FundsWithdrawn(uint256 indexed sellerId, address indexed withdrawnTo, address indexed tokenAddress, uint256 amount, address executedBy)",
+);
 
 let chain: KmsSellerChain;
 let anvil: Anvil;
@@ -38,9 +45,16 @@ let output: CapturedOutput;
 let tableCounter = 0;
 
 beforeAll(async () => {
-  [chain, dynalite] = await Promise.all([startKmsSellerChain({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }), startDynalite()]);
+  [chain, dynalite] = await Promise.all([
+    startKmsSellerChain({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
+    startDynalite(),
+  ]);
   ({ anvil, kms, fixture, account, seller } = chain);
-  subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  subgraph = await startSubgraphServer({
+    rpcUrl: anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
 });
 
 afterAll(async () => {
@@ -57,7 +71,9 @@ afterEach(() => {
 });
 
 /** Each test gets its own idempotency table, so keys of one never meet another's. */
-async function deps(overrides: Partial<Omit<WithdrawDeps, "config">> & { config?: Partial<WithdrawConfig> } = {}): Promise<WithdrawDeps> {
+async function deps(
+  overrides: Partial<Omit<WithdrawDeps, "config">> & { config?: Partial<WithdrawConfig> } = {},
+): Promise<WithdrawDeps> {
   const table = `idempotency-${++tableCounter}`;
   await dynalite.createTable(table);
   const { config, ...rest } = overrides;
@@ -83,19 +99,34 @@ async function deps(overrides: Partial<Omit<WithdrawDeps, "config">> & { config?
 }
 
 async function available(token: Address): Promise<bigint> {
-  const [funds] = await fixture.publicClient.readContract({ address: fixture.diamond, abi: protocolAbi, functionName: "getAvailableFunds", args: [seller.sellerId, [token]] });
+  const [funds] = await fixture.publicClient.readContract({
+    address: fixture.diamond,
+    abi: protocolAbi,
+    functionName: "getAvailableFunds",
+    args: [seller.sellerId, [token]],
+  });
   return funds?.availableAmount ?? 0n;
 }
 
 async function withdrawalsSince(fromBlock: bigint) {
-  return fixture.publicClient.getLogs({ address: fixture.diamond, event: fundsWithdrawn, fromBlock, toBlock: "latest" });
+  return fixture.publicClient.getLogs({
+    address: fixture.diamond,
+    event: fundsWithdrawn,
+    fromBlock,
+    toBlock: "latest",
+  });
 }
 
 async function drain(): Promise<void> {
   for (const token of [zeroAddress, fixture.token] as const) {
     const amount = await available(token);
     if (amount === 0n) continue;
-    const run = await runJob(withdrawJob, await deps({ config: { tokens: [{ address: token, symbol: "X", withdrawThresholdWei: 1n, reserveMarginWei: 0n }] } }));
+    const run = await runJob(
+      withdrawJob,
+      await deps({
+        config: { tokens: [{ address: token, symbol: "X", withdrawThresholdWei: 1n, reserveMarginWei: 0n }] },
+      }),
+    );
     expect(run.status).toBe("succeeded");
   }
   output.clear();
@@ -113,7 +144,12 @@ describe("withdraw job", () => {
     const run = await deps();
     const outcome = await runJob(withdrawJob, run);
 
-    expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn", idempotency: "executed", path: "direct" });
+    expect(outcome).toMatchObject({
+      status: "succeeded",
+      reason: "withdrawn",
+      idempotency: "executed",
+      path: "direct",
+    });
     expect(outcome.withdrawn).toEqual([
       { token: zeroAddress, symbol: "ETH", amountWei: parseEther("0.75").toString() },
       { token: fixture.token, symbol: "FUSD", amountWei: parseEther("250").toString() },
@@ -121,21 +157,41 @@ describe("withdraw job", () => {
     const logs = await withdrawalsSince(from + 1n);
     expect(logs).toHaveLength(2);
     expect(new Set(logs.map((log) => log.transactionHash))).toEqual(new Set([outcome.txHash]));
-    expect(logs.every((log) => log.args.withdrawnTo === seller.treasury && log.args.executedBy === account.address)).toBe(true);
-    expect(await fixture.publicClient.getBalance({ address: seller.treasury })).toBe(treasuryBefore + parseEther("0.75"));
+    expect(
+      logs.every((log) => log.args.withdrawnTo === seller.treasury && log.args.executedBy === account.address),
+    ).toBe(true);
+    expect(await fixture.publicClient.getBalance({ address: seller.treasury })).toBe(
+      treasuryBefore + parseEther("0.75"),
+    );
     expect(await available(zeroAddress)).toBe(0n);
 
     const receipt = await fixture.publicClient.getTransactionReceipt({ hash: outcome.txHash as `0x${string}` });
     expect(receipt.from.toLowerCase()).toBe(account.address.toLowerCase());
     expect(outcome.gasSpentWei).toBe((receipt.gasUsed * receipt.effectiveGasPrice).toString());
-    expect(output.metricValues("WithdrawnAmountWei").sort()).toEqual([Number(parseEther("0.75")), Number(parseEther("250"))].sort());
-    expect(output.metrics().find((metric) => metric.name === "WithdrawnAmountWei")?.dimensions).toMatchObject({ service: "withdraw", Stack: "test" });
+    expect(output.metricValues("WithdrawnAmountWei").sort()).toEqual(
+      [Number(parseEther("0.75")), Number(parseEther("250"))].sort(),
+    );
+    expect(output.metrics().find((metric) => metric.name === "WithdrawnAmountWei")?.dimensions).toMatchObject({
+      service: "withdraw",
+      Stack: "test",
+    });
     expect(output.metricValues("GasSpentWei")).toEqual([Number(receipt.gasUsed * receipt.effectiveGasPrice)]);
     expect(output.metricValues("JobSucceeded")).toEqual([1]);
     // One record per tool call, each with the request id; the signature is a KMS tool call with no signature in it.
     const calls = output.toolCalls();
-    expect(calls.map((call) => `${call.tool}.${call.operation}`)).toEqual(expect.arrayContaining(["rpc.getAvailableFunds", "rpc.getPausedRegions", "rpc.simulate.withdrawFunds", "kms.signTransaction", "rpc.eth_sendRawTransaction", "rpc.finality"]));
-    expect(new Set(calls.filter((call) => call.tool !== "dynamodb").map((call) => call.requestId))).toEqual(new Set([run.requestId]));
+    expect(calls.map((call) => `${call.tool}.${call.operation}`)).toEqual(
+      expect.arrayContaining([
+        "rpc.getAvailableFunds",
+        "rpc.getPausedRegions",
+        "rpc.simulate.withdrawFunds",
+        "kms.signTransaction",
+        "rpc.eth_sendRawTransaction",
+        "rpc.finality",
+      ]),
+    );
+    expect(new Set(calls.filter((call) => call.tool !== "dynamodb").map((call) => call.requestId))).toEqual(
+      new Set([run.requestId]),
+    );
     expect(calls.find((call) => call.operation === "finality")?.txHash).toBe(outcome.txHash);
     expect(JSON.stringify(output.lines())).not.toMatch(/0x[0-9a-fA-F]{130}/);
   });
@@ -158,7 +214,12 @@ describe("withdraw job", () => {
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
     expect(kms.calls().Sign).toBe(3);
     expect(await available(zeroAddress)).toBe(0n);
-    expect(output.toolCalls().filter((call) => call.tool === "kms" && call.operation === "signTransaction").map((call) => call.outcome)).toEqual(["ok"]);
+    expect(
+      output
+        .toolCalls()
+        .filter((call) => call.tool === "kms" && call.operation === "signTransaction")
+        .map((call) => call.outcome),
+    ).toEqual(["ok"]);
   });
 
   it("sends no transaction while the Funds region is paused, and reports a transient outcome", async () => {
@@ -188,7 +249,10 @@ describe("withdraw job", () => {
     const from = await fixture.publicClient.getBlockNumber();
     const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
     const shared = await deps();
-    const [first, second] = await Promise.all([runJob(withdrawJob, shared), runJob(withdrawJob, { ...shared, requestId: "concurrent-2" })]);
+    const [first, second] = await Promise.all([
+      runJob(withdrawJob, shared),
+      runJob(withdrawJob, { ...shared, requestId: "concurrent-2" }),
+    ]);
     const statuses = [first.idempotency, second.idempotency].sort();
     expect(statuses).toEqual(["executed", "in-progress"]);
     expect([first.status, second.status].sort()).toEqual(["succeeded", "transient"]);
@@ -197,10 +261,19 @@ describe("withdraw job", () => {
     // More funds arrive, and a later run in the same window replays the stored result: still one transaction.
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
     const again = await runJob(withdrawJob, { ...shared, requestId: "later" });
-    expect(again).toMatchObject({ status: "succeeded", reason: "already-withdrawn", idempotency: "replayed", txHash: first.txHash ?? second.txHash });
+    expect(again).toMatchObject({
+      status: "succeeded",
+      reason: "already-withdrawn",
+      idempotency: "replayed",
+      txHash: first.txHash ?? second.txHash,
+    });
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 1);
     // The next window is a new key.
-    const nextWindow = await runJob(withdrawJob, { ...shared, requestId: "next-window", now: () => Date.now() + 3_600_000 });
+    const nextWindow = await runJob(withdrawJob, {
+      ...shared,
+      requestId: "next-window",
+      now: () => Date.now() + 3_600_000,
+    });
     expect(nextWindow).toMatchObject({ status: "succeeded", idempotency: "executed" });
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 2);
   });
@@ -211,11 +284,14 @@ describe("withdraw job", () => {
     const nonce = await fixture.publicClient.getTransactionCount({ address: account.address });
     const base = await deps();
     let second: WithdrawOutcome | undefined;
-    const first = { ...base, sleep: async () => {
-      // The first run holds the key and its transaction sits in the pool: a second invocation starts now.
-      second ??= await runJob(withdrawJob, { ...base, requestId: "while-pending" });
-      await fixture.testClient.mine({ blocks: 1 });
-    } };
+    const first = {
+      ...base,
+      sleep: async () => {
+        // The first run holds the key and its transaction sits in the pool: a second invocation starts now.
+        second ??= await runJob(withdrawJob, { ...base, requestId: "while-pending" });
+        await fixture.testClient.mine({ blocks: 1 });
+      },
+    };
     await fixture.testClient.setAutomine(false);
     let outcome: WithdrawOutcome;
     try {
@@ -223,7 +299,12 @@ describe("withdraw job", () => {
     } finally {
       await fixture.testClient.setAutomine(true);
     }
-    expect(second).toMatchObject({ status: "transient", reason: "in-progress", idempotency: "in-progress", withdrawn: [] });
+    expect(second).toMatchObject({
+      status: "transient",
+      reason: "in-progress",
+      idempotency: "in-progress",
+      withdrawn: [],
+    });
     expect(outcome).toMatchObject({ status: "succeeded", idempotency: "executed" });
     expect(await fixture.publicClient.getTransactionCount({ address: account.address })).toBe(nonce + 1);
   });
@@ -250,7 +331,9 @@ describe("withdraw job", () => {
     });
     const outcome = await runJob(withdrawJob, run);
     expect(reorgedAt).toBeDefined();
-    const reorgRecords = output.toolCalls().filter((call) => call.operation === "reorg" || (call.operation === "finality" && call.outcome === "transient"));
+    const reorgRecords = output
+      .toolCalls()
+      .filter((call) => call.operation === "reorg" || (call.operation === "finality" && call.outcome === "transient"));
     expect(reorgRecords.length).toBeGreaterThan(0);
     expect(outcome).toMatchObject({ status: "transient", reason: "reorged", withdrawn: [] });
     expect(output.metricValues("WithdrawnAmountWei")).toEqual([]);
@@ -266,19 +349,39 @@ describe("withdraw job", () => {
     await drain();
     await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const fallbackClients = createWriteClients({ chainId: anvil.chain.id, urls: { primary: dead, fallback: anvil.rpcUrl }, logger: createJobLogger("withdraw"), account, pollingIntervalMs: 20 });
+    const fallbackClients = createWriteClients({
+      chainId: anvil.chain.id,
+      urls: { primary: dead, fallback: anvil.rpcUrl },
+      logger: createJobLogger("withdraw"),
+      account,
+      pollingIntervalMs: 20,
+    });
     const outcome = await runJob(withdrawJob, await deps({ clients: fallbackClients }));
     expect(outcome).toMatchObject({ status: "succeeded", reason: "withdrawn" });
     expect(fallbackClients.usage.answered.primary).toBe(0);
     expect(fallbackClients.usage.answered.fallback).toBeGreaterThan(0);
     expect(fallbackClients.usage.failed.primary).toBeGreaterThan(0);
     const calls = output.toolCalls();
-    expect(calls.some((call) => call.tool === "rpc" && call.details?.endpoint === "primary" && call.outcome === "transient")).toBe(true);
-    expect(calls.some((call) => call.tool === "rpc" && call.details?.endpoint === "fallback" && call.operation === "eth_sendRawTransaction" && call.outcome === "ok")).toBe(true);
+    expect(
+      calls.some((call) => call.tool === "rpc" && call.details?.endpoint === "primary" && call.outcome === "transient"),
+    ).toBe(true);
+    expect(
+      calls.some(
+        (call) =>
+          call.tool === "rpc" &&
+          call.details?.endpoint === "fallback" &&
+          call.operation === "eth_sendRawTransaction" &&
+          call.outcome === "ok",
+      ),
+    ).toBe(true);
     expect(output.metricValues("RpcFallbackUsed")).toEqual([fallbackClients.usage.answered.fallback]);
     // No URL path (where providers put API keys) in any record.
     expect(JSON.stringify(output.lines())).not.toContain(anvil.rpcUrl + "/");
-    const reads = createReadClients({ chainId: anvil.chain.id, urls: { primary: dead }, logger: createJobLogger("withdraw") });
+    const reads = createReadClients({
+      chainId: anvil.chain.id,
+      urls: { primary: dead },
+      logger: createJobLogger("withdraw"),
+    });
     await expect(reads.publicClient.getBlockNumber()).rejects.toThrow();
   });
 });

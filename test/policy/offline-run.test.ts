@@ -26,7 +26,10 @@ describe("runPolicies", () => {
   });
 
   it("reports a policy with nothing to check as not applicable", async () => {
-    const [outcome] = await runPolicies([queueNames], compliantStack().filter((r) => r.type !== "aws:sqs/queue:Queue"));
+    const [outcome] = await runPolicies(
+      [queueNames],
+      compliantStack().filter((r) => r.type !== "aws:sqs/queue:Queue"),
+    );
     expect(outcome?.status).toBe("not-applicable");
   });
 
@@ -40,9 +43,13 @@ describe("runPolicies", () => {
     const stack = compliantStack();
     const policy = kitPolicies.filter((p) => p.name === "lambda-reserved-concurrency");
     const byDefault = await runPolicies(policy, stack);
-    const configured = await runPolicies(policy, stack, { config: { "lambda-reserved-concurrency": { reservedConcurrency: { withdraw: 2 } } } });
+    const configured = await runPolicies(policy, stack, {
+      config: { "lambda-reserved-concurrency": { reservedConcurrency: { withdraw: 2 } } },
+    });
     expect(byDefault[0]?.violations).toEqual([]);
-    expect(configured[0]?.violations.map((v) => v.message)).toEqual(["job withdraw has reservedConcurrentExecutions 1, expected 2"]);
+    expect(configured[0]?.violations.map((v) => v.message)).toEqual([
+      "job withdraw has reservedConcurrentExecutions 1, expected 2",
+    ]);
   });
 
   it("gives stack policies each resource's id and the dependencies between properties", async () => {
@@ -63,7 +70,11 @@ describe("runPolicies", () => {
       compliantStack(),
       { references: mockReferences(compliantStack(), region) },
     );
-    expect(seen).toEqual({ subnetId: idOf("aws:ec2/subnet:Subnet", "private-a"), vpcDependencies: ["private-a"], parent: "pulumi:pulumi:Stack" });
+    expect(seen).toEqual({
+      subnetId: idOf("aws:ec2/subnet:Subnet", "private-a"),
+      vpcDependencies: ["private-a"],
+      parent: "pulumi:pulumi:Stack",
+    });
   });
 
   it("lets a crashing policy fail the run instead of passing silently", async () => {
@@ -81,7 +92,10 @@ describe("runPolicies", () => {
     const stack = compliantStack();
     const before = JSON.stringify(stack);
     await evaluate(stack);
-    await runPolicies([{ name: "mutating", description: "test", validateResource: (args) => void (args.props.name = "changed") }], stack);
+    await runPolicies(
+      [{ name: "mutating", description: "test", validateResource: (args) => void (args.props.name = "changed") }],
+      stack,
+    );
     expect(JSON.stringify(stack)).toBe(before);
   });
 });
@@ -90,9 +104,21 @@ describe("keyRoles", () => {
   it("reads administrators and signers from a key policy, with grants counting as signing", () => {
     const roles = keyRoles(
       signerKeyPolicy([
-        { Sid: "A", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::1:role/admin"] }, Action: ["kms:PutKeyPolicy", "kms:DescribeKey"], Resource: "*" },
+        {
+          Sid: "A",
+          Effect: "Allow",
+          Principal: { AWS: ["arn:aws:iam::1:role/admin"] },
+          Action: ["kms:PutKeyPolicy", "kms:DescribeKey"],
+          Resource: "*",
+        },
         { Sid: "S", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:role/job" }, Action: "kms:Sign", Resource: "*" },
-        { Sid: "G", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::1:role/ops"] }, Action: ["kms:CreateGrant"], Resource: "*" },
+        {
+          Sid: "G",
+          Effect: "Allow",
+          Principal: { AWS: ["arn:aws:iam::1:role/ops"] },
+          Action: ["kms:CreateGrant"],
+          Resource: "*",
+        },
         { Sid: "D", Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" },
       ]),
     );

@@ -30,15 +30,31 @@ interface Diagnostic {
   getEnforcementlevel(): number;
 }
 interface Client {
-  getAnalyzerInfo(request: unknown, callback: (error: Error | null, response: { getName(): string; getPoliciesList(): { getName(): string }[] }) => void): void;
-  analyze(request: unknown, callback: (error: Error | null, response: { getDiagnosticsList(): Diagnostic[] }) => void): void;
+  getAnalyzerInfo(
+    request: unknown,
+    callback: (
+      error: Error | null,
+      response: { getName(): string; getPoliciesList(): { getName(): string }[] },
+    ) => void,
+  ): void;
+  analyze(
+    request: unknown,
+    callback: (error: Error | null, response: { getDiagnosticsList(): Diagnostic[] }) => void,
+  ): void;
   close(): void;
 }
 
-const analyzerPb = requireFromPulumi("./analyzer_pb") as { AnalyzeRequest: new () => Message; AnalyzerResourceOptions: new () => unknown };
-const analyzerGrpc = requireFromPulumi("./analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown) => Client };
+const analyzerPb = requireFromPulumi("./analyzer_pb") as {
+  AnalyzeRequest: new () => Message;
+  AnalyzerResourceOptions: new () => unknown;
+};
+const analyzerGrpc = requireFromPulumi("./analyzer_grpc_pb") as {
+  AnalyzerClient: new (address: string, credentials: unknown) => Client;
+};
 const grpc = requireFromPulumi("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
-const { Struct } = requireFromPulumi("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: unknown): unknown } };
+const { Struct } = requireFromPulumi("google-protobuf/google/protobuf/struct_pb") as {
+  Struct: { fromJavaScript(value: unknown): unknown };
+};
 const { Empty } = requireFromPulumi("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
 
 let pack: ChildProcess;
@@ -51,11 +67,16 @@ function analyze(type: string, name: string, properties: Record<string, unknown>
   request.setUrn(`urn:pulumi:test::boson-kit::${type}::${name}`);
   request.setProperties(Struct.fromJavaScript(properties));
   request.setOptions(new analyzerPb.AnalyzerResourceOptions());
-  return new Promise((resolve, reject) => client.analyze(request, (error, response) => (error ? reject(error) : resolve(response.getDiagnosticsList()))));
+  return new Promise((resolve, reject) =>
+    client.analyze(request, (error, response) => (error ? reject(error) : resolve(response.getDiagnosticsList()))),
+  );
 }
 
 beforeAll(async () => {
-  pack = spawn(join(projectRoot, "node_modules/.bin/tsx"), ["index.ts"], { cwd: join(projectRoot, "infra/policy"), stdio: ["ignore", "pipe", "pipe"] });
+  pack = spawn(join(projectRoot, "node_modules/.bin/tsx"), ["index.ts"], {
+    cwd: join(projectRoot, "infra/policy"),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   pack.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   // The server prints the port it listens on, as the CLI expects.
@@ -73,8 +94,9 @@ afterAll(() => {
 
 describe("infra/policy/index.ts under the SDK's analyzer server", () => {
   it("serves every policy of the pack", async () => {
-    const info = await new Promise<{ getName(): string; getPoliciesList(): { getName(): string }[] }>((resolve, reject) =>
-      client.getAnalyzerInfo(new Empty(), (error, response) => (error ? reject(error) : resolve(response))),
+    const info = await new Promise<{ getName(): string; getPoliciesList(): { getName(): string }[] }>(
+      (resolve, reject) =>
+        client.getAnalyzerInfo(new Empty(), (error, response) => (error ? reject(error) : resolve(response))),
     );
     expect(info.getName()).toBe(policyPackName);
     expect(info.getPoliciesList().map((p) => p.getName())).toEqual(kitPolicies.map((p) => p.name));
@@ -84,16 +106,30 @@ describe("infra/policy/index.ts under the SDK's analyzer server", () => {
     const diagnostics = await analyze("aws:kms/key:Key", "signer", {
       customerMasterKeySpec: "ECC_SECG_P256K1",
       keyUsage: "SIGN_VERIFY",
-      policy: signerKeyPolicy([{ ...adminStatement, Action: ["kms:*"] }, { ...signerStatement, Principal: "*" }]),
+      policy: signerKeyPolicy([
+        { ...adminStatement, Action: ["kms:*"] },
+        { ...signerStatement, Principal: "*" },
+      ]),
     });
     const byPolicy = new Map(diagnostics.map((d) => [d.getPolicyname(), d]));
     expect([...byPolicy.keys()].sort()).toEqual(["kms-no-wildcard-principal", "kms-signer-separation-of-duties"]);
-    expect(byPolicy.get("kms-signer-separation-of-duties")?.getMessage()).toMatch(/boson-kit-key-admin can both administer the key and sign/);
+    expect(byPolicy.get("kms-signer-separation-of-duties")?.getMessage()).toMatch(
+      /boson-kit-key-admin can both administer the key and sign/,
+    );
   });
 
   it("passes a compliant signer and leaves other types to their own policies", async () => {
-    expect(await analyze("aws:kms/key:Key", "signer", { customerMasterKeySpec: "ECC_SECG_P256K1", keyUsage: "SIGN_VERIFY", policy: signerKeyPolicy() })).toEqual([]);
-    const lambda = await analyze("aws:lambda/function:Function", "withdraw", { runtime: "nodejs18.x", tags: { Job: "withdraw" } });
+    expect(
+      await analyze("aws:kms/key:Key", "signer", {
+        customerMasterKeySpec: "ECC_SECG_P256K1",
+        keyUsage: "SIGN_VERIFY",
+        policy: signerKeyPolicy(),
+      }),
+    ).toEqual([]);
+    const lambda = await analyze("aws:lambda/function:Function", "withdraw", {
+      runtime: "nodejs18.x",
+      tags: { Job: "withdraw" },
+    });
     expect([...new Set(lambda.map((d) => d.getPolicyname()))].sort()).toEqual([
       "lambda-current-runtime",
       "lambda-dead-letter-queue",

@@ -15,8 +15,23 @@ const lag: AlarmDefinition = {
   comparisonOperator: "GreaterThanThreshold",
   treatMissingData: "missing",
 };
-const heartbeat: AlarmDefinition = { ...lag, name: "heartbeat", metricName: "HealthHeartbeat", statistic: "Sum", evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 1, comparisonOperator: "LessThanThreshold", treatMissingData: "breaching" };
-const point = (name: string, value: number, dimensions = lag.dimensions) => ({ namespace: "BosonKit", name, value, dimensions });
+const heartbeat: AlarmDefinition = {
+  ...lag,
+  name: "heartbeat",
+  metricName: "HealthHeartbeat",
+  statistic: "Sum",
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  threshold: 1,
+  comparisonOperator: "LessThanThreshold",
+  treatMissingData: "breaching",
+};
+const point = (name: string, value: number, dimensions = lag.dimensions) => ({
+  namespace: "BosonKit",
+  name,
+  value,
+  dimensions,
+});
 const minutes = (n: number) => n * 60_000;
 
 describe("the dev loop's alarm evaluator (CloudWatch semantics over EMF datapoints)", () => {
@@ -32,7 +47,8 @@ describe("the dev loop's alarm evaluator (CloudWatch semantics over EMF datapoin
 
   it("matches on every dimension: another service's datapoints do not count", () => {
     const alarms = new AlarmEvaluator([lag]);
-    for (const at of [0, 5]) alarms.record(minutes(at), [point("SubgraphLagBlocks", 99, { Stack: "local", service: "watcher" })]);
+    for (const at of [0, 5])
+      alarms.record(minutes(at), [point("SubgraphLagBlocks", 99, { Stack: "local", service: "watcher" })]);
     expect(alarms.evaluate(minutes(6))).toEqual([]);
     expect(alarms.state("lag")).toBe("INSUFFICIENT_DATA");
   });

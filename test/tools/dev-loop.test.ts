@@ -10,7 +10,11 @@ import { describe, expect, it } from "vitest";
 const projectRoot = join(__dirname, "..", "..");
 const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
 
-function startDev(args: readonly string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startDev(args: readonly string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(tsx, ["tools/dev.ts", ...args], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -17,7 +17,9 @@ interface CliResult {
 /** Runs `npm run plan -- ...` as a user would (through tsx), returning its exit code and output. */
 async function plan(...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(join(projectRoot, "node_modules/.bin/tsx"), ["tools/plan.ts", ...args], { cwd: projectRoot });
+    const { stdout, stderr } = await run(join(projectRoot, "node_modules/.bin/tsx"), ["tools/plan.ts", ...args], {
+      cwd: projectRoot,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

@@ -29,7 +29,14 @@ describe.each(committedStacks)("the %s plan", (stack) => {
       expect(shown).not.toMatch(/203\.0\.113\./);
       expect(shown).not.toMatch(/eipalloc-|:key\/[0-9a-f]{16}/);
     }
-    const allowed = new Set([evaluation.config.protocol.diamond, evaluation.config.seller.admin, evaluation.config.seller.treasury, ...evaluation.config.seller.tokens.map((t) => t.address)].map((a) => a.toLowerCase()));
+    const allowed = new Set(
+      [
+        evaluation.config.protocol.diamond,
+        evaluation.config.seller.admin,
+        evaluation.config.seller.treasury,
+        ...evaluation.config.seller.tokens.map((t) => t.address),
+      ].map((a) => a.toLowerCase()),
+    );
     for (const match of text.match(/0x[0-9a-fA-F]{40}/g) ?? []) expect(allowed, match).toContain(match.toLowerCase());
     expect(text).toContain(`assistantAddress: "${knownAfterDeploy}"`);
     expect(text).toContain(`rpcEgressIps: ["${knownAfterDeploy}"`);
@@ -38,7 +45,9 @@ describe.each(committedStacks)("the %s plan", (stack) => {
   it("names the AWS region, account and GCP project in its header, and each resource's delete-related options", () => {
     const evaluation = stacks[stack];
     const [, header] = renderPlan(evaluation).split("\n");
-    expect(header).toBe(`AWS region eu-west-1, account 123456789012; GCP project ${evaluation.config.gcp.project} (europe-west1)`);
+    expect(header).toBe(
+      `AWS region eu-west-1, account 123456789012; GCP project ${evaluation.config.gcp.project} (europe-west1)`,
+    );
     const signer = displayedEvaluation(evaluation).resources.find((r) => r.name === "assistant-signer-key");
     expect(signer?.options).toEqual({ protect: true, retainOnDelete: true, deleteBeforeReplace: false });
     expect(renderPlan(evaluation)).toMatch(/aws:kms\/key:Key assistant-signer-key \[protect, retainOnDelete\]/);
@@ -50,7 +59,8 @@ describe.each(committedStacks)("the %s plan", (stack) => {
       const text = readFileSync(join(projectRoot, "reports", stack, file), "utf8");
       expect(text, file).not.toContain(String(evaluation.outputs.assistantAddress));
       expect(text, file).not.toMatch(/203\.0\.113\./);
-      for (const made of evaluation.fabricated.filter((value) => value.length >= 12)) expect(text.includes(made), `${file} shows ${made}`).toBe(false);
+      for (const made of evaluation.fabricated.filter((value) => value.length >= 12))
+        expect(text.includes(made), `${file} shows ${made}`).toBe(false);
     }
   });
 });

@@ -64,7 +64,11 @@ describe("the promotion gate's artifact-identity check", () => {
   it("refuses a plan whose withdraw bundle is not the one staging tested, naming the job and the field", () => {
     const tested = withBundle(stagingRelease, "withdraw", "0".repeat(64));
     const refusals = releaseRefusals(productionRelease, passingSmokeRecord("staging", tested), "staging");
-    expect(refusals).toEqual([expect.stringMatching(/^withdraw differs from what passed the staging smoke run \(2026-11-30T10:04:00.000Z\): bundleSha256$/)]);
+    expect(refusals).toEqual([
+      expect.stringMatching(
+        /^withdraw differs from what passed the staging smoke run \(2026-11-30T10:04:00.000Z\): bundleSha256$/,
+      ),
+    ]);
   });
 
   it("refuses a Lambda with another memory size or a lockfile that changed", () => {
@@ -87,11 +91,15 @@ describe("the promotion gate's artifact-identity check", () => {
     const failed = passingSmokeRecord("staging", stagingRelease);
     failed.passed = false;
     failed.steps[1] = { exchange: "A", step: "redeem", status: "failed" };
-    expect(releaseRefusals(productionRelease, failed, "staging")).toEqual([expect.stringMatching(/did not pass \(A.redeem failed\)/)]);
+    expect(releaseRefusals(productionRelease, failed, "staging")).toEqual([
+      expect.stringMatching(/did not pass \(A.redeem failed\)/),
+    ]);
     expect(releaseRefusals(productionRelease, passingSmokeRecord("production", stagingRelease), "staging")).toEqual([
       "the smoke record is from stack production, not staging",
     ]);
-    expect(releaseRefusals(productionRelease, undefined, "staging")).toEqual([expect.stringMatching(/^no smoke record from staging: .*--smoke-record FILE/)]);
+    expect(releaseRefusals(productionRelease, undefined, "staging")).toEqual([
+      expect.stringMatching(/^no smoke record from staging: .*--smoke-record FILE/),
+    ]);
   });
 
   it("is part of the gate: a tampered record refuses the promotion and prints no commands", async () => {
@@ -110,20 +118,31 @@ describe("smoke records on disk", () => {
     writeFileSync(join(dir, "result.json"), JSON.stringify({ status: "succeeded", steps: [], releaseRecord: record }));
     expect(readSmokeRecordFile(join(dir, "result.json"))).toEqual(record);
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ stack: "staging", passed: "yes" }));
-    expect(() => readSmokeRecordFile(join(dir, "bad.json"))).toThrow(/bad.json is not a smoke release record: .*passed/);
+    expect(() => readSmokeRecordFile(join(dir, "bad.json"))).toThrow(
+      /bad.json is not a smoke release record: .*passed/,
+    );
   });
 
   it("npm run promote exits 1 naming the job whose bundle differs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "promote-release-"));
     const file = join(dir, "smoke.json");
-    writeFileSync(file, JSON.stringify(passingSmokeRecord("staging", withBundle(stagingRelease, "smoke", "a".repeat(64)))));
-    const failed = await run(join(projectRoot, "node_modules/.bin/tsx"), ["tools/promote.ts", "--from", "staging", "--to", "production", "--smoke-record", file], {
-      cwd: projectRoot,
-    }).then(
+    writeFileSync(
+      file,
+      JSON.stringify(passingSmokeRecord("staging", withBundle(stagingRelease, "smoke", "a".repeat(64)))),
+    );
+    const failed = await run(
+      join(projectRoot, "node_modules/.bin/tsx"),
+      ["tools/promote.ts", "--from", "staging", "--to", "production", "--smoke-record", file],
+      {
+        cwd: projectRoot,
+      },
+    ).then(
       () => ({ code: 0, stdout: "" }),
       (error: { code: number; stdout: string }) => error,
     );
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/promotion REFUSED:[\s\S]*smoke differs from what passed the staging smoke run .*: bundleSha256/);
+    expect(failed.stdout).toMatch(
+      /promotion REFUSED:[\s\S]*smoke differs from what passed the staging smoke run .*: bundleSha256/,
+    );
   });
 });

@@ -21,6 +21,15 @@ export function passedRun(): CurrentRun {
 }
 
 /** The run with `edit` applied to the tests whose title path contains `title`. */
-export function withTest(run: CurrentRun, title: string, edit: (test: RecordedTest) => RecordedTest | undefined): CurrentRun {
-  return { ...run, tests: run.tests.flatMap((test) => (test.path.includes(title) ? [edit(test)].filter((t): t is RecordedTest => t !== undefined) : [test])) };
+export function withTest(
+  run: CurrentRun,
+  title: string,
+  edit: (test: RecordedTest) => RecordedTest | undefined,
+): CurrentRun {
+  return {
+    ...run,
+    tests: run.tests.flatMap((test) =>
+      test.path.includes(title) ? [edit(test)].filter((t): t is RecordedTest => t !== undefined) : [test],
+    ),
+  };
 }

@@ -14,7 +14,13 @@ import { readStackFile } from "../../infra/offline/stack-file";
 import { createJobLogger, withToolCall } from "../../lambdas/shared/runtime/logger";
 import { toShippableEntry, type ShippableEntry } from "../../lambdas/shipper/entries";
 import { bigQueryColumnPaths, bigQueryFieldName, logAnalyticsColumnPaths } from "../../tools/replay/export-schema";
-import { replayQueries, replaySubject, replayWindow, ReplayInputError, type ReplaySubject } from "../../tools/replay/queries";
+import {
+  replayQueries,
+  replaySubject,
+  replayWindow,
+  ReplayInputError,
+  type ReplaySubject,
+} from "../../tools/replay/queries";
 import { captureStdout } from "../harness/job-output";
 
 /** Entries the shipper builds from real job records: a tool call about an exchange, and a plain record. */
@@ -22,15 +28,40 @@ async function shippedEntries(): Promise<ShippableEntry[]> {
   const output = captureStdout();
   try {
     const logger = createJobLogger("watcher");
-    await withToolCall(logger, { tool: "rpc", operation: "getTransactionReceipt", exchangeId: "1234", txHash: `0x${"ab".repeat(32)}`, requestId: "req-1" }, () => Promise.resolve(1));
+    await withToolCall(
+      logger,
+      {
+        tool: "rpc",
+        operation: "getTransactionReceipt",
+        exchangeId: "1234",
+        txHash: `0x${"ab".repeat(32)}`,
+        requestId: "req-1",
+      },
+      () => Promise.resolve(1),
+    );
     logger.info("watcher run", { result: { stored: 1 } });
   } finally {
     output.restore();
   }
-  const source = { messageType: "DATA_MESSAGE" as const, owner: "123456789012", logGroup: "/aws/lambda/boson-kit-staging-watcher-1a2b3c", logStream: "s", subscriptionFilters: [], logEvents: [] };
+  const source = {
+    messageType: "DATA_MESSAGE" as const,
+    owner: "123456789012",
+    logGroup: "/aws/lambda/boson-kit-staging-watcher-1a2b3c",
+    logStream: "s",
+    subscriptionFilters: [],
+    logEvents: [],
+  };
   return output.lines().map((record, index) => {
-    const event: CloudWatchLogsLogEvent = { id: String(index), timestamp: Date.now(), message: JSON.stringify({ ...record, xray_trace_id: "1-5759e988-bd862e3fe1be46a994272793" }) };
-    return toShippableEntry(event, source, { gcpProject: "boson-kit-staging", stack: "staging", configId: "staging-1-1" });
+    const event: CloudWatchLogsLogEvent = {
+      id: String(index),
+      timestamp: Date.now(),
+      message: JSON.stringify({ ...record, xray_trace_id: "1-5759e988-bd862e3fe1be46a994272793" }),
+    };
+    return toShippableEntry(event, source, {
+      gcpProject: "boson-kit-staging",
+      stack: "staging",
+      configId: "staging-1-1",
+    });
   });
 }
 
@@ -45,8 +76,15 @@ function columnPaths(sql: string): string[] {
     if (node === null || typeof node !== "object") return;
     const value = node as Node;
     if (value.type === "column_ref") {
-      const column = typeof value.column === "string" ? value.column : String(((value.column as Node).expr as Node).value);
-      paths.push([...(typeof value.table === "string" ? [value.table] : []), column, ...((value.subFields as string[] | undefined) ?? [])].join("."));
+      const column =
+        typeof value.column === "string" ? value.column : String(((value.column as Node).expr as Node).value);
+      paths.push(
+        [
+          ...(typeof value.table === "string" ? [value.table] : []),
+          column,
+          ...((value.subFields as string[] | undefined) ?? []),
+        ].join("."),
+      );
       return;
     }
     Object.values(value).forEach(walk);
@@ -66,7 +104,12 @@ function partitionFilters(sql: string): string[] {
       return;
     }
     const left = node.left as Node | undefined;
-    if (node.type === "binary_expr" && left?.type === "column_ref" && left.table === null && ((left.column as Node).expr as Node).value === "timestamp") {
+    if (
+      node.type === "binary_expr" &&
+      left?.type === "column_ref" &&
+      left.table === null &&
+      ((left.column as Node).expr as Node).value === "timestamp"
+    ) {
       found.push(`${String(node.operator)} ${String((((node.right as Node).name as Node).schema as Node).value)}`);
     }
   };
@@ -75,7 +118,10 @@ function partitionFilters(sql: string): string[] {
 }
 
 const aliases = new Set(["job", "tool", "operation", "outcome", "exchange_id", "tx_hash", "json_payload"]);
-const subjects: ReplaySubject[] = [replaySubject({ exchange: "1234" }), replaySubject({ trace: "1-5759e988-bd862e3fe1be46a994272793" })];
+const subjects: ReplaySubject[] = [
+  replaySubject({ exchange: "1234" }),
+  replaySubject({ trace: "1-5759e988-bd862e3fe1be46a994272793" }),
+];
 
 describe.each(["staging", "production"])("replay SQL against the export schemas (%s)", (stack) => {
   const config = parseKitConfig(readStackFile(stack));
@@ -85,22 +131,34 @@ describe.each(["staging", "production"])("replay SQL against the export schemas 
     const read = columnPaths(replayQueries(config, subject).bigQuery);
     expect(read.length).toBeGreaterThan(8);
     expect(read.filter((path) => !schema.has(path) && !aliases.has(path))).toEqual([]);
-    expect(read).toEqual(expect.arrayContaining(["jsonPayload.toolcall.tool", "jsonPayload.toolcall.operation", "jsonPayload.toolcall.outcome", "labels.job"]));
+    expect(read).toEqual(
+      expect.arrayContaining([
+        "jsonPayload.toolcall.tool",
+        "jsonPayload.toolcall.operation",
+        "jsonPayload.toolcall.outcome",
+        "labels.job",
+      ]),
+    );
   });
 
-  it.each(subjects)("reads only columns and JSON keys the Log Analytics view has for the shipped entries (%o)", async (subject) => {
-    const schema = logAnalyticsColumnPaths(await shippedEntries());
-    const read = columnPaths(replayQueries(config, subject).logAnalytics);
-    expect(read.filter((path) => !schema.has(path) && !aliases.has(path))).toEqual([]);
-    expect(read).toEqual(expect.arrayContaining(["json_payload.toolCall.tool", "labels.job", "log_name"]));
-  });
+  it.each(subjects)(
+    "reads only columns and JSON keys the Log Analytics view has for the shipped entries (%o)",
+    async (subject) => {
+      const schema = logAnalyticsColumnPaths(await shippedEntries());
+      const read = columnPaths(replayQueries(config, subject).logAnalytics);
+      expect(read.filter((path) => !schema.has(path) && !aliases.has(path))).toEqual([]);
+      expect(read).toEqual(expect.arrayContaining(["json_payload.toolCall.tool", "labels.job", "log_name"]));
+    },
+  );
 
   it.each(subjects)("filters both queries on the partition column, inside the window (%o)", (subject) => {
     const window = replayWindow({ since: "2026-05-01", until: "2026-05-03T12:00:00Z" });
     const queries = replayQueries(config, subject, window);
     for (const sql of [queries.bigQuery, queries.logAnalytics]) {
       expect(partitionFilters(sql)).toEqual([">= TIMESTAMP", "< TIMESTAMP"]);
-      expect(sql).toContain("timestamp >= TIMESTAMP('2026-05-01T00:00:00.000Z') AND timestamp < TIMESTAMP('2026-05-03T12:00:00.000Z')");
+      expect(sql).toContain(
+        "timestamp >= TIMESTAMP('2026-05-01T00:00:00.000Z') AND timestamp < TIMESTAMP('2026-05-03T12:00:00.000Z')",
+      );
     }
   });
 });
@@ -116,7 +174,14 @@ describe("the export naming rules", () => {
 
   it("follow Google's documented examples", () => {
     // jsonPayload.MESSAGE -> message; myField.mySubfield -> myfield.mysubfield; foo%% -> foo__; leading underscores dropped.
-    expect(["MESSAGE", "myField", "mySubfield", "foo%%", "_private", "xray_trace_id"].map(bigQueryFieldName)).toEqual(["message", "myfield", "mysubfield", "foo__", "private", "xray_trace_id"]);
+    expect(["MESSAGE", "myField", "mySubfield", "foo%%", "_private", "xray_trace_id"].map(bigQueryFieldName)).toEqual([
+      "message",
+      "myfield",
+      "mysubfield",
+      "foo__",
+      "private",
+      "xray_trace_id",
+    ]);
   });
 });
 
@@ -125,12 +190,17 @@ describe("replay window", () => {
 
   it("defaults to the last 7 days", () => {
     expect(replayWindow({}, now)).toEqual({ since: new Date("2026-06-03T08:00:00Z"), until: now });
-    expect(replayWindow({ until: "2026-06-01" }, now)).toEqual({ since: new Date("2026-05-25T00:00:00Z"), until: new Date("2026-06-01T00:00:00Z") });
+    expect(replayWindow({ until: "2026-06-01" }, now)).toEqual({
+      since: new Date("2026-05-25T00:00:00Z"),
+      until: new Date("2026-06-01T00:00:00Z"),
+    });
   });
 
   it("refuses a bad date or an empty window, naming the flag", () => {
     expect(() => replayWindow({ since: "last week" }, now)).toThrow(ReplayInputError);
     expect(() => replayWindow({ since: "last week" }, now)).toThrow(/--since "last week" is not an ISO 8601 date/);
-    expect(() => replayWindow({ since: "2026-06-05", until: "2026-06-04" }, now)).toThrow(/--since .* must be before --until/);
+    expect(() => replayWindow({ since: "2026-06-05", until: "2026-06-04" }, now)).toThrow(
+      /--since .* must be before --until/,
+    );
   });
 });

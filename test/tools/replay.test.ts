@@ -44,7 +44,12 @@ describe.each(["staging", "production"])("replay queries for %s", (stack) => {
   });
 
   it("queries one trace's whole path by the Cloud Logging trace field the shipper sets (B4)", async () => {
-    const { code, out } = await run(["--stack", stack, "--trace", "Root=1-5759E988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"]);
+    const { code, out } = await run([
+      "--stack",
+      stack,
+      "--trace",
+      "Root=1-5759E988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8",
+    ]);
     expect(code).toBe(0);
     const expected = `trace = 'projects/${project}/traces/1-5759e988-bd862e3fe1be46a994272793'`;
     expect(out.split(expected)).toHaveLength(3);
@@ -58,7 +63,9 @@ describe("replay arguments", () => {
     expect(injected.code).toBe(64);
     expect(injected.out).toBe("");
     expect((await run(["--stack", "staging", "--trace", "abc"])).code).toBe(64);
-    expect((await run(["--stack", "staging", "--exchange", "1", "--trace", "1-5759e988-bd862e3fe1be46a994272793"])).code).toBe(64);
+    expect(
+      (await run(["--stack", "staging", "--exchange", "1", "--trace", "1-5759e988-bd862e3fe1be46a994272793"])).code,
+    ).toBe(64);
     expect((await run(["--stack", "staging"])).err).toMatch(/--exchange <id> or --trace <id>/);
     expect((await run(["--exchange", "1"])).code).toBe(64);
     expect((await run(["--stack", "staging", "--exchange", "1", "--bogus"])).code).toBe(64);
@@ -80,7 +87,10 @@ describe("replay --run", () => {
     expect(result.err).toContain(join(emptyHome, ".config", "gcloud", "application_default_credentials.json"));
     expect(runQuery).not.toHaveBeenCalled();
 
-    const missingFile = await run(["--stack", "staging", "--exchange", "7", "--run"], { env: { GOOGLE_APPLICATION_CREDENTIALS: join(emptyHome, "gone.json") }, runQuery });
+    const missingFile = await run(["--stack", "staging", "--exchange", "7", "--run"], {
+      env: { GOOGLE_APPLICATION_CREDENTIALS: join(emptyHome, "gone.json") },
+      runQuery,
+    });
     expect(missingFile.code).toBe(2);
     expect(missingFile.err).toContain("gone.json");
     expect(runQuery).not.toHaveBeenCalled();
@@ -90,7 +100,10 @@ describe("replay --run", () => {
     const home = mkdtempSync(join(tmpdir(), "replay-adc-"));
     try {
       mkdirSync(join(home, ".config", "gcloud"), { recursive: true });
-      writeFileSync(join(home, ".config", "gcloud", "application_default_credentials.json"), JSON.stringify({ type: "authorized_user" }));
+      writeFileSync(
+        join(home, ".config", "gcloud", "application_default_credentials.json"),
+        JSON.stringify({ type: "authorized_user" }),
+      );
       const runQuery = vi.fn<QueryRunner>(async () => ({
         columns: ["timestamp", "operation", "outcome"],
         rows: [
@@ -112,11 +125,15 @@ describe("replay --run", () => {
   });
 
   it("exits non-zero from the command line too (npm run replay)", () => {
-    const child = spawnSync(join("node_modules", ".bin", "tsx"), ["tools/replay.ts", "--stack", "staging", "--exchange", "3", "--run"], {
-      env: { PATH: process.env.PATH ?? "", HOME: emptyHome },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const child = spawnSync(
+      join("node_modules", ".bin", "tsx"),
+      ["tools/replay.ts", "--stack", "staging", "--exchange", "3", "--run"],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: emptyHome },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
     expect(child.status).toBe(2);
     expect(child.stdout).toContain("labels.exchangeid = '3'");
     expect(child.stderr).toMatch(/cannot --run: no Google credentials/);

@@ -39,8 +39,15 @@ describe("the recorded run, from a real vitest run", () => {
         "});",
       ].join("\n"),
     );
-    writeFileSync(join(root, "vitest.config.mts"), "export default { test: { globals: true, include: ['test/**/*.test.ts'] } };\n");
-    await exec(join(projectRoot, "node_modules/.bin/vitest"), ["run", "--root", root, `--reporter=${join(projectRoot, "test/harness/recorded-run-reporter.ts")}`], { cwd: root }).catch((error: { code?: number }) => {
+    writeFileSync(
+      join(root, "vitest.config.mts"),
+      "export default { test: { globals: true, include: ['test/**/*.test.ts'] } };\n",
+    );
+    await exec(
+      join(projectRoot, "node_modules/.bin/vitest"),
+      ["run", "--root", root, `--reporter=${join(projectRoot, "test/harness/recorded-run-reporter.ts")}`],
+      { cwd: root },
+    ).catch((error: { code?: number }) => {
       // One test fails on purpose: vitest exits 1.
       if (error.code !== 1) throw error;
     });
@@ -74,13 +81,19 @@ describe("the recorded run, from a real vitest run", () => {
     const outcome = (id: "M1" | "H2" | "O1" | "C2") => outcomeOf(named.get(id)?.[0] ?? { file: "", path: [] }, run);
     expect(outcome("M1")).toEqual({ state: "passed", count: 1 });
     expect(outcome("H2")).toMatchObject({ state: "not-run", reason: "1 of 1 test(s) skipped" });
-    expect(outcome("O1")).toMatchObject({ state: "not-run", reason: expect.stringMatching(/not in the last test run/) });
+    expect(outcome("O1")).toMatchObject({
+      state: "not-run",
+      reason: expect.stringMatching(/not in the last test run/),
+    });
     expect(outcome("C2")).toMatchObject({ state: "failed", reason: "1 of 3 test(s) failed" });
   });
 
   it("is stale once a source changes, and missing where no run was recorded", () => {
     writeFileSync(join(root, "test", "withdraw.test.ts"), "// edited after the run\n", { flag: "a" });
-    expect(readRecordedRun(root)).toMatchObject({ state: "stale", reason: expect.stringMatching(/ran on other sources/) });
+    expect(readRecordedRun(root)).toMatchObject({
+      state: "stale",
+      reason: expect.stringMatching(/ran on other sources/),
+    });
     expect(readRecordedRun(mkdtempSync(join(tmpdir(), "no-run-")))).toMatchObject({ state: "missing" });
   });
 });
@@ -89,7 +102,8 @@ describe("an item whose evidence test did not run", () => {
   let production: StackEvaluation;
   const review = (run: RecordedRun) => reviewStack(production, { source: readStackFile("production"), run });
   const m1 = async (run: RecordedRun) => (await review(run)).checklist.find((item) => item.id === "M1");
-  const withdrawTitle = "withdraws every token at or above its threshold in one withdrawFunds to the treasury, and emits amounts and gas";
+  const withdrawTitle =
+    "withdraws every token at or above its threshold in one withdrawFunds to the treasury, and emits amounts and gas";
 
   beforeAll(async () => {
     ({ production } = await evaluateCommittedStacks());
@@ -106,19 +120,31 @@ describe("an item whose evidence test did not run", () => {
   });
 
   it("is 'evidence not run' when the test was renamed", async () => {
-    const item = await m1(withTest(passedRun(), withdrawTitle, (test) => ({ ...test, path: [...test.path.slice(0, -1), "withdraws (renamed)"] })));
+    const item = await m1(
+      withTest(passedRun(), withdrawTitle, (test) => ({
+        ...test,
+        path: [...test.path.slice(0, -1), "withdraws (renamed)"],
+      })),
+    );
     expect(item).toMatchObject({ status: "evidence-not-run" });
     expect(item?.evidence.find((e) => e.notRun)?.detail).toMatch(/not in the last test run/);
   });
 
   it("fails, blocking, when the test failed", async () => {
-    expect(await m1(withTest(passedRun(), withdrawTitle, (test) => ({ ...test, status: "failed" })))).toMatchObject({ status: "fail", blocking: true });
+    expect(await m1(withTest(passedRun(), withdrawTitle, (test) => ({ ...test, status: "failed" })))).toMatchObject({
+      status: "fail",
+      blocking: true,
+    });
   });
 
   it("makes every test-backed item 'evidence not run' without a run on these sources, and the stack NOT READY", async () => {
     const report = await review({ state: "stale", reason: "the last test run ran on other sources" });
     expect(report.checklist.find((item) => item.id === "C1")?.status).toBe("evidence-not-run");
-    expect(report.checklist.filter((item) => item.status === "pass").every((item) => item.evidence.every((e) => e.kind !== "test"))).toBe(true);
+    expect(
+      report.checklist
+        .filter((item) => item.status === "pass")
+        .every((item) => item.evidence.every((e) => e.kind !== "test")),
+    ).toBe(true);
     expect(report.verdict).toBe("not-ready");
     expect(report.testRun).toEqual({ state: "stale", detail: "the last test run ran on other sources" });
   });

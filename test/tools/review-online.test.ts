@@ -41,9 +41,19 @@ async function placeFixtureAt(diamond: Address): Promise<FixtureDeployment> {
 }
 
 /** Creates sellers at the official diamond until seller `id` exists with the given roles. */
-async function createSellerWithId(at: FixtureDeployment, id: bigint, roles: { assistant: Address; admin: Address; treasury: Address }): Promise<void> {
+async function createSellerWithId(
+  at: FixtureDeployment,
+  id: bigint,
+  roles: { assistant: Address; admin: Address; treasury: Address },
+): Promise<void> {
   for (;;) {
-    const { result } = await at.publicClient.simulateContract({ address: at.diamond, abi: at.abi, functionName: "testOnly_createSeller", args: [zeroAddress, zeroAddress, zeroAddress], account: at.deployer.account });
+    const { result } = await at.publicClient.simulateContract({
+      address: at.diamond,
+      abi: at.abi,
+      functionName: "testOnly_createSeller",
+      args: [zeroAddress, zeroAddress, zeroAddress],
+      account: at.deployer.account,
+    });
     const next = result as bigint;
     const args = next === id ? [roles.assistant, roles.admin, roles.treasury] : [zeroAddress, zeroAddress, zeroAddress];
     await send(at, at.deployer, { address: at.diamond, abi: at.abi, functionName: "testOnly_createSeller", args });
@@ -52,7 +62,12 @@ async function createSellerWithId(at: FixtureDeployment, id: bigint, roles: { as
 }
 
 const review = (stack = "production", subgraph: string | false = subgraphUrl) =>
-  runReview(readStackFile(stack), { rpc: anvil.rpcUrl, subgraphUrl: subgraph, outDir: false, review: { run: passedRun() } });
+  runReview(readStackFile(stack), {
+    rpc: anvil.rpcUrl,
+    subgraphUrl: subgraph,
+    outDir: false,
+    review: { run: passedRun() },
+  });
 
 beforeAll(async () => {
   anvil = await startAnvil({ chainId: 137 });
@@ -91,22 +106,41 @@ describe("npm run review --rpc", () => {
   it("checks the diamond, the seller's roles, paused regions and subgraph lag on chain", async () => {
     const { report } = await review();
     expect(report?.mode).toBe("online");
-    expect(report?.online).toMatchObject({ rpcHost: new URL(anvil.rpcUrl).host, chainId: 137, pausedRegions: [], errors: [] });
+    expect(report?.online).toMatchObject({
+      rpcHost: new URL(anvil.rpcUrl).host,
+      chainId: 137,
+      pausedRegions: [],
+      errors: [],
+    });
     expect(report?.online?.diamond).toMatchObject({ address: production.config.protocol.diamond, hasCode: true });
     expect(report?.online?.subgraph).toMatchObject({ lagBlocks: 5 });
     // The admin is a contract on chain; who holds it is still for a person to sign.
     expect(item(report, "S2")).toMatchObject({ status: "needs-sign-off" });
-    expect(item(report, "S2").evidence.filter((e) => e.kind === "chain").every((e) => e.ok)).toBe(true);
-    expect(item(report, "H1").evidence.filter((e) => e.kind === "chain").every((e) => e.ok)).toBe(true);
+    expect(
+      item(report, "S2")
+        .evidence.filter((e) => e.kind === "chain")
+        .every((e) => e.ok),
+    ).toBe(true);
+    expect(
+      item(report, "H1")
+        .evidence.filter((e) => e.kind === "chain")
+        .every((e) => e.ok),
+    ).toBe(true);
     const m3 = item(report, "M3");
     expect(m3.status).toBe("needs-sign-off"); // the people behind the keys are still for a person to name
     expect(m3.evidence.find((e) => e.ref.endsWith(".assistant"))).toMatchObject({ ok: true });
-    expect(report?.custody.seller.onChain).toMatchObject({ assistant: production.outputs.assistantAddress, adminIsContract: true });
+    expect(report?.custody.seller.onChain).toMatchObject({
+      assistant: production.outputs.assistantAddress,
+      adminIsContract: true,
+    });
   });
 
   it("fails S2 when the seller's admin is an EOA", async () => {
     const snapshot = await fixture.testClient.snapshot();
-    await fixture.testClient.setCode({ address: getAddress(production.config.seller.admin.toLowerCase()), bytecode: "0x" });
+    await fixture.testClient.setCode({
+      address: getAddress(production.config.seller.admin.toLowerCase()),
+      bytecode: "0x",
+    });
     const run = await review();
     await fixture.testClient.revert({ id: snapshot });
     expect(item(run.report, "S2")).toMatchObject({ status: "fail", blocking: true });
@@ -119,7 +153,12 @@ describe("npm run review --rpc", () => {
     // A fresh diamond where seller 7's assistant is someone else.
     await fixture.testClient.setCode({ address: production.config.protocol.diamond, bytecode: "0x" });
     const official = await placeFixtureAt(production.config.protocol.diamond);
-    for (let slot = 0n; slot < 64n; slot++) await fixture.testClient.setStorageAt({ address: official.diamond, index: `0x${slot.toString(16).padStart(64, "0")}`, value: `0x${"0".repeat(64)}` });
+    for (let slot = 0n; slot < 64n; slot++)
+      await fixture.testClient.setStorageAt({
+        address: official.diamond,
+        index: `0x${slot.toString(16).padStart(64, "0")}`,
+        value: `0x${"0".repeat(64)}`,
+      });
     await createSellerWithId(official, 7n, {
       assistant: "0x000000000000000000000000000000000000dEaD",
       admin: getAddress(production.config.seller.admin.toLowerCase()),
@@ -148,12 +187,19 @@ describe("npm run review --rpc", () => {
 
   it("fails H1 naming the function when the live diamond no longer serves a selector the jobs call", async () => {
     const before = await review();
-    expect(item(before.report, "H1").evidence.find((e) => e.ref === "facetAddress(bytes4)")).toMatchObject({ ok: true });
+    expect(item(before.report, "H1").evidence.find((e) => e.ref === "facetAddress(bytes4)")).toMatchObject({
+      ok: true,
+    });
     expect(before.report?.online?.selectors?.checked).toBeGreaterThanOrEqual(15);
     const snapshot = await fixture.testClient.snapshot();
     const official = { ...fixture, diamond: production.config.protocol.diamond };
     // As a diamond cut that removes withdrawFunds(uint256,address[],uint256[]) would leave it.
-    await send(official, official.deployer, { address: official.diamond, abi: official.abi, functionName: "testOnly_removeSelector", args: [toFunctionSelector("withdrawFunds(uint256,address[],uint256[])")] });
+    await send(official, official.deployer, {
+      address: official.diamond,
+      abi: official.abi,
+      functionName: "testOnly_removeSelector",
+      args: [toFunctionSelector("withdrawFunds(uint256,address[],uint256[])")],
+    });
     const run = await review();
     await fixture.testClient.revert({ id: snapshot });
     const h1 = item(run.report, "H1");
@@ -173,7 +219,11 @@ describe("npm run review --rpc", () => {
   });
 
   it("exits 1 with the reason when the RPC does not answer", async () => {
-    const run = await runReview(readStackFile("production"), { rpc: "http://127.0.0.1:9/", subgraphUrl: false, outDir: false });
+    const run = await runReview(readStackFile("production"), {
+      rpc: "http://127.0.0.1:9/",
+      subgraphUrl: false,
+      outDir: false,
+    });
     expect(run.exitCode).toBe(1);
     expect(run.reason).toMatch(/online checks could not read the chain/);
   });

@@ -13,7 +13,13 @@ let production: StackEvaluation;
 /** Mermaid's parser sanitizes labels with DOMPurify, which needs a DOM: jsdom provides one. */
 async function mermaidParser(): Promise<(text: string) => Promise<unknown>> {
   const { window } = new JSDOM("<!doctype html><html><body></body></html>");
-  Object.assign(globalThis, { window, document: window.document, DOMParser: window.DOMParser, Element: window.Element, HTMLElement: window.HTMLElement });
+  Object.assign(globalThis, {
+    window,
+    document: window.document,
+    DOMParser: window.DOMParser,
+    Element: window.Element,
+    HTMLElement: window.HTMLElement,
+  });
   const mermaid = (await import("mermaid")).default;
   mermaid.initialize({ startOnLoad: false });
   return (text) => mermaid.parse(text);
@@ -38,7 +44,10 @@ describe("stackDiagram", () => {
   });
 
   it("draws the trust boundaries: people, the AWS account with its VPC, the GCP project, the chain", () => {
-    const subgraphs = diagrams.production.split("\n").filter((line) => /^\s*subgraph /.test(line)).map((line) => line.trim().split(/[[\s]/)[1]);
+    const subgraphs = diagrams.production
+      .split("\n")
+      .filter((line) => /^\s*subgraph /.test(line))
+      .map((line) => line.trim().split(/[[\s]/)[1]);
     expect(subgraphs).toEqual(["people", "aws", "vpc", "gcp_project", "chain"]);
   });
 
@@ -47,7 +56,12 @@ describe("stackDiagram", () => {
       const edges = edgesOf(diagram);
       expect(edges.length).toBeLessThanOrEqual(25);
       expect(new Set(edges).size).toBe(edges.length);
-      const declared = new Set(diagram.split("\n").map((line) => /^\s*([A-Za-z0-9_]+)[[({>]/.exec(line)?.[1]).filter((id): id is string => id !== undefined));
+      const declared = new Set(
+        diagram
+          .split("\n")
+          .map((line) => /^\s*([A-Za-z0-9_]+)[[({>]/.exec(line)?.[1])
+          .filter((id): id is string => id !== undefined),
+      );
       for (const edge of edges) {
         const [from, to] = [/^\s*([A-Za-z0-9_]+)/.exec(edge)?.[1], /([A-Za-z0-9_]+)\s*$/.exec(edge)?.[1]];
         expect(declared.has(from ?? ""), `${edge}: ${from}`).toBe(true);
@@ -58,7 +72,9 @@ describe("stackDiagram", () => {
 
   it("groups the jobs by what they may do: only the signing group signs", () => {
     const diagram = diagrams.production;
-    expect(diagram).toMatch(/signing_jobs\["Jobs that sign<br\/>smoke: on demand<br\/>withdraw: rate\(1 hour\), concurrency 1"\]/);
+    expect(diagram).toMatch(
+      /signing_jobs\["Jobs that sign<br\/>smoke: on demand<br\/>withdraw: rate\(1 hour\), concurrency 1"\]/,
+    );
     expect(diagram).toMatch(/signing_jobs -->\|"kms:Sign \+ public key"\| signer/);
     expect(diagram).toMatch(/chain_jobs -->\|"public key"\| signer/);
     expect(edgesOf(diagram).filter((edge) => edge.includes("kms:Sign"))).toHaveLength(1);

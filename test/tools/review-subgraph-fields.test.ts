@@ -15,7 +15,11 @@ let subgraph: SubgraphServer;
 beforeAll(async () => {
   anvil = await startAnvil();
   const fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+  subgraph = await startSubgraphServer({
+    rpcUrl: anvil.rpcUrl,
+    diamond: fixture.diamond,
+    fromBlock: fixture.deployBlock,
+  });
 });
 afterAll(async () => {
   await Promise.all([subgraph?.stop(), anvil?.stop()]);
@@ -23,12 +27,25 @@ afterAll(async () => {
 
 describe("review --rpc: the kit's subgraph fields against the live introspection", () => {
   it("finds every document the kit sends valid against the served schema", async () => {
-    expect(await checkSubgraphFields(subgraph.url, 10_000)).toEqual({ host: new URL(subgraph.url).host, documents: Object.keys(kitSubgraphDocuments).length, problems: [] });
+    expect(await checkSubgraphFields(subgraph.url, 10_000)).toEqual({
+      host: new URL(subgraph.url).host,
+      documents: Object.keys(kitSubgraphDocuments).length,
+      problems: [],
+    });
   });
 
   it("names the document and the field the live schema lacks", async () => {
-    const result = await checkSubgraphFields(subgraph.url, 10_000, { ...kitSubgraphDocuments, renamed: "query { exchange(id: 1) { id completedAt } }" });
-    expect(result).toMatchObject({ problems: [expect.stringMatching(/^renamed: Cannot query field "completedAt" on type "Exchange"\. Did you mean "completedDate"/)] });
+    const result = await checkSubgraphFields(subgraph.url, 10_000, {
+      ...kitSubgraphDocuments,
+      renamed: "query { exchange(id: 1) { id completedAt } }",
+    });
+    expect(result).toMatchObject({
+      problems: [
+        expect.stringMatching(
+          /^renamed: Cannot query field "completedAt" on type "Exchange"\. Did you mean "completedDate"/,
+        ),
+      ],
+    });
   });
 
   it("says why when the subgraph cannot be introspected", async () => {

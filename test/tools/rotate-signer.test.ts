@@ -22,7 +22,11 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
   let runs = 0;
   beforeAll(async () => {
     [chain, dynalite] = await Promise.all([startKmsSellerChain(), startDynalite()]);
-    subgraph = await startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: chain.fixture.diamond, fromBlock: chain.fixture.deployBlock });
+    subgraph = await startSubgraphServer({
+      rpcUrl: chain.anvil.rpcUrl,
+      diamond: chain.fixture.diamond,
+      fromBlock: chain.fixture.deployBlock,
+    });
   });
   afterAll(async () => {
     await Promise.all([subgraph?.stop(), chain?.stop(), dynalite?.stop()]);
@@ -43,8 +47,16 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
         withdrawTestDeps({
           fixture: chain.fixture,
           seller: chain.seller,
-          clients: createWriteClients({ chainId: chain.anvil.chain.id, urls: { primary: chain.anvil.rpcUrl }, logger, account, pollingIntervalMs: 20 }),
-          tokens: [{ address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n }],
+          clients: createWriteClients({
+            chainId: chain.anvil.chain.id,
+            urls: { primary: chain.anvil.rpcUrl },
+            logger,
+            account,
+            pollingIntervalMs: 20,
+          }),
+          tokens: [
+            { address: zeroAddress, symbol: "ETH", withdrawThresholdWei: parseEther("0.5"), reserveMarginWei: 0n },
+          ],
           table,
           dynamo: dynalite.newClient(),
           subgraphUrl: subgraph.url,
@@ -65,13 +77,19 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     const log: string[] = [];
     const deps: RotationDeps = {
       stack: "production",
-      chain: { client: chain.fixture.publicClient, rpcUrl: chain.anvil.rpcUrl, diamond: chain.fixture.diamond, sellerId: chain.seller.sellerId },
+      chain: {
+        client: chain.fixture.publicClient,
+        rpcUrl: chain.anvil.rpcUrl,
+        diamond: chain.fixture.diamond,
+        sellerId: chain.seller.sellerId,
+      },
       kms: chain.kms.client(),
       keyOf: (generation) => keys.get(generation),
       config: () => config,
       log: (line) => log.push(line),
     };
-    const assistant = async () => (await readSeller(chain.fixture.publicClient, chain.fixture.diamond, chain.seller.sellerId)).seller.assistant;
+    const assistant = async () =>
+      (await readSeller(chain.fixture.publicClient, chain.fixture.diamond, chain.seller.sellerId)).seller.assistant;
     /** After each stop: the job with the configured key signs only if the protocol accepts that key. */
     const jobIsSafe = async () => {
       const run = await withdrawWith(keys.get(config.generation) as string);
@@ -88,7 +106,9 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     // 1. The new key: a deploy step; the walk stops and prints the config command.
     let result = await walkRotation(deps);
     expect(result.stoppedAt?.id).toBe("new-key");
-    expect(log.join("\n")).toContain("pulumi config set --path 'boson-kit:signer.pendingGeneration' 2 --stack production");
+    expect(log.join("\n")).toContain(
+      "pulumi config set --path 'boson-kit:signer.pendingGeneration' 2 --stack production",
+    );
     const { keyId: newKeyId } = chain.kms.createKey();
     keys.set(2, newKeyId);
     config = { ...config, pendingGeneration: 2 };
@@ -99,7 +119,10 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     expect(result.stoppedAt?.id).toBe("update-seller");
     const printed = /sends: to (0x[0-9a-fA-F]{40}), value 0, data (0x[0-9a-f]+)/.exec(log.join("\n"));
     expect(printed?.[1]).toBe(chain.fixture.diamond);
-    const hash = await chain.fixture.deployer.sendTransaction({ to: chain.fixture.diamond, data: printed?.[2] as `0x${string}` });
+    const hash = await chain.fixture.deployer.sendTransaction({
+      to: chain.fixture.diamond,
+      data: printed?.[2] as `0x${string}`,
+    });
     await chain.fixture.publicClient.waitForTransactionReceipt({ hash });
     // Pending: the old key is still the assistant and still signs.
     expect(await jobIsSafe()).toBe(true);
@@ -115,7 +138,9 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     // Running again here changes nothing on chain: it stops at the same deploy.
     result = await walkRotation(deps);
     expect(result.stoppedAt?.id).toBe("switch-jobs");
-    expect(log.join("\n")).toContain(`pulumi config set --path 'boson-kit:signer.address' ${newAddress} --stack production`);
+    expect(log.join("\n")).toContain(
+      `pulumi config set --path 'boson-kit:signer.address' ${newAddress} --stack production`,
+    );
 
     // 5-6. The deploy switches the jobs, pins the address and disables the old key.
     config = { generation: 2, pendingGeneration: undefined, retiredGenerations: [1] };
@@ -130,8 +155,23 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
   });
 
   it("marks steps done from state alone (idempotent after any step)", () => {
-    const base = { generation: 1, pendingGeneration: 2, retiredGenerations: [], oldAddress: zeroAddress, newAddress: "0x00000000000000000000000000000000000000b2" as Address, sellerAssistant: zeroAddress, pendingForNewAddress: true, oldBalanceWei: 10n, dustWei: 1n, oldKeyEnabled: true };
+    const base = {
+      generation: 1,
+      pendingGeneration: 2,
+      retiredGenerations: [],
+      oldAddress: zeroAddress,
+      newAddress: "0x00000000000000000000000000000000000000b2" as Address,
+      sellerAssistant: zeroAddress,
+      pendingForNewAddress: true,
+      oldBalanceWei: 10n,
+      dustWei: 1n,
+      oldKeyEnabled: true,
+    };
     expect(rotationSteps(base).map((step) => step.done)).toEqual([true, true, false, false, false, false]);
-    expect(rotationSteps({ ...base, pendingGeneration: undefined, newAddress: undefined, pendingForNewAddress: false }).map((step) => step.done)).toEqual([false, false, false, false, false, false]);
+    expect(
+      rotationSteps({ ...base, pendingGeneration: undefined, newAddress: undefined, pendingForNewAddress: false }).map(
+        (step) => step.done,
+      ),
+    ).toEqual([false, false, false, false, false, false]);
   });
 });

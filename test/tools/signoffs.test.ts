@@ -48,12 +48,16 @@ describe("signoffs/<stack>.yaml", () => {
       "signoffs/production.yaml entry 5 (C4) counts as absent: expired on 2026-12-01",
       "signoffs/production.yaml entry 6 (alert-canary) counts as absent: checked: must say what was checked and how (20 characters at least)",
       expect.stringMatching(/^signoffs\/production.yaml entry 7 \(Z9\) counts as absent: item: must be one of S2, S3/),
-      expect.stringMatching(/^signoffs\/production.yaml entry 8 \(first-pulumi-up\) counts as absent: entry: Unrecognized key: "extra"/),
+      expect.stringMatching(
+        /^signoffs\/production.yaml entry 8 \(first-pulumi-up\) counts as absent: entry: Unrecognized key: "extra"/,
+      ),
     ]);
   });
 
   it("refuses a file that is not a list of sign-offs, or not YAML", () => {
-    expect(validateSignoffs({ S2: "yes" }, "f.yaml", today).rejected).toEqual(["f.yaml: expected `signoffs:` with a list of entries; every sign-off in it counts as absent"]);
+    expect(validateSignoffs({ S2: "yes" }, "f.yaml", today).rejected).toEqual([
+      "f.yaml: expected `signoffs:` with a list of entries; every sign-off in it counts as absent",
+    ]);
     const root = mkdtempSync(join(tmpdir(), "signoffs-"));
     mkdirSync(join(root, "signoffs"));
     writeFileSync(join(root, "signoffs", "production.yaml"), "signoffs: [\n");
@@ -70,7 +74,10 @@ describe("a production stack with its secrets set and every sign-off", () => {
     ({ production } = await evaluateCommittedStacks());
     root = mkdtempSync(join(tmpdir(), "signed-"));
     mkdirSync(join(root, "signoffs"));
-    writeFileSync(join(root, "signoffs", "production.yaml"), stringify({ signoffs: signoffItemIds.map((item) => entry(item, { expires: "2027-06-01" })) }));
+    writeFileSync(
+      join(root, "signoffs", "production.yaml"),
+      stringify({ signoffs: signoffItemIds.map((item) => entry(item, { expires: "2027-06-01" })) }),
+    );
   });
 
   const source = () => {
@@ -81,20 +88,37 @@ describe("a production stack with its secrets set and every sign-off", () => {
   };
 
   it("is READY, each signed item passing with its sign-off as evidence", async () => {
-    const report = await reviewStack(production, { source: source(), run: passedRun(), signoffs: readSignoffs(root, "production", today) });
+    const report = await reviewStack(production, {
+      source: source(),
+      run: passedRun(),
+      signoffs: readSignoffs(root, "production", today),
+    });
     expect(report.awaiting).toEqual([]);
     expect(report.verdict).toBe("ready");
     const s2 = report.checklist.find((item) => item.id === "S2");
     expect(s2?.status).toBe("pass");
-    expect(s2?.evidence.at(-1)).toMatchObject({ kind: "signoff", ref: "signoffs/production.yaml", detail: expect.stringMatching(/^signed by Dana Reviewer \(security\) on 2026-11-30 \(until 2027-06-01\)/) });
+    expect(s2?.evidence.at(-1)).toMatchObject({
+      kind: "signoff",
+      ref: "signoffs/production.yaml",
+      detail: expect.stringMatching(/^signed by Dana Reviewer \(security\) on 2026-11-30 \(until 2027-06-01\)/),
+    });
     expect(renderMarkdown(report)).toMatch(/\*\*READY \(/);
   });
 
   it("is NOT READY again once a sign-off expires, awaiting the person it names", async () => {
-    const report = await reviewStack(production, { source: source(), run: passedRun(), signoffs: readSignoffs(root, "production", "2027-06-01") });
+    const report = await reviewStack(production, {
+      source: source(),
+      run: passedRun(),
+      signoffs: readSignoffs(root, "production", "2027-06-01"),
+    });
     expect(report.verdict).toBe("not-ready");
     expect(report.checklist.find((item) => item.id === "C4")?.status).toBe("needs-sign-off");
-    expect(report.awaiting).toContainEqual({ what: "sign-off C4: The smoke job ran against this stack for this release", who: "the release owner" });
-    expect(report.notes).toContain("Sign-off signoffs/production.yaml entry 5 (C4) counts as absent: expired on 2027-06-01.");
+    expect(report.awaiting).toContainEqual({
+      what: "sign-off C4: The smoke job ran against this stack for this release",
+      who: "the release owner",
+    });
+    expect(report.notes).toContain(
+      "Sign-off signoffs/production.yaml entry 5 (C4) counts as absent: expired on 2027-06-01.",
+    );
   });
 });

@@ -36,8 +36,11 @@ const workflowDir = join(projectRoot, ".github", "workflows");
 const files = readdirSync(workflowDir).filter((file) => file.endsWith(".yml"));
 const text = (file: string) => readFileSync(join(workflowDir, file), "utf8");
 const workflow = (file: string) => parse(text(file)) as Workflow;
-const allJobs = files.flatMap((file) => Object.entries(workflow(file).jobs).map(([name, job]) => ({ file, name, job })));
-const usesCloudCredentials = (job: Job) => job.steps.some((step) => /configure-aws-credentials|google-github-actions\/auth/.test(step.uses ?? ""));
+const allJobs = files.flatMap((file) =>
+  Object.entries(workflow(file).jobs).map(([name, job]) => ({ file, name, job })),
+);
+const usesCloudCredentials = (job: Job) =>
+  job.steps.some((step) => /configure-aws-credentials|google-github-actions\/auth/.test(step.uses ?? ""));
 const runs = (job: Job) => job.steps.map((step) => step.run ?? "").join("\n");
 
 function shellcheck(path: string): { message: string; line: number; code: number }[] {
@@ -46,7 +49,10 @@ function shellcheck(path: string): { message: string; line: number; code: number
     return [];
   } catch (error) {
     const failure = error as { code?: string; stdout?: string };
-    if (failure.code === "ENOENT") throw new Error("shellcheck is not installed: apt-get install shellcheck (.ci/run installs it)", { cause: error });
+    if (failure.code === "ENOENT")
+      throw new Error("shellcheck is not installed: apt-get install shellcheck (.ci/run installs it)", {
+        cause: error,
+      });
     return JSON.parse(failure.stdout ?? "[]") as { message: string; line: number; code: number }[];
   }
 }
@@ -61,14 +67,17 @@ describe("the workflows lint cleanly", () => {
   });
 
   it("actionlint is live: it reports an injected, untrusted expression", async () => {
-    const injected = "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
+    const injected =
+      "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
     expect((await runLint(injected, "injected.yml")).map((result) => result.kind)).toEqual(["expression"]);
   });
 
   it("every run: script and the scripts it calls pass shellcheck, and none interpolates an expression", () => {
     const dir = mkdtempSync(join(tmpdir(), "workflow-scripts-"));
     const scripts = allJobs.flatMap(({ file, name, job }) =>
-      job.steps.filter((step) => step.run).map((step, index) => ({ where: `${file} ${name} step ${index}`, body: step.run ?? "" })),
+      job.steps
+        .filter((step) => step.run)
+        .map((step, index) => ({ where: `${file} ${name} step ${index}`, body: step.run ?? "" })),
     );
     expect(scripts.length).toBeGreaterThan(10);
     for (const script of scripts) {
@@ -84,7 +93,7 @@ describe("the workflows lint cleanly", () => {
 
   it("shellcheck is live: it reports an unquoted variable", () => {
     const path = join(mkdtempSync(join(tmpdir(), "shellcheck-")), "bad.sh");
-    writeFileSync(path, '#!/usr/bin/env bash\nrm -rf $1/tmp\n');
+    writeFileSync(path, "#!/usr/bin/env bash\nrm -rf $1/tmp\n");
     expect(shellcheck(path).map((finding) => finding.code)).toContain(2086);
   });
 });
@@ -92,7 +101,9 @@ describe("the workflows lint cleanly", () => {
 describe("keyless and least privilege", () => {
   it("uses no static key: no secrets at all, no access keys, no Pulumi access token, no credentials file", () => {
     for (const file of files) {
-      expect(text(file)).not.toMatch(/secrets\.|aws-access-key-id|aws-secret-access-key|credentials_json|PULUMI_ACCESS_TOKEN/);
+      expect(text(file)).not.toMatch(
+        /secrets\.|aws-access-key-id|aws-secret-access-key|credentials_json|PULUMI_ACCESS_TOKEN/,
+      );
     }
   });
 
@@ -101,16 +112,21 @@ describe("keyless and least privilege", () => {
     for (const { file, name, job } of allJobs) {
       const wantsToken = usesCloudCredentials(job);
       expect(job.permissions?.["id-token"] === "write", `${file} ${name}`).toBe(wantsToken);
-      expect(Object.keys(job.permissions ?? {}).sort(), `${file} ${name}`).toEqual(wantsToken ? ["contents", "id-token"] : ["contents"]);
+      expect(Object.keys(job.permissions ?? {}).sort(), `${file} ${name}`).toEqual(
+        wantsToken ? ["contents", "id-token"] : ["contents"],
+      );
       expect(job.permissions?.contents, `${file} ${name}`).toBe("read");
     }
   });
 
   it("pins every action to a commit SHA with the tag it stands for beside it", () => {
     for (const file of files) {
-      const uses = text(file).split("\n").filter((line) => /^\s*- uses:/.test(line));
+      const uses = text(file)
+        .split("\n")
+        .filter((line) => /^\s*- uses:/.test(line));
       expect(uses.length, file).toBeGreaterThan(3);
-      for (const line of uses) expect(line, file).toMatch(/^\s*- uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+      for (const line of uses)
+        expect(line, file).toMatch(/^\s*- uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
     }
   });
 
@@ -124,7 +140,9 @@ describe("keyless and least privilege", () => {
 
   it("previews pull requests as the previewer role, and deploys only from main", () => {
     const preview = workflow("pull-request.yml").jobs.preview;
-    const role = preview?.steps.find((step) => step.uses?.includes("configure-aws-credentials"))?.with?.["role-to-assume"];
+    const role = preview?.steps.find((step) => step.uses?.includes("configure-aws-credentials"))?.with?.[
+      "role-to-assume"
+    ];
     expect(role).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
     expect(runs(preview as Job)).not.toMatch(/pulumi up/);
     expect(workflow("release.yml").on).toEqual({ push: { branches: ["main"] } });
@@ -146,14 +164,22 @@ describe("staging, then production with approval, applying the plan it previewed
     expect(staging.needs).toBe("test");
     expect(staging.environment).toBe("staging");
     expect(stepIndex(staging, /npm run -s preflight/)).toBeLessThan(stepIndex(staging, /pulumi up/));
-    expect(stepIndex(staging, /pulumi up/)).toBeLessThan(stepIndex(staging, /invoke-smoke\.sh "\$STACK" smoke-result\.json/));
-    expect(staging.steps.at(-1)).toMatchObject({ uses: expect.stringContaining("actions/upload-artifact@"), with: { path: "smoke-result.json" } });
+    expect(stepIndex(staging, /pulumi up/)).toBeLessThan(
+      stepIndex(staging, /invoke-smoke\.sh "\$STACK" smoke-result\.json/),
+    );
+    expect(staging.steps.at(-1)).toMatchObject({
+      uses: expect.stringContaining("actions/upload-artifact@"),
+      with: { path: "smoke-result.json" },
+    });
   });
 
   it("waits for the production environment, then runs preflight and the gate before any change", () => {
     expect(production.needs).toBe("staging");
     expect(production.environment).toBe("production");
-    const gate = stepIndex(production, /npm run -s promote -- --from staging --to "\$STACK" --smoke-record smoke-result\.json/);
+    const gate = stepIndex(
+      production,
+      /npm run -s promote -- --from staging --to "\$STACK" --smoke-record smoke-result\.json/,
+    );
     expect(stepIndex(production, /npm run -s preflight/)).toBeGreaterThan(-1);
     expect(stepIndex(production, /npm run -s preflight/)).toBeLessThan(gate);
     expect(gate).toBeLessThan(stepIndex(production, /pulumi preview/));
@@ -165,7 +191,9 @@ describe("staging, then production with approval, applying the plan it previewed
     const upAt = stepIndex(production, /pulumi up .*--plan "\$PLAN"/);
     expect(previewAt).toBeGreaterThan(-1);
     expect(upAt).toBeGreaterThan(previewAt);
-    const ups = runs(production).split("\n").filter((line) => /pulumi up/.test(line));
+    const ups = runs(production)
+      .split("\n")
+      .filter((line) => /pulumi up/.test(line));
     expect(ups).toHaveLength(1);
     expect(ups[0]).toMatch(/--plan "\$PLAN"/);
   });
@@ -176,7 +204,13 @@ describe("the smoke result check the pipeline runs", () => {
     const path = join(mkdtempSync(join(tmpdir(), "smoke-result-")), "result.json");
     writeFileSync(path, JSON.stringify(result));
     try {
-      return { code: 0, stdout: execFileSync("node", [join(projectRoot, ".github", "scripts", "check-smoke-result.mjs"), path], { encoding: "utf8", stdio: "pipe" }) };
+      return {
+        code: 0,
+        stdout: execFileSync("node", [join(projectRoot, ".github", "scripts", "check-smoke-result.mjs"), path], {
+          encoding: "utf8",
+          stdio: "pipe",
+        }),
+      };
     } catch (error) {
       return { code: (error as { status: number }).status, stdout: "" };
     }
@@ -184,7 +218,10 @@ describe("the smoke result check the pipeline runs", () => {
   const steps = [{ exchange: "A", step: "commit", status: "passed" }];
 
   it("passes a record that passed, printing each step", () => {
-    expect(check({ releaseRecord: { stack: "staging", passed: true, steps } })).toEqual({ code: 0, stdout: "A.commit: passed\nsmoke test on staging: passed\n" });
+    expect(check({ releaseRecord: { stack: "staging", passed: true, steps } })).toEqual({
+      code: 0,
+      stdout: "A.commit: passed\nsmoke test on staging: passed\n",
+    });
   });
 
   it("fails a record that failed, and a result without a record", () => {

@@ -24,10 +24,14 @@ const statistics: Record<AlarmDefinition["statistic"], (values: number[]) => num
 
 function breaches(alarm: AlarmDefinition, value: number): boolean {
   switch (alarm.comparisonOperator) {
-    case "GreaterThanThreshold": return value > alarm.threshold;
-    case "GreaterThanOrEqualToThreshold": return value >= alarm.threshold;
-    case "LessThanThreshold": return value < alarm.threshold;
-    case "LessThanOrEqualToThreshold": return value <= alarm.threshold;
+    case "GreaterThanThreshold":
+      return value > alarm.threshold;
+    case "GreaterThanOrEqualToThreshold":
+      return value >= alarm.threshold;
+    case "LessThanThreshold":
+      return value < alarm.threshold;
+    case "LessThanOrEqualToThreshold":
+      return value <= alarm.threshold;
   }
 }
 
@@ -78,7 +82,13 @@ export class AlarmEvaluator {
     let evaluated = 0;
     for (const period of awakePeriods) {
       const values = this.datapoints
-        .filter((point) => Math.floor(point.at / periodMs) === period && point.namespace === alarm.namespace && point.name === alarm.metricName && sameDimensions(point.dimensions, alarm.dimensions))
+        .filter(
+          (point) =>
+            Math.floor(point.at / periodMs) === period &&
+            point.namespace === alarm.namespace &&
+            point.name === alarm.metricName &&
+            sameDimensions(point.dimensions, alarm.dimensions),
+        )
         .map((point) => point.value);
       if (values.length === 0) {
         if (alarm.treatMissingData === "breaching") breaching++;

@@ -33,19 +33,29 @@ handler(JSON.parse(process.env.DEV_EVENT), context).then(
 
 /** EMF records (the \`_aws.CloudWatchMetrics\` envelope) to datapoints. */
 export function emfDatapoints(line: Record<string, unknown>): EmfDatapoint[] {
-  const aws = line._aws as { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+  const aws = line._aws as
+    { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
   if (!aws?.CloudWatchMetrics) return [];
   return aws.CloudWatchMetrics.flatMap((directive) =>
     directive.Metrics.flatMap((metric) => {
       const raw = line[metric.Name];
       const values = Array.isArray(raw) ? raw.map(Number) : [Number(raw)];
-      const dimensions = Object.fromEntries((directive.Dimensions[0] ?? []).map((dimension) => [dimension, String(line[dimension])]));
+      const dimensions = Object.fromEntries(
+        (directive.Dimensions[0] ?? []).map((dimension) => [dimension, String(line[dimension])]),
+      );
       return values.map((value) => ({ namespace: directive.Namespace, name: metric.Name, value, dimensions }));
     }),
   );
 }
 
-export function runJobProcess(options: { job: string; bundle: string; environment: Record<string, string>; at: number; offsetMs: number; track: (kill: () => void) => () => void }): Promise<JobRun> {
+export function runJobProcess(options: {
+  job: string;
+  bundle: string;
+  environment: Record<string, string>;
+  at: number;
+  offsetMs: number;
+  track: (kill: () => void) => () => void;
+}): Promise<JobRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--require", shim, "-e", invoker], {
       env: {
@@ -83,7 +93,8 @@ export function runJobProcess(options: { job: string; bundle: string; environmen
           }
         }
       }
-      if (outcome === undefined && error === undefined) error = `the job process exited without an answer: ${output.trim().split("\n").slice(-3).join(" | ")}`;
+      if (outcome === undefined && error === undefined)
+        error = `the job process exited without an answer: ${output.trim().split("\n").slice(-3).join(" | ")}`;
       resolve({ job: options.job, at: options.at, outcome, error, lines, metrics: lines.flatMap(emfDatapoints) });
     });
   });

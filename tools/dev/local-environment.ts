@@ -21,7 +21,11 @@ export function localEnvironment(job: LocalJob, peers: LocalPeers): Record<strin
   replace(names.pinnedSignerAddress, peers.signer);
   replace(names.subgraphUrl, peers.subgraph.url);
   const relayer = env[names.relayer];
-  if (relayer !== undefined) env[names.relayer] = JSON.stringify({ ...(JSON.parse(relayer) as Record<string, unknown>), url: peers.relayer.url });
+  if (relayer !== undefined)
+    env[names.relayer] = JSON.stringify({
+      ...(JSON.parse(relayer) as Record<string, unknown>),
+      url: peers.relayer.url,
+    });
   if (names.webhookEndpoints in env) env[names.webhookEndpoints] = JSON.stringify([peers.receiver.url]);
   // The watcher starts from the fixture's deployment, not from the head, so the whole local history is seen.
   env[names.watcherStartBlock] ??= String(peers.fixture.deployBlock);

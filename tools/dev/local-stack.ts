@@ -32,7 +32,8 @@ export type AlarmDefinition = {
   evaluationPeriods: number;
   datapointsToAlarm: number;
   threshold: number;
-  comparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+  comparisonOperator:
+    "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
   treatMissingData: "missing" | "notBreaching" | "breaching" | "ignore";
 };
 
@@ -56,11 +57,17 @@ function scheduledJobs(resources: readonly RecordedResource[]): LocalJob[] {
     .map((schedule) => {
       const target = schedule.inputs.target as { input: string };
       const { job } = JSON.parse(target.input) as { job: string };
-      const fn = functions.find((candidate) => (candidate.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables?.[environmentVariables.serviceName] === job);
+      const fn = functions.find(
+        (candidate) =>
+          (candidate.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables?.[
+            environmentVariables.serviceName
+          ] === job,
+      );
       if (!fn) throw new Error(`the local stack schedules ${job} but declares no function for it`);
       const expression = String(schedule.inputs.scheduleExpression);
       const intervalSeconds = rateIntervalSeconds(expression);
-      if (intervalSeconds === undefined) throw new Error(`${job}: npm run dev runs rate(...) schedules only, not ${expression}`);
+      if (intervalSeconds === undefined)
+        throw new Error(`${job}: npm run dev runs rate(...) schedules only, not ${expression}`);
       return {
         job,
         functionName: String(fn.computed?.name ?? fn.name),
@@ -76,7 +83,8 @@ function alarmDefinitions(resources: readonly RecordedResource[]): AlarmDefiniti
     .filter((resource) => resource.type === alarmType)
     .map((resource) => {
       const inputs = resource.inputs as Record<string, unknown>;
-      if (typeof inputs.metricName !== "string") throw new Error(`alarm ${resource.name}: npm run dev evaluates single-metric alarms only`);
+      if (typeof inputs.metricName !== "string")
+        throw new Error(`alarm ${resource.name}: npm run dev evaluates single-metric alarms only`);
       const evaluationPeriods = Number(inputs.evaluationPeriods);
       return {
         name: resource.name,
@@ -97,6 +105,13 @@ function alarmDefinitions(resources: readonly RecordedResource[]): AlarmDefiniti
 /** Evaluates Pulumi.local.yaml offline and picks out what the loop runs. */
 export async function loadLocalStack(): Promise<LocalStack> {
   const evaluation = await evaluateStack(localStackName);
-  const tables = evaluation.resources.filter((resource) => resource.type === tableType).map((resource) => String(resource.computed?.name ?? resource.inputs.name ?? resource.name));
-  return { evaluation, jobs: scheduledJobs(evaluation.resources), alarms: alarmDefinitions(evaluation.resources), tables };
+  const tables = evaluation.resources
+    .filter((resource) => resource.type === tableType)
+    .map((resource) => String(resource.computed?.name ?? resource.inputs.name ?? resource.name));
+  return {
+    evaluation,
+    jobs: scheduledJobs(evaluation.resources),
+    alarms: alarmDefinitions(evaluation.resources),
+    tables,
+  };
 }

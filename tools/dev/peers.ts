@@ -14,7 +14,15 @@ import { privateKeyToAccount } from "viem/accounts";
 import { startAnvil, type Anvil } from "../../test/harness/anvil";
 import { startDynalite, type Dynalite } from "../../test/harness/dynalite";
 import { startKmsEndpoint, type KmsEndpoint } from "../../test/harness/kms-endpoint";
-import { anvilKeys, createOffer, createSeller, deployProtocolFixture, depositFunds, fund, type FixtureDeployment } from "../../test/harness/protocol-fixture";
+import {
+  anvilKeys,
+  createOffer,
+  createSeller,
+  deployProtocolFixture,
+  depositFunds,
+  fund,
+  type FixtureDeployment,
+} from "../../test/harness/protocol-fixture";
 import { startSecretsEndpoint, type SecretsEndpoint } from "../../test/harness/secrets-endpoint";
 import { startSubgraphServer, type SubgraphServer } from "../../test/harness/subgraph-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/harness/webhook-receiver";
@@ -59,7 +67,10 @@ export function diamondAddressAtNonce(nonce: number): Address {
 }
 
 /** Starts every peer; on any failure stops those already started. */
-export async function startLocalPeers(options: { tables: readonly string[]; expectedDiamond: Address }): Promise<LocalPeers> {
+export async function startLocalPeers(options: {
+  tables: readonly string[];
+  expectedDiamond: Address;
+}): Promise<LocalPeers> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     await Promise.allSettled(stops.reverse().map((stop) => stop()));
@@ -76,7 +87,9 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
     ] as const);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
-    const [anvil, kms, dynalite, secrets, receiver] = started.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [Anvil, KmsEndpoint, Dynalite, SecretsEndpoint, WebhookReceiver];
+    const [anvil, kms, dynalite, secrets, receiver] = started.map(
+      (result) => (result as PromiseFulfilledResult<unknown>).value,
+    ) as [Anvil, KmsEndpoint, Dynalite, SecretsEndpoint, WebhookReceiver];
     const fixture = await deployAtOfficialAddress(anvil, options.expectedDiamond);
     const { keyId } = kms.createKey();
     const account = await kmsAccount({ keyId, client: kms.client() });
@@ -84,7 +97,11 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
     const created = await createSeller(fixture, account.address, localTreasury);
     await depositFunds(fixture, created.sellerId, "0x0000000000000000000000000000000000000000", parseEther("0.001"));
     const offerId = await createOffer(fixture, created.sellerId, { price: parseEther("0.01") });
-    const subgraph = await startSubgraphServer({ rpcUrl: anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
+    const subgraph = await startSubgraphServer({
+      rpcUrl: anvil.rpcUrl,
+      diamond: fixture.diamond,
+      fromBlock: fixture.deployBlock,
+    });
     stops.push(subgraph.stop);
     const relayer = await startRelayerStandIn(fixture);
     stops.push(relayer.stop);
@@ -100,7 +117,10 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
       receiver,
       relayer,
       // The relayer's api key is a local placeholder: the stand-in checks none.
-      rpcSecretArn: secrets.putSecret("local-rpc-urls", JSON.stringify({ primary: anvil.rpcUrl, relayerApiKey: "local-relayer-key" })),
+      rpcSecretArn: secrets.putSecret(
+        "local-rpc-urls",
+        JSON.stringify({ primary: anvil.rpcUrl, relayerApiKey: "local-relayer-key" }),
+      ),
       webhookSecretArn: secrets.putSecret("local-webhook-secret", webhookSecret),
       webhookSecret,
       seller: { id: created.sellerId, treasury: localTreasury, admin: localAdmin },
@@ -117,14 +137,22 @@ export async function startLocalPeers(options: { tables: readonly string[]; expe
 async function deployAtOfficialAddress(anvil: Anvil, expected: Address): Promise<FixtureDeployment> {
   const landing = diamondAddressAtNonce(officialDiamondNonce);
   if (landing.toLowerCase() !== expected.toLowerCase()) {
-    throw new Error(`the stack's diamond ${expected} is not account #0's CREATE address at nonce ${officialDiamondNonce} (${landing}): the local fixture cannot be placed there`);
+    throw new Error(
+      `the stack's diamond ${expected} is not account #0's CREATE address at nonce ${officialDiamondNonce} (${landing}): the local fixture cannot be placed there`,
+    );
   }
   await fetch(anvil.rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_setNonce", params: [localAdmin, `0x${officialDiamondNonce.toString(16)}`] }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "anvil_setNonce",
+      params: [localAdmin, `0x${officialDiamondNonce.toString(16)}`],
+    }),
   });
   const fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  if (fixture.diamond.toLowerCase() !== expected.toLowerCase()) throw new Error(`the fixture landed at ${fixture.diamond}, not ${expected}`);
+  if (fixture.diamond.toLowerCase() !== expected.toLowerCase())
+    throw new Error(`the fixture landed at ${fixture.diamond}, not ${expected}`);
   return fixture;
 }

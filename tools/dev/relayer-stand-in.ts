@@ -25,17 +25,24 @@ export async function startRelayerStandIn(fixture: FixtureDeployment): Promise<R
         response.end(JSON.stringify(body));
       };
       if (down) return reply(503, { message: "relayer down" });
-      if (request.method !== "POST" || request.url !== "/api/v2/meta-tx/native") return reply(404, { code: 404, message: "unknown route" });
+      if (request.method !== "POST" || request.url !== "/api/v2/meta-tx/native")
+        return reply(404, { code: 404, message: "unknown route" });
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { params: [Hex, string, Hex, string, Hex] };
       const [user, functionName, functionSignature, nonce, signature] = body.params;
       relayerWallet
-        .writeContract({ address: fixture.diamond, abi: fixture.abi, functionName: "executeMetaTransaction", args: [user, functionName, functionSignature, BigInt(nonce), signature] })
+        .writeContract({
+          address: fixture.diamond,
+          abi: fixture.abi,
+          functionName: "executeMetaTransaction",
+          args: [user, functionName, functionSignature, BigInt(nonce), signature],
+        })
         .then(
           (txHash) => {
             relayed++;
             reply(200, { txHash, flag: 200 });
           },
-          (error: unknown) => reply(417, { code: 417, message: error instanceof Error ? error.message.split("\n")[0] : String(error) }),
+          (error: unknown) =>
+            reply(417, { code: 417, message: error instanceof Error ? error.message.split("\n")[0] : String(error) }),
         );
     });
   });

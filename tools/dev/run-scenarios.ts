@@ -6,7 +6,10 @@ import { checks, ScenarioFailure, type Scenario } from "./scenario";
 import { startWorld, type World } from "./world";
 import { worldActions } from "./world-actions";
 
-export async function runScenarios(selected: readonly Scenario[], io: { out: (line: string) => void; verbose: boolean; onWorld: (world: World | undefined) => void }): Promise<number> {
+export async function runScenarios(
+  selected: readonly Scenario[],
+  io: { out: (line: string) => void; verbose: boolean; onWorld: (world: World | undefined) => void },
+): Promise<number> {
   let passed = 0;
   let failed = 0;
   for (const scenario of selected) {

@@ -12,12 +12,14 @@ function figures(value: unknown, path: string, into: string[]): void {
   if (typeof value === "number" || typeof value === "boolean") into.push(`${path}=${String(value)}`);
   else if (typeof value === "string") into.push(`${path}=${value.length > 70 ? `${value.slice(0, 67)}...` : value}`);
   else if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((item) => typeof item !== "object" || item === null)) into.push(`${path}=${value.join("|")}`);
+    if (value.length > 0 && value.every((item) => typeof item !== "object" || item === null))
+      into.push(`${path}=${value.join("|")}`);
     else if (value.length <= 3) value.forEach((item, index) => figures(item, `${path}[${index}]`, into));
     else into.push(`${path}=${value.length} items`);
   } else if (value !== null && typeof value === "object") {
     // A top-level `report` (the health job's) is the whole outcome: its fields need no prefix.
-    for (const [key, inner] of Object.entries(value)) figures(inner, path ? `${path}.${key}` : key === "report" ? "" : key, into);
+    for (const [key, inner] of Object.entries(value))
+      figures(inner, path ? `${path}.${key}` : key === "report" ? "" : key, into);
   }
 }
 

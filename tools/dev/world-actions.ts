@@ -15,11 +15,21 @@ export function worldActions(world: World) {
   const { fixture } = world.peers;
   const buyer = fixture.wallet(world.peers.buyerKey);
   const buyerCall = (functionName: string, args: readonly unknown[], value?: bigint) =>
-    send(fixture, buyer, { address: fixture.diamond, abi: fixture.abi, functionName, args, ...(value === undefined ? {} : { value }) });
+    send(fixture, buyer, {
+      address: fixture.diamond,
+      abi: fixture.abi,
+      functionName,
+      args,
+      ...(value === undefined ? {} : { value }),
+    });
   return {
     /** The buyer commits to the funded offer; returns the exchange id. */
     commit: async (): Promise<bigint> => {
-      const exchangeId = (await fixture.publicClient.readContract({ address: fixture.diamond, abi: fixture.abi, functionName: "getNextExchangeId" })) as bigint;
+      const exchangeId = (await fixture.publicClient.readContract({
+        address: fixture.diamond,
+        abi: fixture.abi,
+        functionName: "getNextExchangeId",
+      })) as bigint;
       await buyerCall("commitToOffer", [buyer.account.address, world.peers.offerId], parseEther("0.01"));
       return exchangeId;
     },
@@ -29,9 +39,15 @@ export function worldActions(world: World) {
     pause: (regions: readonly number[], paused: boolean) => setPaused(fixture, regions, paused),
     diamondCut: () => {
       const facet = privateKeyToAccount(world.peers.buyerKey).address;
-      return send(fixture, fixture.deployer, { address: fixture.diamond, abi: fixture.abi, functionName: "testOnly_emitDiamondCut", args: [[{ facetAddress: facet, action: 0, functionSelectors: ["0x12345678"] }], facet, "0x"] });
+      return send(fixture, fixture.deployer, {
+        address: fixture.diamond,
+        abi: fixture.abi,
+        functionName: "testOnly_emitDiamondCut",
+        args: [[{ facetAddress: facet, action: 0, functionSelectors: ["0x12345678"] }], facet, "0x"],
+      });
     },
-    setSignerBalance: (wei: bigint) => fixture.testClient.setBalance({ address: world.peers.signer as Address, value: wei }),
+    setSignerBalance: (wei: bigint) =>
+      fixture.testClient.setBalance({ address: world.peers.signer as Address, value: wei }),
     mine: (blocks: number) => fixture.testClient.mine({ blocks }),
   };
 }

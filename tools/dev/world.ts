@@ -40,7 +40,10 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
   // The evaluation and the peers start together; the tables follow once the stack has named them.
   const official = officialDeployment(localConfigId);
   if (!official) throw new Error(`${localConfigId} is not in the official table`);
-  const [stackResult, peersResult] = await Promise.allSettled([loadLocalStack(), startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond })]);
+  const [stackResult, peersResult] = await Promise.allSettled([
+    loadLocalStack(),
+    startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond }),
+  ]);
   if (stackResult.status === "rejected") {
     if (peersResult.status === "fulfilled") await peersResult.value.stop();
     throw stackResult.reason;
@@ -57,7 +60,8 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
     rmSync(directory, { recursive: true, force: true });
   };
   try {
-    if (stack.evaluation.config.protocol.diamond !== official.protocolDiamond) throw new Error("the local stack's diamond is not the official one (H1)");
+    if (stack.evaluation.config.protocol.diamond !== official.protocolDiamond)
+      throw new Error("the local stack's diamond is not the official one (H1)");
     await Promise.all(stack.tables.map((table) => peers.dynalite.createTable(table)));
     const bundles = new Map<string, string>();
     for (const job of stack.jobs) bundles.set(job.job, (await bundleHandler(job.job, directory)).file);
@@ -73,14 +77,30 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
 
     const evaluateAlarms = () => {
       // An alarm's first OK is not news; ALARM, and OK after ALARM, are.
-      for (const change of alarms.evaluate(clock.now())) if (change.to === "ALARM" || change.from === "ALARM") print(`${change.to} ${change.alarm}`);
+      for (const change of alarms.evaluate(clock.now()))
+        if (change.to === "ALARM" || change.from === "ALARM") print(`${change.to} ${change.alarm}`);
     };
     const run = async (job: LocalJob): Promise<JobRun> => {
       const at = clock.now();
-      const result = await runJobProcess({ job: job.job, bundle: bundles.get(job.job)!, environment: localEnvironment(job, peers), at, offsetMs: clock.offsetMs(), track }); // every scheduled job was bundled above
+      const result = await runJobProcess({
+        job: job.job,
+        bundle: bundles.get(job.job)!,
+        environment: localEnvironment(job, peers),
+        at,
+        offsetMs: clock.offsetMs(),
+        track,
+      }); // every scheduled job was bundled above
       runs.push(result);
       // The Lambda service's own metric: an invocation that threw counts as an error.
-      alarms.record(at, [...result.metrics, { namespace: "AWS/Lambda", name: "Errors", value: result.error ? 1 : 0, dimensions: { FunctionName: job.functionName } }]);
+      alarms.record(at, [
+        ...result.metrics,
+        {
+          namespace: "AWS/Lambda",
+          name: "Errors",
+          value: result.error ? 1 : 0,
+          dimensions: { FunctionName: job.functionName },
+        },
+      ]);
       print(summarizeRun(result, new Date(at)));
       nextDue.set(job.job, at + job.intervalSeconds * 1000);
       return result;
@@ -92,8 +112,12 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
       evaluateAlarms();
       return results;
     };
-    print(`local stack "${stack.evaluation.config.stack}" (${stack.evaluation.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`);
-    print(`jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms; ready in ${Date.now() - started} ms`);
+    print(
+      `local stack "${stack.evaluation.config.stack}" (${stack.evaluation.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
+    );
+    print(
+      `jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms; ready in ${Date.now() - started} ms`,
+    );
     return {
       stack,
       peers,

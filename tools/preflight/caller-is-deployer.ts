@@ -6,7 +6,10 @@ import { parsePrincipalArn, sameRoleIgnoringPath } from "./principal-arn";
 const name = "caller is a deployer";
 
 /** The IAM ARN behind the caller: the user, or for an assumed-role session the issuer role (with its path, read from IAM). */
-async function callerPrincipal(context: PreflightContext, sessionArn: string): Promise<{ arn: string; exact: boolean }> {
+async function callerPrincipal(
+  context: PreflightContext,
+  sessionArn: string,
+): Promise<{ arn: string; exact: boolean }> {
   const parsed = parsePrincipalArn(sessionArn);
   if (parsed.kind !== "assumed-role") return { arn: sessionArn, exact: true };
   try {
@@ -32,22 +35,34 @@ export const callerIsDeployer: PreflightCheck = {
 
     if (stackFile.allowedAccountIds && !stackFile.allowedAccountIds.includes(account)) {
       results.push(
-        fail(name, `the credentials are for account ${account}; aws:allowedAccountIds is ${stackFile.allowedAccountIds.join(", ")}`, `sign in to account ${stackFile.allowedAccountIds.join(" or ")} (aws sso login --profile <that account's deploy profile>)`),
+        fail(
+          name,
+          `the credentials are for account ${account}; aws:allowedAccountIds is ${stackFile.allowedAccountIds.join(", ")}`,
+          `sign in to account ${stackFile.allowedAccountIds.join(" or ")} (aws sso login --profile <that account's deploy profile>)`,
+        ),
       );
     }
     const parsed = parsePrincipalArn(sessionArn);
     if (parsed.kind === "root") {
-      return [...results, fail(name, `the caller is the account root (${sessionArn})`, "sign in as a deployer role, never the root user")];
+      return [
+        ...results,
+        fail(name, `the caller is the account root (${sessionArn})`, "sign in as a deployer role, never the root user"),
+      ];
     }
     const deployers = config.aws.deployers;
     if (deployers.length === 0) {
       return [
         ...results,
-        fail(name, "boson-kit:deployers is not set, so nobody is a deployer", `pulumi config set --path 'boson-kit:deployers[0]' <the deploy role ARN> --stack ${stack}`),
+        fail(
+          name,
+          "boson-kit:deployers is not set, so nobody is a deployer",
+          `pulumi config set --path 'boson-kit:deployers[0]' <the deploy role ARN> --stack ${stack}`,
+        ),
       ];
     }
     const principal = await callerPrincipal(context, sessionArn);
-    const matches = (arn: string) => (principal.exact ? arn === principal.arn : sameRoleIgnoringPath(arn, principal.arn));
+    const matches = (arn: string) =>
+      principal.exact ? arn === principal.arn : sameRoleIgnoringPath(arn, principal.arn);
     const via = parsed.kind === "assumed-role" ? ` (session ${sessionArn})` : "";
     if (deployers.some(matches)) {
       return results.length > 0 ? results : [pass(name, `${principal.arn}${via} is in boson-kit:deployers`)];

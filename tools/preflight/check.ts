@@ -46,7 +46,12 @@ export interface PreflightCheck {
 
 export const pass = (check: string, detail: string): CheckResult => ({ check, status: "pass", detail });
 export const info = (check: string, detail: string): CheckResult => ({ check, status: "info", detail });
-export const fail = (check: string, detail: string, fix: string): CheckResult => ({ check, status: "fail", detail, fix });
+export const fail = (check: string, detail: string, fix: string): CheckResult => ({
+  check,
+  status: "fail",
+  detail,
+  fix,
+});
 
 /** An AWS SDK or Google client error's name (`NoSuchEntityException`, `NoSuchEntity`) or HTTP/gRPC code. */
 export function errorName(error: unknown): string {

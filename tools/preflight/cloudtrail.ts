@@ -40,7 +40,9 @@ async function trailCoverage(context: PreflightContext, trail: Trail): Promise<s
   const status = await context.aws.cloudTrail.send(new GetTrailStatusCommand({ Name: arn }));
   if (!status.IsLogging) return `${trail.Name} is not logging`;
   const selectors = await context.aws.cloudTrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
-  const covers = (selectors.EventSelectors ?? []).some(basicSelectorCovers) || (selectors.AdvancedEventSelectors ?? []).some(advancedSelectorCovers);
+  const covers =
+    (selectors.EventSelectors ?? []).some(basicSelectorCovers) ||
+    (selectors.AdvancedEventSelectors ?? []).some(advancedSelectorCovers);
   return covers ? undefined : `${trail.Name} does not record write management events from ${kmsEventSource}`;
 }
 
@@ -50,17 +52,22 @@ export const cloudTrailManagementEvents: PreflightCheck = {
   async run(context): Promise<CheckResult[]> {
     const region = context.config.aws.region;
     const { trailList } = await context.aws.cloudTrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
-    const trails = (trailList ?? []).filter((trail) => trail.IsMultiRegionTrail === true || trail.HomeRegion === region);
+    const trails = (trailList ?? []).filter(
+      (trail) => trail.IsMultiRegionTrail === true || trail.HomeRegion === region,
+    );
     const gaps: string[] = [];
     for (const trail of trails) {
       const gap = await trailCoverage(context, trail);
-      if (gap === undefined) return [pass(name, `${trail.Name} logs write management events (KMS included) in ${region}`)];
+      if (gap === undefined)
+        return [pass(name, `${trail.Name} logs write management events (KMS included) in ${region}`)];
       gaps.push(gap);
     }
     return [
       fail(
         name,
-        trails.length === 0 ? `no trail covers ${region}: the key-change alerts would never fire` : `no trail records KMS management events in ${region}: ${gaps.join("; ")}`,
+        trails.length === 0
+          ? `no trail covers ${region}: the key-change alerts would never fire`
+          : `no trail records KMS management events in ${region}: ${gaps.join("; ")}`,
         `aws cloudtrail create-trail --name management-events --s3-bucket-name <bucket with the CloudTrail bucket policy> --is-multi-region-trail && aws cloudtrail start-logging --name management-events (or fix the trail's event selectors)`,
       ),
     ];

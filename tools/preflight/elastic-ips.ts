@@ -23,7 +23,12 @@ async function elasticIpQuota(context: PreflightContext): Promise<number> {
 
 export const elasticIps: PreflightCheck = {
   name,
-  permissions: ["servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota", "ec2:DescribeAddresses", "kms:DescribeKey"],
+  permissions: [
+    "servicequotas:GetServiceQuota",
+    "servicequotas:GetAWSDefaultServiceQuota",
+    "ec2:DescribeAddresses",
+    "kms:DescribeKey",
+  ],
   async run(context): Promise<CheckResult[]> {
     const { elasticIps: needed, natGateways } = context.needs;
     const region = context.config.aws.region;
@@ -35,7 +40,12 @@ export const elasticIps: PreflightCheck = {
     const wants = `${natGateways} NAT gateway${natGateways === 1 ? "" : "s"} need${natGateways === 1 ? "s" : ""} ${needed} Elastic IP${needed === 1 ? "" : "s"}`;
     // Once deployed, the stack's NAT gateways already hold their addresses (protected, so kept across updates).
     if ((await deployedHere(context)) === "deployed") {
-      return [pass(name, `${wants}; deployed here, so they are among the ${used} allocated; ${Math.max(free, 0)} of ${quota} free in ${region} for zones added since (one each)`)];
+      return [
+        pass(
+          name,
+          `${wants}; deployed here, so they are among the ${used} allocated; ${Math.max(free, 0)} of ${quota} free in ${region} for zones added since (one each)`,
+        ),
+      ];
     }
     if (free < needed) {
       return [

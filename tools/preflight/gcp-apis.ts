@@ -33,17 +33,28 @@ export const gcpApis: PreflightCheck = {
         if ((await apiState(context, project, api)) !== "ENABLED") disabled.push(api);
       } catch (error) {
         if (!serviceUsageDisabled(error)) throw error;
-        return [fail(name, `the Service Usage API is disabled in ${project} (${errorName(error)})`, enable(prerequisiteApis))];
+        return [
+          fail(name, `the Service Usage API is disabled in ${project} (${errorName(error)})`, enable(prerequisiteApis)),
+        ];
       }
     }
     if (disabled.length > 0) {
-      return [fail(name, `${disabled.join(", ")} ${disabled.length === 1 ? "is" : "are"} not enabled in ${project}, and pulumi up cannot enable ${disabled.length === 1 ? "it" : "them"}`, enable(disabled))];
+      return [
+        fail(
+          name,
+          `${disabled.join(", ")} ${disabled.length === 1 ? "is" : "are"} not enabled in ${project}, and pulumi up cannot enable ${disabled.length === 1 ? "it" : "them"}`,
+          enable(disabled),
+        ),
+      ];
     }
     const later: string[] = [];
     for (const api of context.needs.gcpServices) {
       if ((await apiState(context, project, api)) !== "ENABLED") later.push(api);
     }
-    const rest = later.length > 0 ? `; pulumi up enables ${later.join(", ")}` : `; the ${context.needs.gcpServices.length} APIs the stack uses are enabled`;
+    const rest =
+      later.length > 0
+        ? `; pulumi up enables ${later.join(", ")}`
+        : `; the ${context.needs.gcpServices.length} APIs the stack uses are enabled`;
     return [pass(name, `${prerequisiteApis.join(", ")} enabled in ${project}${rest}`)];
   },
 };

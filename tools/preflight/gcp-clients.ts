@@ -49,7 +49,9 @@ export function createGcpClients(options: GcpClientOptions = {}): GcpClients {
       version: "v1",
       ...(options.endpoint ? { rootUrl: `http://${options.endpoint.host}:${options.endpoint.port}/` } : {}),
       // Same reason as above: googleapis-common names its own OAuth2Client type.
-      auth: options.authClient ? (options.authClient as never) : new googleAuth.GoogleAuth({ scopes: [cloudPlatformScope] }),
+      auth: options.authClient
+        ? (options.authClient as never)
+        : new googleAuth.GoogleAuth({ scopes: [cloudPlatformScope] }),
     }),
   };
 }

@@ -31,7 +31,12 @@ export const gcpLogBuckets: PreflightCheck = {
           ),
         );
       } else {
-        results.push(pass(name, `${bucketId} exists in ${project}/${location} (${state}): this stack's once deployed; on a first deploy, import it`));
+        results.push(
+          pass(
+            name,
+            `${bucketId} exists in ${project}/${location} (${state}): this stack's once deployed; on a first deploy, import it`,
+          ),
+        );
       }
     }
     return results.length > 0 ? results : [pass(name, "the stack declares no log bucket")];

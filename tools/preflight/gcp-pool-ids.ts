@@ -31,7 +31,12 @@ export const gcpPoolIds: PreflightCheck = {
           ),
         );
       } else {
-        results.push(pass(name, `${poolId} exists in ${project} (${state}): this stack's once deployed; on a first deploy, import it`));
+        results.push(
+          pass(
+            name,
+            `${poolId} exists in ${project} (${state}): this stack's once deployed; on a first deploy, import it`,
+          ),
+        );
       }
     }
     return results.length > 0 ? results : [pass(name, "the stack declares no workload identity pool")];

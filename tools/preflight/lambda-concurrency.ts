@@ -34,7 +34,12 @@ export const lambdaConcurrency: PreflightCheck = {
     // Once deployed, the stack's own reservation is already among the reserved: only the limit rule above still applies.
     const deployed = await deployedHere(context);
     if (deployed === "deployed") {
-      return [pass(name, `limit ${limit}, ${unreserved} unreserved in ${region}; ${reserves}, already deployed here and counted among the reserved`)];
+      return [
+        pass(
+          name,
+          `limit ${limit}, ${unreserved} unreserved in ${region}; ${reserves}, already deployed here and counted among the reserved`,
+        ),
+      ];
     }
     if (unreserved - reservedConcurrency < minimumUnreserved) {
       return [
@@ -45,6 +50,11 @@ export const lambdaConcurrency: PreflightCheck = {
         ),
       ];
     }
-    return [pass(name, `limit ${limit}, ${unreserved} unreserved in ${region}; ${reserves}, leaving ${unreserved - reservedConcurrency}`)];
+    return [
+      pass(
+        name,
+        `limit ${limit}, ${unreserved} unreserved in ${region}; ${reserves}, leaving ${unreserved - reservedConcurrency}`,
+      ),
+    ];
   },
 };

@@ -18,8 +18,10 @@ export function parsePrincipalArn(arn: string): ParsedPrincipal {
   if (resource === "root") return { partition, account, kind: "root", name: "root" };
   const segments = resource.split("/");
   const [type] = segments;
-  if (service === "sts" && type === "assumed-role") return { partition, account, kind: "assumed-role", name: segments[1] ?? "" };
-  if (service === "iam" && (type === "role" || type === "user")) return { partition, account, kind: type, name: segments[segments.length - 1] ?? "" };
+  if (service === "sts" && type === "assumed-role")
+    return { partition, account, kind: "assumed-role", name: segments[1] ?? "" };
+  if (service === "iam" && (type === "role" || type === "user"))
+    return { partition, account, kind: type, name: segments[segments.length - 1] ?? "" };
   return { partition, account, kind: "other", name: resource };
 }
 
@@ -27,5 +29,7 @@ export function parsePrincipalArn(arn: string): ParsedPrincipal {
 export function sameRoleIgnoringPath(a: string, b: string): boolean {
   const left = parsePrincipalArn(a);
   const right = parsePrincipalArn(b);
-  return left.kind !== "other" && left.account === right.account && left.kind === right.kind && left.name === right.name;
+  return (
+    left.kind !== "other" && left.account === right.account && left.kind === right.kind && left.name === right.name
+  );
 }

@@ -74,25 +74,46 @@ export const principalsMatchTheKey: PreflightCheck = {
     for (const { arn, list } of configured) {
       const found = await lookUp(context, arn, Account);
       if ("missing" in found) {
-        results.push(fail(name, `${arn} (boson-kit:${list}) does not exist in account ${Account}`, `create it, or replace it: pulumi config set --path 'boson-kit:${list}[<i>]' <an existing ARN> --stack ${stack}`));
+        results.push(
+          fail(
+            name,
+            `${arn} (boson-kit:${list}) does not exist in account ${Account}`,
+            `create it, or replace it: pulumi config set --path 'boson-kit:${list}[<i>]' <an existing ARN> --stack ${stack}`,
+          ),
+        );
       } else if ("elsewhere" in found) {
-        results.push(info(name, `${arn} (boson-kit:${list}) is in account ${found.elsewhere}: checked only from that account`));
+        results.push(
+          info(name, `${arn} (boson-kit:${list}) is in account ${found.elsewhere}: checked only from that account`),
+        );
       } else if (found.found.arn !== arn) {
-        results.push(fail(name, `${arn} (boson-kit:${list}) exists as ${found.found.arn} (another path)`, `pulumi config set --path 'boson-kit:${list}[<i>]' ${found.found.arn} --stack ${stack}`));
+        results.push(
+          fail(
+            name,
+            `${arn} (boson-kit:${list}) exists as ${found.found.arn} (another path)`,
+            `pulumi config set --path 'boson-kit:${list}[<i>]' ${found.found.arn} --stack ${stack}`,
+          ),
+        );
       } else {
         live.set(arn, found.found);
       }
     }
 
     const alias = needs.signerKeyAlias;
-    if (!alias) return results.length > 0 ? results : [pass(name, `${live.size} principals exist; the stack declares no signing key`)];
+    if (!alias)
+      return results.length > 0
+        ? results
+        : [pass(name, `${live.size} principals exist; the stack declares no signing key`)];
     const policy = await liveKeyPolicy(context);
     if (!policy) {
-      results.push(pass(name, `${live.size} of ${configured.length} principals exist; ${alias} does not exist yet (first deploy)`));
+      results.push(
+        pass(name, `${live.size} of ${configured.length} principals exist; ${alias} does not exist yet (first deploy)`),
+      );
       return results;
     }
     const named = new Set(policy.principals);
-    const deleted = [...named].filter((entry) => uniqueIdPattern.test(entry) && ![...live.values()].some((principal) => principal.uniqueId === entry));
+    const deleted = [...named].filter(
+      (entry) => uniqueIdPattern.test(entry) && ![...live.values()].some((principal) => principal.uniqueId === entry),
+    );
     for (const [arn, principal] of live) {
       if (named.has(arn) || named.has(principal.uniqueId)) continue;
       if (deleted.length > 0) {
@@ -106,7 +127,12 @@ export const principalsMatchTheKey: PreflightCheck = {
       }
     }
     if (results.every((result) => result.status !== "fail")) {
-      results.push(pass(name, `${live.size} principals exist and the live policy of ${alias} names the same principals (or pulumi up adds them)`));
+      results.push(
+        pass(
+          name,
+          `${live.size} principals exist and the live policy of ${alias} names the same principals (or pulumi up adds them)`,
+        ),
+      );
     }
     return results;
   },

@@ -30,7 +30,11 @@ export const preflightChecks: readonly PreflightCheck[] = [
 export function signInFix(error: unknown): string | undefined {
   const name = errorName(error);
   const message = String((error as Error)?.message ?? "");
-  if (name === "CredentialsProviderError" || /^Expired(Token)?(Exception)?$/.test(name) || /Could not load credentials|SSO session .*expired/i.test(message)) {
+  if (
+    name === "CredentialsProviderError" ||
+    /^Expired(Token)?(Exception)?$/.test(name) ||
+    /Could not load credentials|SSO session .*expired/i.test(message)
+  ) {
     return "sign in to AWS as a deployer: aws sso login --profile <the deployer's profile>, then AWS_PROFILE=<that profile> npm run preflight";
   }
   if (/Could not load the default credentials|invalid_grant|reauth/i.test(message)) {
@@ -45,13 +49,19 @@ export async function runCheck(check: PreflightCheck, context: PreflightContext)
     return await check.run(context);
   } catch (error) {
     const message = ((error as Error).message ?? String(error)).split("\n")[0] ?? "";
-    const grant = check.permissions.length > 0 ? `give the caller ${check.permissions.join(", ")} (read-only) and sign in again` : "see the error";
+    const grant =
+      check.permissions.length > 0
+        ? `give the caller ${check.permissions.join(", ")} (read-only) and sign in again`
+        : "see the error";
     return [fail(check.name, `could not check: ${errorName(error)}: ${message}`, signInFix(error) ?? grant)];
   }
 }
 
 /** Runs the checks one after another (they are few, and a throttled account should not see a burst). */
-export async function runPreflight(context: PreflightContext, checks: readonly PreflightCheck[] = preflightChecks): Promise<CheckResult[]> {
+export async function runPreflight(
+  context: PreflightContext,
+  checks: readonly PreflightCheck[] = preflightChecks,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of checks) results.push(...(await runCheck(check, context)));
   return results;

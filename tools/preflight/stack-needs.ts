@@ -21,7 +21,8 @@ export interface StackNeeds {
   readonly logBuckets: readonly { readonly project: string; readonly location: string; readonly bucketId: string }[];
 }
 
-const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter((resource) => resource.type === type);
+const ofType = (resources: readonly RecordedResource[], type: string) =>
+  resources.filter((resource) => resource.type === type);
 const text = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
 
 export function stackNeeds(evaluation: StackEvaluation): StackNeeds {
@@ -30,14 +31,18 @@ export function stackNeeds(evaluation: StackEvaluation): StackNeeds {
     .map((fn) => ({ name: fn.name, reserved: Number(fn.inputs.reservedConcurrentExecutions ?? -1) }))
     .filter((fn) => fn.reserved > 0);
   const signerComponents = new Set(ofType(resources, "boson-kit:signer:Signer").map((component) => component.urn));
-  const signerAlias = ofType(resources, "aws:kms/alias:Alias").find((alias) => alias.parent !== undefined && signerComponents.has(alias.parent));
+  const signerAlias = ofType(resources, "aws:kms/alias:Alias").find(
+    (alias) => alias.parent !== undefined && signerComponents.has(alias.parent),
+  );
   return {
     reservedConcurrency: reserving.reduce((sum, fn) => sum + fn.reserved, 0),
     reservingFunctions: reserving.map((fn) => `${fn.name}=${fn.reserved}`),
     natGateways: ofType(resources, "aws:ec2/natGateway:NatGateway").length,
     elasticIps: ofType(resources, "aws:ec2/eip:Eip").length,
     ...(signerAlias ? { signerKeyAlias: text(signerAlias.inputs.name) } : {}),
-    gcpServices: [...new Set(ofType(resources, "gcp:projects/service:Service").map((service) => text(service.inputs.service)))].sort(),
+    gcpServices: [
+      ...new Set(ofType(resources, "gcp:projects/service:Service").map((service) => text(service.inputs.service))),
+    ].sort(),
     workloadIdentityPools: ofType(resources, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool").map((pool) => ({
       project: text(pool.inputs.project, config.gcp.project),
       poolId: text(pool.inputs.workloadIdentityPoolId),

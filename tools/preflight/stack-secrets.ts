@@ -14,7 +14,11 @@ export const stackSecrets: PreflightCheck = {
       return [pass(name, set.length > 0 ? `${set.join(", ")} are set as secrets` : "every secret is set")];
     }
     return absent.map((placeholder) =>
-      fail(name, `${placeholder.key} is not set`, `pulumi config set --secret ${placeholder.key} 'https://<provider>/<your-key>' --stack ${config.stack}`),
+      fail(
+        name,
+        `${placeholder.key} is not set`,
+        `pulumi config set --secret ${placeholder.key} 'https://<provider>/<your-key>' --stack ${config.stack}`,
+      ),
     );
   },
 };

@@ -1,6 +1,15 @@
 import type { ConfigSource, KitConfig } from "../../infra/config";
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
-import { classifyConfigPath, classifyPresence, classifySetting, expected, perZoneTypes, policyOnlyAddsResources, suspicious, type Classification } from "./classify";
+import {
+  classifyConfigPath,
+  classifyPresence,
+  classifySetting,
+  expected,
+  perZoneTypes,
+  policyOnlyAddsResources,
+  suspicious,
+  type Classification,
+} from "./classify";
 import { flatten, normalizer } from "./flatten";
 
 /**
@@ -51,21 +60,41 @@ export function configDifferences(from: StackSide, to: StackSide): Difference[] 
   const a = effectiveConfig(from);
   const b = effectiveConfig(to);
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-  const difference = (path: string) => ({ id: `config:${configKeyOf(path)}`, kind: "config" as const, subject: configKeyOf(path), from: a.get(path), to: b.get(path) });
-  const changed = paths.filter((path) => a.get(path) !== b.get(path)).map((path) => ({ ...difference(path), ...classifyConfigPath(path, a.get(path), b.get(path), to.config.environment) }));
+  const difference = (path: string) => ({
+    id: `config:${configKeyOf(path)}`,
+    kind: "config" as const,
+    subject: configKeyOf(path),
+    from: a.get(path),
+    to: b.get(path),
+  });
+  const changed = paths
+    .filter((path) => a.get(path) !== b.get(path))
+    .map((path) => ({
+      ...difference(path),
+      ...classifyConfigPath(path, a.get(path), b.get(path), to.config.environment),
+    }));
   // A production endpoint left equal to a staging-looking one is no difference at all, and still wrong.
   const unchangedEndpoints = paths
     .filter((path) => a.get(path) === b.get(path) && /^(alerts\.|webhooks\.endpoints|gcp\.project)/.test(path))
-    .map((path) => ({ path, classification: classifyConfigPath(path, a.get(path), b.get(path), to.config.environment) }))
+    .map((path) => ({
+      path,
+      classification: classifyConfigPath(path, a.get(path), b.get(path), to.config.environment),
+    }))
     .filter(({ classification }) => !classification.expected)
-    .map(({ path, classification }) => ({ ...difference(path), ...suspicious(`${classification.why}, and is the same as in ${from.config.stack}`) }));
+    .map(({ path, classification }) => ({
+      ...difference(path),
+      ...suspicious(`${classification.why}, and is the same as in ${from.config.stack}`),
+    }));
   return [...changed, ...unchangedEndpoints];
 }
 
 const resourceKey = (resource: RecordedResource) => `${resource.type}::${resource.name}`;
 
 /** Each input path's raw value (secrets hidden) and its value with stack names and configIds normalized. */
-function settings(resource: RecordedResource, normalize: (text: string) => string): Map<string, { raw: string; normalized: string }> {
+function settings(
+  resource: RecordedResource,
+  normalize: (text: string) => string,
+): Map<string, { raw: string; normalized: string }> {
   const out = new Map<string, { raw: string; normalized: string }>();
   for (const [path, value] of flatten(resource.inputs)) {
     const secret = resource.secretInputs.some((secretPath) => path === secretPath || path.startsWith(`${secretPath}.`));
@@ -81,12 +110,15 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
     [from.config.configId, "<configId>"],
     [to.config.configId, "<configId>"],
   ]);
-  const index = (side: StackSide) => new Map(side.evaluation.resources.filter((r) => r.custom).map((r) => [resourceKey(r), r]));
+  const index = (side: StackSide) =>
+    new Map(side.evaluation.resources.filter((r) => r.custom).map((r) => [resourceKey(r), r]));
   const a = index(from);
   const b = index(to);
   const differences: Difference[] = [];
   const replicaKeyArns = new Set(
-    to.evaluation.resources.filter((resource) => resource.type === "aws:kms/replicaKey:ReplicaKey").map((resource) => String(resource.computed?.arn)),
+    to.evaluation.resources
+      .filter((resource) => resource.type === "aws:kms/replicaKey:ReplicaKey")
+      .map((resource) => String(resource.computed?.arn)),
   );
 
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
@@ -94,7 +126,8 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
     const after = b.get(key);
     if (!before || !after) {
       const present = (after ?? before) as RecordedResource;
-      const perZone = perZoneTypes.has(present.type) && from.config.aws.availabilityZones !== to.config.aws.availabilityZones;
+      const perZone =
+        perZoneTypes.has(present.type) && from.config.aws.availabilityZones !== to.config.aws.availabilityZones;
       const classification = classifyPresence(present.type, after !== undefined, perZone);
       differences.push({
         id: `resource:${key}`,
@@ -118,8 +151,12 @@ export function resourceDifferences(from: StackSide, to: StackSide): Difference[
         subject: `${after.type} ${after.name} ${path}`,
         from: x.get(path)?.raw,
         to: toValue,
-        ...(after.type === "aws:iam/rolePolicy:RolePolicy" && path === "policy" && policyOnlyAddsResources(x.get(path)?.raw, toValue, replicaKeyArns)
-          ? expected("the signing jobs may also use the signer's replica in signer.replicaRegion (the same key, under the same key policy)")
+        ...(after.type === "aws:iam/rolePolicy:RolePolicy" &&
+        path === "policy" &&
+        policyOnlyAddsResources(x.get(path)?.raw, toValue, replicaKeyArns)
+          ? expected(
+              "the signing jobs may also use the signer's replica in signer.replicaRegion (the same key, under the same key policy)",
+            )
           : classifySetting(after.type, path, x.get(path)?.raw, toValue, to.config.environment)),
       });
     }

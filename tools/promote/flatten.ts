@@ -13,7 +13,10 @@ export function flatten(value: unknown, prefix = ""): Map<string, string> {
       return;
     }
     // Encrypted config values are never shown or compared by content.
-    out.set(path, node !== null && typeof node === "object" ? "(secret)" : typeof node === "string" ? node : JSON.stringify(node));
+    out.set(
+      path,
+      node !== null && typeof node === "object" ? "(secret)" : typeof node === "string" ? node : JSON.stringify(node),
+    );
   };
   walk(value, prefix);
   return out;

@@ -46,7 +46,11 @@ async function side(source: ConfigSource, config: KitConfig): Promise<StackSide>
   return { source, config, evaluation: await evaluateConfig(config) };
 }
 
-export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSource, options: GateOptions = {}): Promise<GateResult> {
+export async function promotionGate(
+  fromSource: ConfigSource,
+  toSource: ConfigSource,
+  options: GateOptions = {},
+): Promise<GateResult> {
   const log = options.log ?? (() => undefined);
   let from: StackSide;
   let to: StackSide;
@@ -59,13 +63,24 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
     to = await side(toSource, toConfig);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { allowed: false, refusals: [error.message], config: [], resources: [], unacknowledged: [], review: undefined, fabricated: [], commands: [] };
+    return {
+      allowed: false,
+      refusals: [error.message],
+      config: [],
+      resources: [],
+      unacknowledged: [],
+      review: undefined,
+      fabricated: [],
+      commands: [],
+    };
   }
 
   const config = configDifferences(from, to);
   const resources = resourceDifferences(from, to);
   const acknowledged = new Set(options.acknowledged ?? []);
-  const unacknowledged = [...config, ...resources].filter((d) => !d.expected && !options.acknowledgeAll && !acknowledged.has(d.id));
+  const unacknowledged = [...config, ...resources].filter(
+    (d) => !d.expected && !options.acknowledgeAll && !acknowledged.has(d.id),
+  );
   const unknownAcks = [...acknowledged].filter((id) => ![...config, ...resources].some((d) => d.id === id));
 
   log(`reviewing ${to.config.stack}...`);
@@ -74,10 +89,23 @@ export async function promotionGate(fromSource: ConfigSource, toSource: ConfigSo
 
   const refusals = [
     ...(review.summary.blocking.length > 0
-      ? [`the ${to.config.stack} review is blocked by ${review.summary.blocking.join(", ")}: ${review.checklist.filter((i) => i.blocking).map((i) => `${i.id} ${i.summary}`).join("; ")}`]
+      ? [
+          `the ${to.config.stack} review is blocked by ${review.summary.blocking.join(", ")}: ${review.checklist
+            .filter((i) => i.blocking)
+            .map((i) => `${i.id} ${i.summary}`)
+            .join("; ")}`,
+        ]
       : []),
-    ...(notRun.length > 0 ? [`the tests behind ${notRun.join(", ")} did not run on these sources (${review.testRun.detail}); run \`npm test\` first`] : []),
-    ...(unacknowledged.length > 0 ? [`${unacknowledged.length} suspicious difference(s) not acknowledged: ${unacknowledged.map((d) => d.id).join(", ")}`] : []),
+    ...(notRun.length > 0
+      ? [
+          `the tests behind ${notRun.join(", ")} did not run on these sources (${review.testRun.detail}); run \`npm test\` first`,
+        ]
+      : []),
+    ...(unacknowledged.length > 0
+      ? [
+          `${unacknowledged.length} suspicious difference(s) not acknowledged: ${unacknowledged.map((d) => d.id).join(", ")}`,
+        ]
+      : []),
     ...(unknownAcks.length > 0 ? [`--ack names no difference: ${unknownAcks.join(", ")}`] : []),
     ...releaseRefusals(plannedRelease(to.evaluation.outputs), options.smokeRecord, from.config.stack),
   ];

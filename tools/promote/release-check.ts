@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { releaseSchema, smokeRecordKey, smokeReleaseRecordSchema, type Release, type SmokeReleaseRecord } from "../../lambdas/contract/release";
+import {
+  releaseSchema,
+  smokeRecordKey,
+  smokeReleaseRecordSchema,
+  type Release,
+  type SmokeReleaseRecord,
+} from "../../lambdas/contract/release";
 import { identityDifferences } from "../../infra/definitions/release-identity";
 
 /**
@@ -15,7 +21,9 @@ import { identityDifferences } from "../../infra/definitions/release-identity";
 function parseRecord(value: unknown, where: string): SmokeReleaseRecord {
   const parsed = smokeReleaseRecordSchema.safeParse(value);
   if (!parsed.success) {
-    throw new Error(`${where} is not a smoke release record: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+    throw new Error(
+      `${where} is not a smoke release record: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+    );
   }
   return parsed.data;
 }
@@ -39,7 +47,9 @@ export async function readSmokeRecordFromTable(options: {
   client?: DynamoDBClient;
 }): Promise<SmokeReleaseRecord | undefined> {
   const documents = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));
-  const result = await documents.send(new GetCommand({ TableName: options.tableName, Key: { id: smokeRecordKey(options.stack) }, ConsistentRead: true }));
+  const result = await documents.send(
+    new GetCommand({ TableName: options.tableName, Key: { id: smokeRecordKey(options.stack) }, ConsistentRead: true }),
+  );
   if (result.Item === undefined) return undefined;
   const { id: _id, ...record } = result.Item;
   return parseRecord(record, `${options.tableName} ${smokeRecordKey(options.stack)}`);
@@ -48,7 +58,8 @@ export async function readSmokeRecordFromTable(options: {
 /** The target plan's release, from its stack outputs. */
 export function plannedRelease(outputs: Readonly<Record<string, unknown>>): Release {
   const parsed = releaseSchema.safeParse(outputs.release);
-  if (!parsed.success) throw new Error("the target stack has no `release` output: the program declares it for every Lambda");
+  if (!parsed.success)
+    throw new Error("the target stack has no `release` output: the program declares it for every Lambda");
   return parsed.data;
 }
 
@@ -61,8 +72,12 @@ export function releaseRefusals(planned: Release, record: SmokeReleaseRecord | u
   }
   if (record.stack !== fromStack) return [`the smoke record is from stack ${record.stack}, not ${fromStack}`];
   if (!record.passed) {
-    const failed = record.steps.filter((step) => step.status !== "passed").map((step) => `${step.exchange}.${step.step} ${step.status}`);
-    return [`the ${fromStack} smoke run of ${record.finishedAt} did not pass (${failed.join(", ") || "no steps ran"}): fix and re-run it before promoting`];
+    const failed = record.steps
+      .filter((step) => step.status !== "passed")
+      .map((step) => `${step.exchange}.${step.step} ${step.status}`);
+    return [
+      `the ${fromStack} smoke run of ${record.finishedAt} did not pass (${failed.join(", ") || "no steps ran"}): fix and re-run it before promoting`,
+    ];
   }
   const refusals: string[] = [];
   for (const [name, identity] of Object.entries(planned)) {
@@ -73,7 +88,9 @@ export function releaseRefusals(planned: Release, record: SmokeReleaseRecord | u
     }
     const differences = identityDifferences(tested, identity);
     if (differences.length > 0) {
-      refusals.push(`${name} differs from what passed the ${fromStack} smoke run (${record.finishedAt}): ${differences.join(", ")}`);
+      refusals.push(
+        `${name} differs from what passed the ${fromStack} smoke run (${record.finishedAt}): ${differences.join(", ")}`,
+      );
     }
   }
   return refusals;

@@ -17,7 +17,10 @@ import type { ShippableEntry } from "../../lambdas/shipper/entries";
 
 /** A user-supplied field name as the BigQuery export writes it. */
 export function bigQueryFieldName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, "_").replace(/^_+/, "").toLowerCase();
+  return name
+    .replace(/[^A-Za-z0-9_]/g, "_")
+    .replace(/^_+/, "")
+    .toLowerCase();
 }
 
 function payloadPaths(prefix: string, value: unknown, rename: (key: string) => string, into: Set<string>): void {
@@ -32,8 +35,28 @@ function payloadPaths(prefix: string, value: unknown, rename: (key: string) => s
 
 /** LogEntry fields every shipped entry has, by their BigQuery and Log Analytics names. */
 const entryFields = {
-  bigQuery: ["logName", "timestamp", "receiveTimestamp", "severity", "insertId", "resource", "resource.type", "labels", "trace"],
-  logAnalytics: ["log_name", "timestamp", "receive_timestamp", "severity", "insert_id", "resource", "resource.type", "labels", "trace"],
+  bigQuery: [
+    "logName",
+    "timestamp",
+    "receiveTimestamp",
+    "severity",
+    "insertId",
+    "resource",
+    "resource.type",
+    "labels",
+    "trace",
+  ],
+  logAnalytics: [
+    "log_name",
+    "timestamp",
+    "receive_timestamp",
+    "severity",
+    "insert_id",
+    "resource",
+    "resource.type",
+    "labels",
+    "trace",
+  ],
 } as const;
 
 /** Column paths of the BigQuery export's table for these entries. */

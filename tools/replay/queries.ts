@@ -11,7 +11,8 @@ import { bigQueryFieldName } from "./export-schema";
  * pasted into either console as is.
  */
 
-export type ReplaySubject = { readonly kind: "exchange"; readonly exchangeId: string } | { readonly kind: "trace"; readonly traceId: string };
+export type ReplaySubject =
+  { readonly kind: "exchange"; readonly exchangeId: string } | { readonly kind: "trace"; readonly traceId: string };
 
 export interface ReplayQueries {
   readonly subject: ReplaySubject;
@@ -32,15 +33,22 @@ export class ReplayInputError extends Error {
 }
 
 export function replaySubject(options: { exchange?: string | undefined; trace?: string | undefined }): ReplaySubject {
-  if (options.exchange !== undefined && options.trace !== undefined) throw new ReplayInputError("give --exchange or --trace, not both");
+  if (options.exchange !== undefined && options.trace !== undefined)
+    throw new ReplayInputError("give --exchange or --trace, not both");
   if (options.exchange !== undefined) {
-    if (!exchangeIdPattern.test(options.exchange)) throw new ReplayInputError(`--exchange ${JSON.stringify(options.exchange)} is not an exchange id (a decimal number)`);
+    if (!exchangeIdPattern.test(options.exchange))
+      throw new ReplayInputError(
+        `--exchange ${JSON.stringify(options.exchange)} is not an exchange id (a decimal number)`,
+      );
     return { kind: "exchange", exchangeId: options.exchange };
   }
   if (options.trace !== undefined) {
     // Accept the header form the jobs send (`Root=1-...;Parent=...`) as well as the bare id.
     const traceId = /(?:^|;)\s*Root=([^;]+)/.exec(options.trace)?.[1] ?? options.trace;
-    if (!traceIdPattern.test(traceId)) throw new ReplayInputError(`--trace ${JSON.stringify(options.trace)} is not an X-Ray trace id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)`);
+    if (!traceIdPattern.test(traceId))
+      throw new ReplayInputError(
+        `--trace ${JSON.stringify(options.trace)} is not an X-Ray trace id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)`,
+      );
     return { kind: "trace", traceId: traceId.toLowerCase() };
   }
   throw new ReplayInputError("give --exchange <id> or --trace <id>");
@@ -52,22 +60,36 @@ export type ReplayWindow = { readonly since: Date; readonly until: Date };
 export const defaultWindowDays = 7;
 
 /** `--since` / `--until` (ISO 8601 dates or times); default: the last 7 days up to now. */
-export function replayWindow(options: { since?: string | undefined; until?: string | undefined }, now: Date = new Date()): ReplayWindow {
+export function replayWindow(
+  options: { since?: string | undefined; until?: string | undefined },
+  now: Date = new Date(),
+): ReplayWindow {
   const parse = (flag: string, value: string): Date => {
     const date = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw new ReplayInputError(`${flag} ${JSON.stringify(value)} is not an ISO 8601 date or time (e.g. 2026-05-01 or 2026-05-01T12:00:00Z)`);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime()))
+      throw new ReplayInputError(
+        `${flag} ${JSON.stringify(value)} is not an ISO 8601 date or time (e.g. 2026-05-01 or 2026-05-01T12:00:00Z)`,
+      );
     return date;
   };
   const until = options.until !== undefined ? parse("--until", options.until) : now;
-  const since = options.since !== undefined ? parse("--since", options.since) : new Date(until.getTime() - defaultWindowDays * 86_400_000);
-  if (since.getTime() >= until.getTime()) throw new ReplayInputError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
+  const since =
+    options.since !== undefined
+      ? parse("--since", options.since)
+      : new Date(until.getTime() - defaultWindowDays * 86_400_000);
+  if (since.getTime() >= until.getTime())
+    throw new ReplayInputError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
   return { since, until };
 }
 
 /** The payload keys the replay reads: the jobs' tool-call record (lambdas/shared/runtime/logger.ts). */
 const toolCall = { key: "toolCall", fields: ["tool", "operation", "outcome"] } as const;
 
-export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject: ReplaySubject, window: ReplayWindow = replayWindow({})): ReplayQueries {
+export function replayQueries(
+  config: Pick<KitConfig, "stack" | "gcp">,
+  subject: ReplaySubject,
+  window: ReplayWindow = replayWindow({}),
+): ReplayQueries {
   const project = config.gcp.project;
   const names = logPipelineNames(config.stack, config.gcp);
   const logName = `projects/${project}/logs/${names.logId}`;
@@ -77,7 +99,10 @@ export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject:
 
   // Log Analytics: labels and json_payload are JSON, keys as the shipper wrote them.
   const analyticsLabel = (key: string) => `JSON_VALUE(labels.${key})`;
-  const analyticsWhere = subject.kind === "exchange" ? `${analyticsLabel(entryLabels.exchangeId)} = '${subject.exchangeId}'` : `trace = '${trace}'`;
+  const analyticsWhere =
+    subject.kind === "exchange"
+      ? `${analyticsLabel(entryLabels.exchangeId)} = '${subject.exchangeId}'`
+      : `trace = '${trace}'`;
   const logAnalytics = [
     `-- Log Analytics: ${title}`,
     "SELECT",
@@ -99,7 +124,10 @@ export function replayQueries(config: Pick<KitConfig, "stack" | "gcp">, subject:
   // BigQuery export: user-supplied names (labels, payload keys) are lower-cased columns.
   const bigQueryLabel = (key: string) => `labels.${bigQueryFieldName(key)}`;
   const payload = (...keys: string[]) => ["jsonPayload", ...keys.map(bigQueryFieldName)].join(".");
-  const bigQueryWhere = subject.kind === "exchange" ? `${bigQueryLabel(entryLabels.exchangeId)} = '${subject.exchangeId}'` : `trace = '${trace}'`;
+  const bigQueryWhere =
+    subject.kind === "exchange"
+      ? `${bigQueryLabel(entryLabels.exchangeId)} = '${subject.exchangeId}'`
+      : `trace = '${trace}'`;
   const bigQuery = [
     `-- BigQuery: ${title}`,
     "SELECT",

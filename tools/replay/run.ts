@@ -11,8 +11,7 @@ import { Logging } from "@google-cloud/logging";
  */
 
 export type CredentialLookup =
-  | { readonly found: true; readonly source: string }
-  | { readonly found: false; readonly missing: string };
+  { readonly found: true; readonly source: string } | { readonly found: false; readonly missing: string };
 
 export function findCredentials(env: NodeJS.ProcessEnv, home: string = homedir()): CredentialLookup {
   const explicit = env.GOOGLE_APPLICATION_CREDENTIALS;
@@ -51,17 +50,33 @@ interface BigQueryResponse {
 /** Runs standard SQL through the BigQuery REST API (jobs.query), with the machine's application default credentials. */
 export const runBigQuery: QueryRunner = async (gcpProject, sql) => {
   // The logging client's auth is google-auth-library's GoogleAuth with the Cloud Platform scope.
-  const { auth } = new Logging({ projectId: gcpProject, scopes: ["https://www.googleapis.com/auth/bigquery.readonly", "https://www.googleapis.com/auth/cloud-platform"] });
+  const { auth } = new Logging({
+    projectId: gcpProject,
+    scopes: ["https://www.googleapis.com/auth/bigquery.readonly", "https://www.googleapis.com/auth/cloud-platform"],
+  });
   const base = `https://bigquery.googleapis.com/bigquery/v2/projects/${encodeURIComponent(gcpProject)}`;
-  let response = (await auth.request<BigQueryResponse>({ url: `${base}/queries`, method: "POST", data: { query: sql, useLegacySql: false, timeoutMs: 30_000, maxResults: 10_000 } })).data;
+  let response = (
+    await auth.request<BigQueryResponse>({
+      url: `${base}/queries`,
+      method: "POST",
+      data: { query: sql, useLegacySql: false, timeoutMs: 30_000, maxResults: 10_000 },
+    })
+  ).data;
   while (response.jobComplete === false && response.jobReference) {
     const { jobId, location } = response.jobReference;
     const query = new URLSearchParams({ timeoutMs: "30000", maxResults: "10000", ...(location ? { location } : {}) });
-    response = (await auth.request<BigQueryResponse>({ url: `${base}/queries/${encodeURIComponent(jobId)}?${query}`, method: "GET" })).data;
+    response = (
+      await auth.request<BigQueryResponse>({
+        url: `${base}/queries/${encodeURIComponent(jobId)}?${query}`,
+        method: "GET",
+      })
+    ).data;
   }
   if (response.errors?.length) throw new Error(response.errors.map((error) => error.message).join("; "));
   const columns = (response.schema?.fields ?? []).map((field) => field.name);
-  const rows = (response.rows ?? []).map((row) => row.f.map((cell) => (cell.v === null || cell.v === undefined ? null : String(cell.v))));
+  const rows = (response.rows ?? []).map((row) =>
+    row.f.map((cell) => (cell.v === null || cell.v === undefined ? null : String(cell.v))),
+  );
   return { columns, rows };
 };
 
@@ -72,5 +87,12 @@ export function renderRows(result: QueryResult, maxCell = 60): string {
     row.map((cell) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 3)}...` : cell)),
   );
   const widths = result.columns.map((_, index) => Math.max(...cells.map((row) => (row[index] ?? "").length)));
-  return cells.map((row) => row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join("  ").trimEnd()).join("\n");
+  return cells
+    .map((row) =>
+      row
+        .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -59,4 +59,5 @@ export function compromisePlan(config: KitConfig, facts: StackFacts): Compromise
   };
 }
 
-const asName = (value: unknown, job: string) => (typeof value === "string" && value !== "" ? value : `<the ${job} schedule's name (known after deploy)>`);
+const asName = (value: unknown, job: string) =>
+  typeof value === "string" && value !== "" ? value : `<the ${job} schedule's name (known after deploy)>`;

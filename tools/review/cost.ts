@@ -21,11 +21,18 @@ export const unitPrices = {
   kmsKeyMonth: { usd: 1.0, source: "AWS KMS pricing, customer managed key per month (symmetric or asymmetric)" },
   secretMonth: { usd: 0.4, source: "AWS Secrets Manager pricing, per secret per month" },
   alarmMonth: { usd: 0.1, source: "Amazon CloudWatch pricing, standard-resolution alarm metric per month" },
-  dashboardMonth: { usd: 3.0, source: "Amazon CloudWatch pricing, dashboard per month (beyond the 3 free per account)" },
+  dashboardMonth: {
+    usd: 3.0,
+    source: "Amazon CloudWatch pricing, dashboard per month (beyond the 3 free per account)",
+  },
   customMetricMonth: { usd: 0.3, source: "Amazon CloudWatch pricing, custom metric per month (first 10,000)" },
   logStorageGbMonth: { usd: 0.03, source: "Amazon CloudWatch Logs pricing, archived storage per GB-month" },
   logIngestionGb: { usd: 0.57, source: "Amazon CloudWatch Logs pricing, standard ingestion per GB (eu-west-1)" },
-  interfaceEndpointHour: { usd: 0.01, source: "AWS PrivateLink pricing, interface endpoint per Availability Zone per hour (us-east-1 rate; a few regions charge slightly more)" },
+  interfaceEndpointHour: {
+    usd: 0.01,
+    source:
+      "AWS PrivateLink pricing, interface endpoint per Availability Zone per hour (us-east-1 rate; a few regions charge slightly more)",
+  },
   interfaceEndpointGb: { usd: 0.01, source: "AWS PrivateLink pricing, data processed per GB (first PB per region)" },
   natProcessingGb: { usd: 0.048, source: "Amazon VPC pricing, NAT gateway data processed per GB (eu-west-1)" },
 } as const;
@@ -87,7 +94,14 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
   const outcomeMetrics = [metricNames.jobSucceeded, metricNames.jobTransient, metricNames.jobFailed].length;
   const metricSeries = Object.keys(metricNames).length + outcomeMetrics * Math.max(0, facts.chainJobs.length - 1);
   const storedGb = (logGb * config.logRetentionDays) / 30;
-  const line = (item: string, quantity: number, unit: string, price: { usd: number; source: string }, perUnitMonthly: number, basis?: string): CostLine => ({
+  const line = (
+    item: string,
+    quantity: number,
+    unit: string,
+    price: { usd: number; source: string },
+    perUnitMonthly: number,
+    basis?: string,
+  ): CostLine => ({
     item,
     quantity,
     unit,
@@ -97,8 +111,22 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
   });
   const endpoints = endpointCost(facts, options.awsApiGbPerMonth ?? 1);
   const lines = [
-    line("NAT gateways", nats, "gateway-hour", unitPrices.natGatewayHour, unitPrices.natGatewayHour.usd * hoursPerMonth, `${unitPrices.natGatewayHour.source}, ${hoursPerMonth} h/month`),
-    line("Elastic IPs (public IPv4)", eips, "address-hour", unitPrices.publicIpv4Hour, unitPrices.publicIpv4Hour.usd * hoursPerMonth, `${unitPrices.publicIpv4Hour.source}, ${hoursPerMonth} h/month`),
+    line(
+      "NAT gateways",
+      nats,
+      "gateway-hour",
+      unitPrices.natGatewayHour,
+      unitPrices.natGatewayHour.usd * hoursPerMonth,
+      `${unitPrices.natGatewayHour.source}, ${hoursPerMonth} h/month`,
+    ),
+    line(
+      "Elastic IPs (public IPv4)",
+      eips,
+      "address-hour",
+      unitPrices.publicIpv4Hour,
+      unitPrices.publicIpv4Hour.usd * hoursPerMonth,
+      `${unitPrices.publicIpv4Hour.source}, ${hoursPerMonth} h/month`,
+    ),
     line(
       "VPC interface endpoints (KMS, Secrets Manager)",
       endpoints.interfaceEndpointZones,
@@ -108,9 +136,21 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
       `${unitPrices.interfaceEndpointHour.source}, ${hoursPerMonth} h/month; the DynamoDB gateway endpoint is free`,
     ),
     line("KMS keys", count(types.key), "key-month", unitPrices.kmsKeyMonth, unitPrices.kmsKeyMonth.usd),
-    line("Secrets Manager secrets", count(types.secret), "secret-month", unitPrices.secretMonth, unitPrices.secretMonth.usd),
+    line(
+      "Secrets Manager secrets",
+      count(types.secret),
+      "secret-month",
+      unitPrices.secretMonth,
+      unitPrices.secretMonth.usd,
+    ),
     line("CloudWatch alarms", count(types.alarm), "alarm-month", unitPrices.alarmMonth, unitPrices.alarmMonth.usd),
-    line("CloudWatch dashboards", count(types.dashboard), "dashboard-month", unitPrices.dashboardMonth, unitPrices.dashboardMonth.usd),
+    line(
+      "CloudWatch dashboards",
+      count(types.dashboard),
+      "dashboard-month",
+      unitPrices.dashboardMonth,
+      unitPrices.dashboardMonth.usd,
+    ),
     line(
       "Custom metrics (EMF)",
       metricSeries,
@@ -119,8 +159,22 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
       unitPrices.customMetricMonth.usd,
       `${unitPrices.customMetricMonth.source}; ${Object.keys(metricNames).length} catalogue metrics once per stack, job outcomes once per job`,
     ),
-    line("Log ingestion", logGb, "GB", unitPrices.logIngestionGb, unitPrices.logIngestionGb.usd, `${unitPrices.logIngestionGb.source}; assumes ${logGb} GB/month from all jobs`),
-    line("Log storage (steady state)", round(storedGb), "GB-month", unitPrices.logStorageGbMonth, unitPrices.logStorageGbMonth.usd, `${unitPrices.logStorageGbMonth.source}; ${logGb} GB/month kept ${config.logRetentionDays} days`),
+    line(
+      "Log ingestion",
+      logGb,
+      "GB",
+      unitPrices.logIngestionGb,
+      unitPrices.logIngestionGb.usd,
+      `${unitPrices.logIngestionGb.source}; assumes ${logGb} GB/month from all jobs`,
+    ),
+    line(
+      "Log storage (steady state)",
+      round(storedGb),
+      "GB-month",
+      unitPrices.logStorageGbMonth,
+      unitPrices.logStorageGbMonth.usd,
+      `${unitPrices.logStorageGbMonth.source}; ${logGb} GB/month kept ${config.logRetentionDays} days`,
+    ),
   ].filter((l) => l.quantity > 0);
   return {
     currency: "USD",
@@ -148,8 +202,13 @@ export function estimateCost(config: KitConfig, facts: StackFacts, options: Cost
 }
 
 function endpointCost(facts: StackFacts, awsApiGbPerMonth: number): EndpointCost {
-  const interfaceEndpoints = facts.ofType(types.vpcEndpoint).filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
-  const interfaceEndpointZones = interfaceEndpoints.reduce((sum, endpoint) => sum + (Array.isArray(endpoint.inputs.subnetIds) ? endpoint.inputs.subnetIds.length : 0), 0);
+  const interfaceEndpoints = facts
+    .ofType(types.vpcEndpoint)
+    .filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
+  const interfaceEndpointZones = interfaceEndpoints.reduce(
+    (sum, endpoint) => sum + (Array.isArray(endpoint.inputs.subnetIds) ? endpoint.inputs.subnetIds.length : 0),
+    0,
+  );
   const fixedMonthlyUsd = round(interfaceEndpointZones * unitPrices.interfaceEndpointHour.usd * hoursPerMonth);
   // All three services' traffic leaves NAT; only the interface endpoints' share pays endpoint processing (DynamoDB's gateway is free).
   const endpointProcessingUsd = round(awsApiGbPerMonth * unitPrices.interfaceEndpointGb.usd);

@@ -48,10 +48,16 @@ const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.
 /** Statements as written; conditions come from the raw document, which the parser reduces to a flag. */
 function statementsOf(policy: unknown, describe: (principal: string) => string): StatementView[] {
   const document = parsePolicyDocument(policy);
-  if (!document.ok) return [{ sid: "(unreadable)", effect: "", principals: [], actions: [], conditions: document.error }];
+  if (!document.ok)
+    return [{ sid: "(unreadable)", effect: "", principals: [], actions: [], conditions: document.error }];
   let raw: unknown[] = [];
   try {
-    raw = asList((typeof policy === "string" ? (JSON.parse(policy) as { Statement?: unknown }) : (policy as { Statement?: unknown })).Statement);
+    raw = asList(
+      (typeof policy === "string"
+        ? (JSON.parse(policy) as { Statement?: unknown })
+        : (policy as { Statement?: unknown })
+      ).Statement,
+    );
   } catch {
     raw = [];
   }
@@ -60,7 +66,9 @@ function statementsOf(policy: unknown, describe: (principal: string) => string):
     return {
       sid: statement.sid ?? `#${index + 1}`,
       effect: statement.effect,
-      principals: statement.principals.map((p) => (p.kind === "AWS" ? `${p.id} (${describe(p.id)})` : `${p.kind}:${p.id}`)),
+      principals: statement.principals.map((p) =>
+        p.kind === "AWS" ? `${p.id} (${describe(p.id)})` : `${p.kind}:${p.id}`,
+      ),
       actions: statement.actions,
       conditions: condition === undefined ? "" : JSON.stringify(condition),
     };
@@ -68,16 +76,25 @@ function statementsOf(policy: unknown, describe: (principal: string) => string):
 }
 
 export function policyViews(facts: StackFacts, describe: (principal: string) => string): PolicyView[] {
-  const keys = facts.keys.map((key): PolicyView => ({ kind: "key", name: key.alias ?? key.key.name, statements: statementsOf(key.key.inputs.policy, describe) }));
+  const keys = facts.keys.map((key): PolicyView => ({
+    kind: "key",
+    name: key.alias ?? key.key.name,
+    statements: statementsOf(key.key.inputs.policy, describe),
+  }));
   const secretPolicies = facts.ofType("aws:secretsmanager/secretPolicy:SecretPolicy");
   const secrets = facts.ofType(types.secret).map((secret): PolicyView => {
     const policy = secretPolicies.find((p) => facts.resolve(p.inputs.secretArn)?.urn === secret.urn);
-    return { kind: "secret", name: secret.name, statements: policy ? statementsOf(policy.inputs.policy, describe) : [] };
+    return {
+      kind: "secret",
+      name: secret.name,
+      statements: policy ? statementsOf(policy.inputs.policy, describe) : [],
+    };
   });
   return [...keys, ...secrets];
 }
 
-const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+const stringList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 /** Direct signers from the key policy; one step away: whoever can rewrite that policy, or change what a signing job runs or runs as. */
 export function signersOf(facts: StackFacts, deployment: Deployment, describe: (principal: string) => string): Signers {
@@ -86,24 +103,56 @@ export function signersOf(facts: StackFacts, deployment: Deployment, describe: (
   const direct = signer.roles.signers.map((principal) => ({ principal, who: describe(principal) }));
   const document = parsePolicyDocument(signer.key.inputs.policy);
   const policyWriters = document.ok
-    ? [...new Set(document.statements.filter((s) => s.effect === "Allow" && grantsAny(s, ["kms:PutKeyPolicy", "kms:CreateGrant"])).flatMap((s) => s.principals.map((p) => p.id)))]
+    ? [
+        ...new Set(
+          document.statements
+            .filter((s) => s.effect === "Allow" && grantsAny(s, ["kms:PutKeyPolicy", "kms:CreateGrant"]))
+            .flatMap((s) => s.principals.map((p) => p.id)),
+        ),
+      ]
     : [];
-  const signingJobs = facts.jobs.filter((job) => signer.roles.signers.some((principal) => facts.resolve(principal)?.urn === job.role?.urn));
+  const signingJobs = facts.jobs.filter((job) =>
+    signer.roles.signers.some((principal) => facts.resolve(principal)?.urn === job.role?.urn),
+  );
   const inStack = facts.jobs.flatMap((job) =>
     job.permissions
-      .filter((p) => p.actions.some((a) => /^(lambda:(UpdateFunction(Code|Configuration)|\*)|iam:(PassRole|PutRolePolicy|AttachRolePolicy|UpdateAssumeRolePolicy|\*))$/i.test(a)))
-      .filter((p) => p.targets.some((target) => signingJobs.some((s) => s.fn.urn === target.urn || s.role?.urn === target.urn)))
-      .map((p) => ({ principal: job.role?.name ?? job.job, step: `its role may ${p.actions.join(", ")} on a signing job` })),
+      .filter((p) =>
+        p.actions.some((a) =>
+          /^(lambda:(UpdateFunction(Code|Configuration)|\*)|iam:(PassRole|PutRolePolicy|AttachRolePolicy|UpdateAssumeRolePolicy|\*))$/i.test(
+            a,
+          ),
+        ),
+      )
+      .filter((p) =>
+        p.targets.some((target) => signingJobs.some((s) => s.fn.urn === target.urn || s.role?.urn === target.urn)),
+      )
+      .map((p) => ({
+        principal: job.role?.name ?? job.job,
+        step: `its role may ${p.actions.join(", ")} on a signing job`,
+      })),
   );
   const jobs = signingJobs.map((job) => job.job).join(", ");
-  const deployers = deployment.deployers.length > 0 ? deployment.deployers : ["whoever runs `pulumi up` (boson-kit:deployers is not set)"];
+  const deployers =
+    deployment.deployers.length > 0
+      ? deployment.deployers
+      : ["whoever runs `pulumi up` (boson-kit:deployers is not set)"];
   return {
     direct,
     oneStepAway: [
-      ...policyWriters.map((principal) => ({ principal, step: `kms:PutKeyPolicy on the signer: can add itself as a signer (${describe(principal)})` })),
-      ...deployers.map((principal) => ({ principal, step: `deploys the stack: can change the code, configuration or role of the signing jobs (${jobs})` })),
+      ...policyWriters.map((principal) => ({
+        principal,
+        step: `kms:PutKeyPolicy on the signer: can add itself as a signer (${describe(principal)})`,
+      })),
+      ...deployers.map((principal) => ({
+        principal,
+        step: `deploys the stack: can change the code, configuration or role of the signing jobs (${jobs})`,
+      })),
       ...inStack,
-      { principal: "any principal of the account with lambda:UpdateFunctionCode / UpdateFunctionConfiguration on the signing jobs, or iam:PassRole / iam:Put*Policy on their roles", step: "outside this stack: the review cannot see the account's other IAM policies; review them" },
+      {
+        principal:
+          "any principal of the account with lambda:UpdateFunctionCode / UpdateFunctionConfiguration on the signing jobs, or iam:PassRole / iam:Put*Policy on their roles",
+        step: "outside this stack: the review cannot see the account's other IAM policies; review them",
+      },
     ],
   };
 }
@@ -124,6 +173,10 @@ export function deploymentOf(source: ConfigSource | undefined, stack: string, ro
     deployers: stringList(source?.values["boson-kit:deployers"]),
     previewers: stringList(source?.values["boson-kit:previewers"]),
     backend: backend ?? "not recorded in the repository (`pulumi login` decides it): name it in the M3 sign-off",
-    secretsProvider: provider ?? (stackFile.encryptionsalt ? "passphrase (encryptionsalt in the stack file)" : "the backend's default (Pulumi Cloud, or a passphrase for self-managed backends): name it in the M3 sign-off"),
+    secretsProvider:
+      provider ??
+      (stackFile.encryptionsalt
+        ? "passphrase (encryptionsalt in the stack file)"
+        : "the backend's default (Pulumi Cloud, or a passphrase for self-managed backends): name it in the M3 sign-off"),
   };
 }

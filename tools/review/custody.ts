@@ -37,7 +37,12 @@ export interface Custody {
     /** The KMS-derived address the stack outputs (offline: derived from the mock key). */
     readonly assistant: string | undefined;
     readonly assistantKey: string | undefined;
-    readonly onChain?: { readonly assistant: string; readonly admin: string; readonly treasury: string; readonly adminIsContract: boolean };
+    readonly onChain?: {
+      readonly assistant: string;
+      readonly admin: string;
+      readonly treasury: string;
+      readonly adminIsContract: boolean;
+    };
   };
   readonly kmsAdministrators: readonly string[];
   /** Every key and secret policy, statement by statement. */
@@ -52,7 +57,8 @@ const dataActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:R
 function describePrincipal(principal: string, config: KitConfig, facts: StackFacts): string {
   if (config.aws.kmsAdministrators.includes(principal)) return "key administrator (stack config kmsAdministrators)";
   // Deploying needs kms:PutKeyPolicy (KMS's lockout check), and PutKeyPolicy can grant Sign: an effective signer.
-  if (config.aws.deployers.includes(principal)) return "deployer (stack config deployers): holds kms:PutKeyPolicy, so it could grant itself Sign";
+  if (config.aws.deployers.includes(principal))
+    return "deployer (stack config deployers): holds kms:PutKeyPolicy, so it could grant itself Sign";
   if (principal.startsWith("Service:")) return `AWS service ${principal.slice("Service:".length)}`;
   const role = facts.resolve(principal);
   if (role) {
@@ -64,17 +70,28 @@ function describePrincipal(principal: string, config: KitConfig, facts: StackFac
 
 function keyCustody(config: KitConfig, facts: StackFacts): KeyCustody[] {
   return facts.keys.map((key) => {
-    const view = (principal: string): PrincipalView => ({ principal, who: describePrincipal(principal, config, facts) });
+    const view = (principal: string): PrincipalView => ({
+      principal,
+      who: describePrincipal(principal, config, facts),
+    });
     const document = parsePolicyDocument(key.key.inputs.policy);
     const dataUsers = document.ok
-      ? [...new Set(document.statements.filter((s) => s.effect === "Allow" && grantsAny(s, dataActions)).flatMap((s) => s.principals.map((p) => (p.kind === "AWS" ? p.id : `${p.kind}:${p.id}`))))]
+      ? [
+          ...new Set(
+            document.statements
+              .filter((s) => s.effect === "Allow" && grantsAny(s, dataActions))
+              .flatMap((s) => s.principals.map((p) => (p.kind === "AWS" ? p.id : `${p.kind}:${p.id}`))),
+          ),
+        ]
       : [];
     const problems = [
       ...(key.roles.error ? [key.roles.error] : []),
       ...key.roles.administrators
         .filter((a) => !config.aws.kmsAdministrators.includes(a) && !config.aws.deployers.includes(a))
         .map((a) => `${a} can administer the key but is not in kmsAdministrators or deployers`),
-      ...config.aws.kmsAdministrators.filter((a) => !key.roles.administrators.includes(a)).map((a) => `${a} is a configured administrator but cannot administer this key`),
+      ...config.aws.kmsAdministrators
+        .filter((a) => !key.roles.administrators.includes(a))
+        .map((a) => `${a} is a configured administrator but cannot administer this key`),
     ];
     return {
       key: key.key.name,
@@ -105,10 +122,23 @@ function runbook(config: KitConfig, facts: StackFacts): string[] {
   ];
 }
 
-const unknownDeployment: Deployment = { deployers: [], previewers: [], backend: "(not read)", secretsProvider: "(not read)" };
+const unknownDeployment: Deployment = {
+  deployers: [],
+  previewers: [],
+  backend: "(not read)",
+  secretsProvider: "(not read)",
+};
 
-export function custodyOf(config: KitConfig, facts: StackFacts, online: ChainFacts | undefined, deployment: Deployment = unknownDeployment): Custody {
-  const describe = (principal: string) => (deployment.deployers.includes(principal) ? "deployer (boson-kit:deployers)" : describePrincipal(principal, config, facts));
+export function custodyOf(
+  config: KitConfig,
+  facts: StackFacts,
+  online: ChainFacts | undefined,
+  deployment: Deployment = unknownDeployment,
+): Custody {
+  const describe = (principal: string) =>
+    deployment.deployers.includes(principal)
+      ? "deployer (boson-kit:deployers)"
+      : describePrincipal(principal, config, facts);
   const assistant = facts.evaluation.outputs.assistantAddress;
   const signer = facts.keys.find((k) => k.secp256k1);
   const seller = online?.seller;
@@ -120,7 +150,16 @@ export function custodyOf(config: KitConfig, facts: StackFacts, online: ChainFac
       treasury: config.seller.treasury,
       assistant: typeof assistant === "string" ? assistant : undefined,
       assistantKey: signer ? (signer.alias ?? signer.key.name) : undefined,
-      ...(seller ? { onChain: { assistant: seller.assistant, admin: seller.admin, treasury: seller.treasury, adminIsContract: seller.adminIsContract } } : {}),
+      ...(seller
+        ? {
+            onChain: {
+              assistant: seller.assistant,
+              admin: seller.admin,
+              treasury: seller.treasury,
+              adminIsContract: seller.adminIsContract,
+            },
+          }
+        : {}),
     },
     kmsAdministrators: config.aws.kmsAdministrators,
     policies: policyViews(facts, describe),

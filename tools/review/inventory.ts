@@ -15,5 +15,7 @@ export function inventoryOf(facts: StackFacts): InventoryGroup[] {
     const entry = { type: resource.type, name: resource.name, settings: summarizeResource(resource) };
     groups.set(component, [...(groups.get(component) ?? []), entry]);
   }
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([component, resources]) => ({ component, resources }));
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([component, resources]) => ({ component, resources }));
 }

@@ -20,17 +20,24 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (text: string) => (text === "" ? "" : `\`${text.replace(/`/g, "'")}\``);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`)];
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
+  ];
 }
 
 function checklistSection(report: ReadinessReport): string[] {
-  const status = (item: ItemResult) => (item.status !== "fail" ? statusCell[item.status] : item.blocking ? "❌ fail (blocking)" : "⚠️ fail (advisory)");
+  const status = (item: ItemResult) =>
+    item.status !== "fail" ? statusCell[item.status] : item.blocking ? "❌ fail (blocking)" : "⚠️ fail (advisory)";
   const rows = report.checklist.map((item) => [item.id, item.title, status(item), item.summary]);
   const details = report.checklist.flatMap((item) => [
     `<details><summary><b>${item.id}</b> ${status(item)}: ${item.title}</summary>`,
     "",
     ...(item.humanCheck ? [`**To check by hand:** ${item.humanCheck}`, ""] : []),
-    ...item.evidence.map((e) => `- ${e.ok ? "✅" : e.notRun ? "⏳" : e.advisory ? "⚠️" : "❌"} ${e.kind} ${code(e.ref)}: ${e.detail}`),
+    ...item.evidence.map(
+      (e) => `- ${e.ok ? "✅" : e.notRun ? "⏳" : e.advisory ? "⚠️" : "❌"} ${e.kind} ${code(e.ref)}: ${e.detail}`,
+    ),
     "",
     "</details>",
     "",
@@ -39,14 +46,20 @@ function checklistSection(report: ReadinessReport): string[] {
 }
 
 function signoffSection(report: ReadinessReport): string[] {
-  const checks = new Map(report.checklist.filter((item) => item.humanCheck).map((item) => [item.id as string, item.humanCheck ?? ""]));
+  const checks = new Map(
+    report.checklist.filter((item) => item.humanCheck).map((item) => [item.id as string, item.humanCheck ?? ""]),
+  );
   const rows = report.signoffs.map((s) => [
     s.item,
     s.title,
     s.awaits,
-    s.signed ? `✅ ${s.signed.who}, ${s.signed.when}${s.signed.expires ? ` (until ${s.signed.expires})` : ""}: ${s.signed.checked}` : "👤 not signed",
+    s.signed
+      ? `✅ ${s.signed.who}, ${s.signed.when}${s.signed.expires ? ` (until ${s.signed.expires})` : ""}: ${s.signed.checked}`
+      : "👤 not signed",
   ]);
-  const todo = report.signoffs.filter((s) => !s.signed && checks.has(s.item)).map((s) => `- **${s.item}** (${s.awaits}): ${checks.get(s.item) ?? ""}`);
+  const todo = report.signoffs
+    .filter((s) => !s.signed && checks.has(s.item))
+    .map((s) => `- **${s.item}** (${s.awaits}): ${checks.get(s.item) ?? ""}`);
   return [
     "## Sign-offs",
     "",
@@ -60,18 +73,50 @@ function signoffSection(report: ReadinessReport): string[] {
 
 function awaitingSection(report: ReadinessReport): string[] {
   if (report.awaiting.length === 0) return [];
-  return ["## What awaits whom", "", ...table(["who", "what"], report.awaiting.map((a) => [a.who, a.what])), ""];
+  return [
+    "## What awaits whom",
+    "",
+    ...table(
+      ["who", "what"],
+      report.awaiting.map((a) => [a.who, a.what]),
+    ),
+    "",
+  ];
 }
 
 function custodySection(report: ReadinessReport): string[] {
   const { custody } = report;
-  const principals = (list: readonly { principal: string; who: string }[]) => list.map((p) => `${p.principal} (${p.who})`).join("<br/>") || "nobody";
-  const keyRows = custody.keys.map((key) => [key.alias ?? key.key, `${key.spec} / ${key.usage}`, principals(key.administrators), principals(key.users), key.problems.join("; ") || "none"]);
+  const principals = (list: readonly { principal: string; who: string }[]) =>
+    list.map((p) => `${p.principal} (${p.who})`).join("<br/>") || "nobody";
+  const keyRows = custody.keys.map((key) => [
+    key.alias ?? key.key,
+    `${key.spec} / ${key.usage}`,
+    principals(key.administrators),
+    principals(key.users),
+    key.problems.join("; ") || "none",
+  ]);
   const seller = custody.seller;
   const sellerRows: string[][] = [
-    ["admin", seller.admin, "stack config (seller.admin); must be a smart account (S2)", seller.onChain ? `${seller.onChain.admin}${seller.onChain.adminIsContract ? " (contract)" : " (EOA!)"}` : "not checked (offline)"],
-    ["assistant", seller.assistant ?? "(no signer output)", `KMS key ${seller.assistantKey ?? "?"} (derived address${report.mode === "offline" ? ", offline from the mock key" : ""})`, seller.onChain ? seller.onChain.assistant : "not checked (offline)"],
-    ["treasury", seller.treasury, "stack config (seller.treasury)", seller.onChain ? seller.onChain.treasury : "not checked (offline)"],
+    [
+      "admin",
+      seller.admin,
+      "stack config (seller.admin); must be a smart account (S2)",
+      seller.onChain
+        ? `${seller.onChain.admin}${seller.onChain.adminIsContract ? " (contract)" : " (EOA!)"}`
+        : "not checked (offline)",
+    ],
+    [
+      "assistant",
+      seller.assistant ?? "(no signer output)",
+      `KMS key ${seller.assistantKey ?? "?"} (derived address${report.mode === "offline" ? ", offline from the mock key" : ""})`,
+      seller.onChain ? seller.onChain.assistant : "not checked (offline)",
+    ],
+    [
+      "treasury",
+      seller.treasury,
+      "stack config (seller.treasury)",
+      seller.onChain ? seller.onChain.treasury : "not checked (offline)",
+    ],
   ];
   return [
     "## Key custody and rotation (M3)",
@@ -86,10 +131,13 @@ function custodySection(report: ReadinessReport): string[] {
     "",
     "### Who can sign",
     "",
-    ...table(["principal", "how"], [
-      ...custody.signers.direct.map((s) => [s.principal, `signs now (key policy kms:Sign): ${s.who}`]),
-      ...custody.signers.oneStepAway.map((s) => [s.principal, `one step away: ${s.step}`]),
-    ]),
+    ...table(
+      ["principal", "how"],
+      [
+        ...custody.signers.direct.map((s) => [s.principal, `signs now (key policy kms:Sign): ${s.who}`]),
+        ...custody.signers.oneStepAway.map((s) => [s.principal, `one step away: ${s.step}`]),
+      ],
+    ),
     "",
     "### Key and secret policies, statement by statement",
     "",
@@ -98,16 +146,34 @@ function custodySection(report: ReadinessReport): string[] {
       "",
       ...(policy.statements.length === 0
         ? ["No resource policy: only identity policies of the account decide who may use it.", ""]
-        : [...table(["sid", "effect", "principals", "actions", "conditions"], policy.statements.map((st) => [st.sid, st.effect, st.principals.join("<br/>"), st.actions.join(", "), st.conditions ? code(st.conditions) : "none"])), ""]),
+        : [
+            ...table(
+              ["sid", "effect", "principals", "actions", "conditions"],
+              policy.statements.map((st) => [
+                st.sid,
+                st.effect,
+                st.principals.join("<br/>"),
+                st.actions.join(", "),
+                st.conditions ? code(st.conditions) : "none",
+              ]),
+            ),
+            "",
+          ]),
     ]),
     "### Deployment",
     "",
-    ...table(["", ""], [
-      ["deployers (run `pulumi up`)", custody.deployment.deployers.join("<br/>") || "not set (boson-kit:deployers): whoever runs `pulumi up`"],
-      ["previewers", custody.deployment.previewers.join("<br/>") || "none set"],
-      ["Pulumi state backend", custody.deployment.backend],
-      ["secrets provider", custody.deployment.secretsProvider],
-    ]),
+    ...table(
+      ["", ""],
+      [
+        [
+          "deployers (run `pulumi up`)",
+          custody.deployment.deployers.join("<br/>") || "not set (boson-kit:deployers): whoever runs `pulumi up`",
+        ],
+        ["previewers", custody.deployment.previewers.join("<br/>") || "none set"],
+        ["Pulumi state backend", custody.deployment.backend],
+        ["secrets provider", custody.deployment.secretsProvider],
+      ],
+    ),
     "",
     `### Rotating the assistant key (${report.stack})`,
     "",
@@ -149,7 +215,9 @@ function policySection(report: ReadinessReport): string[] {
     p.status === "fail" ? `❌ ${p.violations.length} violation(s)` : p.status === "pass" ? "✅ pass" : "n/a",
     String(p.checked),
   ]);
-  const violations = report.policies.flatMap((p) => p.violations.map((v) => `- \`${p.policy}\` ${v.resource ?? "stack"}: ${v.message}`));
+  const violations = report.policies.flatMap((p) =>
+    p.violations.map((v) => `- \`${p.policy}\` ${v.resource ?? "stack"}: ${v.message}`),
+  );
   return [
     "## Policies",
     "",
@@ -171,7 +239,10 @@ function inventorySection(report: ReadinessReport): string[] {
     ...report.inventory.flatMap((group) => [
       `<details><summary>${group.component} (${group.resources.length})</summary>`,
       "",
-      ...table(["type", "name", "settings"], group.resources.map((r) => [code(r.type), r.name, r.settings])),
+      ...table(
+        ["type", "name", "settings"],
+        group.resources.map((r) => [code(r.type), r.name, r.settings]),
+      ),
       "",
       "</details>",
       "",
@@ -181,7 +252,13 @@ function inventorySection(report: ReadinessReport): string[] {
 
 function costSection(report: ReadinessReport): string[] {
   const { cost } = report;
-  const rows = cost.lines.map((l) => [l.item, `${l.quantity} ${l.unit}`, `$${l.unitPriceUsd}`, `$${l.monthlyUsd.toFixed(2)}`, l.basis]);
+  const rows = cost.lines.map((l) => [
+    l.item,
+    `${l.quantity} ${l.unit}`,
+    `$${l.unitPriceUsd}`,
+    `$${l.monthlyUsd.toFixed(2)}`,
+    l.basis,
+  ]);
   return [
     "## Monthly fixed cost (estimate)",
     "",
@@ -203,7 +280,11 @@ function costSection(report: ReadinessReport): string[] {
 function onlineSection(report: ReadinessReport): string[] {
   const online = report.online;
   if (!online) return [];
-  const subgraph = online.subgraph ? ("error" in online.subgraph ? `error: ${online.subgraph.error}` : `${online.subgraph.lagBlocks} blocks behind (${online.subgraph.host})`) : "not checked";
+  const subgraph = online.subgraph
+    ? "error" in online.subgraph
+      ? `error: ${online.subgraph.error}`
+      : `${online.subgraph.lagBlocks} blocks behind (${online.subgraph.host})`
+    : "not checked";
   return [
     "## On-chain facts",
     "",
@@ -213,7 +294,10 @@ function onlineSection(report: ReadinessReport): string[] {
         ["RPC", online.rpcHost],
         ["chain id", String(online.chainId)],
         ["block", String(online.blockNumber)],
-        ["diamond", `${online.diamond.address}: ${online.diamond.hasCode ? `${online.diamond.codeSize} bytes of code` : "no code"}`],
+        [
+          "diamond",
+          `${online.diamond.address}: ${online.diamond.hasCode ? `${online.diamond.codeSize} bytes of code` : "no code"}`,
+        ],
         ["paused regions", online.pausedRegions.join(", ") || "none"],
         ["subgraph", subgraph],
         ["read errors", online.errors.join("; ") || "none"],
@@ -235,7 +319,11 @@ export function renderMarkdown(report: ReadinessReport): string {
     `Test evidence: ${report.testRun.state === "current" ? report.testRun.detail : `${report.testRun.state}: ${report.testRun.detail}`}.`,
     "",
     ...(report.notes.length > 0 ? [...report.notes.map((note) => `- ${note}`), ""] : []),
-    "Generated by `npm run review -- --stack " + report.stack + "`; do not edit by hand. Machine-readable: `readiness.json` (schema `" + report.schema + "`).",
+    "Generated by `npm run review -- --stack " +
+      report.stack +
+      "`; do not edit by hand. Machine-readable: `readiness.json` (schema `" +
+      report.schema +
+      "`).",
     "",
     "## Stack diagram",
     "",

@@ -33,8 +33,13 @@ function accesses(group: JobGroup, facts: StackFacts): Map<Target, Set<string>> 
           if (actions.some((a) => a === "kms:sign" || a === "kms:*")) add("signer", "kms:Sign");
           if (actions.includes("kms:getpublickey")) add("signer", "public key");
         }
-        if (target.type === types.table) add("tables", actions.some((a) => /:(put|update|delete|batchwrite|transactwrite)/.test(a)) ? "reads + writes" : "reads");
-        if (target.type === types.secret && actions.some((a) => a.startsWith("secretsmanager:get"))) add(`secret_${sanitize(target.name)}`, "reads");
+        if (target.type === types.table)
+          add(
+            "tables",
+            actions.some((a) => /:(put|update|delete|batchwrite|transactwrite)/.test(a)) ? "reads + writes" : "reads",
+          );
+        if (target.type === types.secret && actions.some((a) => a.startsWith("secretsmanager:get")))
+          add(`secret_${sanitize(target.name)}`, "reads");
       }
     }
   }
@@ -43,18 +48,33 @@ function accesses(group: JobGroup, facts: StackFacts): Map<Target, Set<string>> 
 
 function jobLine(job: JobFacts, shipper: boolean): string {
   const concurrency = job.fn.inputs.reservedConcurrentExecutions;
-  const trigger = job.schedule ? String(job.schedule.inputs.scheduleExpression ?? "scheduled") : shipper ? "log subscription" : "on demand";
+  const trigger = job.schedule
+    ? String(job.schedule.inputs.scheduleExpression ?? "scheduled")
+    : shipper
+      ? "log subscription"
+      : "on demand";
   return `${job.job}: ${trigger}${typeof concurrency === "number" && concurrency > 0 ? `, concurrency ${concurrency}` : ""}`;
 }
 
 function groupsOf(facts: StackFacts): JobGroup[] {
   const signer = facts.keys.find((key) => key.secp256k1);
-  const shipperUrns = new Set(facts.ofType(types.logSubscription).map((f) => facts.resolve(f.inputs.destinationArn)?.urn));
-  const signs = (job: JobFacts) => signer !== undefined && signer.roles.signers.some((principal) => facts.resolve(principal)?.urn === job.role?.urn);
+  const shipperUrns = new Set(
+    facts.ofType(types.logSubscription).map((f) => facts.resolve(f.inputs.destinationArn)?.urn),
+  );
+  const signs = (job: JobFacts) =>
+    signer !== undefined && signer.roles.signers.some((principal) => facts.resolve(principal)?.urn === job.role?.urn);
   const groups: JobGroup[] = [
     { id: "signing_jobs", title: "Jobs that sign", jobs: facts.jobs.filter(signs) },
-    { id: "chain_jobs", title: "Jobs that read the chain", jobs: facts.jobs.filter((job) => !signs(job) && !shipperUrns.has(job.fn.urn)) },
-    { id: "shipper_jobs", title: "Log shipper", jobs: facts.jobs.filter((job) => !signs(job) && shipperUrns.has(job.fn.urn)) },
+    {
+      id: "chain_jobs",
+      title: "Jobs that read the chain",
+      jobs: facts.jobs.filter((job) => !signs(job) && !shipperUrns.has(job.fn.urn)),
+    },
+    {
+      id: "shipper_jobs",
+      title: "Log shipper",
+      jobs: facts.jobs.filter((job) => !signs(job) && shipperUrns.has(job.fn.urn)),
+    },
   ];
   return groups.filter((group) => group.jobs.length > 0);
 }
@@ -62,18 +82,27 @@ function groupsOf(facts: StackFacts): JobGroup[] {
 export function stackDiagram(config: KitConfig, facts: StackFacts): string {
   const nodes: string[] = [];
   const edges: string[] = [];
-  const edge = (from: string, to: string, text?: string, dotted = false) => edges.push(`  ${from} ${dotted ? "-.->" : "-->"}${text ? `|${label(text)}|` : ""} ${to}`);
-  const address = typeof facts.evaluation.outputs.assistantAddress === "string" ? facts.evaluation.outputs.assistantAddress : "";
-  const ips = Array.isArray(facts.evaluation.outputs.rpcEgressIps) ? facts.evaluation.outputs.rpcEgressIps.map(String) : [];
+  const edge = (from: string, to: string, text?: string, dotted = false) =>
+    edges.push(`  ${from} ${dotted ? "-.->" : "-->"}${text ? `|${label(text)}|` : ""} ${to}`);
+  const address =
+    typeof facts.evaluation.outputs.assistantAddress === "string" ? facts.evaluation.outputs.assistantAddress : "";
+  const ips = Array.isArray(facts.evaluation.outputs.rpcEgressIps)
+    ? facts.evaluation.outputs.rpcEgressIps.map(String)
+    : [];
   const signer = facts.keys.find((key) => key.secp256k1);
   const groups = groupsOf(facts);
   const secrets = facts.ofType(types.secret);
   const tables = facts.ofType(types.table);
   const nats = facts.ofType(types.nat).length;
-  const recipients = [...config.alerts.emails, ...config.alerts.httpsEndpoints.map((url) => (URL.canParse(url) ? new URL(url).host : url))];
+  const recipients = [
+    ...config.alerts.emails,
+    ...config.alerts.httpsEndpoints.map((url) => (URL.canParse(url) ? new URL(url).host : url)),
+  ];
 
   nodes.push(`  subgraph people[${label("People")}]`);
-  nodes.push(`    admins([${label("key administrators", ...config.aws.kmsAdministrators.map((arn) => arn.split(":").pop() ?? arn))}])`);
+  nodes.push(
+    `    admins([${label("key administrators", ...config.aws.kmsAdministrators.map((arn) => arn.split(":").pop() ?? arn))}])`,
+  );
   nodes.push(`    release([${label("release owner")}])`);
   nodes.push(`    oncall([${label("on-call", ...recipients)}])`);
   nodes.push(`    seller_admin([${label("seller admin (smart account)", config.seller.admin)}])`);
@@ -83,12 +112,18 @@ export function stackDiagram(config: KitConfig, facts: StackFacts): string {
   nodes.push(`    scheduler([${label("EventBridge Scheduler")}])`);
   if (signer) nodes.push(`    signer{{${label("KMS signer (secp256k1)", signer.alias ?? signer.key.name, address)}}}`);
   for (const secret of secrets) nodes.push(`    secret_${sanitize(secret.name)}[/${label("Secret", secret.name)}/]`);
-  if (tables.length > 0) nodes.push(`    tables[(${label(`DynamoDB ×${tables.length}`, ...tables.map((t) => t.name))})]`);
-  nodes.push(`    cloudwatch[(${label("CloudWatch", `logs ×${facts.ofType(types.logGroup).length}, ${config.logRetentionDays} days`, `${facts.alarms.length} alarms · dashboard`)})]`);
+  if (tables.length > 0)
+    nodes.push(`    tables[(${label(`DynamoDB ×${tables.length}`, ...tables.map((t) => t.name))})]`);
+  nodes.push(
+    `    cloudwatch[(${label("CloudWatch", `logs ×${facts.ofType(types.logGroup).length}, ${config.logRetentionDays} days`, `${facts.alarms.length} alarms · dashboard`)})]`,
+  );
   nodes.push(`    sns>${label("SNS alerts")}]`);
   nodes.push(`    dlq[(${label("SQS dead-letter queues")})]`);
   nodes.push(`    subgraph vpc[${label("VPC · private subnets")}]`);
-  for (const group of groups) nodes.push(`      ${group.id}[${label(group.title, ...group.jobs.map((job) => jobLine(job, group.id === "shipper_jobs")))}]`);
+  for (const group of groups)
+    nodes.push(
+      `      ${group.id}[${label(group.title, ...group.jobs.map((job) => jobLine(job, group.id === "shipper_jobs")))}]`,
+    );
   if (nats > 0) nodes.push(`      egress[${label(`NAT ×${nats}`, `Elastic IPs ${ips.join(", ")}`)}]`);
   nodes.push("    end");
   nodes.push("  end");
@@ -100,9 +135,14 @@ export function stackDiagram(config: KitConfig, facts: StackFacts): string {
   nodes.push(`  subgraph chain[${label(`${config.chain.name} · chain ${config.chain.id}`)}]`);
   nodes.push(`    rpc((${label("RPC providers")}))`);
   nodes.push(`    diamond{{${label("Boson diamond", config.protocol.diamond)}}}`);
-  nodes.push(`    indexer((${label("Boson subgraph", URL.canParse(config.protocol.subgraphUrl) ? new URL(config.protocol.subgraphUrl).host : "")}))`);
+  nodes.push(
+    `    indexer((${label("Boson subgraph", URL.canParse(config.protocol.subgraphUrl) ? new URL(config.protocol.subgraphUrl).host : "")}))`,
+  );
   nodes.push("  end");
-  if (config.webhooks.endpoints.length > 0) nodes.push(`  hooks((${label(`${config.webhooks.endpoints.length} fulfillment endpoint(s)`, "HMAC-signed webhooks")}))`);
+  if (config.webhooks.endpoints.length > 0)
+    nodes.push(
+      `  hooks((${label(`${config.webhooks.endpoints.length} fulfillment endpoint(s)`, "HMAC-signed webhooks")}))`,
+    );
 
   // People.
   if (signer) edge("admins", "signer", "administer, never sign");
@@ -136,4 +176,3 @@ export function stackDiagram(config: KitConfig, facts: StackFacts): string {
   edge("rpc", "diamond");
   return ["flowchart LR", ...nodes, ...edges].join("\n");
 }
-

@@ -4,13 +4,20 @@ import type { ItemResult, ReadinessReport } from "./report";
 
 export type Log = (line: string) => void;
 
-const mark: Record<ItemResult["status"], string> = { pass: "pass", fail: "FAIL", "evidence-not-run": "not run", "needs-sign-off": "sign-off" };
+const mark: Record<ItemResult["status"], string> = {
+  pass: "pass",
+  fail: "FAIL",
+  "evidence-not-run": "not run",
+  "needs-sign-off": "sign-off",
+};
 
 export function itemProgress(log: Log, total: number) {
   let done = 0;
   return (item: ItemResult) => {
     done += 1;
-    log(`  [${String(done).padStart(2)}/${total}] ${item.id} ${mark[item.status].padEnd(8)}${item.blocking ? " (blocking)" : ""}`);
+    log(
+      `  [${String(done).padStart(2)}/${total}] ${item.id} ${mark[item.status].padEnd(8)}${item.blocking ? " (blocking)" : ""}`,
+    );
   };
 }
 

@@ -8,7 +8,11 @@ import { join } from "node:path";
 
 export interface RepoFacts {
   /** Protocol packages (@bosonprotocol/*) and their version specifiers in package.json. */
-  readonly protocolPackages: readonly { readonly name: string; readonly spec: string; readonly locked: string | undefined }[];
+  readonly protocolPackages: readonly {
+    readonly name: string;
+    readonly spec: string;
+    readonly locked: string | undefined;
+  }[];
   readonly tsStrict: boolean;
   readonly noUncheckedIndexedAccess: boolean;
   /** The `npm test` script, which CI runs. */
@@ -24,10 +28,15 @@ export function repoFacts(root: string): RepoFacts {
   const pkg = readJson(join(root, "package.json"));
   const lock = readJson(join(root, "package-lock.json"));
   const lockPackages = (lock.packages ?? {}) as Record<string, { version?: string }>;
-  const dependencies = { ...((pkg.dependencies ?? {}) as Record<string, string>), ...((pkg.devDependencies ?? {}) as Record<string, string>) };
+  const dependencies = {
+    ...((pkg.dependencies ?? {}) as Record<string, string>),
+    ...((pkg.devDependencies ?? {}) as Record<string, string>),
+  };
   const tsconfig = readJson(join(root, "tsconfig.json"));
   const compilerOptions = (tsconfig.compilerOptions ?? {}) as Record<string, unknown>;
-  const eslint = existsSync(join(root, "eslint.config.mjs")) ? readFileSync(join(root, "eslint.config.mjs"), "utf8") : "";
+  const eslint = existsSync(join(root, "eslint.config.mjs"))
+    ? readFileSync(join(root, "eslint.config.mjs"), "utf8")
+    : "";
   return {
     protocolPackages: Object.entries(dependencies)
       .filter(([name]) => name.startsWith("@bosonprotocol/"))

@@ -52,7 +52,12 @@ export interface SignoffState {
   readonly item: string;
   readonly title: string;
   readonly awaits: string;
-  readonly signed?: { readonly who: string; readonly when: string; readonly checked: string; readonly expires?: string };
+  readonly signed?: {
+    readonly who: string;
+    readonly when: string;
+    readonly checked: string;
+    readonly expires?: string;
+  };
 }
 
 export interface PolicySummary {

@@ -52,16 +52,30 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
   const facts = stackFacts(evaluation);
 
   log(`running ${kitPolicies.length} policies on ${facts.custom.length} resources...`);
-  const outcomes = await runPolicies(kitPolicies, [...evaluation.resources].sort(byUrn), { references: facts.refs, ...(options.policyConfig ? { config: options.policyConfig } : {}) });
+  const outcomes = await runPolicies(kitPolicies, [...evaluation.resources].sort(byUrn), {
+    references: facts.refs,
+    ...(options.policyConfig ? { config: options.policyConfig } : {}),
+  });
   const failed = outcomes.filter((o) => o.status === "fail");
-  log(`  ${outcomes.filter((o) => o.status === "pass").length} pass, ${failed.length} fail (${blockingViolations(outcomes).length} mandatory violations), ${outcomes.filter((o) => o.status === "not-applicable").length} not applicable`);
+  log(
+    `  ${outcomes.filter((o) => o.status === "pass").length} pass, ${failed.length} fail (${blockingViolations(outcomes).length} mandatory violations), ${outcomes.filter((o) => o.status === "not-applicable").length} not applicable`,
+  );
 
   log(`evaluating the checklist (${checklistIds.length} items)...`);
   const run = options.run ?? readRecordedRun(root);
   const signoffs = options.signoffs ?? readSignoffs(root, config.stack);
   const namedTests = options.namedTests ?? readChecklistDocument(root);
   const evaluated = evaluateChecklist(
-    { config, source: options.source, facts, policies: outcomes, namedTests, run, repo: repoFacts(root), online: options.online },
+    {
+      config,
+      source: options.source,
+      facts,
+      policies: outcomes,
+      namedTests,
+      run,
+      repo: repoFacts(root),
+      online: options.online,
+    },
     itemProgress(log, checklistIds.length),
   );
   const checklist = applySignoffs(evaluated, signoffs);
@@ -79,15 +93,28 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
   }));
   const blocking = checklist.filter((item) => item.blocking).map((item) => item.id);
   const awaiting = [
-    ...checklist.filter((item) => item.blocking).map((item) => ({ what: `${item.id} fails: ${item.summary}`, who: "the platform team" })),
-    ...checklist.filter((item) => item.status === "evidence-not-run").map((item) => ({ what: `${item.id}: the tests it rests on did not run on these sources`, who: "whoever runs `npm test` (CI)" })),
+    ...checklist
+      .filter((item) => item.blocking)
+      .map((item) => ({ what: `${item.id} fails: ${item.summary}`, who: "the platform team" })),
+    ...checklist
+      .filter((item) => item.status === "evidence-not-run")
+      .map((item) => ({
+        what: `${item.id}: the tests it rests on did not run on these sources`,
+        who: "whoever runs `npm test` (CI)",
+      })),
     ...signoffList.filter((s) => !s.signed).map((s) => ({ what: `sign-off ${s.item}: ${s.title}`, who: s.awaits })),
   ];
   const notes = [
     ...(run.state === "current" ? [] : [`Test evidence: ${run.reason}.`]),
     ...signoffs.rejected.map((rejected) => `Sign-off ${rejected}.`),
-    ...config.placeholders.map((p) => `Secret \`${p.key}\` is ${p.reason} in the stack file; the review used a placeholder for it.`),
-    ...(options.online ? [] : ["Offline review: on-chain facts (S2, M3's on-chain roles, H2's paused regions, O6's live lag) were not read; pass `--rpc <url>` to check them."]),
+    ...config.placeholders.map(
+      (p) => `Secret \`${p.key}\` is ${p.reason} in the stack file; the review used a placeholder for it.`,
+    ),
+    ...(options.online
+      ? []
+      : [
+          "Offline review: on-chain facts (S2, M3's on-chain roles, H2's paused regions, O6's live lag) were not read; pass `--rpc <url>` to check them.",
+        ]),
     ...(options.online?.errors ?? []).map((error) => `On-chain read failed: ${error}`),
     ...signerSummary(config),
   ];
@@ -107,7 +134,10 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
       needsSignOff: checklist.filter((i) => i.status === "needs-sign-off").length,
       blocking,
     },
-    testRun: run.state === "current" ? { state: "current", detail: `npm test on sources ${run.sourceHash}` } : { state: run.state, detail: run.reason },
+    testRun:
+      run.state === "current"
+        ? { state: "current", detail: `npm test on sources ${run.sourceHash}` }
+        : { state: run.state, detail: run.reason },
     signoffs: signoffList,
     awaiting,
     notes,

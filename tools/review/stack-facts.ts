@@ -69,10 +69,16 @@ export interface StackFacts {
 
 function environmentOf(fn: RecordedResource): Record<string, string> {
   const variables = asRecord(asRecord(fn.inputs.environment).variables);
-  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
 }
 
-function permissionsOf(role: RecordedResource | undefined, policies: readonly RecordedResource[], resolve: (v: unknown) => RecordedResource | undefined): Permission[] {
+function permissionsOf(
+  role: RecordedResource | undefined,
+  policies: readonly RecordedResource[],
+  resolve: (v: unknown) => RecordedResource | undefined,
+): Permission[] {
   if (!role) return [];
   return policies
     .filter((policy) => resolve(policy.inputs.role)?.urn === role.urn)
@@ -97,7 +103,8 @@ export function stackFacts(evaluation: StackEvaluation): StackFacts {
   const refs = mockReferences(resources, evaluation.config.aws.region);
   const custom = resources.filter((r) => r.custom);
   const ofType = (type: string) => custom.filter((r) => r.type === type);
-  const resolve = (value: unknown): RecordedResource | undefined => (typeof value === "string" && value !== "" ? refs.resolve(value) : undefined);
+  const resolve = (value: unknown): RecordedResource | undefined =>
+    typeof value === "string" && value !== "" ? refs.resolve(value) : undefined;
   const urnIndex = new Map(resources.map((r) => [r.urn, r]));
 
   const componentOf = (resource: RecordedResource): string => {
@@ -115,21 +122,23 @@ export function stackFacts(evaluation: StackEvaluation): StackFacts {
   const rolePolicies = ofType(types.rolePolicy);
   const jobs = ofType(types.function)
     .map((fn): JobFacts => {
-    const role = resolve(fn.inputs.role);
-    const functionName = asString(fn.computed?.name) ?? asString(fn.inputs.name);
-    const loggingGroup = asString(asRecord(fn.inputs.loggingConfig).logGroup);
-    return {
-      job: jobName(fn.inputs as Record<string, unknown>, fn.name),
-      fn,
-      env: environmentOf(fn),
-      role,
-      permissions: permissionsOf(role, rolePolicies, resolve),
-      schedule: schedules.find((schedule) => resolve(asRecord(schedule.inputs.target).arn)?.urn === fn.urn),
-      logGroup:
-        (loggingGroup ? logGroups.find((group) => group.inputs.name === loggingGroup || resolve(loggingGroup)?.urn === group.urn) : undefined) ??
-        logGroups.find((group) => functionName !== undefined && group.inputs.name === `/aws/lambda/${functionName}`),
-      deadLetterQueue: resolve(asRecord(fn.inputs.deadLetterConfig).targetArn),
-    };
+      const role = resolve(fn.inputs.role);
+      const functionName = asString(fn.computed?.name) ?? asString(fn.inputs.name);
+      const loggingGroup = asString(asRecord(fn.inputs.loggingConfig).logGroup);
+      return {
+        job: jobName(fn.inputs as Record<string, unknown>, fn.name),
+        fn,
+        env: environmentOf(fn),
+        role,
+        permissions: permissionsOf(role, rolePolicies, resolve),
+        schedule: schedules.find((schedule) => resolve(asRecord(schedule.inputs.target).arn)?.urn === fn.urn),
+        logGroup:
+          (loggingGroup
+            ? logGroups.find((group) => group.inputs.name === loggingGroup || resolve(loggingGroup)?.urn === group.urn)
+            : undefined) ??
+          logGroups.find((group) => functionName !== undefined && group.inputs.name === `/aws/lambda/${functionName}`),
+        deadLetterQueue: resolve(asRecord(fn.inputs.deadLetterConfig).targetArn),
+      };
     })
     .sort((a, b) => a.job.localeCompare(b.job));
 

@@ -10,7 +10,11 @@ import type { ReadinessReport } from "./report";
  * returns their paths. `fabricated`: the values the offline evaluation made
  * up, which the files show as "(known after deploy)".
  */
-export function writeReport(report: ReadinessReport, dir = join(projectRoot, "reports", report.stack), fabricated: readonly string[] = []): string[] {
+export function writeReport(
+  report: ReadinessReport,
+  dir = join(projectRoot, "reports", report.stack),
+  fabricated: readonly string[] = [],
+): string[] {
   mkdirSync(dir, { recursive: true });
   const markdown = join(dir, "readiness.md");
   const json = join(dir, "readiness.json");

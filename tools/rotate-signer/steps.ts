@@ -32,7 +32,8 @@ export type Actor = "tool" | "admin" | "deploy";
 
 export type RotationStep = { id: StepId; title: string; actor: Actor; done: boolean };
 
-const same = (a: Address | undefined, b: Address | undefined) => a !== undefined && b !== undefined && isAddressEqual(a, b);
+const same = (a: Address | undefined, b: Address | undefined) =>
+  a !== undefined && b !== undefined && isAddressEqual(a, b);
 
 /** The six steps in order, each marked done or not from the observed state. */
 export function rotationSteps(state: RotationState): RotationStep[] {
@@ -41,12 +42,42 @@ export function rotationSteps(state: RotationState): RotationStep[] {
   const switched = afterSwitch && same(state.newAddress, state.sellerAssistant);
   const accepted = same(state.newAddress, state.sellerAssistant);
   return [
-    { id: "new-key", title: `create the generation-${target} key (a new multi-Region KMS key; the old one stays protected)`, actor: "deploy", done: state.newAddress !== undefined },
-    { id: "update-seller", title: "the seller's admin asks the protocol for the new assistant (updateSeller)", actor: "admin", done: accepted || state.pendingForNewAddress },
-    { id: "opt-in", title: "the new key accepts the role (optInToSellerUpdate, signed in KMS by the new key)", actor: "tool", done: accepted },
-    { id: "move-gas", title: "move the old key's gas balance to the new address", actor: "tool", done: accepted && state.oldBalanceWei <= state.dustWei },
-    { id: "switch-jobs", title: `switch the jobs to generation ${target}, pin its address and retire generation ${target - 1}`, actor: "deploy", done: switched },
-    { id: "disable-old-key", title: `the generation-${target - 1} key is disabled (kept, protected, unable to sign)`, actor: "deploy", done: switched && !state.oldKeyEnabled },
+    {
+      id: "new-key",
+      title: `create the generation-${target} key (a new multi-Region KMS key; the old one stays protected)`,
+      actor: "deploy",
+      done: state.newAddress !== undefined,
+    },
+    {
+      id: "update-seller",
+      title: "the seller's admin asks the protocol for the new assistant (updateSeller)",
+      actor: "admin",
+      done: accepted || state.pendingForNewAddress,
+    },
+    {
+      id: "opt-in",
+      title: "the new key accepts the role (optInToSellerUpdate, signed in KMS by the new key)",
+      actor: "tool",
+      done: accepted,
+    },
+    {
+      id: "move-gas",
+      title: "move the old key's gas balance to the new address",
+      actor: "tool",
+      done: accepted && state.oldBalanceWei <= state.dustWei,
+    },
+    {
+      id: "switch-jobs",
+      title: `switch the jobs to generation ${target}, pin its address and retire generation ${target - 1}`,
+      actor: "deploy",
+      done: switched,
+    },
+    {
+      id: "disable-old-key",
+      title: `the generation-${target - 1} key is disabled (kept, protected, unable to sign)`,
+      actor: "deploy",
+      done: switched && !state.oldKeyEnabled,
+    },
   ];
 }
 
@@ -57,11 +88,16 @@ export function nextStep(state: RotationState): RotationStep | undefined {
 
 /** The config commands a deploy step needs, for the stack. */
 export function deployCommands(stack: string, step: StepId, state: RotationState): string[] {
-  const set = (path: string, value: string) => `pulumi config set --path 'boson-kit:signer.${path}' ${value} --stack ${stack}`;
+  const set = (path: string, value: string) =>
+    `pulumi config set --path 'boson-kit:signer.${path}' ${value} --stack ${stack}`;
   const target = state.pendingGeneration ?? state.generation + 1;
   switch (step) {
     case "new-key":
-      return [set("pendingGeneration", String(target)), `pulumi up --stack ${stack}`, `pulumi stack output assistantGenerations --stack ${stack}   # the new key's ARN and address`];
+      return [
+        set("pendingGeneration", String(target)),
+        `pulumi up --stack ${stack}`,
+        `pulumi stack output assistantGenerations --stack ${stack}   # the new key's ARN and address`,
+      ];
     case "switch-jobs":
     case "disable-old-key":
       return [

@@ -7,11 +7,24 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { Address, Chain, Hex, PublicClient, Transport } from "viem";
 import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account/account";
-import { ASSISTANT_FIELD, accountHandlerAbi, keyEnabled, movableBalance, pendingAssistant, readSeller, sendSigned, updateSellerTransaction } from "./chain";
+import {
+  ASSISTANT_FIELD,
+  accountHandlerAbi,
+  keyEnabled,
+  movableBalance,
+  pendingAssistant,
+  readSeller,
+  sendSigned,
+  updateSellerTransaction,
+} from "./chain";
 import { deployCommands, nextStep, rotationSteps, type RotationState, type RotationStep } from "./steps";
 import { encodeFunctionData } from "viem";
 
-export type SignerGenerations = { generation: number; pendingGeneration: number | undefined; retiredGenerations: readonly number[] };
+export type SignerGenerations = {
+  generation: number;
+  pendingGeneration: number | undefined;
+  retiredGenerations: readonly number[];
+};
 
 export type RotationDeps = {
   stack: string;
@@ -50,7 +63,8 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
       deps.log("rotation complete: every step is done");
       return { complete: true, steps };
     }
-    if (step.id === previous) throw new Error(`step ${step.id} is still not done after it ran: check the chain and KMS, then run again`);
+    if (step.id === previous)
+      throw new Error(`step ${step.id} is still not done after it ran: check the chain and KMS, then run again`);
     previous = step.id;
     deps.log(`next: ${step.id}: ${step.title}`);
     if (step.actor === "deploy") {
@@ -63,13 +77,19 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
     if (step.id === "update-seller") {
       const current = await readSeller(deps.chain.client, deps.chain.diamond, deps.chain.sellerId);
       const transaction = updateSellerTransaction(deps.chain.diamond, current, state.newAddress as Address);
-      deps.log(`  the admin smart account ${current.seller.admin} sends: to ${transaction.to}, value 0, data ${transaction.data}`);
+      deps.log(
+        `  the admin smart account ${current.seller.admin} sends: to ${transaction.to}, value 0, data ${transaction.data}`,
+      );
       if (!deps.admin) return { complete: false, stoppedAt: step, steps };
       await deps.admin(transaction);
       continue;
     }
     if (step.id === "opt-in" && newKey) {
-      const data = encodeFunctionData({ abi: accountHandlerAbi, functionName: "optInToSellerUpdate", args: [deps.chain.sellerId, [ASSISTANT_FIELD]] });
+      const data = encodeFunctionData({
+        abi: accountHandlerAbi,
+        functionName: "optInToSellerUpdate",
+        args: [deps.chain.sellerId, [ASSISTANT_FIELD]],
+      });
       // The new key pays for its opt-in: the old key sends it just enough first (the rest moves in the next step).
       const [gas, fees, balance] = await Promise.all([
         deps.chain.client.estimateGas({ account: newKey.address, to: deps.chain.diamond, data }),
@@ -78,7 +98,10 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
       ]);
       const needed = gas * (fees.maxFeePerGas ?? 0n) * 2n;
       if (balance < needed) {
-        const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, oldKey, { to: newKey.address, value: needed - balance });
+        const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, oldKey, {
+          to: newKey.address,
+          value: needed - balance,
+        });
         deps.log(`  funded the new key's opt-in with ${needed - balance} wei from the old key: ${hash}`);
       }
       const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, newKey, { to: deps.chain.diamond, data });
@@ -88,7 +111,13 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
     if (step.id === "move-gas" && newKey) {
       // The fee fields are fixed, so the whole balance minus the worst-case fee can move.
       const { movable, maxFeePerGas, maxPriorityFeePerGas } = await movableBalance(deps.chain.client, oldKey.address);
-      const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, oldKey, { to: newKey.address, value: movable, gas: 21_000n, maxFeePerGas, maxPriorityFeePerGas });
+      const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, oldKey, {
+        to: newKey.address,
+        value: movable,
+        gas: 21_000n,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
+      });
       deps.log(`  moved ${movable} wei from ${oldKey.address} to ${newKey.address}: ${hash}`);
       continue;
     }
@@ -97,20 +126,26 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
   throw new Error("the rotation did not finish in 12 rounds");
 }
 
-async function observe(deps: RotationDeps, accountFor: (keyId: string) => Promise<KmsAccount>): Promise<{ state: RotationState; oldKey: KmsAccount; newKey: KmsAccount | undefined }> {
+async function observe(
+  deps: RotationDeps,
+  accountFor: (keyId: string) => Promise<KmsAccount>,
+): Promise<{ state: RotationState; oldKey: KmsAccount; newKey: KmsAccount | undefined }> {
   const config = deps.config();
   // Before the switch the old key is the active one; after it, the newest retired one.
   const switched = config.pendingGeneration === undefined && config.retiredGenerations.includes(config.generation - 1);
   const oldGeneration = switched ? config.generation - 1 : config.generation;
   const newGeneration = switched ? config.generation : config.pendingGeneration;
   const oldKeyId = deps.keyOf(oldGeneration);
-  if (oldKeyId === undefined) throw new Error(`no key id for generation ${oldGeneration}: pass it (pulumi stack output assistantGenerations)`);
+  if (oldKeyId === undefined)
+    throw new Error(`no key id for generation ${oldGeneration}: pass it (pulumi stack output assistantGenerations)`);
   const newKeyId = newGeneration === undefined ? undefined : deps.keyOf(newGeneration);
   const oldKey = await accountFor(oldKeyId);
   const newKey = newKeyId === undefined ? undefined : await accountFor(newKeyId);
   const { seller } = await readSeller(deps.chain.client, deps.chain.diamond, deps.chain.sellerId);
   const [pendingForNewAddress, gas, oldKeyEnabled] = await Promise.all([
-    newKey ? pendingAssistant(deps.chain.client, deps.chain.diamond, deps.chain.sellerId, newKey.address) : Promise.resolve(false),
+    newKey
+      ? pendingAssistant(deps.chain.client, deps.chain.diamond, deps.chain.sellerId, newKey.address)
+      : Promise.resolve(false),
     movableBalance(deps.chain.client, oldKey.address),
     deps.keyDisabled?.(oldKeyId) ? Promise.resolve(false) : keyEnabled(deps.kms, oldKeyId),
   ]);

@@ -42,7 +42,8 @@ function mockArn(resource: RecordedResource, region: string): string | undefined
   const [provider, module] = resource.type.split(":");
   if (provider !== "aws") return undefined;
   const id = mockId(resource.type, resource.name);
-  const physicalName = typeof resource.inputs.name === "string" ? resource.inputs.name : `${resource.name}-${id.slice(0, 7)}`;
+  const physicalName =
+    typeof resource.inputs.name === "string" ? resource.inputs.name : `${resource.name}-${id.slice(0, 7)}`;
   if (resource.type === "aws:kms/key:Key") return `arn:aws:kms:${region}:${mockAccountId}:key/${id}`;
   if (resource.type === "aws:iam/role:Role") return `arn:aws:iam::${mockAccountId}:role/${physicalName}`;
   const service = (module ?? "").split("/")[0] ?? "";

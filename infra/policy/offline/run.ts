@@ -90,13 +90,17 @@ function resourceArgs(resource: RecordedResource, getConfig: () => Record<string
     stackTags: new Map(),
     isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
     // The SDK's own signature: the props typed as the class's args when the type matches.
-    asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
+    asType: ((resourceClass: unknown) =>
+      isTypeOf(resource.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
     getConfig: getConfig as ResourceValidationArgs["getConfig"],
     notApplicable: throwNotApplicable,
   };
 }
 
-function stackResources(resources: readonly RecordedResource[], references: ReferenceIndex | undefined): PolicyResource[] {
+function stackResources(
+  resources: readonly RecordedResource[],
+  references: ReferenceIndex | undefined,
+): PolicyResource[] {
   const built = new Map<string, PolicyResource>();
   for (const resource of resources) {
     const props = structuredClone(resource.inputs) as Record<string, unknown>;
@@ -111,7 +115,8 @@ function stackResources(resources: readonly RecordedResource[], references: Refe
       dependencies: [],
       propertyDependencies: {},
       isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-      asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined)) as PolicyResource["asType"],
+      asType: ((resourceClass: unknown) =>
+        isTypeOf(resource.type, resourceClass) ? props : undefined) as PolicyResource["asType"],
     });
   }
   for (const resource of resources) {
@@ -121,7 +126,9 @@ function stackResources(resources: readonly RecordedResource[], references: Refe
     if (parent) policyResource.parent = parent;
     const byProperty = references?.propertyDependencies(resource) ?? {};
     for (const [property, urns] of Object.entries(byProperty)) {
-      policyResource.propertyDependencies[property] = urns.map((urn) => built.get(urn)).filter((r): r is PolicyResource => r !== undefined);
+      policyResource.propertyDependencies[property] = urns
+        .map((urn) => built.get(urn))
+        .filter((r): r is PolicyResource => r !== undefined);
     }
     policyResource.dependencies = [...new Set(Object.values(policyResource.propertyDependencies).flat())];
   }
@@ -134,7 +141,12 @@ async function runResourcePolicy(
   options: RunOptions,
   report: (violation: Omit<PolicyViolation, "policy" | "enforcementLevel">) => void,
 ): Promise<string[]> {
-  const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+  const validations =
+    policy.validateResource === undefined
+      ? []
+      : Array.isArray(policy.validateResource)
+        ? policy.validateResource
+        : [policy.validateResource];
   const checked: string[] = [];
   for (const resource of resources.filter((r) => r.custom)) {
     let applied = false;
@@ -142,9 +154,13 @@ async function runResourcePolicy(
       // The SDK's fast path: a typed validation carries its Pulumi type.
       const pulumiType = (validation as { __pulumiType?: unknown }).__pulumiType;
       if (typeof pulumiType === "string" && pulumiType !== resource.type) continue;
-      const reportViolation: ReportViolation = (message) => report({ message, urn: resource.urn, resource: resource.name });
+      const reportViolation: ReportViolation = (message) =>
+        report({ message, urn: resource.urn, resource: resource.name });
       try {
-        await validation(resourceArgs(resource, () => configFor(policy, options)), reportViolation);
+        await validation(
+          resourceArgs(resource, () => configFor(policy, options)),
+          reportViolation,
+        );
         applied = true;
       } catch (error) {
         if (!(error instanceof NotApplicable)) throw error;
@@ -156,7 +172,11 @@ async function runResourcePolicy(
 }
 
 /** Evaluates each policy against the recorded resources; throws if a policy itself crashes. */
-export async function runPolicies(policies: readonly KitPolicy[], resources: readonly RecordedResource[], options: RunOptions = {}): Promise<PolicyOutcome[]> {
+export async function runPolicies(
+  policies: readonly KitPolicy[],
+  resources: readonly RecordedResource[],
+  options: RunOptions = {},
+): Promise<PolicyOutcome[]> {
   const outcomes: PolicyOutcome[] = [];
   const urnNames = new Map(resources.map((r) => [r.urn, r.name]));
   for (const policy of policies) {
@@ -175,7 +195,9 @@ export async function runPolicies(policies: readonly KitPolicy[], resources: rea
         notApplicable: throwNotApplicable,
       };
       try {
-        await policy.validateStack(args, (message, urn) => report({ message, urn, resource: urn ? urnNames.get(urn) : undefined }));
+        await policy.validateStack(args, (message, urn) =>
+          report({ message, urn, resource: urn ? urnNames.get(urn) : undefined }),
+        );
       } catch (error) {
         if (!(error instanceof NotApplicable)) throw error;
         applicable = false;
@@ -201,5 +223,7 @@ export async function runPolicies(policies: readonly KitPolicy[], resources: rea
 
 /** Mandatory violations block a deployment; advisory ones are reported only. */
 export function blockingViolations(outcomes: readonly PolicyOutcome[]): PolicyViolation[] {
-  return outcomes.flatMap((outcome) => outcome.violations).filter((violation) => violation.enforcementLevel === "mandatory");
+  return outcomes
+    .flatMap((outcome) => outcome.violations)
+    .filter((violation) => violation.enforcementLevel === "mandatory");
 }

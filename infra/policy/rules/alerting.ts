@@ -21,13 +21,16 @@ export const alertingPolicies: KitPolicy[] = [
     { checklist: ["M1", "H3", "O6"] },
     {
       name: "scheduler-target-retry-and-dlq",
-      description: "Every EventBridge Scheduler target retries a failed invocation and keeps what still fails in a dead-letter queue.",
+      description:
+        "Every EventBridge Scheduler target retries a failed invocation and keeps what still fails in a dead-letter queue.",
       remediationSteps: "Set target.retryPolicy.maximumRetryAttempts (at least 1) and target.deadLetterConfig.arn.",
       validateResource: validateResourceOfType(aws.scheduler.Schedule, (schedule, _args, reportViolation) => {
         const target = asRecord(schedule.target);
         const attempts = asNumber(asRecord(target.retryPolicy).maximumRetryAttempts);
-        if (attempts === undefined || attempts < 1) reportViolation(`target.retryPolicy.maximumRetryAttempts is ${attempts ?? "(unset)"}, expected at least 1`);
-        if (asString(asRecord(target.deadLetterConfig).arn) === undefined) reportViolation("target.deadLetterConfig.arn is not set");
+        if (attempts === undefined || attempts < 1)
+          reportViolation(`target.retryPolicy.maximumRetryAttempts is ${attempts ?? "(unset)"}, expected at least 1`);
+        if (asString(asRecord(target.deadLetterConfig).arn) === undefined)
+          reportViolation("target.deadLetterConfig.arn is not set");
       }),
     },
   ),

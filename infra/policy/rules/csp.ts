@@ -24,11 +24,16 @@ const tooWide: readonly { readonly test: (source: string) => boolean; readonly w
   { test: (s) => s === "*", why: "allows any origin" },
   { test: (s) => /^[a-z][a-z0-9+.-]*:$/.test(s), why: "allows a whole scheme" },
   { test: (s) => /^([a-z]+:\/\/)?\*\./.test(s) || s.includes("://*"), why: "is a wildcard host" },
-  { test: (s) => s === "'unsafe-inline'" || s === "'unsafe-eval'" || s === "'unsafe-hashes'", why: "lets inline or eval'd script run" },
+  {
+    test: (s) => s === "'unsafe-inline'" || s === "'unsafe-eval'" || s === "'unsafe-hashes'",
+    why: "lets inline or eval'd script run",
+  },
 ];
 
 /** Sources that add nothing beyond the page itself or pinned content. */
-const harmless = (source: string) => ["'self'", "'none'", "'strict-dynamic'", "'report-sample'"].includes(source) || /^'(nonce|sha256|sha384|sha512)-[^']+'$/.test(source);
+const harmless = (source: string) =>
+  ["'self'", "'none'", "'strict-dynamic'", "'report-sample'"].includes(source) ||
+  /^'(nonce|sha256|sha384|sha512)-[^']+'$/.test(source);
 
 export function parseCsp(policy: string): Map<string, string[]> {
   const directives = new Map<string, string[]>();
@@ -46,16 +51,19 @@ export function cspProblems(policy: string, origins: readonly string[] = knownWi
   const scriptSources = directives.get("script-src") ?? directives.get("default-src");
   const origin = scriptSources?.find((source) => origins.includes(source)) ?? origins[0] ?? widgetOrigin;
   if (!scriptSources) problems.push("has neither script-src nor default-src: any script origin is allowed");
-  else if (!scriptSources.includes(origin)) problems.push(`script-src does not allow the widget origin (one of ${origins.join(", ")})`);
+  else if (!scriptSources.includes(origin))
+    problems.push(`script-src does not allow the widget origin (one of ${origins.join(", ")})`);
   for (const directive of [...scriptDirectives, ...frameDirectives]) {
     for (const source of directives.get(directive) ?? []) {
       const wide = tooWide.find((rule) => rule.test(source.toLowerCase()));
       if (wide) problems.push(`${directive} ${source} ${wide.why}`);
-      else if (!harmless(source) && source !== origin) problems.push(`${directive} allows ${source}, beyond the widget origin`);
+      else if (!harmless(source) && source !== origin)
+        problems.push(`${directive} allows ${source}, beyond the widget origin`);
     }
   }
   const objects = directives.get("object-src") ?? directives.get("default-src");
-  if (!objects || !objects.every((source) => source === "'none'" || source === "'self'")) problems.push("object-src is not 'none' (plugins could load script)");
+  if (!objects || !objects.every((source) => source === "'none'" || source === "'self'"))
+    problems.push("object-src is not 'none' (plugins could load script)");
   return problems;
 }
 
@@ -67,18 +75,22 @@ export const cspPolicies: KitPolicy[] = [
       description: `The storefront CSP allows the environment's widgets origin (such as ${widgetOrigin}) for scripts, styles and frames, and nothing wider.`,
       remediationSteps: `Use script-src 'self' <widgets>; style-src 'self' <widgets> '<sha256 of the loader's style>'; frame-src <widgets>; object-src 'none', with override: true.`,
       configSchema: { properties: { widgetOrigin: { type: "string" } } },
-      validateResource: validateResourceOfType(aws.cloudfront.ResponseHeadersPolicy, (policy, args, reportViolation) => {
-        const configured = asString(args.getConfig<{ widgetOrigin?: unknown }>().widgetOrigin);
-        const origin = configured !== undefined ? [configured] : knownWidgetsOrigins;
-        const csp = asRecord(asRecord(policy.securityHeadersConfig).contentSecurityPolicy);
-        const header = asString(csp.contentSecurityPolicy);
-        if (header === undefined) {
-          reportViolation("securityHeadersConfig.contentSecurityPolicy is not set");
-          return;
-        }
-        for (const problem of cspProblems(header, origin)) reportViolation(`the CSP ${problem}`);
-        if (csp.override !== true) reportViolation("contentSecurityPolicy.override is not true: the origin's own header would win");
-      }),
+      validateResource: validateResourceOfType(
+        aws.cloudfront.ResponseHeadersPolicy,
+        (policy, args, reportViolation) => {
+          const configured = asString(args.getConfig<{ widgetOrigin?: unknown }>().widgetOrigin);
+          const origin = configured !== undefined ? [configured] : knownWidgetsOrigins;
+          const csp = asRecord(asRecord(policy.securityHeadersConfig).contentSecurityPolicy);
+          const header = asString(csp.contentSecurityPolicy);
+          if (header === undefined) {
+            reportViolation("securityHeadersConfig.contentSecurityPolicy is not set");
+            return;
+          }
+          for (const problem of cspProblems(header, origin)) reportViolation(`the CSP ${problem}`);
+          if (csp.override !== true)
+            reportViolation("contentSecurityPolicy.override is not true: the origin's own header would win");
+        },
+      ),
     },
   ),
   stackPolicy(
@@ -89,9 +101,12 @@ export const cspPolicies: KitPolicy[] = [
       remediationSteps: "Declare the storefront CSP component (an aws.cloudfront.ResponseHeadersPolicy).",
       validateStack: (args, reportViolation) => {
         const withCsp = args.resources.filter(
-          (r) => r.isType(aws.cloudfront.ResponseHeadersPolicy) && asString(asRecord(asRecord(r.props.securityHeadersConfig).contentSecurityPolicy).contentSecurityPolicy),
+          (r) =>
+            r.isType(aws.cloudfront.ResponseHeadersPolicy) &&
+            asString(asRecord(asRecord(r.props.securityHeadersConfig).contentSecurityPolicy).contentSecurityPolicy),
         );
-        if (withCsp.length === 0) reportViolation("no CloudFront response headers policy with a Content-Security-Policy in the stack");
+        if (withCsp.length === 0)
+          reportViolation("no CloudFront response headers policy with a Content-Security-Policy in the stack");
       },
     },
   ),

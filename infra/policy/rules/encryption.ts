@@ -17,7 +17,8 @@ function customerManagedKeyPolicy<TResource extends Resource, TArgs>(
     ...text,
     validateResource: validateResourceOfType(resourceClass, (props, _args, reportViolation) => {
       const key = props[field];
-      if (!isCustomerManagedKey(key)) reportViolation(`${field} is ${String(key ?? "(unset)")}, not a customer-managed key`);
+      if (!isCustomerManagedKey(key))
+        reportViolation(`${field} is ${String(key ?? "(unset)")}, not a customer-managed key`);
     }),
   });
 }
@@ -57,7 +58,9 @@ export const encryptionPolicies: KitPolicy[] = [
       validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _args, reportViolation) => {
         const sse = asRecord(table.serverSideEncryption);
         if (sse.enabled !== true || !isCustomerManagedKey(sse.kmsKeyArn)) {
-          reportViolation("serverSideEncryption does not name a customer-managed key (the table would use an AWS-owned key)");
+          reportViolation(
+            "serverSideEncryption does not name a customer-managed key (the table would use an AWS-owned key)",
+          );
         }
       }),
     },
@@ -66,10 +69,12 @@ export const encryptionPolicies: KitPolicy[] = [
     { checklist: ["O1", "O5"], checkov: ["CKV_AWS_28"], trivy: ["AVD-AWS-0024"] },
     {
       name: "dynamodb-point-in-time-recovery",
-      description: "Every DynamoDB table has point-in-time recovery: idempotency keys and stored events survive a bad write.",
+      description:
+        "Every DynamoDB table has point-in-time recovery: idempotency keys and stored events survive a bad write.",
       remediationSteps: "Set pointInTimeRecovery: { enabled: true }.",
       validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _args, reportViolation) => {
-        if (asRecord(table.pointInTimeRecovery).enabled !== true) reportViolation("pointInTimeRecovery.enabled is not true");
+        if (asRecord(table.pointInTimeRecovery).enabled !== true)
+          reportViolation("pointInTimeRecovery.enabled is not true");
       }),
     },
   ),
@@ -77,7 +82,8 @@ export const encryptionPolicies: KitPolicy[] = [
     { checklist: ["S3", "S5"], checkov: ["CKV_AWS_149"], trivy: ["AVD-AWS-0098"] },
     {
       name: "secret-cmk",
-      description: "Every Secrets Manager secret (RPC URLs, webhook HMAC key) is encrypted with a customer-managed KMS key.",
+      description:
+        "Every Secrets Manager secret (RPC URLs, webhook HMAC key) is encrypted with a customer-managed KMS key.",
       remediationSteps: "Set kmsKeyId to the secrets key (not alias/aws/secretsmanager).",
     },
     aws.secretsmanager.Secret,

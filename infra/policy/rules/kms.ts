@@ -28,8 +28,10 @@ export const kmsPolicies: KitPolicy[] = [
     { checklist: ["S1"] },
     {
       name: "kms-signing-key-secp256k1",
-      description: "Signing keys are ECC_SECG_P256K1 with SIGN_VERIFY usage (Ethereum's curve), and do not ask for automatic rotation.",
-      remediationSteps: 'Set customerMasterKeySpec: "ECC_SECG_P256K1" and keyUsage: "SIGN_VERIFY"; leave enableKeyRotation unset.',
+      description:
+        "Signing keys are ECC_SECG_P256K1 with SIGN_VERIFY usage (Ethereum's curve), and do not ask for automatic rotation.",
+      remediationSteps:
+        'Set customerMasterKeySpec: "ECC_SECG_P256K1" and keyUsage: "SIGN_VERIFY"; leave enableKeyRotation unset.',
       validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
         if (!isSigningKey(key)) return;
         if (!isSecp256k1Signer(key)) {
@@ -40,7 +42,9 @@ export const kmsPolicies: KitPolicy[] = [
         }
         // AWS rotates only symmetric keys; asking for it on an asymmetric key fails at deploy time.
         if (key.enableKeyRotation === true) {
-          reportViolation("enableKeyRotation is true on an asymmetric key: AWS cannot rotate it (rotate by replacing the key, see the M3 runbook)");
+          reportViolation(
+            "enableKeyRotation is true on an asymmetric key: AWS cannot rotate it (rotate by replacing the key, see the M3 runbook)",
+          );
         }
       }),
     },
@@ -53,7 +57,9 @@ export const kmsPolicies: KitPolicy[] = [
       remediationSteps: "Pass `policy` with statements naming the administrators and each user of the key.",
       validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
         if (asString(key.policy) === undefined) {
-          reportViolation("the key has no key policy: AWS would apply the default policy, which delegates to every IAM principal of the account");
+          reportViolation(
+            "the key has no key policy: AWS would apply the default policy, which delegates to every IAM principal of the account",
+          );
           return;
         }
         const document = parsePolicyDocument(key.policy);
@@ -71,8 +77,12 @@ export const kmsPolicies: KitPolicy[] = [
       validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
         const roles = keyRoles(key.policy);
         if (roles.error) return; // kms-key-policy-explicit reports it
-        if (roles.wildcard) reportViolation('the key policy allows the wildcard principal "*": anyone who can reach KMS could use the key');
-        for (const sid of roles.unbounded) reportViolation(`statement ${sid} allows everyone except a NotPrincipal list`);
+        if (roles.wildcard)
+          reportViolation(
+            'the key policy allows the wildcard principal "*": anyone who can reach KMS could use the key',
+          );
+        for (const sid of roles.unbounded)
+          reportViolation(`statement ${sid} allows everyone except a NotPrincipal list`);
       }),
     },
   ),
@@ -80,7 +90,8 @@ export const kmsPolicies: KitPolicy[] = [
     { checklist: ["S1", "M3"] },
     {
       name: "kms-signer-separation-of-duties",
-      description: "On a signing key, no principal that can sign can administer the key, and no administrator can sign; both roles are named.",
+      description:
+        "On a signing key, no principal that can sign can administer the key, and no administrator can sign; both roles are named.",
       remediationSteps:
         "Give administrators only lifecycle actions (no kms:Sign, kms:CreateGrant or kms:*), and signers only kms:Sign, kms:GetPublicKey and kms:DescribeKey.",
       validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
@@ -93,7 +104,10 @@ export const kmsPolicies: KitPolicy[] = [
         for (const principal of administratorsWhoSign(roles)) {
           reportViolation(`${principal} can both administer the key and sign with it`);
         }
-        if (roles.administrators.length === 0) reportViolation("nobody can administer the key: it could not be disabled or its policy changed in an incident");
+        if (roles.administrators.length === 0)
+          reportViolation(
+            "nobody can administer the key: it could not be disabled or its policy changed in an incident",
+          );
         if (roles.signers.length === 0) reportViolation("nobody can sign with the key");
       }),
     },
@@ -102,12 +116,15 @@ export const kmsPolicies: KitPolicy[] = [
     { checklist: ["S1", "M3"] },
     {
       name: "kms-signing-key-deletion-window",
-      description: "A signing key keeps the longest deletion window (30 days): deleting it loses the seller assistant's address for good.",
+      description:
+        "A signing key keeps the longest deletion window (30 days): deleting it loses the seller assistant's address for good.",
       remediationSteps: "Leave deletionWindowInDays unset or set it to 30.",
       validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
         const days = asNumber(key.deletionWindowInDays);
         if (isSigningKey(key) && days !== undefined && days < 30) {
-          reportViolation(`deletionWindowInDays is ${days}; a signing key needs 30 so an accidental deletion can be cancelled`);
+          reportViolation(
+            `deletionWindowInDays is ${days}; a signing key needs 30 so an accidental deletion can be cancelled`,
+          );
         }
       }),
     },
@@ -116,7 +133,8 @@ export const kmsPolicies: KitPolicy[] = [
     { checklist: ["S3"], checkov: ["CKV_AWS_7"], trivy: ["AVD-AWS-0065"] },
     {
       name: "kms-symmetric-key-rotation",
-      description: "Symmetric (data) keys rotate automatically. Never applied to asymmetric signing keys, which AWS cannot rotate.",
+      description:
+        "Symmetric (data) keys rotate automatically. Never applied to asymmetric signing keys, which AWS cannot rotate.",
       remediationSteps: "Set enableKeyRotation: true on symmetric keys.",
       validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
         if (isSigningKey(key)) return;
@@ -128,7 +146,8 @@ export const kmsPolicies: KitPolicy[] = [
     { checklist: ["S1"] },
     {
       name: "stack-has-secp256k1-signer",
-      description: "The stack declares a KMS secp256k1 signing key: the jobs sign through KMS, never with a key they hold.",
+      description:
+        "The stack declares a KMS secp256k1 signing key: the jobs sign through KMS, never with a key they hold.",
       remediationSteps: "Declare the signer component (an aws.kms.Key with ECC_SECG_P256K1 / SIGN_VERIFY).",
       validateStack: (args, reportViolation) => {
         const signers = args.resources.filter((r) => r.isType(aws.kms.Key) && isSecp256k1Signer(r.props));

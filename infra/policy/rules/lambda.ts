@@ -21,12 +21,17 @@ export const currentNodeRuntimes = ["nodejs24.x", "nodejs22.x"] as const;
  * job catalogue so the policy and the program cannot disagree.
  */
 export const defaultReservedConcurrency: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.entries(jobCatalog).flatMap(([job, spec]) => (spec.reservedConcurrency === undefined ? [] : [[job, spec.reservedConcurrency]])),
+  Object.entries(jobCatalog).flatMap(([job, spec]) =>
+    spec.reservedConcurrency === undefined ? [] : [[job, spec.reservedConcurrency]],
+  ),
 );
 
 /** `withdraw` names the job whether the function is called withdraw, withdraw-fn or boson-kit-withdraw. */
 function isJob(name: string, job: string): boolean {
-  return name.toLowerCase().split(/[^a-z0-9]+/).includes(job.toLowerCase());
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .includes(job.toLowerCase());
 }
 
 export const lambdaPolicies: KitPolicy[] = [
@@ -34,8 +39,10 @@ export const lambdaPolicies: KitPolicy[] = [
     { checklist: ["S1", "S3", "C1"], checkov: ["CKV_AWS_45"] },
     {
       name: "lambda-no-secret-in-environment",
-      description: "No Lambda environment variable holds a secret or key material; jobs get secret ARNs and key ids only.",
-      remediationSteps: "Store the value in Secrets Manager (or keep the key in KMS) and pass its ARN / key id instead.",
+      description:
+        "No Lambda environment variable holds a secret or key material; jobs get secret ARNs and key ids only.",
+      remediationSteps:
+        "Store the value in Secrets Manager (or keep the key in KMS) and pass its ARN / key id instead.",
       validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, reportViolation) => {
         const variables = asRecord(asRecord(fn.environment).variables);
         for (const [name, value] of Object.entries(variables)) {
@@ -49,10 +56,12 @@ export const lambdaPolicies: KitPolicy[] = [
     { checklist: ["O1", "B3"], checkov: ["CKV_AWS_116"] },
     {
       name: "lambda-dead-letter-queue",
-      description: "Every Lambda has a dead-letter queue, so a failed asynchronous run is kept for replay instead of lost.",
+      description:
+        "Every Lambda has a dead-letter queue, so a failed asynchronous run is kept for replay instead of lost.",
       remediationSteps: "Set deadLetterConfig.targetArn to an SQS queue (encrypted with the kit's key).",
       validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, reportViolation) => {
-        if (asString(asRecord(fn.deadLetterConfig).targetArn) === undefined) reportViolation("no deadLetterConfig.targetArn");
+        if (asString(asRecord(fn.deadLetterConfig).targetArn) === undefined)
+          reportViolation("no deadLetterConfig.targetArn");
       }),
     },
   ),
@@ -60,7 +69,8 @@ export const lambdaPolicies: KitPolicy[] = [
     { checklist: ["B4"], checkov: ["CKV_AWS_50"], trivy: ["AVD-AWS-0066"] },
     {
       name: "lambda-xray-tracing",
-      description: "Every Lambda runs with active X-Ray tracing, so one request is traced across SDK, RPC, relayer and subgraph.",
+      description:
+        "Every Lambda runs with active X-Ray tracing, so one request is traced across SDK, RPC, relayer and subgraph.",
       remediationSteps: 'Set tracingConfig: { mode: "Active" }.',
       validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, reportViolation) => {
         const mode = asString(asRecord(fn.tracingConfig).mode);
@@ -74,7 +84,9 @@ export const lambdaPolicies: KitPolicy[] = [
       name: "lambda-current-runtime",
       description: "Every Lambda uses a current, supported Node.js runtime.",
       remediationSteps: `Use one of ${currentNodeRuntimes.join(", ")}.`,
-      configSchema: { properties: { runtimes: { type: "array", items: { type: "string" }, default: [...currentNodeRuntimes] } } },
+      configSchema: {
+        properties: { runtimes: { type: "array", items: { type: "string" }, default: [...currentNodeRuntimes] } },
+      },
       validateResource: validateResourceOfType(aws.lambda.Function, (fn, args, reportViolation) => {
         const configured = asStrings(args.getConfig<{ runtimes?: unknown }>().runtimes);
         const allowed = configured.length > 0 ? configured : [...currentNodeRuntimes];
@@ -89,11 +101,14 @@ export const lambdaPolicies: KitPolicy[] = [
     { checklist: ["S3"], checkov: ["CKV_AWS_117"] },
     {
       name: "lambda-in-vpc",
-      description: "Every Lambda runs inside the VPC (subnets and security groups set), so its traffic leaves through the NAT's fixed IPs.",
-      remediationSteps: "Set vpcConfig.subnetIds to the private subnets and vpcConfig.securityGroupIds to the jobs' security group.",
+      description:
+        "Every Lambda runs inside the VPC (subnets and security groups set), so its traffic leaves through the NAT's fixed IPs.",
+      remediationSteps:
+        "Set vpcConfig.subnetIds to the private subnets and vpcConfig.securityGroupIds to the jobs' security group.",
       validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, reportViolation) => {
         const vpc = asRecord(fn.vpcConfig);
-        if (asStrings(vpc.subnetIds).length === 0) reportViolation("vpcConfig.subnetIds is empty: the function runs outside the VPC");
+        if (asStrings(vpc.subnetIds).length === 0)
+          reportViolation("vpcConfig.subnetIds is empty: the function runs outside the VPC");
         if (asStrings(vpc.securityGroupIds).length === 0) reportViolation("vpcConfig.securityGroupIds is empty");
       }),
     },
@@ -105,7 +120,13 @@ export const lambdaPolicies: KitPolicy[] = [
       description: "Jobs that must not overlap have the reserved concurrency the kit sets for them (withdraw = 1).",
       remediationSteps: "Set reservedConcurrentExecutions on the job's function to the configured value.",
       configSchema: {
-        properties: { reservedConcurrency: { type: "object", additionalProperties: { type: "integer" }, default: { ...defaultReservedConcurrency } } },
+        properties: {
+          reservedConcurrency: {
+            type: "object",
+            additionalProperties: { type: "integer" },
+            default: { ...defaultReservedConcurrency },
+          },
+        },
       },
       validateResource: validateResourceOfType(aws.lambda.Function, (fn, args, reportViolation) => {
         const configured = asRecord(args.getConfig<{ reservedConcurrency?: unknown }>().reservedConcurrency);
@@ -115,7 +136,8 @@ export const lambdaPolicies: KitPolicy[] = [
         const expected = key === undefined ? undefined : asNumber(required[key]);
         if (expected === undefined) return;
         const actual = asNumber(fn.reservedConcurrentExecutions);
-        if (actual !== expected) reportViolation(`job ${job} has reservedConcurrentExecutions ${actual ?? "(unset)"}, expected ${expected}`);
+        if (actual !== expected)
+          reportViolation(`job ${job} has reservedConcurrentExecutions ${actual ?? "(unset)"}, expected ${expected}`);
       }),
     },
   ),

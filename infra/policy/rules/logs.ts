@@ -9,11 +9,13 @@ export const logPolicies: KitPolicy[] = [
     { checklist: ["B1"], checkov: ["CKV_AWS_66"] },
     {
       name: "log-group-retention",
-      description: "Every CloudWatch log group has a retention period (the stack's logRetentionDays), never 'keep forever'.",
+      description:
+        "Every CloudWatch log group has a retention period (the stack's logRetentionDays), never 'keep forever'.",
       remediationSteps: "Set retentionInDays from the stack config (logRetentionDays).",
       validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, reportViolation) => {
         const days = asNumber(group.retentionInDays);
-        if (days === undefined || days <= 0) reportViolation("retentionInDays is not set: CloudWatch would keep these logs (and bill for them) forever");
+        if (days === undefined || days <= 0)
+          reportViolation("retentionInDays is not set: CloudWatch would keep these logs (and bill for them) forever");
       }),
     },
   ),

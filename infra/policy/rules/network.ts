@@ -28,10 +28,16 @@ interface DefaultRoute {
 }
 
 /** The 0.0.0.0/0 routes of a route table: separate aws.ec2.Route resources and inline routes. */
-function defaultRoutes(table: PolicyResource, resources: readonly PolicyResource[], ids: Map<string, PolicyResource>): DefaultRoute[] {
+function defaultRoutes(
+  table: PolicyResource,
+  resources: readonly PolicyResource[],
+  ids: Map<string, PolicyResource>,
+): DefaultRoute[] {
   const tableId = asString(table.props.id);
   const routeLike = [
-    ...resources.filter((r) => r.isType(aws.ec2.Route) && asString(r.props.routeTableId) === tableId).map((r) => r.props),
+    ...resources
+      .filter((r) => r.isType(aws.ec2.Route) && asString(r.props.routeTableId) === tableId)
+      .map((r) => r.props),
     ...(Array.isArray(table.props.routes) ? table.props.routes.map(asRecord) : []),
   ];
   return routeLike
@@ -48,7 +54,11 @@ function defaultRoutes(table: PolicyResource, resources: readonly PolicyResource
 }
 
 /** Why a subnet is not a private subnet behind a NAT gateway, or [] when it is. */
-export function subnetProblems(subnet: PolicyResource, resources: readonly PolicyResource[], ids: Map<string, PolicyResource>): string[] {
+export function subnetProblems(
+  subnet: PolicyResource,
+  resources: readonly PolicyResource[],
+  ids: Map<string, PolicyResource>,
+): string[] {
   const problems: string[] = [];
   const subnetId = asString(subnet.props.id);
   if (subnet.props.mapPublicIpOnLaunch === true) problems.push("assigns public IPs on launch");
@@ -61,8 +71,12 @@ export function subnetProblems(subnet: PolicyResource, resources: readonly Polic
     return problems;
   }
   const routes = tables.flatMap((table) => defaultRoutes(table, resources, ids));
-  if (routes.some((route) => route.via === "internet-gateway")) problems.push("routes 0.0.0.0/0 to an internet gateway: it is a public subnet");
-  if (!routes.some((route) => route.via === "nat")) problems.push("has no default route through a NAT gateway, so its traffic would not leave from the allowlisted Elastic IPs");
+  if (routes.some((route) => route.via === "internet-gateway"))
+    problems.push("routes 0.0.0.0/0 to an internet gateway: it is a public subnet");
+  if (!routes.some((route) => route.via === "nat"))
+    problems.push(
+      "has no default route through a NAT gateway, so its traffic would not leave from the allowlisted Elastic IPs",
+    );
   return problems;
 }
 
@@ -73,14 +87,18 @@ export const networkPolicies: KitPolicy[] = [
       name: "lambda-private-subnets-behind-nat",
       description:
         "Every Lambda runs in private subnets of this stack (no public IPs, default route through a NAT gateway), so RPC calls leave from the NAT's Elastic IPs that the provider allowlists.",
-      remediationSteps: "Put the functions in the private subnets; route their 0.0.0.0/0 to the NAT gateways, which hold the Elastic IPs.",
+      remediationSteps:
+        "Put the functions in the private subnets; route their 0.0.0.0/0 to the NAT gateways, which hold the Elastic IPs.",
       validateStack: (args, reportViolation) => {
         const ids = byId(args.resources);
         for (const fn of args.resources.filter((r) => r.isType(aws.lambda.Function))) {
           for (const subnetId of asStrings(asRecord(fn.props.vpcConfig).subnetIds)) {
             const subnet = ids.get(subnetId);
             if (!subnet?.isType(aws.ec2.Subnet)) {
-              reportViolation(`${fn.name}: subnet ${subnetId} is not declared in this stack, so nothing shows it is private`, fn.urn);
+              reportViolation(
+                `${fn.name}: subnet ${subnetId} is not declared in this stack, so nothing shows it is private`,
+                fn.urn,
+              );
               continue;
             }
             for (const problem of subnetProblems(subnet, args.resources, ids)) {
@@ -90,7 +108,11 @@ export const networkPolicies: KitPolicy[] = [
         }
         for (const nat of args.resources.filter((r) => r.isType(aws.ec2.NatGateway))) {
           if (asString(nat.props.connectivityType) === "private") continue;
-          if (asString(nat.props.allocationId) === undefined) reportViolation(`NAT gateway ${nat.name} has no Elastic IP allocation: its egress IP is not fixed`, nat.urn);
+          if (asString(nat.props.allocationId) === undefined)
+            reportViolation(
+              `NAT gateway ${nat.name} has no Elastic IP allocation: its egress IP is not fixed`,
+              nat.urn,
+            );
         }
       },
     },

@@ -4,7 +4,8 @@
  * a string. Kept here so each rule reads like the sentence it enforces.
  */
 
-export const asString = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+export const asString = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
 
 export const asStrings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === "string" && item !== "") : [];

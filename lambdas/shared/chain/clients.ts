@@ -74,7 +74,13 @@ export function chainFor(chainId: number): Chain {
 }
 
 /** Wraps a transport so each request it answers (or fails) is counted and, when it matters, logged. */
-function observed(label: RpcEndpointLabel, inner: Transport, usage: RpcUsage, logger: Logger, hasFallback: boolean): Transport {
+function observed(
+  label: RpcEndpointLabel,
+  inner: Transport,
+  usage: RpcUsage,
+  logger: Logger,
+  hasFallback: boolean,
+): Transport {
   return (parameters) => {
     const transport = inner(parameters);
     const request: EIP1193RequestFn = async (args, options) => {
@@ -83,7 +89,13 @@ function observed(label: RpcEndpointLabel, inner: Transport, usage: RpcUsage, lo
         const result: unknown = await transport.request(args, options);
         usage.answered[label]++;
         if (label === "fallback") {
-          logToolCall(logger, { tool: "rpc", operation: args.method, durationMs: Math.round(performance.now() - started), outcome: "ok", details: { endpoint: label } });
+          logToolCall(logger, {
+            tool: "rpc",
+            operation: args.method,
+            durationMs: Math.round(performance.now() - started),
+            outcome: "ok",
+            details: { endpoint: label },
+          });
         }
         return result as never;
       } catch (error) {
@@ -107,7 +119,10 @@ function observed(label: RpcEndpointLabel, inner: Transport, usage: RpcUsage, lo
 function summariseRpcError(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {
     const shortMessage = (error as Error & { shortMessage?: unknown }).shortMessage;
-    return { name: error.name, message: typeof shortMessage === "string" ? shortMessage : error.message.split("\n")[0] };
+    return {
+      name: error.name,
+      message: typeof shortMessage === "string" ? shortMessage : error.message.split("\n")[0],
+    };
   }
   return { message: String(error) };
 }
@@ -119,7 +134,11 @@ function headersOf(headers: ConstructorParameters<typeof Headers>[0]): Record<st
 /** The read side: public client over primary + fallback. */
 export function createReadClients(options: ChainClientOptions): ReadClients {
   const chain = chainFor(options.chainId);
-  const usage: RpcUsage = { answered: { primary: 0, fallback: 0 }, failed: { primary: 0, fallback: 0 }, httpRequests: 0 };
+  const usage: RpcUsage = {
+    answered: { primary: 0, fallback: 0 },
+    failed: { primary: 0, fallback: 0 },
+    httpRequests: 0,
+  };
   const hasFallback = options.urls.fallback !== undefined;
   const httpTransport = (url: string) =>
     http(url, {
@@ -133,7 +152,8 @@ export function createReadClients(options: ChainClientOptions): ReadClients {
       },
     });
   const transports = [observed("primary", httpTransport(options.urls.primary), usage, options.logger, hasFallback)];
-  if (options.urls.fallback !== undefined) transports.push(observed("fallback", httpTransport(options.urls.fallback), usage, options.logger, hasFallback));
+  if (options.urls.fallback !== undefined)
+    transports.push(observed("fallback", httpTransport(options.urls.fallback), usage, options.logger, hasFallback));
   const transport = fallback(transports, { retryCount: 1, retryDelay: 100 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: options.pollingIntervalMs ?? 1_000 });
   return { chain, publicClient, transport, usage };

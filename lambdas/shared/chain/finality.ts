@@ -10,7 +10,15 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { TransactionNotFoundError, TransactionReceiptNotFoundError, type Chain, type Hex, type PublicClient, type TransactionReceipt, type Transport } from "viem";
+import {
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+} from "viem";
 import { logToolCall } from "../runtime/logger";
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -49,7 +57,10 @@ export class NotFinalError extends Error {
   }
 }
 
-async function receiptOrUndefined(publicClient: PublicClient<Transport, Chain>, hash: Hex): Promise<TransactionReceipt | undefined> {
+async function receiptOrUndefined(
+  publicClient: PublicClient<Transport, Chain>,
+  hash: Hex,
+): Promise<TransactionReceipt | undefined> {
   try {
     return await publicClient.getTransactionReceipt({ hash });
   } catch (error) {
@@ -77,7 +88,10 @@ export async function waitForFinality(options: FinalityOptions): Promise<Finalit
   const deadline = now() + (options.timeoutMs ?? 300_000);
   const maxReorgs = options.maxReorgs ?? 3;
   const confirmations = BigInt(Math.max(1, options.confirmations));
-  const context = { ...(options.exchangeId ? { exchangeId: options.exchangeId } : {}), ...(options.requestId ? { requestId: options.requestId } : {}) };
+  const context = {
+    ...(options.exchangeId ? { exchangeId: options.exchangeId } : {}),
+    ...(options.requestId ? { requestId: options.requestId } : {}),
+  };
   let reorgs = 0;
   let lastSeenBlock: bigint | undefined;
   const started = performance.now();
@@ -87,7 +101,15 @@ export async function waitForFinality(options: FinalityOptions): Promise<Finalit
     if (!receipt) {
       if (lastSeenBlock !== undefined && !(await isPending(publicClient, hash))) {
         // It was mined and now it is nowhere: reorged out.
-        logToolCall(logger, { tool: "rpc", operation: "finality", txHash: hash, ...context, durationMs: Math.round(performance.now() - started), outcome: "transient", details: { status: "dropped", reorgs, lastSeenBlock: lastSeenBlock.toString() } });
+        logToolCall(logger, {
+          tool: "rpc",
+          operation: "finality",
+          txHash: hash,
+          ...context,
+          durationMs: Math.round(performance.now() - started),
+          outcome: "transient",
+          details: { status: "dropped", reorgs, lastSeenBlock: lastSeenBlock.toString() },
+        });
         return { status: "dropped", reorgs, lastSeenBlock };
       }
       await sleep(pollIntervalMs);
@@ -126,7 +148,12 @@ export async function waitForFinality(options: FinalityOptions): Promise<Finalit
       ...context,
       durationMs: Math.round(performance.now() - started),
       outcome: "transient",
-      details: { blockNumber: receipt.blockNumber.toString(), receiptBlockHash: receipt.blockHash, canonicalBlockHash: block.hash, reorgs },
+      details: {
+        blockNumber: receipt.blockNumber.toString(),
+        receiptBlockHash: receipt.blockHash,
+        canonicalBlockHash: block.hash,
+        reorgs,
+      },
     });
     if (reorgs > maxReorgs) break;
   }

@@ -13,45 +13,73 @@ import type { Hex, TypedDataDefinition } from "viem";
 import { metricNames } from "../../contract/metrics-catalog";
 import { logToolCall, withToolCall } from "../runtime/logger";
 import { realSleep } from "./finality";
-import { buildMetaTransaction, executeMetaTransactionData, metaTransactionNonce, metaTransactionTypedData, type SignedMetaTransaction } from "./meta-transaction";
+import {
+  buildMetaTransaction,
+  executeMetaTransactionData,
+  metaTransactionNonce,
+  metaTransactionTypedData,
+  type SignedMetaTransaction,
+} from "./meta-transaction";
 import type { PausedRegions } from "./paused-regions";
 import { RelayerError, type FallbackReason, type Relayer } from "./relayer";
 import { asProtocolRevert } from "./revert";
-import { followToFinality, sendCalldata, type ProtocolTransaction, type SendOptions, type SentTransaction } from "./transactions";
+import {
+  followToFinality,
+  sendCalldata,
+  type ProtocolTransaction,
+  type SendOptions,
+  type SentTransaction,
+} from "./transactions";
 
 export type MetaSendOptions = SendOptions & { relayer: Relayer; paused: PausedRegions };
 
 export class MetaTransactionValueError extends Error {
   constructor(functionName: string) {
-    super(`${functionName} carries a value, and a meta-transaction cannot: use a free or ERC-20 priced offer (smoke.offerPricing) or send it without a relayer`);
+    super(
+      `${functionName} carries a value, and a meta-transaction cannot: use a free or ERC-20 priced offer (smoke.offerPricing) or send it without a relayer`,
+    );
     this.name = "MetaTransactionValueError";
   }
 }
 
-export async function sendMetaTransaction(call: ProtocolTransaction, options: MetaSendOptions): Promise<SentTransaction> {
+export async function sendMetaTransaction(
+  call: ProtocolTransaction,
+  options: MetaSendOptions,
+): Promise<SentTransaction> {
   const { clients, diamond, logger, requestId, exchangeId } = options;
   const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
   if (call.value !== undefined && call.value !== 0n) throw new MetaTransactionValueError(call.functionName);
 
   const idempotencyKey = options.idempotencyKey ?? `${requestId}:${call.functionName}`;
-  const metaTx = buildMetaTransaction({ from: clients.account.address, nonce: metaTransactionNonce(idempotencyKey), call });
+  const metaTx = buildMetaTransaction({
+    from: clients.account.address,
+    nonce: metaTransactionNonce(idempotencyKey),
+    call,
+  });
   const typedData = metaTransactionTypedData({ diamond, chainId: clients.chain.id, metaTx, call });
-  const signature = await withToolCall(logger, { tool: "kms", operation: "signTypedData.metaTransaction", ...context }, () =>
-    // The struct types are chosen per call at run time, so viem cannot narrow them statically.
-    clients.walletClient.signTypedData({ account: clients.account, ...(typedData as TypedDataDefinition) }),
+  const signature = await withToolCall(
+    logger,
+    { tool: "kms", operation: "signTypedData.metaTransaction", ...context },
+    () =>
+      // The struct types are chosen per call at run time, so viem cannot narrow them statically.
+      clients.walletClient.signTypedData({ account: clients.account, ...(typedData as TypedDataDefinition) }),
   );
   const signed: SignedMetaTransaction = { ...metaTx, signature };
   const data = executeMetaTransactionData(signed);
   const executed = { functionName: call.functionName, data };
 
   if (options.unsimulatedGas === undefined) {
-    await withToolCall(logger, { tool: "rpc", operation: `simulate.meta.${call.functionName}`, ...context }, async () => {
-      try {
-        await clients.publicClient.call({ account: clients.account.address, to: diamond, data });
-      } catch (error) {
-        throw asProtocolRevert(call.functionName, error);
-      }
-    });
+    await withToolCall(
+      logger,
+      { tool: "rpc", operation: `simulate.meta.${call.functionName}`, ...context },
+      async () => {
+        try {
+          await clients.publicClient.call({ account: clients.account.address, to: diamond, data });
+        } catch (error) {
+          throw asProtocolRevert(call.functionName, error);
+        }
+      },
+    );
   }
 
   const relayed = await relay(signed, options);
@@ -63,7 +91,15 @@ export async function sendMetaTransaction(call: ProtocolTransaction, options: Me
       return { ...sent, path: "relayer" };
     }
     relayed.reason = "timeout";
-    logToolCall(logger, { tool: "relayer", operation: "executeMetaTransaction", ...context, txHash: relayed.txHash, durationMs: 0, outcome: "transient", details: { path: "direct", fallbackReason: "timeout", stage: "not mined" } });
+    logToolCall(logger, {
+      tool: "relayer",
+      operation: "executeMetaTransaction",
+      ...context,
+      txHash: relayed.txHash,
+      durationMs: 0,
+      outcome: "transient",
+      details: { path: "direct", fallbackReason: "timeout", stage: "not mined" },
+    });
   }
   options.metrics?.add(metricNames.metaTxFallback, 1);
   return sendCalldata(executed, { ...options, unsimulatedGas: undefined }, { fallbackReason: relayed.reason });
@@ -77,12 +113,30 @@ async function relay(signed: SignedMetaTransaction, options: MetaSendOptions): P
   const started = performance.now();
   const details = { relayer: relayer.api.name, functionName: signed.functionName };
   if (!(await relayer.bucket.take(relayer.config.timeoutMs, options.sleep ?? realSleep))) {
-    logToolCall(logger, { tool: "relayer", operation: "executeMetaTransaction", ...context, durationMs: 0, outcome: "transient", details: { ...details, path: "direct", fallbackReason: "rate-limited" } });
+    logToolCall(logger, {
+      tool: "relayer",
+      operation: "executeMetaTransaction",
+      ...context,
+      durationMs: 0,
+      outcome: "transient",
+      details: { ...details, path: "direct", fallbackReason: "rate-limited" },
+    });
     return { reason: "rate-limited" };
   }
   try {
-    const { txHash } = await relayer.api.relay({ diamond, chainId: clients.chain.id, signed }, AbortSignal.timeout(relayer.config.timeoutMs));
-    logToolCall(logger, { tool: "relayer", operation: "executeMetaTransaction", ...context, txHash, durationMs: Math.round(performance.now() - started), outcome: "ok", details: { ...details, path: "relayer" } });
+    const { txHash } = await relayer.api.relay(
+      { diamond, chainId: clients.chain.id, signed },
+      AbortSignal.timeout(relayer.config.timeoutMs),
+    );
+    logToolCall(logger, {
+      tool: "relayer",
+      operation: "executeMetaTransaction",
+      ...context,
+      txHash,
+      durationMs: Math.round(performance.now() - started),
+      outcome: "ok",
+      details: { ...details, path: "relayer" },
+    });
     return { txHash };
   } catch (error) {
     const reason: FallbackReason = error instanceof RelayerError ? error.reason : "relayer-down";
@@ -92,7 +146,10 @@ async function relay(signed: SignedMetaTransaction, options: MetaSendOptions): P
       ...context,
       durationMs: Math.round(performance.now() - started),
       outcome: "transient",
-      error: { name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) },
+      error: {
+        name: error instanceof Error ? error.name : "Error",
+        message: error instanceof Error ? error.message : String(error),
+      },
       details: { ...details, path: "direct", fallbackReason: reason },
     });
     return { reason };
@@ -117,10 +174,20 @@ async function followRelayed(first: Hex, options: MetaSendOptions): Promise<Hex 
     }
     if (Date.now() >= deadline) return undefined;
     const latest = hashes[hashes.length - 1] as Hex;
-    const resubmitted = await relayer.api.resubmitted({ chainId: clients.chain.id, txHash: first }, AbortSignal.timeout(relayer.config.timeoutMs)).catch(() => undefined);
+    const resubmitted = await relayer.api
+      .resubmitted({ chainId: clients.chain.id, txHash: first }, AbortSignal.timeout(relayer.config.timeoutMs))
+      .catch(() => undefined);
     if (resubmitted && resubmitted.hash.toLowerCase() !== latest.toLowerCase() && !hashes.includes(resubmitted.hash)) {
       hashes.push(resubmitted.hash);
-      logToolCall(logger, { tool: "relayer", operation: "resubmitted", ...context, txHash: resubmitted.hash, durationMs: 0, outcome: "ok", details: { previousHash: latest, status: resubmitted.status, hashes: [...hashes] } });
+      logToolCall(logger, {
+        tool: "relayer",
+        operation: "resubmitted",
+        ...context,
+        txHash: resubmitted.hash,
+        durationMs: 0,
+        outcome: "ok",
+        details: { previousHash: latest, status: resubmitted.status, hashes: [...hashes] },
+      });
     }
     await sleep(options.pollIntervalMs ?? 1_000);
   }

@@ -40,7 +40,13 @@ const header = [
 ] as const;
 
 type Field = { name: string; type: string };
-type Special = { primaryType: string; detailsField: string; detailsType: string; detailsFields: readonly Field[]; details(args: readonly unknown[]): Record<string, unknown> };
+type Special = {
+  primaryType: string;
+  detailsField: string;
+  detailsType: string;
+  detailsFields: readonly Field[];
+  details(args: readonly unknown[]): Record<string, unknown>;
+};
 
 const exchange: Special = {
   primaryType: "MetaTxExchange",
@@ -107,7 +113,11 @@ export function metaTransactionNonce(idempotencyKey: string): bigint {
   return hexToBigInt(keccak256(toHex(`boson-kit meta-transaction:${idempotencyKey}`)));
 }
 
-export function buildMetaTransaction(parameters: { from: Address; nonce: bigint; call: MetaTransactionCall }): MetaTransaction {
+export function buildMetaTransaction(parameters: {
+  from: Address;
+  nonce: bigint;
+  call: MetaTransactionCall;
+}): MetaTransaction {
   const { call } = parameters;
   return {
     from: parameters.from,
@@ -118,7 +128,12 @@ export function buildMetaTransaction(parameters: { from: Address; nonce: bigint;
 }
 
 /** The EIP-712 typed data the user signs for `metaTx` (to `call`) on `diamond`. */
-export function metaTransactionTypedData(parameters: { diamond: Address; chainId: number; metaTx: MetaTransaction; call: MetaTransactionCall }) {
+export function metaTransactionTypedData(parameters: {
+  diamond: Address;
+  chainId: number;
+  metaTx: MetaTransaction;
+  call: MetaTransactionCall;
+}) {
   const { diamond, metaTx, call } = parameters;
   const { domain } = resolutionTypedData({ diamond, chainId: parameters.chainId, exchangeId: 0n, buyerPercent: 0n });
   const base = { nonce: metaTx.nonce, from: metaTx.from, contractAddress: diamond, functionName: metaTx.functionName };

@@ -21,7 +21,10 @@ export async function readPausedRegions(
   const values = await withToolCall(
     logger,
     { tool: "rpc", operation: "getPausedRegions", ...context },
-    () => withDecodedRevert("getPausedRegions", () => publicClient.readContract({ address: diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" })),
+    () =>
+      withDecodedRevert("getPausedRegions", () =>
+        publicClient.readContract({ address: diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" }),
+      ),
     (regions) => ({ details: { pausedRegions: regions.map(pausableRegionName) } }),
   );
   return { values, names: values.map(pausableRegionName) };

@@ -27,7 +27,11 @@ export class PriceFeedError extends Error {
 }
 
 /** Reads the latest round; a non-positive answer or an unfinished round is an error, not a price. */
-export async function readPrice(client: Pick<PublicClient, "readContract">, feed: Address, currency: string): Promise<PriceQuote> {
+export async function readPrice(
+  client: Pick<PublicClient, "readContract">,
+  feed: Address,
+  currency: string,
+): Promise<PriceQuote> {
   const [decimals, round] = await Promise.all([
     client.readContract({ address: feed, abi: aggregatorV3Abi, functionName: "decimals" }),
     client.readContract({ address: feed, abi: aggregatorV3Abi, functionName: "latestRoundData" }),
@@ -43,7 +47,12 @@ export async function readPrice(client: Pick<PublicClient, "readContract">, feed
  * string with `precision` fraction digits (rounded down) and as a number for
  * metrics.
  */
-export function toFiat(amount: bigint, quote: Pick<PriceQuote, "answer" | "decimals">, precision = 6, coinDecimals = 18): { text: string; value: number } {
+export function toFiat(
+  amount: bigint,
+  quote: Pick<PriceQuote, "answer" | "decimals">,
+  precision = 6,
+  coinDecimals = 18,
+): { text: string; value: number } {
   const scaled = (amount * quote.answer * 10n ** BigInt(precision)) / 10n ** BigInt(coinDecimals + quote.decimals);
   const negative = scaled < 0n;
   const digits = (negative ? -scaled : scaled).toString().padStart(precision + 1, "0");

@@ -27,4 +27,5 @@ export const protocolStructs = [
 export const getOfferFragment =
   "function getOffer(uint256 _offerId) view returns (bool exists, Offer offer, OfferDates offerDates, OfferDurations offerDurations, DisputeResolutionTerms disputeResolutionTerms, OfferFees offerFees)";
 /** IBosonExchangeHandler.getExchange */
-export const getExchangeFragment = "function getExchange(uint256 _exchangeId) view returns (bool exists, Exchange exchange, Voucher voucher)";
+export const getExchangeFragment =
+  "function getExchange(uint256 _exchangeId) view returns (bool exists, Exchange exchange, Voucher voucher)";

@@ -43,7 +43,10 @@ export const PausableRegion = {
 export type PausableRegionName = keyof typeof PausableRegion;
 export type PausableRegionValue = (typeof PausableRegion)[PausableRegionName];
 
-const regionNames = Object.fromEntries(Object.entries(PausableRegion).map(([name, value]) => [value, name])) as Record<number, PausableRegionName>;
+const regionNames = Object.fromEntries(Object.entries(PausableRegion).map(([name, value]) => [value, name])) as Record<
+  number,
+  PausableRegionName
+>;
 
 /** The region's name, or `Unknown(<n>)` for a value added by a later protocol release. */
 export function pausableRegionName(value: number): string {
@@ -180,10 +183,25 @@ export type StateChangingFunction = keyof typeof regionOf;
  * buyerPercent)` under the domain name "Boson Protocol", version "V2",
  * verifyingContract the diamond, salt the chain id).
  */
-export function resolutionTypedData(parameters: { diamond: Address; chainId: number; exchangeId: bigint; buyerPercent: bigint }) {
+export function resolutionTypedData(parameters: {
+  diamond: Address;
+  chainId: number;
+  exchangeId: bigint;
+  buyerPercent: bigint;
+}) {
   return {
-    domain: { name: "Boson Protocol", version: "V2", verifyingContract: parameters.diamond, salt: pad(toHex(parameters.chainId), { size: 32 }) },
-    types: { Resolution: [{ name: "exchangeId", type: "uint256" }, { name: "buyerPercent", type: "uint256" }] },
+    domain: {
+      name: "Boson Protocol",
+      version: "V2",
+      verifyingContract: parameters.diamond,
+      salt: pad(toHex(parameters.chainId), { size: 32 }),
+    },
+    types: {
+      Resolution: [
+        { name: "exchangeId", type: "uint256" },
+        { name: "buyerPercent", type: "uint256" },
+      ],
+    },
     primaryType: "Resolution",
     message: { exchangeId: parameters.exchangeId, buyerPercent: parameters.buyerPercent },
   } as const;

@@ -35,7 +35,10 @@ export type Resubmission = { hash: Hex; status: string };
 /** What the send path needs from a relayer. */
 export interface MetaTransactionRelayer {
   readonly name: string;
-  relay(request: { diamond: Address; chainId: number; signed: SignedMetaTransaction }, signal: AbortSignal): Promise<RelayedSubmission>;
+  relay(
+    request: { diamond: Address; chainId: number; signed: SignedMetaTransaction },
+    signal: AbortSignal,
+  ): Promise<RelayedSubmission>;
   /** The hash the relayer now tracks for `txHash` (it may have resubmitted with a higher fee). */
   resubmitted(request: { chainId: number; txHash: Hex }, signal: AbortSignal): Promise<Resubmission | undefined>;
 }
@@ -55,19 +58,27 @@ export class RelayerError extends Error {
 
 const txHashPattern = /^0x[0-9a-fA-F]{64}$/;
 
-export function biconomyRelayer(config: Pick<RelayerConfig, "url" | "apiId" | "apiKey">, fetchFn: typeof fetch = fetch): MetaTransactionRelayer {
+export function biconomyRelayer(
+  config: Pick<RelayerConfig, "url" | "apiId" | "apiKey">,
+  fetchFn: typeof fetch = fetch,
+): MetaTransactionRelayer {
   const base = config.url.replace(/\/+$/, "");
   const request = async (url: string, init: RequestInit): Promise<unknown> => {
     let response: Response;
     try {
       response = await fetchFn(url, init);
     } catch (error) {
-      if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) throw new RelayerError("the relayer did not answer in time", "timeout");
-      throw new RelayerError(`the relayer is unreachable (${error instanceof Error ? error.name : "error"})`, "relayer-down");
+      if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+        throw new RelayerError("the relayer did not answer in time", "timeout");
+      throw new RelayerError(
+        `the relayer is unreachable (${error instanceof Error ? error.name : "error"})`,
+        "relayer-down",
+      );
     }
     if (response.status === 429) throw new RelayerError("the relayer answered HTTP 429 (rate limited)", "http-429");
     if (response.status >= 500) throw new RelayerError(`the relayer answered HTTP ${response.status}`, "relayer-down");
-    if (!response.ok) throw new RelayerError(`the relayer refused the meta-transaction (HTTP ${response.status})`, "rejected");
+    if (!response.ok)
+      throw new RelayerError(`the relayer refused the meta-transaction (HTTP ${response.status})`, "rejected");
     return response.json().catch(() => {
       throw new RelayerError("the relayer answered something other than JSON", "rejected");
     });
@@ -88,7 +99,10 @@ export function biconomyRelayer(config: Pick<RelayerConfig, "url" | "apiId" | "a
         signal,
       })) as { txHash?: unknown; flag?: unknown; code?: unknown };
       if (typeof json.txHash !== "string" || !txHashPattern.test(json.txHash)) {
-        throw new RelayerError(`the relayer refused the meta-transaction (${String(json.flag ?? json.code ?? "no txHash")})`, "rejected");
+        throw new RelayerError(
+          `the relayer refused the meta-transaction (${String(json.flag ?? json.code ?? "no txHash")})`,
+          "rejected",
+        );
       }
       return { txHash: json.txHash as Hex };
     },
@@ -100,7 +114,10 @@ export function biconomyRelayer(config: Pick<RelayerConfig, "url" | "apiId" | "a
       })) as { data?: { newHash?: unknown; newStatus?: unknown } };
       const newHash = json.data?.newHash;
       if (typeof newHash !== "string" || !txHashPattern.test(newHash)) return undefined;
-      return { hash: newHash as Hex, status: typeof json.data?.newStatus === "string" ? json.data.newStatus : "UNKNOWN" };
+      return {
+        hash: newHash as Hex,
+        status: typeof json.data?.newStatus === "string" ? json.data.newStatus : "UNKNOWN",
+      };
     },
   };
 }
@@ -114,7 +131,10 @@ export type Relayer = {
 const buckets = new Map<string, TokenBucket>();
 
 /** One bucket per relayer URL per process, so the limit holds across invocations of a warm Lambda. */
-export function relayerFor(config: RelayerConfig, options: { now?: () => number; api?: MetaTransactionRelayer; fetchFn?: typeof fetch } = {}): Relayer {
+export function relayerFor(
+  config: RelayerConfig,
+  options: { now?: () => number; api?: MetaTransactionRelayer; fetchFn?: typeof fetch } = {},
+): Relayer {
   const key = `${config.url}|${config.ratePerSecond}|${config.burst}`;
   let bucket = buckets.get(key);
   if (!bucket || options.now) {

@@ -30,7 +30,8 @@ export type DecodedRevert = {
 export function jsonSafe(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonSafe(inner)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonSafe(inner)]));
   return value;
 }
 
@@ -39,7 +40,11 @@ export function decodeRevertData(data: Hex, abi: Abi = mergedProtocolAbi): Decod
   const selector = data.length >= 10 ? (data.slice(0, 10) as Hex) : undefined;
   try {
     const decoded = decodeErrorResult({ abi, data });
-    return { errorName: decoded.errorName, args: (jsonSafe(decoded.args ?? []) as unknown[]), ...(selector ? { selector } : {}) };
+    return {
+      errorName: decoded.errorName,
+      args: jsonSafe(decoded.args ?? []) as unknown[],
+      ...(selector ? { selector } : {}),
+    };
   } catch {
     return { errorName: "Unknown", args: [], ...(selector ? { selector } : {}) };
   }
@@ -51,12 +56,17 @@ export function decodeRevert(error: unknown, abi: Abi = mergedProtocolAbi): Deco
   const reverted = error.walk((inner) => inner instanceof ContractFunctionRevertedError);
   if (reverted instanceof ContractFunctionRevertedError) {
     if (reverted.raw) return decodeRevertData(reverted.raw, abi);
-    if (reverted.data) return { errorName: reverted.data.errorName, args: jsonSafe(reverted.data.args ?? []) as unknown[] };
+    if (reverted.data)
+      return { errorName: reverted.data.errorName, args: jsonSafe(reverted.data.args ?? []) as unknown[] };
     if (reverted.reason) return { errorName: "Error", args: [reverted.reason] };
     if (reverted.signature) return { errorName: "Unknown", args: [], selector: reverted.signature };
   }
   // Raw RPC errors (eth_call / eth_estimateGas through a wallet path) carry the data on `data`.
-  const withData = error.walk((inner) => typeof (inner as { data?: unknown }).data === "string" && /^0x[0-9a-fA-F]{8}/.test((inner as { data: string }).data));
+  const withData = error.walk(
+    (inner) =>
+      typeof (inner as { data?: unknown }).data === "string" &&
+      /^0x[0-9a-fA-F]{8}/.test((inner as { data: string }).data),
+  );
   const data = (withData as { data?: unknown } | null)?.data;
   if (typeof data === "string") return decodeRevertData(data as Hex, abi);
   return undefined;
@@ -68,7 +78,10 @@ export class ProtocolRevertError extends Error {
   readonly functionName: string;
   constructor(functionName: string, revert: DecodedRevert, options?: { cause?: unknown }) {
     const args = revert.args.length > 0 ? `(${revert.args.map((arg) => JSON.stringify(arg)).join(", ")})` : "()";
-    super(`${functionName} reverted with ${revert.errorName}${args}${revert.txHash ? ` in ${revert.txHash}` : ""}`, options);
+    super(
+      `${functionName} reverted with ${revert.errorName}${args}${revert.txHash ? ` in ${revert.txHash}` : ""}`,
+      options,
+    );
     this.name = "ProtocolRevertError";
     this.revert = revert;
     this.functionName = functionName;
@@ -95,7 +108,15 @@ export function asProtocolRevert(functionName: string, error: unknown, txHash?: 
  */
 export async function decodeMinedRevert(
   publicClient: PublicClient<Transport, Chain>,
-  parameters: { functionName: string; txHash: Hex; from: Address; to: Address; data: Hex; value?: bigint; blockNumber: bigint },
+  parameters: {
+    functionName: string;
+    txHash: Hex;
+    from: Address;
+    to: Address;
+    data: Hex;
+    value?: bigint;
+    blockNumber: bigint;
+  },
 ): Promise<ProtocolRevertError> {
   try {
     await publicClient.call({
@@ -107,9 +128,18 @@ export async function decodeMinedRevert(
     });
   } catch (error) {
     const decoded = decodeRevert(error);
-    if (decoded) return new ProtocolRevertError(parameters.functionName, { ...decoded, txHash: parameters.txHash }, { cause: error });
+    if (decoded)
+      return new ProtocolRevertError(
+        parameters.functionName,
+        { ...decoded, txHash: parameters.txHash },
+        { cause: error },
+      );
   }
-  return new ProtocolRevertError(parameters.functionName, { errorName: "Unknown", args: [], txHash: parameters.txHash });
+  return new ProtocolRevertError(parameters.functionName, {
+    errorName: "Unknown",
+    args: [],
+    txHash: parameters.txHash,
+  });
 }
 
 /** Runs a protocol read or write, rethrowing a revert as a decoded ProtocolRevertError (other errors unchanged). */

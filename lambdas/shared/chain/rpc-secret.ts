@@ -40,10 +40,14 @@ export function parseRpcSecret(secretString: string | undefined): RpcUrls {
   const bad = [
     ...(isHttpUrl(record.primary) ? [] : ["primary"]),
     ...(record.fallback === undefined || isHttpUrl(record.fallback) ? [] : ["fallback"]),
-    ...(record.relayerApiKey === undefined || (typeof record.relayerApiKey === "string" && record.relayerApiKey !== "") ? [] : ["relayerApiKey"]),
+    ...(record.relayerApiKey === undefined || (typeof record.relayerApiKey === "string" && record.relayerApiKey !== "")
+      ? []
+      : ["relayerApiKey"]),
   ];
   if (typeof json !== "object" || json === null || bad.length > 0) {
-    throw new RpcSecretError(`the RPC secret must be {"primary": url, "fallback"?: url, "relayerApiKey"?: non-empty string}; bad: ${bad.join(", ") || "not an object"}`);
+    throw new RpcSecretError(
+      `the RPC secret must be {"primary": url, "fallback"?: url, "relayerApiKey"?: non-empty string}; bad: ${bad.join(", ") || "not an object"}`,
+    );
   }
   return {
     primary: record.primary as string,
@@ -53,14 +57,23 @@ export function parseRpcSecret(secretString: string | undefined): RpcUrls {
 }
 
 /** The RPC URLs behind `secretArn`, fetched once per process (a failed read is not cached). */
-export function readRpcSecret(options: { secretArn: string; logger: Logger; client?: SecretsManagerClient }): Promise<RpcUrls> {
+export function readRpcSecret(options: {
+  secretArn: string;
+  logger: Logger;
+  client?: SecretsManagerClient;
+}): Promise<RpcUrls> {
   const cached = cache.get(options.secretArn);
   if (cached) return cached;
   const client = options.client ?? sharedSecretsClient();
-  const pending = withToolCall(options.logger, { tool: "secrets", operation: "GetSecretValue" }, async () => {
-    const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretArn }));
-    return parseRpcSecret(output.SecretString);
-  }, (urls) => ({ details: { fallbackConfigured: urls.fallback !== undefined } }));
+  const pending = withToolCall(
+    options.logger,
+    { tool: "secrets", operation: "GetSecretValue" },
+    async () => {
+      const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretArn }));
+      return parseRpcSecret(output.SecretString);
+    },
+    (urls) => ({ details: { fallbackConfigured: urls.fallback !== undefined } }),
+  );
   cache.set(options.secretArn, pending);
   pending.catch(() => cache.delete(options.secretArn));
   return pending;

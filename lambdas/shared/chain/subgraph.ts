@@ -43,7 +43,8 @@ export async function querySubgraph<T>(
     });
     if (!response.ok) throw new SubgraphError(`subgraph answered HTTP ${response.status}`);
     const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-    if (body.errors && body.errors.length > 0) throw new SubgraphError(`subgraph errors: ${body.errors.map((error) => error.message).join("; ")}`);
+    if (body.errors && body.errors.length > 0)
+      throw new SubgraphError(`subgraph errors: ${body.errors.map((error) => error.message).join("; ")}`);
     if (body.data === undefined) throw new SubgraphError("subgraph answered without data");
     return body.data;
   });
@@ -55,9 +56,14 @@ export const metaQuery = "query Meta { _meta { block { number } hasIndexingError
 
 /** The selected fields of core-sdk's generated types, as the subgraph answers them (nullable fields present as null). */
 type Selected<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefined> };
-type MetaResult = { _meta: Selected<BosonSubgraph._Meta_, "hasIndexingErrors"> & { block: Selected<BosonSubgraph._Block_, "number"> } };
+type MetaResult = {
+  _meta: Selected<BosonSubgraph._Meta_, "hasIndexingErrors"> & { block: Selected<BosonSubgraph._Block_, "number"> };
+};
 
-export async function subgraphMeta(client: SubgraphClient, context: { exchangeId?: string; requestId?: string } = {}): Promise<SubgraphMeta> {
+export async function subgraphMeta(
+  client: SubgraphClient,
+  context: { exchangeId?: string; requestId?: string } = {},
+): Promise<SubgraphMeta> {
   const data = await querySubgraph<MetaResult>(client, "_meta", metaQuery, {}, context);
   return { blockNumber: BigInt(data._meta.block.number), hasIndexingErrors: data._meta.hasIndexingErrors };
 }
@@ -65,14 +71,23 @@ export async function subgraphMeta(client: SubgraphClient, context: { exchangeId
 /** Exchange states as the Boson subgraph spells them (the values of core-sdk's generated enum). */
 export type SubgraphExchangeState = `${BosonSubgraph.ExchangeState}`;
 
-export type SubgraphExchange = Selected<BosonSubgraph.Exchange, "id" | "committedDate" | "redeemedDate" | "finalizedDate" | "disputed"> & { state: SubgraphExchangeState };
+export type SubgraphExchange = Selected<
+  BosonSubgraph.Exchange,
+  "id" | "committedDate" | "redeemedDate" | "finalizedDate" | "disputed"
+> & { state: SubgraphExchangeState };
 
 const exchangeFields = "id state committedDate redeemedDate finalizedDate disputed";
 
 export const exchangeQuery = `query Exchange($id: ID!) { exchange(id: $id) { ${exchangeFields} } }`;
 
 export async function subgraphExchange(client: SubgraphClient, exchangeId: string): Promise<SubgraphExchange | null> {
-  const data = await querySubgraph<{ exchange: SubgraphExchange | null }>(client, "exchange", exchangeQuery, { id: exchangeId }, { exchangeId });
+  const data = await querySubgraph<{ exchange: SubgraphExchange | null }>(
+    client,
+    "exchange",
+    exchangeQuery,
+    { id: exchangeId },
+    { exchangeId },
+  );
   return data.exchange;
 }
 
@@ -88,7 +103,8 @@ export async function waitForIndexedBlock(
   for (;;) {
     const meta = await subgraphMeta(client, options.exchangeId ? { exchangeId: options.exchangeId } : {});
     if (meta.blockNumber >= blockNumber) return meta;
-    if (now() >= deadline) throw new SubgraphError(`subgraph still at block ${meta.blockNumber}, waiting for ${blockNumber}`);
+    if (now() >= deadline)
+      throw new SubgraphError(`subgraph still at block ${meta.blockNumber}, waiting for ${blockNumber}`);
     await sleep(options.pollIntervalMs ?? 1_000);
   }
 }

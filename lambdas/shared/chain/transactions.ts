@@ -63,14 +63,20 @@ export type SentTransaction = {
   reorgs: number;
 };
 
-export async function sendProtocolTransaction(call: ProtocolTransaction, options: SendOptions): Promise<SentTransaction> {
+export async function sendProtocolTransaction(
+  call: ProtocolTransaction,
+  options: SendOptions,
+): Promise<SentTransaction> {
   const { clients, diamond, logger, requestId, exchangeId } = options;
   const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
   const paused = options.paused ?? (await readPausedRegions(clients.publicClient, diamond, logger, context));
   assertRegionOpen(paused, call.functionName);
   if (options.relayer) return sendMetaTransaction(call, { ...options, relayer: options.relayer, paused });
   const data = encodeFunctionData({ abi: mergedProtocolAbi, functionName: call.functionName, args: call.args });
-  return sendCalldata({ functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) }, options);
+  return sendCalldata(
+    { functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) },
+    options,
+  );
 }
 
 /**
@@ -105,31 +111,49 @@ export async function sendCalldata(
       ...options.lifecycle,
       logger,
       requestId,
-      request: { to: diamond, data, ...(call.value !== undefined ? { value: call.value } : {}), ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}) },
+      request: {
+        to: diamond,
+        data,
+        ...(call.value !== undefined ? { value: call.value } : {}),
+        ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}),
+      },
       purpose: call.functionName,
       idempotencyKey: options.idempotencyKey ?? `${requestId}:${call.functionName}`,
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     });
-    const sent = await followToFinality({ functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) }, hash, options);
-    return { ...sent, path: "direct", ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}) };
+    const sent = await followToFinality(
+      { functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) },
+      hash,
+      options,
+    );
+    return {
+      ...sent,
+      path: "direct",
+      ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}),
+    };
   }
 
-  const prepared = await withToolCall(logger, { tool: "rpc", operation: `prepare.${operation}`, ...context }, async () => {
-    try {
-      return await walletClient.prepareTransactionRequest({
-        account,
-        chain,
-        to: diamond,
-        data,
-        value: call.value,
-        ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}),
-      });
-    } catch (error) {
-      throw asProtocolRevert(call.functionName, error);
-    }
-  }, (request) => ({ details: { nonce: request.nonce, gas: request.gas?.toString() } }));
+  const prepared = await withToolCall(
+    logger,
+    { tool: "rpc", operation: `prepare.${operation}`, ...context },
+    async () => {
+      try {
+        return await walletClient.prepareTransactionRequest({
+          account,
+          chain,
+          to: diamond,
+          data,
+          value: call.value,
+          ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}),
+        });
+      } catch (error) {
+        throw asProtocolRevert(call.functionName, error);
+      }
+    },
+    (request) => ({ details: { nonce: request.nonce, gas: request.gas?.toString() } }),
+  );
 
   const signedTransaction = await withToolCall(logger, { tool: "kms", operation: "signTransaction", ...context }, () =>
     walletClient.signTransaction({ ...prepared, account, chain }),
@@ -138,10 +162,20 @@ export async function sendCalldata(
     logger,
     { tool: "rpc", operation: "eth_sendRawTransaction", ...context, txHash: keccak256(signedTransaction) },
     () => sendRawIdempotently(clients, signedTransaction),
-    () => ({ details: { path: "direct", ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}) } }),
+    () => ({
+      details: { path: "direct", ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}) },
+    }),
   );
-  const sent = await followToFinality({ functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) }, hash, options);
-  return { ...sent, path: "direct", ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}) };
+  const sent = await followToFinality(
+    { functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) },
+    hash,
+    options,
+  );
+  return {
+    ...sent,
+    path: "direct",
+    ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}),
+  };
 }
 
 /** Waits until `hash` is final and decodes a mined revert of `call` (sent by the assistant to the diamond). */
@@ -175,7 +209,11 @@ export async function followToFinality(
       ...(call.value !== undefined ? { value: call.value } : {}),
       blockNumber: receipt.blockNumber,
     });
-    await withToolCall(logger, { tool: "rpc", operation: `receipt.${call.functionName}`, ...context, txHash: hash }, () => Promise.reject(revert));
+    await withToolCall(
+      logger,
+      { tool: "rpc", operation: `receipt.${call.functionName}`, ...context, txHash: hash },
+      () => Promise.reject(revert),
+    );
   }
   return { txHash: hash, receipt, gasSpentWei: receipt.gasUsed * receipt.effectiveGasPrice, reorgs: finality.reorgs };
 }

@@ -68,7 +68,14 @@ export async function kmsAccount(options: KmsAccountOptions): Promise<KmsAccount
   const client = options.client ?? defaultKmsClient();
   const retryPolicy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const path: SigningPath = options.replica
-    ? await failoverSigningPath({ client, keyId, replica: options.replica, retryPolicy, observer: onSignature, onFailover: options.onFailover })
+    ? await failoverSigningPath({
+        client,
+        keyId,
+        replica: options.replica,
+        retryPolicy,
+        observer: onSignature,
+        onFailover: options.onFailover,
+      })
     : await singleRegionPath(client, keyId, retryPolicy, onSignature);
   const { key, sign } = path;
 
@@ -108,9 +115,17 @@ export async function kmsAccount(options: KmsAccountOptions): Promise<KmsAccount
   };
 }
 
-async function singleRegionPath(client: KMSClient, keyId: string, retryPolicy: RetryPolicy, observer: KmsSignatureObserver | undefined): Promise<SigningPath> {
+async function singleRegionPath(
+  client: KMSClient,
+  keyId: string,
+  retryPolicy: RetryPolicy,
+  observer: KmsSignatureObserver | undefined,
+): Promise<SigningPath> {
   const key = await loadKmsSigningKey({ client, keyId, retryPolicy });
-  return { key, sign: (hash: Hash, kind: SignatureKind) => signDigest({ client, key, hash, kind, retryPolicy, observer }) };
+  return {
+    key,
+    sign: (hash: Hash, kind: SignatureKind) => signDigest({ client, key, hash, kind, retryPolicy, observer }),
+  };
 }
 
 function unreachable(name: string): never {

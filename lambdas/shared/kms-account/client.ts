@@ -2,7 +2,13 @@
  * The one place that sends requests to KMS: retries, timing and error mapping.
  */
 import { KMSClient } from "@aws-sdk/client-kms";
-import { isRetryableKmsError, isThrottlingError, retriesExhaustedError, toKmsAccountError, type KmsOperationName } from "./errors";
+import {
+  isRetryableKmsError,
+  isThrottlingError,
+  retriesExhaustedError,
+  toKmsAccountError,
+  type KmsOperationName,
+} from "./errors";
 import { retry, RetryExhaustedError, type RetryPolicy } from "../runtime/retry";
 
 /** Filled in while a call runs, read afterwards even if it failed (for metrics). */

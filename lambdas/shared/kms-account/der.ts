@@ -51,7 +51,7 @@ export function readDerSequence(bytes: Uint8Array, expectedTags: readonly (numbe
 /** The elements inside a constructed element (a SEQUENCE), in order. */
 export function derChildren(element: DerElement): DerElement[] {
   const children: DerElement[] = [];
-  for (let offset = 0; offset < element.content.length; ) {
+  for (let offset = 0; offset < element.content.length;) {
     const { element: child, end } = readAt(element.content, offset);
     children.push(child);
     offset = end;

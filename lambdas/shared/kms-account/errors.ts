@@ -81,7 +81,10 @@ export function isRetryableKmsError(error: unknown): boolean {
 }
 
 /** Turns a KMS (SDK) error into a KmsAccountError that says what to do. */
-export function toKmsAccountError(error: unknown, context: { keyId: string; operation: KmsOperationName }): KmsAccountError {
+export function toKmsAccountError(
+  error: unknown,
+  context: { keyId: string; operation: KmsOperationName },
+): KmsAccountError {
   if (error instanceof KmsAccountError) return error;
   const { keyId, operation } = context;
   const { name, message } = shape(error);
@@ -90,34 +93,60 @@ export function toKmsAccountError(error: unknown, context: { keyId: string; oper
     new KmsAccountError({ code, keyId, operation, message: text }, { cause: error });
   switch (name) {
     case "NotFoundException":
-      return make("KeyNotFound", `KMS key ${keyId} was not found: check KEY_ID and that the Lambda runs in the key's account and region`);
+      return make(
+        "KeyNotFound",
+        `KMS key ${keyId} was not found: check KEY_ID and that the Lambda runs in the key's account and region`,
+      );
     case "DisabledException":
       return make("KeyDisabled", `KMS key ${keyId} is disabled: enable it (kms:EnableKey) before signing`);
     case "KMSInvalidStateException":
       return /pending deletion/i.test(String(message))
-        ? make("KeyPendingDeletion", `KMS key ${keyId} is pending deletion: cancel the deletion (kms:CancelKeyDeletion) and enable it, or point KEY_ID at another key`)
+        ? make(
+            "KeyPendingDeletion",
+            `KMS key ${keyId} is pending deletion: cancel the deletion (kms:CancelKeyDeletion) and enable it, or point KEY_ID at another key`,
+          )
         : make("KeyInvalidState", `KMS key ${keyId} is not in a state that allows ${operation}${detail}`);
     case "InvalidKeyUsageException":
-      return make("WrongKeyUsage", `KMS key ${keyId} cannot ${operation}: the account needs a key with KeyUsage SIGN_VERIFY and SigningAlgorithm ECDSA_SHA_256${detail}`);
+      return make(
+        "WrongKeyUsage",
+        `KMS key ${keyId} cannot ${operation}: the account needs a key with KeyUsage SIGN_VERIFY and SigningAlgorithm ECDSA_SHA_256${detail}`,
+      );
     case "UnsupportedOperationException":
-      return make("WrongKeySpec", `KMS key ${keyId} does not support ${operation}: the account needs an asymmetric ECC_SECG_P256K1 key${detail}`);
+      return make(
+        "WrongKeySpec",
+        `KMS key ${keyId} does not support ${operation}: the account needs an asymmetric ECC_SECG_P256K1 key${detail}`,
+      );
     case "AccessDeniedException":
-      return make("AccessDenied", `Access denied to kms:${operation} on KMS key ${keyId}: grant the caller's role kms:${operation} on this key${detail}`);
+      return make(
+        "AccessDenied",
+        `Access denied to kms:${operation} on KMS key ${keyId}: grant the caller's role kms:${operation} on this key${detail}`,
+      );
     default:
-      return make("KmsRequestFailed", `KMS ${operation} failed for key ${keyId}: ${typeof name === "string" ? name : "unknown error"}${detail}`);
+      return make(
+        "KmsRequestFailed",
+        `KMS ${operation} failed for key ${keyId}: ${typeof name === "string" ? name : "unknown error"}${detail}`,
+      );
   }
 }
 
 /** The error for a retry budget that ran out. */
 export function retriesExhaustedError(
   lastError: unknown,
-  context: { keyId: string; operation: KmsOperationName; attempts: number; elapsedMs: number; reason: "attempts" | "time" },
+  context: {
+    keyId: string;
+    operation: KmsOperationName;
+    attempts: number;
+    elapsedMs: number;
+    reason: "attempts" | "time";
+  },
 ): KmsAccountError {
   const { keyId, operation, attempts, elapsedMs, reason } = context;
   const throttled = isThrottlingError(lastError);
   const budget = reason === "attempts" ? "attempt limit" : "time limit";
   const { name } = shape(lastError);
-  const what = throttled ? "was still throttled" : `kept failing (${typeof name === "string" ? name : "network error"})`;
+  const what = throttled
+    ? "was still throttled"
+    : `kept failing (${typeof name === "string" ? name : "network error"})`;
   const advice = throttled
     ? "raise the KMS request quota or lower the job's signing concurrency"
     : "KMS or the network to it is unavailable; the job can retry later";

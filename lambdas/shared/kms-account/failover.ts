@@ -47,7 +47,8 @@ const regionalClients = new Map<string, KMSClient>();
 /** The region of a KMS key ARN (`arn:aws:kms:<region>:...`). */
 export function regionOfKeyArn(arn: string): string {
   const region = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(arn)?.[1];
-  if (region === undefined) throw new Error(`${arn} is not a KMS key ARN: the replica must be named by ARN, so its region is known`);
+  if (region === undefined)
+    throw new Error(`${arn} is not a KMS key ARN: the replica must be named by ARN, so its region is known`);
   return region;
 }
 
@@ -56,7 +57,11 @@ export function replicaKmsClient(replicaKeyArn: string): KMSClient {
   const region = regionOfKeyArn(replicaKeyArn);
   let client = regionalClients.get(region);
   if (client === undefined) {
-    client = new KMSClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } });
+    client = new KMSClient({
+      region,
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    });
     regionalClients.set(region, client);
   }
   return client;
@@ -106,7 +111,8 @@ export async function failoverSigningPath(parameters: {
   // The replica signs under its own ARN; the recovery check in signDigest proves each signature is this key's.
   const replicaKey: KmsSigningKey = { ...key, keyId: replicaKeyId };
 
-  const onPrimary = (hash: Hash, kind: SignatureKind) => signDigest({ client, key: { ...key, keyId }, hash, kind, retryPolicy, observer, target: "primary" });
+  const onPrimary = (hash: Hash, kind: SignatureKind) =>
+    signDigest({ client, key: { ...key, keyId }, hash, kind, retryPolicy, observer, target: "primary" });
   const onReplica = (hash: Hash, kind: SignatureKind) =>
     signDigest({ client: replicaClient, key: replicaKey, hash, kind, retryPolicy, observer, target: "replica" });
 

@@ -27,7 +27,11 @@ const cache = new WeakMap<KMSClient, Map<string, Promise<KmsSigningKey>>>();
  * Concurrent first callers share one GetPublicKey call; a failed call is
  * dropped from the cache so the next caller tries again.
  */
-export function loadKmsSigningKey(parameters: { client: KMSClient; keyId: string; retryPolicy: RetryPolicy }): Promise<KmsSigningKey> {
+export function loadKmsSigningKey(parameters: {
+  client: KMSClient;
+  keyId: string;
+  retryPolicy: RetryPolicy;
+}): Promise<KmsSigningKey> {
   const { client, keyId } = parameters;
   let byKeyId = cache.get(client);
   if (byKeyId === undefined) {
@@ -45,20 +49,32 @@ export function loadKmsSigningKey(parameters: { client: KMSClient; keyId: string
   return loading;
 }
 
-async function fetchSigningKey(parameters: { client: KMSClient; keyId: string; retryPolicy: RetryPolicy }): Promise<KmsSigningKey> {
+async function fetchSigningKey(parameters: {
+  client: KMSClient;
+  keyId: string;
+  retryPolicy: RetryPolicy;
+}): Promise<KmsSigningKey> {
   const { client, keyId, retryPolicy } = parameters;
-  const output = await callKms((abortSignal) => client.send(new GetPublicKeyCommand({ KeyId: keyId }), { abortSignal }), {
-    keyId,
-    operation: "GetPublicKey",
-    retryPolicy,
-  });
+  const output = await callKms(
+    (abortSignal) => client.send(new GetPublicKeyCommand({ KeyId: keyId }), { abortSignal }),
+    {
+      keyId,
+      operation: "GetPublicKey",
+      retryPolicy,
+    },
+  );
   const publicKey = secp256k1PublicKeyOf(keyId, output);
   let recoveryBit: RecoveryBitFinder;
   try {
     recoveryBit = recoveryBitFinder(publicKey);
   } catch (error) {
     throw new KmsAccountError(
-      { code: "WrongKeySpec", keyId, operation: "GetPublicKey", message: `KMS key ${keyId} returned a public key that is not a point on secp256k1` },
+      {
+        code: "WrongKeySpec",
+        keyId,
+        operation: "GetPublicKey",
+        message: `KMS key ${keyId} returned a public key that is not a point on secp256k1`,
+      },
       { cause: error },
     );
   }

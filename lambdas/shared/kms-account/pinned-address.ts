@@ -23,5 +23,6 @@ export class SignerAddressMismatchError extends Error {
 
 /** Throws SignerAddressMismatchError unless `pinned` is unset (before the first deploy) or equals `actual`. */
 export function assertPinnedAddress(keyId: string, actual: Address, pinned: Address | undefined): void {
-  if (pinned !== undefined && !isAddressEqual(actual, pinned)) throw new SignerAddressMismatchError(keyId, actual, pinned);
+  if (pinned !== undefined && !isAddressEqual(actual, pinned))
+    throw new SignerAddressMismatchError(keyId, actual, pinned);
 }

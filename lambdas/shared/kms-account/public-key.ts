@@ -47,7 +47,12 @@ export function secp256k1PublicKeyOf(keyId: string, output: GetPublicKeyCommandO
     });
   }
   if (PublicKey === undefined) {
-    throw new KmsAccountError({ code: "InvalidKmsResponse", keyId, operation: "GetPublicKey", message: `KMS returned no PublicKey for key ${keyId}` });
+    throw new KmsAccountError({
+      code: "InvalidKmsResponse",
+      keyId,
+      operation: "GetPublicKey",
+      message: `KMS returned no PublicKey for key ${keyId}`,
+    });
   }
   try {
     return secp256k1PointFromSpki(PublicKey);
@@ -83,11 +88,14 @@ export function secp256k1PointFromSpki(spki: Uint8Array): Hex {
     element.tag === DER_TAG.objectIdentifier ? derObjectIdentifier(element) : `(tag 0x${element.tag.toString(16)})`,
   );
   if (keyType !== OID_EC_PUBLIC_KEY) throw new SpkiCurveError(`the key type is ${describeOid(keyType)}, not an EC key`);
-  if (parameters !== OID_SECP256K1) throw new SpkiCurveError(`the curve is ${describeOid(parameters)}, not secp256k1 (${OID_SECP256K1})`);
+  if (parameters !== OID_SECP256K1)
+    throw new SpkiCurveError(`the curve is ${describeOid(parameters)}, not secp256k1 (${OID_SECP256K1})`);
   const [unusedBits, ...point] = subjectPublicKey.content;
   if (unusedBits !== 0) throw new DerError("the public key BIT STRING has unused bits");
   if (point.length !== 65 || point[0] !== 0x04) {
-    throw new DerError(`the public key is ${point.length} bytes starting 0x${(point[0] ?? 0).toString(16)}, not an uncompressed 65-byte point`);
+    throw new DerError(
+      `the public key is ${point.length} bytes starting 0x${(point[0] ?? 0).toString(16)}, not an uncompressed 65-byte point`,
+    );
   }
   return bytesToHex(Uint8Array.from(point));
 }

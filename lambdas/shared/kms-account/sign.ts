@@ -55,7 +55,12 @@ export async function signDigest(parameters: SignDigestParameters): Promise<Sign
     const output = await callKms(
       (abortSignal) =>
         client.send(
-          new SignCommand({ KeyId: key.keyId, Message: hexToBytes(hash), MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" }),
+          new SignCommand({
+            KeyId: key.keyId,
+            Message: hexToBytes(hash),
+            MessageType: "DIGEST",
+            SigningAlgorithm: "ECDSA_SHA_256",
+          }),
           { abortSignal },
         ),
       { keyId: key.keyId, operation: "Sign", retryPolicy, stats },
@@ -64,13 +69,30 @@ export async function signDigest(parameters: SignDigestParameters): Promise<Sign
     ok = true;
     return signature;
   } finally {
-    notify(observer, { keyId: key.keyId, kind, ok, durationMs: performance.now() - started, kmsMs: stats.kmsMs, attempts: stats.attempts, throttles: stats.throttles ?? 0, target });
+    notify(observer, {
+      keyId: key.keyId,
+      kind,
+      ok,
+      durationMs: performance.now() - started,
+      kmsMs: stats.kmsMs,
+      attempts: stats.attempts,
+      throttles: stats.throttles ?? 0,
+      target,
+    });
   }
 }
 
 function toEthereumSignature(key: KmsSigningKey, hash: Hash, der: Uint8Array | undefined): Signature {
   const invalid = (reason: string, cause?: unknown) =>
-    new KmsAccountError({ code: "InvalidKmsResponse", keyId: key.keyId, operation: "Sign", message: `KMS Sign for key ${key.keyId} ${reason}` }, { cause });
+    new KmsAccountError(
+      {
+        code: "InvalidKmsResponse",
+        keyId: key.keyId,
+        operation: "Sign",
+        message: `KMS Sign for key ${key.keyId} ${reason}`,
+      },
+      { cause },
+    );
   if (der === undefined) throw invalid("returned no Signature");
   let signature;
   try {
@@ -81,7 +103,9 @@ function toEthereumSignature(key: KmsSigningKey, hash: Hash, der: Uint8Array | u
   }
   const yParity = key.recoveryBit(hash, signature);
   if (yParity === undefined) {
-    throw invalid("returned a signature that recovers to neither bit of the key's public key (wrong key or corrupted response)");
+    throw invalid(
+      "returned a signature that recovers to neither bit of the key's public key (wrong key or corrupted response)",
+    );
   }
   return {
     r: numberToHex(signature.r, { size: 32 }),

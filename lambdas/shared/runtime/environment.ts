@@ -39,12 +39,18 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.sellerId]: z.string().check(z.regex(/^[1-9][0-9]*$/)),
   [environmentVariables.sellerTreasury]: address,
   [environmentVariables.sellerAdmin]: address,
-  [environmentVariables.sellerTokens]: json(z.array(z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal, reserveMarginWei: z.optional(decimal) }))),
+  [environmentVariables.sellerTokens]: json(
+    z.array(
+      z.object({ address, symbol: z.string(), withdrawThresholdWei: decimal, reserveMarginWei: z.optional(decimal) }),
+    ),
+  ),
   [environmentVariables.expectedDailyBurnWei]: decimal,
   [environmentVariables.gasAlertRatios]: z.optional(json(z.array(z.number().check(z.positive())))),
   [environmentVariables.subgraphMaxLagBlocks]: positiveInteger,
   [environmentVariables.keyId]: z.optional(nonEmpty),
-  [environmentVariables.replicaKeyArn]: z.optional(z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN"))),
+  [environmentVariables.replicaKeyArn]: z.optional(
+    z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN")),
+  ),
   [environmentVariables.pinnedSignerAddress]: z.optional(address),
   [environmentVariables.rpcSecretArn]: nonEmpty,
   [environmentVariables.webhookSecretArn]: z.optional(nonEmpty),
@@ -53,7 +59,9 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.eventsTable]: z.optional(nonEmpty),
   [environmentVariables.checkpointsTable]: z.optional(nonEmpty),
   [environmentVariables.relayer]: z.optional(
-    json(z.object({ url: z.url(), apiId: nonEmpty, ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() })),
+    json(
+      z.object({ url: z.url(), apiId: nonEmpty, ratePerSecond: z.number(), burst: z.number(), timeoutMs: z.number() }),
+    ),
   ),
   [environmentVariables.txLifecycle]: z.optional(
     json(

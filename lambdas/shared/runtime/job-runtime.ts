@@ -44,9 +44,14 @@ async function buildRuntime(job: JobName, processEnv: NodeJS.ProcessEnv): Promis
   const metrics = createJobMetrics(job, env.KIT_STACK);
   const urls = await readRpcSecret({ secretArn: env.RPC_SECRET_ARN, logger });
   const clientOptions = { chainId: env.CHAIN_ID, urls, logger };
-  if (env.RELAYER && !urls.relayerApiKey) throw new Error("RELAYER is set but the RPC secret has no relayerApiKey: set the relayerApiKey secret config value");
-  const relayer = env.RELAYER && urls.relayerApiKey ? relayerFor({ ...env.RELAYER, apiKey: urls.relayerApiKey }) : undefined;
-  if (env.KEY_ID === undefined) return { env, logger, metrics, read: createReadClients(clientOptions), ...(relayer ? { relayer } : {}) };
+  if (env.RELAYER && !urls.relayerApiKey)
+    throw new Error(
+      "RELAYER is set but the RPC secret has no relayerApiKey: set the relayerApiKey secret config value",
+    );
+  const relayer =
+    env.RELAYER && urls.relayerApiKey ? relayerFor({ ...env.RELAYER, apiKey: urls.relayerApiKey }) : undefined;
+  if (env.KEY_ID === undefined)
+    return { env, logger, metrics, read: createReadClients(clientOptions), ...(relayer ? { relayer } : {}) };
   const account = await signerAccount({
     keyId: env.KEY_ID,
     replicaKeyArn: env.REPLICA_KEY_ARN,

@@ -53,7 +53,12 @@ export async function withToolCall<T>(
   const started = performance.now();
   try {
     const result = await call();
-    logToolCall(logger, { ...base, ...enrich(result), durationMs: Math.round(performance.now() - started), outcome: "ok" });
+    logToolCall(logger, {
+      ...base,
+      ...enrich(result),
+      durationMs: Math.round(performance.now() - started),
+      outcome: "ok",
+    });
     return result;
   } catch (error) {
     logToolCall(logger, { ...base, durationMs: Math.round(performance.now() - started), outcome: "failed", error });

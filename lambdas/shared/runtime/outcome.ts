@@ -17,7 +17,12 @@ export type JobOutcome = {
 
 /** Transient failures are retried by the next scheduled run; they raise a metric, not a page. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof RegionPausedError || error instanceof NotFinalError || error instanceof IdempotencyAlreadyInProgressError || error instanceof CheckpointConflictError;
+  return (
+    error instanceof RegionPausedError ||
+    error instanceof NotFinalError ||
+    error instanceof IdempotencyAlreadyInProgressError ||
+    error instanceof CheckpointConflictError
+  );
 }
 
 export function transientReason(error: unknown): string {
@@ -34,7 +39,10 @@ export function errorSummary(error: unknown): Record<string, unknown> {
   if (error instanceof ProtocolRevertError) return error.toJSON();
   if (error instanceof Error) {
     const shortMessage = (error as Error & { shortMessage?: unknown }).shortMessage;
-    return { name: error.name, message: typeof shortMessage === "string" ? shortMessage : (error.message.split("\n")[0] ?? "") };
+    return {
+      name: error.name,
+      message: typeof shortMessage === "string" ? shortMessage : (error.message.split("\n")[0] ?? ""),
+    };
   }
   return { message: String(error) };
 }
@@ -42,5 +50,9 @@ export function errorSummary(error: unknown): Record<string, unknown> {
 /** The outcome of a run that threw. */
 export function outcomeOfError(error: unknown): JobOutcome {
   if (isTransient(error)) return { status: "transient", reason: transientReason(error), error: errorSummary(error) };
-  return { status: "failed", reason: error instanceof ProtocolRevertError ? "reverted" : "error", error: errorSummary(error) };
+  return {
+    status: "failed",
+    reason: error instanceof ProtocolRevertError ? "reverted" : "error",
+    error: errorSummary(error),
+  };
 }

@@ -36,7 +36,10 @@ export function redactString(text: string): string {
   return text
     .replace(signatureHex, `${redactedMarker}:signature`)
     .replace(longHex, `${redactedMarker}:hex`)
-    .replace(urlWithPath, (_match, scheme: string, _userinfo: string | undefined, host: string) => `${scheme}://${host}/${redactedMarker}`);
+    .replace(
+      urlWithPath,
+      (_match, scheme: string, _userinfo: string | undefined, host: string) => `${scheme}://${host}/${redactedMarker}`,
+    );
 }
 
 /**
@@ -45,7 +48,8 @@ export function redactString(text: string): string {
  */
 function isTransactionObject(record: Record<string, unknown>): boolean {
   const signed = "r" in record && "s" in record;
-  const full = "nonce" in record && ("gas" in record || "gasLimit" in record) && ("input" in record || "data" in record);
+  const full =
+    "nonce" in record && ("gas" in record || "gasLimit" in record) && ("input" in record || "data" in record);
   return signed || full;
 }
 
@@ -84,5 +88,7 @@ export function redact(value: unknown, key = "", seen = new WeakSet<object>()): 
       ...(entry.cause !== undefined ? { cause: redact(entry.cause, "cause", seen) } : {}),
     };
   }
-  return Object.fromEntries(Object.entries(entry).map(([innerKey, inner]) => [innerKey, redact(inner, innerKey, seen)]));
+  return Object.fromEntries(
+    Object.entries(entry).map(([innerKey, inner]) => [innerKey, redact(inner, innerKey, seen)]),
+  );
 }

@@ -33,7 +33,10 @@ const outcomeMetric = {
   failed: metricNames.jobFailed,
 } as const;
 
-export async function runJob<Deps extends JobReporting, Outcome extends JobOutcome>(job: Job<Deps, Outcome>, deps: Deps): Promise<Outcome> {
+export async function runJob<Deps extends JobReporting, Outcome extends JobOutcome>(
+  job: Job<Deps, Outcome>,
+  deps: Deps,
+): Promise<Outcome> {
   const { logger, metrics } = deps;
   const fallbackBefore = deps.clients?.usage.answered.fallback ?? 0;
   let outcome: Outcome;

@@ -26,7 +26,9 @@ export async function signerAccount(parameters: SignerAccountParameters): Promis
   const account = await kmsAccount({
     keyId,
     ...(clients.primary ? { client: clients.primary } : {}),
-    ...(replicaKeyArn ? { replica: { keyId: replicaKeyArn, ...(clients.replica ? { client: clients.replica } : {}) } } : {}),
+    ...(replicaKeyArn
+      ? { replica: { keyId: replicaKeyArn, ...(clients.replica ? { client: clients.replica } : {}) } }
+      : {}),
     onSignature: (metric) => {
       metrics.add(metricNames.kmsSignLatencyMs, metric.durationMs, "Milliseconds");
       metrics.add(metricNames.kmsSignAttempts, metric.attempts);
@@ -39,7 +41,11 @@ export async function signerAccount(parameters: SignerAccountParameters): Promis
         operation: event.direction === "failover" ? "failover.toReplica" : "failover.backToPrimary",
         durationMs: Math.round(event.elapsedMs ?? 0),
         outcome: event.direction === "failover" ? "transient" : "ok",
-        details: { keyId: event.keyId, replicaKeyId: event.replicaKeyId, ...(event.reason ? { reason: event.reason } : {}) },
+        details: {
+          keyId: event.keyId,
+          replicaKeyId: event.replicaKeyId,
+          ...(event.reason ? { reason: event.reason } : {}),
+        },
       });
     },
   });

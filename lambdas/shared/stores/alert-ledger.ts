@@ -12,15 +12,21 @@ export interface AlertLedger {
   firstTime(key: string, details: Record<string, string | number>): Promise<boolean>;
 }
 
-export function createAlertLedger(documents: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): AlertLedger {
+export function createAlertLedger(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  now: () => Date = () => new Date(),
+): AlertLedger {
   return {
     async firstTime(key, details) {
       try {
-        await documents.send(new PutCommand({
-          TableName: tableName,
-          Item: { id: `alert#${key}`, recordType: "alert", details, firedAt: now().toISOString() },
-          ConditionExpression: "attribute_not_exists(id)",
-        }));
+        await documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { id: `alert#${key}`, recordType: "alert", details, firedAt: now().toISOString() },
+            ConditionExpression: "attribute_not_exists(id)",
+          }),
+        );
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return false;

@@ -43,7 +43,15 @@ export type BusinessMetrics = {
 
 export type TallySnapshot = { counters: TallyCounters; appliedThrough?: string };
 
-const emptyCounters = (): TallyCounters => ({ committed: 0, redeemed: 0, disputed: 0, finalized: 0, completed: 0, timedCompletions: 0, completionSecondsSum: 0 });
+const emptyCounters = (): TallyCounters => ({
+  committed: 0,
+  redeemed: 0,
+  disputed: 0,
+  finalized: 0,
+  completed: 0,
+  timedCompletions: 0,
+  completionSecondsSum: 0,
+});
 const counterNames = Object.keys(emptyCounters()) as (keyof TallyCounters)[];
 
 const finalizing: ReadonlySet<string> = new Set([
@@ -75,7 +83,9 @@ export function metricsFromTally(counters: TallyCounters): BusinessMetrics {
     openExchanges: counters.committed - counters.finalized,
     ...(counters.committed > 0 ? { redemptionRate: counters.redeemed / counters.committed } : {}),
     ...(counters.redeemed > 0 ? { disputeRate: counters.disputed / counters.redeemed } : {}),
-    ...(counters.timedCompletions > 0 ? { meanTimeToCompletionSeconds: counters.completionSecondsSum / counters.timedCompletions } : {}),
+    ...(counters.timedCompletions > 0
+      ? { meanTimeToCompletionSeconds: counters.completionSecondsSum / counters.timedCompletions }
+      : {}),
   };
 }
 
@@ -84,7 +94,13 @@ export function chainPosition(blockNumber: bigint, logIndex: number): string {
   return `${blockNumber.toString().padStart(20, "0")}#${logIndex.toString().padStart(10, "0")}`;
 }
 
-export type TallyEvent = { eventName: string; exchangeId: string; blockNumber: bigint; logIndex: number; blockTimestamp: number };
+export type TallyEvent = {
+  eventName: string;
+  exchangeId: string;
+  blockNumber: bigint;
+  logIndex: number;
+  blockTimestamp: number;
+};
 
 export interface BusinessTally {
   /** Applies one of the seller's exchange events; "duplicate" when the counters already include it. */
@@ -93,14 +109,21 @@ export interface BusinessTally {
 }
 
 export const tallyKey = (sellerId: bigint | string) => `${businessTallyKeyPrefix}${sellerId.toString()}`;
-export const tallyCommitKey = (sellerId: bigint | string, exchangeId: string) => `${businessTallyKeyPrefix}${sellerId.toString()}#commit#${exchangeId}`;
+export const tallyCommitKey = (sellerId: bigint | string, exchangeId: string) =>
+  `${businessTallyKeyPrefix}${sellerId.toString()}#commit#${exchangeId}`;
 
 /** The counters in the watcher's events table: one item per seller, plus one commit time per exchange for the completion time. */
-export function createBusinessTally(documents: DynamoDBDocumentClient, tableName: string, sellerId: bigint | string): BusinessTally {
+export function createBusinessTally(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  sellerId: bigint | string,
+): BusinessTally {
   const key = tallyKey(sellerId);
 
   async function commitTime(exchangeId: string): Promise<number | undefined> {
-    const found = await documents.send(new GetCommand({ TableName: tableName, Key: { id: tallyCommitKey(sellerId, exchangeId) }, ConsistentRead: true }));
+    const found = await documents.send(
+      new GetCommand({ TableName: tableName, Key: { id: tallyCommitKey(sellerId, exchangeId) }, ConsistentRead: true }),
+    );
     const value = (found.Item as { committedAt?: number } | undefined)?.committedAt;
     return typeof value === "number" ? value : undefined;
   }
@@ -122,7 +145,8 @@ export function createBusinessTally(documents: DynamoDBDocumentClient, tableName
       }
       if (increments.completed !== undefined) {
         const committedAt = await commitTime(event.exchangeId);
-        if (committedAt !== undefined) Object.assign(increments, { timedCompletions: 1, completionSecondsSum: event.blockTimestamp - committedAt });
+        if (committedAt !== undefined)
+          Object.assign(increments, { timedCompletions: 1, completionSecondsSum: event.blockTimestamp - committedAt });
       }
       const position = chainPosition(event.blockNumber, event.logIndex);
       const names = Object.keys(increments) as (keyof TallyCounters)[];
@@ -134,7 +158,11 @@ export function createBusinessTally(documents: DynamoDBDocumentClient, tableName
             UpdateExpression: `SET appliedThrough = :position, recordType = :type ADD ${names.map((name) => `#${name} :${name}`).join(", ")}`,
             ConditionExpression: "attribute_not_exists(appliedThrough) OR appliedThrough < :position",
             ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
-            ExpressionAttributeValues: { ":position": position, ":type": "business-tally", ...Object.fromEntries(names.map((name) => [`:${name}`, increments[name]])) },
+            ExpressionAttributeValues: {
+              ":position": position,
+              ":type": "business-tally",
+              ...Object.fromEntries(names.map((name) => [`:${name}`, increments[name]])),
+            },
           }),
         );
         return "applied";
@@ -144,7 +172,9 @@ export function createBusinessTally(documents: DynamoDBDocumentClient, tableName
       }
     },
     async read() {
-      const found = await documents.send(new GetCommand({ TableName: tableName, Key: { id: key }, ConsistentRead: true }));
+      const found = await documents.send(
+        new GetCommand({ TableName: tableName, Key: { id: key }, ConsistentRead: true }),
+      );
       if (found.Item === undefined) return undefined;
       const item = found.Item as Record<string, unknown>;
       const counters = emptyCounters();

@@ -19,7 +19,10 @@ export type Checkpoint = {
 /** Another run moved the checkpoint since this one read it. */
 export class CheckpointConflictError extends Error {
   override name = "CheckpointConflictError";
-  constructor(readonly checkpointName: string, readonly expected: bigint | undefined) {
+  constructor(
+    readonly checkpointName: string,
+    readonly expected: bigint | undefined,
+  ) {
     super(`checkpoint ${checkpointName} is no longer at ${expected === undefined ? "(none)" : expected.toString()}`);
   }
 }
@@ -43,7 +46,9 @@ export function createCheckpointStore(
 ): CheckpointStore {
   return {
     async read(name) {
-      const result = await documents.send(new GetCommand({ TableName: tableName, Key: { id: name }, ConsistentRead: true }));
+      const result = await documents.send(
+        new GetCommand({ TableName: tableName, Key: { id: name }, ConsistentRead: true }),
+      );
       const item = result.Item as CheckpointItem | undefined;
       if (item === undefined) return undefined;
       return {

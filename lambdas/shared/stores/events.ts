@@ -108,7 +108,11 @@ export function createEventStore(documents: DynamoDBDocumentClient, tableName: s
                 ? "delivery.#status = :pending AND attribute_not_exists(delivery.claimedUntil)"
                 : "delivery.#status = :pending AND delivery.claimedUntil = :expected",
             ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":until": until, ":pending": "pending", ...(expectedClaim !== undefined ? { ":expected": expectedClaim } : {}) },
+            ExpressionAttributeValues: {
+              ":until": until,
+              ":pending": "pending",
+              ...(expectedClaim !== undefined ? { ":expected": expectedClaim } : {}),
+            },
           }),
         );
         return true;

@@ -7,7 +7,11 @@
  * after it completed, the stored result comes back (`replayed`). A failed
  * call deletes its record, so the next run may try again.
  */
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
@@ -18,11 +22,13 @@ import { logToolCall } from "../runtime/logger";
 export type IdempotencyKey = Readonly<Record<string, string | number | readonly string[]>>;
 
 export type IdempotentOutcome<T> =
-  | { status: "executed"; result: T }
-  | { status: "replayed"; result: T }
-  | { status: "in-progress" };
+  { status: "executed"; result: T } | { status: "replayed"; result: T } | { status: "in-progress" };
 
-export type IdempotentRunner = <T extends Record<string, unknown>>(scope: string, key: IdempotencyKey, run: () => Promise<T>) => Promise<IdempotentOutcome<T>>;
+export type IdempotentRunner = <T extends Record<string, unknown>>(
+  scope: string,
+  key: IdempotencyKey,
+  run: () => Promise<T>,
+) => Promise<IdempotentOutcome<T>>;
 
 export type IdempotencyOptions = {
   tableName: string;
@@ -65,11 +71,25 @@ export function createIdempotentRunner(options: IdempotencyOptions): IdempotentR
     try {
       const result = (await idempotent({ key })) as Awaited<ReturnType<typeof run>>;
       const status = executed ? "executed" : "replayed";
-      logToolCall(options.logger, { tool: "dynamodb", operation: "idempotency", requestId, durationMs: Math.round(performance.now() - started), outcome: "ok", details: { status } });
+      logToolCall(options.logger, {
+        tool: "dynamodb",
+        operation: "idempotency",
+        requestId,
+        durationMs: Math.round(performance.now() - started),
+        outcome: "ok",
+        details: { status },
+      });
       return { status, result };
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        logToolCall(options.logger, { tool: "dynamodb", operation: "idempotency", requestId, durationMs: Math.round(performance.now() - started), outcome: "transient", details: { status: "in-progress" } });
+        logToolCall(options.logger, {
+          tool: "dynamodb",
+          operation: "idempotency",
+          requestId,
+          durationMs: Math.round(performance.now() - started),
+          outcome: "transient",
+          details: { status: "in-progress" },
+        });
         return { status: "in-progress" };
       }
       throw error;

@@ -49,7 +49,11 @@ export interface SenderStateStore {
   clearPending(sender: Address): Promise<void>;
 }
 
-export function createSenderStateStore(documents: DynamoDBDocumentClient, tableName: string, now: () => number = Date.now): SenderStateStore {
+export function createSenderStateStore(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  now: () => number = Date.now,
+): SenderStateStore {
   const leaseId = (sender: Address) => `sender-lease#${sender.toLowerCase()}`;
   const pendingId = (sender: Address) => `sender-pending#${sender.toLowerCase()}`;
   return {
@@ -59,7 +63,12 @@ export function createSenderStateStore(documents: DynamoDBDocumentClient, tableN
         await documents.send(
           new PutCommand({
             TableName: tableName,
-            Item: { id: leaseId(sender), owner, expiresAtMs: at + ttlSeconds * 1000, expiration: Math.ceil(at / 1000) + ttlSeconds },
+            Item: {
+              id: leaseId(sender),
+              owner,
+              expiresAtMs: at + ttlSeconds * 1000,
+              expiration: Math.ceil(at / 1000) + ttlSeconds,
+            },
             ConditionExpression: "attribute_not_exists(id) OR expiresAtMs < :now OR #owner = :owner",
             ExpressionAttributeNames: { "#owner": "owner" },
             ExpressionAttributeValues: { ":now": at, ":owner": owner },
@@ -72,13 +81,23 @@ export function createSenderStateStore(documents: DynamoDBDocumentClient, tableN
     },
     async releaseLease(sender, owner) {
       try {
-        await documents.send(new DeleteCommand({ TableName: tableName, Key: { id: leaseId(sender) }, ConditionExpression: "#owner = :owner", ExpressionAttributeNames: { "#owner": "owner" }, ExpressionAttributeValues: { ":owner": owner } }));
+        await documents.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { id: leaseId(sender) },
+            ConditionExpression: "#owner = :owner",
+            ExpressionAttributeNames: { "#owner": "owner" },
+            ExpressionAttributeValues: { ":owner": owner },
+          }),
+        );
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
     async readPending(sender) {
-      const result = await documents.send(new GetCommand({ TableName: tableName, Key: { id: pendingId(sender) }, ConsistentRead: true }));
+      const result = await documents.send(
+        new GetCommand({ TableName: tableName, Key: { id: pendingId(sender) }, ConsistentRead: true }),
+      );
       return (result.Item as { pending?: PendingTransaction } | undefined)?.pending;
     },
     async writePending(sender, pending) {
@@ -94,6 +113,8 @@ let containerDocuments: DynamoDBDocumentClient | undefined;
 
 /** The store on `tableName` with one client per Lambda container (warm runs reuse its connections). */
 export function senderStateStoreFor(tableName: string): SenderStateStore {
-  containerDocuments ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  containerDocuments ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return createSenderStateStore(containerDocuments, tableName);
 }

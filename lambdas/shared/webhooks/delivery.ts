@@ -92,53 +92,75 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   async function deliverTo(url: string, message: WebhookMessage): Promise<EndpointDelivery> {
     const key = endpointKey(url);
     if (failing.has(key)) {
-      return { status: "dead-lettered", attempts: 0, lastError: "endpoint failed earlier in this run (circuit open)", at: now().toISOString() };
+      return {
+        status: "dead-lettered",
+        attempts: 0,
+        lastError: "endpoint failed earlier in this run (circuit open)",
+        at: now().toISOString(),
+      };
     }
     let lastStatusCode: number | undefined;
     let lastError = "";
     let attempts = 0;
     try {
-      const statusCode = await retry(async ({ attempt }) => {
-        attempts = attempt;
-        const timestamp = now();
-        const body = JSON.stringify({ type: message.type, timestamp: timestamp.toISOString(), data: message.data });
-        const started = performance.now();
-        let retryable: boolean;
-        try {
-          const response = await doFetch(url, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "webhook-id": message.id,
-              "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-              "webhook-signature": signer.sign(message.id, timestamp, body),
-              ...(options.headers?.() ?? {}),
-            },
-            body,
-            signal: AbortSignal.timeout(policy.timeoutMs),
-          });
-          await response.arrayBuffer().catch(() => undefined); // drain the body so the socket is reused
-          lastStatusCode = response.status;
-          if (response.ok) {
-            log("ok", url, key, message, attempt, started, response.status);
-            return response.status;
+      const statusCode = await retry(
+        async ({ attempt }) => {
+          attempts = attempt;
+          const timestamp = now();
+          const body = JSON.stringify({ type: message.type, timestamp: timestamp.toISOString(), data: message.data });
+          const started = performance.now();
+          let retryable: boolean;
+          try {
+            const response = await doFetch(url, {
+              method: "POST",
+              headers: {
+                "content-type": "application/json",
+                "webhook-id": message.id,
+                "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+                "webhook-signature": signer.sign(message.id, timestamp, body),
+                ...(options.headers?.() ?? {}),
+              },
+              body,
+              signal: AbortSignal.timeout(policy.timeoutMs),
+            });
+            await response.arrayBuffer().catch(() => undefined); // drain the body so the socket is reused
+            lastStatusCode = response.status;
+            if (response.ok) {
+              log("ok", url, key, message, attempt, started, response.status);
+              return response.status;
+            }
+            lastError = `HTTP ${response.status}`;
+            retryable = isRetryableStatus(response.status);
+          } catch (error) {
+            lastStatusCode = undefined;
+            lastError = error instanceof Error ? `${error.name}: ${error.message}` : "network error";
+            retryable = true;
           }
-          lastError = `HTTP ${response.status}`;
-          retryable = isRetryableStatus(response.status);
-        } catch (error) {
-          lastStatusCode = undefined;
-          lastError = error instanceof Error ? `${error.name}: ${error.message}` : "network error";
-          retryable = true;
-        }
-        log(retryable && attempt < policy.maxAttempts ? "transient" : "failed", url, key, message, attempt, started, lastStatusCode, lastError);
-        throw new AttemptFailed(retryable);
-      }, {
-        // No overall budget: each attempt has its own timeout, and the attempt count bounds the rest.
-        policy: { maxAttempts: policy.maxAttempts, maxElapsedMs: Infinity, baseDelayMs: policy.baseDelayMs, maxDelayMs: policy.maxDelayMs },
-        isRetryable: (error) => error instanceof AttemptFailed && error.retryable,
-        ...(options.random ? { random: options.random } : {}),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-      });
+          log(
+            retryable && attempt < policy.maxAttempts ? "transient" : "failed",
+            url,
+            key,
+            message,
+            attempt,
+            started,
+            lastStatusCode,
+            lastError,
+          );
+          throw new AttemptFailed(retryable);
+        },
+        {
+          // No overall budget: each attempt has its own timeout, and the attempt count bounds the rest.
+          policy: {
+            maxAttempts: policy.maxAttempts,
+            maxElapsedMs: Infinity,
+            baseDelayMs: policy.baseDelayMs,
+            maxDelayMs: policy.maxDelayMs,
+          },
+          isRetryable: (error) => error instanceof AttemptFailed && error.retryable,
+          ...(options.random ? { random: options.random } : {}),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        },
+      );
       return { status: "delivered", attempts, lastStatusCode: statusCode, at: now().toISOString() };
     } catch (error) {
       if (!(error instanceof AttemptFailed || error instanceof RetryExhaustedError)) throw error;

@@ -32,7 +32,14 @@ const noValidityFilter = (2n ** 255n).toString();
  */
 export async function releaseCandidates(
   client: SubgraphClient,
-  options: { sellerId: string; kind: ReleaseKind; nowSeconds: bigint; limit: number; pageSize?: number; requestId: string },
+  options: {
+    sellerId: string;
+    kind: ReleaseKind;
+    nowSeconds: bigint;
+    limit: number;
+    pageSize?: number;
+    requestId: string;
+  },
 ): Promise<string[]> {
   const pageSize = Math.min(options.pageSize ?? 100, options.limit);
   const validBefore = options.kind === "expireVoucher" ? options.nowSeconds.toString() : noValidityFilter;
@@ -41,7 +48,13 @@ export async function releaseCandidates(
   while (ids.length < options.limit) {
     const first = Math.min(pageSize, options.limit - ids.length);
     const variables = { sellerId: options.sellerId, state: candidateState[options.kind], cursor, first, validBefore };
-    const data = await querySubgraph<{ exchanges: { id: string }[] }>(client, `releaseCandidates.${options.kind}`, releaseCandidatesQuery, variables, { requestId: options.requestId });
+    const data = await querySubgraph<{ exchanges: { id: string }[] }>(
+      client,
+      `releaseCandidates.${options.kind}`,
+      releaseCandidatesQuery,
+      variables,
+      { requestId: options.requestId },
+    );
     ids.push(...data.exchanges.map((exchange) => exchange.id));
     const last = data.exchanges.at(-1);
     if (data.exchanges.length < first || last === undefined) break;

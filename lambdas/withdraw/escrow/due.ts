@@ -21,7 +21,13 @@ import type { ReleaseKind } from "./candidates";
 
 export type ReleaseDecision =
   | { decision: "due"; kind: ReleaseKind; exchangeId: bigint }
-  | { decision: "skip"; kind: ReleaseKind; exchangeId: bigint; reason: "not-yet-due" | "already-final" | "escalated" | "not-found"; dueAt?: bigint };
+  | {
+      decision: "skip";
+      kind: ReleaseKind;
+      exchangeId: bigint;
+      reason: "not-yet-due" | "already-final" | "escalated" | "not-found";
+      dueAt?: bigint;
+    };
 
 export type ExchangeFacts = {
   exists: boolean;
@@ -33,9 +39,16 @@ export type ExchangeFacts = {
 };
 
 /** The rule itself, without I/O. */
-export function decideRelease(kind: ReleaseKind, exchangeId: bigint, facts: ExchangeFacts, now: bigint): ReleaseDecision {
-  const skip = (reason: "not-yet-due" | "already-final" | "escalated" | "not-found", dueAt?: bigint): ReleaseDecision =>
-    ({ decision: "skip", kind, exchangeId, reason, ...(dueAt !== undefined ? { dueAt } : {}) });
+export function decideRelease(
+  kind: ReleaseKind,
+  exchangeId: bigint,
+  facts: ExchangeFacts,
+  now: bigint,
+): ReleaseDecision {
+  const skip = (
+    reason: "not-yet-due" | "already-final" | "escalated" | "not-found",
+    dueAt?: bigint,
+  ): ReleaseDecision => ({ decision: "skip", kind, exchangeId, reason, ...(dueAt !== undefined ? { dueAt } : {}) });
   if (!facts.exists) return skip("not-found");
   if (kind === "complete") {
     if (facts.state !== ExchangeState.Redeemed || facts.disputePeriod === undefined) return skip("already-final");
@@ -46,10 +59,14 @@ export function decideRelease(kind: ReleaseKind, exchangeId: bigint, facts: Exch
     if (facts.state !== ExchangeState.Disputed || facts.dispute === undefined) return skip("already-final");
     if (facts.dispute.state === DisputeState.Escalated) return skip("escalated");
     if (facts.dispute.state !== DisputeState.Resolving) return skip("already-final");
-    return now > facts.dispute.timeout ? { decision: "due", kind, exchangeId } : skip("not-yet-due", facts.dispute.timeout + 1n);
+    return now > facts.dispute.timeout
+      ? { decision: "due", kind, exchangeId }
+      : skip("not-yet-due", facts.dispute.timeout + 1n);
   }
   if (facts.state !== ExchangeState.Committed) return skip("already-final");
-  return now > facts.validUntilDate ? { decision: "due", kind, exchangeId } : skip("not-yet-due", facts.validUntilDate + 1n);
+  return now > facts.validUntilDate
+    ? { decision: "due", kind, exchangeId }
+    : skip("not-yet-due", facts.validUntilDate + 1n);
 }
 
 export type FactReader = {
@@ -61,19 +78,41 @@ export type FactReader = {
 };
 
 /** Reads what `decideRelease` needs for one exchange: getExchange, then getOffer (cached) or getDispute. */
-export async function readExchangeFacts(reader: FactReader, kind: ReleaseKind, exchangeId: bigint): Promise<ExchangeFacts> {
+export async function readExchangeFacts(
+  reader: FactReader,
+  kind: ReleaseKind,
+  exchangeId: bigint,
+): Promise<ExchangeFacts> {
   const { publicClient, diamond, logger } = reader;
   const context = { exchangeId: exchangeId.toString() };
-  const [exists, exchange, voucher] = await withToolCall(logger, { tool: "rpc", operation: "getExchange", ...context }, () =>
-    publicClient.readContract({ address: diamond, abi: protocolAbi, functionName: "getExchange", args: [exchangeId] }),
+  const [exists, exchange, voucher] = await withToolCall(
+    logger,
+    { tool: "rpc", operation: "getExchange", ...context },
+    () =>
+      publicClient.readContract({
+        address: diamond,
+        abi: protocolAbi,
+        functionName: "getExchange",
+        args: [exchangeId],
+      }),
   );
-  const facts: ExchangeFacts = { exists, state: exchange.state, redeemedDate: voucher.redeemedDate, validUntilDate: voucher.validUntilDate };
+  const facts: ExchangeFacts = {
+    exists,
+    state: exchange.state,
+    redeemedDate: voucher.redeemedDate,
+    validUntilDate: voucher.validUntilDate,
+  };
   if (!exists) return facts;
   if (kind === "complete" && exchange.state === ExchangeState.Redeemed) {
     let period = reader.disputePeriods.get(exchange.offerId);
     if (period === undefined) {
       const [, , , durations] = await withToolCall(logger, { tool: "rpc", operation: "getOffer", ...context }, () =>
-        publicClient.readContract({ address: diamond, abi: protocolAbi, functionName: "getOffer", args: [exchange.offerId] }),
+        publicClient.readContract({
+          address: diamond,
+          abi: protocolAbi,
+          functionName: "getOffer",
+          args: [exchange.offerId],
+        }),
       );
       period = durations.disputePeriod;
       reader.disputePeriods.set(exchange.offerId, period);

@@ -62,7 +62,13 @@ export type EscrowReleaseDeps = {
 };
 
 export type ReleaseSkip = { exchangeId: string; kind: ReleaseKind; reason: string };
-export type ReleaseBatch = { kind: ReleaseKind; exchangeIds: string[]; status: "released" | "replayed" | "in-progress" | "transient" | "failed"; txHash?: string; error?: Record<string, unknown> };
+export type ReleaseBatch = {
+  kind: ReleaseKind;
+  exchangeIds: string[];
+  status: "released" | "replayed" | "in-progress" | "transient" | "failed";
+  txHash?: string;
+  error?: Record<string, unknown>;
+};
 
 export type EscrowReleaseOutcome = {
   status: JobStatus;
@@ -76,18 +82,44 @@ const defaultMaxTransactions = 4;
 const kinds: readonly ReleaseKind[] = ["complete", "expireDispute", "expireVoucher"];
 
 /** The protocol function each kind calls: the batch form where the protocol has one. */
-const functionOf = { complete: "completeExchangeBatch", expireDispute: "expireDisputeBatch", expireVoucher: "expireVoucher" } as const;
+const functionOf = {
+  complete: "completeExchangeBatch",
+  expireDispute: "expireDisputeBatch",
+  expireVoucher: "expireVoucher",
+} as const;
 
 export async function releaseEscrow(deps: EscrowReleaseDeps): Promise<EscrowReleaseOutcome> {
   const { config, clients, logger, metrics, requestId } = deps;
-  const outcome: EscrowReleaseOutcome = { status: "succeeded", reason: "nothing-due", released: [], skipped: [], batches: [] };
-  const head = await withToolCall(logger, { tool: "rpc", operation: "getBlock", requestId }, () => clients.publicClient.getBlock({ blockTag: "latest" }), (block) => ({ details: { blockNumber: block.number.toString(), timestamp: block.timestamp.toString() } }));
-  const reader = { publicClient: clients.publicClient, diamond: config.diamond, logger, disputePeriods: new Map<bigint, bigint>() };
+  const outcome: EscrowReleaseOutcome = {
+    status: "succeeded",
+    reason: "nothing-due",
+    released: [],
+    skipped: [],
+    batches: [],
+  };
+  const head = await withToolCall(
+    logger,
+    { tool: "rpc", operation: "getBlock", requestId },
+    () => clients.publicClient.getBlock({ blockTag: "latest" }),
+    (block) => ({ details: { blockNumber: block.number.toString(), timestamp: block.timestamp.toString() } }),
+  );
+  const reader = {
+    publicClient: clients.publicClient,
+    diamond: config.diamond,
+    logger,
+    disputePeriods: new Map<bigint, bigint>(),
+  };
   let budget = config.maxPerRun;
 
   for (const kind of kinds) {
     if (budget <= 0) break;
-    const ids = await releaseCandidates(deps.subgraph, { sellerId: config.sellerId.toString(), kind, nowSeconds: head.timestamp, limit: budget, requestId });
+    const ids = await releaseCandidates(deps.subgraph, {
+      sellerId: config.sellerId.toString(),
+      kind,
+      nowSeconds: head.timestamp,
+      limit: budget,
+      requestId,
+    });
     budget -= ids.length;
     const region = regionOf[functionOf[kind]];
     if (deps.paused.values.includes(region)) {
@@ -96,14 +128,20 @@ export async function releaseEscrow(deps: EscrowReleaseDeps): Promise<EscrowRele
     }
     const due: bigint[] = [];
     for (const id of ids) {
-      const decision = decideRelease(kind, BigInt(id), await readExchangeFacts(reader, kind, BigInt(id)), head.timestamp);
+      const decision = decideRelease(
+        kind,
+        BigInt(id),
+        await readExchangeFacts(reader, kind, BigInt(id)),
+        head.timestamp,
+      );
       if (decision.decision === "due") due.push(decision.exchangeId);
       else skip(kind, id, decision.reason, decision.dueAt);
     }
     const size = kind === "expireVoucher" ? 1 : config.batchSize;
     for (let start = 0; start < due.length; start += size) {
       const batch = due.slice(start, start + size);
-      if (outcome.batches.length >= (config.maxTransactions ?? defaultMaxTransactions)) for (const id of batch) skip(kind, id.toString(), "run-budget");
+      if (outcome.batches.length >= (config.maxTransactions ?? defaultMaxTransactions))
+        for (const id of batch) skip(kind, id.toString(), "run-budget");
       else await release(kind, batch);
     }
   }
@@ -112,7 +150,11 @@ export async function releaseEscrow(deps: EscrowReleaseDeps): Promise<EscrowRele
   const transient = outcome.batches.find((batch) => batch.status === "transient" || batch.status === "in-progress");
   const paused = outcome.skipped.find((entry) => entry.reason.startsWith("region-paused"));
   if (failed) Object.assign(outcome, { status: "failed", reason: "release-failed" });
-  else if (transient) Object.assign(outcome, { status: "transient", reason: transient.status === "in-progress" ? "in-progress" : "release-transient" });
+  else if (transient)
+    Object.assign(outcome, {
+      status: "transient",
+      reason: transient.status === "in-progress" ? "in-progress" : "release-transient",
+    });
   else if (paused) Object.assign(outcome, { status: "transient", reason: "region-paused" });
   else if (outcome.released.length > 0) outcome.reason = "released";
   return outcome;
@@ -140,25 +182,29 @@ export async function releaseEscrow(deps: EscrowReleaseDeps): Promise<EscrowRele
     const batch: ReleaseBatch = { kind, exchangeIds: ids, status: "failed" };
     const started = performance.now();
     try {
-      const result = await deps.idempotent<{ txHash: string; gasSpentWei: string }>(`release.${functionName}`, { exchangeIds: ids }, async () => {
-        const sent = await sendProtocolTransaction(
-          { functionName, args },
-          {
-            clients,
-            diamond: config.diamond,
-            logger,
-            requestId,
-            ...(ids.length === 1 && ids[0] ? { exchangeId: ids[0] } : {}),
-            confirmations: config.confirmations,
-            paused: deps.paused,
-            ...(deps.relayer ? { relayer: deps.relayer } : {}),
-            ...(deps.sleep ? { sleep: deps.sleep } : {}),
-            ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
-            ...(deps.finalityTimeoutMs !== undefined ? { finalityTimeoutMs: deps.finalityTimeoutMs } : {}),
-          },
-        );
-        return { txHash: sent.txHash, gasSpentWei: sent.gasSpentWei.toString() };
-      });
+      const result = await deps.idempotent<{ txHash: string; gasSpentWei: string }>(
+        `release.${functionName}`,
+        { exchangeIds: ids },
+        async () => {
+          const sent = await sendProtocolTransaction(
+            { functionName, args },
+            {
+              clients,
+              diamond: config.diamond,
+              logger,
+              requestId,
+              ...(ids.length === 1 && ids[0] ? { exchangeId: ids[0] } : {}),
+              confirmations: config.confirmations,
+              paused: deps.paused,
+              ...(deps.relayer ? { relayer: deps.relayer } : {}),
+              ...(deps.sleep ? { sleep: deps.sleep } : {}),
+              ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+              ...(deps.finalityTimeoutMs !== undefined ? { finalityTimeoutMs: deps.finalityTimeoutMs } : {}),
+            },
+          );
+          return { txHash: sent.txHash, gasSpentWei: sent.gasSpentWei.toString() };
+        },
+      );
       if (result.status === "in-progress") batch.status = "in-progress";
       else {
         batch.status = result.status === "executed" ? "released" : "replayed";

@@ -34,7 +34,8 @@ afterAll(async () => {
   expect(guard.connections.every((target) => target.startsWith("127.0.0.1:"))).toBe(true);
 });
 
-const run = (check: PreflightCheck, context: PreflightContext = world.context()): Promise<CheckResult[]> => runCheck(check, context);
+const run = (check: PreflightCheck, context: PreflightContext = world.context()): Promise<CheckResult[]> =>
+  runCheck(check, context);
 const failures = (results: readonly CheckResult[]) => results.filter((result) => result.status === "fail");
 
 describe("GCP APIs", () => {
@@ -43,7 +44,8 @@ describe("GCP APIs", () => {
     expect(await run(gcpApis)).toEqual([
       expect.objectContaining({
         status: "pass",
-        detail: "serviceusage.googleapis.com, cloudresourcemanager.googleapis.com enabled in boson-kit-staging; pulumi up enables iam.googleapis.com",
+        detail:
+          "serviceusage.googleapis.com, cloudresourcemanager.googleapis.com enabled in boson-kit-staging; pulumi up enables iam.googleapis.com",
       }),
     ]);
   });
@@ -51,7 +53,9 @@ describe("GCP APIs", () => {
   it("fails when Cloud Resource Manager is off, with the gcloud command", async () => {
     world.project.enabledApis.delete("cloudresourcemanager.googleapis.com");
     const [result] = failures(await run(gcpApis));
-    expect(result?.detail).toBe("cloudresourcemanager.googleapis.com is not enabled in boson-kit-staging, and pulumi up cannot enable it");
+    expect(result?.detail).toBe(
+      "cloudresourcemanager.googleapis.com is not enabled in boson-kit-staging, and pulumi up cannot enable it",
+    );
     expect(result?.fix).toBe("gcloud services enable cloudresourcemanager.googleapis.com --project boson-kit-staging");
   });
 
@@ -59,13 +63,17 @@ describe("GCP APIs", () => {
     world.project.serviceUsageEnabled = false;
     const [result] = failures(await run(gcpApis));
     expect(result?.detail).toMatch(/^the Service Usage API is disabled in boson-kit-staging/);
-    expect(result?.fix).toBe("gcloud services enable serviceusage.googleapis.com cloudresourcemanager.googleapis.com --project boson-kit-staging");
+    expect(result?.fix).toBe(
+      "gcloud services enable serviceusage.googleapis.com cloudresourcemanager.googleapis.com --project boson-kit-staging",
+    );
   });
 });
 
 describe("GCP workload identity pool id", () => {
   it("passes a free id", async () => {
-    expect(await run(gcpPoolIds)).toEqual([expect.objectContaining({ status: "pass", detail: "boson-kit-staging is free in boson-kit-staging" })]);
+    expect(await run(gcpPoolIds)).toEqual([
+      expect.objectContaining({ status: "pass", detail: "boson-kit-staging is free in boson-kit-staging" }),
+    ]);
   });
 
   it("passes a live pool (the stack's own once deployed)", async () => {
@@ -76,26 +84,41 @@ describe("GCP workload identity pool id", () => {
   it("fails a soft-deleted pool, whose id stays reserved 30 days, with undelete and import", async () => {
     world.project.pools.set("boson-kit-staging", "DELETED");
     const [result] = failures(await run(gcpPoolIds));
-    expect(result?.detail).toBe("boson-kit-staging in boson-kit-staging is deleted and its id stays reserved for 30 days after deletion");
-    expect(result?.fix).toMatch(/^gcloud iam workload-identity-pools undelete boson-kit-staging --location=global --project=boson-kit-staging, then pulumi import /);
+    expect(result?.detail).toBe(
+      "boson-kit-staging in boson-kit-staging is deleted and its id stays reserved for 30 days after deletion",
+    );
+    expect(result?.fix).toMatch(
+      /^gcloud iam workload-identity-pools undelete boson-kit-staging --location=global --project=boson-kit-staging, then pulumi import /,
+    );
   });
 });
 
 describe("GCP log bucket id", () => {
   it("passes a free id", async () => {
-    expect(await run(gcpLogBuckets)).toEqual([expect.objectContaining({ status: "pass", detail: "boson-kit-staging is free in boson-kit-staging/europe-west1" })]);
+    expect(await run(gcpLogBuckets)).toEqual([
+      expect.objectContaining({
+        status: "pass",
+        detail: "boson-kit-staging is free in boson-kit-staging/europe-west1",
+      }),
+    ]);
   });
 
   it("passes an active bucket", async () => {
     world.project.buckets.set("europe-west1/boson-kit-staging", "ACTIVE");
-    expect(await run(gcpLogBuckets)).toEqual([expect.objectContaining({ status: "pass", detail: expect.stringContaining("(ACTIVE)") })]);
+    expect(await run(gcpLogBuckets)).toEqual([
+      expect.objectContaining({ status: "pass", detail: expect.stringContaining("(ACTIVE)") }),
+    ]);
   });
 
   it("fails a bucket in DELETE_REQUESTED, whose id stays reserved 7 days, with undelete and import", async () => {
     world.project.buckets.set("europe-west1/boson-kit-staging", "DELETE_REQUESTED");
     const [result] = failures(await run(gcpLogBuckets));
-    expect(result?.detail).toBe("boson-kit-staging in boson-kit-staging/europe-west1 is deleted and its id stays reserved for 7 days after deletion");
-    expect(result?.fix).toMatch(/^gcloud logging buckets undelete boson-kit-staging --location=europe-west1 --project=boson-kit-staging/);
+    expect(result?.detail).toBe(
+      "boson-kit-staging in boson-kit-staging/europe-west1 is deleted and its id stays reserved for 7 days after deletion",
+    );
+    expect(result?.fix).toMatch(
+      /^gcloud logging buckets undelete boson-kit-staging --location=europe-west1 --project=boson-kit-staging/,
+    );
   });
 
   it("refuses a wrong token: the stand-in checks the bearer token the clients send", async () => {
@@ -114,9 +137,15 @@ describe("wire formats, as the Google clients send them", () => {
     await run(gcpLogBuckets);
     await run(gcpPoolIds);
     const urls = world.servers.google.requests.map((request) => decodeURIComponent(request.url));
-    expect(urls).toContain("/v1/projects/boson-kit-staging/services/serviceusage.googleapis.com?$alt=json;enum-encoding=int");
-    expect(urls).toContain("/v2/projects/boson-kit-staging/locations/europe-west1/buckets/boson-kit-staging?$alt=json;enum-encoding=int");
+    expect(urls).toContain(
+      "/v1/projects/boson-kit-staging/services/serviceusage.googleapis.com?$alt=json;enum-encoding=int",
+    );
+    expect(urls).toContain(
+      "/v2/projects/boson-kit-staging/locations/europe-west1/buckets/boson-kit-staging?$alt=json;enum-encoding=int",
+    );
     expect(urls).toContain("/v1/projects/boson-kit-staging/locations/global/workloadIdentityPools/boson-kit-staging");
-    expect(world.servers.google.requests.every((request) => request.headers.authorization === "Bearer test-only-token")).toBe(true);
+    expect(
+      world.servers.google.requests.every((request) => request.headers.authorization === "Bearer test-only-token"),
+    ).toBe(true);
   });
 });

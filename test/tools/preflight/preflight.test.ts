@@ -28,7 +28,14 @@ import { stackNeeds } from "../../../tools/preflight/stack-needs";
 import { stackSecrets } from "../../../tools/preflight/stack-secrets";
 import { callerIsDeployer } from "../../../tools/preflight/caller-is-deployer";
 import { installLoopbackGuard, type LoopbackGuard } from "../../harness/loopback-guard";
-import { healthyAccount, healthyProject, stagingConfig, stagingValues, startPreflightWorld, type PreflightWorld } from "../../harness/preflight-world";
+import {
+  healthyAccount,
+  healthyProject,
+  stagingConfig,
+  stagingValues,
+  startPreflightWorld,
+  type PreflightWorld,
+} from "../../harness/preflight-world";
 
 let guard: LoopbackGuard;
 let world: PreflightWorld;
@@ -60,13 +67,22 @@ afterAll(async () => {
 describe("preflight on the staging stack", () => {
   it("passes a ready account and project: exit 0, one table row per check", async () => {
     writeStack(stagingValues(), { encryptionsalt: "v1:test-only-salt" });
-    const outcome = await preflight({ stack: "staging", root: dir, aws: world.clientOptions.aws, gcp: world.clientOptions.gcp });
+    const outcome = await preflight({
+      stack: "staging",
+      root: dir,
+      aws: world.clientOptions.aws,
+      gcp: world.clientOptions.gcp,
+    });
     expect(outcome.results.filter((result) => result.status === "fail")).toEqual([]);
     expect(outcome.exitCode).toBe(0);
-    expect(outcome.report.split("\n")[0]).toBe("preflight for stack staging: AWS eu-west-1, GCP project boson-kit-staging");
+    expect(outcome.report.split("\n")[0]).toBe(
+      "preflight for stack staging: AWS eu-west-1, GCP project boson-kit-staging",
+    );
     expect(outcome.report).toContain("preflight passed: 11 of 11 checks");
     expect(outcome.report).toMatch(/^Pulumi secrets provider\s+info\s+passphrase \(encryptionsalt\)/m);
-    expect(outcome.report).toMatch(/^Lambda concurrency\s+ok\s+limit 1000, 1000 unreserved in eu-west-1; the stack reserves 1/m);
+    expect(outcome.report).toMatch(
+      /^Lambda concurrency\s+ok\s+limit 1000, 1000 unreserved in eu-west-1; the stack reserves 1/m,
+    );
   });
 
   it("fails a fresh account (Lambda limit 10) with a deleted log bucket: exit 1, one line per problem with its fix", async () => {
@@ -74,12 +90,21 @@ describe("preflight on the staging stack", () => {
     world.account.lambda = { concurrentExecutions: 10, unreservedConcurrentExecutions: 10 };
     const { bucketId } = logPipelineNames("staging", stagingConfig().gcp);
     world.project.buckets.set(`europe-west1/${bucketId}`, "DELETE_REQUESTED");
-    const outcome = await preflight({ stack: "staging", root: dir, aws: world.clientOptions.aws, gcp: world.clientOptions.gcp });
+    const outcome = await preflight({
+      stack: "staging",
+      root: dir,
+      aws: world.clientOptions.aws,
+      gcp: world.clientOptions.gcp,
+    });
     expect(outcome.exitCode).toBe(1);
     const problems = outcome.report.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^ {2}- Lambda concurrency: account limit is 10 .*; fix: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 /);
-    expect(problems[1]).toMatch(new RegExp(`^ {2}- GCP log bucket id: ${bucketId} .* is deleted .*; fix: gcloud logging buckets undelete `));
+    expect(problems[0]).toMatch(
+      /^ {2}- Lambda concurrency: account limit is 10 .*; fix: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 /,
+    );
+    expect(problems[1]).toMatch(
+      new RegExp(`^ {2}- GCP log bucket id: ${bucketId} .* is deleted .*; fix: gcloud logging buckets undelete `),
+    );
     expect(outcome.report).toContain("preflight FAILED: 9 of 11 checks passed");
   });
 });
@@ -119,7 +144,10 @@ describe("secrets in stack config", () => {
 
 describe("Pulumi secrets provider", () => {
   it("reads secretsprovider and encryptionsalt from the stack file", () => {
-    writeStack(stagingValues(), { secretsprovider: "awskms://alias/pulumi-secrets?region=eu-west-1", encryptedkey: "test-only" });
+    writeStack(stagingValues(), {
+      secretsprovider: "awskms://alias/pulumi-secrets?region=eu-west-1",
+      encryptedkey: "test-only",
+    });
     expect(describeSecretsProvider(readStackFileFacts("staging", dir))).toBe(
       "AWS KMS (awskms://alias/pulumi-secrets?region=eu-west-1): every deployer needs kms:Decrypt on that key",
     );
@@ -177,15 +205,23 @@ describe("not signed in", () => {
     });
     const [result] = await runCheck(callerIsDeployer, { ...world.context(), aws: { ...world.aws, sts } });
     sts.destroy();
-    expect(result).toMatchObject({ status: "fail", detail: "could not check: CredentialsProviderError: Could not load credentials from any providers" });
+    expect(result).toMatchObject({
+      status: "fail",
+      detail: "could not check: CredentialsProviderError: Could not load credentials from any providers",
+    });
     expect(result?.fix).toMatch(/^sign in to AWS as a deployer: aws sso login --profile /);
   });
 
   it("tells a Google caller without Application Default Credentials to log in", async () => {
     const refuse = async () => {
-      throw new Error("Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.");
+      throw new Error(
+        "Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.",
+      );
     };
-    const gcp = createGcpClients({ endpoint: world.clientOptions.gcp.endpoint, authClient: { getRequestHeaders: refuse, fetch: refuse, request: refuse } });
+    const gcp = createGcpClients({
+      endpoint: world.clientOptions.gcp.endpoint,
+      authClient: { getRequestHeaders: refuse, fetch: refuse, request: refuse },
+    });
     const [result] = await runCheck(gcpLogBuckets, { ...world.context(), gcp });
     await closeGcpClients(gcp);
     expect(result?.status).toBe("fail");
@@ -196,7 +232,9 @@ describe("not signed in", () => {
 describe("npm run preflight", () => {
   const cli = async (...args: string[]) => {
     try {
-      await promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["tools/preflight.ts", ...args], { cwd: projectRoot });
+      await promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["tools/preflight.ts", ...args], {
+        cwd: projectRoot,
+      });
       return { code: 0, stderr: "" };
     } catch (error) {
       return error as { code: number; stderr: string };

@@ -2,7 +2,8 @@ import type { Scenario } from "../scenario";
 
 export const disputeOpen: Scenario = {
   name: "dispute-open",
-  summary: "a buyer raises a dispute and nobody answers it: the dispute alarm at once, the one-day alarm after a day's jump",
+  summary:
+    "a buyer raises a dispute and nobody answers it: the dispute alarm at once, the one-day alarm after a day's jump",
   async run({ world, act, check }) {
     await world.runDue();
     const exchangeId = await act.commit();

@@ -5,7 +5,8 @@ import { pausableRegion } from "../world-actions";
 
 export const fundsPaused: Scenario = {
   name: "funds-paused",
-  summary: "the protocol's Funds region is paused with funds above the threshold: the withdrawal is transient, the paused alarm pages, no error alarm does",
+  summary:
+    "the protocol's Funds region is paused with funds above the threshold: the withdrawal is transient, the paused alarm pages, no error alarm does",
   async run({ world, act, check }) {
     const { fixture, seller } = world.peers;
     await depositFunds(fixture, seller.id, "0x0000000000000000000000000000000000000000", parseEther("0.02"));

@@ -15,8 +15,12 @@ export const gasDrain: Scenario = {
       await act.setSignerBalance((burn * BigInt(Math.round(ratio * 900))) / 1000n);
       await world.advance(300);
       lines.push(check.saw(new RegExp(`^ALARM alerts-gas-balance-${severities[index]}$`), mark));
-      if (index + 1 < severities.length) check.didNotSee(new RegExp(`^ALARM alerts-gas-balance-${severities[index + 1]}$`), mark);
+      if (index + 1 < severities.length)
+        check.didNotSee(new RegExp(`^ALARM alerts-gas-balance-${severities[index + 1]}$`), mark);
     }
-    check.that(lines[0]! < lines[1]! && lines[1]! < lines[2]!, "the three gas alarms fire in order warning, high, critical"); // three entries pushed above
+    check.that(
+      lines[0]! < lines[1]! && lines[1]! < lines[2]!,
+      "the three gas alarms fire in order warning, high, critical",
+    ); // three entries pushed above
   },
 };

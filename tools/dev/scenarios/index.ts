@@ -10,4 +10,14 @@ import { subgraphLag } from "./subgraph-lag";
 import { webhookDown } from "./webhook-down";
 
 /** Every scenario `npm run dev -- --scenario <name>|all` knows, in the order `all` runs them. */
-export const scenarios: readonly Scenario[] = [buyerJourney, disputeOpen, fundsPaused, diamondCut, gasDrain, subgraphLag, webhookDown, relayerDown, stuckTransaction];
+export const scenarios: readonly Scenario[] = [
+  buyerJourney,
+  disputeOpen,
+  fundsPaused,
+  diamondCut,
+  gasDrain,
+  subgraphLag,
+  webhookDown,
+  relayerDown,
+  stuckTransaction,
+];

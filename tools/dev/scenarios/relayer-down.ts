@@ -4,7 +4,8 @@ import type { Scenario } from "../scenario";
 
 export const relayerDown: Scenario = {
   name: "relayer-down",
-  summary: "the meta-transaction relayer is down: the withdrawal falls back to executeMetaTransaction from the assistant and still lands",
+  summary:
+    "the meta-transaction relayer is down: the withdrawal falls back to executeMetaTransaction from the assistant and still lands",
   async run({ world, act, check }) {
     const { fixture, seller, relayer } = world.peers;
     await world.runDue();
@@ -13,7 +14,10 @@ export const relayerDown: Scenario = {
     await act.mine(1);
     const mark = check.mark();
     await world.advance(3600);
-    check.saw(/withdraw +succeeded reason=withdrawn .*txHash=0x[0-9a-f]{64}.*path=direct fallbackReason=relayer-down/, mark);
+    check.saw(
+      /withdraw +succeeded reason=withdrawn .*txHash=0x[0-9a-f]{64}.*path=direct fallbackReason=relayer-down/,
+      mark,
+    );
     check.that(relayer.relayed() === 0, "nothing went through the relayer while it was down");
     check.didNotSee(/^ALARM alerts-withdraw-(failed-runs|errors)$/);
   },

@@ -4,7 +4,8 @@ import type { Scenario } from "../scenario";
 
 export const stuckTransaction: Scenario = {
   name: "stuck-transaction",
-  summary: "the withdrawal is underpriced when the base fee jumps: the lifecycle replaces it at the same nonce with higher fees, and one version is mined",
+  summary:
+    "the withdrawal is underpriced when the base fee jumps: the lifecycle replaces it at the same nonce with higher fees, and one version is mined",
   async run({ world, act, check }) {
     const { fixture, seller, relayer } = world.peers;
     await world.runDue();
@@ -31,7 +32,12 @@ export const stuckTransaction: Scenario = {
     const mark = check.mark();
     try {
       await world.advance(3600);
-      for (let attempt = 0; attempt < 3 && !world.transcript.slice(mark).some((line) => /withdraw +succeeded reason=withdrawn/.test(line)); attempt++) await world.advance(3600);
+      for (
+        let attempt = 0;
+        attempt < 3 && !world.transcript.slice(mark).some((line) => /withdraw +succeeded reason=withdrawn/.test(line));
+        attempt++
+      )
+        await world.advance(3600);
     } finally {
       watching = false;
       await watcher;
@@ -40,7 +46,9 @@ export const stuckTransaction: Scenario = {
     }
     check.saw(/withdraw +succeeded reason=withdrawn .*txHash=0x[0-9a-f]{64}/, mark);
     const run = world.runs.filter((candidate) => candidate.job === "withdraw").at(-1);
-    const replaced = world.runs.flatMap((candidate) => candidate.lines).filter((line) => (line.toolCall as { operation?: string } | undefined)?.operation === "lifecycle.replace");
+    const replaced = world.runs
+      .flatMap((candidate) => candidate.lines)
+      .filter((line) => (line.toolCall as { operation?: string } | undefined)?.operation === "lifecycle.replace");
     check.that(replaced.length > 0, "the stuck transaction was replaced (a lifecycle.replace record)");
     check.that(run !== undefined, "the withdraw job ran");
   },

@@ -3,7 +3,8 @@ import { redeliverDeadLetters } from "../redelivery";
 
 export const webhookDown: Scenario = {
   name: "webhook-down",
-  summary: "the fulfillment endpoint is down: retries, then a dead letter and its alarm; once it is back, the dead letter is redelivered with its original id",
+  summary:
+    "the fulfillment endpoint is down: retries, then a dead letter and its alarm; once it is back, the dead letter is redelivered with its original id",
   async run({ world, act, check }) {
     await world.runDue();
     world.peers.receiver.failWith(503);
@@ -17,8 +18,14 @@ export const webhookDown: Scenario = {
     check.that(failedCalls.length > 1, `the watcher retried the delivery (${failedCalls.length} attempts)`);
     world.peers.receiver.succeed();
     const replay = await redeliverDeadLetters(world);
-    check.that(replay.delivered.length === 1 && replay.stillDead.length === 0, `the dead letter was redelivered (${JSON.stringify(replay)})`);
+    check.that(
+      replay.delivered.length === 1 && replay.stillDead.length === 0,
+      `the dead letter was redelivered (${JSON.stringify(replay)})`,
+    );
     const delivered = world.peers.receiver.delivered();
-    check.that(delivered.length === 1 && delivered[0]?.id === failedCalls[0]?.id, "the redelivery carries the original webhook-id");
+    check.that(
+      delivered.length === 1 && delivered[0]?.id === failedCalls[0]?.id,
+      "the redelivery carries the original webhook-id",
+    );
   },
 };

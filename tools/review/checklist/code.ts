@@ -5,21 +5,43 @@ import { jobEvidence } from "./hygiene";
 /** C1..C4: no secrets in logs, decoded reverts, type-checked SDK calls, release smoke test. */
 
 const C1: ItemEvaluator = (context) =>
-  result("C1", [...testEvidence(context, "C1", true), ...policyEvidence(context, ["lambda-no-secret-in-environment", "log-group-cmk"])], {
-    pass: "log records are redacted (keys, signatures, raw transactions) and encrypted at rest",
-  });
+  result(
+    "C1",
+    [
+      ...testEvidence(context, "C1", true),
+      ...policyEvidence(context, ["lambda-no-secret-in-environment", "log-group-cmk"]),
+    ],
+    {
+      pass: "log records are redacted (keys, signatures, raw transactions) and encrypted at rest",
+    },
+  );
 
-const C2: ItemEvaluator = (context) => result("C2", testEvidence(context, "C2", true), { pass: "reverts are caught and decoded against the merged protocol ABI" });
+const C2: ItemEvaluator = (context) =>
+  result("C2", testEvidence(context, "C2", true), {
+    pass: "reverts are caught and decoded against the merged protocol ABI",
+  });
 
 const C3: ItemEvaluator = (context) => {
   const { repo } = context;
   const evidence: Evidence[] = [
-    fact("repo", "tsconfig.json", `strict: ${repo.tsStrict}, noUncheckedIndexedAccess: ${repo.noUncheckedIndexedAccess}`, repo.tsStrict && repo.noUncheckedIndexedAccess),
+    fact(
+      "repo",
+      "tsconfig.json",
+      `strict: ${repo.tsStrict}, noUncheckedIndexedAccess: ${repo.noUncheckedIndexedAccess}`,
+      repo.tsStrict && repo.noUncheckedIndexedAccess,
+    ),
     fact("repo", "package.json scripts.test", repo.testScript || "(none)", /\b(tsc|typecheck)\b/.test(repo.testScript)),
-    fact("repo", "eslint.config.mjs", repo.lintForbidsAny ? "no-explicit-any is an error" : "any is allowed", repo.lintForbidsAny),
+    fact(
+      "repo",
+      "eslint.config.mjs",
+      repo.lintForbidsAny ? "no-explicit-any is an error" : "any is allowed",
+      repo.lintForbidsAny,
+    ),
     ...testEvidence(context, "C3", false),
   ];
-  return result("C3", evidence, { pass: "SDK call sites are type-checked (strict tsc in npm test, typed ABI fragments, no any)" });
+  return result("C3", evidence, {
+    pass: "SDK call sites are type-checked (strict tsc in npm test, typed ABI fragments, no any)",
+  });
 };
 
 const C4: ItemEvaluator = (context) =>

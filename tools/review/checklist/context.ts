@@ -38,11 +38,19 @@ export function policyEvidence(context: ReviewContext, names: readonly string[])
     const outcome = context.policies.find((p) => p.policy === name);
     if (!outcome) return fact("policy", name, "did not run", false);
     if (outcome.status === "fail") {
-      const first = outcome.violations.slice(0, 3).map((v) => `${v.resource ?? "stack"}: ${v.message}`).join("; ");
+      const first = outcome.violations
+        .slice(0, 3)
+        .map((v) => `${v.resource ?? "stack"}: ${v.message}`)
+        .join("; ");
       return fact("policy", name, `${outcome.violations.length} violation(s): ${first}`, false);
     }
     if (outcome.status === "not-applicable") return fact("policy", name, "nothing in the stack for it to check", false);
-    return fact("policy", name, `passes on ${outcome.kind === "stack" ? "the stack" : `${outcome.checked.length} resource(s)`}`, true);
+    return fact(
+      "policy",
+      name,
+      `passes on ${outcome.kind === "stack" ? "the stack" : `${outcome.checked.length} resource(s)`}`,
+      true,
+    );
   });
 }
 
@@ -54,7 +62,9 @@ export function policyEvidence(context: ReviewContext, names: readonly string[])
 export function testEvidence(context: ReviewContext, id: ChecklistId, required: boolean): Evidence[] {
   const named = context.namedTests.get(id) ?? [];
   if (named.length === 0) {
-    return required ? [fact("test", "docs/checklist.md", `names no test for ${id}: nothing shows the code does this`, false)] : [];
+    return required
+      ? [fact("test", "docs/checklist.md", `names no test for ${id}: nothing shows the code does this`, false)]
+      : [];
   }
   return named.map((test) => {
     const outcome = outcomeOf(test, context.run);
@@ -83,14 +93,47 @@ export function result(
   const reasons = (list: readonly Evidence[]) => list.map((e) => `${e.ref}: ${e.detail}`).join("; ");
   const human = signoff ? { humanCheck: signoff.check } : {};
   if (blocking) {
-    return { id, title, status: "fail", blocking: true, summary: summaries.fail ? `${summaries.fail} (${reasons(failed)})` : reasons(failed), ...human, evidence };
+    return {
+      id,
+      title,
+      status: "fail",
+      blocking: true,
+      summary: summaries.fail ? `${summaries.fail} (${reasons(failed)})` : reasons(failed),
+      ...human,
+      evidence,
+    };
   }
   const notRunTests = evidence.filter((e) => e.notRun);
   if (notRunTests.length > 0) {
-    return { id, title, status: "evidence-not-run", blocking: false, summary: `${notRunTests.length} test(s) it rests on did not run on these sources`, ...human, evidence };
+    return {
+      id,
+      title,
+      status: "evidence-not-run",
+      blocking: false,
+      summary: `${notRunTests.length} test(s) it rests on did not run on these sources`,
+      ...human,
+      evidence,
+    };
   }
   const advisory = failed.length > 0 ? `; also check: ${reasons(failed)}` : "";
-  if (signoff) return { id, title, status: "needs-sign-off", blocking: false, summary: `${summaries.pass}${advisory}`, humanCheck: signoff.check, evidence };
-  if (failed.length > 0) return { id, title, status: "fail", blocking: false, summary: summaries.fail ? `${summaries.fail} (${reasons(failed)})` : reasons(failed), evidence };
+  if (signoff)
+    return {
+      id,
+      title,
+      status: "needs-sign-off",
+      blocking: false,
+      summary: `${summaries.pass}${advisory}`,
+      humanCheck: signoff.check,
+      evidence,
+    };
+  if (failed.length > 0)
+    return {
+      id,
+      title,
+      status: "fail",
+      blocking: false,
+      summary: summaries.fail ? `${summaries.fail} (${reasons(failed)})` : reasons(failed),
+      evidence,
+    };
   return { id, title, status: "pass", blocking: false, summary: summaries.pass, evidence };
 }

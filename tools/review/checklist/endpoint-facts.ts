@@ -20,17 +20,21 @@ interface Statement {
 }
 
 const statementsOf = (policy: unknown): Statement[] => {
-  const document = (typeof policy === "string" ? JSON.parse(policy) : policy) as { Statement?: Statement[] } | undefined;
+  const document = (typeof policy === "string" ? JSON.parse(policy) : policy) as
+    { Statement?: Statement[] } | undefined;
   return document?.Statement ?? [];
 };
 
 const allows = (statement: Statement, action: string) =>
-  statement.Effect === "Allow" && [statement.Action ?? []].flat().some((a) => a === action || a === "*" || a === `${action.split(":")[0]}:*`);
+  statement.Effect === "Allow" &&
+  [statement.Action ?? []].flat().some((a) => a === action || a === "*" || a === `${action.split(":")[0]}:*`);
 
 const sourceVpce = (statement: Statement): unknown => statement.Condition?.StringEquals?.["aws:SourceVpce"];
 
 function endpointId(context: ReviewContext, service: string): string | undefined {
-  const endpoint = context.facts.ofType(types.vpcEndpoint).find((e) => e.inputs.serviceName === `com.amazonaws.${context.config.aws.region}.${service}`);
+  const endpoint = context.facts
+    .ofType(types.vpcEndpoint)
+    .find((e) => e.inputs.serviceName === `com.amazonaws.${context.config.aws.region}.${service}`);
   const id = endpoint?.computed?.id;
   return typeof id === "string" ? id : undefined;
 }
@@ -38,14 +42,26 @@ function endpointId(context: ReviewContext, service: string): string | undefined
 /** Why a statement may go without the endpoint (it is about the other region's replica, or about another stack's roles), if it may. */
 type Exemption = (statement: Statement) => string | undefined;
 
-function statementFacts(owner: RecordedResource, policy: unknown, action: string, endpoint: string | undefined, what: string, exempt: Exemption = () => undefined): Evidence[] {
+function statementFacts(
+  owner: RecordedResource,
+  policy: unknown,
+  action: string,
+  endpoint: string | undefined,
+  what: string,
+  exempt: Exemption = () => undefined,
+): Evidence[] {
   return statementsOf(policy)
     .filter((statement) => allows(statement, action))
     .map((statement) => {
       const fromEgress = (statement.Condition?.IpAddress as Record<string, unknown> | undefined)?.["aws:SourceIp"];
-      const ok = (endpoint !== undefined && sourceVpce(statement) === endpoint) || (exempt(statement) === replicaReason && Array.isArray(fromEgress) && fromEgress.length > 0);
+      const ok =
+        (endpoint !== undefined && sourceVpce(statement) === endpoint) ||
+        (exempt(statement) === replicaReason && Array.isArray(fromEgress) && fromEgress.length > 0);
       const why = ok ? undefined : exempt(statement);
-      const through = sourceVpce(statement) === endpoint ? `only through the ${what} endpoint` : `only from the NAT egress IPs ${JSON.stringify(fromEgress)} (${replicaReason})`;
+      const through =
+        sourceVpce(statement) === endpoint
+          ? `only through the ${what} endpoint`
+          : `only from the NAT egress IPs ${JSON.stringify(fromEgress)} (${replicaReason})`;
       const detail = `${statement.Sid ?? "a statement"} allows ${action} ${ok ? through : `without requiring the kit's VPC endpoint (aws:SourceVpce)${why ? `: ${why}` : ""}`}`;
       return fact("resource", owner.name, detail, ok, why !== undefined && why !== replicaReason);
     });
@@ -53,22 +69,42 @@ function statementFacts(owner: RecordedResource, policy: unknown, action: string
 
 const replicaReason = "the replica in another region is reached over NAT";
 
-const list = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === "string" ? [value] : [...value]);
+const list = (value: string | readonly string[] | undefined): string[] =>
+  value === undefined ? [] : typeof value === "string" ? [value] : [...value];
 
 /** kms:Sign on the signer keys only through the kit's KMS endpoint. */
 export function signThroughEndpointEvidence(context: ReviewContext): Evidence[] {
   const endpoint = endpointId(context, "kms");
   const jobRoles = new Set(context.facts.jobs.map((job) => String(job.role?.computed?.arn)));
-  const replicas = new Set(context.facts.ofType("aws:kms/replicaKey:ReplicaKey").map((replica) => String(replica.computed?.arn)));
+  const replicas = new Set(
+    context.facts.ofType("aws:kms/replicaKey:ReplicaKey").map((replica) => String(replica.computed?.arn)),
+  );
   // Another stack's roles (a standby's, the rotation's) sign from their own network: this VPC's endpoint is not theirs.
   const otherSigners: Exemption = (statement) =>
-    list(statement.Principal?.AWS).every((arn) => !jobRoles.has(arn)) ? "the principals are not this stack's jobs (advisory)" : undefined;
+    list(statement.Principal?.AWS).every((arn) => !jobRoles.has(arn))
+      ? "the principals are not this stack's jobs (advisory)"
+      : undefined;
   // The replica lives in another region, reached over NAT: this region's endpoint cannot carry the call.
   const replicaOnly: Exemption = (statement) =>
-    list(statement.Resource).length > 0 && list(statement.Resource).every((arn) => replicas.has(arn)) ? replicaReason : undefined;
-  const evidence = context.facts.keys.filter((k) => k.secp256k1).flatMap((k) => statementFacts(k.key, k.key.inputs.policy, "kms:Sign", endpoint, "KMS", otherSigners));
-  const roles = context.facts.ofType(types.rolePolicy).flatMap((p) => statementFacts(p, p.inputs.policy, "kms:Sign", endpoint, "KMS", replicaOnly));
-  return [fact("resource", "kms endpoint", endpoint ? `interface endpoint ${endpoint} in the private subnets` : "no KMS interface endpoint in the VPC", endpoint !== undefined), ...evidence, ...roles];
+    list(statement.Resource).length > 0 && list(statement.Resource).every((arn) => replicas.has(arn))
+      ? replicaReason
+      : undefined;
+  const evidence = context.facts.keys
+    .filter((k) => k.secp256k1)
+    .flatMap((k) => statementFacts(k.key, k.key.inputs.policy, "kms:Sign", endpoint, "KMS", otherSigners));
+  const roles = context.facts
+    .ofType(types.rolePolicy)
+    .flatMap((p) => statementFacts(p, p.inputs.policy, "kms:Sign", endpoint, "KMS", replicaOnly));
+  return [
+    fact(
+      "resource",
+      "kms endpoint",
+      endpoint ? `interface endpoint ${endpoint} in the private subnets` : "no KMS interface endpoint in the VPC",
+      endpoint !== undefined,
+    ),
+    ...evidence,
+    ...roles,
+  ];
 }
 
 /** secretsmanager:GetSecretValue only through the kit's Secrets Manager endpoint. */
@@ -76,22 +112,40 @@ export function readSecretsThroughEndpointEvidence(context: ReviewContext): Evid
   const endpoint = endpointId(context, "secretsmanager");
   const policies = [...context.facts.ofType(types.secretPolicy), ...context.facts.ofType(types.rolePolicy)];
   return [
-    fact("resource", "secretsmanager endpoint", endpoint ? `interface endpoint ${endpoint} in the private subnets` : "no Secrets Manager interface endpoint in the VPC", endpoint !== undefined),
-    ...policies.flatMap((p) => statementFacts(p, p.inputs.policy, "secretsmanager:GetSecretValue", endpoint, "Secrets Manager")),
+    fact(
+      "resource",
+      "secretsmanager endpoint",
+      endpoint
+        ? `interface endpoint ${endpoint} in the private subnets`
+        : "no Secrets Manager interface endpoint in the VPC",
+      endpoint !== undefined,
+    ),
+    ...policies.flatMap((p) =>
+      statementFacts(p, p.inputs.policy, "secretsmanager:GetSecretValue", endpoint, "Secrets Manager"),
+    ),
   ];
 }
 
 /** The change watch: a rule per concern, and who records the management events it reads. */
 export function changeWatchEvidence(context: ReviewContext): Evidence[] {
-  const rules = context.facts.ofType(types.eventRule).filter((rule) => /^change-watch-(signer-key|secret-policies|signing-jobs|signing-roles)$/.test(rule.name));
+  const rules = context.facts
+    .ofType(types.eventRule)
+    .filter((rule) => /^change-watch-(signer-key|secret-policies|signing-jobs|signing-roles)$/.test(rule.name));
   const trail = context.config.changeWatch.trail;
   const trails = context.facts.ofType(types.trail).length;
   return [
-    fact("resource", "change-watch", `${rules.length} of 4 EventBridge rules page on signer key, secret policy, signing job and signing role changes`, rules.length === 4),
+    fact(
+      "resource",
+      "change-watch",
+      `${rules.length} of 4 EventBridge rules page on signer key, secret policy, signing job and signing role changes`,
+      rules.length === 4,
+    ),
     fact(
       "config",
       "boson-kit:changeWatch.trail",
-      trail === "kit" ? `the kit's multi-region trail records the management events (${trails} trail)` : "an organisation trail records the management events (the alert-canary sign-off proves it reaches EventBridge)",
+      trail === "kit"
+        ? `the kit's multi-region trail records the management events (${trails} trail)`
+        : "an organisation trail records the management events (the alert-canary sign-off proves it reaches EventBridge)",
       trail === "organization" || trails === 1,
     ),
   ];

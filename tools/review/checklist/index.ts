@@ -34,7 +34,12 @@ export function applySignoffs(items: readonly ItemResult[], signoffs: SignoffFil
     const signed = signoffs.valid.get(item.id as keyof typeof signoffItems);
     if (item.status !== "needs-sign-off" || !signed) return item;
     const detail = `signed by ${signed.who} on ${signed.when}${signed.expires ? ` (until ${signed.expires})` : ""}: ${signed.checked}`;
-    return { ...item, status: "pass", summary: `${item.summary}; ${detail}`, evidence: [...item.evidence, { kind: "signoff", ref: signoffs.file, detail, ok: true }] };
+    return {
+      ...item,
+      status: "pass",
+      summary: `${item.summary}; ${detail}`,
+      evidence: [...item.evidence, { kind: "signoff", ref: signoffs.file, detail, ok: true }],
+    };
   });
 }
 
@@ -47,7 +52,16 @@ export function signoffStates(signoffs: SignoffFile): SignoffState[] {
       item,
       title,
       awaits,
-      ...(signed ? { signed: { who: signed.who, when: signed.when, checked: signed.checked, ...(signed.expires ? { expires: signed.expires } : {}) } } : {}),
+      ...(signed
+        ? {
+            signed: {
+              who: signed.who,
+              when: signed.when,
+              checked: signed.checked,
+              ...(signed.expires ? { expires: signed.expires } : {}),
+            },
+          }
+        : {}),
     };
   });
 }

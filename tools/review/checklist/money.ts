@@ -15,8 +15,18 @@ const M1: ItemEvaluator = (context) => {
     "M1",
     [
       jobEvidence(context, "withdraw", config.schedules.withdraw),
-      fact("resource", withdraw?.fn.name ?? "withdraw job", `SELLER_TOKENS=${withdraw?.env.SELLER_TOKENS ?? "(unset)"}`, withdraw?.env.SELLER_TOKENS === tokens),
-      fact("resource", withdraw?.fn.name ?? "withdraw job", `SELLER_TREASURY=${withdraw?.env.SELLER_TREASURY ?? "(unset)"}`, withdraw?.env.SELLER_TREASURY === config.seller.treasury),
+      fact(
+        "resource",
+        withdraw?.fn.name ?? "withdraw job",
+        `SELLER_TOKENS=${withdraw?.env.SELLER_TOKENS ?? "(unset)"}`,
+        withdraw?.env.SELLER_TOKENS === tokens,
+      ),
+      fact(
+        "resource",
+        withdraw?.fn.name ?? "withdraw job",
+        `SELLER_TREASURY=${withdraw?.env.SELLER_TREASURY ?? "(unset)"}`,
+        withdraw?.env.SELLER_TREASURY === config.seller.treasury,
+      ),
       ...policyEvidence(context, ["lambda-reserved-concurrency", "scheduler-target-retry-and-dlq"]),
       ...testEvidence(context, "M1", true),
     ],
@@ -28,7 +38,14 @@ const M2: ItemEvaluator = (context) => {
   const smoke = context.facts.jobs.find((job) => job.job === "smoke");
   const functionName = context.facts.evaluation.outputs.smokeFunctionName;
   const evidence: Evidence[] = [
-    fact("resource", smoke?.fn.name ?? "smoke job", smoke ? "the smoke job that drives a known test offer through the exchange state machine is deployed on demand" : "no smoke job in the stack", smoke !== undefined),
+    fact(
+      "resource",
+      smoke?.fn.name ?? "smoke job",
+      smoke
+        ? "the smoke job that drives a known test offer through the exchange state machine is deployed on demand"
+        : "no smoke job in the stack",
+      smoke !== undefined,
+    ),
     ...testEvidence(context, "M2", false),
   ];
   const invoke = `aws lambda invoke --function-name ${typeof functionName === "string" ? `$(pulumi stack output smokeFunctionName --stack ${context.config.stack})` : "<smoke function>"} --region ${context.config.aws.region} out.json`;
@@ -47,28 +64,61 @@ const M3: ItemEvaluator = (context) => {
   const custody = custodyOf(config, facts, online);
   // A mixed-case address whose EIP-55 checksum fails was mistyped or altered somewhere: worth a second look.
   const checksum = (key: string, address: string) =>
-    fact("config", `${configNamespace}:${key}`, isAddress(address, { strict: true }) ? `${address} (checksum valid)` : `${address}: mixed case with an invalid EIP-55 checksum; check the address against its source`, isAddress(address, { strict: true }), true);
+    fact(
+      "config",
+      `${configNamespace}:${key}`,
+      isAddress(address, { strict: true })
+        ? `${address} (checksum valid)`
+        : `${address}: mixed case with an invalid EIP-55 checksum; check the address against its source`,
+      isAddress(address, { strict: true }),
+      true,
+    );
   const evidence: Evidence[] = [
-    fact("config", `${configNamespace}:kmsAdministrators`, config.aws.kmsAdministrators.join(", "), config.aws.kmsAdministrators.length > 0),
+    fact(
+      "config",
+      `${configNamespace}:kmsAdministrators`,
+      config.aws.kmsAdministrators.join(", "),
+      config.aws.kmsAdministrators.length > 0,
+    ),
     checksum("seller.admin", config.seller.admin),
     checksum("seller.treasury", config.seller.treasury),
     ...custody.keys.flatMap((key) => key.problems.map((problem) => fact("resource", key.key, problem, false))),
     ...custody.keys
       .filter((key) => key.usage === "SIGN_VERIFY")
-      .map((key) => fact("resource", key.key, `administered by ${key.administrators.length}, used for signing by ${key.users.length} principal(s); see the custody table`, key.administrators.length > 0)),
+      .map((key) =>
+        fact(
+          "resource",
+          key.key,
+          `administered by ${key.administrators.length}, used for signing by ${key.users.length} principal(s); see the custody table`,
+          key.administrators.length > 0,
+        ),
+      ),
     ...policyEvidence(context, ["kms-signer-separation-of-duties"]),
   ];
   if (online?.seller) {
     const expected = custody.seller.assistant;
     evidence.push(
-      fact("chain", `getSeller(${config.seller.id}).assistant`, `${online.seller.assistant}${expected ? ` vs KMS-derived ${expected}` : ""}`, expected !== undefined && online.seller.assistant.toLowerCase() === expected.toLowerCase()),
-      fact("chain", `getSeller(${config.seller.id}).treasury`, `${online.seller.treasury} vs config ${config.seller.treasury}`, online.seller.treasury.toLowerCase() === config.seller.treasury.toLowerCase()),
+      fact(
+        "chain",
+        `getSeller(${config.seller.id}).assistant`,
+        `${online.seller.assistant}${expected ? ` vs KMS-derived ${expected}` : ""}`,
+        expected !== undefined && online.seller.assistant.toLowerCase() === expected.toLowerCase(),
+      ),
+      fact(
+        "chain",
+        `getSeller(${config.seller.id}).treasury`,
+        `${online.seller.treasury} vs config ${config.seller.treasury}`,
+        online.seller.treasury.toLowerCase() === config.seller.treasury.toLowerCase(),
+      ),
     );
   }
   return result(
     "M3",
     evidence,
-    { pass: "the key policies say who administers and who signs; the people behind them are for a human to confirm", fail: "custody does not match what the stack says" },
+    {
+      pass: "the key policies say who administers and who signs; the people behind them are for a human to confirm",
+      fail: "custody does not match what the stack says",
+    },
     {
       check: `Name the people (and their backups) behind ${config.aws.kmsAdministrators.join(", ")} and behind the seller admin ${config.seller.admin}; store the list with this report. Run the rotation runbook (readiness.md, "Rotating the assistant key") once on staging as a fire drill and record the date.`,
     },
@@ -78,7 +128,15 @@ const M3: ItemEvaluator = (context) => {
 const M4: ItemEvaluator = (context) => {
   const { config } = context;
   const evidence: Evidence[] = [
-    fact("config", `${configNamespace}:priceFeed`, config.priceFeed ? `${config.priceFeed.currency} feed ${config.priceFeed.address}` : "not set: fees and gas are computed per exchange in native units, FX exposure is not", config.priceFeed !== undefined, true),
+    fact(
+      "config",
+      `${configNamespace}:priceFeed`,
+      config.priceFeed
+        ? `${config.priceFeed.currency} feed ${config.priceFeed.address}`
+        : "not set: fees and gas are computed per exchange in native units, FX exposure is not",
+      config.priceFeed !== undefined,
+      true,
+    ),
     ...testEvidence(context, "M4", true).map((e) => (e.ok ? e : { ...e, advisory: true })),
   ];
   return result("M4", evidence, { pass: "fees, gas and FX exposure are computed per exchange" });

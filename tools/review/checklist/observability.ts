@@ -10,23 +10,49 @@ import { alarmEvidence } from "./hygiene";
 function logPipelineEvidence(context: ReviewContext): Evidence[] {
   const { facts } = context;
   const evidence: Evidence[] = facts.jobs.map((job) =>
-    fact("resource", job.fn.name, job.logGroup ? `logs to ${job.logGroup.name} (retention ${String(job.logGroup.inputs.retentionInDays)} days)` : "no log group of this stack", job.logGroup !== undefined),
+    fact(
+      "resource",
+      job.fn.name,
+      job.logGroup
+        ? `logs to ${job.logGroup.name} (retention ${String(job.logGroup.inputs.retentionInDays)} days)`
+        : "no log group of this stack",
+      job.logGroup !== undefined,
+    ),
   );
   const filters = facts.ofType(types.logSubscription);
   // The shipper forwards the others' logs; its own stay in CloudWatch (no loop).
   const shippable = facts.jobs.filter((job) => job.job !== "shipper");
-  const shipped = shippable.filter((job) => job.logGroup && filters.some((f) => f.inputs.logGroup === job.logGroup?.inputs.name || facts.resolve(f.inputs.logGroup)?.urn === job.logGroup?.urn));
+  const shipped = shippable.filter(
+    (job) =>
+      job.logGroup &&
+      filters.some(
+        (f) =>
+          f.inputs.logGroup === job.logGroup?.inputs.name ||
+          facts.resolve(f.inputs.logGroup)?.urn === job.logGroup?.urn,
+      ),
+  );
   evidence.push(
     fact(
       "resource",
       filters.map((f) => f.name).join(", ") || "aws:cloudwatch/logSubscriptionFilter",
-      filters.length > 0 ? `${shipped.length} of ${shippable.length} job log groups are shipped by subscription` : "no log subscription: records stay in CloudWatch, nothing ships them to GCP for search and replay",
+      filters.length > 0
+        ? `${shipped.length} of ${shippable.length} job log groups are shipped by subscription`
+        : "no log subscription: records stay in CloudWatch, nothing ships them to GCP for search and replay",
       filters.length > 0 && shipped.length === shippable.length,
     ),
   );
-  const gcpSinks = facts.custom.filter((r) => r.type.startsWith("gcp:logging/") || r.type === "gcp:bigquery/dataset:Dataset");
+  const gcpSinks = facts.custom.filter(
+    (r) => r.type.startsWith("gcp:logging/") || r.type === "gcp:bigquery/dataset:Dataset",
+  );
   evidence.push(
-    fact("resource", gcpSinks.map((r) => r.name).join(", ") || "gcp:logging/*", gcpSinks.length > 0 ? "GCP side: log bucket / sink / BigQuery dataset for search and replay" : "no GCP log bucket, sink or BigQuery dataset in the stack", gcpSinks.length > 0),
+    fact(
+      "resource",
+      gcpSinks.map((r) => r.name).join(", ") || "gcp:logging/*",
+      gcpSinks.length > 0
+        ? "GCP side: log bucket / sink / BigQuery dataset for search and replay"
+        : "no GCP log bucket, sink or BigQuery dataset in the stack",
+      gcpSinks.length > 0,
+    ),
   );
   return evidence;
 }
@@ -38,7 +64,12 @@ const B1: ItemEvaluator = (context) =>
       ...logPipelineEvidence(context),
       ...policyEvidence(context, ["log-group-retention", "log-group-cmk"]),
       ...(context.facts.custom.some((r) => r.type.startsWith("gcp:"))
-        ? policyEvidence(context, ["gcp-no-service-account-keys", "gcp-bigquery-dataset-not-public", "gcp-workload-identity-provider-restricted", "gcp-no-basic-roles"])
+        ? policyEvidence(context, [
+            "gcp-no-service-account-keys",
+            "gcp-bigquery-dataset-not-public",
+            "gcp-workload-identity-provider-restricted",
+            "gcp-no-basic-roles",
+          ])
         : []),
       ...testEvidence(context, "B1", true),
     ],
@@ -70,11 +101,24 @@ export function dashboardMetrics(body: unknown): Set<string> {
 const B2: ItemEvaluator = (context) => {
   const dashboards = context.facts.ofType(types.dashboard);
   const plotted = new Set(dashboards.flatMap((d) => [...dashboardMetrics(d.inputs.dashboardBody)]));
-  const wanted = [metricNames.openExchanges, metricNames.redemptionRate, metricNames.disputeRate, metricNames.timeToCompletionSeconds, metricNames.gasSpentWei];
+  const wanted = [
+    metricNames.openExchanges,
+    metricNames.redemptionRate,
+    metricNames.disputeRate,
+    metricNames.timeToCompletionSeconds,
+    metricNames.gasSpentWei,
+  ];
   const evidence: Evidence[] = wanted.map((metric) =>
-    fact("resource", dashboards.map((d) => asString(d.inputs.dashboardName) ?? d.name).join(", ") || "aws:cloudwatch/dashboard", plotted.has(metric) ? `plots ${metric}` : `does not plot ${metric}`, plotted.has(metric)),
+    fact(
+      "resource",
+      dashboards.map((d) => asString(d.inputs.dashboardName) ?? d.name).join(", ") || "aws:cloudwatch/dashboard",
+      plotted.has(metric) ? `plots ${metric}` : `does not plot ${metric}`,
+      plotted.has(metric),
+    ),
   );
-  return result("B2", evidence, { pass: "the dashboard plots open exchanges, redemption and dispute rates, time to completion and gas spent" });
+  return result("B2", evidence, {
+    pass: "the dashboard plots open exchanges, redemption and dispute rates, time to completion and gas spent",
+  });
 };
 
 const B3: ItemEvaluator = (context) => {
@@ -88,11 +132,18 @@ const B3: ItemEvaluator = (context) => {
     alarmEvidence(context, metricNames.subgraphLagBlocks, "subgraph stale"),
     ...endpoints.map((endpoint) => {
       const subscribed = subscriptions.some((s) => s.inputs.endpoint === endpoint);
-      return fact("resource", "aws:sns/topicSubscription", subscribed ? `${endpoint} is subscribed to the alerts topic` : `${endpoint} (config) is not subscribed`, subscribed);
+      return fact(
+        "resource",
+        "aws:sns/topicSubscription",
+        subscribed ? `${endpoint} is subscribed to the alerts topic` : `${endpoint} (config) is not subscribed`,
+        subscribed,
+      );
     }),
     ...policyEvidence(context, ["alarm-has-action", "sns-topic-cmk"]),
   ];
-  return result("B3", evidence, { pass: `disputes, stale disputes, low balance and a stale subgraph alert ${endpoints.length} recipient(s)` });
+  return result("B3", evidence, {
+    pass: `disputes, stale disputes, low balance and a stale subgraph alert ${endpoints.length} recipient(s)`,
+  });
 };
 
 const B4: ItemEvaluator = (context) =>

@@ -13,13 +13,22 @@ function tableEvidence(context: ReviewContext, variable: string, jobs: readonly 
     const job = context.facts.jobs.find((j) => j.job === name);
     if (!job) return fact("resource", `${name} job`, "not in the stack", false);
     const table = context.facts.resolve(job.env[variable]);
-    return fact("resource", job.fn.name, table?.type === types.table ? `${variable} -> table ${table.name}` : `${variable} does not name a table of this stack`, table?.type === types.table);
+    return fact(
+      "resource",
+      job.fn.name,
+      table?.type === types.table
+        ? `${variable} -> table ${table.name}`
+        : `${variable} does not name a table of this stack`,
+      table?.type === types.table,
+    );
   });
 }
 
 /** Each job's environment carries `variable` equal to `expected`. */
 function envEvidence(context: ReviewContext, variable: string, expected: string): Evidence[] {
-  return context.facts.chainJobs.map((job) => fact("resource", job.fn.name, `${variable}=${job.env[variable] ?? "(unset)"}`, job.env[variable] === expected));
+  return context.facts.chainJobs.map((job) =>
+    fact("resource", job.fn.name, `${variable}=${job.env[variable] ?? "(unset)"}`, job.env[variable] === expected),
+  );
 }
 
 const O1: ItemEvaluator = (context) =>
@@ -27,23 +36,40 @@ const O1: ItemEvaluator = (context) =>
     "O1",
     [
       ...tableEvidence(context, "IDEMPOTENCY_TABLE", ["withdraw"]),
-      ...policyEvidence(context, ["lambda-reserved-concurrency", "dynamodb-table-cmk", "dynamodb-point-in-time-recovery", "lambda-dead-letter-queue"]),
+      ...policyEvidence(context, [
+        "lambda-reserved-concurrency",
+        "dynamodb-table-cmk",
+        "dynamodb-point-in-time-recovery",
+        "lambda-dead-letter-queue",
+      ]),
       ...testEvidence(context, "O1", true),
     ],
     { pass: "withdrawals run one at a time and are keyed in the idempotency table" },
   );
 
 const O2: ItemEvaluator = (context) =>
-  result("O2", [...envEvidence(context, "SUBGRAPH_URL", context.config.protocol.subgraphUrl), ...testEvidence(context, "O2", true)], {
-    pass: "read-after-write paths wait for the subgraph to index the write",
-  });
+  result(
+    "O2",
+    [
+      ...envEvidence(context, "SUBGRAPH_URL", context.config.protocol.subgraphUrl),
+      ...testEvidence(context, "O2", true),
+    ],
+    {
+      pass: "read-after-write paths wait for the subgraph to index the write",
+    },
+  );
 
 const O3: ItemEvaluator = (context) => {
   const { config } = context;
   return result(
     "O3",
     [
-      fact("config", `${configNamespace}:confirmations`, `${config.confirmations} on ${config.chain.name} (minimum ${config.chain.minimum})`, config.confirmations >= config.chain.minimum),
+      fact(
+        "config",
+        `${configNamespace}:confirmations`,
+        `${config.confirmations} on ${config.chain.name} (minimum ${config.chain.minimum})`,
+        config.confirmations >= config.chain.minimum,
+      ),
       ...envEvidence(context, "CONFIRMATIONS", String(config.confirmations)),
       ...testEvidence(context, "O3", true),
     ],
@@ -54,20 +80,48 @@ const O3: ItemEvaluator = (context) => {
 const O4: ItemEvaluator = (context) => {
   const { config } = context;
   if (!config.relayer) {
-    return result("O4", [fact("config", `${configNamespace}:relayer`, "not set: jobs send transactions themselves, through the KMS signer; no relayer to rate-limit", true)], {
-      pass: "no relayer in use",
-    });
+    return result(
+      "O4",
+      [
+        fact(
+          "config",
+          `${configNamespace}:relayer`,
+          "not set: jobs send transactions themselves, through the KMS signer; no relayer to rate-limit",
+          true,
+        ),
+      ],
+      {
+        pass: "no relayer in use",
+      },
+    );
   }
   const relayer = JSON.stringify(config.relayer);
-  return result("O4", [fact("config", `${configNamespace}:relayer`, `${config.relayer.ratePerSecond}/s, burst ${config.relayer.burst}, timeout ${config.relayer.timeoutMs} ms`, true), ...envEvidence(context, "RELAYER", relayer), ...testEvidence(context, "O4", true)], {
-    pass: `relayer calls are limited to ${config.relayer.ratePerSecond}/s with a fallback`,
-  });
+  return result(
+    "O4",
+    [
+      fact(
+        "config",
+        `${configNamespace}:relayer`,
+        `${config.relayer.ratePerSecond}/s, burst ${config.relayer.burst}, timeout ${config.relayer.timeoutMs} ms`,
+        true,
+      ),
+      ...envEvidence(context, "RELAYER", relayer),
+      ...testEvidence(context, "O4", true),
+    ],
+    {
+      pass: `relayer calls are limited to ${config.relayer.ratePerSecond}/s with a fallback`,
+    },
+  );
 };
 
 const O5: ItemEvaluator = (context) =>
   result(
     "O5",
-    [...tableEvidence(context, "EVENTS_TABLE", ["watcher"]), ...policyEvidence(context, ["dynamodb-point-in-time-recovery"]), ...testEvidence(context, "O5", true)],
+    [
+      ...tableEvidence(context, "EVENTS_TABLE", ["watcher"]),
+      ...policyEvidence(context, ["dynamodb-point-in-time-recovery"]),
+      ...testEvidence(context, "O5", true),
+    ],
     { pass: "the watcher stores each event once, keyed on (txHash, logIndex)" },
   );
 
@@ -77,18 +131,35 @@ const O6: ItemEvaluator = (context) => {
     "O6",
     [
       jobEvidence(context, "health", config.schedules.health),
-      alarmEvidence(context, metricNames.subgraphLagBlocks, `subgraph lag over ${config.subgraph.maxLagBlocks} blocks`, (a) => a.threshold === config.subgraph.maxLagBlocks),
+      alarmEvidence(
+        context,
+        metricNames.subgraphLagBlocks,
+        `subgraph lag over ${config.subgraph.maxLagBlocks} blocks`,
+        (a) => a.threshold === config.subgraph.maxLagBlocks,
+      ),
       ...(context.online?.subgraph
         ? [
             "error" in context.online.subgraph
               ? fact("chain", "subgraph _meta", `could not read: ${context.online.subgraph.error}`, false, true)
-              : fact("chain", "subgraph _meta", `head ${context.online.subgraph.subgraphBlock}, chain ${context.online.subgraph.chainBlock}: ${context.online.subgraph.lagBlocks} blocks behind`, context.online.subgraph.lagBlocks <= config.subgraph.maxLagBlocks, true),
+              : fact(
+                  "chain",
+                  "subgraph _meta",
+                  `head ${context.online.subgraph.subgraphBlock}, chain ${context.online.subgraph.chainBlock}: ${context.online.subgraph.lagBlocks} blocks behind`,
+                  context.online.subgraph.lagBlocks <= config.subgraph.maxLagBlocks,
+                  true,
+                ),
           ]
         : []),
       ...(context.online?.subgraphFields
         ? [
             "error" in context.online.subgraphFields
-              ? fact("chain", "subgraph schema", `could not introspect: ${context.online.subgraphFields.error}`, false, true)
+              ? fact(
+                  "chain",
+                  "subgraph schema",
+                  `could not introspect: ${context.online.subgraphFields.error}`,
+                  false,
+                  true,
+                )
               : fact(
                   "chain",
                   "subgraph schema",

@@ -34,7 +34,10 @@ export function parseChecklistDocument(text: string): Map<ChecklistId, NamedTest
     if (/^#{1,3}\s/.test(line)) current = undefined;
     const test = testLine.exec(line.trim());
     if (current && test?.[1] && test[2]) {
-      named.set(current, [...(named.get(current) ?? []), { file: test[1], path: test[2].split(" › ").map((part) => part.trim()) }]);
+      named.set(current, [
+        ...(named.get(current) ?? []),
+        { file: test[1], path: test[2].split(" › ").map((part) => part.trim()) },
+      ]);
     }
   }
   return named;

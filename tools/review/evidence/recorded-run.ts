@@ -30,7 +30,11 @@ export type RecordedRun =
   | { readonly state: "current"; readonly sourceHash: string; readonly tests: readonly RecordedTest[] }
   | { readonly state: "missing" | "stale"; readonly reason: string };
 
-const sidecarSchema = z.object({ report: z.string(), reportSha256: z.string().regex(/^[0-9a-f]{64}$/), sourceHash: z.string().startsWith("sha256:") });
+const sidecarSchema = z.object({
+  report: z.string(),
+  reportSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sourceHash: z.string().startsWith("sha256:"),
+});
 
 /** The part of vitest's JSON report the review reads. */
 const reportSchema = z.object({
@@ -65,16 +69,26 @@ export function readRecordedRun(root: string, currentSources: string = sourceHas
   const sidecarPath = join(root, recordedRunFile);
   const reportPath = join(root, reportFile);
   if (!existsSync(sidecarPath) || !existsSync(reportPath)) {
-    return { state: "missing", reason: `no recorded test run (${reportFile} and ${recordedRunFile}): run \`npm test\`` };
+    return {
+      state: "missing",
+      reason: `no recorded test run (${reportFile} and ${recordedRunFile}): run \`npm test\``,
+    };
   }
   const sidecar = sidecarSchema.safeParse(JSON.parse(readFileSync(sidecarPath, "utf8")));
-  if (!sidecar.success) return { state: "missing", reason: `${recordedRunFile} is not a recorded run: run \`npm test\`` };
+  if (!sidecar.success)
+    return { state: "missing", reason: `${recordedRunFile} is not a recorded run: run \`npm test\`` };
   const text = readFileSync(reportPath, "utf8");
   if (createHash("sha256").update(text).digest("hex") !== sidecar.data.reportSha256) {
-    return { state: "stale", reason: `${reportFile} was not written by the run ${recordedRunFile} describes: run \`npm test\`` };
+    return {
+      state: "stale",
+      reason: `${reportFile} was not written by the run ${recordedRunFile} describes: run \`npm test\``,
+    };
   }
   if (sidecar.data.sourceHash !== currentSources) {
-    return { state: "stale", reason: `the last test run ran on other sources (${sidecar.data.sourceHash.slice(0, 19)}..., now ${currentSources.slice(0, 19)}...): run \`npm test\`` };
+    return {
+      state: "stale",
+      reason: `the last test run ran on other sources (${sidecar.data.sourceHash.slice(0, 19)}..., now ${currentSources.slice(0, 19)}...): run \`npm test\``,
+    };
   }
   const tests = testsOfReport(JSON.parse(text), root);
   return { state: "current", sourceHash: sidecar.data.sourceHash, tests };

@@ -11,7 +11,14 @@ import { join, relative } from "node:path";
  */
 
 const sourceDirectories = ["infra", "lambdas", "tools", "test"];
-const rootFiles = ["package.json", "package-lock.json", "tsconfig.json", "vitest.config.mts", "eslint.config.mjs", "Pulumi.yaml"];
+const rootFiles = [
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "vitest.config.mts",
+  "eslint.config.mjs",
+  "Pulumi.yaml",
+];
 const skipped = new Set(["node_modules", ".git", "dist", "scratch"]);
 
 function filesUnder(root: string, directory: string): string[] {
@@ -27,7 +34,11 @@ function filesUnder(root: string, directory: string): string[] {
 /** The files the hash covers, relative to `root`, sorted. */
 export function sourceFiles(root: string): string[] {
   const stackFiles = readdirSync(root).filter((file) => /^Pulumi\..+\.yaml$/.test(file));
-  return [...sourceDirectories.flatMap((directory) => filesUnder(root, directory)), ...rootFiles.filter((file) => existsSync(join(root, file))), ...stackFiles]
+  return [
+    ...sourceDirectories.flatMap((directory) => filesUnder(root, directory)),
+    ...rootFiles.filter((file) => existsSync(join(root, file))),
+    ...stackFiles,
+  ]
     .map((file) => file.split("\\").join("/"))
     .sort();
 }
@@ -36,7 +47,11 @@ export function sourceFiles(root: string): string[] {
 export function sourceHash(root: string): string {
   const hash = createHash("sha256");
   for (const file of sourceFiles(root)) {
-    hash.update(file).update("\0").update(readFileSync(join(root, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(join(root, file)))
+      .update("\0");
   }
   return `sha256:${hash.digest("hex")}`;
 }

@@ -23,7 +23,11 @@ export type SubgraphFieldCheck =
   | { readonly host: string; readonly documents: number; readonly problems: readonly string[] }
   | { readonly host: string; readonly error: string };
 
-export async function checkSubgraphFields(url: string, timeoutMs: number, documents: Readonly<Record<string, string>> = kitSubgraphDocuments): Promise<SubgraphFieldCheck> {
+export async function checkSubgraphFields(
+  url: string,
+  timeoutMs: number,
+  documents: Readonly<Record<string, string>> = kitSubgraphDocuments,
+): Promise<SubgraphFieldCheck> {
   const host = URL.canParse(url) ? new URL(url).host : "(invalid URL)";
   try {
     const response = await fetch(url, {
@@ -34,9 +38,15 @@ export async function checkSubgraphFields(url: string, timeoutMs: number, docume
     });
     if (!response.ok) return { host, error: `HTTP ${response.status}` };
     const body = (await response.json()) as { data?: IntrospectionQuery; errors?: { message: string }[] };
-    if (body.data === undefined) return { host, error: `no introspection data${body.errors ? `: ${body.errors.map((e) => e.message).join("; ")}` : ""}` };
+    if (body.data === undefined)
+      return {
+        host,
+        error: `no introspection data${body.errors ? `: ${body.errors.map((e) => e.message).join("; ")}` : ""}`,
+      };
     const schema = buildClientSchema(body.data);
-    const problems = Object.entries(documents).flatMap(([name, document]) => validate(schema, parse(document)).map((error) => `${name}: ${error.message}`));
+    const problems = Object.entries(documents).flatMap(([name, document]) =>
+      validate(schema, parse(document)).map((error) => `${name}: ${error.message}`),
+    );
     return { host, documents: Object.keys(documents).length, problems };
   } catch (error) {
     return { host, error: error instanceof Error ? error.message : String(error) };

@@ -17,7 +17,9 @@ export class FeeCapError extends Error {
     readonly wantedMaxFeePerGas: bigint,
     readonly capWei: bigint,
   ) {
-    super(`the transaction needs a max fee of ${wantedMaxFeePerGas} wei/gas, above the configured cap of ${capWei} wei/gas (transactions.maxFeePerGasGwei): not sent`);
+    super(
+      `the transaction needs a max fee of ${wantedMaxFeePerGas} wei/gas, above the configured cap of ${capWei} wei/gas (transactions.maxFeePerGasGwei): not sent`,
+    );
     this.name = "FeeCapError";
   }
 }
@@ -33,7 +35,11 @@ export function assertUnderCap(fees: Fees, capWei: bigint): void {
 }
 
 /** Fees for the replacement of a transaction sent with `previous`, given the market's `current` estimate. */
-export function replacementFees(previous: Fees, current: Fees, policy: { bumpPercent: number; maxFeePerGasWei: bigint }): Fees {
+export function replacementFees(
+  previous: Fees,
+  current: Fees,
+  policy: { bumpPercent: number; maxFeePerGasWei: bigint },
+): Fees {
   const percent = Math.max(policy.bumpPercent, nodeReplacementMinimumPercent);
   const maxPriorityFeePerGas = max(raisedBy(previous.maxPriorityFeePerGas, percent), current.maxPriorityFeePerGas);
   const maxFeePerGas = max(raisedBy(previous.maxFeePerGas, percent), current.maxFeePerGas, maxPriorityFeePerGas);

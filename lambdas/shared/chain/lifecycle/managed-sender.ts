@@ -67,7 +67,9 @@ export class StillPendingError extends Error {
 export async function sendManaged(send: ManagedSend): Promise<Hex> {
   const { clients, store, requestId } = send;
   const sender = clients.account.address;
-  await withToolCall(send.logger, { tool: "dynamodb", operation: "lease.acquire", requestId }, () => store.acquireLease(sender, requestId, send.policy.leaseSeconds));
+  await withToolCall(send.logger, { tool: "dynamodb", operation: "lease.acquire", requestId }, () =>
+    store.acquireLease(sender, requestId, send.policy.leaseSeconds),
+  );
   try {
     const pending = await store.readPending(sender);
     if (pending && pending.idempotencyKey === send.idempotencyKey) return await watch(send, pending, true);
@@ -93,7 +95,12 @@ class NonceTakenError extends Error {
 
 async function stillDue(send: ManagedSend, pending: PendingTransaction): Promise<boolean> {
   try {
-    await send.clients.publicClient.call({ account: send.clients.account.address, to: pending.to, data: pending.data, value: BigInt(pending.value) });
+    await send.clients.publicClient.call({
+      account: send.clients.account.address,
+      to: pending.to,
+      data: pending.data,
+      value: BigInt(pending.value),
+    });
     return true;
   } catch {
     return false;
@@ -105,23 +112,45 @@ async function currentFees(send: ManagedSend): Promise<Fees> {
   return { maxFeePerGas: estimate.maxFeePerGas, maxPriorityFeePerGas: estimate.maxPriorityFeePerGas };
 }
 
-async function sign(send: ManagedSend, fields: { to: Address; data: Hex; value: bigint; gas: bigint; nonce: number } & Fees): Promise<Hex> {
+async function sign(
+  send: ManagedSend,
+  fields: { to: Address; data: Hex; value: bigint; gas: bigint; nonce: number } & Fees,
+): Promise<Hex> {
   const { clients } = send;
   return withToolCall(send.logger, { tool: "kms", operation: "signTransaction", requestId: send.requestId }, () =>
-    clients.walletClient.signTransaction({ account: clients.account, chain: clients.chain, type: "eip1559", ...fields }),
+    clients.walletClient.signTransaction({
+      account: clients.account,
+      chain: clients.chain,
+      type: "eip1559",
+      ...fields,
+    }),
   );
 }
 
-async function broadcast(send: ManagedSend, signedTransaction: Hex, operation: string, details: Record<string, unknown>): Promise<Hex> {
+async function broadcast(
+  send: ManagedSend,
+  signedTransaction: Hex,
+  operation: string,
+  details: Record<string, unknown>,
+): Promise<Hex> {
   const hash = keccak256(signedTransaction);
-  await withToolCall(send.logger, { tool: "rpc", operation, requestId: send.requestId, txHash: hash, details }, async () => {
-    try {
-      await send.clients.publicClient.sendRawTransaction({ serializedTransaction: signedTransaction });
-    } catch (error) {
-      // Already in the pool is what we want; nonce too low means a version of it (or its replacement) was mined meanwhile: the watch loop finds which.
-      if (!/already known|already imported|known transaction|nonce too low/i.test(error instanceof Error ? error.message : String(error))) throw error;
-    }
-  });
+  await withToolCall(
+    send.logger,
+    { tool: "rpc", operation, requestId: send.requestId, txHash: hash, details },
+    async () => {
+      try {
+        await send.clients.publicClient.sendRawTransaction({ serializedTransaction: signedTransaction });
+      } catch (error) {
+        // Already in the pool is what we want; nonce too low means a version of it (or its replacement) was mined meanwhile: the watch loop finds which.
+        if (
+          !/already known|already imported|known transaction|nonce too low/i.test(
+            error instanceof Error ? error.message : String(error),
+          )
+        )
+          throw error;
+      }
+    },
+  );
   return hash;
 }
 
@@ -156,7 +185,11 @@ async function sendNew(send: ManagedSend): Promise<PendingTransaction> {
   };
   // Stored before the broadcast: a run killed in between leaves a transaction the next run can send or find.
   await store.writePending(sender, pending);
-  await broadcast(send, signedTransaction, "eth_sendRawTransaction", { nonce, purpose: send.purpose, maxFeePerGas: pending.maxFeePerGas });
+  await broadcast(send, signedTransaction, "eth_sendRawTransaction", {
+    nonce,
+    purpose: send.purpose,
+    maxFeePerGas: pending.maxFeePerGas,
+  });
   send.afterBroadcast?.();
   return pending;
 }
@@ -166,7 +199,15 @@ function refuseAboveCap(send: ManagedSend, fees: Fees): void {
     assertUnderCap(fees, send.policy.maxFeePerGasWei);
   } catch (error) {
     send.metrics?.add(metricNames.txFeeCapReached, 1);
-    logToolCall(send.logger, { tool: "rpc", operation: "lifecycle.feeCap", requestId: send.requestId, durationMs: 0, outcome: "failed", error, details: { wantedMaxFeePerGas: fees.maxFeePerGas.toString(), capWei: send.policy.maxFeePerGasWei.toString() } });
+    logToolCall(send.logger, {
+      tool: "rpc",
+      operation: "lifecycle.feeCap",
+      requestId: send.requestId,
+      durationMs: 0,
+      outcome: "failed",
+      error,
+      details: { wantedMaxFeePerGas: fees.maxFeePerGas.toString(), capWei: send.policy.maxFeePerGasWei.toString() },
+    });
     throw error;
   }
 }
@@ -197,14 +238,37 @@ async function watch(send: ManagedSend, initial: PendingTransaction, resumed: bo
   const sleep = send.sleep ?? realSleep;
   const deadline = now() + (send.watchTimeoutMs ?? 120_000);
   let pending = initial;
-  if (resumed) logToolCall(logger, { tool: "rpc", operation: "lifecycle.resume", requestId, txHash: pending.hashes.at(-1) as Hex, durationMs: 0, outcome: "ok", details: { nonce: pending.nonce, hashes: pending.hashes, purpose: pending.purpose } });
+  if (resumed)
+    logToolCall(logger, {
+      tool: "rpc",
+      operation: "lifecycle.resume",
+      requestId,
+      txHash: pending.hashes.at(-1) as Hex,
+      durationMs: 0,
+      outcome: "ok",
+      details: { nonce: pending.nonce, hashes: pending.hashes, purpose: pending.purpose },
+    });
   const pendingMinutes = (now() - pending.firstSeenAt) / 60_000;
-  if (pendingMinutes >= policy.pendingAlarmMinutes) send.metrics?.add(metricNames.txPendingMinutes, Math.round(pendingMinutes));
+  if (pendingMinutes >= policy.pendingAlarmMinutes)
+    send.metrics?.add(metricNames.txPendingMinutes, Math.round(pendingMinutes));
   for (;;) {
     const mined = await receiptOf(send, pending.hashes);
     if (mined) {
       await store.clearPending(sender);
-      logToolCall(logger, { tool: "rpc", operation: "lifecycle.mined", requestId, txHash: mined, durationMs: now() - pending.firstSeenAt, outcome: "ok", details: { nonce: pending.nonce, hashes: pending.hashes, purpose: pending.purpose, cancelled: pending.cancelled === true } });
+      logToolCall(logger, {
+        tool: "rpc",
+        operation: "lifecycle.mined",
+        requestId,
+        txHash: mined,
+        durationMs: now() - pending.firstSeenAt,
+        outcome: "ok",
+        details: {
+          nonce: pending.nonce,
+          hashes: pending.hashes,
+          purpose: pending.purpose,
+          cancelled: pending.cancelled === true,
+        },
+      });
       return mined;
     }
     const latest = pending.hashes.at(-1) as Hex;
@@ -218,12 +282,17 @@ async function watch(send: ManagedSend, initial: PendingTransaction, resumed: bo
     }
     if (now() >= deadline) throw new StillPendingError(latest);
     const block = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
-    const stuck = block - BigInt(pending.lastSentBlock) >= BigInt(policy.stuckAfterBlocks) || now() - pending.lastSentAt >= policy.stuckAfterSeconds * 1000;
+    const stuck =
+      block - BigInt(pending.lastSentBlock) >= BigInt(policy.stuckAfterBlocks) ||
+      now() - pending.lastSentAt >= policy.stuckAfterSeconds * 1000;
     if (stuck) {
       pending = await replace(send, pending, block, {});
     } else if (!(await inPool(send, latest))) {
       try {
-        await broadcast(send, pending.signedTransaction, "lifecycle.rebroadcast", { nonce: pending.nonce, hashes: pending.hashes });
+        await broadcast(send, pending.signedTransaction, "lifecycle.rebroadcast", {
+          nonce: pending.nonce,
+          hashes: pending.hashes,
+        });
       } catch (error) {
         // The node dropped it for its price (the base fee rose past its max fee): only a replacement can get in.
         if (!underpriced(error)) throw error;
@@ -235,21 +304,35 @@ async function watch(send: ManagedSend, initial: PendingTransaction, resumed: bo
 }
 
 function underpriced(error: unknown): boolean {
-  return /underpriced|less than block base fee|fee too low|max fee per gas less than/i.test(error instanceof Error ? error.message : String(error));
+  return /underpriced|less than block base fee|fee too low|max fee per gas less than/i.test(
+    error instanceof Error ? error.message : String(error),
+  );
 }
 
 /** A new version of `pending` at the same nonce with higher fees (and, to cancel, a zero-value self-transfer). */
-async function replace(send: ManagedSend, pending: PendingTransaction, block: bigint, change: { cancel?: boolean }): Promise<PendingTransaction> {
+async function replace(
+  send: ManagedSend,
+  pending: PendingTransaction,
+  block: bigint,
+  change: { cancel?: boolean },
+): Promise<PendingTransaction> {
   const sender = send.clients.account.address;
   let fees: Fees;
   try {
-    fees = replacementFees({ maxFeePerGas: BigInt(pending.maxFeePerGas), maxPriorityFeePerGas: BigInt(pending.maxPriorityFeePerGas) }, await currentFees(send), send.policy);
+    fees = replacementFees(
+      { maxFeePerGas: BigInt(pending.maxFeePerGas), maxPriorityFeePerGas: BigInt(pending.maxPriorityFeePerGas) },
+      await currentFees(send),
+      send.policy,
+    );
   } catch (error) {
-    if (error instanceof FeeCapError) refuseAboveCap(send, { maxFeePerGas: error.wantedMaxFeePerGas, maxPriorityFeePerGas: 0n });
+    if (error instanceof FeeCapError)
+      refuseAboveCap(send, { maxFeePerGas: error.wantedMaxFeePerGas, maxPriorityFeePerGas: 0n });
     throw error;
   }
   const cancelled = change.cancel === true || pending.cancelled === true;
-  const call = cancelled ? { to: sender, data: "0x" as Hex, value: 0n, gas: 21_000n } : { to: pending.to, data: pending.data, value: BigInt(pending.value), gas: BigInt(pending.gas) };
+  const call = cancelled
+    ? { to: sender, data: "0x" as Hex, value: 0n, gas: 21_000n }
+    : { to: pending.to, data: pending.data, value: BigInt(pending.value), gas: BigInt(pending.gas) };
   const signedTransaction = await sign(send, { ...call, nonce: pending.nonce, ...fees });
   const hash = keccak256(signedTransaction);
   const next: PendingTransaction = {
