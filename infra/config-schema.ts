@@ -260,12 +260,10 @@ export const rawKitConfigSchema = z.strictObject({
   availabilityZones: positiveInteger("the number of availability zones with a NAT gateway", 3).optional(),
   availabilityZoneIds: z
     .array(
-      z
-        .string()
-        .regex(availabilityZoneIdPattern, {
-          error:
-            "must be an availability zone id such as euw1-az1 (run: aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId')",
-        }),
+      z.string().regex(availabilityZoneIdPattern, {
+        error:
+          "must be an availability zone id such as euw1-az1 (run: aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId')",
+      }),
       {
         error: "must be a list of availability zone ids such as [euw1-az1, euw1-az2]",
       },
@@ -284,11 +282,9 @@ export const rawKitConfigSchema = z.strictObject({
     .optional(),
   gcp: z.strictObject(
     {
-      project: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
-          error: "must be a GCP project id: 6-30 lowercase letters, digits or hyphens",
-        }),
+      project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+        error: "must be a GCP project id: 6-30 lowercase letters, digits or hyphens",
+      }),
       region: z
         .string()
         .regex(/^[a-z]+-[a-z]+[0-9]$/, { error: "must be a GCP region such as europe-west1" })

@@ -55,11 +55,9 @@ export const signerConfigSchema = z
 export const standbyConfigSchema = z
   .strictObject(
     {
-      primaryStack: z
-        .string()
-        .regex(/^[a-zA-Z0-9_.-]+$/, {
-          error: "must be the name of the stack this one stands in for, such as production",
-        }),
+      primaryStack: z.string().regex(/^[a-zA-Z0-9_.-]+$/, {
+        error: "must be the name of the stack this one stands in for, such as production",
+      }),
       replicaKeyArn: z
         .string()
         .regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/mrk-[0-9a-f]{32}$/, {
