@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConfigIssue, ConfigSource } from "./config";
+import type { ConfigIssue, ConfigSource } from "./config-types";
 
 /**
  * Paging endpoints that carry a secret (a PagerDuty integration key in the

@@ -1,6 +1,6 @@
 import { isAddress } from "viem";
 import { z } from "zod";
-import type { ConfigIssue, StackEnvironment } from "./config";
+import type { ConfigIssue, StackEnvironment } from "./config-types";
 
 /**
  * `boson-kit:signer`: where the assistant key lives and which key the jobs
