@@ -122,12 +122,12 @@ async function rumblefish(endpoint: KmsEndpoint, keyId: string): Promise<Signer>
       (await signer.signTransaction({
         type: 2,
         chainId: tx.chainId,
-        nonce: tx.nonce,
-        to: tx.to,
-        value: tx.value,
-        gasLimit: tx.gas,
-        maxFeePerGas: tx.maxFeePerGas,
-        maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+        nonce: tx.nonce ?? null,
+        to: tx.to ?? null,
+        value: tx.value ?? null,
+        gasLimit: tx.gas ?? null,
+        maxFeePerGas: tx.maxFeePerGas ?? null,
+        maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? null,
       })) as Hex,
   };
 }

@@ -21,7 +21,7 @@ export interface SellerToken {
   /** Decimal string: wei amounts do not fit a JS number. */
   readonly withdrawThresholdWei: string;
   /** Kept on top of the reserve the active offers need (M1); decimal string. */
-  readonly reserveMarginWei?: string;
+  readonly reserveMarginWei?: string | undefined;
 }
 
 export interface KitConfig {
@@ -59,7 +59,7 @@ export interface KitConfig {
   readonly aws: {
     readonly region: string;
     /** From the AWS provider's own `aws:allowedAccountIds` when it names one account (the provider then refuses any other). */
-    readonly accountId?: string;
+    readonly accountId?: string | undefined;
     /** How many zones get a NAT gateway: the length of `availabilityZoneIds` when those are set. */
     readonly availabilityZones: number;
     /**
@@ -67,7 +67,7 @@ export interface KitConfig {
      * Absent: the first `availabilityZones` zone ids, in id order, of the
      * region's zones that need no opt-in, chosen at deploy.
      */
-    readonly availabilityZoneIds?: readonly string[];
+    readonly availabilityZoneIds?: readonly string[] | undefined;
     /** IAM principals that may administer the signing keys, never sign with them. */
     readonly kmsAdministrators: readonly string[];
     /** IAM principals that run `pulumi up` and `pulumi refresh`. */
@@ -79,7 +79,7 @@ export interface KitConfig {
     readonly project: string;
     readonly region: string;
     readonly generation: number;
-    readonly bigQueryKmsKeyName?: string;
+    readonly bigQueryKmsKeyName?: string | undefined;
   };
   readonly logRetentionDays: number;
   /** Who records the CloudTrail management events the change watch reads: the kit's own trail, or an organisation trail. */
@@ -89,12 +89,12 @@ export interface KitConfig {
   readonly relayer?: RelayerSettings;
   /** The transaction lifecycle's settings (defaults in lambdas/shared/chain/lifecycle/policy.ts when absent). */
   readonly transactions?: {
-    readonly stuckAfterBlocks?: number;
-    readonly stuckAfterSeconds?: number;
-    readonly bumpPercent?: number;
-    readonly maxFeePerGasGwei?: string;
-    readonly leaseSeconds?: number;
-    readonly pendingAlarmMinutes?: number;
+    readonly stuckAfterBlocks?: number | undefined;
+    readonly stuckAfterSeconds?: number | undefined;
+    readonly bumpPercent?: number | undefined;
+    readonly maxFeePerGasGwei?: string | undefined;
+    readonly leaseSeconds?: number | undefined;
+    readonly pendingAlarmMinutes?: number | undefined;
   };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */

@@ -93,7 +93,7 @@ export interface SignerConfig {
 export interface StandbyConfig {
   readonly primaryStack: string;
   /** Unset until the primary stack has been deployed: the standby then deploys without a signer. */
-  readonly replicaKeyArn?: string;
+  readonly replicaKeyArn?: string | undefined;
   /** Off by default: two regions must never send at once. */
   readonly active: boolean;
 }

@@ -32,7 +32,7 @@ export interface LogPipelineArgs {
     readonly project: string;
     readonly region: string;
     readonly generation: number;
-    readonly bigQueryKmsKeyName?: string;
+    readonly bigQueryKmsKeyName?: string | undefined;
   };
   /** CloudWatch retention of the shipper's own logs, and the GCP bucket's retention. */
   readonly logRetentionDays: number;

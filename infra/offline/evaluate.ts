@@ -59,11 +59,11 @@ export interface EvaluatedConfig {
 export type RecordedAlias =
   | { readonly urn: string }
   | {
-      readonly name?: string;
-      readonly type?: string;
-      readonly stack?: string;
-      readonly project?: string;
-      readonly parentUrn?: string;
+      readonly name?: string | undefined;
+      readonly type?: string | undefined;
+      readonly stack?: string | undefined;
+      readonly project?: string | undefined;
+      readonly parentUrn?: string | undefined;
       readonly noParent: boolean;
     };
 

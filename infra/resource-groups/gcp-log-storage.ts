@@ -17,7 +17,7 @@ export interface LogStorageArgs {
   readonly stack: string;
   readonly names: LogPipelineNames;
   readonly retentionDays: number;
-  readonly bigQueryKmsKeyName?: string;
+  readonly bigQueryKmsKeyName?: string | undefined;
   readonly dependsOn: readonly pulumi.Resource[];
 }
 

@@ -62,7 +62,8 @@ export function createLogging(projectId: string, options: CloudLoggingClientOpti
     projectId,
     fallback: true,
     ...options,
-  } as LoggingOptions);
+    // Through unknown: the structural authClient is not the nested google-auth-library class (see above).
+  } as unknown as LoggingOptions);
 }
 
 export function monitoredResource(target: LogTarget, scope: WriteScope): MonitoredResource {

@@ -275,7 +275,7 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
         : "failed";
   return {
     status,
-    ...(status === "transient"
+    ...(status === "transient" && transient !== undefined
       ? { reason: transient }
       : status === "failed"
         ? { reason: `${failed.length} step(s) failed` }

@@ -122,7 +122,7 @@ let logCounter = 0;
 export function decodedEvent(
   eventName: WatchedEventName,
   args: Record<string, unknown>,
-  log: Partial<Log<bigint, number, false>> & { blockTimestamp?: bigint } = {},
+  log: Partial<Log<bigint, number, false>> & { blockTimestamp?: bigint | undefined } = {},
 ): DecodedEvent {
   logCounter++;
   const txHash = `0x${logCounter.toString(16).padStart(64, "0")}` as Hex;

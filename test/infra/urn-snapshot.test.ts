@@ -39,8 +39,8 @@ class Box extends pulumi.ComponentResource {
 
 /** A small program shaped like the kit's: a component with a `<name>-` child, and a top-level resource. */
 const program = (shape: Shape) => () => {
-  new Box(shape.boxType, shape.boxName, { aliases: shape.boxAliases });
-  new aws.sns.Topic(shape.loneName, {}, { aliases: shape.loneAliases });
+  new Box(shape.boxType, shape.boxName, shape.boxAliases ? { aliases: shape.boxAliases } : {});
+  new aws.sns.Topic(shape.loneName, {}, shape.loneAliases ? { aliases: shape.loneAliases } : {});
   return {};
 };
 

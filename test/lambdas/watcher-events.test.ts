@@ -73,7 +73,12 @@ describe("watcher events (H3, B3, H4)", () => {
   });
 
   it("declares each watched event and view exactly as the official ABI does (names, types, indexed flags, struct layout)", () => {
-    type Param = { name?: string; type: string; indexed?: boolean; components?: readonly Param[] };
+    type Param = {
+      name?: string | undefined;
+      type: string;
+      indexed?: boolean | undefined;
+      components?: readonly Param[] | undefined;
+    };
     const shape = (params: readonly Param[]): unknown =>
       params.map((param) => ({
         name: param.name ?? "",

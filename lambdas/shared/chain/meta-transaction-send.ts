@@ -102,7 +102,17 @@ export async function sendMetaTransaction(
     });
   }
   options.metrics?.add(metricNames.metaTxFallback, 1);
-  return sendCalldata(executed, { ...options, unsimulatedGas: undefined }, { fallbackReason: relayed.reason });
+  return sendCalldata(
+    executed,
+    withoutUnsimulatedGas(options),
+    relayed.reason ? { fallbackReason: relayed.reason } : {},
+  );
+}
+
+/** The fallback simulates again: the relayer's gas figure does not bind a direct send. */
+function withoutUnsimulatedGas(options: MetaSendOptions): MetaSendOptions {
+  const { unsimulatedGas: _unused, ...rest } = options;
+  return rest;
 }
 
 type RelayOutcome = { txHash: Hex; reason?: FallbackReason } | { reason: FallbackReason };

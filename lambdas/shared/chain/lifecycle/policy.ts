@@ -3,12 +3,12 @@ import type { LifecyclePolicy } from "./managed-sender";
 
 /** The stack's `transactions` settings as the TX_LIFECYCLE variable carries them (gwei as a decimal string). */
 export type LifecycleSettings = {
-  stuckAfterBlocks?: number;
-  stuckAfterSeconds?: number;
-  bumpPercent?: number;
-  maxFeePerGasGwei?: string;
-  leaseSeconds?: number;
-  pendingAlarmMinutes?: number;
+  stuckAfterBlocks?: number | undefined;
+  stuckAfterSeconds?: number | undefined;
+  bumpPercent?: number | undefined;
+  maxFeePerGasGwei?: string | undefined;
+  leaseSeconds?: number | undefined;
+  pendingAlarmMinutes?: number | undefined;
 };
 
 /**
