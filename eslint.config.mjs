@@ -15,6 +15,16 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits loses its error, and one passed where a
+    // plain callback is expected runs unawaited.
+    files: ["**/*.ts", "**/*.mts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
     // CommonJS scripts (test harnesses that must load before TypeScript is registered).
     files: ["**/*.cjs"],
     languageOptions: {
