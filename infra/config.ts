@@ -6,6 +6,7 @@ import { rpcUrlProblem } from "../lambdas/contract/rpc-url";
 import { officialConfigIds, officialDeployment } from "./official-table";
 import { relayerApiKeyConfigKey, resolveRelayer, type RelayerSettings } from "./definitions/relayer-config";
 import { alertEndpointsKey, resolveAlertSecrets } from "./alert-secrets";
+import { smokeOfferIssues, type SmokeExchangeToken } from "./definitions/smoke-offer";
 import { signerIssues, toSignerConfig, type SignerConfig, type StandbyConfig } from "./signer-config";
 
 /**
@@ -108,7 +109,12 @@ export interface KitConfig {
   };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
-  readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
+  readonly smoke?: {
+    readonly offerId: string;
+    readonly buyerPercent: number;
+    /** How the offer is paid; with a relayer only `free` or an ERC-20 (a meta-transaction carries no value). */
+    readonly exchangeToken: SmokeExchangeToken;
+  };
   /** The assistant key: generation, replica region, pinned address. */
   readonly signer: SignerConfig;
   /** Set on a standby stack: it signs with its primary stack's replica, schedules off until `active`. */
@@ -623,6 +629,14 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
         })
       : undefined;
   issues.push(...(relayer?.issues ?? []));
+  issues.push(
+    ...smokeOfferIssues({
+      namespace: configNamespace,
+      stack: source.stack,
+      smoke: config.smoke,
+      relayerConfigured: config.relayer !== undefined,
+    }),
+  );
   if (issues.length > 0) throw new ConfigError(source.stack, issues);
 
   // crossFieldIssues returned none, so the official entry and the finality rule exist.
