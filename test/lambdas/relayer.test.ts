@@ -30,7 +30,7 @@ import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency"
 import { metaTransactionsAbi } from "../../lambdas/shared/chain/meta-transaction";
 import { relayerFor, type Relayer } from "../../lambdas/shared/chain/relayer";
 import { ProtocolRevertError } from "../../lambdas/shared/chain/revert";
-import { sendProtocolTransaction } from "../../lambdas/shared/chain/transactions";
+import { sendCalldata, sendProtocolTransaction } from "../../lambdas/shared/chain/transactions";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { anvilKeys, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
@@ -264,11 +264,44 @@ describe("meta-transactions through the relayer", () => {
     expect((await withdrawSmall(limited)).path).toBe("relayer");
   });
 
-  it("a replayed meta-transaction nonce is refused by the protocol and surfaced as a decoded revert", async () => {
-    await withdrawSmall(relayer(), { idempotencyKey: "same-write" });
-    const replay = await withdrawSmall(relayer(), { idempotencyKey: "same-write" }).catch((error: unknown) => error);
+  it("a replayed meta-transaction is refused by the protocol's nonce and surfaced as a decoded revert", async () => {
+    const first = await withdrawSmall(relayer(), { idempotencyKey: "replayed-write" });
+    // The same signed executeMetaTransaction, submitted again by the assistant.
+    const { input } = await fixture.publicClient.getTransaction({ hash: first.txHash });
+    const replay = await sendCalldata(
+      { functionName: "executeMetaTransaction", data: input },
+      {
+        clients,
+        diamond: fixture.diamond,
+        logger: createJobLogger("withdraw"),
+        requestId: "replay",
+        confirmations: 1,
+      },
+    ).catch((error: unknown) => error);
     expect(replay).toBeInstanceOf(ProtocolRevertError);
     expect((replay as ProtocolRevertError).revert.errorName).toBe("NonceUsedAlready");
+    expect(
+      output.toolCalls().find((call) => call.operation === "simulate.executeMetaTransaction")?.error,
+    ).toMatchObject({ errorName: "NonceUsedAlready" });
+  });
+
+  it("a write resumed under the same idempotency key (its run stopped after the relayer took it) completes with the hash that executed it, once", async () => {
+    const first = await withdrawSmall(relayer(), { idempotencyKey: "resumed-write" });
+    const treasury = await fixture.publicClient.getBalance({ address: seller.treasury });
+    received.length = 0;
+    const resumed = await withdrawSmall(relayer(), { idempotencyKey: "resumed-write" });
+    expect(resumed).toMatchObject({ txHash: first.txHash, path: "relayer", gasSpentWei: 0n });
+    expect(await fixture.publicClient.getBalance({ address: seller.treasury })).toBe(treasury);
+    expect(received.filter((entry) => entry.path === "/api/v2/meta-tx/native")).toEqual([]);
+    // The protocol's refusal is in the log, decoded, next to the execution it was traced to.
+    expect(
+      output
+        .toolCalls()
+        .filter((call) => call.operation === "simulate.meta.withdrawFunds" && call.outcome === "failed")[0]?.error,
+    ).toMatchObject({ errorName: "NonceUsedAlready" });
+    expect(
+      output.toolCalls().find((call) => call.operation === "executeMetaTransaction.alreadyExecuted"),
+    ).toMatchObject({ txHash: first.txHash, details: { stage: "resume", foundBy: "event", path: "relayer" } });
   });
 });
 

@@ -22,7 +22,7 @@ import {
 } from "./meta-transaction";
 import type { PausedRegions } from "./paused-regions";
 import { RelayerError, type FallbackReason, type Relayer } from "./relayer";
-import { findMetaTransactionExecution } from "./meta-transaction-execution";
+import { findMetaTransactionExecution, resumeLookbackBlocks } from "./meta-transaction-execution";
 import { asProtocolRevert, ProtocolRevertError } from "./revert";
 import {
   followToFinality,
@@ -70,7 +70,7 @@ export async function sendMetaTransaction(
   const executed = { functionName: call.functionName, data };
 
   // The head before anything is submitted: where to look for the execution if the assistant's own submission loses the race.
-  const [startBlock] = await Promise.all([
+  const [startBlock, refused] = await Promise.all([
     clients.publicClient.getBlockNumber({ cacheTime: 0 }),
     options.unsimulatedGas === undefined
       ? withToolCall(logger, { tool: "rpc", operation: `simulate.meta.${call.functionName}`, ...context }, async () => {
@@ -79,9 +79,31 @@ export async function sendMetaTransaction(
           } catch (error) {
             throw asProtocolRevert(call.functionName, error);
           }
-        })
+        }).then(
+          () => undefined,
+          (error: unknown) => error,
+        )
       : undefined,
   ]);
+  if (refused !== undefined) {
+    // The nonce comes from the idempotency key: a used one means a run that was stopped already got this write executed.
+    const resumed =
+      refused instanceof ProtocolRevertError && refused.revert.errorName === "NonceUsedAlready"
+        ? await executedElsewhere(
+            signed,
+            executed,
+            refused,
+            {
+              stage: "resume",
+              relayerHashes: [],
+              fromBlock: startBlock > resumeLookbackBlocks ? startBlock - resumeLookbackBlocks : 0n,
+            },
+            options,
+          )
+        : undefined;
+    if (resumed) return resumed;
+    throw refused;
+  }
 
   const relayed = await relay(signed, options);
   const relayerHashes: Hex[] = [];
@@ -111,7 +133,13 @@ export async function sendMetaTransaction(
   } catch (error) {
     // The relayer may still have mined the same meta-transaction (late, or after not answering): then the write is done.
     if (!(error instanceof ProtocolRevertError)) throw error;
-    const done = await executedElsewhere(signed, executed, error, { relayerHashes, startBlock }, options);
+    const done = await executedElsewhere(
+      signed,
+      executed,
+      error,
+      { stage: "fallback", relayerHashes, fromBlock: startBlock > 0n ? startBlock - 1n : 0n },
+      options,
+    );
     if (!done) throw error;
     return { ...done, fallbackReason: relayed.reason };
   }
@@ -127,7 +155,7 @@ async function executedElsewhere(
   signed: SignedMetaTransaction,
   executed: { functionName: string; data: Hex },
   revert: ProtocolRevertError,
-  search: { relayerHashes: readonly Hex[]; startBlock: bigint },
+  search: { stage: "fallback" | "resume"; relayerHashes: readonly Hex[]; fromBlock: bigint },
   options: MetaSendOptions,
 ): Promise<Omit<SentTransaction, "fallbackReason"> | undefined> {
   const { clients, diamond, logger, requestId, exchangeId } = options;
@@ -139,7 +167,7 @@ async function executedElsewhere(
         diamond,
         signed,
         relayerHashes: search.relayerHashes,
-        fromBlock: search.startBlock > 0n ? search.startBlock - 1n : 0n,
+        fromBlock: search.fromBlock,
       }),
     (found) => ({
       ...(found ? { txHash: found.txHash } : {}),
@@ -165,6 +193,7 @@ async function executedElsewhere(
     outcome: "ok",
     details: {
       path: byAssistant ? "direct" : "relayer",
+      stage: search.stage,
       nonce: signed.nonce.toString(),
       executedBy: execution.sender,
       foundBy: execution.foundBy,
