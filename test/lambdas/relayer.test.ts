@@ -30,7 +30,11 @@ import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency"
 import { metaTransactionsAbi } from "../../lambdas/shared/chain/meta-transaction";
 import { relayerFor, type Relayer } from "../../lambdas/shared/chain/relayer";
 import { ProtocolRevertError } from "../../lambdas/shared/chain/revert";
-import { sendCalldata, sendProtocolTransaction } from "../../lambdas/shared/chain/transactions";
+import {
+  sendCalldata,
+  sendProtocolTransaction,
+  type ProtocolTransaction,
+} from "../../lambdas/shared/chain/transactions";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { anvilKeys, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
@@ -262,6 +266,32 @@ describe("meta-transactions through the relayer", () => {
     expect(second).toMatchObject({ path: "direct", fallbackReason: "rate-limited" });
     clock += 1_000;
     expect((await withdrawSmall(limited)).path).toBe("relayer");
+  });
+
+  it("carries the withdraw run's escrow release calls as meta-transactions too (generic struct, allowlisted by the protocol)", async () => {
+    const send = (call: ProtocolTransaction, key: string) =>
+      sendProtocolTransaction(call, {
+        clients,
+        diamond: fixture.diamond,
+        logger: createJobLogger("withdraw"),
+        requestId: "escrow-release",
+        idempotencyKey: key,
+        confirmations: 1,
+        relayer: relayer(),
+        pollIntervalMs: 20,
+        relayedMineTimeoutMs: 1_000,
+      });
+    for (const functionName of ["completeExchangeBatch", "expireDisputeBatch"] as const) {
+      const sent = await send({ functionName, args: [[]] }, `escrow-${functionName}`);
+      expect(sent).toMatchObject({ path: "relayer", receipt: { status: "success" } });
+      const tx = await fixture.publicClient.getTransaction({ hash: sent.txHash });
+      expect(tx.from.toLowerCase()).toBe(relayerAccount.address.toLowerCase());
+    }
+    // Past the allowlist and the signature check, the call itself decides: no such exchange.
+    const refused = await send({ functionName: "expireVoucher", args: [999_999n] }, "escrow-expire").catch(
+      (error: unknown) => error,
+    );
+    expect((refused as ProtocolRevertError).revert.errorName).toBe("NoSuchExchange");
   });
 
   it("a replayed meta-transaction is refused by the protocol's nonce and surfaced as a decoded revert", async () => {
