@@ -2,6 +2,7 @@ import { getAddress, isAddress, zeroAddress } from "viem";
 import { z } from "zod";
 import { signerConfigSchema, standbyConfigSchema } from "./signer-config";
 import { scheduleExpressionProblem } from "./definitions/schedule-expression";
+import { smokeExchangeTokenSchema } from "./definitions/smoke-offer";
 
 /**
  * The shape of a stack's `boson-kit:*` configuration, as written in
@@ -374,6 +375,7 @@ export const rawKitConfigSchema = z.strictObject({
         .min(0, { error: "must be at least 0 basis points" })
         .max(10_000, { error: "must be at most 10000 basis points (100%)" })
         .default(5_000),
+      exchangeToken: smokeExchangeTokenSchema,
     })
     .optional(),
 });

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ChainFinality } from "./chains";
 import type { RawKitConfig } from "./config-schema";
 import type { RelayerSettings } from "./definitions/relayer-config";
+import type { SmokeExchangeToken } from "./definitions/smoke-offer";
 import type { SignerConfig, StandbyConfig } from "./signer-config";
 
 /** The shapes of a stack's configuration: what the parser reads (`ConfigSource`), returns (`KitConfig`) and refuses (`ConfigIssue`). */
@@ -98,7 +99,12 @@ export interface KitConfig {
   };
   readonly priceFeed?: { readonly address: Address; readonly currency: string };
   /** The known test offer the release smoke test runs through the exchange state machine (M2, C4). */
-  readonly smoke?: { readonly offerId: string; readonly buyerPercent: number };
+  readonly smoke?: {
+    readonly offerId: string;
+    readonly buyerPercent: number;
+    /** How the offer is paid; with a relayer only `free` or an ERC-20 (a meta-transaction carries no value). */
+    readonly exchangeToken: SmokeExchangeToken;
+  };
   /** The assistant key: generation, replica region, pinned address. */
   readonly signer: SignerConfig;
   /** Set on a standby stack: it signs with its primary stack's replica, schedules off until `active`. */

@@ -26,6 +26,7 @@ import { rpcUrlProblem } from "../lambdas/contract/rpc-url";
 import { officialDeployment } from "./official-table";
 import { relayerApiKeyConfigKey, resolveRelayer } from "./definitions/relayer-config";
 import { alertEndpointsKey, resolveAlertSecrets } from "./alert-secrets";
+import { smokeOfferIssues } from "./definitions/smoke-offer";
 import { signerIssues, toSignerConfig } from "./signer-config";
 
 export * from "./config-types";
@@ -138,6 +139,14 @@ export function parseKitConfig(source: ConfigSource): KitConfig {
         })
       : undefined;
   issues.push(...(relayer?.issues ?? []));
+  issues.push(
+    ...smokeOfferIssues({
+      namespace: configNamespace,
+      stack: source.stack,
+      smoke: config.smoke,
+      relayerConfigured: config.relayer !== undefined,
+    }),
+  );
   if (issues.length > 0) throw new ConfigError(source.stack, issues);
 
   // crossFieldIssues returned none, so the official entry and the finality rule exist.

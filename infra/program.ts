@@ -150,6 +150,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     gas: config.gas,
     subgraphMaxLagBlocks: config.subgraph.maxLagBlocks,
     schedules: config.schedules,
+    ...(config.transactions ? { transactions: config.transactions } : {}),
     administrators,
     deployers,
     subscriptions: config.alerts,

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobName } from "../../lambdas/contract";
-import { jobAlarms, moneyAlarms, protocolAlarms, type AlarmDefinition, type AlarmInputs } from "../definitions/alarms";
+import {
+  jobAlarms,
+  moneyAlarms,
+  protocolAlarms,
+  transactionAlarms,
+  type AlarmDefinition,
+  type AlarmInputs,
+} from "../definitions/alarms";
 import { signerAlarms } from "../definitions/signer-alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
@@ -132,7 +139,10 @@ export class Alerts extends pulumi.ComponentResource {
     const definitions = [
       ...protocolAlarms(args),
       ...moneyAlarms(args),
-      ...args.jobs.flatMap((target) => jobAlarms(args.stack, target.job, target)),
+      ...args.jobs.flatMap((target) => [
+        ...transactionAlarms(args, target.job),
+        ...jobAlarms(args.stack, target.job, target),
+      ]),
       ...signerAlarms(args.stack),
     ];
     this.alarms = new Map(

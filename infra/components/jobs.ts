@@ -148,7 +148,11 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     ...(spec.uses.signer && args.signer.pinnedAddress ? { [env.pinnedSignerAddress]: args.signer.pinnedAddress } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
     ...(spec.uses.smokeOffer && args.smoke
-      ? { [env.smokeOfferId]: args.smoke.offerId, [env.smokeBuyerPercent]: String(args.smoke.buyerPercent) }
+      ? {
+          [env.smokeOfferId]: args.smoke.offerId,
+          [env.smokeBuyerPercent]: String(args.smoke.buyerPercent),
+          [env.smokeExchangeToken]: args.smoke.exchangeToken,
+        }
       : {}),
     ...(spec.uses.idempotencyTable ? { [env.idempotencyTable]: args.tables.idempotency.name } : {}),
     ...(spec.uses.eventsTable || spec.uses.businessCounters ? { [env.eventsTable]: args.tables.events.name } : {}),

@@ -7,6 +7,7 @@ import {
   metricNames,
   metricsNamespace,
   type JobName,
+  transactionDefaults,
   type MetricName,
 } from "../../lambdas/contract";
 import { rateIntervalSeconds } from "./schedule-expression";
@@ -42,6 +43,8 @@ export interface AlarmInputs {
   readonly gas: KitConfig["gas"];
   readonly subgraphMaxLagBlocks: number;
   readonly schedules: KitConfig["schedules"];
+  /** The transaction lifecycle's settings (`transactions`); defaults from lambdas/contract/transactions.ts. */
+  readonly transactions?: KitConfig["transactions"];
   /** Per event alert: minutes it stays raised after a page, so a burst pages once. */
   readonly cooldownMinutes?: { readonly disputeRaised: number; readonly webhookDeadLettered: number };
 }
@@ -236,31 +239,47 @@ export function protocolAlarms(inputs: AlarmInputs): AlarmDefinition[] {
 }
 
 /** The jobs that send transactions, and so watch them (the transaction lifecycle's alarms). */
-const sendingJobs: readonly JobName[] = ["withdraw", "smoke"];
+export const sendingJobs: readonly JobName[] = ["withdraw", "smoke"];
 
-/** A transaction pending too long (stuck under its fees or the relayer's), and a send refused above the fee cap. */
-function transactionAlarms(stack: string, job: JobName): AlarmDefinition[] {
+/**
+ * The transaction lifecycle's alarms for a job that sends: a transaction
+ * pending longer than `transactions.pendingAlarmMinutes` (the job reports the
+ * age of the pending transaction it watches), and a send refused above
+ * `transactions.maxFeePerGasGwei` (the job counts each refusal). The withdraw
+ * job's span its schedule, so they stay raised until its next run shows
+ * otherwise; the smoke job runs on release, so five minutes.
+ */
+export function transactionAlarms(
+  inputs: Pick<AlarmInputs, "stack" | "schedules" | "transactions">,
+  job: JobName,
+): AlarmDefinition[] {
   if (!sendingJobs.includes(job)) return [];
+  const periodSeconds = job === "withdraw" ? periodForSchedule(inputs.schedules.withdraw) : 300;
+  const pendingMinutes = inputs.transactions?.pendingAlarmMinutes ?? transactionDefaults.pendingAlarmMinutes;
+  const capGwei = inputs.transactions?.maxFeePerGasGwei ?? transactionDefaults.maxFeePerGasGwei;
   return [
-    countAboveZero({
-      name: `${job}-tx-pending-too-long`,
-      severity: "high",
-      description: `A ${job} transaction has been pending longer than transactions.pendingAlarmMinutes: check the fee cap, the node and the pending item in the idempotency table.`,
-      namespace: metricsNamespace,
-      metricName: metricNames.txPendingMinutes,
-      dimensions: kitMetricDimensions(stack, metricNames.txPendingMinutes, job),
-      statistic: "Maximum",
-      periodSeconds: 300,
-    }),
+    {
+      ...countAboveZero({
+        name: `${job}-tx-pending-too-long`,
+        severity: "high",
+        description: `A ${job} transaction has been pending longer than ${pendingMinutes} minutes (transactions.pendingAlarmMinutes): check the fee cap, the node and the pending item in the idempotency table.`,
+        namespace: metricsNamespace,
+        metricName: metricNames.txPendingMinutes,
+        dimensions: kitMetricDimensions(inputs.stack, metricNames.txPendingMinutes, job),
+        statistic: "Maximum",
+        periodSeconds,
+      }),
+      threshold: pendingMinutes,
+    },
     countAboveZero({
       name: `${job}-tx-fee-cap`,
       severity: "high",
-      description: `A ${job} transaction needed a fee above transactions.maxFeePerGasGwei and was not sent: raise the cap or wait for the gas spike to pass.`,
+      description: `A ${job} transaction needed a max fee above ${capGwei} gwei (transactions.maxFeePerGasGwei) and was not sent: raise the cap or wait for the gas spike to pass.`,
       namespace: metricsNamespace,
       metricName: metricNames.txFeeCapReached,
-      dimensions: kitMetricDimensions(stack, metricNames.txFeeCapReached, job),
+      dimensions: kitMetricDimensions(inputs.stack, metricNames.txFeeCapReached, job),
       statistic: "Sum",
-      periodSeconds: 300,
+      periodSeconds,
     }),
   ];
 }
@@ -295,14 +314,13 @@ export function moneyAlarms(inputs: Pick<AlarmInputs, "stack" | "schedules">): A
   ];
 }
 
-/** Per-job alarms: the Lambda's errors, the job's own failed runs, its dead-letter queue, and (for jobs that send) its transactions. */
+/** Per-job alarms: the Lambda's errors, the job's own failed runs and its dead-letter queue. */
 export function jobAlarms(
   stack: string,
   job: JobName,
   target: { readonly functionName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> },
 ): AlarmDefinition[] {
   return [
-    ...transactionAlarms(stack, job),
     countAboveZero({
       name: `${job}-errors`,
       severity: "high",

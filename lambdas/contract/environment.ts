@@ -66,6 +66,8 @@ export const environmentVariables = {
   smokeOfferId: "SMOKE_OFFER_ID",
   /** Optional, basis points (default 5000): the buyer's share in the smoke job's mutual dispute resolution. */
   smokeBuyerPercent: "SMOKE_BUYER_PERCENT",
+  /** Smoke: how the test offer is paid, "free", "native" or the ERC-20's address (checked against the chain's offer). */
+  smokeExchangeToken: "SMOKE_EXCHANGE_TOKEN",
   /** Smoke: JSON { <function>: ReleaseIdentity } of every Lambda in the stack (lambdas/contract/release.ts). */
   release: "KIT_RELEASE",
   /** Smoke: the table that keeps its record per stack (the checkpoints table, key smoke-release#<stack>). */

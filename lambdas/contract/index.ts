@@ -8,3 +8,4 @@ export * from "./alerts";
 export * from "./environment";
 export * from "./jobs";
 export * from "./metrics-catalog";
+export * from "./transactions";

@@ -80,7 +80,7 @@ export const metricNames = {
   // Meta-transactions (O4): one per write, by the path it took (the reason is in the tool-call log).
   metaTxRelayed: "MetaTxRelayed",
   metaTxFallback: "MetaTxFallback",
-  // Transaction lifecycle: a send refused above the fee cap, and the age of a transaction pending too long.
+  // Transaction lifecycle: a send refused above the fee cap, and the age in minutes of the pending transaction a run watches.
   txFeeCapReached: "TxFeeCapReached",
   txPendingMinutes: "TxPendingMinutes",
 } as const;

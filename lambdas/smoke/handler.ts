@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SmokeReleaseRecord } from "../contract/release";
 import { runJob } from "../shared/runtime/run-job";
 import { smokeReleaseRecord, storeSmokeReleaseRecord } from "./release-record";
-import { smokeJob, type SmokeOutcome } from "./smoke";
+import { smokeJob, type SmokeExchangeToken, type SmokeOutcome } from "./smoke";
 
 let documents: DynamoDBDocumentClient | undefined;
 
@@ -28,11 +28,16 @@ export async function handler(
   if (!write) throw new Error("the smoke job signs: KEY_ID must be set");
   if (!env.IDEMPOTENCY_TABLE) throw new Error("the smoke job writes idempotently: IDEMPOTENCY_TABLE must be set");
   if (!env.SMOKE_OFFER_ID) throw new Error("the smoke job needs its known test offer: SMOKE_OFFER_ID must be set");
+  if (!env.SMOKE_EXCHANGE_TOKEN)
+    throw new Error(
+      "the smoke job checks how its offer is paid: SMOKE_EXCHANGE_TOKEN must be set (free, native or 0x...)",
+    );
   const startedAt = new Date();
   const outcome = await runJob(smokeJob, {
     config: {
       diamond: env.PROTOCOL_DIAMOND as Address,
       offerId: BigInt(env.SMOKE_OFFER_ID),
+      exchangeToken: env.SMOKE_EXCHANGE_TOKEN as SmokeExchangeToken,
       confirmations: env.CONFIRMATIONS,
       buyerPercent: BigInt(env.SMOKE_BUYER_PERCENT ?? 5000),
     },

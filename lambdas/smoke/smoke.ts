@@ -12,6 +12,11 @@
  * fail with its timing; a failed step skips the rest of its exchange. Writes
  * are idempotent (O1): commits on (run, exchange), the others on
  * (exchangeId, target state).
+ *
+ * The offer is paid as `smoke.exchangeToken` says (checked against the
+ * chain's offer first): free, the native coin (the commit's value; never
+ * through a relayer, as a meta-transaction carries no value), or an ERC-20,
+ * approved to the diamond by the buyer before each commit (erc20-allowance.ts).
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { decodeEventLog, zeroAddress, type Address, type Hex } from "viem";
@@ -34,10 +39,15 @@ import {
   type SubgraphExchange,
 } from "../shared/chain/subgraph";
 import { sendProtocolTransaction, type SendOptions } from "../shared/chain/transactions";
+import { ensureAllowance } from "./erc20-allowance";
+
+/** How the test offer is paid: free (price 0), the native coin, or an ERC-20 (its address). */
+export type SmokeExchangeToken = "free" | "native" | Address;
 
 export type SmokeConfig = {
   diamond: Address;
   offerId: bigint;
+  exchangeToken: SmokeExchangeToken;
   confirmations: number;
   /** Buyer's share in the mutual resolution, basis points. */
   buyerPercent: bigint;
@@ -78,7 +88,14 @@ export type SmokeStep = {
 
 export type SmokeOutcome = JobOutcome & { steps: SmokeStep[] };
 
-type StepRecord = { txHash: string; blockNumber: string; gasSpentWei: string; exchangeId: string };
+type StepRecord = {
+  txHash: string;
+  blockNumber: string;
+  gasSpentWei: string;
+  exchangeId: string;
+  /** The buyer's ERC-20 approval sent before this commit, if one was needed. */
+  approvalTxHash?: string;
+};
 
 const expectedState: Record<SmokeStepName, SubgraphExchange["state"]> = {
   commit: "COMMITTED",
@@ -129,14 +146,13 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
       steps,
     };
   }
-  const price = offer[1].price;
-  if (offer[1].exchangeToken !== zeroAddress) {
-    return { status: "failed", reason: "test-offer-not-native", steps };
+  const { price, exchangeToken } = offer[1];
+  const mismatch = offerPaymentMismatch(config.exchangeToken, { exchangeToken, price }, deps.relayer !== undefined);
+  if (mismatch) {
+    logger.error("the smoke offer is not paid as the config says", { offerId: config.offerId.toString(), mismatch });
+    return { status: "failed", reason: mismatch.reason, error: mismatch, steps };
   }
-  // A meta-transaction carries no value: through a relayer the commit can only be to a free offer.
-  if (deps.relayer && price > 0n) {
-    return { status: "failed", reason: "test-offer-not-free-with-relayer", steps };
-  }
+  const erc20 = exchangeToken !== zeroAddress && price > 0n ? exchangeToken : undefined;
 
   const runStep = async (
     exchange: "A" | "B",
@@ -162,30 +178,35 @@ export async function smokeTest(deps: SmokeDeps): Promise<SmokeOutcome> {
             };
       const result = await deps.idempotent<StepRecord>(step, key, async () => {
         const args = await argumentsFor(step, exchangeId);
-        const sent = await sendProtocolTransaction(
-          { functionName: functionOf[step], args, ...(step === "commit" ? { value: price } : {}) },
-          {
-            clients,
-            diamond: config.diamond,
-            logger,
-            requestId,
-            ...(exchangeId !== undefined ? { exchangeId: exchangeId.toString() } : {}),
-            confirmations: config.confirmations,
-            idempotencyKey: `${step}:${JSON.stringify(key)}`,
-            metrics,
-            ...(deps.relayer ? { relayer: deps.relayer } : {}),
-            ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
-            ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
-            ...(deps.sleep ? { sleep: deps.sleep } : {}),
-            ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
-          },
-        );
+        const idempotencyKey = `${step}:${JSON.stringify(key)}`;
+        const options: SendOptions = {
+          clients,
+          diamond: config.diamond,
+          logger,
+          requestId,
+          ...(exchangeId !== undefined ? { exchangeId: exchangeId.toString() } : {}),
+          confirmations: config.confirmations,
+          idempotencyKey,
+          metrics,
+          ...(deps.relayer ? { relayer: deps.relayer } : {}),
+          ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+          ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+        };
+        const approval =
+          step === "commit" && erc20
+            ? await ensureAllowance({ token: erc20, price, idempotencyKey }, options)
+            : undefined;
+        // Only a native price travels as the commit's value; an ERC-20 price is pulled by the diamond.
+        const value = step === "commit" && exchangeToken === zeroAddress ? { value: price } : {};
+        const sent = await sendProtocolTransaction({ functionName: functionOf[step], args, ...value }, options);
         const id = exchangeId ?? committedExchangeId(sent.receipt.logs);
         return {
           txHash: sent.txHash,
           blockNumber: sent.receipt.blockNumber.toString(),
-          gasSpentWei: sent.gasSpentWei.toString(),
+          gasSpentWei: (sent.gasSpentWei + (approval?.approved ? approval.gasSpentWei : 0n)).toString(),
           exchangeId: id.toString(),
+          ...(approval?.approved ? { approvalTxHash: approval.txHash } : {}),
         };
       });
       if (result.status === "in-progress") throw new SmokeCheckError("another run holds this step (in progress)");
@@ -289,6 +310,34 @@ export const smokeJob: Job<SmokeDeps, SmokeOutcome> = {
   run: smokeTest,
   failed: (outcome) => ({ ...outcome, steps: [] }),
 };
+
+/** Why the chain's offer is not paid as the config says, or undefined when it is. */
+export function offerPaymentMismatch(
+  configured: SmokeExchangeToken,
+  offer: { exchangeToken: Address; price: bigint },
+  relayed: boolean,
+): { reason: string; message: string } | undefined {
+  if (configured === "free") {
+    return offer.price === 0n
+      ? undefined
+      : { reason: "test-offer-not-free", message: `smoke.exchangeToken is free, but the offer costs ${offer.price}` };
+  }
+  const expected = configured === "native" ? zeroAddress : configured;
+  if (offer.exchangeToken.toLowerCase() !== expected.toLowerCase()) {
+    return {
+      reason: "test-offer-token-mismatch",
+      message: `smoke.exchangeToken is ${configured}, but the offer is priced in ${offer.exchangeToken === zeroAddress ? "the native coin" : offer.exchangeToken}`,
+    };
+  }
+  // A meta-transaction carries no value (the config refuses this too).
+  if (relayed && configured === "native" && offer.price > 0n) {
+    return {
+      reason: "test-offer-native-with-relayer",
+      message: "a native-priced offer cannot be committed to through the relayer: use a free or ERC-20 priced offer",
+    };
+  }
+  return undefined;
+}
 
 function isTransientSummary(error: unknown): boolean {
   const name = (error as { name?: unknown } | undefined)?.name;

@@ -25,8 +25,12 @@ function productionValues(): Record<string, unknown> {
 type Mutation = (values: Record<string, unknown>) => void;
 
 const seller = (values: Record<string, unknown>) => values["boson-kit:seller"] as Record<string, unknown>;
+const smoke = (values: Record<string, unknown>) => values["boson-kit:smoke"] as Record<string, unknown>;
 const firstToken = (values: Record<string, unknown>) =>
   (seller(values).tokens as Record<string, unknown>[])[0] as Record<string, unknown>;
+
+// A checksummed address standing for the smoke offer's ERC-20.
+const erc20Address = "0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582";
 
 // A fixture URL that is obviously not a real provider key.
 const testRpcUrl = "https://rpc.test.invalid/not-a-real-key";
@@ -362,6 +366,39 @@ const invalidConfigs: InvalidCase[] = [
     problem: /api id/,
     value: /^\(unset\)$/,
     fix: /pulumi config set --path/,
+  },
+  {
+    name: "native-priced smoke offer with a relayer (a meta-transaction carries no value)",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => {
+      v["boson-kit:relayer"] = { apiId: "test-api-id" };
+      smoke(v).exchangeToken = "native";
+    },
+    key: "boson-kit:smoke.exchangeToken",
+    problem: /meta-transaction carries no value, so the smoke offer must be free or priced in an ERC-20/,
+    value: /^"native"$/,
+    fix: /pulumi config set --path 'boson-kit:smoke\.exchangeToken' <free or the token's 0x address> --stack staging/,
+  },
+  {
+    name: "smoke offer that does not say how it is paid",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => delete smoke(v).exchangeToken,
+    key: "boson-kit:smoke.exchangeToken",
+    problem: /must say how the smoke offer is paid: "free" \(price 0\), "native" .* or the ERC-20's address/,
+    value: /^\(unset\)$/,
+    fix: /pulumi config set --path 'boson-kit:smoke\.exchangeToken'/,
+  },
+  {
+    name: "smoke offer token as the zero address",
+    stack: "staging",
+    base: stagingValues,
+    mutate: (v) => (smoke(v).exchangeToken = zeroAddress),
+    key: "boson-kit:smoke.exchangeToken",
+    problem: /zero address, which the protocol reads as the native coin: write "native"/,
+    value: /0x0000000000000000000000000000000000000000/,
+    fix: /pulumi config set --path 'boson-kit:smoke\.exchangeToken'/,
   },
   {
     name: "AWS region missing",
@@ -723,6 +760,7 @@ describe("the committed stack files", () => {
     values["boson-kit:rpcFallbackUrl"] = testRpcUrl;
     values["boson-kit:relayer"] = { apiId: "test-api-id" };
     values["boson-kit:relayerApiKey"] = "not-a-real-key";
+    smoke(values).exchangeToken = "free";
     const config = parseKitConfig({
       ...stackSource("staging", values),
       mode: "deploy",
@@ -743,6 +781,18 @@ describe("the committed stack files", () => {
     expect(await pulumi.isSecret(config.rpc.relayerApiKey as KitConfig["rpc"]["primaryUrl"])).toBe(true);
   });
 
+  it("with a relayer, accepts a free or an ERC-20 priced smoke offer and hands the token to the config", () => {
+    for (const exchangeToken of ["free", erc20Address]) {
+      const values = stagingValues();
+      values["boson-kit:relayer"] = { apiId: "test-api-id" };
+      smoke(values).exchangeToken = exchangeToken;
+      const config = parseKitConfig({ ...stackSource("staging", values), mode: "offline" });
+      expect(config.smoke).toMatchObject({ offerId: "101", exchangeToken });
+    }
+    // Without a relayer the native coin is fine: the commit carries the price as its value.
+    expect(parseKitConfig(readStackFile("staging")).smoke?.exchangeToken).toBe("native");
+  });
+
   it("accepts an unofficial relayer URL only when the stack says so", () => {
     const values = stagingValues();
     values["boson-kit:relayer"] = {
@@ -750,6 +800,7 @@ describe("the committed stack files", () => {
       apiId: "test-api-id",
       allowUnofficialUrl: true,
     };
+    smoke(values).exchangeToken = erc20Address;
     const config = parseKitConfig({ ...stackSource("staging", values), mode: "offline" });
     expect(config.relayer?.url).toBe("https://relayer.test.invalid");
     expect(config.placeholders.map((entry) => entry.key)).toContain("boson-kit:relayerApiKey");

@@ -195,5 +195,8 @@ describe.each(committedStacks)("job permissions in %s (least privilege)", (stack
     // The smoke job runs the known test offer (M2, C4); the watcher keeps its exchanges out of webhooks and figures.
     expect(jobNames.filter((job) => has(job, env.smokeOfferId))).toEqual(["watcher", "smoke"]);
     expect(environmentOf(jobFunction(evaluation, "smoke"))[env.smokeOfferId]).toBe(evaluation.config.smoke?.offerId);
+    // How the offer is paid travels with it: the job checks the chain's offer against it before any write.
+    expect(environmentOf(jobFunction(evaluation, "smoke"))[env.smokeExchangeToken]).toBe("native");
+    expect(evaluation.config.smoke?.exchangeToken).toBe("native");
   });
 });

@@ -117,6 +117,7 @@ beforeAll(async () => {
     EVENTS_TABLE: "kit-events",
     GAS_ALERT_RATIOS: "[0.5,0.2,0.1]",
     SMOKE_OFFER_ID: offerId.toString(),
+    SMOKE_EXCHANGE_TOKEN: "native",
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",

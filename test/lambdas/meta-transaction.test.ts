@@ -21,6 +21,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import type { Web3LibAdapter } from "@bosonprotocol/common";
 import * as coreSdk from "@bosonprotocol/core-sdk/dist/cjs/meta-tx/handler";
+import { bosonDisputeHandlerIface } from "@bosonprotocol/core-sdk/dist/cjs/disputes/interface";
 import {
   buildMetaTransaction,
   metaTransactionsAbi,
@@ -100,6 +101,25 @@ const cases: { call: MetaTransactionCall; core: (base: coreSdk.BaseMetaTxArgs) =
   {
     call: { functionName: "resolveDispute", args: [9n, 5000n, counterpartySig] },
     core: (base) => coreSdk.signMetaTxResolveDispute({ ...base, exchangeId: 9, buyerPercent: 5000, counterpartySig }),
+  },
+  // The withdraw run's escrow release: generic MetaTransaction structs.
+  {
+    call: { functionName: "completeExchangeBatch", args: [[9n, 10n]] },
+    core: (base) => coreSdk.signMetaTxCompleteExchangeBatch({ ...base, exchangeIds: [9, 10] }),
+  },
+  {
+    call: { functionName: "expireVoucher", args: [9n] },
+    core: (base) => coreSdk.signMetaTxExpireVoucher({ ...base, exchangeId: 9 }),
+  },
+  {
+    // core-sdk has no signer of its own for it: its generic one, with core-sdk's encoding of the call.
+    call: { functionName: "expireDisputeBatch", args: [[9n, 10n]] },
+    core: (base) =>
+      coreSdk.signMetaTx({
+        ...base,
+        functionName: "expireDisputeBatch(uint256[])",
+        functionSignature: bosonDisputeHandlerIface.encodeFunctionData("expireDisputeBatch", [[9, 10]]),
+      }),
   },
   {
     call: { functionName: "depositFunds", args: [7n, token, 10n] },

@@ -10,20 +10,37 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createWalletClient, getAbiItem, http, parseEther, toFunctionSelector, zeroAddress, type Hex } from "viem";
+import {
+  createWalletClient,
+  encodeFunctionData,
+  getAbiItem,
+  http,
+  keccak256,
+  parseEther,
+  parseGwei,
+  toFunctionSelector,
+  zeroAddress,
+  type Hex,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { WriteClients } from "../../lambdas/shared/chain/clients";
 import { createJobLogger } from "../../lambdas/shared/runtime/logger";
 import { createJobMetrics } from "../../lambdas/shared/runtime/metrics";
+import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
 import { metaTransactionsAbi } from "../../lambdas/shared/chain/meta-transaction";
 import { relayerFor, type Relayer } from "../../lambdas/shared/chain/relayer";
 import { ProtocolRevertError } from "../../lambdas/shared/chain/revert";
-import { sendProtocolTransaction } from "../../lambdas/shared/chain/transactions";
+import {
+  sendCalldata,
+  sendProtocolTransaction,
+  type ProtocolTransaction,
+} from "../../lambdas/shared/chain/transactions";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { anvilKeys, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
+import { startDynalite, type Dynalite } from "../harness/dynalite";
 
-type Mode = "ok" | "down" | "429" | "hang" | "refuse" | "resubmit";
+type Mode = "ok" | "down" | "429" | "hang" | "refuse" | "resubmit" | "late" | "silent";
 
 const apiKey = "test-relayer-key";
 const apiId = "api-id-execute-meta-tx";
@@ -36,6 +53,8 @@ let relayerServer: Server;
 let relayerUrl: string;
 let mode: Mode = "ok";
 let resubmittedAs: Hex | undefined;
+/** The late relayer's signed transaction, broadcast once the assistant's own is pending. */
+let held: Hex | undefined;
 const relayerAccount = privateKeyToAccount(anvilKeys[1]);
 const received: {
   path: string;
@@ -80,6 +99,26 @@ beforeAll(async () => {
             .end(JSON.stringify({ flag: 417, log: "not allowed" }));
         if (!body) return void response.writeHead(400).end();
         const [user, functionName, functionSignature, nonce, signature] = body.params;
+        if (mode === "late" || mode === "silent") {
+          // Signed now with a high tip (so it is ordered first in its block) and broadcast only once the
+          // assistant's own submission is in the pool: "late" answers its hash, "silent" never answers.
+          const request = await relayerWallet.prepareTransactionRequest({
+            to: body.to as Hex,
+            data: encodeFunctionData({
+              abi: metaTransactionsAbi,
+              functionName: "executeMetaTransaction",
+              args: [user as Hex, functionName, functionSignature, BigInt(nonce), signature],
+            }),
+            gas: 500_000n,
+            maxFeePerGas: parseGwei("200"),
+            maxPriorityFeePerGas: parseGwei("100"),
+          });
+          held = await relayerWallet.signTransaction(request);
+          if (mode === "silent") return;
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify({ txHash: keccak256(held) }));
+          return;
+        }
         const hash = await relayerWallet.writeContract({
           address: body.to as Hex,
           abi: metaTransactionsAbi,
@@ -112,6 +151,7 @@ beforeEach(() => {
   received.length = 0;
   mode = "ok";
   resubmittedAs = undefined;
+  held = undefined;
 });
 afterEach(() => output.restore());
 
@@ -130,7 +170,10 @@ function relayer(
 }
 
 let keyCounter = 0;
-async function withdrawSmall(via: Relayer, options: { requestId?: string; idempotencyKey?: string } = {}) {
+async function withdrawSmall(
+  via: Relayer,
+  options: { requestId?: string; idempotencyKey?: string; sleep?: () => Promise<void> } = {},
+) {
   const metrics = createJobMetrics("withdraw", "test");
   const sent = await sendProtocolTransaction(
     { functionName: "withdrawFunds", args: [seller.sellerId, [zeroAddress], [parseEther("0.01")]] },
@@ -145,6 +188,7 @@ async function withdrawSmall(via: Relayer, options: { requestId?: string; idempo
       metrics,
       pollIntervalMs: 20,
       relayedMineTimeoutMs: 1_000,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     },
   );
   metrics.flush();
@@ -224,10 +268,155 @@ describe("meta-transactions through the relayer", () => {
     expect((await withdrawSmall(limited)).path).toBe("relayer");
   });
 
-  it("a replayed meta-transaction nonce is refused by the protocol and surfaced as a decoded revert", async () => {
-    await withdrawSmall(relayer(), { idempotencyKey: "same-write" });
-    const replay = await withdrawSmall(relayer(), { idempotencyKey: "same-write" }).catch((error: unknown) => error);
+  it("carries the withdraw run's escrow release calls as meta-transactions too (generic struct, allowlisted by the protocol)", async () => {
+    const send = (call: ProtocolTransaction, key: string) =>
+      sendProtocolTransaction(call, {
+        clients,
+        diamond: fixture.diamond,
+        logger: createJobLogger("withdraw"),
+        requestId: "escrow-release",
+        idempotencyKey: key,
+        confirmations: 1,
+        relayer: relayer(),
+        pollIntervalMs: 20,
+        relayedMineTimeoutMs: 1_000,
+      });
+    for (const functionName of ["completeExchangeBatch", "expireDisputeBatch"] as const) {
+      const sent = await send({ functionName, args: [[]] }, `escrow-${functionName}`);
+      expect(sent).toMatchObject({ path: "relayer", receipt: { status: "success" } });
+      const tx = await fixture.publicClient.getTransaction({ hash: sent.txHash });
+      expect(tx.from.toLowerCase()).toBe(relayerAccount.address.toLowerCase());
+    }
+    // Past the allowlist and the signature check, the call itself decides: no such exchange.
+    const refused = await send({ functionName: "expireVoucher", args: [999_999n] }, "escrow-expire").catch(
+      (error: unknown) => error,
+    );
+    expect((refused as ProtocolRevertError).revert.errorName).toBe("NoSuchExchange");
+  });
+
+  it("a replayed meta-transaction is refused by the protocol's nonce and surfaced as a decoded revert", async () => {
+    const first = await withdrawSmall(relayer(), { idempotencyKey: "replayed-write" });
+    // The same signed executeMetaTransaction, submitted again by the assistant.
+    const { input } = await fixture.publicClient.getTransaction({ hash: first.txHash });
+    const replay = await sendCalldata(
+      { functionName: "executeMetaTransaction", data: input },
+      {
+        clients,
+        diamond: fixture.diamond,
+        logger: createJobLogger("withdraw"),
+        requestId: "replay",
+        confirmations: 1,
+      },
+    ).catch((error: unknown) => error);
     expect(replay).toBeInstanceOf(ProtocolRevertError);
     expect((replay as ProtocolRevertError).revert.errorName).toBe("NonceUsedAlready");
+    expect(
+      output.toolCalls().find((call) => call.operation === "simulate.executeMetaTransaction")?.error,
+    ).toMatchObject({ errorName: "NonceUsedAlready" });
   });
+
+  it("a write resumed under the same idempotency key (its run stopped after the relayer took it) completes with the hash that executed it, once", async () => {
+    const first = await withdrawSmall(relayer(), { idempotencyKey: "resumed-write" });
+    const treasury = await fixture.publicClient.getBalance({ address: seller.treasury });
+    received.length = 0;
+    const resumed = await withdrawSmall(relayer(), { idempotencyKey: "resumed-write" });
+    expect(resumed).toMatchObject({ txHash: first.txHash, path: "relayer", gasSpentWei: 0n });
+    expect(await fixture.publicClient.getBalance({ address: seller.treasury })).toBe(treasury);
+    expect(received.filter((entry) => entry.path === "/api/v2/meta-tx/native")).toEqual([]);
+    // The protocol's refusal is in the log, decoded, next to the execution it was traced to.
+    expect(
+      output
+        .toolCalls()
+        .filter((call) => call.operation === "simulate.meta.withdrawFunds" && call.outcome === "failed")[0]?.error,
+    ).toMatchObject({ errorName: "NonceUsedAlready" });
+    expect(
+      output.toolCalls().find((call) => call.operation === "executeMetaTransaction.alreadyExecuted"),
+    ).toMatchObject({ txHash: first.txHash, details: { stage: "resume", foundBy: "event", path: "relayer" } });
+  });
+});
+
+describe("the relayer mines the meta-transaction after the assistant's own submission was sent", () => {
+  let dynalite: Dynalite;
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynalite?.stop();
+  });
+  beforeEach(async () => {
+    await fixture.testClient.setAutomine(false);
+  });
+  afterEach(async () => {
+    await fixture.testClient.setAutomine(true);
+    await fixture.testClient.mine({ blocks: 1 });
+  });
+
+  /** A block per poll; once the assistant's own transaction is pending, the relayer's goes into the same block, first. */
+  const sleep = async () => {
+    const [pending, latest] = await Promise.all(
+      (["pending", "latest"] as const).map((blockTag) =>
+        fixture.publicClient.getTransactionCount({ address: clients.account.address, blockTag }),
+      ),
+    );
+    if (held && (pending ?? 0) > (latest ?? 0)) {
+      await fixture.publicClient.sendRawTransaction({ serializedTransaction: held });
+      held = undefined;
+    }
+    await fixture.testClient.mine({ blocks: 1 });
+  };
+
+  it.each([
+    ["late", "relayer-hash"],
+    ["silent", "event"],
+  ] as const)(
+    "relayer %s: completed with the relayer's hash (found by %s), the idempotency record keeps it, the log holds both hashes",
+    async (fault, foundBy) => {
+      mode = fault;
+      const table = `late-${fault}`;
+      await dynalite.createTable(table);
+      const logger = createJobLogger("withdraw");
+      const idempotent = createIdempotentRunner({
+        tableName: table,
+        client: dynalite.newClient(),
+        logger,
+        keyPrefix: "withdraw.test",
+      });
+      const treasuryBefore = await fixture.publicClient.getBalance({ address: seller.treasury });
+      const key = { sellerId: seller.sellerId.toString(), window: fault };
+      const write = async () => {
+        const sent = await withdrawSmall(relayer({ timeoutMs: 300 }), { idempotencyKey: `late-${fault}`, sleep });
+        return { txHash: sent.txHash, path: sent.path, fallbackReason: sent.fallbackReason ?? "none" };
+      };
+
+      const first = await idempotent("withdraw", key, write);
+
+      expect(first.status).toBe("executed");
+      if (first.status === "in-progress") return;
+      expect(first.result).toMatchObject({ path: "relayer", fallbackReason: "timeout" });
+      const executing = await fixture.publicClient.getTransaction({ hash: first.result.txHash as Hex });
+      expect(executing.from.toLowerCase()).toBe(relayerAccount.address.toLowerCase());
+      const record = output.toolCalls().find((call) => call.operation === "executeMetaTransaction.alreadyExecuted");
+      expect(record).toMatchObject({
+        tool: "relayer",
+        outcome: "ok",
+        txHash: first.result.txHash,
+        details: { path: "relayer", foundBy, executedBy: relayerAccount.address },
+      });
+      // The assistant's own executeMetaTransaction was mined too, and reverted on the used nonce.
+      const revertedHash = (record?.details as { revertedHash?: Hex }).revertedHash as Hex;
+      const reverted = await fixture.publicClient.getTransactionReceipt({ hash: revertedHash });
+      expect(reverted.status).toBe("reverted");
+      expect(reverted.from.toLowerCase()).toBe(clients.account.address.toLowerCase());
+      expect(
+        output.toolCalls().some((call) => call.operation === "eth_sendRawTransaction" && call.txHash === revertedHash),
+      ).toBe(true);
+      // Executed once: the treasury got the amount once.
+      expect((await fixture.publicClient.getBalance({ address: seller.treasury })) - treasuryBefore).toBe(
+        parseEther("0.01"),
+      );
+      // The record completed with the executing hash: the next run gets it back and sends nothing.
+      const again = await idempotent("withdraw", key, () => Promise.reject(new Error("must not run again")));
+      expect(again).toEqual({ status: "replayed", result: first.result });
+    },
+  );
 });

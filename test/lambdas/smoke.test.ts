@@ -53,7 +53,7 @@ async function deps(offerId: bigint, overrides: Partial<SmokeDeps> = {}): Promis
   await dynalite.createTable(table);
   const logger = createJobLogger("smoke");
   return {
-    config: { diamond: fixture.diamond, offerId, confirmations: 2, buyerPercent: 4000n },
+    config: { diamond: fixture.diamond, offerId, exchangeToken: "native", confirmations: 2, buyerPercent: 4000n },
     clients,
     subgraph: { url: subgraph.url, logger },
     logger,
@@ -82,7 +82,9 @@ describe("smoke job", () => {
     kms.resetCounters();
     const outcome = await runJob(
       smokeJob,
-      await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 4000n } }),
+      await deps(offerId, {
+        config: { diamond: fixture.diamond, offerId, exchangeToken: "native", confirmations: 1, buyerPercent: 4000n },
+      }),
     );
 
     expect(outcome.status).toBe("succeeded");
@@ -162,7 +164,9 @@ describe("smoke job", () => {
     const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01"), quantity: 1n });
     const outcome = await runJob(
       smokeJob,
-      await deps(offerId, { config: { diamond: fixture.diamond, offerId, confirmations: 1, buyerPercent: 10_000n } }),
+      await deps(offerId, {
+        config: { diamond: fixture.diamond, offerId, exchangeToken: "native", confirmations: 1, buyerPercent: 10_000n },
+      }),
     );
     // Exchange A takes the only item; B's commit reverts with OfferSoldOut.
     expect(outcome.steps.find((step) => step.exchange === "B" && step.step === "commit")).toMatchObject({

@@ -117,7 +117,6 @@ describe("transaction lifecycle on anvil (automine off)", () => {
     bumpPercent: 10,
     maxFeePerGasWei: parseGwei("1000"),
     leaseSeconds: 60,
-    pendingAlarmMinutes: 10,
   };
 
   beforeAll(async () => {
@@ -219,8 +218,10 @@ describe("transaction lifecycle on anvil (automine off)", () => {
   it("a run killed after sending is finished by the next: one transaction on chain, the same hash", async () => {
     const store = await freshStore();
     const before = await nonceOf();
+    const sentAt = Date.now();
     const killed = await sendManaged(
       managed(store, {
+        now: () => sentAt,
         afterBroadcast: () => {
           throw new Error("killed");
         },
@@ -229,7 +230,11 @@ describe("transaction lifecycle on anvil (automine off)", () => {
     expect((killed as Error).message).toBe("killed");
     const left = await store.readPending(clients.account.address);
     expect(left?.idempotencyKey).toBe("write-1");
-    const mined = await sendManaged(managed(store));
+    // The next run starts 12.5 minutes later and reports the pending age the alarm compares.
+    const metrics = createJobMetrics("withdraw", "test");
+    const mined = await sendManaged(managed(store, { metrics, now: () => sentAt + 750_000 }));
+    metrics.flush();
+    expect(output.metricValues("TxPendingMinutes")).toEqual([12.5]);
     expect(mined).toBe(left?.hashes[0]);
     expect(output.toolCalls().find((call) => call.operation === "lifecycle.resume")).toMatchObject({
       txHash: left?.hashes[0],

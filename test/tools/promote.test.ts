@@ -133,7 +133,7 @@ describe("a correct production stack for another seller id and smoke offer", () 
   it("passes without --ack: each difference is expected for its reason, and the commands are printed", async () => {
     const values = productionValues();
     (values["boson-kit:seller"] as Record<string, unknown>).id = "12";
-    values["boson-kit:smoke"] = { offerId: "202" };
+    values["boson-kit:smoke"] = { offerId: "202", exchangeToken: "native" };
     values["boson-kit:rpcPrimaryUrl"] = { secure: "v1:AAAA" };
     values["boson-kit:rpcFallbackUrl"] = { secure: "v1:BBBB" };
     const smokeRecord = passingSmokeRecord("staging", plannedRelease(staging.evaluation.outputs));

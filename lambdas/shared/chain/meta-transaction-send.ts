@@ -22,7 +22,8 @@ import {
 } from "./meta-transaction";
 import type { PausedRegions } from "./paused-regions";
 import { RelayerError, type FallbackReason, type Relayer } from "./relayer";
-import { asProtocolRevert } from "./revert";
+import { findMetaTransactionExecution, resumeLookbackBlocks } from "./meta-transaction-execution";
+import { asProtocolRevert, ProtocolRevertError } from "./revert";
 import {
   followToFinality,
   sendCalldata,
@@ -68,27 +69,52 @@ export async function sendMetaTransaction(
   const data = executeMetaTransactionData(signed);
   const executed = { functionName: call.functionName, data };
 
-  if (options.unsimulatedGas === undefined) {
-    await withToolCall(
-      logger,
-      { tool: "rpc", operation: `simulate.meta.${call.functionName}`, ...context },
-      async () => {
-        try {
-          await clients.publicClient.call({ account: clients.account.address, to: diamond, data });
-        } catch (error) {
-          throw asProtocolRevert(call.functionName, error);
-        }
-      },
-    );
+  // The head before anything is submitted: where to look for the execution if the assistant's own submission loses the race.
+  const [startBlock, refused] = await Promise.all([
+    clients.publicClient.getBlockNumber({ cacheTime: 0 }),
+    options.unsimulatedGas === undefined
+      ? withToolCall(logger, { tool: "rpc", operation: `simulate.meta.${call.functionName}`, ...context }, async () => {
+          try {
+            await clients.publicClient.call({ account: clients.account.address, to: diamond, data });
+          } catch (error) {
+            throw asProtocolRevert(call.functionName, error);
+          }
+        }).then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      : undefined,
+  ]);
+  if (refused !== undefined) {
+    // The nonce comes from the idempotency key: a used one means a run that was stopped already got this write executed.
+    const resumed =
+      refused instanceof ProtocolRevertError && refused.revert.errorName === "NonceUsedAlready"
+        ? await executedElsewhere(
+            signed,
+            executed,
+            refused,
+            {
+              stage: "resume",
+              relayerHashes: [],
+              fromBlock: startBlock > resumeLookbackBlocks ? startBlock - resumeLookbackBlocks : 0n,
+            },
+            options,
+          )
+        : undefined;
+    if (resumed) return resumed;
+    throw refused;
   }
 
   const relayed = await relay(signed, options);
+  const relayerHashes: Hex[] = [];
   if ("txHash" in relayed) {
-    const mined = await followRelayed(relayed.txHash, options);
+    relayerHashes.push(relayed.txHash);
+    const mined = await followRelayed(relayerHashes, options);
     if (mined) {
       const sent = await followToFinality(executed, mined, options);
       options.metrics?.add(metricNames.metaTxRelayed, 1);
-      return { ...sent, path: "relayer" };
+      // The relayer paid for it.
+      return { ...sent, path: "relayer", gasSpentWei: 0n };
     }
     relayed.reason = "timeout";
     logToolCall(logger, {
@@ -102,11 +128,89 @@ export async function sendMetaTransaction(
     });
   }
   options.metrics?.add(metricNames.metaTxFallback, 1);
-  return sendCalldata(
-    executed,
-    withoutUnsimulatedGas(options),
-    relayed.reason ? { fallbackReason: relayed.reason } : {},
+  try {
+    return await sendCalldata(
+      executed,
+      withoutUnsimulatedGas(options),
+      relayed.reason ? { fallbackReason: relayed.reason } : {},
+    );
+  } catch (error) {
+    // The relayer may still have mined the same meta-transaction (late, or after not answering): then the write is done.
+    if (!(error instanceof ProtocolRevertError)) throw error;
+    const done = await executedElsewhere(
+      signed,
+      executed,
+      error,
+      { stage: "fallback", relayerHashes, fromBlock: startBlock > 0n ? startBlock - 1n : 0n },
+      options,
+    );
+    if (!done) throw error;
+    return { ...done, ...(relayed.reason ? { fallbackReason: relayed.reason } : {}) };
+  }
+}
+
+/**
+ * The assistant's submission reverted: if the protocol's nonce says the same
+ * signed meta-transaction already executed, follow the transaction that
+ * executed it to finality and return it, recording both hashes. Undefined
+ * when it did not execute (the revert stands).
+ */
+async function executedElsewhere(
+  signed: SignedMetaTransaction,
+  executed: { functionName: string; data: Hex },
+  revert: ProtocolRevertError,
+  search: { stage: "fallback" | "resume"; relayerHashes: readonly Hex[]; fromBlock: bigint },
+  options: MetaSendOptions,
+): Promise<Omit<SentTransaction, "fallbackReason"> | undefined> {
+  const { clients, diamond, logger, requestId, exchangeId } = options;
+  const execution = await withToolCall(
+    logger,
+    { tool: "rpc", operation: "metaTransaction.findExecution", requestId, ...(exchangeId ? { exchangeId } : {}) },
+    () =>
+      findMetaTransactionExecution(clients, {
+        diamond,
+        signed,
+        relayerHashes: search.relayerHashes,
+        fromBlock: search.fromBlock,
+      }),
+    (found) => ({
+      ...(found ? { txHash: found.txHash } : {}),
+      details: { nonce: signed.nonce.toString(), found: found?.foundBy ?? "none" },
+    }),
   );
+  if (!execution) return undefined;
+  const sent = await followToFinality(executed, execution.txHash, options);
+  const byAssistant = execution.sender.toLowerCase() === clients.account.address.toLowerCase();
+  // What the assistant paid: its own submission, mined and reverted on the used nonce, if it got that far.
+  const revertedHash = revert.revert.txHash;
+  const reverted = revertedHash
+    ? await clients.publicClient.getTransactionReceipt({ hash: revertedHash }).catch(() => undefined)
+    : undefined;
+  const assistantGas = reverted ? reverted.gasUsed * reverted.effectiveGasPrice : 0n;
+  logToolCall(logger, {
+    tool: "relayer",
+    operation: "executeMetaTransaction.alreadyExecuted",
+    requestId,
+    ...(exchangeId ? { exchangeId } : {}),
+    txHash: execution.txHash,
+    durationMs: 0,
+    outcome: "ok",
+    details: {
+      path: byAssistant ? "direct" : "relayer",
+      stage: search.stage,
+      nonce: signed.nonce.toString(),
+      executedBy: execution.sender,
+      foundBy: execution.foundBy,
+      ...(revertedHash ? { revertedHash } : {}),
+      directRevert: revert.revert.errorName,
+      relayerHashes: search.relayerHashes,
+    },
+  });
+  return {
+    ...sent,
+    path: byAssistant ? "direct" : "relayer",
+    gasSpentWei: (byAssistant ? sent.gasSpentWei : 0n) + (revertedHash !== execution.txHash ? assistantGas : 0n),
+  };
 }
 
 /** The fallback simulates again: the relayer's gas figure does not bind a direct send. */
@@ -168,14 +272,14 @@ async function relay(signed: SignedMetaTransaction, options: MetaSendOptions): P
 
 /**
  * Waits (within the relayer timeout times the polls allowed) for a receipt of
- * the relayed transaction or of any hash the relayer resubmitted it as; every
- * new hash is a tool-call record. Undefined when none mined in time.
+ * the relayed transaction or of any hash the relayer resubmitted it as (each
+ * added to `hashes`, and a tool-call record). Undefined when none mined in time.
  */
-async function followRelayed(first: Hex, options: MetaSendOptions): Promise<Hex | undefined> {
+async function followRelayed(hashes: Hex[], options: MetaSendOptions): Promise<Hex | undefined> {
   const { relayer, logger, requestId, exchangeId, clients } = options;
   const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
   const sleep = options.sleep ?? realSleep;
-  const hashes: Hex[] = [first];
+  const first = hashes[0] as Hex;
   const deadline = Date.now() + (options.relayedMineTimeoutMs ?? 120_000);
   for (;;) {
     for (const hash of hashes) {

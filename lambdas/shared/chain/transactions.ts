@@ -80,12 +80,13 @@ export async function sendProtocolTransaction(
 }
 
 /**
- * The assistant's own transaction to the diamond with `data`: simulation,
- * KMS-signed, sent over RPC, followed to finality; a revert (simulated or
- * mined) is decoded. `functionName` names the call in records and errors.
+ * The assistant's own transaction to the diamond (or to `call.to`, such as an
+ * ERC-20) with `data`: simulation, KMS-signed, sent over RPC, followed to
+ * finality; a revert (simulated or mined) is decoded. `functionName` names
+ * the call in records and errors.
  */
 export async function sendCalldata(
-  call: { functionName: string; data: Hex; value?: bigint },
+  call: { functionName: string; data: Hex; value?: bigint; to?: Address },
   options: SendOptions,
   submission: { fallbackReason?: string } = {},
 ): Promise<SentTransaction> {
@@ -94,11 +95,12 @@ export async function sendCalldata(
   const context = { requestId, ...(exchangeId ? { exchangeId } : {}) };
   const operation = call.functionName;
   const { data } = call;
+  const to = call.to ?? diamond;
 
   if (options.unsimulatedGas === undefined) {
     await withToolCall(logger, { tool: "rpc", operation: `simulate.${operation}`, ...context }, async () => {
       try {
-        await publicClient.call({ account: account.address, to: diamond, data, value: call.value });
+        await publicClient.call({ account: account.address, to, data, value: call.value });
       } catch (error) {
         throw asProtocolRevert(call.functionName, error);
       }
@@ -112,7 +114,7 @@ export async function sendCalldata(
       logger,
       requestId,
       request: {
-        to: diamond,
+        to,
         data,
         ...(call.value !== undefined ? { value: call.value } : {}),
         ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}),
@@ -123,11 +125,7 @@ export async function sendCalldata(
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     });
-    const sent = await followToFinality(
-      { functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) },
-      hash,
-      options,
-    );
+    const sent = await followToFinality({ ...call, to }, hash, options);
     return {
       ...sent,
       path: "direct",
@@ -143,7 +141,7 @@ export async function sendCalldata(
         return await walletClient.prepareTransactionRequest({
           account,
           chain,
-          to: diamond,
+          to,
           data,
           value: call.value,
           ...(options.unsimulatedGas !== undefined ? { gas: options.unsimulatedGas } : {}),
@@ -166,11 +164,7 @@ export async function sendCalldata(
       details: { path: "direct", ...(submission.fallbackReason ? { fallbackReason: submission.fallbackReason } : {}) },
     }),
   );
-  const sent = await followToFinality(
-    { functionName: call.functionName, data, ...(call.value !== undefined ? { value: call.value } : {}) },
-    hash,
-    options,
-  );
+  const sent = await followToFinality({ ...call, to }, hash, options);
   return {
     ...sent,
     path: "direct",
@@ -178,9 +172,9 @@ export async function sendCalldata(
   };
 }
 
-/** Waits until `hash` is final and decodes a mined revert of `call` (sent by the assistant to the diamond). */
+/** Waits until `hash` is final and decodes a mined revert of `call` (sent to the diamond unless `call.to` says otherwise). */
 export async function followToFinality(
-  call: { functionName: string; data: Hex; value?: bigint },
+  call: { functionName: string; data: Hex; value?: bigint; to?: Address },
   hash: Hex,
   options: SendOptions,
 ): Promise<Omit<SentTransaction, "path">> {
@@ -204,7 +198,7 @@ export async function followToFinality(
       functionName: call.functionName,
       txHash: hash,
       from: receipt.from,
-      to: diamond,
+      to: call.to ?? diamond,
       data: call.data,
       ...(call.value !== undefined ? { value: call.value } : {}),
       blockNumber: receipt.blockNumber,

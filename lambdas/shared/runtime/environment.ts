@@ -86,6 +86,7 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.disputeAlertLeadHours]: z.optional(json(z.array(z.number().check(z.positive())))),
   [environmentVariables.smokeOfferId]: z.optional(z.string().check(z.regex(/^[1-9][0-9]*$/))),
   [environmentVariables.smokeBuyerPercent]: z.optional(wholeNumber.check(z.minimum(0), z.maximum(10_000))),
+  [environmentVariables.smokeExchangeToken]: z.optional(z.union([z.literal("free"), z.literal("native"), address])),
   [environmentVariables.release]: z.optional(json(releaseSchema)),
   [environmentVariables.releaseRecordsTable]: z.optional(nonEmpty),
 });

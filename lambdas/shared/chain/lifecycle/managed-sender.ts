@@ -32,8 +32,6 @@ export type LifecyclePolicy = {
   bumpPercent: number;
   maxFeePerGasWei: bigint;
   leaseSeconds: number;
-  /** A transaction pending longer than this emits the pending-minutes metric (its alarm pages). */
-  pendingAlarmMinutes: number;
 };
 
 export type ManagedSend = {
@@ -248,9 +246,8 @@ async function watch(send: ManagedSend, initial: PendingTransaction, resumed: bo
       outcome: "ok",
       details: { nonce: pending.nonce, hashes: pending.hashes, purpose: pending.purpose },
     });
-  const pendingMinutes = (now() - pending.firstSeenAt) / 60_000;
-  if (pendingMinutes >= policy.pendingAlarmMinutes)
-    send.metrics?.add(metricNames.txPendingMinutes, Math.round(pendingMinutes));
+  // The age of what this run watches; the alarm compares it with transactions.pendingAlarmMinutes.
+  send.metrics?.add(metricNames.txPendingMinutes, Math.round((now() - pending.firstSeenAt) / 600) / 100);
   for (;;) {
     const mined = await receiptOf(send, pending.hashes);
     if (mined) {
@@ -280,7 +277,10 @@ async function watch(send: ManagedSend, initial: PendingTransaction, resumed: bo
       await store.clearPending(sender);
       throw new NonceTakenError(pending.nonce);
     }
-    if (now() >= deadline) throw new StillPendingError(latest);
+    if (now() >= deadline) {
+      send.metrics?.add(metricNames.txPendingMinutes, Math.round((now() - pending.firstSeenAt) / 600) / 100);
+      throw new StillPendingError(latest);
+    }
     const block = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
     const stuck =
       block - BigInt(pending.lastSentBlock) >= BigInt(policy.stuckAfterBlocks) ||

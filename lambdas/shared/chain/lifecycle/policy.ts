@@ -1,4 +1,5 @@
 import { parseGwei } from "viem";
+import { transactionDefaults } from "../../../contract/transactions";
 import type { LifecyclePolicy } from "./managed-sender";
 
 /** The stack's `transactions` settings as the TX_LIFECYCLE variable carries them (gwei as a decimal string). */
@@ -8,21 +9,17 @@ export type LifecycleSettings = {
   bumpPercent?: number | undefined;
   maxFeePerGasGwei?: string | undefined;
   leaseSeconds?: number | undefined;
+  /** The alarm's threshold (infra/definitions/alarms.ts): the job reports the pending age, the alarm compares it. */
   pendingAlarmMinutes?: number | undefined;
 };
 
-/**
- * Defaults: stuck after 3 blocks or 60 s; +15% per replacement (above the
- * node's 10%); a 500 gwei cap; a lease as long as the longest Lambda run
- * (15 minutes), so a killed run's lease expires before the next schedule.
- */
+/** The job's side of the settings, each defaulting as lambdas/contract/transactions.ts says. */
 export function lifecyclePolicy(settings: LifecycleSettings = {}): LifecyclePolicy {
   return {
-    stuckAfterBlocks: settings.stuckAfterBlocks ?? 3,
-    stuckAfterSeconds: settings.stuckAfterSeconds ?? 60,
-    bumpPercent: settings.bumpPercent ?? 15,
-    maxFeePerGasWei: parseGwei(settings.maxFeePerGasGwei ?? "500"),
-    leaseSeconds: settings.leaseSeconds ?? 900,
-    pendingAlarmMinutes: settings.pendingAlarmMinutes ?? 10,
+    stuckAfterBlocks: settings.stuckAfterBlocks ?? transactionDefaults.stuckAfterBlocks,
+    stuckAfterSeconds: settings.stuckAfterSeconds ?? transactionDefaults.stuckAfterSeconds,
+    bumpPercent: settings.bumpPercent ?? transactionDefaults.bumpPercent,
+    maxFeePerGasWei: parseGwei(settings.maxFeePerGasGwei ?? transactionDefaults.maxFeePerGasGwei),
+    leaseSeconds: settings.leaseSeconds ?? transactionDefaults.leaseSeconds,
   };
 }
