@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { build, type BuildOptions, version as esbuildVersion } from "esbuild";
 import { buildTimeData } from "./build-time-data";
+import { leaveOutModules } from "./left-out-modules";
 
 /**
  * Bundles a job's handler with esbuild while the program is evaluated, so
@@ -151,7 +152,7 @@ export function entryBuildOptions(
     external: sdk === "runtime" ? ["@aws-sdk/*"] : [],
     // Prefer ES modules so esbuild can drop what a job does not import (viem is large).
     mainFields: ["module", "main"],
-    plugins: [buildTimeData],
+    plugins: [buildTimeData, leaveOutModules],
     logLevel: "silent",
   };
 }
