@@ -54,7 +54,24 @@ export function replaySubject(options: { exchange?: string | undefined; trace?: 
   throw new ReplayInputError("give --exchange <id> or --trace <id>");
 }
 
-/** The time window a replay reads: both queries filter on the tables' partition column (`timestamp`), so a replay never scans the whole table. */
+/**
+ * The time window a replay reads: both queries filter on `timestamp`, so a
+ * replay reads only the partitions in the window, never the whole table.
+ *
+ * BigQuery: the kit's sink sets `bigqueryOptions.usePartitionedTables`
+ * (infra/resource-groups/gcp-log-storage.ts). Google's reference for the
+ * sink's BigQueryOptions (the google.logging.v2.BigQueryOptions message,
+ * https://cloud.google.com/php/docs/reference/cloud-logging/latest/V2.BigQueryOptions):
+ * without it "Cloud Logging creates dated tables based on the log entries'
+ * timestamps, e.g. syslog_20170523" (date-sharded tables: one table per day,
+ * no partitions and no `_PARTITIONTIME`; the single table queried here would
+ * not exist); with it "the date suffix is no longer present", and
+ * `usesTimestampColumnPartitioning`: "All new sinks will have this field set
+ * true and will use timestamp column based partitioning" — the partition
+ * column is the entry's `timestamp`. `_PARTITIONTIME` belongs to "legacy
+ * ingestion-time partitioning", which only sinks created before that use,
+ * never the kit's.
+ */
 export type ReplayWindow = { readonly since: Date; readonly until: Date };
 
 export const defaultWindowDays = 7;
