@@ -21,6 +21,8 @@ export interface ReplayQueries {
   /** Run in BigQuery on the sink's dataset (what `--run` runs). */
   readonly bigQuery: string;
   readonly gcpProject: string;
+  /** What and when, e.g. `exchange 7, stack staging, 2026-05-01T00:00:00.000Z to 2026-05-08T00:00:00.000Z`. */
+  readonly scope: string;
 }
 
 /** Boson exchange ids are uint256, written in decimal. */
@@ -111,7 +113,8 @@ export function replayQueries(
   const names = logPipelineNames(config.stack, config.gcp);
   const logName = `projects/${project}/logs/${names.logId}`;
   const trace = subject.kind === "trace" ? `projects/${project}/traces/${subject.traceId}` : undefined;
-  const title = `${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, ${window.since.toISOString()} to ${window.until.toISOString()}, in order`;
+  const scope = `${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, ${window.since.toISOString()} to ${window.until.toISOString()}`;
+  const title = `${scope}, in order`;
   const inWindow = `timestamp >= TIMESTAMP('${window.since.toISOString()}') AND timestamp < TIMESTAMP('${window.until.toISOString()}')`;
 
   // Log Analytics: labels and json_payload are JSON, keys as the shipper wrote them.
@@ -162,5 +165,5 @@ export function replayQueries(
     "ORDER BY timestamp, insertId",
   ].join("\n");
 
-  return { subject, logAnalytics, bigQuery, gcpProject: project };
+  return { subject, logAnalytics, bigQuery, gcpProject: project, scope };
 }
