@@ -190,6 +190,13 @@ export function bundleJob(job: string): Promise<JobBundle> {
   return pending;
 }
 
+/**
+ * NODE_OPTIONS of every function: stack traces in the logs point into the
+ * TypeScript sources through the packaged source map. Node reads the map when
+ * it loads the bundle, which bench/cold-start.ts counts as part of the cold start.
+ */
+export const lambdaNodeOptions = "--enable-source-maps";
+
 /** The Lambda deployment package: `index.js` (handler `index.handler`) and its source map. */
 export function jobArchive(job: string): Promise<pulumi.asset.AssetArchive> {
   return bundleJob(job).then(
