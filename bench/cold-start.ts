@@ -20,8 +20,7 @@
  * and infra/build/, with this checkout's node_modules) and measures them in
  * the same run, rows suffixed `@<ref>`: before and after, side by side.
  *
- * Recorded (2 cores shared with other work, node v20.20.2, 11 runs):
- * see bench/README.md.
+ * The recorded table, and what is left over the floor and why: bench/README.md.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
