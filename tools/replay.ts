@@ -5,16 +5,20 @@
  * order, within a time window (`--since` / `--until`, default the last 7
  * days) that both queries filter on the tables' partition column. With `--run` it runs the BigQuery query, if Google credentials exist
  * on this machine; without them it says what is missing and exits non-zero.
+ * Exit codes: 0 the rows were printed (possibly none), 1 the replay failed,
+ * 2 no credentials for --run, 3 nothing exported to BigQuery yet (the sink's
+ * table, or its tool-call columns, do not exist until the first tool-call
+ * record is exported), 64 bad arguments.
  * Nothing touches the network unless `--run` is given and credentials exist.
  */
 import { parseArgs } from "node:util";
 import { ConfigError, parseKitConfig } from "../infra/config";
 import { readStackFile } from "../infra/offline/stack-file";
 import { replayQueries, replaySubject, replayWindow, ReplayInputError } from "./replay/queries";
-import { findCredentials, renderRows, runBigQuery, type QueryRunner } from "./replay/run";
+import { findCredentials, NothingExportedError, renderRows, runBigQuery, type QueryRunner } from "./replay/run";
 
 export const usage =
-  "usage: npm run replay -- --stack <name> (--exchange <id> | --trace <x-ray trace id>) [--since <ISO date>] [--until <ISO date>] [--run]  (default window: the last 7 days)";
+  "usage: npm run replay -- --stack <name> (--exchange <id> | --trace <x-ray trace id>) [--since <ISO date>] [--until <ISO date>] [--run]  (default window: the last 7 days; exit 3: nothing exported to BigQuery yet)";
 
 export interface ReplayIo {
   readonly env: NodeJS.ProcessEnv;
@@ -77,7 +81,17 @@ export async function replay(argv: readonly string[], io: ReplayIo): Promise<num
       return 2;
     }
     io.out(`\nrunning the BigQuery query in ${queries.gcpProject} with ${credentials.source}...`);
-    const result = await (io.runQuery ?? runBigQuery)(queries.gcpProject, queries.bigQuery);
+    let result;
+    try {
+      result = await (io.runQuery ?? runBigQuery)(queries.gcpProject, queries.bigQuery);
+    } catch (error) {
+      if (!(error instanceof NothingExportedError)) throw error;
+      io.out(`no tool-call records exported yet for ${queries.scope}`);
+      io.err(
+        `BigQuery: ${error.message}. The sink creates the table and its columns with the first tool-call record it exports: check that the shipper has shipped (its log group, its DLQ) and that the sink's filter matches.`,
+      );
+      return 3;
+    }
     io.out(renderRows(result));
     io.out(`${result.rows.length} row${result.rows.length === 1 ? "" : "s"}`);
     return 0;

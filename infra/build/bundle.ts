@@ -3,6 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { build, type BuildOptions, version as esbuildVersion } from "esbuild";
+import { buildTimeData } from "./build-time-data";
+import { leaveOutModules } from "./left-out-modules";
 
 /**
  * Bundles a job's handler with esbuild while the program is evaluated, so
@@ -51,14 +53,19 @@ export function lockfileSha256(): string {
 
 /**
  * What a bundle depends on: all of lambdas/ (a job imports shared code), the
- * locked dependency versions and the bundler. Coarse on purpose: hashing a
+ * locked dependency versions and the bundler with its options (infra/build/). Coarse on purpose: hashing a
  * few hundred kilobytes is cheap, and a missed dependency would ship stale code.
  * Read once per process, shared by every job's key.
  */
 function sourcesHash(): string {
   if (sourcesDigest === undefined) {
     const hash = createHash("sha256").update(`esbuild ${esbuildVersion}\0`);
-    for (const file of [...filesUnder(join(projectRoot, "lambdas")), join(projectRoot, "package-lock.json")]) {
+    const inputs = [
+      ...filesUnder(join(projectRoot, "lambdas")),
+      ...filesUnder(join(projectRoot, "infra", "build")),
+      join(projectRoot, "package-lock.json"),
+    ];
+    for (const file of inputs) {
       hash.update(relative(projectRoot, file)).update("\0").update(readFileSync(file)).update("\0");
     }
     sourcesDigest = hash.digest("hex");
@@ -145,6 +152,7 @@ export function entryBuildOptions(
     external: sdk === "runtime" ? ["@aws-sdk/*"] : [],
     // Prefer ES modules so esbuild can drop what a job does not import (viem is large).
     mainFields: ["module", "main"],
+    plugins: [buildTimeData, leaveOutModules],
     logLevel: "silent",
   };
 }
@@ -181,6 +189,13 @@ export function bundleJob(job: string): Promise<JobBundle> {
   }
   return pending;
 }
+
+/**
+ * NODE_OPTIONS of every function: stack traces in the logs point into the
+ * TypeScript sources through the packaged source map. Node reads the map when
+ * it loads the bundle, which bench/cold-start.ts counts as part of the cold start.
+ */
+export const lambdaNodeOptions = "--enable-source-maps";
 
 /** The Lambda deployment package: `index.js` (handler `index.handler`) and its source map. */
 export function jobArchive(job: string): Promise<pulumi.asset.AssetArchive> {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleJob, jobArchive, lockfileSha256 } from "../build/bundle";
+import { bundleJob, jobArchive, lambdaNodeOptions, lockfileSha256 } from "../build/bundle";
 import { releaseTagKey, type ReleaseIdentity } from "../../lambdas/contract/release";
 import { releaseDigest } from "../definitions/release-identity";
 import { policyJson, type PolicyStatement } from "../definitions/policy-document";
@@ -166,7 +166,7 @@ export class JobFunction extends pulumi.ComponentResource {
         ...(args.reservedConcurrentExecutions === undefined
           ? {}
           : { reservedConcurrentExecutions: args.reservedConcurrentExecutions }),
-        environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
+        environment: { variables: { ...args.environment, NODE_OPTIONS: lambdaNodeOptions } },
         tracingConfig: { mode: "Active" },
         deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
         // Text: the functions write their own JSON (Powertools), and EMF metric lines must reach CloudWatch unwrapped.

@@ -1,4 +1,6 @@
-import { Entry, Logging, type LoggingOptions } from "@google-cloud/logging";
+import { Entry } from "@google-cloud/logging/build/src/entry";
+import { version as loggingLibraryVersion } from "@google-cloud/logging/package.json";
+import { LoggingServiceV2Client } from "@google-cloud/logging-api";
 import type { ShippableEntry } from "./entries";
 import type { EntryWriter } from "./ship";
 
@@ -9,6 +11,14 @@ import type { EntryWriter } from "./ship";
  * AWS role. Partial success is off, so a request writes all its entries or
  * none, and the library's own retries and bundling are off: the shipper
  * retries, splits and orders batches itself (ship.ts).
+ *
+ * Of the library it takes the two parts it uses: `Entry` (a record as a
+ * LogEntry) and the `LoggingServiceV2Client` that its `Logging` class builds
+ * (from @google-cloud/logging-api, the library's own dependency), built here
+ * with the options `Logging` gives it. The package index would also load, at
+ * every cold start, what the shipper never calls: a second google-gax major
+ * with its auth library, @google-cloud/common, sinks, LogSync, and the static
+ * protobuf classes of the whole API (bench/cold-start.ts has the figures).
  */
 
 /** Where entries go: one log in one project, on a `generic_task` resource per job and log stream. */
@@ -34,7 +44,7 @@ export interface WriteScope {
 }
 
 /** The slice of the generated LoggingServiceV2 client the shipper calls. */
-interface LoggingServiceV2 {
+export interface LoggingServiceV2 {
   writeLogEntries(
     request: Record<string, unknown>,
     options: Record<string, unknown>,
@@ -44,7 +54,7 @@ interface LoggingServiceV2 {
 /** Options for how the client reaches Cloud Logging; the Lambda passes only `credentials`. */
 export interface CloudLoggingClientOptions {
   /** The WIF credential configuration (external_account JSON). */
-  readonly credentials?: LoggingOptions["credentials"];
+  readonly credentials?: ClientOptions["credentials"];
   /**
    * An AuthClient in place of `credentials` (tests: a fixed bearer token).
    * Typed structurally: the logging packages each nest their own
@@ -57,13 +67,21 @@ export interface CloudLoggingClientOptions {
   readonly protocol?: "https" | "http";
 }
 
-export function createLogging(projectId: string, options: CloudLoggingClientOptions): Logging {
-  return new Logging({
+type ClientOptions = NonNullable<ConstructorParameters<typeof LoggingServiceV2Client>[0]>;
+
+/** The client `new Logging({ projectId, fallback: true, ...options }).loggingService` would be. */
+export function createLogging(projectId: string, options: CloudLoggingClientOptions): LoggingServiceV2 {
+  const client: unknown = new LoggingServiceV2Client({
+    // What Logging adds: its name and version in the x-goog-api-client header, and the API's scopes.
+    libName: "gccl",
+    libVersion: loggingLibraryVersion,
+    scopes: LoggingServiceV2Client.scopes,
     projectId,
     fallback: true,
     ...options,
-    // Through unknown: the structural authClient is not the nested google-auth-library class (see above).
-  } as unknown as LoggingOptions);
+  } as ClientOptions);
+  // The generated client's overloads, narrowed to the one call the shipper makes.
+  return client as LoggingServiceV2;
 }
 
 export function monitoredResource(target: LogTarget, scope: WriteScope): MonitoredResource {
@@ -81,13 +99,11 @@ export function monitoredResource(target: LogTarget, scope: WriteScope): Monitor
 
 /** A writer for one log stream's entries (one subscription payload). */
 export function cloudLoggingWriter(
-  logging: Logging,
+  service: LoggingServiceV2,
   target: LogTarget,
   scope: WriteScope,
   timeoutMs = 20_000,
 ): EntryWriter {
-  // The package types `loggingService` as the client class, but it holds the instance.
-  const service = logging.loggingService as unknown as LoggingServiceV2;
   const logName = `projects/${target.projectId}/logs/${encodeURIComponent(target.logName)}`;
   const resource = monitoredResource(target, scope);
   return {

@@ -1,6 +1,6 @@
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { environmentVariables } from "../contract";
 import { createJobLogger } from "../shared/runtime/logger";
 import type { RetryPolicy } from "../shared/runtime/retry";
@@ -18,30 +18,46 @@ import { defaultShipRetryPolicy, shipEntries, type BatchLimits, type EntryWriter
  * shipper's DLQ, so no record is dropped silently.
  */
 
+const nonEmpty = z.string().check(z.minLength(1));
+
+// zod/mini rather than zod, as for the jobs: the same checks, ~420 KiB less bundle to load at cold start.
 const externalAccountSchema = z.looseObject({
   type: z.literal("external_account", {
     error: "must be an external_account credential configuration (WIF), never a key",
   }),
-  audience: z.string().min(1),
-  subject_token_type: z.string().min(1),
+  audience: nonEmpty,
+  subject_token_type: nonEmpty,
   token_url: z.url(),
-  credential_source: z.looseObject({ environment_id: z.string().min(1) }),
+  credential_source: z.looseObject({ environment_id: nonEmpty }),
 });
 
+/** `path: message`, with the expected type where zod/mini (which loads no locale) only says "Invalid input". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const expected = "expected" in issue ? ` (expected ${String(issue.expected)})` : "";
+  return `${issue.path.join(".")}: ${issue.message}${expected}`;
+}
+
 const shipperEnvironmentSchema = z.object({
-  [environmentVariables.gcpProject]: z.string().min(1),
-  [environmentVariables.gcpLogName]: z.string().regex(/^[A-Za-z0-9_.\-/]{1,512}$/),
-  [environmentVariables.gcpCredentialConfig]: z.string().transform((text, ctx) => {
-    try {
-      return externalAccountSchema.parse(JSON.parse(text));
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: `must be WIF external_account JSON: ${(error as Error).message}` });
+  [environmentVariables.gcpProject]: nonEmpty,
+  [environmentVariables.gcpLogName]: z.string().check(z.regex(/^[A-Za-z0-9_.\-/]{1,512}$/)),
+  [environmentVariables.gcpCredentialConfig]: z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      let problem: string;
+      try {
+        const parsed = externalAccountSchema.safeParse(JSON.parse(text));
+        if (parsed.success) return parsed.data;
+        problem = parsed.error.issues.map(describeIssue).join("; ");
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+      ctx.issues.push({ code: "custom", message: `must be WIF external_account JSON: ${problem}`, input: text });
       return z.NEVER;
-    }
-  }),
-  [environmentVariables.stack]: z.string().min(1),
-  [environmentVariables.configId]: z.string().min(1),
-  AWS_REGION: z.string().min(1),
+    }),
+  ),
+  [environmentVariables.stack]: nonEmpty,
+  [environmentVariables.configId]: nonEmpty,
+  AWS_REGION: nonEmpty,
 });
 
 export interface ShipperEnvironment {
@@ -53,7 +69,7 @@ export interface ShipperEnvironment {
 export function readShipperEnvironment(env: NodeJS.ProcessEnv = process.env): ShipperEnvironment {
   const parsed = shipperEnvironmentSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const problems = parsed.error.issues.map(describeIssue);
     throw new Error(`the shipper's environment is incomplete (infra sets it): ${problems.join("; ")}`);
   }
   const values = parsed.data;

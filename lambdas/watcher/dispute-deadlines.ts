@@ -18,20 +18,15 @@
  * (exchange, deadline, lead time): an extended timeout is a new deadline.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { parseAbi, type Address, type PublicClient } from "viem";
-import { protocolStructs } from "../shared/chain/protocol-fragments";
+import type { Address, PublicClient } from "viem";
 import { withToolCall } from "../shared/runtime/logger";
 import type { AlertLedger } from "../shared/stores/alert-ledger";
 import { alertField, alertNames, metricNames } from "../contract";
 import type { JobMetrics } from "../shared/runtime/metrics";
 import type { SellerRecords } from "./seller-records";
+import { disputeViewsAbi } from "./watched.abi";
 
-/** The two DisputeHandler views this reads (official signatures, see protocol.test). */
-export const disputeViewsAbi = parseAbi([
-  ...protocolStructs,
-  "function getDispute(uint256 _exchangeId) view returns (bool exists, Dispute dispute, DisputeDates disputeDates)",
-  "function getDisputeTimeout(uint256 _exchangeId) view returns (bool exists, uint256 timeout)",
-]);
+export { disputeViewsAbi };
 
 const resolving = 0;
 const escalated = 3;

@@ -56,6 +56,8 @@ export interface CloudLoggingEndpoint {
   readonly entries: ReceivedEntry[];
   /** Every accepted request. */
   readonly requests: WriteRequest[];
+  /** The x-goog-api-client header of every accepted request (which client library and transport sent it). */
+  readonly clientHeaders: string[];
   /** Attempts, accepted or not. */
   attempts(): number;
   /** Token exchanges the STS stand-in granted, and impersonations the IAM stand-in granted. */
@@ -113,6 +115,7 @@ function sendError(response: ServerResponse, status: number, message: string): v
 export async function startCloudLoggingEndpoint(options: EndpointOptions): Promise<CloudLoggingEndpoint> {
   const entries: ReceivedEntry[] = [];
   const requests: WriteRequest[] = [];
+  const clientHeaders: string[] = [];
   let attemptCount = 0;
   let fault: (EndpointFault & { remaining: number }) | undefined;
   const exchanges: TokenExchange[] = [];
@@ -201,6 +204,7 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
       };
       requests.push(write);
       entries.push(...write.entries);
+      clientHeaders.push(String(request.headers["x-goog-api-client"] ?? ""));
       response.writeHead(200, { "content-type": "application/json" });
       response.end("{}");
     })().catch((error: unknown) => sendError(response, 500, (error as Error).message));
@@ -213,6 +217,7 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
     port,
     entries,
     requests,
+    clientHeaders,
     attempts: () => attemptCount,
     exchanges,
     impersonations,
@@ -222,6 +227,7 @@ export async function startCloudLoggingEndpoint(options: EndpointOptions): Promi
     reset() {
       entries.length = 0;
       requests.length = 0;
+      clientHeaders.length = 0;
       attemptCount = 0;
       fault = undefined;
       exchanges.length = 0;

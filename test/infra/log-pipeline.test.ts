@@ -92,6 +92,14 @@ describe.each(committedStacks)("log pipeline in %s", (stack) => {
     expect(exclusions[0]?.inputs.disabled).not.toBe(true);
   });
 
+  it("exports to one table partitioned on the entries' timestamp, which the replay query filters on (not date-sharded tables)", () => {
+    const bigQuerySink = ofType(evaluation(), types.sink).find((sink) =>
+      String(sink.inputs.destination).startsWith("bigquery."),
+    );
+    // Without it Cloud Logging writes a dated table per day (<log>_YYYYMMDD) and the replay's single table is not there.
+    expect(bigQuerySink?.inputs.bigqueryOptions).toEqual({ usePartitionedTables: true });
+  });
+
   it("grants the sink's writer identity only on the replay dataset", () => {
     const bigQuerySink = ofType(evaluation(), types.sink).find((sink) =>
       String(sink.inputs.destination).startsWith("bigquery."),

@@ -1,8 +1,12 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyItemAlreadyExistsError,
+} from "@aws-lambda-powertools/idempotency";
 import { describe, expect, it } from "vitest";
 import type { RpcUsage } from "../../lambdas/shared/chain/clients";
 import { RegionPausedError } from "../../lambdas/shared/chain/paused-regions";
 import type { JobMetrics } from "../../lambdas/shared/runtime/metrics";
-import type { JobOutcome } from "../../lambdas/shared/runtime/outcome";
+import { outcomeOfError, type JobOutcome } from "../../lambdas/shared/runtime/outcome";
 import { runJob, type Job } from "../../lambdas/shared/runtime/run-job";
 import { silentLogger } from "../harness/watcher-fakes";
 
@@ -70,6 +74,20 @@ describe("runJob", () => {
       error: { name: "RegionPausedError" },
     });
     expect(recorded).toEqual([{ name: "JobTransient", value: 1 }, "flush"]);
+  });
+
+  it("knows Powertools Idempotency's in-progress error (by the name its class sets) as transient", async () => {
+    const { recorded, deps } = reporting();
+    const outcome = await runJob(
+      job(async () => {
+        throw new IdempotencyAlreadyInProgressError("another invocation holds this key");
+      }),
+      deps,
+    );
+    expect(outcome).toMatchObject({ status: "transient", reason: "in-progress", items: [] });
+    expect(recorded).toEqual([{ name: "JobTransient", value: 1 }, "flush"]);
+    // Any other error named differently stays a failure.
+    expect(outcomeOfError(new IdempotencyItemAlreadyExistsError("exists")).status).toBe("failed");
   });
 
   it("reports any other error as a failed run, and a failed outcome the job returns the same way", async () => {

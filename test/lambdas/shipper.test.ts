@@ -1,7 +1,15 @@
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { externalAccountCredentialConfig } from "../../infra/resource-groups/gcp-identity";
-import { cloudLoggingWriter, createLogging, type LogTarget } from "../../lambdas/shipper/cloud-logging";
+import { Logging, type LoggingOptions } from "@google-cloud/logging";
+import {
+  cloudLoggingWriter,
+  createLogging,
+  type LoggingServiceV2,
+  type LogTarget,
+} from "../../lambdas/shipper/cloud-logging";
+import { decodeSubscriptionPayload } from "../../lambdas/shipper/decode";
+import { toShippableEntry } from "../../lambdas/shipper/entries";
 import {
   createShipperFromEnvironment,
   createShipperHandler,
@@ -119,6 +127,29 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
     expect(endpoint.entries.slice(0, 2).map((entry) => entry.severity)).toEqual([400, 200]);
     expect(new Date(String(first?.timestamp)).getTime()).toBe(start);
     expect(endpoint.requests.every((request) => request.partialSuccess === false)).toBe(true);
+  });
+
+  it("sends exactly what the library's Logging client sends: same request body, same x-goog-api-client header (REST)", async () => {
+    const clientOptions = {
+      authClient: fixedTokenAuthClient(token),
+      apiEndpoint: endpoint.host,
+      port: endpoint.port,
+      protocol: "http" as const,
+    };
+    const scope = { job: "withdraw", taskId: "2026/11/28/[$LATEST]abc" };
+    const entries = [toolCallEvent(0), toolCallEvent(1)].map((event) =>
+      toShippableEntry(event, decodeSubscriptionPayload(payload([event])), context),
+    );
+    // The packages nest different google-auth-library majors, whose AuthClient types do not match.
+    const library = new Logging({ projectId: project, fallback: true, ...clientOptions } as unknown as LoggingOptions);
+    const libraryService = library.loggingService as unknown as LoggingServiceV2;
+    const signal = new AbortController().signal;
+    await cloudLoggingWriter(libraryService, target, scope).write(entries, signal);
+    await cloudLoggingWriter(createLogging(project, clientOptions), target, scope).write(entries, signal);
+    expect(endpoint.requests).toHaveLength(2);
+    expect(endpoint.requests[1]).toEqual(endpoint.requests[0]);
+    expect(endpoint.clientHeaders[0]).toMatch(/^gax\/\S+-fallback gapic\/\S+ gl-node\/\S+ rest\/\S+ gccl\/11\.4\.0/);
+    expect(endpoint.clientHeaders[1]).toBe(endpoint.clientHeaders[0]);
   });
 
   it("delivers a stream's records in timestamp order even when the payload lists them out of order", async () => {
@@ -374,9 +405,11 @@ describe("shipper: environment", () => {
   it("refuses a service-account key in place of the WIF configuration", () => {
     const key = { type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----", client_email: "x@y" };
     expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: JSON.stringify(key) })).toThrow(
-      /GCP_CREDENTIAL_CONFIG/,
+      /GCP_CREDENTIAL_CONFIG: must be WIF external_account JSON: type: must be an external_account credential configuration \(WIF\), never a key; audience: .*\(expected string\)/,
     );
-    expect(() => readShipperEnvironment({ ...env, GCP_PROJECT: undefined })).toThrow(/GCP_PROJECT/);
+    expect(() => readShipperEnvironment({ ...env, GCP_PROJECT: undefined })).toThrow(
+      /GCP_PROJECT: .*\(expected string\)/,
+    );
   });
 });
 

@@ -151,16 +151,28 @@ describe.each(["staging", "production"])("replay SQL against the export schemas 
     },
   );
 
-  it.each(subjects)("filters both queries on the partition column, inside the window (%o)", (subject) => {
-    const window = replayWindow({ since: "2026-05-01", until: "2026-05-03T12:00:00Z" });
-    const queries = replayQueries(config, subject, window);
-    for (const sql of [queries.bigQuery, queries.logAnalytics]) {
-      expect(partitionFilters(sql)).toEqual([">= TIMESTAMP", "< TIMESTAMP"]);
-      expect(sql).toContain(
-        "timestamp >= TIMESTAMP('2026-05-01T00:00:00.000Z') AND timestamp < TIMESTAMP('2026-05-03T12:00:00.000Z')",
-      );
-    }
-  });
+  // Google's BigQueryOptions reference: a sink with usePartitionedTables writes one table with no date suffix,
+  // partitioned on the entries' `timestamp` column ("timestamp column based partitioning", all new sinks);
+  // _PARTITIONTIME is legacy ingestion-time partitioning; without the option, dated tables (<table>_YYYYMMDD).
+  it.each(subjects)(
+    "filters both queries on `timestamp`, the partition column of the partitioned-table sink, inside the window (%o)",
+    (subject) => {
+      const window = replayWindow({ since: "2026-05-01", until: "2026-05-03T12:00:00Z" });
+      const queries = replayQueries(config, subject, window);
+      expect(queries.bigQuery).not.toMatch(/_PARTITIONTIME|_PARTITIONDATE|_TABLE_SUFFIX/);
+      const [table] = new Parser().tableList(queries.bigQuery, { database: "bigquery" });
+      // project.dataset.table: one table, no date suffix, no wildcard.
+      const tableId = table?.split("::").at(-1)?.split(".").at(-1);
+      expect(tableId).toMatch(/^[A-Za-z0-9_]+$/);
+      expect(tableId).not.toMatch(/_\d{8}$/);
+      for (const sql of [queries.bigQuery, queries.logAnalytics]) {
+        expect(partitionFilters(sql)).toEqual([">= TIMESTAMP", "< TIMESTAMP"]);
+        expect(sql).toContain(
+          "timestamp >= TIMESTAMP('2026-05-01T00:00:00.000Z') AND timestamp < TIMESTAMP('2026-05-03T12:00:00.000Z')",
+        );
+      }
+    },
+  );
 });
 
 describe("the export naming rules", () => {

@@ -7,7 +7,7 @@ import { logPipelineNames } from "../../infra/definitions/gcp-names";
 import { parseKitConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { replay } from "../../tools/replay";
-import type { QueryRunner } from "../../tools/replay/run";
+import { bigQueryFailure, type QueryRunner } from "../../tools/replay/run";
 
 const emptyHome = mkdtempSync(join(tmpdir(), "replay-home-"));
 afterAll(() => rmSync(emptyHome, { recursive: true, force: true }));
@@ -119,6 +119,61 @@ describe("replay --run", () => {
       expect(sql).toContain("AND labels.exchangeid = '7'");
       expect(result.out.indexOf("getExchange")).toBeLessThan(result.out.indexOf("withdrawFunds"));
       expect(result.out).toContain("2 rows");
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("before the first tool-call record is exported, says so for the window and exits 3 instead of failing", async () => {
+    const home = mkdtempSync(join(tmpdir(), "replay-adc-"));
+    try {
+      mkdirSync(join(home, ".config", "gcloud"), { recursive: true });
+      writeFileSync(
+        join(home, ".config", "gcloud", "application_default_credentials.json"),
+        JSON.stringify({ type: "authorized_user" }),
+      );
+      // jobs.query's error bodies (reason notFound / invalidQuery), as google-auth-library's request rejects with them.
+      const bigQueryError = (code: number, reason: string, message: string) =>
+        Object.assign(new Error(message), {
+          response: {
+            status: code,
+            data: { error: { code, message, errors: [{ reason, message, domain: "global" }] } },
+          },
+        });
+      const answers = [
+        bigQueryError(
+          404,
+          "notFound",
+          "Not found: Table boson-kit-staging:boson_kit_staging.boson_kit_staging was not found in location EU",
+        ),
+        bigQueryError(400, "invalidQuery", "Unrecognized name: labels at [9:3]"),
+        bigQueryError(
+          400,
+          "invalidQuery",
+          "Field name toolcall does not exist in STRUCT<message STRING, level STRING> at [6:15]",
+        ),
+      ];
+      for (const answer of answers) {
+        const runQuery: QueryRunner = () => Promise.reject(bigQueryFailure(answer));
+        const result = await run(
+          ["--stack", "staging", "--exchange", "7", "--since", "2026-05-01", "--until", "2026-05-08", "--run"],
+          { home, runQuery },
+        );
+        expect(result.code, answer.message).toBe(3);
+        expect(result.out).toContain(
+          "no tool-call records exported yet for exchange 7, stack staging, 2026-05-01T00:00:00.000Z to 2026-05-08T00:00:00.000Z",
+        );
+        expect(result.err).toContain(answer.message);
+      }
+      // Any other failure stays a failure.
+      const denied = bigQueryError(403, "accessDenied", "Access Denied: Table boson-kit-staging:x.y");
+      const failed = await run(["--stack", "staging", "--exchange", "7", "--run"], {
+        home,
+        runQuery: () => Promise.reject(bigQueryFailure(denied)),
+      });
+      expect(failed.code).toBe(1);
+      expect(failed.err).toContain("replay failed: Access Denied");
+      expect(failed.out).not.toContain("no tool-call records");
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -21,6 +21,8 @@ export interface ReplayQueries {
   /** Run in BigQuery on the sink's dataset (what `--run` runs). */
   readonly bigQuery: string;
   readonly gcpProject: string;
+  /** What and when, e.g. `exchange 7, stack staging, 2026-05-01T00:00:00.000Z to 2026-05-08T00:00:00.000Z`. */
+  readonly scope: string;
 }
 
 /** Boson exchange ids are uint256, written in decimal. */
@@ -54,7 +56,24 @@ export function replaySubject(options: { exchange?: string | undefined; trace?: 
   throw new ReplayInputError("give --exchange <id> or --trace <id>");
 }
 
-/** The time window a replay reads: both queries filter on the tables' partition column (`timestamp`), so a replay never scans the whole table. */
+/**
+ * The time window a replay reads: both queries filter on `timestamp`, so a
+ * replay reads only the partitions in the window, never the whole table.
+ *
+ * BigQuery: the kit's sink sets `bigqueryOptions.usePartitionedTables`
+ * (infra/resource-groups/gcp-log-storage.ts). Google's reference for the
+ * sink's BigQueryOptions (the google.logging.v2.BigQueryOptions message,
+ * https://cloud.google.com/php/docs/reference/cloud-logging/latest/V2.BigQueryOptions):
+ * without it "Cloud Logging creates dated tables based on the log entries'
+ * timestamps, e.g. syslog_20170523" (date-sharded tables: one table per day,
+ * no partitions and no `_PARTITIONTIME`; the single table queried here would
+ * not exist); with it "the date suffix is no longer present", and
+ * `usesTimestampColumnPartitioning`: "All new sinks will have this field set
+ * true and will use timestamp column based partitioning" — the partition
+ * column is the entry's `timestamp`. `_PARTITIONTIME` belongs to "legacy
+ * ingestion-time partitioning", which only sinks created before that use,
+ * never the kit's.
+ */
 export type ReplayWindow = { readonly since: Date; readonly until: Date };
 
 export const defaultWindowDays = 7;
@@ -94,7 +113,8 @@ export function replayQueries(
   const names = logPipelineNames(config.stack, config.gcp);
   const logName = `projects/${project}/logs/${names.logId}`;
   const trace = subject.kind === "trace" ? `projects/${project}/traces/${subject.traceId}` : undefined;
-  const title = `${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, ${window.since.toISOString()} to ${window.until.toISOString()}, in order`;
+  const scope = `${subject.kind === "exchange" ? `exchange ${subject.exchangeId}` : `trace ${subject.traceId}`}, stack ${config.stack}, ${window.since.toISOString()} to ${window.until.toISOString()}`;
+  const title = `${scope}, in order`;
   const inWindow = `timestamp >= TIMESTAMP('${window.since.toISOString()}') AND timestamp < TIMESTAMP('${window.until.toISOString()}')`;
 
   // Log Analytics: labels and json_payload are JSON, keys as the shipper wrote them.
@@ -145,5 +165,5 @@ export function replayQueries(
     "ORDER BY timestamp, insertId",
   ].join("\n");
 
-  return { subject, logAnalytics, bigQuery, gcpProject: project };
+  return { subject, logAnalytics, bigQuery, gcpProject: project, scope };
 }

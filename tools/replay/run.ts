@@ -47,8 +47,46 @@ interface BigQueryResponse {
   errors?: { message: string }[];
 }
 
+/**
+ * BigQuery's answer when the replay's table or columns do not exist yet. The
+ * sink creates the table with the first entry it exports, and the table's
+ * schema gains `jsonPayload.toolcall` and `labels.exchangeid` with the first
+ * entry that carries them (https://cloud.google.com/logging/docs/export/bigquery):
+ * before that, the query fails with `notFound` (404: "Not found: Table ...")
+ * or `invalidQuery` (400: "Unrecognized name: labels", "Field name toolcall
+ * does not exist in STRUCT<...>"), BigQuery's documented error reasons
+ * (https://cloud.google.com/bigquery/docs/error-messages).
+ */
+export class NothingExportedError extends Error {
+  override name = "NothingExportedError";
+}
+
+interface BigQueryErrorBody {
+  error?: { code?: number; message?: string; errors?: { reason?: string; message?: string }[] };
+}
+
+/** The error a failed jobs.query call becomes: NothingExportedError when the table or a column is missing, the error otherwise. */
+export function bigQueryFailure(error: unknown): unknown {
+  const body = (error as { response?: { data?: BigQueryErrorBody } } | undefined)?.response?.data?.error;
+  const reasons = new Set((body?.errors ?? []).map((item) => item.reason));
+  const message = body?.message ?? "";
+  const tableMissing = reasons.has("notFound") && /^Not found: Table /i.test(message);
+  const columnMissing =
+    reasons.has("invalidQuery") &&
+    /Unrecognized name: (labels|jsonPayload)\b|Field name \w+ does not exist in STRUCT/.test(message);
+  return tableMissing || columnMissing ? new NothingExportedError(message) : error;
+}
+
 /** Runs standard SQL through the BigQuery REST API (jobs.query), with the machine's application default credentials. */
 export const runBigQuery: QueryRunner = async (gcpProject, sql) => {
+  try {
+    return await queryBigQuery(gcpProject, sql);
+  } catch (error) {
+    throw bigQueryFailure(error);
+  }
+};
+
+async function queryBigQuery(gcpProject: string, sql: string): Promise<QueryResult> {
   // The logging client's auth is google-auth-library's GoogleAuth with the Cloud Platform scope.
   const { auth } = new Logging({
     projectId: gcpProject,
@@ -78,7 +116,7 @@ export const runBigQuery: QueryRunner = async (gcpProject, sql) => {
     row.f.map((cell) => (cell.v === null || cell.v === undefined ? null : String(cell.v))),
   );
   return { columns, rows };
-};
+}
 
 /** A plain text table: one row per tool call, in order. */
 export function renderRows(result: QueryResult, maxCell = 60): string {

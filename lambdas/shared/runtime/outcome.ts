@@ -1,5 +1,4 @@
 /** What a job run ends with, and how a thrown error maps to it. */
-import { IdempotencyAlreadyInProgressError } from "@aws-lambda-powertools/idempotency";
 import { NotFinalError } from "../chain/finality";
 import { RegionPausedError } from "../chain/paused-regions";
 import { ProtocolRevertError } from "../chain/revert";
@@ -15,12 +14,22 @@ export type JobOutcome = {
   error?: unknown;
 };
 
+/**
+ * Powertools Idempotency's "another invocation holds this key" error, known
+ * by the name its class sets: importing the class would bundle Powertools
+ * Idempotency and its JMESPath engine into the jobs that never use it (health,
+ * watcher), at every cold start. A test checks the real class matches.
+ */
+function isIdempotencyInProgress(error: unknown): boolean {
+  return error instanceof Error && error.name === "IdempotencyAlreadyInProgressError";
+}
+
 /** Transient failures are retried by the next scheduled run; they raise a metric, not a page. */
 export function isTransient(error: unknown): boolean {
   return (
     error instanceof RegionPausedError ||
     error instanceof NotFinalError ||
-    error instanceof IdempotencyAlreadyInProgressError ||
+    isIdempotencyInProgress(error) ||
     error instanceof CheckpointConflictError
   );
 }
@@ -28,7 +37,7 @@ export function isTransient(error: unknown): boolean {
 export function transientReason(error: unknown): string {
   if (error instanceof RegionPausedError) return "region-paused";
   if (error instanceof NotFinalError) return error.result.status === "dropped" ? "reorged" : "not-final";
-  if (error instanceof IdempotencyAlreadyInProgressError) return "in-progress";
+  if (isIdempotencyInProgress(error)) return "in-progress";
   // Another run moved the checkpoint first: it carries on, this one is superseded.
   if (error instanceof CheckpointConflictError) return "overtaken";
   return "transient";
