@@ -20,7 +20,8 @@ import { parseArgs } from "node:util";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from "viem";
 import { ConfigError, parseKitConfig, type KitConfig } from "../infra/config";
-import { projectRoot, readStackFile } from "../infra/offline/stack-file";
+import { readStackFile } from "../infra/offline/stack-file";
+import { defaultReportsDir } from "./signer-summary";
 import { startRehearsal, type Rehearsal } from "./rotate-signer/dry-run";
 import { startLocalSellerChain, type LocalSellerChain } from "./rotate-signer/local-chain";
 import { walkRotation, type RotationResult, type SignerGenerations } from "./rotate-signer/walk";
@@ -136,7 +137,7 @@ async function main(): Promise<number> {
       ...(rehearsal?.executors ?? {}),
     });
     if (!dryRun) return result.complete ? 0 : 2;
-    const file = recordRehearsal(values.reports ?? join(projectRoot, "reports"), config, result, log);
+    const file = recordRehearsal(values.reports ?? defaultReportsDir, config, result, log);
     print(
       `rehearsal ${result.complete ? "complete" : "stopped"}: recorded in ${file}; the live keys' state is unchanged (the real deploy disables the old key)`,
     );
