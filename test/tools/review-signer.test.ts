@@ -13,6 +13,7 @@ import { readStackFile, stackSource } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { reviewStack } from "../../tools/review";
 import { renderMarkdown } from "../../tools/review/markdown";
+import { renderPlan } from "../../tools/plan";
 import { passedRun } from "./recorded-run";
 
 const pinned = "0x00000000000000000000000000000000000000aa";
@@ -23,10 +24,10 @@ async function readiness(stack: string, signer: Record<string, unknown> | undefi
   const source = stackSource(stack, values);
   const evaluation = await evaluateProgram(parseKitConfig(source), kitProgram);
   const report = await reviewStack(evaluation, { source, run: passedRun(), reportsDir });
-  return { report, markdown: renderMarkdown(report) };
+  return { report, markdown: renderMarkdown(report), plan: renderPlan(evaluation) };
 }
 
-describe("the readiness report's signer lines", () => {
+describe("the readiness report's (and the plan's) signer lines", () => {
   it("show the replica region, the pinned address and the last recorded rotation rehearsal", async () => {
     const reportsDir = mkdtempSync(join(tmpdir(), "readiness-reports-"));
     mkdirSync(join(reportsDir, "production"), { recursive: true });
@@ -48,8 +49,11 @@ describe("the readiness report's signer lines", () => {
 
   it("before the first deploy and the first rehearsal, say what is not known yet and how to get it", async () => {
     const empty = mkdtempSync(join(tmpdir(), "readiness-reports-"));
-    const { markdown } = await readiness("production", undefined, empty);
-    expect(markdown).toContain("- Pinned signer address: (known after deploy). After the first `pulumi up`, pin it:");
+    const { markdown, plan } = await readiness("production", undefined, empty);
+    const pin =
+      "Pinned signer address: (known after deploy). After the first `pulumi up`, pin it: pulumi config set --path 'boson-kit:signer.address' \"$(pulumi stack output assistantAddress --stack production)\" --stack production";
+    expect(markdown).toContain(`- ${pin}`);
+    expect(plan).toContain(`note: ${pin}`);
     expect(markdown).toContain("- Last rotation rehearsal: none recorded (npm run rotate-signer -- --stack production");
   });
 
