@@ -149,7 +149,7 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     ...(spec.uses.signer && args.signer.replicaKeyArn ? { [env.replicaKeyArn]: args.signer.replicaKeyArn } : {}),
     ...(spec.uses.signer && args.signer.pinnedAddress ? { [env.pinnedSignerAddress]: args.signer.pinnedAddress } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
-    ...((spec.uses.signer === "sign" || spec.uses.signerAddress) && args.signer.rotationAddress
+    ...((spec.uses.signer || spec.uses.signerAddress) && args.signer.rotationAddress
       ? { [env.rotationSignerAddress]: args.signer.rotationAddress }
       : {}),
     ...(spec.uses.smokeOffer && args.smoke

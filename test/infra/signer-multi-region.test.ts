@@ -178,6 +178,7 @@ describe("key generations and the pinned address", () => {
     expect(pendingAddress).not.toBe(generationsOutput.g1?.address);
     expect(withdraw[environmentVariables.rotationSignerAddress]).toBe(pendingAddress);
     expect(jobVariables(evaluation, "watcher")[environmentVariables.rotationSignerAddress]).toBe(pendingAddress);
+    expect(jobVariables(evaluation, "health")[environmentVariables.rotationSignerAddress]).toBe(pendingAddress);
 
     const switched = await evaluateProgram(
       parseKitConfig(
