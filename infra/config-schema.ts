@@ -1,6 +1,7 @@
 import { getAddress, isAddress, zeroAddress } from "viem";
 import { z } from "zod";
 import { signerConfigSchema, standbyConfigSchema } from "./signer-config";
+import { slackConfigSchema } from "./slack-config";
 import { scheduleExpressionProblem } from "./definitions/schedule-expression";
 import { smokeExchangeTokenSchema } from "./definitions/smoke-offer";
 
@@ -244,9 +245,10 @@ export const rawKitConfigSchema = z.strictObject({
           ),
         })
         .default({ disputeRaised: 60, webhookDeadLettered: 60 }),
+      slack: slackConfigSchema.optional(),
     })
-    .refine((alerts) => alerts.emails.length + alerts.httpsEndpoints.length > 0, {
-      error: "must name at least one email or https endpoint, or nobody is paged",
+    .refine((alerts) => alerts.emails.length + alerts.httpsEndpoints.length > 0 || alerts.slack !== undefined, {
+      error: "must name at least one email, https endpoint or Slack channel, or nobody is paged",
     }),
   kmsAdministrators: principalList("that may administer (never use) the signing keys", {
     count: 1,

@@ -109,6 +109,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       })
     : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
   const replicaKeyArn = signer instanceof Signer ? signer.replica?.keyArn : undefined;
+  const rotationAddress = signers.find(([generation]) => generation.role === "pending")?.[1].address;
 
   const webhooks = new Webhooks("webhooks", {
     region,
@@ -134,6 +135,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       address: signer.address,
       ...(replicaKeyArn ? { replicaKeyArn } : {}),
       ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
+      ...(rotationAddress ? { rotationAddress } : {}),
     },
     rpcSecretArn: egress.secretArn,
     tables: { idempotency: state.idempotencyTable, events: state.eventsTable, checkpoints: state.checkpointsTable },

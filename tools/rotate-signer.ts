@@ -1,5 +1,5 @@
 /**
- * `npm run rotate-signer -- --stack <name> --rpc <url> --key g1=<ARN> [--key g2=<ARN>] [--dry-run]`
+ * `npm run rotate-signer -- --stack <name> --rpc <url> --key g1=<ARN> [--key g2=<ARN>] [--dry-run] [--reports DIR]`
  *
  * Walks the assistant rotation (tools/rotate-signer/steps.ts): it checks the
  * chain and KMS before each step, takes the steps it can sign itself, prints
@@ -7,20 +7,27 @@
  * deploy step, and stops there; run it again after each. The key ARNs come
  * from `pulumi stack output assistantGenerations`.
  *
- * `--dry-run` rehearses the whole walk on a local anvil fork of `--rpc`: the
- * admin is impersonated, deploy steps change the config in memory, nothing
- * reaches the real chain, and the rehearsal is recorded in
- * reports/<stack>/rotation-rehearsal.json for the readiness report.
+ * `--dry-run` rehearses the whole walk on a local anvil fork of `--rpc`
+ * (tools/rotate-signer/dry-run.ts): nothing reaches the real chain, no KMS key
+ * signs, is created or is disabled. For the `local` stack, without `--rpc`,
+ * it forks the local protocol fixture (its key on the kit's KMS endpoint).
+ * The rehearsal is recorded in reports/<stack>/rotation-rehearsal.json for
+ * the readiness report.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { KMSClient } from "@aws-sdk/client-kms";
-import { createPublicClient, defineChain, http, type Address } from "viem";
-import { ConfigError, parseKitConfig } from "../infra/config";
-import { projectRoot, readStackFile } from "../infra/offline/stack-file";
-import { startAnvil } from "../test/harness/anvil";
-import { walkRotation, type SignerGenerations } from "./rotate-signer/walk";
+import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from "viem";
+import { ConfigError, parseKitConfig, type KitConfig } from "../infra/config";
+import { readStackFile } from "../infra/offline/stack-file";
+import { defaultReportsDir } from "./signer-summary";
+import { startRehearsal, type Rehearsal } from "./rotate-signer/dry-run";
+import { startLocalSellerChain, type LocalSellerChain } from "./rotate-signer/local-chain";
+import { walkRotation, type RotationResult, type SignerGenerations } from "./rotate-signer/walk";
+
+const usage =
+  "usage: npm run rotate-signer -- --stack <name> --rpc <url> --key g1=<ARN> [--key g2=<ARN>] [--dry-run] [--reports DIR] (the local stack's dry run needs no --rpc and no --key)";
 
 function keyMap(entries: readonly string[]): Map<number, string> {
   return new Map(
@@ -35,6 +42,45 @@ function keyMap(entries: readonly string[]): Map<number, string> {
   );
 }
 
+function chainClient(config: KitConfig, rpcUrl: string): PublicClient<Transport, Chain> {
+  const chain = defineChain({
+    id: config.chain.id,
+    name: config.chain.name,
+    nativeCurrency: { name: "native", symbol: "NATIVE", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  return createPublicClient({ chain, transport: http(rpcUrl) });
+}
+
+/** Where the rehearsal forks from, and which KMS it reads: the stack's, or the local fixture's for the local stack. */
+async function rehearsalSource(
+  config: KitConfig,
+  rpc: string | undefined,
+  keys: Map<number, string>,
+): Promise<{ rpcUrl: string; kms: KMSClient; local?: LocalSellerChain }> {
+  if (rpc !== undefined) return { rpcUrl: rpc, kms: new KMSClient({ region: config.aws.region, maxAttempts: 1 }) };
+  if (!config.configId.startsWith("local-"))
+    throw new Error(`--rpc is required for stack ${config.stack}: the dry run forks the stack's chain from it`);
+  const local = await startLocalSellerChain(config);
+  if (!keys.has(config.signer.generation)) keys.set(config.signer.generation, local.keyArn);
+  return { rpcUrl: local.anvil.rpcUrl, kms: local.kms.client(), local };
+}
+
+function recordRehearsal(dir: string, config: KitConfig, result: RotationResult, log: readonly string[]): string {
+  mkdirSync(join(dir, config.stack), { recursive: true });
+  const file = join(dir, config.stack, "rotation-rehearsal.json");
+  const record = {
+    stack: config.stack,
+    at: new Date().toISOString(),
+    fork: true,
+    complete: result.complete,
+    steps: result.steps.map((step) => ({ id: step.id, done: step.done })),
+    log,
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  return file;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -42,91 +88,63 @@ async function main(): Promise<number> {
       rpc: { type: "string" },
       key: { type: "string", multiple: true },
       "dry-run": { type: "boolean" },
+      reports: { type: "string" },
     },
   });
-  if (!values.stack || !values.rpc)
-    throw new Error(
-      "usage: npm run rotate-signer -- --stack <name> --rpc <url> --key g1=<ARN> [--key g2=<ARN>] [--dry-run]",
-    );
+  const dryRun = values["dry-run"] === true;
+  if (!values.stack || (!values.rpc && !dryRun)) throw new Error(usage);
   const config = parseKitConfig(readStackFile(values.stack));
   const keys = keyMap(values.key ?? []);
-  let generations: SignerGenerations = {
+  const initial: SignerGenerations = {
     generation: config.signer.generation,
     pendingGeneration: config.signer.pendingGeneration,
     retiredGenerations: config.signer.retiredGenerations,
   };
-  // The dry run never changes a live key: it only records which key the deploy would disable.
-  const disabledInRehearsal = new Set<string>();
-  const dryRun = values["dry-run"] === true;
-  const fork = dryRun ? await startAnvil({ chainId: config.chain.id, args: ["--fork-url", values.rpc] }) : undefined;
   const log: string[] = [];
+  const print = (line: string) => {
+    log.push(line);
+    console.log(line);
+  };
+  const source = dryRun
+    ? await rehearsalSource(config, values.rpc, keys)
+    : { rpcUrl: values.rpc as string, kms: new KMSClient({ region: config.aws.region, maxAttempts: 1 }) };
+  let rehearsal: Rehearsal | undefined;
   try {
-    const rpcUrl = fork?.rpcUrl ?? values.rpc;
-    const chain = defineChain({
-      id: config.chain.id,
-      name: config.chain.name,
-      nativeCurrency: { name: "native", symbol: "NATIVE", decimals: 18 },
-      rpcUrls: { default: { http: [rpcUrl] } },
-    });
-    const client = createPublicClient({ chain, transport: http(rpcUrl) });
-    const kms = new KMSClient({ region: config.aws.region, maxAttempts: 1 });
+    if (dryRun) {
+      rehearsal = await startRehearsal({
+        chainId: config.chain.id,
+        forkOf: source.rpcUrl,
+        admin: config.seller.admin,
+        initial,
+        keyOf: (generation) => keys.get(generation),
+        log: print,
+      });
+      print(`dry run for stack ${config.stack}: rehearsing on a local anvil fork; nothing is sent to the real chain`);
+    }
+    const rpcUrl = rehearsal?.rpcUrl ?? source.rpcUrl;
     const result = await walkRotation({
       stack: config.stack,
-      chain: { client, rpcUrl, diamond: config.protocol.diamond, sellerId: BigInt(config.seller.id) },
-      kms,
-      keyOf: (generation) => keys.get(generation),
-      config: () => generations,
-      log: (line) => {
-        log.push(line);
-        console.log(line);
+      chain: {
+        client: rehearsal?.client ?? chainClient(config, rpcUrl),
+        rpcUrl,
+        diamond: config.protocol.diamond,
+        sellerId: BigInt(config.seller.id),
       },
-      ...(fork
-        ? {
-            admin: async (transaction: { to: Address; value: bigint; data: `0x${string}` }) => {
-              const admin = config.seller.admin;
-              await client.request({ method: "anvil_impersonateAccount" as never, params: [admin] as never });
-              await client.request({
-                method: "anvil_setBalance" as never,
-                params: [admin, "0xDE0B6B3A7640000"] as never,
-              });
-              const hash = await client.request({
-                method: "eth_sendTransaction" as never,
-                params: [{ from: admin, to: transaction.to, data: transaction.data }] as never,
-              });
-              await client.waitForTransactionReceipt({ hash: hash as `0x${string}` });
-            },
-            deploy: async (step: { id: string }) => {
-              if (step.id === "new-key")
-                throw new Error(
-                  "the dry run needs the new key to exist: run the new-key step for real first (it only creates a key nobody uses yet)",
-                );
-              const target = generations.pendingGeneration ?? generations.generation + 1;
-              const old = keys.get(target - 1);
-              if (old) disabledInRehearsal.add(old);
-              generations = {
-                generation: target,
-                pendingGeneration: undefined,
-                retiredGenerations: [...generations.retiredGenerations, target - 1],
-              };
-            },
-            keyDisabled: (keyId: string) => disabledInRehearsal.has(keyId),
-          }
-        : {}),
+      kms: source.kms,
+      keyOf: (generation) => keys.get(generation),
+      config: () => initial,
+      log: print,
+      ...(rehearsal?.executors ?? {}),
     });
-    if (dryRun) {
-      const dir = join(projectRoot, "reports", config.stack);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        join(dir, "rotation-rehearsal.json"),
-        `${JSON.stringify({ stack: config.stack, at: new Date().toISOString(), fork: true, complete: result.complete, steps: result.steps.map((step) => ({ id: step.id, done: step.done })), log }, null, 2)}\n`,
-      );
-      console.log(
-        `\nrehearsal recorded in reports/${config.stack}/rotation-rehearsal.json (dry run: the live key's state is not changed; disabling the old key happens at the real deploy)`,
-      );
-    }
-    return result.complete || dryRun ? 0 : 2;
+    if (!dryRun) return result.complete ? 0 : 2;
+    const file = recordRehearsal(values.reports ?? defaultReportsDir, config, result, log);
+    print(
+      `rehearsal ${result.complete ? "complete" : "stopped"}: recorded in ${file}; the live keys' state is unchanged (the real deploy disables the old key)`,
+    );
+    return result.complete ? 0 : 2;
   } finally {
-    await fork?.stop();
+    await rehearsal?.stop();
+    await source.local?.stop();
   }
 }
 

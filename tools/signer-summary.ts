@@ -11,18 +11,21 @@ import { projectRoot } from "../infra/offline/stack-file";
 
 export type RotationRehearsal = { at: string; complete: boolean };
 
+/** Where `rotate-signer --dry-run` records its rehearsals (its `--reports` default). */
+export const defaultReportsDir = join(projectRoot, "reports");
+
 /** The last `rotate-signer --dry-run` recorded for the stack, if any. */
-export function lastRotationRehearsal(stack: string, root = projectRoot): RotationRehearsal | undefined {
-  const file = join(root, "reports", stack, "rotation-rehearsal.json");
+export function lastRotationRehearsal(stack: string, reportsDir = defaultReportsDir): RotationRehearsal | undefined {
+  const file = join(reportsDir, stack, "rotation-rehearsal.json");
   if (!existsSync(file)) return undefined;
   const record = JSON.parse(readFileSync(file, "utf8")) as Partial<RotationRehearsal>;
   return typeof record.at === "string" ? { at: record.at, complete: record.complete === true } : undefined;
 }
 
-export function signerSummary(config: KitConfig, root = projectRoot): string[] {
+export function signerSummary(config: KitConfig, reportsDir = defaultReportsDir): string[] {
   const { signer, standby, stack } = config;
   const pin = `pulumi config set --path 'boson-kit:signer.address' "$(pulumi stack output assistantAddress --stack ${stack})" --stack ${stack}`;
-  const rehearsal = lastRotationRehearsal(stack, root);
+  const rehearsal = lastRotationRehearsal(stack, reportsDir);
   const lines = [
     standby
       ? `Signer: standby of stack ${standby.primaryStack}, signing with its replica key in ${config.aws.region}; schedules ${standby.active ? "ON (this region sends)" : "OFF (switch on: pulumi config set --path 'boson-kit:standby.active' true, then pulumi up)"}.`
@@ -32,7 +35,7 @@ export function signerSummary(config: KitConfig, root = projectRoot): string[] {
       : `Pinned signer address: (known after deploy). After the first \`pulumi up\`, pin it: ${pin}`,
     rehearsal
       ? `Last rotation rehearsal: ${rehearsal.at} (${rehearsal.complete ? "complete" : "stopped before the end"}).`
-      : `Last rotation rehearsal: none recorded (npm run rotate-signer -- --stack ${stack} --rpc <url> --key g1=<ARN> --key g2=<ARN> --dry-run).`,
+      : `Last rotation rehearsal: none recorded (npm run rotate-signer -- --stack ${stack} --rpc <url> --key g1=<ARN> --dry-run).`,
   ];
   return lines;
 }

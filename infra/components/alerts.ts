@@ -12,6 +12,8 @@ import {
 import { signerAlarms } from "../definitions/signer-alarms";
 import { EncryptionKey } from "./encryption-key";
 import { policyJson } from "../definitions/policy-document";
+import type { SlackConfig } from "../slack-config";
+import { SlackChannel } from "./slack-channel";
 
 export interface AlertsArgs extends AlarmInputs {
   /** The stack's region: the change watch's rules publish from there. */
@@ -24,6 +26,8 @@ export interface AlertsArgs extends AlarmInputs {
     readonly emails: readonly string[];
     readonly httpsEndpoints: readonly string[];
     readonly secretEndpoints?: readonly pulumi.Output<string>[];
+    /** A Slack channel that receives the alerts through AWS Chatbot. */
+    readonly slack?: SlackConfig | undefined;
   };
   /** Each job's Lambda and dead-letter queue, for the per-job alarms. */
   readonly jobs: readonly {
@@ -135,6 +139,18 @@ export class Alerts extends pulumi.ComponentResource {
         { parent: this },
       );
     });
+
+    if (args.subscriptions.slack) {
+      new SlackChannel(
+        `${name}-slack`,
+        {
+          slack: args.subscriptions.slack,
+          configurationName: `boson-kit-${args.stack}-alerts`.replace(/[^A-Za-z0-9_-]/g, "-"),
+          topicArns: [this.topic.arn],
+        },
+        { parent: this },
+      );
+    }
 
     const definitions = [
       ...protocolAlarms(args),

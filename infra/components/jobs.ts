@@ -36,6 +36,8 @@ export interface JobsArgs {
     readonly replicaKeyArn?: pulumi.Input<string>;
     /** The address recorded after the first deploy; jobs refuse to sign for any other. */
     readonly pinnedAddress?: string;
+    /** During a rotation: the pending key's address (the protocol accepts it from the opt-in until the jobs switch). */
+    readonly rotationAddress?: pulumi.Input<string>;
   };
   readonly rpcSecretArn: pulumi.Input<string>;
   readonly tables: { readonly idempotency: TableRef; readonly events: TableRef; readonly checkpoints: TableRef };
@@ -147,6 +149,9 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     ...(spec.uses.signer && args.signer.replicaKeyArn ? { [env.replicaKeyArn]: args.signer.replicaKeyArn } : {}),
     ...(spec.uses.signer && args.signer.pinnedAddress ? { [env.pinnedSignerAddress]: args.signer.pinnedAddress } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
+    ...((spec.uses.signer || spec.uses.signerAddress) && args.signer.rotationAddress
+      ? { [env.rotationSignerAddress]: args.signer.rotationAddress }
+      : {}),
     ...(spec.uses.smokeOffer && args.smoke
       ? {
           [env.smokeOfferId]: args.smoke.offerId,

@@ -94,6 +94,9 @@ function computedState(args: pulumi.runtime.MockResourceArgs, region: string): R
     case "aws:scheduler/schedule:Schedule":
       state.arn = `arn:aws:scheduler:${region}:${mockAccountId}:schedule/default/${physicalName}`;
       break;
+    case "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration":
+      state.chatConfigurationArn = `arn:aws:chatbot::${mockAccountId}:chat-configuration/slack-channel/${String(args.inputs.configurationName ?? physicalName)}`;
+      break;
     case "aws:sns/topic:Topic":
       state.arn = `arn:aws:sns:${region}:${mockAccountId}:${physicalName}`;
       break;

@@ -27,6 +27,8 @@ export const environmentVariables = {
   replicaKeyArn: "REPLICA_KEY_ARN",
   /** Optional: the address recorded in the stack config after the first deploy; a job refuses to sign if the key's differs. */
   pinnedSignerAddress: "SIGNER_PINNED_ADDRESS",
+  /** Optional, during a key rotation only: the pending key's address, which the protocol may accept before the jobs switch to it. */
+  rotationSignerAddress: "SIGNER_ROTATION_ADDRESS",
   rpcSecretArn: "RPC_SECRET_ARN",
   webhookSecretArn: "WEBHOOK_SECRET_ARN",
   /** JSON: ["https://..."] */

@@ -24,6 +24,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Healt
       sellerId: BigInt(env.SELLER_ID),
       tokens: env.SELLER_TOKENS.map((token) => ({ address: token.address as Address, symbol: token.symbol })),
       signer: signer as Address,
+      ...(env.SIGNER_ROTATION_ADDRESS ? { rotationSigner: env.SIGNER_ROTATION_ADDRESS as Address } : {}),
       expectedDailyBurnWei: BigInt(env.EXPECTED_DAILY_BURN_WEI),
       subgraphMaxLagBlocks: env.SUBGRAPH_MAX_LAG_BLOCKS,
       gasAlertRatios: env.GAS_ALERT_RATIOS,

@@ -3,7 +3,9 @@
  * - subgraph lag: chain head minus the subgraph's `_meta` block (alarm over
  *   the configured maximum), and its indexing-error flag;
  * - gas: the signer's balance, and that balance over the expected daily burn
- *   (the alarms fire at 0.5x, 0.2x and 0.1x);
+ *   (the alarms fire at 0.5x, 0.2x and 0.1x); during a key rotation, the old
+ *   and the pending key's balances together, since the rotation moves the gas
+ *   from one to the other;
  * - paused protocol regions;
  * - the seller's business metrics (open exchanges, redemption rate, dispute
  *   rate, time to completion) from the counters the watcher keeps: one read,
@@ -37,6 +39,8 @@ export type HealthConfig = {
   tokens: readonly { address: Address; symbol: string }[];
   /** The KMS signer's address, whose gas balance is watched. */
   signer: Address;
+  /** During a key rotation: the pending key's address, which receives the signer's gas. */
+  rotationSigner?: Address;
   expectedDailyBurnWei: bigint;
   subgraphMaxLagBlocks: number;
   /** The stack's `gas.alertRatios` (the same source as the gas alarms), e.g. [0.5, 0.2, 0.1]. */
@@ -91,7 +95,11 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthOutcome> {
   // Issued together: one JSON-RPC batch.
   const [head, balance, paused, funds] = await Promise.allSettled([
     call("eth_blockNumber", () => publicClient.getBlockNumber({ cacheTime: 0 })),
-    call("eth_getBalance", () => publicClient.getBalance({ address: config.signer })),
+    call("eth_getBalance", async () => {
+      const signers = [config.signer, ...(config.rotationSigner ? [config.rotationSigner] : [])];
+      const balances = await Promise.all(signers.map((address) => publicClient.getBalance({ address })));
+      return balances.reduce((sum, balance) => sum + balance, 0n);
+    }),
     call("getPausedRegions", () =>
       withDecodedRevert("getPausedRegions", () =>
         publicClient.readContract({ address: config.diamond, abi: pauseHandlerAbi, functionName: "getPausedRegions" }),

@@ -77,6 +77,7 @@ export function watcherConfig(env: JobEnvironment): WatcherConfig {
             admin: getAddress(env.SELLER_ADMIN),
             assistant: getAddress(env.SIGNER_ADDRESS),
             treasury: getAddress(env.SELLER_TREASURY),
+            ...(env.SIGNER_ROTATION_ADDRESS ? { rotationAssistant: getAddress(env.SIGNER_ROTATION_ADDRESS) } : {}),
           },
         }
       : {}),

@@ -11,6 +11,7 @@
  * A change counts as expected only when it lands on the addresses in the
  * stack's config (the runbook changes the config first); anything else, and
  * any auth token or royalty recipient change, is a high-severity alert.
+ * During a key rotation the stack's own pending key is an expected assistant.
  */
 import { zeroAddress, type Address } from "viem";
 
@@ -23,7 +24,13 @@ export const sellerAccountEventSignatures = [
 
 export const sellerAccountEvents = ["SellerUpdatePending", "SellerUpdateApplied", "RoyaltyRecipientsChanged"] as const;
 
-export type ExpectedSellerAccount = { admin: Address; assistant: Address; treasury: Address };
+export type ExpectedSellerAccount = {
+  admin: Address;
+  assistant: Address;
+  treasury: Address;
+  /** During a key rotation: the pending key's address, the assistant the rotation moves to. */
+  rotationAssistant?: Address;
+};
 
 type SellerView = { assistant?: unknown; admin?: unknown; treasury?: unknown };
 type AuthTokenView = { tokenType?: unknown; tokenId?: unknown };
@@ -31,12 +38,15 @@ type AuthTokenView = { tokenType?: unknown; tokenId?: unknown };
 const same = (actual: unknown, expected: Address) =>
   typeof actual === "string" && actual.toLowerCase() === expected.toLowerCase();
 const isSet = (value: unknown) => typeof value === "string" && value.toLowerCase() !== zeroAddress;
+const expectedValue = (actual: unknown, field: "admin" | "assistant" | "treasury", expected: ExpectedSellerAccount) =>
+  same(actual, expected[field]) ||
+  (field === "assistant" && expected.rotationAssistant !== undefined && same(actual, expected.rotationAssistant));
 
 /** Pending fields: zero means "no change asked"; otherwise the new address must be the configured one. */
 function pendingChanges(pending: SellerView, token: AuthTokenView, expected: ExpectedSellerAccount): string[] {
   const changes: string[] = [];
   for (const field of ["admin", "assistant"] as const) {
-    if (isSet(pending[field]) && !same(pending[field], expected[field]))
+    if (isSet(pending[field]) && !expectedValue(pending[field], field, expected))
       changes.push(`pending ${field} ${String(pending[field])} is not the configured ${expected[field]}`);
   }
   if (token.tokenType !== undefined && Number(token.tokenType) !== 0)
@@ -61,7 +71,7 @@ export function unexpectedSellerChanges(
     const seller = (args.seller ?? {}) as SellerView;
     const changes: string[] = [];
     for (const field of ["admin", "assistant", "treasury"] as const) {
-      if (!same(seller[field], expected[field]))
+      if (!expectedValue(seller[field], field, expected))
         changes.push(`${field} is now ${String(seller[field])}, not the configured ${expected[field]}`);
     }
     const token = (args.authToken ?? {}) as AuthTokenView;

@@ -28,6 +28,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Withd
       confirmations: env.CONFIRMATIONS,
       windowSeconds: env.WITHDRAW_WINDOW_SECONDS ?? 3600,
       expectedSeller: { treasury: env.SELLER_TREASURY as Address, admin: env.SELLER_ADMIN as Address },
+      ...(env.SIGNER_ROTATION_ADDRESS ? { rotationAddress: env.SIGNER_ROTATION_ADDRESS as Address } : {}),
       escrow: { batchSize: env.ESCROW_BATCH_SIZE ?? 20, maxPerRun: env.ESCROW_MAX_PER_RUN ?? 200 },
     },
     subgraph: { url: env.SUBGRAPH_URL, logger },

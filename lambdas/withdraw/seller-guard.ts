@@ -5,6 +5,11 @@
  * (`updateSeller` needs no opt-in for the treasury), so without this the next
  * withdrawal would pay whoever changed it. A difference refuses the
  * withdrawal and raises a high-severity alert (metric + ERROR record).
+ *
+ * One difference is expected: during a key rotation, from the new key's
+ * opt-in until the deploy that switches the jobs, the protocol's assistant is
+ * the stack's own pending key. The run then stops before signing, as a
+ * transient outcome, not a page.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { isAddressEqual, type Address, type Chain, type PublicClient, type Transport } from "viem";
@@ -50,4 +55,15 @@ export async function sellerDifferences(
   }
   if (!seller.active) differences.push({ field: "active", expected: "true", actual: "false" });
   return differences;
+}
+
+/** The only difference is the assistant, and the chain's assistant is the stack's own pending rotation key. */
+export function isRotationGap(differences: readonly SellerDifference[], rotationAddress: Address | undefined): boolean {
+  const [only] = differences;
+  return (
+    differences.length === 1 &&
+    only?.field === "assistant" &&
+    rotationAddress !== undefined &&
+    isAddressEqual(only.actual as Address, rotationAddress)
+  );
 }

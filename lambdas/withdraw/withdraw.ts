@@ -5,10 +5,11 @@
  * `withdrawFunds(sellerId, tokens, amounts)`, signed by the assistant (the
  * KMS account); the protocol pays the seller's treasury.
  *
- * Each run first releases the escrow that is due (`escrow/release.ts`), then
- * refuses to withdraw when the seller's treasury, admin or assistant on chain
- * differs from the config (`seller-guard.ts`), and withdraws only what is
- * above the reserve the active offers still need (`reserve.ts`).
+ * Each run first refuses to sign anything when the seller's treasury, admin
+ * or assistant on chain differs from the config (`seller-guard.ts`; during a
+ * key rotation's gap, a transient outcome), then releases the escrow that is
+ * due (`escrow/release.ts`), and withdraws only what is above the reserve the
+ * active offers still need (`reserve.ts`).
  *
  * Paused Funds region (H2): no transaction, transient outcome. Idempotent
  * (O1) on (sellerId, tokens, window): concurrent runs send one transaction.
@@ -33,7 +34,7 @@ import { sendProtocolTransaction, type SendOptions } from "../shared/chain/trans
 import type { SubgraphClient } from "../shared/chain/subgraph";
 import { releaseEscrow, type EscrowReleaseOutcome } from "./escrow/release";
 import { offerNeedsByToken, sellerOfferIds, tokenReserve, type TokenReserve } from "./reserve";
-import { sellerDifferences, type SellerDifference } from "./seller-guard";
+import { isRotationGap, sellerDifferences, type SellerDifference } from "./seller-guard";
 
 export type WithdrawToken = {
   address: Address;
@@ -51,6 +52,8 @@ export type WithdrawConfig = {
   windowSeconds: number;
   /** The seller account the stack expects (the assistant is the signer's address). */
   expectedSeller: { treasury: Address; admin: Address };
+  /** During a key rotation: the pending key's address, which the protocol accepts from its opt-in until the jobs switch. */
+  rotationAddress?: Address;
   escrow: { batchSize: number; maxPerRun: number };
 };
 
@@ -104,6 +107,8 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
 
   async function run(clock: () => number): Promise<WithdrawOutcome> {
     const paused = await readPausedRegions(clients.publicClient, config.diamond, logger, { requestId });
+    const refused = await guardSeller();
+    if (refused) return refused;
     const release = await releaseEscrow({
       ...writePath(),
       config: {
@@ -125,6 +130,31 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
     };
   }
 
+  /** Nothing is signed for a seller account the stack does not expect; undefined when it matches. */
+  async function guardSeller(): Promise<WithdrawOutcome | undefined> {
+    const differences = await sellerDifferences(
+      { publicClient: clients.publicClient, diamond: config.diamond, logger, requestId },
+      config.sellerId,
+      { ...config.expectedSeller, assistant: clients.account.address },
+    );
+    if (differences.length === 0) return undefined;
+    if (isRotationGap(differences, config.rotationAddress)) {
+      logger.warn(
+        "key rotation in progress: the protocol's assistant is the pending key, this job still signs with the old one; nothing signed until the deploy that switches the jobs (npm run rotate-signer)",
+        { signer: clients.account.address, assistant: config.rotationAddress },
+      );
+      return { status: "transient", reason: "rotation-gap", withdrawn: [], sellerDifferences: differences };
+    }
+    metrics.add(metricNames.sellerAccountMismatch, 1);
+    logger.error("seller account differs from the stack's configuration: nothing signed, withdrawal refused", {
+      [alertField]: alertNames.sellerAccountMismatch,
+      severity: "high",
+      sellerId: config.sellerId.toString(),
+      differences,
+    });
+    return { status: "failed", reason: "seller-account-mismatch", withdrawn: [], sellerDifferences: differences };
+  }
+
   /** What every write of this run shares: the same signer, idempotency store, relayer and finality settings. */
   function writePath() {
     return {
@@ -144,21 +174,6 @@ export async function withdraw(deps: WithdrawDeps): Promise<WithdrawOutcome> {
     clock: () => number,
     paused: Awaited<ReturnType<typeof readPausedRegions>>,
   ): Promise<WithdrawOutcome> {
-    const differences = await sellerDifferences(
-      { publicClient: clients.publicClient, diamond: config.diamond, logger, requestId },
-      config.sellerId,
-      { ...config.expectedSeller, assistant: clients.account.address },
-    );
-    if (differences.length > 0) {
-      metrics.add(metricNames.sellerAccountMismatch, 1);
-      logger.error("seller account differs from the stack's configuration: withdrawal refused", {
-        [alertField]: alertNames.sellerAccountMismatch,
-        severity: "high",
-        sellerId: config.sellerId.toString(),
-        differences,
-      });
-      return { status: "failed", reason: "seller-account-mismatch", withdrawn: [], sellerDifferences: differences };
-    }
     const tokenAddresses = config.tokens.map((token) => token.address);
     const sellerId = config.sellerId.toString();
     const available = await withToolCall(

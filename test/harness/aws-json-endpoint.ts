@@ -2,7 +2,7 @@
  * A local stand-in for the AWS JSON 1.1 services preflight reads: Service
  * Quotas (GetServiceQuota, GetAWSDefaultServiceQuota), CloudTrail
  * (DescribeTrails, GetTrailStatus, GetEventSelectors) and KMS (DescribeKey,
- * GetKeyPolicy). Requests are POST / with `X-Amz-Target: <prefix>.<Operation>`
+ * GetKeyPolicy, GetPublicKey). Requests are POST / with `X-Amz-Target: <prefix>.<Operation>`
  * and `Content-Type: application/x-amz-json-1.1`; errors carry `__type` in
  * the body, as the services document.
  */
@@ -150,6 +150,22 @@ function kms(account: FakeAwsAccount, operation: string, input: Record<string, u
     if (input.PolicyName !== undefined && input.PolicyName !== "default")
       return error(400, "NotFoundException", "The only valid policy name is default");
     return ok({ Policy: key.policy, PolicyName: "default" });
+  }
+  if (operation === "GetPublicKey") {
+    const key = account.keys.find(
+      (candidate) =>
+        candidate.alias === keyIdOrAlias ||
+        candidate.keyId === keyIdOrAlias ||
+        keyIdOrAlias.endsWith(`:key/${candidate.keyId}`),
+    );
+    if (!key?.publicKey) return error(400, "NotFoundException", `Key '${keyIdOrAlias}' does not exist`);
+    return ok({
+      KeyId: `arn:aws:kms:${account.region}:${account.account}:key/${key.keyId}`,
+      PublicKey: key.publicKey,
+      KeySpec: "ECC_SECG_P256K1",
+      KeyUsage: "SIGN_VERIFY",
+      SigningAlgorithms: ["ECDSA_SHA_256"],
+    });
   }
   return error(400, "UnsupportedOperationException", `${operation} is not served here`);
 }

@@ -39,6 +39,8 @@ export interface FakeKey {
   readonly keyId: string;
   /** The policy document as GetKeyPolicy returns it: ARNs of live principals, unique ids of deleted ones. */
   readonly policy: string;
+  /** GetPublicKey's answer: the key's SubjectPublicKeyInfo, base64 DER. */
+  readonly publicKey?: string;
 }
 
 export interface FakeAwsAccount {

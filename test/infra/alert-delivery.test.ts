@@ -5,6 +5,9 @@ import { evaluateProgram } from "../../infra/offline/evaluate";
 import { readStackFile } from "../../infra/offline/stack-file";
 import { kitProgram } from "../../infra/program";
 import { renderPlan } from "../../tools/plan";
+import { reviewStack } from "../../tools/review";
+import { renderMarkdown } from "../../tools/review/markdown";
+import { passedRun } from "../tools/recorded-run";
 import { committedStackEvaluations, named } from "./stack-evaluation";
 
 const stacks = committedStackEvaluations();
@@ -34,6 +37,9 @@ describe("paging endpoints that carry credentials", () => {
     expect(plan).toContain("alerts-secret-https-1");
     expect(plan).not.toContain("not-a-real-key");
     expect(JSON.stringify(evaluation.outputs)).not.toContain("not-a-real-key");
+    const report = await reviewStack(evaluation, { run: passedRun() });
+    expect(JSON.stringify(report)).not.toContain("not-a-real-key");
+    expect(renderMarkdown(report)).not.toContain("not-a-real-key");
   });
 
   it("are refused in plaintext, with the command that stores them as a secret", () => {

@@ -171,6 +171,14 @@ describe("key generations and the pinned address", () => {
     const withdraw = jobVariables(evaluation, "withdraw");
     expect(withdraw[environmentVariables.keyId]).toBe(current.computed?.keyId);
     expect(withdraw[environmentVariables.pinnedSignerAddress]).toBe(pinned);
+    // The pending key's address reaches the jobs that compare the chain's assistant: the rotation's gap is no takeover.
+    const generationsOutput = evaluation.outputs.assistantGenerations as Record<string, { address: string }>;
+    const pendingAddress = generationsOutput.g2?.address;
+    expect(pendingAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(pendingAddress).not.toBe(generationsOutput.g1?.address);
+    expect(withdraw[environmentVariables.rotationSignerAddress]).toBe(pendingAddress);
+    expect(jobVariables(evaluation, "watcher")[environmentVariables.rotationSignerAddress]).toBe(pendingAddress);
+    expect(jobVariables(evaluation, "health")[environmentVariables.rotationSignerAddress]).toBe(pendingAddress);
 
     const switched = await evaluateProgram(
       parseKitConfig(
@@ -184,6 +192,7 @@ describe("key generations and the pinned address", () => {
     expect(named(switched, keyType, "assistant-signer-key").inputs.isEnabled).toBe(false);
     expect(signersOf(named(switched, keyType, "assistant-signer-g2-key"))).not.toContain(rotation);
     expect(named(switched, replicaType, "assistant-signer-replica-key").inputs.enabled).toBe(false);
+    expect(jobVariables(switched, "withdraw")[environmentVariables.rotationSignerAddress]).toBeUndefined();
     expect(jobVariables(switched, "withdraw")[environmentVariables.keyId]).toBe(
       named(switched, keyType, "assistant-signer-g2-key").computed?.keyId,
     );

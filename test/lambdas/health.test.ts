@@ -263,6 +263,18 @@ describe("health job", () => {
     expect(custom.report.gasAlertRatiosCrossed).toEqual([0.8, 0.3, 0.16]);
   });
 
+  it("during a key rotation, watches the old and the pending key's gas together, in the same round trip", async () => {
+    const pending = privateKeyToAccount(anvilKeys[4]).address;
+    const [own, pendingBalance] = await Promise.all([
+      fixture.publicClient.getBalance({ address: signer }),
+      fixture.publicClient.getBalance({ address: pending }),
+    ]);
+    expect(pendingBalance).toBeGreaterThan(0n);
+    const outcome = await runJob(healthJob, deps({ rotationSigner: pending }));
+    expect(outcome.report.gasBalanceWei).toBe((own + pendingBalance).toString());
+    expect(outcome.report.rpcRoundTrips).toBe(1);
+  });
+
   it("needs one RPC round trip per run whatever the number of tokens", async () => {
     const many: { address: Address; symbol: string }[] = Array.from({ length: 25 }, (_, index) => ({
       address: `0x${(index + 1).toString(16).padStart(40, "0")}` as Address,

@@ -11,6 +11,7 @@ import { decideRelease, type ExchangeFacts } from "../../lambdas/withdraw/escrow
 import { offerNeed, tokenReserve } from "../../lambdas/withdraw/reserve";
 import { crossedLeads } from "../../lambdas/watcher/dispute-deadlines";
 import { unexpectedSellerChanges } from "../../lambdas/watcher/seller-account";
+import { isRotationGap } from "../../lambdas/withdraw/seller-guard";
 
 const token: Address = "0x00000000000000000000000000000000000000f0";
 const mutualizer: Address = "0x00000000000000000000000000000000000000aa";
@@ -138,6 +139,48 @@ describe("seller-account events (M3)", () => {
         expected,
       ),
     ).toEqual([]);
+  });
+  it("accepts the stack's pending rotation key as the assistant, and only as the assistant", () => {
+    const rotationAssistant = "0x00000000000000000000000000000000000000b2" as const;
+    const duringRotation = { ...expected, rotationAssistant };
+    const pending = (assistant: string, admin: string = zeroAddress) =>
+      unexpectedSellerChanges(
+        "SellerUpdatePending",
+        { pendingSeller: { admin, assistant }, pendingAuthToken: { tokenType: 0 } },
+        duringRotation,
+      );
+    const applied = (assistant: string) =>
+      unexpectedSellerChanges(
+        "SellerUpdateApplied",
+        { seller: { ...seller, assistant }, pendingSeller: {}, authToken: { tokenType: 0 } },
+        duringRotation,
+      );
+    expect(pending(rotationAssistant)).toEqual([]);
+    expect(applied(rotationAssistant)).toEqual([]);
+    expect(pending(mutualizer)).toHaveLength(1);
+    expect(applied(mutualizer)).toHaveLength(1);
+    expect(pending(zeroAddress, rotationAssistant)).toHaveLength(1);
+    // Outside a rotation the same update pages.
+    expect(
+      unexpectedSellerChanges(
+        "SellerUpdateApplied",
+        { seller: { ...seller, assistant: rotationAssistant }, pendingSeller: {}, authToken: { tokenType: 0 } },
+        expected,
+      ),
+    ).toHaveLength(1);
+  });
+  it("the withdraw job's rotation gap: only the assistant differs, and it is the stack's pending key", () => {
+    const pendingKey = "0x00000000000000000000000000000000000000b2" as const;
+    const assistantIs = (actual: string) => ({ field: "assistant" as const, expected: expected.assistant, actual });
+    expect(isRotationGap([assistantIs(pendingKey)], pendingKey)).toBe(true);
+    expect(isRotationGap([assistantIs(mutualizer)], pendingKey)).toBe(false);
+    expect(isRotationGap([assistantIs(pendingKey)], undefined)).toBe(false);
+    expect(
+      isRotationGap(
+        [assistantIs(pendingKey), { field: "treasury", expected: expected.treasury, actual: mutualizer }],
+        pendingKey,
+      ),
+    ).toBe(false);
   });
   it("flags a pending auth token, an applied treasury elsewhere, and any royalty recipient change", () => {
     expect(

@@ -33,7 +33,10 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
   });
 
   /** The withdraw job as deployed: it signs with the key of the generation the config names. */
-  async function withdrawWith(keyId: string): Promise<{ status: string; signatures: number; signer: Address }> {
+  async function withdrawWith(
+    keyId: string,
+    rotationAddress?: Address,
+  ): Promise<{ status: string; reason?: string; signatures: number; signer: Address; failed: number; errors: number }> {
     await depositFunds(chain.fixture, chain.seller.sellerId, zeroAddress, parseEther("1"));
     let signatures = 0;
     const account = await kmsAccount({ keyId, client: chain.kms.client(), onSignature: () => signatures++ });
@@ -62,10 +65,18 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
           subgraphUrl: subgraph.url,
           requestId: `rotation-${runs}`,
           sleep: chain.mineOnSleep,
-          config: { confirmations: 1 },
+          config: { confirmations: 1, ...(rotationAddress ? { rotationAddress } : {}) },
         }),
       );
-      return { status: outcome.status, signatures, signer: account.address };
+      return {
+        status: outcome.status,
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+        signatures,
+        signer: account.address,
+        // What would page: a failed run (the job-failed alarm) or an ERROR record (an alert).
+        failed: output.metricValues("JobFailed").length,
+        errors: output.lines().filter((line) => line.level === "ERROR").length,
+      };
     } finally {
       output.restore();
     }
@@ -90,12 +101,20 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
     };
     const assistant = async () =>
       (await readSeller(chain.fixture.publicClient, chain.fixture.diamond, chain.seller.sellerId)).seller.assistant;
-    /** After each stop: the job with the configured key signs only if the protocol accepts that key. */
+    /** The job as deployed: the active key, and the pending key's address while a rotation is pending. */
+    const deployedWithdraw = async () => {
+      const pending = config.pendingGeneration === undefined ? undefined : keys.get(config.pendingGeneration);
+      const rotationAddress =
+        pending === undefined ? undefined : (await kmsAccount({ keyId: pending, client: chain.kms.client() })).address;
+      return withdrawWith(keys.get(config.generation) as string, rotationAddress);
+    };
+    /** After each stop: the job with the configured key signs only if the protocol accepts that key, and nothing pages. */
     const jobIsSafe = async () => {
-      const run = await withdrawWith(keys.get(config.generation) as string);
+      const run = await deployedWithdraw();
       const accepted = run.signer === (await assistant());
       if (accepted) expect(run).toMatchObject({ status: "succeeded" });
-      else expect(run.signatures).toBe(0);
+      else expect(run).toMatchObject({ status: "transient", reason: "rotation-gap", signatures: 0 });
+      expect(run).toMatchObject({ failed: 0, errors: 0 });
       return accepted;
     };
 

@@ -27,7 +27,7 @@ describe("the signer lines of the plan and the readiness report", () => {
     );
     const values = structuredClone(readStackFile("production-standby").values) as Record<string, unknown>;
     values["boson-kit:signer"] = { address: "0x00000000000000000000000000000000000000aa" };
-    const lines = signerSummary(parseKitConfig(stackSource("production-standby", values)), root);
+    const lines = signerSummary(parseKitConfig(stackSource("production-standby", values)), join(root, "reports"));
     expect(lines[0]).toMatch(
       /^Signer: standby of stack production, signing with its replica key in eu-central-1; schedules OFF/,
     );

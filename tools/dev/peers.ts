@@ -134,7 +134,7 @@ export async function startLocalPeers(options: {
   }
 }
 
-async function deployAtOfficialAddress(anvil: Anvil, expected: Address): Promise<FixtureDeployment> {
+export async function deployAtOfficialAddress(anvil: Anvil, expected: Address): Promise<FixtureDeployment> {
   const landing = diamondAddressAtNonce(officialDiamondNonce);
   if (landing.toLowerCase() !== expected.toLowerCase()) {
     throw new Error(

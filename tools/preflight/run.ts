@@ -7,6 +7,7 @@ import { gcpApis } from "./gcp-apis";
 import { gcpLogBuckets } from "./gcp-log-buckets";
 import { gcpPoolIds } from "./gcp-pool-ids";
 import { lambdaConcurrency } from "./lambda-concurrency";
+import { pinnedSignerAddress } from "./pinned-address";
 import { principalsMatchTheKey } from "./principals";
 import { secretsProvider } from "./secrets-provider";
 import { stackSecrets } from "./stack-secrets";
@@ -19,6 +20,7 @@ export const preflightChecks: readonly PreflightCheck[] = [
   elasticIps,
   availabilityZones,
   cloudTrailManagementEvents,
+  pinnedSignerAddress,
   stackSecrets,
   secretsProvider,
   gcpApis,

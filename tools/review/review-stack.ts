@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { ConfigSource } from "../../infra/config";
 import type { StackEvaluation } from "../../infra/offline/evaluate";
 import { projectRoot } from "../../infra/offline/stack-file";
@@ -43,6 +44,8 @@ export interface ReviewOptions {
   readonly namedTests?: ReadonlyMap<ChecklistId, readonly NamedTest[]>;
   /** The stack's sign-offs; defaults to `root`'s signoffs/<stack>.yaml. */
   readonly signoffs?: SignoffFile;
+  /** Where rotation rehearsals are recorded (`<dir>/<stack>/rotation-rehearsal.json`); defaults to `root`'s reports/. */
+  readonly reportsDir?: string;
 }
 
 export async function reviewStack(evaluation: StackEvaluation, options: ReviewOptions = {}): Promise<ReadinessReport> {
@@ -116,7 +119,7 @@ export async function reviewStack(evaluation: StackEvaluation, options: ReviewOp
           "Offline review: on-chain facts (S2, M3's on-chain roles, H2's paused regions, O6's live lag) were not read; pass `--rpc <url>` to check them.",
         ]),
     ...(options.online?.errors ?? []).map((error) => `On-chain read failed: ${error}`),
-    ...signerSummary(config),
+    ...signerSummary(config, options.reportsDir ?? join(root, "reports")),
   ];
 
   return {

@@ -2,7 +2,9 @@
  * Walks the rotation: observe, take the first step not done, observe again.
  * Steps the tool can take (sign in KMS) it takes; a step for the admin or a
  * deploy is printed and the walk stops there, unless an executor for it was
- * given (the dry run on an anvil fork, and the tests).
+ * given (the dry run on an anvil fork, and the tests). The dry run also sends
+ * the tool's own transactions unsigned, as impersonated accounts on the fork,
+ * so a rehearsal makes no KMS signature and creates no key.
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { Address, Chain, Hex, PublicClient, Transport } from "viem";
@@ -19,6 +21,11 @@ import {
 } from "./chain";
 import { deployCommands, nextStep, rotationSteps, type RotationState, type RotationStep } from "./steps";
 import { encodeFunctionData } from "viem";
+
+export type TransactionRequest = Parameters<typeof sendSigned>[3];
+
+/** A generation's key as the walk knows it: its address, and the KMS account when the key exists. */
+type RotationKey = { address: Address; account?: KmsAccount };
 
 export type SignerGenerations = {
   generation: number;
@@ -40,6 +47,10 @@ export type RotationDeps = {
   log: (line: string) => void;
   /** Dry run: keys the rehearsed deploy disabled (the live key is left as it is). */
   keyDisabled?: (keyId: string) => boolean;
+  /** Dry run: sends as `from` on the fork, unsigned (impersonated). Absent: the key signs in KMS. */
+  sendAs?: (from: Address, request: TransactionRequest) => Promise<Hex>;
+  /** Dry run: an address standing in for a generation whose key does not exist yet (no KMS key is created). */
+  standIn?: (generation: number) => Address | undefined;
 };
 
 export type RotationResult = { complete: boolean; stoppedAt?: RotationStep; steps: RotationStep[] };
@@ -53,6 +64,11 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
       accounts.set(keyId, account);
     }
     return account;
+  };
+  const send = (key: RotationKey, request: TransactionRequest): Promise<Hex> => {
+    if (deps.sendAs) return deps.sendAs(key.address, request);
+    if (!key.account) throw new Error(`no KMS key for ${key.address}: pass its ARN with --key`);
+    return sendSigned(deps.chain.client, deps.chain.rpcUrl, key.account, request);
   };
   let previous: string | undefined;
   for (let round = 0; round < 12; round++) {
@@ -98,20 +114,17 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
       ]);
       const needed = gas * (fees.maxFeePerGas ?? 0n) * 2n;
       if (balance < needed) {
-        const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, oldKey, {
-          to: newKey.address,
-          value: needed - balance,
-        });
+        const hash = await send(oldKey, { to: newKey.address, value: needed - balance });
         deps.log(`  funded the new key's opt-in with ${needed - balance} wei from the old key: ${hash}`);
       }
-      const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, newKey, { to: deps.chain.diamond, data });
-      deps.log(`  optInToSellerUpdate signed by the new key ${newKey.address}: ${hash}`);
+      const hash = await send(newKey, { to: deps.chain.diamond, data });
+      deps.log(`  optInToSellerUpdate from the new key ${newKey.address}: ${hash}`);
       continue;
     }
     if (step.id === "move-gas" && newKey) {
       // The fee fields are fixed, so the whole balance minus the worst-case fee can move.
       const { movable, maxFeePerGas, maxPriorityFeePerGas } = await movableBalance(deps.chain.client, oldKey.address);
-      const hash = await sendSigned(deps.chain.client, deps.chain.rpcUrl, oldKey, {
+      const hash = await send(oldKey, {
         to: newKey.address,
         value: movable,
         gas: 21_000n,
@@ -129,7 +142,7 @@ export async function walkRotation(deps: RotationDeps): Promise<RotationResult> 
 async function observe(
   deps: RotationDeps,
   accountFor: (keyId: string) => Promise<KmsAccount>,
-): Promise<{ state: RotationState; oldKey: KmsAccount; newKey: KmsAccount | undefined }> {
+): Promise<{ state: RotationState; oldKey: RotationKey; newKey: RotationKey | undefined }> {
   const config = deps.config();
   // Before the switch the old key is the active one; after it, the newest retired one.
   const switched = config.pendingGeneration === undefined && config.retiredGenerations.includes(config.generation - 1);
@@ -139,8 +152,16 @@ async function observe(
   if (oldKeyId === undefined)
     throw new Error(`no key id for generation ${oldGeneration}: pass it (pulumi stack output assistantGenerations)`);
   const newKeyId = newGeneration === undefined ? undefined : deps.keyOf(newGeneration);
-  const oldKey = await accountFor(oldKeyId);
-  const newKey = newKeyId === undefined ? undefined : await accountFor(newKeyId);
+  const oldAccount = await accountFor(oldKeyId);
+  const oldKey: RotationKey = { address: oldAccount.address, account: oldAccount };
+  const newKey = await (async (): Promise<RotationKey | undefined> => {
+    if (newKeyId !== undefined) {
+      const account = await accountFor(newKeyId);
+      return { address: account.address, account };
+    }
+    const standIn = newGeneration === undefined ? undefined : deps.standIn?.(newGeneration);
+    return standIn === undefined ? undefined : { address: standIn };
+  })();
   const { seller } = await readSeller(deps.chain.client, deps.chain.diamond, deps.chain.sellerId);
   const [pendingForNewAddress, gas, oldKeyEnabled] = await Promise.all([
     newKey

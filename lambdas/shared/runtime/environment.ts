@@ -52,6 +52,7 @@ const jobEnvironmentSchema = z.object({
     z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN")),
   ),
   [environmentVariables.pinnedSignerAddress]: z.optional(address),
+  [environmentVariables.rotationSignerAddress]: z.optional(address),
   [environmentVariables.rpcSecretArn]: nonEmpty,
   [environmentVariables.webhookSecretArn]: z.optional(nonEmpty),
   [environmentVariables.webhookEndpoints]: z.optional(json(z.array(z.url()))),

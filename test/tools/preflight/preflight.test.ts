@@ -78,7 +78,7 @@ describe("preflight on the staging stack", () => {
     expect(outcome.report.split("\n")[0]).toBe(
       "preflight for stack staging: AWS eu-west-1, GCP project boson-kit-staging",
     );
-    expect(outcome.report).toContain("preflight passed: 11 of 11 checks");
+    expect(outcome.report).toContain("preflight passed: 12 of 12 checks");
     expect(outcome.report).toMatch(/^Pulumi secrets provider\s+info\s+passphrase \(encryptionsalt\)/m);
     expect(outcome.report).toMatch(
       /^Lambda concurrency\s+ok\s+limit 1000, 1000 unreserved in eu-west-1; the stack reserves 1/m,
@@ -105,7 +105,7 @@ describe("preflight on the staging stack", () => {
     expect(problems[1]).toMatch(
       new RegExp(`^ {2}- GCP log bucket id: ${bucketId} .* is deleted .*; fix: gcloud logging buckets undelete `),
     );
-    expect(outcome.report).toContain("preflight FAILED: 9 of 11 checks passed");
+    expect(outcome.report).toContain("preflight FAILED: 10 of 12 checks passed");
   });
 });
 
