@@ -82,11 +82,12 @@ async function main(): Promise<number> {
       "smoke-record": { type: "string" },
       "smoke-table": { type: "string" },
       "diff-only": { type: "boolean" },
+      out: { type: "string" },
     },
   });
   if (!values.from || !values.to) {
     console.error(
-      "usage: npm run promote -- --from <stack> --to <stack> (--smoke-record FILE | --smoke-table TABLE) [--ack <difference id>]... [--ack-all] [--dir DIR-WITH-STACK-FILES]",
+      "usage: npm run promote -- --from <stack> --to <stack> (--smoke-record FILE | --smoke-table TABLE) [--ack <difference id>]... [--ack-all] [--dir DIR-WITH-STACK-FILES] [--out DIR]",
     );
     return 2;
   }
@@ -104,7 +105,7 @@ async function main(): Promise<number> {
   });
   // The target's readiness report, so the evidence behind the verdict is on disk.
   if (result.review) {
-    for (const file of writeReport(result.review, join(root, "reports", values.to), result.fabricated))
+    for (const file of writeReport(result.review, values.out ?? join(root, "reports", values.to), result.fabricated))
       console.log(`wrote ${relative(process.cwd(), file)}`);
   }
   if (values["diff-only"]) {

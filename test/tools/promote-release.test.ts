@@ -132,7 +132,7 @@ describe("smoke records on disk", () => {
     );
     const failed = await run(
       join(projectRoot, "node_modules/.bin/tsx"),
-      ["tools/promote.ts", "--from", "staging", "--to", "production", "--smoke-record", file],
+      ["tools/promote.ts", "--from", "staging", "--to", "production", "--smoke-record", file, "--out", dir],
       {
         cwd: projectRoot,
       },
