@@ -14,10 +14,11 @@
  * Run: npx tsx bench/shipper.ts [recordsPerSize]
  */
 import type { CloudWatchLogsEvent } from "aws-lambda";
-import { cloudLoggingWriter, createLogging, toLogEntry, type LogTarget } from "../lambdas/shipper/cloud-logging";
+import { toLogEntry, type LogTarget } from "../lambdas/shipper/cloud-logging";
 import { createShipperHandler, type ShipperHandler } from "../lambdas/shipper/handler";
 import type { EntryWriter } from "../lambdas/shipper/ship";
-import { fixedTokenAuthClient, startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
+import { startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
+import { localShipper } from "../test/harness/local-shipper";
 import { subscriptionPayload, toolCallLogEvent } from "../test/harness/cloudwatch-logs-payload";
 
 const token = "bench-token";
@@ -94,17 +95,7 @@ async function main(): Promise<void> {
   const perSize = Number(process.argv[2] ?? 20_000);
   const endpoint = await startCloudLoggingEndpoint({ token });
   try {
-    const logging = createLogging(project, {
-      authClient: fixedTokenAuthClient(token),
-      apiEndpoint: endpoint.host,
-      port: endpoint.port,
-      protocol: "http",
-    });
-    const endToEnd = createShipperHandler({
-      target,
-      context,
-      writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
-    });
+    const endToEnd = localShipper(endpoint, token, { target, context });
     const serialiseOnly: EntryWriter = {
       write: async (entries) => {
         JSON.stringify(entries.map((entry) => toLogEntry(entry, project)));

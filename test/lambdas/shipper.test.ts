@@ -1,14 +1,10 @@
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cloudLoggingWriter, createLogging } from "../../lambdas/shipper/cloud-logging";
-import { createShipperHandler, type ShipperHandler } from "../../lambdas/shipper/handler";
+import type { ShipperHandler } from "../../lambdas/shipper/handler";
 import { classifyFailure, ShipFailedError } from "../../lambdas/shipper/ship";
 import { createJobLogger, logToolCall } from "../../lambdas/shared/runtime/logger";
-import {
-  fixedTokenAuthClient,
-  startCloudLoggingEndpoint,
-  type CloudLoggingEndpoint,
-} from "../harness/cloud-logging-endpoint";
+import { startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
+import { localShipper } from "../harness/local-shipper";
 
 import {
   context,
@@ -28,18 +24,7 @@ let ship: ShipperHandler;
 
 beforeAll(async () => {
   endpoint = await startCloudLoggingEndpoint({ token, maxRequestBytes: 10 * 1024 * 1024 });
-  const logging = createLogging(project, {
-    authClient: fixedTokenAuthClient(token),
-    apiEndpoint: endpoint.host,
-    port: endpoint.port,
-    protocol: "http",
-  });
-  ship = createShipperHandler({
-    target,
-    context,
-    writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
-    policy: fastRetries,
-  });
+  ship = localShipper(endpoint, token, { target, context, policy: fastRetries });
 });
 
 afterAll(async () => {
@@ -129,18 +114,7 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
   });
 
   it("throws when the credential is refused", async () => {
-    const logging = createLogging(project, {
-      authClient: fixedTokenAuthClient("wrong"),
-      apiEndpoint: endpoint.host,
-      port: endpoint.port,
-      protocol: "http",
-    });
-    const wrongToken = createShipperHandler({
-      target,
-      context,
-      writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
-      policy: fastRetries,
-    });
+    const wrongToken = localShipper(endpoint, "wrong", { target, context, policy: fastRetries });
     await expect(wrongToken(payload(events(3)))).rejects.toThrow(ShipFailedError);
     expect(endpoint.entries).toHaveLength(0);
   });
@@ -148,18 +122,7 @@ describe("shipper: CloudWatch Logs subscription -> Cloud Logging entries:write",
   it("splits a batch the API refuses as too large, and keeps the order", async () => {
     const small = await startCloudLoggingEndpoint({ token, maxRequestBytes: 40_000 });
     try {
-      const logging = createLogging(project, {
-        authClient: fixedTokenAuthClient(token),
-        apiEndpoint: small.host,
-        port: small.port,
-        protocol: "http",
-      });
-      const shipSmall = createShipperHandler({
-        target,
-        context,
-        writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
-        policy: fastRetries,
-      });
+      const shipSmall = localShipper(small, token, { target, context, policy: fastRetries });
       const result = await shipSmall(payload(events(200)));
       expect(result.splits).toBeGreaterThan(0);
       expect(small.entries.map((entry) => entry.jsonPayload?.sequence)).toEqual(
