@@ -1,18 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { createPublicClient, custom, http, parseEther, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startAnvil, type Anvil } from "../harness/anvil";
-import { startDynalite, type Dynalite } from "../harness/dynalite";
-import {
-  anvilKeys,
-  createOffer,
-  createSeller,
-  deployProtocolFixture,
-  send,
-  type FixtureDeployment,
-} from "../harness/protocol-fixture";
-import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
+import { type Anvil } from "../harness/anvil";
+import { type Dynalite } from "../harness/dynalite";
+import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import { type WebhookReceiver } from "../harness/webhook-receiver";
+import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
 /**
  * The watcher's world: anvil with the protocol fixture, two sellers, dynalite
@@ -21,7 +14,7 @@ import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-r
  * live.
  */
 
-export const secret = `whsec_${randomBytes(32).toString("base64")}`;
+export const secret = webhookSecret();
 export const kitKey = anvilKeys[1];
 export const buyerKey = anvilKeys[2];
 export const otherBuyerKey = anvilKeys[3];
@@ -40,8 +33,7 @@ export let otherSellerId: bigint;
 /** Starts the world before the calling file's tests and stops it after them. */
 export function useWatcherWorld(): void {
   beforeAll(async () => {
-    [anvil, db, receiver] = await Promise.all([startAnvil(), startDynalite(), startWebhookReceiver(secret)]);
-    fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
+    ({ anvil, db, receiver, fixture } = await startWatcherPeers(secret));
     client = fixture.publicClient as PublicClient;
     ({ sellerId } = await createSeller(fixture, kit, kit));
     ({ sellerId: otherSellerId } = await createSeller(
