@@ -5,7 +5,6 @@ import { chainEventId, createEventStore } from "../../lambdas/shared/stores/even
 import { metricNames } from "../../lambdas/contract";
 import { defaultCheckpointName, runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
-
 import {
   secret,
   buyerKey,

@@ -8,7 +8,6 @@ import { redeliverDeadLetters } from "../../lambdas/watcher/redeliver";
 import { defaultCheckpointName, runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, fastRetry, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
 import { anvilKeys } from "../harness/protocol-fixture";
-
 import {
   secret,
   kitKey,

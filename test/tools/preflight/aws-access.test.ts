@@ -5,6 +5,7 @@ import { cloudTrailManagementEvents } from "../../../tools/preflight/cloudtrail"
 import { lambdaConcurrency } from "../../../tools/preflight/lambda-concurrency";
 import { principalsMatchTheKey } from "../../../tools/preflight/principals";
 import {
+  healthyAccount,
   deployRole,
   deployerArn,
   keyAdminArn,
@@ -14,13 +15,12 @@ import {
   signerPolicy,
   stagingConfig,
 } from "../../harness/preflight-world";
-
-import { failures, useAwsChecksWorld } from "./aws-world";
+import { failures, usePreflightWorld } from "./preflight-hooks";
 
 /**
  * The AWS preflight checks on who acts and what is recorded: the caller, the key policy principals, CloudTrail; and the wire formats the stand-ins parsed.
  */
-const { run, world } = useAwsChecksWorld();
+const { run, world } = usePreflightWorld((stub) => Object.assign(stub.account, healthyAccount()));
 
 describe("caller is a deployer", () => {
   it("passes an SSO session whose issuer role (path read from IAM) is a deployer", async () => {

@@ -4,19 +4,19 @@ import { elasticIps } from "../../../tools/preflight/elastic-ips";
 import { lambdaConcurrency } from "../../../tools/preflight/lambda-concurrency";
 import {
   deployerArn,
+  healthyAccount,
   keyAdminArn,
   signerAlias,
   signerPolicy,
   stagingConfig,
   stagingNeeds,
 } from "../../harness/preflight-world";
-
-import { failures, useAwsChecksWorld } from "./aws-world";
+import { failures, usePreflightWorld } from "./preflight-hooks";
 
 /**
  * The AWS preflight checks on what the account can hold: Lambda concurrency, Elastic IPs, availability zones.
  */
-const { run, world } = useAwsChecksWorld();
+const { run, world } = usePreflightWorld((stub) => Object.assign(stub.account, healthyAccount()));
 
 describe("Lambda concurrency", () => {
   it("passes when the limit leaves 100 unreserved after the stack's reservation", async () => {

@@ -2,20 +2,20 @@ import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { CheckResult, PreflightCheck, PreflightContext } from "../../../tools/preflight/check";
 import { runCheck } from "../../../tools/preflight/run";
 import { installLoopbackGuard, type LoopbackGuard } from "../../harness/loopback-guard";
-import { healthyAccount, startPreflightWorld, type PreflightWorld } from "../../harness/preflight-world";
+import { startPreflightWorld, type PreflightWorld } from "../../harness/preflight-world";
 
 /**
- * The AWS preflight checks run with the real AWS SDK v3 clients against local
- * stand-ins of the three AWS wire protocol families (query/XML, JSON 1.1,
- * REST-JSON). A loopback guard proves that no request left 127.0.0.1.
+ * The preflight checks run with the real AWS and Google clients against the
+ * local stand-ins of their APIs. A loopback guard proves that no request left
+ * 127.0.0.1.
  */
-export interface AwsChecksWorld {
+export interface PreflightHooks {
   readonly world: () => PreflightWorld;
   readonly run: (check: PreflightCheck, context?: PreflightContext) => Promise<CheckResult[]>;
 }
 
-/** Starts the stand-ins for the calling test file and resets the account after each test. */
-export function useAwsChecksWorld(): AwsChecksWorld {
+/** Starts the stand-ins for the calling test file; `reset` restores the healthy account or project after each test. */
+export function usePreflightWorld(reset: (world: PreflightWorld) => void): PreflightHooks {
   let guard: LoopbackGuard;
   let world: PreflightWorld;
 
@@ -24,10 +24,8 @@ export function useAwsChecksWorld(): AwsChecksWorld {
     world = await startPreflightWorld();
   });
 
-  afterEach(() => {
-    // Every test starts from the healthy account and changes one thing.
-    Object.assign(world.account, healthyAccount());
-  });
+  // Every test starts from the healthy account or project and changes one thing.
+  afterEach(() => reset(world));
 
   afterAll(async () => {
     await world?.close();
