@@ -1,8 +1,9 @@
 /**
  * The health job's subgraph cost as the seller's history grows (run by hand:
  * `npx tsx bench/health-history.ts`): 100, 10,000 and 100,000 exchanges in
- * the local subgraph, one health run each, against the old way of computing
- * the business figures (every exchange, paged with `skip`) on the same data.
+ * the local subgraph, one health run each, against computing the business
+ * figures from every exchange (paged with `skip`) on the same data: the cost
+ * the watcher's counters spare the health job.
  *
  * The exchanges are added to the local subgraph directly (mining 100,000 on
  * anvil would take the bench's whole budget), and the watcher's counters item
@@ -64,7 +65,7 @@ function countersOf(exchanges: readonly SubgraphExchangeEntity[]): TallyCounters
   };
 }
 
-/** What the health job did before the counters: every exchange, 1,000 at a time, paged with `skip`. */
+/** The figures without the counters: every exchange, 1,000 at a time, paged with `skip`. */
 async function skipPagedScan(url: string, sellerId: string): Promise<number> {
   const logger = createJobLogger("health");
   const query = `query SellerExchanges($sellerId: String!, $first: Int!, $skip: Int!) {
