@@ -16,6 +16,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleEntry, bundleJob } from "../infra/build/bundle";
 import { jobNames } from "../lambdas/contract";
+import { markdownTable } from "./markdown-table";
 
 const projectRoot = join(__dirname, "..");
 // Inside the project, so the bundles resolve what they leave external (the AWS SDK) from node_modules, as Lambda's runtime provides it.
@@ -73,16 +74,8 @@ async function main(): Promise<void> {
       target === undefined ? "" : ratio <= target ? `within ${target}x` : `OVER ${target}x`,
     ];
   });
-  printTable(["bundle", "size", "require", "vs floor", "goal"], rows);
+  console.log(markdownTable(["bundle", "size", "require", "vs floor", "goal"], rows));
   rmSync(outDir, { recursive: true, force: true });
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => (row[index] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 main().catch((error: unknown) => {

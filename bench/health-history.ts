@@ -25,6 +25,7 @@ import { fullScanMetrics, type SubgraphExchangeEntity } from "../test/harness/ex
 import { captureStdout } from "../test/harness/job-output";
 import { anvilKeys, createSeller, deployProtocolFixture } from "../test/harness/protocol-fixture";
 import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { markdownTable } from "./markdown-table";
 
 const historySizes = [100, 10_000, 100_000] as const;
 
@@ -158,27 +159,21 @@ async function main(): Promise<void> {
     await Promise.all([anvil.stop(), dynalite.stop()]);
   }
   console.log("\nhealth: subgraph cost per run by the seller's history (local subgraph)\n");
-  printTable(
-    [
-      "exchanges",
-      "health: requests",
-      "health: bytes",
-      "health: time",
-      "figures = full scan",
-      "old skip scan: requests",
-      "old: bytes",
-      "old: time",
-    ],
-    rows,
+  console.log(
+    markdownTable(
+      [
+        "exchanges",
+        "health: requests",
+        "health: bytes",
+        "health: time",
+        "figures = full scan",
+        "old skip scan: requests",
+        "old: bytes",
+        "old: time",
+      ],
+      rows,
+    ),
   );
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => (row[index] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 main().catch((error: unknown) => {

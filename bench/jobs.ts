@@ -35,6 +35,7 @@ import {
   send,
 } from "../test/harness/protocol-fixture";
 import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { markdownTable } from "./markdown-table";
 
 const tokenCounts = [1, 10, 50, 200] as const;
 const blockRanges = [100n, 1_000n, 5_000n] as const;
@@ -105,9 +106,12 @@ async function main(): Promise<void> {
     output.restore();
   }
   console.log("\nhealth: RPC round trips per run by number of seller tokens\n");
-  printTable(
-    ["tokens", "batched: round trips", "batched: time", "unbatched: round trips", "unbatched: time"],
-    healthRows,
+  console.log(
+    markdownTable(
+      ["tokens", "batched: round trips", "batched: time", "unbatched: round trips", "unbatched: time"],
+      healthRows,
+      "right",
+    ),
   );
 
   const watcherRows: string[][] = [];
@@ -159,20 +163,9 @@ async function main(): Promise<void> {
     capture.restore();
   }
   console.log("\nwatcher: RPC round trips per run by block range (getLogs ranges of 2,000 blocks)\n");
-  printTable(["blocks", "getLogs ranges", "logs", "round trips", "time"], watcherRows);
+  console.log(markdownTable(["blocks", "getLogs ranges", "logs", "round trips", "time"], watcherRows, "right"));
 
   await Promise.all([subgraph.stop(), dynalite.stop(), anvil.stop()]);
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,7 @@ import type { EntryWriter } from "../lambdas/shipper/ship";
 import { startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
 import { localShipper } from "../test/harness/local-shipper";
 import { subscriptionPayload, toolCallLogEvent } from "../test/harness/cloudwatch-logs-payload";
+import { markdownTable } from "./markdown-table";
 
 const token = "bench-token";
 const project = "boson-kit-bench";
@@ -124,17 +125,10 @@ async function main(): Promise<void> {
       row.p50.toFixed(2),
       row.p95.toFixed(2),
     ]);
-    const widths = header.map((title, index) =>
-      Math.max(title.length, ...lines.map((line) => (line[index] ?? "").length)),
-    );
-    const format = (cells: readonly string[]) =>
-      `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
     console.log(
       `shipper throughput, node ${process.version}, ${perSize} records per size, local endpoint ${endpoint.url}`,
     );
-    console.log(format(header));
-    console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-    for (const line of lines) console.log(format(line));
+    console.log(markdownTable(header, lines));
   } finally {
     await endpoint.close();
   }
