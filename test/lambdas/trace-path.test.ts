@@ -17,11 +17,11 @@ import { createWebhookSender } from "../../lambdas/shared/webhooks/delivery";
 import { toShippableEntry, traceName, type ShippableEntry } from "../../lambdas/shipper/entries";
 import { runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, fastRetry, freshTables, watcherDeps } from "../fixtures/watcher/watcher-env";
-import { type Anvil } from "../harness/anvil";
-import { type Dynalite } from "../harness/dynalite";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
 import { captureStdout } from "../harness/job-output";
 import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
-import { type WebhookReceiver } from "../harness/webhook-receiver";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
 import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
 const secret = webhookSecret();

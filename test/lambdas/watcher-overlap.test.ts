@@ -15,11 +15,11 @@ import { createEventStore } from "../../lambdas/shared/stores/events";
 import { watcherJob, type WatcherOutcome } from "../../lambdas/watcher/job";
 import { runWatcher, type WatcherDeps } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, watcherDeps } from "../fixtures/watcher/watcher-env";
-import { type Anvil } from "../harness/anvil";
-import { type Dynalite } from "../harness/dynalite";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
 import { captureStdout } from "../harness/job-output";
 import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
-import { type WebhookReceiver } from "../harness/webhook-receiver";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
 import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
 const secret = webhookSecret();

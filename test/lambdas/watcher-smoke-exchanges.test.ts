@@ -12,10 +12,10 @@ import { createEventStore } from "../../lambdas/shared/stores/events";
 import { createSellerRecords } from "../../lambdas/watcher/seller-records";
 import { runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
-import { type Anvil } from "../harness/anvil";
-import { type Dynalite } from "../harness/dynalite";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
 import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
-import { type WebhookReceiver } from "../harness/webhook-receiver";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
 import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
 const secret = webhookSecret();

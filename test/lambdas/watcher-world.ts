@@ -1,10 +1,17 @@
 import { createPublicClient, custom, http, parseEther, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { type Anvil } from "../harness/anvil";
-import { type Dynalite } from "../harness/dynalite";
-import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
-import { type WebhookReceiver } from "../harness/webhook-receiver";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
+import {
+  anvilKeys,
+  commitToOffer,
+  createOffer,
+  createSeller,
+  send,
+  type FixtureDeployment,
+} from "../harness/protocol-fixture";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
 import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
 /**
@@ -50,21 +57,8 @@ export function useWatcherWorld(): void {
   });
 }
 
-export async function commit(key: Hex, forBuyer: Address, offer: bigint): Promise<{ hash: Hex; exchangeId: bigint }> {
-  const next = (await client.readContract({
-    address: fixture.diamond,
-    abi: fixture.abi,
-    functionName: "getNextExchangeId",
-  })) as bigint;
-  const { hash } = await send(fixture, fixture.wallet(key), {
-    address: fixture.diamond,
-    abi: fixture.abi,
-    functionName: "commitToOffer",
-    args: [forBuyer, offer],
-    value: price,
-  });
-  return { hash, exchangeId: next };
-}
+export const commit = (key: Hex, forBuyer: Address, offer: bigint): Promise<{ hash: Hex; exchangeId: bigint }> =>
+  commitToOffer(fixture, fixture.wallet(key), offer, { price, buyer: forBuyer });
 export const call = (key: Hex, functionName: string, args: readonly unknown[]) =>
   send(fixture, fixture.wallet(key), { address: fixture.diamond, abi: fixture.abi, functionName, args });
 export const mine = (blocks: number) => fixture.testClient.mine({ blocks });

@@ -17,6 +17,7 @@ import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import {
+  commitToOffer,
   anvilKeys,
   createOffer,
   depositFunds,
@@ -78,19 +79,7 @@ async function deps(config: Partial<WithdrawConfig> = {}): Promise<WithdrawDeps>
 }
 
 async function commit(offerId: bigint, price: bigint): Promise<bigint> {
-  const exchangeId = await fixture.publicClient.readContract({
-    address: fixture.diamond,
-    abi: protocolAbi,
-    functionName: "getNextExchangeId",
-  });
-  await send(fixture, buyer(), {
-    address: fixture.diamond,
-    abi: protocolAbi,
-    functionName: "commitToOffer",
-    args: [buyer().account.address, offerId],
-    value: price,
-  });
-  return exchangeId;
+  return (await commitToOffer(fixture, buyer(), offerId, { price })).exchangeId;
 }
 async function buyerCalls(functionName: "redeemVoucher" | "raiseDispute", exchangeId: bigint): Promise<void> {
   await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName, args: [exchangeId] });

@@ -1,5 +1,5 @@
 import { compliantStack, withChange } from "../fixture-stack";
-import { type Case } from "./case";
+import type { Case } from "./case";
 
 /** Where data and signals go: log groups, topics, queues, tables, secrets, alarms, schedules. */
 export const dataCases: Case[] = [
