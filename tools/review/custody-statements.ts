@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ConfigSource } from "../../infra/config";
-import { allowsAny, parsePolicyDocument, statementsOf } from "../../infra/policy/iam-document";
+import { allowsAny, parsePolicyDocument, statementsOf, type Conditions } from "../../infra/policy/iam-document";
 import { asString } from "../../infra/policy/rules/props";
 import { types, type StackFacts } from "./stack-facts";
 
@@ -43,6 +43,12 @@ export interface Deployment {
   readonly secretsProvider: string;
 }
 
+/** A condition block as JSON, a list of one value shown as that value (the two mean the same to IAM). */
+const conditionsJson = (conditions: Conditions): string =>
+  JSON.stringify(conditions, (_key, value: unknown) =>
+    Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value,
+  );
+
 /** Statements as written, principals described, conditions as JSON. */
 function statementViews(policy: unknown, describe: (principal: string) => string): StatementView[] {
   const document = parsePolicyDocument(policy);
@@ -55,7 +61,7 @@ function statementViews(policy: unknown, describe: (principal: string) => string
       p.kind === "AWS" ? `${p.id} (${describe(p.id)})` : `${p.kind}:${p.id}`,
     ),
     actions: statement.actions,
-    conditions: statement.hasCondition ? JSON.stringify(statement.conditions) : "",
+    conditions: statement.hasCondition ? conditionsJson(statement.conditions) : "",
   }));
 }
 
