@@ -24,7 +24,7 @@ import { startDynalite } from "../test/harness/dynalite";
 import { fullScanMetrics, type SubgraphExchangeEntity } from "../test/harness/exchange-entities";
 import { captureStdout } from "../test/harness/job-output";
 import { anvilKeys, createSeller, deployProtocolFixture } from "../test/harness/protocol-fixture";
-import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { startFixtureSubgraph } from "../test/harness/subgraph-server";
 import { markdownTable } from "./markdown-table";
 
 const historySizes = [100, 10_000, 100_000] as const;
@@ -96,11 +96,7 @@ async function main(): Promise<void> {
   try {
     let added = 0;
     for (const size of historySizes) {
-      const subgraph = await startSubgraphServer({
-        rpcUrl: anvil.rpcUrl,
-        diamond: fixture.diamond,
-        fromBlock: fixture.deployBlock,
-      });
+      const subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
       const exchanges = syntheticExchanges(size, sellerId, added + 1);
       added += size;
       subgraph.addExchanges(exchanges);

@@ -34,7 +34,7 @@ import {
   depositFunds,
   send,
 } from "../test/harness/protocol-fixture";
-import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { startFixtureSubgraph } from "../test/harness/subgraph-server";
 import { markdownTable } from "./markdown-table";
 
 const tokenCounts = [1, 10, 50, 200] as const;
@@ -65,11 +65,7 @@ async function main(): Promise<void> {
       value: parseEther("0.01"),
     });
   }
-  const subgraph = await startSubgraphServer({
-    rpcUrl: anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  const subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
   const output = captureStdout(); // the jobs' log records and metrics would drown the tables
 
   const healthRows: string[][] = [];

@@ -26,7 +26,7 @@ import {
   type FixtureDeployment,
   type SellerSetup,
 } from "../harness/protocol-fixture";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 
 const exchangeCompleted = parseAbiItem(
   "event ExchangeCompleted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, address executedBy)",
@@ -46,11 +46,7 @@ const buyer = () => fixture.wallet(anvilKeys[2]);
 beforeAll(async () => {
   [chain, dynalite] = await Promise.all([startKmsSellerChain(), startDynalite()]);
   ({ fixture, seller } = chain);
-  subgraph = await startSubgraphServer({
-    rpcUrl: chain.anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(chain.anvil.rpcUrl, fixture);
 });
 afterAll(async () => {
   await Promise.all([chain?.stop(), dynalite?.stop(), subgraph?.stop()]);
