@@ -28,6 +28,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bundleEntry, bundleJob, lambdaNodeOptions } from "../infra/build/bundle";
 import { jobNames } from "../lambdas/contract";
+import { markdownTable } from "./markdown-table";
 
 const projectRoot = join(__dirname, "..");
 // Inside the project, so the bundles resolve what they leave external (the AWS SDK) from node_modules, as Lambda's runtime provides it.
@@ -91,14 +92,6 @@ async function bundlesAt(ref: string): Promise<Measured[]> {
   return Promise.all(bundledJobs.map(async (job) => write(`${job}@${ref}`, await baseline.bundleJob(job))));
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => (row[index] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
-}
-
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: { against: { type: "string" } }, allowPositionals: true });
   const runs = Number(positionals[0] ?? 7);
@@ -142,9 +135,11 @@ async function main(): Promise<void> {
       target === undefined ? "" : ratios.every((value) => value <= target) ? `within ${target}x` : `OVER ${target}x`,
     ];
   });
-  printTable(
-    ["bundle", "size", "wall", "vs floor", "CPU", "vs floor", "CPU as deployed", "vs floor", "goal (wall, CPU)"],
-    rows,
+  console.log(
+    markdownTable(
+      ["bundle", "size", "wall", "vs floor", "CPU", "vs floor", "CPU as deployed", "vs floor", "goal (wall, CPU)"],
+      rows,
+    ),
   );
   rmSync(outDir, { recursive: true, force: true });
 }

@@ -1,8 +1,9 @@
 /**
  * The health job's subgraph cost as the seller's history grows (run by hand:
  * `npx tsx bench/health-history.ts`): 100, 10,000 and 100,000 exchanges in
- * the local subgraph, one health run each, against the old way of computing
- * the business figures (every exchange, paged with `skip`) on the same data.
+ * the local subgraph, one health run each, against computing the business
+ * figures from every exchange (paged with `skip`) on the same data: the cost
+ * the watcher's counters spare the health job.
  *
  * The exchanges are added to the local subgraph directly (mining 100,000 on
  * anvil would take the bench's whole budget), and the watcher's counters item
@@ -23,7 +24,8 @@ import { startDynalite } from "../test/harness/dynalite";
 import { fullScanMetrics, type SubgraphExchangeEntity } from "../test/harness/exchange-entities";
 import { captureStdout } from "../test/harness/job-output";
 import { anvilKeys, createSeller, deployProtocolFixture } from "../test/harness/protocol-fixture";
-import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { startFixtureSubgraph } from "../test/harness/subgraph-server";
+import { markdownTable } from "./markdown-table";
 
 const historySizes = [100, 10_000, 100_000] as const;
 
@@ -64,7 +66,7 @@ function countersOf(exchanges: readonly SubgraphExchangeEntity[]): TallyCounters
   };
 }
 
-/** What the health job did before the counters: every exchange, 1,000 at a time, paged with `skip`. */
+/** The figures without the counters: every exchange, 1,000 at a time, paged with `skip`. */
 async function skipPagedScan(url: string, sellerId: string): Promise<number> {
   const logger = createJobLogger("health");
   const query = `query SellerExchanges($sellerId: String!, $first: Int!, $skip: Int!) {
@@ -94,11 +96,7 @@ async function main(): Promise<void> {
   try {
     let added = 0;
     for (const size of historySizes) {
-      const subgraph = await startSubgraphServer({
-        rpcUrl: anvil.rpcUrl,
-        diamond: fixture.diamond,
-        fromBlock: fixture.deployBlock,
-      });
+      const subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
       const exchanges = syntheticExchanges(size, sellerId, added + 1);
       added += size;
       subgraph.addExchanges(exchanges);
@@ -157,27 +155,21 @@ async function main(): Promise<void> {
     await Promise.all([anvil.stop(), dynalite.stop()]);
   }
   console.log("\nhealth: subgraph cost per run by the seller's history (local subgraph)\n");
-  printTable(
-    [
-      "exchanges",
-      "health: requests",
-      "health: bytes",
-      "health: time",
-      "figures = full scan",
-      "old skip scan: requests",
-      "old: bytes",
-      "old: time",
-    ],
-    rows,
+  console.log(
+    markdownTable(
+      [
+        "exchanges",
+        "health: requests",
+        "health: bytes",
+        "health: time",
+        "figures = full scan",
+        "old skip scan: requests",
+        "old: bytes",
+        "old: time",
+      ],
+      rows,
+    ),
   );
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => (row[index] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 main().catch((error: unknown) => {

@@ -34,7 +34,8 @@ import {
   depositFunds,
   send,
 } from "../test/harness/protocol-fixture";
-import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { startFixtureSubgraph } from "../test/harness/subgraph-server";
+import { markdownTable } from "./markdown-table";
 
 const tokenCounts = [1, 10, 50, 200] as const;
 const blockRanges = [100n, 1_000n, 5_000n] as const;
@@ -64,11 +65,7 @@ async function main(): Promise<void> {
       value: parseEther("0.01"),
     });
   }
-  const subgraph = await startSubgraphServer({
-    rpcUrl: anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  const subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
   const output = captureStdout(); // the jobs' log records and metrics would drown the tables
 
   const healthRows: string[][] = [];
@@ -105,9 +102,12 @@ async function main(): Promise<void> {
     output.restore();
   }
   console.log("\nhealth: RPC round trips per run by number of seller tokens\n");
-  printTable(
-    ["tokens", "batched: round trips", "batched: time", "unbatched: round trips", "unbatched: time"],
-    healthRows,
+  console.log(
+    markdownTable(
+      ["tokens", "batched: round trips", "batched: time", "unbatched: round trips", "unbatched: time"],
+      healthRows,
+      "right",
+    ),
   );
 
   const watcherRows: string[][] = [];
@@ -159,20 +159,9 @@ async function main(): Promise<void> {
     capture.restore();
   }
   console.log("\nwatcher: RPC round trips per run by block range (getLogs ranges of 2,000 blocks)\n");
-  printTable(["blocks", "getLogs ranges", "logs", "round trips", "time"], watcherRows);
+  console.log(markdownTable(["blocks", "getLogs ranges", "logs", "round trips", "time"], watcherRows, "right"));
 
   await Promise.all([subgraph.stop(), dynalite.stop(), anvil.stop()]);
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 main().catch((error: unknown) => {

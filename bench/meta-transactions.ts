@@ -24,7 +24,7 @@ import { createSenderStateStore } from "../lambdas/shared/stores/sender-state";
 import { runJob } from "../lambdas/shared/runtime/run-job";
 import { withdrawJob, type WithdrawDeps } from "../lambdas/withdraw/withdraw";
 import { startDynalite } from "../test/harness/dynalite";
-import { startSubgraphServer } from "../test/harness/subgraph-server";
+import { startFixtureSubgraph } from "../test/harness/subgraph-server";
 import { captureStdout } from "../test/harness/job-output";
 import { startKmsSellerChain } from "../test/harness/kms-seller-chain";
 import { anvilKeys, depositFunds } from "../test/harness/protocol-fixture";
@@ -34,11 +34,7 @@ type Path = "direct" | "direct + lifecycle" | "relayed" | "relayer down -> fallb
 
 async function main(): Promise<void> {
   const [chain, dynalite] = await Promise.all([startKmsSellerChain({ depositWei: parseEther("10") }), startDynalite()]);
-  const subgraph = await startSubgraphServer({
-    rpcUrl: chain.anvil.rpcUrl,
-    diamond: chain.fixture.diamond,
-    fromBlock: chain.fixture.deployBlock,
-  });
+  const subgraph = await startFixtureSubgraph(chain.anvil.rpcUrl, chain.fixture);
   let relayerDown = false;
   let relayerRequests = 0;
   const relayerWallet = createWalletClient({

@@ -11,18 +11,10 @@ import { performance } from "node:perf_hooks";
 import { bundleJob } from "../infra/build/bundle";
 import { committedStacks } from "../infra/offline/stack-file";
 import { evaluateStack } from "../infra/offline/evaluate";
+import { markdownTable } from "./markdown-table";
 
 const stackGoalMs = 5_000;
 const bundleGoalBytes = 1024 * 1024;
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
-  return [line(headers), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
-}
 
 const kilobytes = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -60,7 +52,10 @@ async function main(): Promise<void> {
     `Evaluating each stack in-process with mocks (bundling ${lambdas.length} Lambdas first: ${bundling.ms.toFixed(0)} ms, once per process)\n`,
   );
   console.log(
-    table(["stack", "first evaluation", "second evaluation", "resources", `< ${stackGoalMs / 1000} s`], stackRows),
+    markdownTable(
+      ["stack", "first evaluation", "second evaluation", "resources", `< ${stackGoalMs / 1000} s`],
+      stackRows,
+    ),
   );
 
   const bundleRows = bundling.result.map((built) => {
@@ -73,7 +68,7 @@ async function main(): Promise<void> {
     ];
   });
   console.log("\nLambda bundles (esbuild: minified CommonJS, node22, AWS SDK external)\n");
-  console.log(table(["lambda", "index.js", "index.js.map", "< 1 MB"], bundleRows));
+  console.log(markdownTable(["lambda", "index.js", "index.js.map", "< 1 MB"], bundleRows));
 }
 
 main().catch((error: unknown) => {

@@ -13,20 +13,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { jobBuildOptions, type AwsSdkSource } from "../infra/build/bundle";
+import { markdownTable } from "./markdown-table";
 
 const runs = Number(process.env.BENCH_RUNS ?? 9);
 const jobs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["withdraw", "health", "watcher", "smoke"];
 // Inside node_modules, so a "runtime" bundle finds @aws-sdk/* the way Lambda's resolver finds the runtime's copy.
 const outDir = join(__dirname, "..", "node_modules", ".cache", "bench-sdk-bundling");
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
-  return [line(headers), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
@@ -70,7 +62,7 @@ async function main(): Promise<void> {
   console.log(
     `AWS SDK bundled vs taken from the runtime (Node ${process.version}, require median of ${runs} fresh processes)\n`,
   );
-  console.log(table(["job", "AWS SDK", "minified", "gzipped", "require ms", "ratio"], rows));
+  console.log(markdownTable(["job", "AWS SDK", "minified", "gzipped", "require ms", "ratio"], rows));
 }
 
 main().catch((error: unknown) => {

@@ -14,11 +14,13 @@
  * Run: npx tsx bench/shipper.ts [recordsPerSize]
  */
 import type { CloudWatchLogsEvent } from "aws-lambda";
-import { cloudLoggingWriter, createLogging, toLogEntry, type LogTarget } from "../lambdas/shipper/cloud-logging";
+import { toLogEntry, type LogTarget } from "../lambdas/shipper/cloud-logging";
 import { createShipperHandler, type ShipperHandler } from "../lambdas/shipper/handler";
 import type { EntryWriter } from "../lambdas/shipper/ship";
-import { fixedTokenAuthClient, startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
+import { startCloudLoggingEndpoint } from "../test/harness/cloud-logging-endpoint";
+import { localShipper } from "../test/harness/local-shipper";
 import { subscriptionPayload, toolCallLogEvent } from "../test/harness/cloudwatch-logs-payload";
+import { markdownTable } from "./markdown-table";
 
 const token = "bench-token";
 const project = "boson-kit-bench";
@@ -94,17 +96,7 @@ async function main(): Promise<void> {
   const perSize = Number(process.argv[2] ?? 20_000);
   const endpoint = await startCloudLoggingEndpoint({ token });
   try {
-    const logging = createLogging(project, {
-      authClient: fixedTokenAuthClient(token),
-      apiEndpoint: endpoint.host,
-      port: endpoint.port,
-      protocol: "http",
-    });
-    const endToEnd = createShipperHandler({
-      target,
-      context,
-      writerFor: (scope) => cloudLoggingWriter(logging, target, scope),
-    });
+    const endToEnd = localShipper(endpoint, token, { target, context });
     const serialiseOnly: EntryWriter = {
       write: async (entries) => {
         JSON.stringify(entries.map((entry) => toLogEntry(entry, project)));
@@ -133,17 +125,10 @@ async function main(): Promise<void> {
       row.p50.toFixed(2),
       row.p95.toFixed(2),
     ]);
-    const widths = header.map((title, index) =>
-      Math.max(title.length, ...lines.map((line) => (line[index] ?? "").length)),
-    );
-    const format = (cells: readonly string[]) =>
-      `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(" | ")} |`;
     console.log(
       `shipper throughput, node ${process.version}, ${perSize} records per size, local endpoint ${endpoint.url}`,
     );
-    console.log(format(header));
-    console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
-    for (const line of lines) console.log(format(line));
+    console.log(markdownTable(header, lines));
   } finally {
     await endpoint.close();
   }

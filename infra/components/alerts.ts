@@ -42,7 +42,7 @@ export interface AlertsArgs extends AlarmInputs {
 /**
  * Alerts (checklist B3, H3, H5, O6): an encrypted SNS topic with the stack's
  * subscriptions, and one CloudWatch alarm per definition in
- * `alarm-definitions.ts`, each notifying the topic when it fires and when it
+ * `infra/definitions/alarms.ts`, each notifying the topic when it fires and when it
  * clears.
  */
 export class Alerts extends pulumi.ComponentResource {

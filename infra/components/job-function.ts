@@ -28,8 +28,8 @@ export interface JobFunctionArgs {
   /** `enabled: false`: the schedule exists but does not fire (a standby stack until it is switched on). */
   readonly schedule?: { readonly expression: string; readonly role: aws.iam.Role; readonly enabled?: boolean };
   /**
-   * Aliases each child declares, for children that were declared under
-   * another parent before this component held them (their URNs must not change).
+   * Aliases each child declares, for children whose deployed URNs name
+   * another parent: the alias keeps those resources instead of replacing them.
    */
   readonly childAliases?: readonly pulumi.Input<pulumi.Alias>[];
 }

@@ -4,7 +4,7 @@ import { envConfigs } from "@bosonprotocol/common";
 /**
  * Where each Boson environment serves its widgets, and what the widget loader
  * needs from the storefront's CSP (checklist S6). The pinned
- * `@bosonprotocol/common` envConfigs carry no widgets URL today, so an entry
+ * `@bosonprotocol/common` envConfigs carry no widgets URL, so an entry
  * there wins when a release adds one; otherwise the hosts are those the
  * widgets' own documentation lists per environment (bosonprotocol/widgets,
  * docs/boson-environments.md).

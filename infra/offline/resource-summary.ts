@@ -1,3 +1,4 @@
+import { parsePolicyDocument, principalIds, statementsOf } from "../policy/iam-document";
 import type { RecordedResource } from "./evaluate";
 
 /**
@@ -51,28 +52,21 @@ const keySettings: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
-interface PolicyLike {
-  Statement?: { Sid?: string; Effect?: string; Principal?: Record<string, unknown> }[];
-}
-
 /** `Sid` of each statement, Deny ones marked, so a reader sees what a policy grants without its ARNs. */
 function policySummary(json: unknown): string | undefined {
   if (typeof json !== "string") return undefined;
-  try {
-    const statements = (JSON.parse(json) as PolicyLike).Statement ?? [];
-    return `statements=${statements.map((statement) => `${statement.Effect === "Deny" ? "!" : ""}${statement.Sid ?? "?"}`).join(",")}`;
-  } catch {
-    return undefined;
-  }
+  const document = parsePolicyDocument(json);
+  if (!document.ok) return undefined;
+  return `statements=${document.statements.map((statement) => `${statement.effect === "Deny" ? "!" : ""}${statement.sid ?? "?"}`).join(",")}`;
 }
 
 /** Settings computed from an input rather than read from one path. */
 const derivedSettings: Readonly<Record<string, (inputs: Readonly<Record<string, unknown>>) => string | undefined>> = {
   "aws:kms/key:Key": (inputs) => policySummary(inputs.policy),
   "aws:iam/role:Role": (inputs) => {
-    const statement = (JSON.parse(String(inputs.assumeRolePolicy ?? "{}")) as PolicyLike).Statement?.[0];
-    const services = statement?.Principal?.Service;
-    return services ? `assumedBy=${JSON.stringify(services)}` : undefined;
+    const [statement] = statementsOf(inputs.assumeRolePolicy);
+    const services = statement ? principalIds(statement, "Service") : [];
+    return services.length > 0 ? `assumedBy=${JSON.stringify(services)}` : undefined;
   },
   "aws:iam/rolePolicy:RolePolicy": (inputs) => policySummary(inputs.policy),
   "aws:secretsmanager/secretPolicy:SecretPolicy": (inputs) => policySummary(inputs.policy),

@@ -1,20 +1,34 @@
 /**
- * Reads IAM and KMS policy documents the way AWS does: single values and
- * lists are the same thing, `Principal: "*"` and `{ AWS: "*" }` both mean
- * anyone, and action names match case-insensitively with `*` and `?`
- * wildcards. Policies and the custody report share this reading.
+ * The kit's one reader of IAM, KMS, Secrets Manager and SNS policy documents,
+ * reading them the way AWS does: single values and lists are the same thing,
+ * `Principal: "*"` and `{ AWS: "*" }` both mean anyone, and action names match
+ * case-insensitively with `*` and `?` wildcards. The policy pack, the review,
+ * preflight, promote and the plan summary all read policies through it.
  */
+
+export interface Principal {
+  /** AWS, Service, Federated or CanonicalUser. */
+  readonly kind: string;
+  /** As written: an ARN, an account, a service name, or "*" for anyone. */
+  readonly id: string;
+}
+
+/** Condition operator (StringEquals, ArnLike...) -> condition key -> values, a single value read as a list of one. */
+export type Conditions = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 
 export interface Statement {
   readonly sid: string | undefined;
   readonly effect: "Allow" | "Deny";
-  /** Principals as written ("*" for anyone), per kind: AWS, Service, Federated, CanonicalUser. */
-  readonly principals: readonly { readonly kind: string; readonly id: string }[];
+  /** Principal or NotPrincipal entries, per kind ("*" for anyone). */
+  readonly principals: readonly Principal[];
   readonly notPrincipal: boolean;
+  /** Action or NotAction entries. */
   readonly actions: readonly string[];
   readonly notAction: boolean;
-  /** Resource ARNs as written ("*" in a key policy means "this key"). */
+  /** Resource or NotResource entries, ARNs as written ("*" in a key policy means "this key"). */
   readonly resources: readonly string[];
+  readonly notResource: boolean;
+  readonly conditions: Conditions;
   readonly hasCondition: boolean;
 }
 
@@ -23,13 +37,47 @@ export type ParsedDocument =
 
 const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
-function principalsOf(value: unknown): Statement["principals"] {
+const asText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+function principalsOf(value: unknown): Principal[] {
   if (value === undefined) return [];
   if (typeof value === "string") return [{ kind: "AWS", id: value }];
   if (value === null || typeof value !== "object") return [];
   return Object.entries(value as Record<string, unknown>).flatMap(([kind, ids]) =>
-    asList(ids).map((id) => ({ kind, id: String(id) })),
+    asList(ids).map((id) => ({ kind, id: asText(id) })),
   );
+}
+
+function conditionsOf(value: unknown): Conditions {
+  if (value === null || typeof value !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([operator, keys]) => [
+      operator,
+      keys !== null && typeof keys === "object"
+        ? Object.fromEntries(
+            Object.entries(keys as Record<string, unknown>).map(([k, v]) => [k, asList(v).map(asText)]),
+          )
+        : {},
+    ]),
+  );
+}
+
+/** One statement as written in a document, read. */
+export function readStatement(raw: unknown): Statement {
+  const s = (raw ?? {}) as Record<string, unknown>;
+  const conditions = conditionsOf(s.Condition);
+  return {
+    sid: typeof s.Sid === "string" ? s.Sid : undefined,
+    effect: s.Effect === "Deny" ? "Deny" : "Allow",
+    principals: principalsOf(s.Principal ?? s.NotPrincipal),
+    notPrincipal: s.NotPrincipal !== undefined,
+    actions: asList(s.Action ?? s.NotAction).map(asText),
+    notAction: s.NotAction !== undefined,
+    resources: asList(s.Resource ?? s.NotResource).map(asText),
+    notResource: s.NotResource !== undefined,
+    conditions,
+    hasCondition: Object.keys(conditions).length > 0,
+  };
 }
 
 /** Parses a policy given as JSON text (what the provider receives) or as an object. */
@@ -45,20 +93,13 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
   if (parsed === null || typeof parsed !== "object" || !("Statement" in parsed)) {
     return { ok: false, error: "has no Statement" };
   }
-  const statements = asList((parsed as { Statement: unknown }).Statement).map((raw): Statement => {
-    const s = (raw ?? {}) as Record<string, unknown>;
-    return {
-      sid: typeof s.Sid === "string" ? s.Sid : undefined,
-      effect: s.Effect === "Deny" ? "Deny" : "Allow",
-      principals: principalsOf(s.Principal ?? s.NotPrincipal),
-      notPrincipal: s.NotPrincipal !== undefined,
-      actions: asList(s.Action ?? s.NotAction).map(String),
-      notAction: s.NotAction !== undefined,
-      resources: asList(s.Resource ?? s.NotResource).map(String),
-      hasCondition: s.Condition !== undefined && s.Condition !== null && Object.keys(s.Condition).length > 0,
-    };
-  });
-  return { ok: true, statements };
+  return { ok: true, statements: asList((parsed as { Statement: unknown }).Statement).map(readStatement) };
+}
+
+/** The statements of a readable policy; none for an unreadable one. */
+export function statementsOf(document: unknown): readonly Statement[] {
+  const parsed = parsePolicyDocument(document);
+  return parsed.ok ? parsed.statements : [];
 }
 
 /** True when an action pattern as written in a policy (`kms:*`, `kms:Sign*`, `*`) grants `action`. */
@@ -79,7 +120,22 @@ export function grantsAny(statement: Statement, actions: readonly string[]): boo
   return statement.actions.some((pattern) => actions.some((action) => actionMatches(pattern, action)));
 }
 
+/** True when an Allow statement grants one of `actions`. */
+export function allowsAny(statement: Statement, actions: readonly string[]): boolean {
+  return statement.effect === "Allow" && grantsAny(statement, actions);
+}
+
 /** "*" on its own, or an AWS principal of "*", means anyone. */
-export function isWildcardPrincipal(principal: { readonly kind: string; readonly id: string }): boolean {
+export function isWildcardPrincipal(principal: Principal): boolean {
   return principal.id === "*";
+}
+
+/** The ids of one kind of principal a statement names ("AWS", "Service"...). */
+export function principalIds(statement: Statement, kind: string): string[] {
+  return statement.principals.filter((principal) => principal.kind === kind).map((principal) => principal.id);
+}
+
+/** The values of one condition key under one operator, e.g. (`StringEquals`, `aws:SourceVpce`). */
+export function conditionValues(statement: Statement, operator: string, key: string): readonly string[] {
+  return statement.conditions[operator]?.[key] ?? [];
 }

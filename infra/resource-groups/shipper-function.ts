@@ -36,8 +36,8 @@ export interface ShipperFunction {
 /**
  * The shipper's function, key and async-invoke settings, declared under
  * `opts.parent` (the log pipeline). The function's own resources sit in a
- * `JobFunction`; they were declared directly under the pipeline before, and
- * keep those URNs through aliases.
+ * `JobFunction` and alias their URNs directly under the pipeline, so the
+ * deployed resources are kept rather than replaced.
  */
 export function declareShipperFunction(
   name: string,

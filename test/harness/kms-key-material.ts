@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { p256 } from "@noble/curves/p256";
 import { secp256k1 } from "@noble/curves/secp256k1";
-import type { KmsKeySpec, SignatureShape, SignatureStats } from "./kms-endpoint";
+import type { KmsKeySpec, SignatureShape, SignatureStats } from "./kms-endpoint-types";
 
 type Curve = typeof secp256k1 | typeof p256;
 

@@ -229,6 +229,31 @@ export async function createOffer(
   return result as bigint;
 }
 
+/**
+ * `wallet` commits to `offerId` for `buyer` (the wallet's own address by default), paying `price`;
+ * returns the exchange id the protocol assigned and the transaction hash.
+ */
+export async function commitToOffer(
+  fixture: FixtureDeployment,
+  wallet: WalletClient<Transport, Chain, Account>,
+  offerId: bigint,
+  options: { price: bigint; buyer?: Address },
+): Promise<{ exchangeId: bigint; hash: Hex }> {
+  const exchangeId = (await fixture.publicClient.readContract({
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "getNextExchangeId",
+  })) as bigint;
+  const { hash } = await send(fixture, wallet, {
+    address: fixture.diamond,
+    abi: fixture.abi,
+    functionName: "commitToOffer",
+    args: [options.buyer ?? wallet.account.address, offerId],
+    value: options.price,
+  });
+  return { exchangeId, hash };
+}
+
 /** Pauses (or unpauses) protocol regions by their enum value. */
 export async function setPaused(
   fixture: FixtureDeployment,

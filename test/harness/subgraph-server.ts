@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createPublicClient, decodeEventLog, http, type Abi, type Address, type Hex } from "viem";
-import { compileFixture } from "./protocol-fixture";
+import { compileFixture, type FixtureDeployment } from "./protocol-fixture";
 import { applyExchangeEvent, type SubgraphExchangeEntity } from "./exchange-entities";
 import { graphql, type GraphQLFieldResolver } from "graphql";
 import { bosonSubgraphSchema } from "./boson-subgraph-schema";
@@ -259,4 +259,12 @@ export async function startSubgraphServer(options: {
     responseBytes: () => bytesSent,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The local subgraph over the protocol fixture, indexing from the fixture's deployment block. */
+export function startFixtureSubgraph(
+  rpcUrl: string,
+  fixture: Pick<FixtureDeployment, "diamond" | "deployBlock">,
+): Promise<SubgraphServer> {
+  return startSubgraphServer({ rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock });
 }

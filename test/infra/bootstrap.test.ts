@@ -6,7 +6,7 @@ import { parseBootstrapConfig, type BootstrapConfig } from "../../bootstrap/conf
 import { bootstrapProgram } from "../../bootstrap/program";
 import { evaluateProgram, type StackEvaluation } from "../../infra/offline/evaluate";
 import { projectRoot } from "../../infra/offline/stack-file";
-import { named, ofType, type Statement } from "./stack-evaluation";
+import { named, ofType, parsePolicy, type Statement } from "./stack-evaluation";
 
 /**
  * The bootstrap program (bootstrap/), evaluated under the same mocks as the
@@ -46,7 +46,7 @@ beforeAll(async () => {
   );
 });
 
-const policy = (json: unknown) => (JSON.parse(String(json)) as { Statement: Statement[] }).Statement;
+const policy = parsePolicy;
 const role = (name: string) => named(evaluation as unknown as StackEvaluation, "aws:iam/role:Role", name);
 const rolePolicy = (name: string) =>
   policy(

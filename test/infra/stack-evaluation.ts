@@ -5,7 +5,7 @@
  */
 import { beforeAll } from "vitest";
 import { resourceTypes } from "../../infra/offline/resource-types";
-import { actionMatches, parsePolicyDocument } from "../../infra/policy/iam-document";
+import { grantsAny, parsePolicyDocument, principalIds, readStatement } from "../../infra/policy/iam-document";
 import { evaluateStack, type RecordedResource, type StackEvaluation } from "../../infra/offline/evaluate";
 
 export const committedStacks = ["staging", "production"] as const;
@@ -93,22 +93,13 @@ export function parsePolicy(json: unknown): Statement[] {
   return document.Statement;
 }
 
-const list = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-export const actionsOf = (statement: Statement): string[] => list(statement.Action);
-export const resourcesOf = (statement: Statement): string[] => list(statement.Resource);
-export function awsPrincipals(statement: Statement): string[] {
-  if (statement.Principal === "*") return ["*"];
-  return list(statement.Principal?.AWS);
-}
-export function servicePrincipals(statement: Statement): string[] {
-  if (statement.Principal === "*" || statement.Principal === undefined) return [];
-  return list(statement.Principal.Service);
-}
+export const actionsOf = (statement: Statement): string[] => [...readStatement(statement).actions];
+export const resourcesOf = (statement: Statement): string[] => [...readStatement(statement).resources];
+export const awsPrincipals = (statement: Statement): string[] => principalIds(readStatement(statement), "AWS");
+export const servicePrincipals = (statement: Statement): string[] => principalIds(readStatement(statement), "Service");
 
 export function grants(statement: Statement, action: string): boolean {
-  return actionsOf(statement).some((pattern) => actionMatches(pattern, action));
+  return grantsAny(readStatement(statement), [action]);
 }
 
 /** The logical names of the roles a list of role ARNs names. */

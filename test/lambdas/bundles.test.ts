@@ -30,7 +30,7 @@ import {
   type FixtureDeployment,
 } from "../harness/protocol-fixture";
 import { startSecretsEndpoint, type SecretsEndpoint } from "../harness/secrets-endpoint";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 
 type Handler = (
   event: unknown,
@@ -85,11 +85,7 @@ beforeAll(async () => {
   const seller = await createSeller(fixture, account.address, treasury);
   await depositFunds(fixture, seller.sellerId, zeroAddress, parseEther("1"));
   const offerId = await createOffer(fixture, seller.sellerId, { price: parseEther("0.01") });
-  subgraph = await startSubgraphServer({
-    rpcUrl: anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
   // The primary RPC is down: every bundle reaches the chain through the fallback.
   rpcSecretArn = secrets.putSecret(
     "kit/rpc",

@@ -25,7 +25,7 @@ import {
   type FixtureDeployment,
   type SellerSetup,
 } from "../harness/protocol-fixture";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { fullScanMetrics } from "../harness/exchange-entities";
 import { createBusinessTally, type BusinessTally } from "../../lambdas/shared/stores/business-tally";
@@ -94,11 +94,7 @@ beforeAll(async () => {
   const smokeOfferId = await createOffer(fixture, seller.sellerId, { price, sellerDeposit: parseEther("0.01") });
   await buyerSends("redeemVoucher", (await commit(smokeOfferId, price)).exchangeId);
   await fixture.testClient.mine({ blocks: 40 });
-  subgraph = await startSubgraphServer({
-    rpcUrl: anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
   db = await startDynalite();
   const tables = await freshTables(db);
   const watcher = watcherDeps({

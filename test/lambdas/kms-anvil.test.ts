@@ -116,8 +116,12 @@ describe("KMS account on anvil", () => {
   it(`mines ${PER_TYPE} EIP-7702 transactions, each with a fresh KMS-signed authorization that takes effect`, async () => {
     for (let i = 0; i < PER_TYPE; i++) {
       const delegate: Address = privateKeyToAccount(generatePrivateKey()).address;
-      // executor "self": the account sends its own authorization, so viem signs it for nonce + 1.
-      const authorization = await wallet.signAuthorization({ account, contractAddress: delegate, executor: "self" });
+      // The nonces come from the mined state, not the "pending" tag: anvil answers "pending" from
+      // its pool (last pooled nonce + 1) until the pool drops a mined transaction, a moment after
+      // its receipt shows, and a self-sent authorization uses two nonces where the pool counts one.
+      const nonce = await chain.getTransactionCount({ address: account.address, blockTag: "latest" });
+      // The account sends its own authorization: the transaction takes `nonce`, the authorization the next one.
+      const authorization = await wallet.signAuthorization({ account, contractAddress: delegate, nonce: nonce + 1 });
       expect(await recoverAuthorizationAddress({ authorization })).toBe(account.address);
       const { serialized } = await sendSigned({
         account,
@@ -125,11 +129,13 @@ describe("KMS account on anvil", () => {
         to: recipient,
         value: 1n,
         type: "eip7702",
+        nonce,
         authorizationList: [authorization],
       });
       expect(parseTransaction(serialized).type).toBe("eip7702");
-      // The chain applied the authorization: the account's code is the delegation designator.
+      // The chain applied the authorization: the account's code is the delegation designator, and it used both nonces.
       expect(await chain.getCode({ address: account.address })).toBe(`0xef0100${delegate.slice(2).toLowerCase()}`);
+      expect(await chain.getTransactionCount({ address: account.address, blockTag: "latest" })).toBe(nonce + 2);
     }
   });
 });

@@ -17,7 +17,7 @@ import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import type { KmsEndpoint } from "../harness/kms-endpoint";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { createOffer, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 
 let chain: KmsSellerChain;
 let kms: KmsEndpoint;
@@ -32,11 +32,7 @@ let tables = 0;
 beforeAll(async () => {
   [chain, dynalite] = await Promise.all([startKmsSellerChain({ depositWei: parseEther("1") }), startDynalite()]);
   ({ kms, fixture, seller } = chain);
-  subgraph = await startSubgraphServer({
-    rpcUrl: chain.anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(chain.anvil.rpcUrl, fixture);
 });
 afterAll(async () => {
   await Promise.all([subgraph?.stop(), chain?.stop(), dynalite?.stop()]);

@@ -7,7 +7,6 @@
  * nothing of any other run. (Powertools Tracer was dropped: it added 123 KiB
  * to every bundle for what these records already give; bench/cold-start.ts.)
  */
-import { randomBytes } from "node:crypto";
 import type { CloudWatchLogsLogEvent } from "aws-lambda";
 import { parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -18,20 +17,14 @@ import { createWebhookSender } from "../../lambdas/shared/webhooks/delivery";
 import { toShippableEntry, traceName, type ShippableEntry } from "../../lambdas/shipper/entries";
 import { runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, fastRetry, freshTables, watcherDeps } from "../fixtures/watcher/watcher-env";
-import { startAnvil, type Anvil } from "../harness/anvil";
-import { startDynalite, type Dynalite } from "../harness/dynalite";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
 import { captureStdout } from "../harness/job-output";
-import {
-  anvilKeys,
-  createOffer,
-  createSeller,
-  deployProtocolFixture,
-  send,
-  type FixtureDeployment,
-} from "../harness/protocol-fixture";
-import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
+import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
+import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
-const secret = `whsec_${randomBytes(32).toString("base64")}`;
+const secret = webhookSecret();
 const project = "boson-kit-staging";
 const traces = { first: "1-6a1b2c3d-0123456789abcdef01234567", second: "1-6a1b2c3e-89abcdef0123456789abcdef" };
 
@@ -41,8 +34,7 @@ let receiver: WebhookReceiver;
 let fixture: FixtureDeployment;
 
 beforeAll(async () => {
-  [anvil, db, receiver] = await Promise.all([startAnvil(), startDynalite(), startWebhookReceiver(secret)]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
+  ({ anvil, db, receiver, fixture } = await startWatcherPeers(secret));
 });
 afterAll(async () => {
   delete process.env._X_AMZN_TRACE_ID;

@@ -14,6 +14,7 @@ import { runWatcher, type WatcherConfig } from "../../lambdas/watcher/watcher";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import {
+  commitToOffer,
   anvilKeys,
   createOffer,
   createSeller,
@@ -107,18 +108,7 @@ describe("seller account takeover watch", () => {
 describe("dispute deadlines", () => {
   it("pages once when a dispute is 12 hours from its timeout, and again for the extended deadline", async () => {
     const offerId = await createOffer(fixture, sellerId, { price: parseEther("0.01") });
-    const exchangeId = await client.readContract({
-      address: fixture.diamond,
-      abi: protocolAbi,
-      functionName: "getNextExchangeId",
-    });
-    await send(fixture, buyer(), {
-      address: fixture.diamond,
-      abi: protocolAbi,
-      functionName: "commitToOffer",
-      args: [buyer().account.address, offerId],
-      value: parseEther("0.01"),
-    });
+    const { exchangeId } = await commitToOffer(fixture, buyer(), offerId, { price: parseEther("0.01") });
     await send(fixture, buyer(), {
       address: fixture.diamond,
       abi: protocolAbi,

@@ -5,7 +5,6 @@
  * webhook is sent once. A pending delivery another run holds is left to it
  * until its claim runs out.
  */
-import { randomBytes } from "node:crypto";
 import { parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
@@ -16,20 +15,14 @@ import { createEventStore } from "../../lambdas/shared/stores/events";
 import { watcherJob, type WatcherOutcome } from "../../lambdas/watcher/job";
 import { runWatcher, type WatcherDeps } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, watcherDeps } from "../fixtures/watcher/watcher-env";
-import { startAnvil, type Anvil } from "../harness/anvil";
-import { startDynalite, type Dynalite } from "../harness/dynalite";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
 import { captureStdout } from "../harness/job-output";
-import {
-  anvilKeys,
-  createOffer,
-  createSeller,
-  deployProtocolFixture,
-  send,
-  type FixtureDeployment,
-} from "../harness/protocol-fixture";
-import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
+import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
+import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
-const secret = `whsec_${randomBytes(32).toString("base64")}`;
+const secret = webhookSecret();
 const buyerKey = anvilKeys[2];
 const buyer = privateKeyToAccount(buyerKey).address;
 const price = parseEther("0.01");
@@ -41,8 +34,7 @@ let fixture: FixtureDeployment;
 let sellerId: bigint;
 
 beforeAll(async () => {
-  [anvil, db, receiver] = await Promise.all([startAnvil(), startDynalite(), startWebhookReceiver(secret)]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
+  ({ anvil, db, receiver, fixture } = await startWatcherPeers(secret));
   const kit = privateKeyToAccount(anvilKeys[1]).address;
   ({ sellerId } = await createSeller(fixture, kit, kit));
 });

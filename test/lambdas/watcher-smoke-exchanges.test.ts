@@ -3,7 +3,6 @@
  * customers': the watcher stores their events tagged, and sends no webhook,
  * raises no dispute alert and counts nothing in the business figures for them.
  */
-import { randomBytes } from "node:crypto";
 import { decodeEventLog, parseEther, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -13,19 +12,13 @@ import { createEventStore } from "../../lambdas/shared/stores/events";
 import { createSellerRecords } from "../../lambdas/watcher/seller-records";
 import { runWatcher } from "../../lambdas/watcher/watcher";
 import { baseConfig, freshTables, recordMetrics, watcherDeps } from "../fixtures/watcher/watcher-env";
-import { startAnvil, type Anvil } from "../harness/anvil";
-import { startDynalite, type Dynalite } from "../harness/dynalite";
-import {
-  anvilKeys,
-  createOffer,
-  createSeller,
-  deployProtocolFixture,
-  send,
-  type FixtureDeployment,
-} from "../harness/protocol-fixture";
-import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver";
+import type { Anvil } from "../harness/anvil";
+import type { Dynalite } from "../harness/dynalite";
+import { anvilKeys, createOffer, createSeller, send, type FixtureDeployment } from "../harness/protocol-fixture";
+import type { WebhookReceiver } from "../harness/webhook-receiver";
+import { startWatcherPeers, webhookSecret } from "../harness/watcher-peers";
 
-const secret = `whsec_${randomBytes(32).toString("base64")}`;
+const secret = webhookSecret();
 const buyerKey = anvilKeys[2];
 const buyer = privateKeyToAccount(buyerKey).address;
 const price = parseEther("0.01");
@@ -36,8 +29,7 @@ let receiver: WebhookReceiver;
 let fixture: FixtureDeployment;
 
 beforeAll(async () => {
-  [anvil, db, receiver] = await Promise.all([startAnvil(), startDynalite(), startWebhookReceiver(secret)]);
-  fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
+  ({ anvil, db, receiver, fixture } = await startWatcherPeers(secret));
 });
 afterAll(async () => {
   await Promise.all([anvil?.stop(), db?.stop(), receiver?.stop()]);

@@ -17,6 +17,7 @@ import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import {
+  commitToOffer,
   anvilKeys,
   createOffer,
   depositFunds,
@@ -25,7 +26,7 @@ import {
   type FixtureDeployment,
   type SellerSetup,
 } from "../harness/protocol-fixture";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 
 const exchangeCompleted = parseAbiItem(
   "event ExchangeCompleted(uint256 indexed offerId, uint256 indexed buyerId, uint256 indexed exchangeId, address executedBy)",
@@ -45,11 +46,7 @@ const buyer = () => fixture.wallet(anvilKeys[2]);
 beforeAll(async () => {
   [chain, dynalite] = await Promise.all([startKmsSellerChain(), startDynalite()]);
   ({ fixture, seller } = chain);
-  subgraph = await startSubgraphServer({
-    rpcUrl: chain.anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(chain.anvil.rpcUrl, fixture);
 });
 afterAll(async () => {
   await Promise.all([chain?.stop(), dynalite?.stop(), subgraph?.stop()]);
@@ -78,19 +75,7 @@ async function deps(config: Partial<WithdrawConfig> = {}): Promise<WithdrawDeps>
 }
 
 async function commit(offerId: bigint, price: bigint): Promise<bigint> {
-  const exchangeId = await fixture.publicClient.readContract({
-    address: fixture.diamond,
-    abi: protocolAbi,
-    functionName: "getNextExchangeId",
-  });
-  await send(fixture, buyer(), {
-    address: fixture.diamond,
-    abi: protocolAbi,
-    functionName: "commitToOffer",
-    args: [buyer().account.address, offerId],
-    value: price,
-  });
-  return exchangeId;
+  return (await commitToOffer(fixture, buyer(), offerId, { price })).exchangeId;
 }
 async function buyerCalls(functionName: "redeemVoucher" | "raiseDispute", exchangeId: bigint): Promise<void> {
   await send(fixture, buyer(), { address: fixture.diamond, abi: protocolAbi, functionName, args: [exchangeId] });

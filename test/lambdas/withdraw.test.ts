@@ -26,7 +26,7 @@ import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import type { KmsEndpoint } from "../harness/kms-endpoint";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
 import { depositFunds, setPaused, type FixtureDeployment, type SellerSetup } from "../harness/protocol-fixture";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 
 const fundsWithdrawn = parseAbiItem(
   "event FundsWithdrawn(uint256 indexed sellerId, address indexed withdrawnTo, address indexed tokenAddress, uint256 amount, address executedBy)",
@@ -50,11 +50,7 @@ beforeAll(async () => {
     startDynalite(),
   ]);
   ({ anvil, kms, fixture, account, seller } = chain);
-  subgraph = await startSubgraphServer({
-    rpcUrl: anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
 });
 
 afterAll(async () => {

@@ -47,7 +47,7 @@ describe("npm run plan", () => {
 
   it("exits non-zero for an unknown stack, naming the stacks it knows", async () => {
     const result = await plan("--stack", "qa");
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('unknown stack "qa"');
     expect(result.stderr).toContain("production, production-standby, staging");
   });
@@ -59,7 +59,7 @@ describe("npm run plan", () => {
     );
     writeFileSync(join(workDir, "Pulumi.production.yaml"), broken);
     const result = await plan("--stack", "production", "--dir", workDir);
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain("boson-kit:configId");
     expect(result.stderr).toContain("accepts only configIds starting with production-");
     expect(result.stderr).toContain("fix: pulumi config set");

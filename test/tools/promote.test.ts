@@ -156,7 +156,15 @@ describe("a correct production stack for another seller id and smoke offer", () 
     const sellerEnv = result.resources.filter((d) =>
       /environment\.variables\.(SELLER_ID|SMOKE_OFFER_ID)$/.test(d.subject),
     );
-    expect(sellerEnv.length).toBeGreaterThan(0);
+    // Every job carries the seller id; the smoke offer reaches the smoke job and the watcher (which keeps its exchanges apart).
+    expect(sellerEnv.map((d) => d.subject).sort()).toEqual([
+      "aws:lambda/function:Function health-job-function environment.variables.SELLER_ID",
+      "aws:lambda/function:Function smoke-job-function environment.variables.SELLER_ID",
+      "aws:lambda/function:Function smoke-job-function environment.variables.SMOKE_OFFER_ID",
+      "aws:lambda/function:Function watcher-job-function environment.variables.SELLER_ID",
+      "aws:lambda/function:Function watcher-job-function environment.variables.SMOKE_OFFER_ID",
+      "aws:lambda/function:Function withdraw-job-function environment.variables.SELLER_ID",
+    ]);
     expect(sellerEnv.every((d) => d.level === "expected")).toBe(true);
     expect(result.unacknowledged).toEqual([]);
     expect(result.refusals).toEqual([]);

@@ -73,7 +73,7 @@ describe("replay arguments", () => {
 
   it("names an unknown stack", async () => {
     const result = await run(["--stack", "nope", "--exchange", "1"]);
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(1);
     expect(result.err).toMatch(/nope/);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSubgraphFields, kitSubgraphDocuments } from "../../tools/review/online/subgraph-fields";
 import { startAnvil, type Anvil } from "../harness/anvil";
 import { deployProtocolFixture } from "../harness/protocol-fixture";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 
 let anvil: Anvil;
 let subgraph: SubgraphServer;
@@ -15,11 +15,7 @@ let subgraph: SubgraphServer;
 beforeAll(async () => {
   anvil = await startAnvil();
   const fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  subgraph = await startSubgraphServer({
-    rpcUrl: anvil.rpcUrl,
-    diamond: fixture.diamond,
-    fromBlock: fixture.deployBlock,
-  });
+  subgraph = await startFixtureSubgraph(anvil.rpcUrl, fixture);
 });
 afterAll(async () => {
   await Promise.all([subgraph?.stop(), anvil?.stop()]);

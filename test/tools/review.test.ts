@@ -162,7 +162,10 @@ describe("review of the committed stacks", () => {
     expect(signing?.principals.map((p) => p.replace(/ \(.*$/, "")).sort()).toEqual(
       productionReport.custody.signers.direct.map((s) => s.principal).sort(),
     );
-    expect(signing?.conditions).toContain("ECDSA_SHA_256");
+    // Conditions as the policy writes them: single values stay single values.
+    expect(JSON.parse(signing?.conditions ?? "{}")).toMatchObject({
+      StringEquals: { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "DIGEST" },
+    });
     const rpcSecret = productionReport.custody.policies.find((p) => p.kind === "secret" && /rpc/.test(p.name));
     expect(rpcSecret?.statements.flatMap((st) => st.actions)).toContain("secretsmanager:GetSecretValue");
     expect(productionReport.custody.signers.direct.map((s) => s.who).sort()).toEqual([

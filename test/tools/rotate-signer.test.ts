@@ -9,7 +9,7 @@ import { readSeller } from "../../tools/rotate-signer/chain";
 import { rotationSteps } from "../../tools/rotate-signer/steps";
 import { walkRotation, type RotationDeps, type SignerGenerations } from "../../tools/rotate-signer/walk";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
-import { startSubgraphServer, type SubgraphServer } from "../harness/subgraph-server";
+import { startFixtureSubgraph, type SubgraphServer } from "../harness/subgraph-server";
 import { withdrawTestDeps } from "../harness/withdraw-deps";
 import { captureStdout } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
@@ -22,11 +22,7 @@ describe("rotate-signer, end to end on the protocol fixture", () => {
   let runs = 0;
   beforeAll(async () => {
     [chain, dynalite] = await Promise.all([startKmsSellerChain(), startDynalite()]);
-    subgraph = await startSubgraphServer({
-      rpcUrl: chain.anvil.rpcUrl,
-      diamond: chain.fixture.diamond,
-      fromBlock: chain.fixture.deployBlock,
-    });
+    subgraph = await startFixtureSubgraph(chain.anvil.rpcUrl, chain.fixture);
   });
   afterAll(async () => {
     await Promise.all([subgraph?.stop(), chain?.stop(), dynalite?.stop()]);

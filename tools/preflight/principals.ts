@@ -1,6 +1,7 @@
 import { GetRoleCommand, GetUserCommand } from "@aws-sdk/client-iam";
 import { GetKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { parsePolicyDocument, principalIds } from "../../infra/policy/iam-document";
 import { errorName, fail, info, pass, type CheckResult, type PreflightCheck, type PreflightContext } from "./check";
 import { parsePrincipalArn } from "./principal-arn";
 import { signerKeyId } from "./signer-key";
@@ -40,13 +41,10 @@ async function lookUp(context: PreflightContext, arn: string, callerAccount: str
 }
 
 /** Every `Principal.AWS` entry of a key policy document. */
-export function policyPrincipals(policy: string): string[] {
-  const document = JSON.parse(policy) as { Statement?: unknown };
-  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return statements.flatMap((statement) => {
-    const aws = (statement as { Principal?: { AWS?: unknown } } | undefined)?.Principal?.AWS;
-    return (Array.isArray(aws) ? aws : [aws]).filter((entry): entry is string => typeof entry === "string");
-  });
+function policyPrincipals(policy: string): string[] {
+  const document = parsePolicyDocument(policy);
+  if (!document.ok) throw new Error(`the signer's live key policy ${document.error}`);
+  return document.statements.filter((statement) => !statement.notPrincipal).flatMap((s) => principalIds(s, "AWS"));
 }
 
 /** The signer key's live policy, or undefined when the key does not exist yet (a first deploy). */
@@ -54,7 +52,7 @@ async function liveKeyPolicy(context: PreflightContext): Promise<{ keyId: string
   const keyId = await signerKeyId(context);
   if (keyId === undefined) return undefined;
   const { Policy } = await context.aws.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }));
-  return { keyId, principals: policyPrincipals(Policy ?? "{}") };
+  return { keyId, principals: Policy === undefined ? [] : policyPrincipals(Policy) };
 }
 
 export const principalsMatchTheKey: PreflightCheck = {

@@ -1,3 +1,5 @@
+import { parsePolicyDocument } from "../../infra/policy/iam-document";
+
 /**
  * How a difference between two stacks of the same program is read in a
  * promotion. Three levels:
@@ -131,19 +133,14 @@ export function policyOnlyAddsResources(
   added: ReadonlySet<string>,
 ): boolean {
   if (fromJson === undefined || toJson === undefined || added.size === 0) return false;
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
   const statements = (json: string, drop: ReadonlySet<string>) => {
-    try {
-      const document = JSON.parse(json) as { Statement?: unknown };
-      // A statement about the added resources alone (the replica's own Sign statement) goes with them.
-      return list(document.Statement).flatMap((statement) => {
-        const { Resource, ...rest } = statement as Record<string, unknown>;
-        const kept = list(Resource).filter((resource) => !(typeof resource === "string" && drop.has(resource)));
-        return kept.length === 0 && list(Resource).length > 0 ? [] : [{ ...rest, Resource: kept }];
-      });
-    } catch {
-      return undefined;
-    }
+    const document = parsePolicyDocument(json);
+    if (!document.ok) return undefined;
+    // A statement about the added resources alone (the replica's own Sign statement) goes with them.
+    return document.statements.flatMap((statement) => {
+      const kept = statement.resources.filter((resource) => !drop.has(resource));
+      return kept.length === 0 && statement.resources.length > 0 ? [] : [{ ...statement, resources: kept }];
+    });
   };
   const before = statements(fromJson, new Set());
   const after = statements(toJson, added);

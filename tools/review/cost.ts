@@ -49,7 +49,7 @@ export interface CostLine {
 /**
  * What the VPC endpoints cost against what they save: each interface endpoint
  * is billed per zone per hour, while the traffic it carries (KMS, Secrets
- * Manager; DynamoDB's gateway endpoint is free) no longer pays NAT data
+ * Manager; DynamoDB's gateway endpoint is free) does not pay NAT data
  * processing. The endpoints are there for security (aws:SourceVpce); this says
  * what that costs.
  */

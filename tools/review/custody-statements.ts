@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ConfigSource } from "../../infra/config";
-import { grantsAny, parsePolicyDocument } from "../../infra/policy/iam-document";
+import { allowsAny, parsePolicyDocument, statementsOf, type Conditions } from "../../infra/policy/iam-document";
 import { asString } from "../../infra/policy/rules/props";
 import { types, type StackFacts } from "./stack-facts";
 
@@ -43,43 +43,33 @@ export interface Deployment {
   readonly secretsProvider: string;
 }
 
-const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+/** A condition block as JSON, a list of one value shown as that value (the two mean the same to IAM). */
+const conditionsJson = (conditions: Conditions): string =>
+  JSON.stringify(conditions, (_key, value: unknown) =>
+    Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value,
+  );
 
-/** Statements as written; conditions come from the raw document, which the parser reduces to a flag. */
-function statementsOf(policy: unknown, describe: (principal: string) => string): StatementView[] {
+/** Statements as written, principals described, conditions as JSON. */
+function statementViews(policy: unknown, describe: (principal: string) => string): StatementView[] {
   const document = parsePolicyDocument(policy);
   if (!document.ok)
     return [{ sid: "(unreadable)", effect: "", principals: [], actions: [], conditions: document.error }];
-  let raw: unknown[] = [];
-  try {
-    raw = asList(
-      (typeof policy === "string"
-        ? (JSON.parse(policy) as { Statement?: unknown })
-        : (policy as { Statement?: unknown })
-      ).Statement,
-    );
-  } catch {
-    raw = [];
-  }
-  return document.statements.map((statement, index) => {
-    const condition = (raw[index] as { Condition?: unknown } | undefined)?.Condition;
-    return {
-      sid: statement.sid ?? `#${index + 1}`,
-      effect: statement.effect,
-      principals: statement.principals.map((p) =>
-        p.kind === "AWS" ? `${p.id} (${describe(p.id)})` : `${p.kind}:${p.id}`,
-      ),
-      actions: statement.actions,
-      conditions: condition === undefined ? "" : JSON.stringify(condition),
-    };
-  });
+  return document.statements.map((statement, index) => ({
+    sid: statement.sid ?? `#${index + 1}`,
+    effect: statement.effect,
+    principals: statement.principals.map((p) =>
+      p.kind === "AWS" ? `${p.id} (${describe(p.id)})` : `${p.kind}:${p.id}`,
+    ),
+    actions: statement.actions,
+    conditions: statement.hasCondition ? conditionsJson(statement.conditions) : "",
+  }));
 }
 
 export function policyViews(facts: StackFacts, describe: (principal: string) => string): PolicyView[] {
   const keys = facts.keys.map((key): PolicyView => ({
     kind: "key",
     name: key.alias ?? key.key.name,
-    statements: statementsOf(key.key.inputs.policy, describe),
+    statements: statementViews(key.key.inputs.policy, describe),
   }));
   const secretPolicies = facts.ofType("aws:secretsmanager/secretPolicy:SecretPolicy");
   const secrets = facts.ofType(types.secret).map((secret): PolicyView => {
@@ -87,7 +77,7 @@ export function policyViews(facts: StackFacts, describe: (principal: string) => 
     return {
       kind: "secret",
       name: secret.name,
-      statements: policy ? statementsOf(policy.inputs.policy, describe) : [],
+      statements: policy ? statementViews(policy.inputs.policy, describe) : [],
     };
   });
   return [...keys, ...secrets];
@@ -101,16 +91,13 @@ export function signersOf(facts: StackFacts, deployment: Deployment, describe: (
   const signer = facts.keys.find((key) => key.secp256k1);
   if (!signer) return { direct: [], oneStepAway: [] };
   const direct = signer.roles.signers.map((principal) => ({ principal, who: describe(principal) }));
-  const document = parsePolicyDocument(signer.key.inputs.policy);
-  const policyWriters = document.ok
-    ? [
-        ...new Set(
-          document.statements
-            .filter((s) => s.effect === "Allow" && grantsAny(s, ["kms:PutKeyPolicy", "kms:CreateGrant"]))
-            .flatMap((s) => s.principals.map((p) => p.id)),
-        ),
-      ]
-    : [];
+  const policyWriters = [
+    ...new Set(
+      statementsOf(signer.key.inputs.policy)
+        .filter((s) => allowsAny(s, ["kms:PutKeyPolicy", "kms:CreateGrant"]))
+        .flatMap((s) => s.principals.map((p) => p.id)),
+    ),
+  ];
   const signingJobs = facts.jobs.filter((job) =>
     signer.roles.signers.some((principal) => facts.resolve(principal)?.urn === job.role?.urn),
   );

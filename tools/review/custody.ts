@@ -1,5 +1,5 @@
 import type { KitConfig } from "../../infra/config";
-import { grantsAny, parsePolicyDocument } from "../../infra/policy/iam-document";
+import { allowsAny, statementsOf } from "../../infra/policy/iam-document";
 import { policyViews, signersOf, type Deployment, type PolicyView, type Signers } from "./custody-statements";
 import type { ChainFacts } from "./online/chain-facts";
 import type { StackFacts } from "./stack-facts";
@@ -74,16 +74,13 @@ function keyCustody(config: KitConfig, facts: StackFacts): KeyCustody[] {
       principal,
       who: describePrincipal(principal, config, facts),
     });
-    const document = parsePolicyDocument(key.key.inputs.policy);
-    const dataUsers = document.ok
-      ? [
-          ...new Set(
-            document.statements
-              .filter((s) => s.effect === "Allow" && grantsAny(s, dataActions))
-              .flatMap((s) => s.principals.map((p) => (p.kind === "AWS" ? p.id : `${p.kind}:${p.id}`))),
-          ),
-        ]
-      : [];
+    const dataUsers = [
+      ...new Set(
+        statementsOf(key.key.inputs.policy)
+          .filter((s) => allowsAny(s, dataActions))
+          .flatMap((s) => s.principals.map((p) => (p.kind === "AWS" ? p.id : `${p.kind}:${p.id}`))),
+      ),
+    ];
     const problems = [
       ...(key.roles.error ? [key.roles.error] : []),
       ...key.roles.administrators

@@ -1,5 +1,5 @@
 import type { RecordedResource, StackEvaluation } from "../../infra/offline/evaluate";
-import { parsePolicyDocument } from "../../infra/policy/iam-document";
+import { statementsOf } from "../../infra/policy/iam-document";
 import { keyRoles, type KeyRoles } from "../../infra/policy/kms-roles";
 import { mockReferences, type ReferenceIndex } from "../../infra/policy/offline/references";
 import { isSecp256k1Signer, isSigningKey } from "../../infra/policy/rules/kms";
@@ -82,17 +82,15 @@ function permissionsOf(
   if (!role) return [];
   return policies
     .filter((policy) => resolve(policy.inputs.role)?.urn === role.urn)
-    .flatMap((policy) => {
-      const document = parsePolicyDocument(policy.inputs.policy);
-      if (!document.ok) return [];
-      return document.statements
+    .flatMap((policy) =>
+      statementsOf(policy.inputs.policy)
         .filter((statement) => statement.effect === "Allow")
         .map((statement) => ({
           sid: statement.sid,
           actions: statement.actions,
           targets: statement.resources.map(resolve).filter((r): r is RecordedResource => r !== undefined),
-        }));
-    });
+        })),
+    );
 }
 
 /** Registration order varies between runs under mocks; sorting by URN keeps reports stable. */

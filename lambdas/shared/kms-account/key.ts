@@ -1,7 +1,7 @@
 /**
  * The account's public key and address, fetched from KMS once per key per
- * process. GetPublicKey is a full KMS round trip (about 126 ms in the issue's
- * measurements); signers that call it on every signature double their latency.
+ * process. GetPublicKey is a full KMS round trip, as long as a Sign call;
+ * signers that call it on every signature double their latency.
  */
 import { GetPublicKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import type { Address, Hex } from "viem";

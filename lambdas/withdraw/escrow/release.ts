@@ -9,8 +9,8 @@
  * sign with the same assistant key: one singleton job (reserved concurrency
  * 1) keeps one nonce sequence and never races itself, and the funds released
  * are withdrawn in the same run. Bounded per run (`maxPerRun` candidates,
- * `batchSize` exchanges per transaction; the protocol has no per-batch
- * maximum since it dropped `maxExchangesPerBatch`, so block gas is the bound).
+ * `batchSize` exchanges per transaction; the protocol sets no per-batch
+ * maximum, so block gas is the bound).
  *
  * Every transaction goes through the same path as the withdrawal: paused
  * region check, simulation, KMS signature, finality, under an idempotency key

@@ -5,42 +5,18 @@
  * local stand-in of Google's REST APIs. A loopback guard proves that no
  * request left 127.0.0.1.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CheckResult, PreflightCheck, PreflightContext } from "../../../tools/preflight/check";
+import { describe, expect, it } from "vitest";
 import { gcpApis } from "../../../tools/preflight/gcp-apis";
 import { gcpLogBuckets } from "../../../tools/preflight/gcp-log-buckets";
 import { gcpPoolIds } from "../../../tools/preflight/gcp-pool-ids";
-import { runCheck } from "../../../tools/preflight/run";
-import { installLoopbackGuard, type LoopbackGuard } from "../../harness/loopback-guard";
-import { healthyProject, startPreflightWorld, type PreflightWorld } from "../../harness/preflight-world";
+import { healthyProject } from "../../harness/preflight-world";
+import { failures, usePreflightWorld } from "./preflight-hooks";
 
-let guard: LoopbackGuard;
-let world: PreflightWorld;
-
-beforeAll(async () => {
-  guard = installLoopbackGuard();
-  world = await startPreflightWorld();
-});
-
-afterEach(() => {
-  Object.assign(world.project, healthyProject());
-});
-
-afterAll(async () => {
-  await world?.close();
-  guard?.uninstall();
-  expect(guard.refused).toEqual([]);
-  expect(guard.connections.length).toBeGreaterThan(0);
-  expect(guard.connections.every((target) => target.startsWith("127.0.0.1:"))).toBe(true);
-});
-
-const run = (check: PreflightCheck, context: PreflightContext = world.context()): Promise<CheckResult[]> =>
-  runCheck(check, context);
-const failures = (results: readonly CheckResult[]) => results.filter((result) => result.status === "fail");
+const { run, world } = usePreflightWorld((stub) => Object.assign(stub.project, healthyProject()));
 
 describe("GCP APIs", () => {
   it("passes when the prerequisite APIs are on, and says which ones pulumi up enables", async () => {
-    world.project.enabledApis.add("logging.googleapis.com");
+    world().project.enabledApis.add("logging.googleapis.com");
     expect(await run(gcpApis)).toEqual([
       expect.objectContaining({
         status: "pass",
@@ -51,7 +27,7 @@ describe("GCP APIs", () => {
   });
 
   it("fails when Cloud Resource Manager is off, with the gcloud command", async () => {
-    world.project.enabledApis.delete("cloudresourcemanager.googleapis.com");
+    world().project.enabledApis.delete("cloudresourcemanager.googleapis.com");
     const [result] = failures(await run(gcpApis));
     expect(result?.detail).toBe(
       "cloudresourcemanager.googleapis.com is not enabled in boson-kit-staging, and pulumi up cannot enable it",
@@ -60,7 +36,7 @@ describe("GCP APIs", () => {
   });
 
   it("fails when the Service Usage API itself is off (Google answers 403 SERVICE_DISABLED)", async () => {
-    world.project.serviceUsageEnabled = false;
+    world().project.serviceUsageEnabled = false;
     const [result] = failures(await run(gcpApis));
     expect(result?.detail).toMatch(/^the Service Usage API is disabled in boson-kit-staging/);
     expect(result?.fix).toBe(
@@ -77,12 +53,12 @@ describe("GCP workload identity pool id", () => {
   });
 
   it("passes a live pool (the stack's own once deployed)", async () => {
-    world.project.pools.set("boson-kit-staging", "ACTIVE");
+    world().project.pools.set("boson-kit-staging", "ACTIVE");
     expect(failures(await run(gcpPoolIds))).toEqual([]);
   });
 
   it("fails a soft-deleted pool, whose id stays reserved 30 days, with undelete and import", async () => {
-    world.project.pools.set("boson-kit-staging", "DELETED");
+    world().project.pools.set("boson-kit-staging", "DELETED");
     const [result] = failures(await run(gcpPoolIds));
     expect(result?.detail).toBe(
       "boson-kit-staging in boson-kit-staging is deleted and its id stays reserved for 30 days after deletion",
@@ -104,14 +80,14 @@ describe("GCP log bucket id", () => {
   });
 
   it("passes an active bucket", async () => {
-    world.project.buckets.set("europe-west1/boson-kit-staging", "ACTIVE");
+    world().project.buckets.set("europe-west1/boson-kit-staging", "ACTIVE");
     expect(await run(gcpLogBuckets)).toEqual([
       expect.objectContaining({ status: "pass", detail: expect.stringContaining("(ACTIVE)") }),
     ]);
   });
 
   it("fails a bucket in DELETE_REQUESTED, whose id stays reserved 7 days, with undelete and import", async () => {
-    world.project.buckets.set("europe-west1/boson-kit-staging", "DELETE_REQUESTED");
+    world().project.buckets.set("europe-west1/boson-kit-staging", "DELETE_REQUESTED");
     const [result] = failures(await run(gcpLogBuckets));
     expect(result?.detail).toBe(
       "boson-kit-staging in boson-kit-staging/europe-west1 is deleted and its id stays reserved for 7 days after deletion",
@@ -122,7 +98,7 @@ describe("GCP log bucket id", () => {
   });
 
   it("refuses a wrong token: the stand-in checks the bearer token the clients send", async () => {
-    world.project.token = "another-token";
+    world().project.token = "another-token";
     const [result] = failures(await run(gcpLogBuckets));
     expect(result?.detail).toMatch(/^could not check: /);
     expect(result?.fix).toContain("logging.buckets.get");
@@ -131,12 +107,12 @@ describe("GCP log bucket id", () => {
 
 describe("wire formats, as the Google clients send them", () => {
   it("gax clients ask for numeric enums over REST; the discovery client gets names", async () => {
-    world.project.buckets.set("europe-west1/boson-kit-staging", "ACTIVE");
-    world.project.pools.set("boson-kit-staging", "ACTIVE");
+    world().project.buckets.set("europe-west1/boson-kit-staging", "ACTIVE");
+    world().project.pools.set("boson-kit-staging", "ACTIVE");
     await run(gcpApis);
     await run(gcpLogBuckets);
     await run(gcpPoolIds);
-    const urls = world.servers.google.requests.map((request) => decodeURIComponent(request.url));
+    const urls = world().servers.google.requests.map((request) => decodeURIComponent(request.url));
     expect(urls).toContain(
       "/v1/projects/boson-kit-staging/services/serviceusage.googleapis.com?$alt=json;enum-encoding=int",
     );
@@ -145,7 +121,7 @@ describe("wire formats, as the Google clients send them", () => {
     );
     expect(urls).toContain("/v1/projects/boson-kit-staging/locations/global/workloadIdentityPools/boson-kit-staging");
     expect(
-      world.servers.google.requests.every((request) => request.headers.authorization === "Bearer test-only-token"),
+      world().servers.google.requests.every((request) => request.headers.authorization === "Bearer test-only-token"),
     ).toBe(true);
   });
 });

@@ -1,4 +1,11 @@
 import type { RecordedResource } from "../../../infra/offline/evaluate";
+import {
+  allowsAny,
+  conditionValues,
+  principalIds,
+  statementsOf,
+  type Statement,
+} from "../../../infra/policy/iam-document";
 import type { Evidence } from "../report";
 import { types } from "../stack-facts";
 import { fact, type ReviewContext } from "./context";
@@ -10,26 +17,11 @@ import { fact, type ReviewContext } from "./context";
  * require `aws:SourceVpce` to be the stack's own endpoint for that service.
  */
 
-interface Statement {
-  readonly Sid?: string;
-  readonly Effect?: string;
-  readonly Principal?: { readonly AWS?: string | readonly string[] };
-  readonly Action?: string | readonly string[];
-  readonly Resource?: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+/** True when the statement can only be used through `endpoint` (StringEquals aws:SourceVpce names it alone). */
+function throughEndpoint(statement: Statement, endpoint: string | undefined): boolean {
+  const endpoints = conditionValues(statement, "StringEquals", "aws:SourceVpce");
+  return endpoint !== undefined && endpoints.length > 0 && endpoints.every((id) => id === endpoint);
 }
-
-const statementsOf = (policy: unknown): Statement[] => {
-  const document = (typeof policy === "string" ? JSON.parse(policy) : policy) as
-    { Statement?: Statement[] } | undefined;
-  return document?.Statement ?? [];
-};
-
-const allows = (statement: Statement, action: string) =>
-  statement.Effect === "Allow" &&
-  [statement.Action ?? []].flat().some((a) => a === action || a === "*" || a === `${action.split(":")[0]}:*`);
-
-const sourceVpce = (statement: Statement): unknown => statement.Condition?.StringEquals?.["aws:SourceVpce"];
 
 function endpointId(context: ReviewContext, service: string): string | undefined {
   const endpoint = context.facts
@@ -51,26 +43,21 @@ function statementFacts(
   exempt: Exemption = () => undefined,
 ): Evidence[] {
   return statementsOf(policy)
-    .filter((statement) => allows(statement, action))
+    .filter((statement) => allowsAny(statement, [action]))
     .map((statement) => {
-      const fromEgress = (statement.Condition?.IpAddress as Record<string, unknown> | undefined)?.["aws:SourceIp"];
-      const ok =
-        (endpoint !== undefined && sourceVpce(statement) === endpoint) ||
-        (exempt(statement) === replicaReason && Array.isArray(fromEgress) && fromEgress.length > 0);
+      const fromEgress = conditionValues(statement, "IpAddress", "aws:SourceIp");
+      const viaEndpoint = throughEndpoint(statement, endpoint);
+      const ok = viaEndpoint || (exempt(statement) === replicaReason && fromEgress.length > 0);
       const why = ok ? undefined : exempt(statement);
-      const through =
-        sourceVpce(statement) === endpoint
-          ? `only through the ${what} endpoint`
-          : `only from the NAT egress IPs ${JSON.stringify(fromEgress)} (${replicaReason})`;
-      const detail = `${statement.Sid ?? "a statement"} allows ${action} ${ok ? through : `without requiring the kit's VPC endpoint (aws:SourceVpce)${why ? `: ${why}` : ""}`}`;
+      const through = viaEndpoint
+        ? `only through the ${what} endpoint`
+        : `only from the NAT egress IPs ${JSON.stringify(fromEgress)} (${replicaReason})`;
+      const detail = `${statement.sid ?? "a statement"} allows ${action} ${ok ? through : `without requiring the kit's VPC endpoint (aws:SourceVpce)${why ? `: ${why}` : ""}`}`;
       return fact("resource", owner.name, detail, ok, why !== undefined && why !== replicaReason);
     });
 }
 
 const replicaReason = "the replica in another region is reached over NAT";
-
-const list = (value: string | readonly string[] | undefined): string[] =>
-  value === undefined ? [] : typeof value === "string" ? [value] : [...value];
 
 /** kms:Sign on the signer keys only through the kit's KMS endpoint. */
 export function signThroughEndpointEvidence(context: ReviewContext): Evidence[] {
@@ -81,14 +68,12 @@ export function signThroughEndpointEvidence(context: ReviewContext): Evidence[] 
   );
   // Another stack's roles (a standby's, the rotation's) sign from their own network: this VPC's endpoint is not theirs.
   const otherSigners: Exemption = (statement) =>
-    list(statement.Principal?.AWS).every((arn) => !jobRoles.has(arn))
+    principalIds(statement, "AWS").every((arn) => !jobRoles.has(arn))
       ? "the principals are not this stack's jobs (advisory)"
       : undefined;
   // The replica lives in another region, reached over NAT: this region's endpoint cannot carry the call.
   const replicaOnly: Exemption = (statement) =>
-    list(statement.Resource).length > 0 && list(statement.Resource).every((arn) => replicas.has(arn))
-      ? replicaReason
-      : undefined;
+    statement.resources.length > 0 && statement.resources.every((arn) => replicas.has(arn)) ? replicaReason : undefined;
   const evidence = context.facts.keys
     .filter((k) => k.secp256k1)
     .flatMap((k) => statementFacts(k.key, k.key.inputs.policy, "kms:Sign", endpoint, "KMS", otherSigners));
