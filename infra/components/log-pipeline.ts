@@ -7,6 +7,7 @@ import { assumeRolePolicy } from "../definitions/policy-document";
 import { declareShipperIdentity } from "../resource-groups/gcp-identity";
 import { declareLogStorage } from "../resource-groups/gcp-log-storage";
 import type { ReleaseIdentity } from "../../lambdas/contract/release";
+import type { KitConfig } from "../config";
 import { declareShipperFunction } from "../resource-groups/shipper-function";
 
 /**
@@ -28,12 +29,7 @@ export interface LogPipelineArgs {
   readonly stack: string;
   readonly configId: string;
   readonly awsRegion: string;
-  readonly gcp: {
-    readonly project: string;
-    readonly region: string;
-    readonly generation: number;
-    readonly bigQueryKmsKeyName?: string | undefined;
-  };
+  readonly gcp: KitConfig["gcp"];
   /** CloudWatch retention of the shipper's own logs, and the GCP bucket's retention. */
   readonly logRetentionDays: number;
   /** Who administers the shipper's KMS key (never uses it). */
