@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixtureBuild } from "../harness/protocol-fixture";
+import { fixtureBuild, type CompiledFixture } from "../harness/protocol-fixture";
 import { compileSolidity, runSolc, solidityKey, type SolidityArtifact } from "../harness/solc";
 
 /**
@@ -10,7 +10,7 @@ import { compileSolidity, runSolc, solidityKey, type SolidityArtifact } from "..
  * deploy without loading solc) is exactly what solc makes of the sources.
  */
 const build = fixtureBuild();
-const artifact = JSON.parse(readFileSync(build.artifact, "utf8")) as SolidityArtifact<"BosonProtocolFixture">;
+const artifact = JSON.parse(readFileSync(build.artifact, "utf8")) as SolidityArtifact<keyof CompiledFixture>;
 const rebuild = "rebuild it: npx tsx test/harness/write-fixture-build.ts";
 
 describe("the protocol fixture's committed build", () => {
