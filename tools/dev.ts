@@ -6,12 +6,11 @@
  * instead and exits 0 when every one shows the operator what it should.
  */
 import { parseArgs } from "node:util";
-import { runScenarios } from "./dev/run-scenarios";
-import { scenarios } from "./dev/scenarios";
+import { startJobBundles } from "./dev/job-bundles";
 import type { World } from "./dev/world";
-import { startWorld } from "./dev/world";
 
-const usage = `usage: npm run dev [-- --scenario <name>[,<name>...]|all [--verbose]]\nscenarios: ${scenarios.map((scenario) => scenario.name).join(", ")}`;
+const usage = (names: readonly string[]) =>
+  `usage: npm run dev [-- --scenario <name>[,<name>...]|all [--verbose]]\nscenarios: ${names.join(", ")}`;
 
 async function main(argv: readonly string[]): Promise<number> {
   let values: { scenario?: string | undefined; verbose?: boolean | undefined; help?: boolean | undefined };
@@ -22,11 +21,20 @@ async function main(argv: readonly string[]): Promise<number> {
       strict: true,
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${usage}`);
+    const { scenarios } = await import("./dev/scenarios/index.js");
+    console.error(`${(error as Error).message}\n${usage(scenarios.map((scenario) => scenario.name))}`);
     return 64;
   }
+  // The bundles build in esbuild's own process while Node loads the loop below (imported late on purpose) and the peers start.
+  const bundles = values.help ? undefined : startJobBundles();
+  const [{ scenarios }, { runScenarios }, { startWorld }] = await Promise.all([
+    import("./dev/scenarios/index.js"),
+    import("./dev/run-scenarios.js"),
+    import("./dev/world.js"),
+  ]);
+  const names = scenarios.map((scenario) => scenario.name);
   if (values.help) {
-    console.log(usage);
+    console.log(usage(names));
     return 0;
   }
   let current: World | undefined;
@@ -40,18 +48,18 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   }
   if (values.scenario !== undefined) {
-    const names = values.scenario === "all" ? scenarios.map((scenario) => scenario.name) : values.scenario.split(",");
-    const unknown = names.filter((name) => !scenarios.some((scenario) => scenario.name === name));
+    const selected = values.scenario === "all" ? names : values.scenario.split(",");
+    const unknown = selected.filter((name) => !names.includes(name));
     if (unknown.length > 0) {
-      console.error(`unknown scenario: ${unknown.join(", ")}\n${usage}`);
+      console.error(`unknown scenario: ${unknown.join(", ")}\n${usage(names)}`);
       return 64;
     }
     return runScenarios(
-      scenarios.filter((scenario) => names.includes(scenario.name)),
+      scenarios.filter((scenario) => selected.includes(scenario.name)),
       { out: (line) => console.log(line), verbose: values.verbose === true, onWorld: (world) => (current = world) },
     );
   }
-  current = await startWorld({ print: (line) => console.log(line) });
+  current = await startWorld({ print: (line) => console.log(line), startedAt: 0, ...(bundles ? { bundles } : {}) });
   while (!stopping) {
     await current.runDue();
     await new Promise((resolve) => setTimeout(resolve, Math.max(250, current?.msUntilNextRun() ?? 1000)));

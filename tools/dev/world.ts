@@ -35,26 +35,40 @@ export type World = {
   stop(): Promise<void>;
 };
 
-export async function startWorld(options: { print: (line: string) => void }): Promise<World> {
-  const started = Date.now();
+/** Milliseconds from `since` until the promise settles. */
+function timed<T>(promise: Promise<T>, since: number): Promise<{ value: T; ms: number }> {
+  return promise.then((value) => ({ value, ms: Math.round(performance.now() - since) }));
+}
+
+export async function startWorld(options: {
+  print: (line: string) => void;
+  /** performance.now() the ready time counts from: 0 is the process start; defaults to now. */
+  startedAt?: number;
+  /** The job bundles already under way (startJobBundles), to report how long they took. */
+  bundles?: Promise<number | undefined>;
+}): Promise<World> {
+  const started = options.startedAt ?? performance.now();
+  const since = performance.now();
   // The evaluation and the peers start together; the tables follow once the stack has named them.
   const official = officialDeployment(localConfigId);
   if (!official) throw new Error(`${localConfigId} is not in the official table`);
   const [stackResult, peersResult] = await Promise.allSettled([
-    loadLocalStack(),
-    startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond }),
+    timed(loadLocalStack(), since),
+    timed(startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond }), since),
   ]);
   if (stackResult.status === "rejected") {
-    if (peersResult.status === "fulfilled") await peersResult.value.stop();
+    if (peersResult.status === "fulfilled") await peersResult.value.value.stop();
     throw stackResult.reason;
   }
   if (peersResult.status === "rejected") throw peersResult.reason;
-  const stack = stackResult.value;
-  const peers = peersResult.value;
+  const stack = stackResult.value.value;
+  const peers = peersResult.value.value;
   const directory = mkdtempSync(join(tmpdir(), "boson-dev-"));
   const live = new Set<() => void>();
   const track = (kill: () => void) => (live.add(kill), () => live.delete(kill));
+  let stopped = false;
   const stop = async () => {
+    stopped = true;
     for (const kill of live) kill();
     await peers.stop();
     rmSync(directory, { recursive: true, force: true });
@@ -63,13 +77,18 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
     if (stack.evaluation.config.protocol.diamond !== official.protocolDiamond)
       throw new Error("the local stack's diamond is not the official one (H1)");
     await Promise.all(stack.tables.map((table) => peers.dynalite.createTable(table)));
-    const bundles = new Map<string, string>();
-    for (const job of stack.jobs) bundles.set(job.job, (await bundleHandler(job.job, directory)).file);
+    const bundles = new Map(
+      await Promise.all(
+        stack.jobs.map(async (job) => [job.job, (await bundleHandler(job.job, directory)).file] as const),
+      ),
+    );
     const clock = await startVirtualClock(peers.fixture);
     const alarms = new AlarmEvaluator(stack.alarms);
     const transcript: string[] = [];
     const runs: JobRun[] = [];
     const print = (line: string) => {
+      // A run cut short by stop() is not news: its job process was killed on purpose.
+      if (stopped) return;
       transcript.push(line);
       options.print(line);
     };
@@ -115,8 +134,17 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
     print(
       `local stack "${stack.evaluation.config.stack}" (${stack.evaluation.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
     );
+    const bundlesMs = options.bundles ? await options.bundles : undefined;
+    const phases = [
+      `stack ${stackResult.value.ms} ms`,
+      `peers ${peersResult.value.ms} ms`,
+      ...(bundlesMs === undefined ? [] : [`job bundles ${bundlesMs} ms`]),
+    ];
     print(
-      `jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms; ready in ${Date.now() - started} ms`,
+      `jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms`,
+    );
+    print(
+      `ready in ${Math.round(performance.now() - started)} ms${options.startedAt === 0 ? " from process start" : ""} (${phases.join(", ")})`,
     );
     return {
       stack,
