@@ -6,7 +6,7 @@
  * instead and exits 0 when every one shows the operator what it should.
  */
 import { parseArgs } from "node:util";
-import { startJobBundles } from "./dev/job-bundles";
+import { localStack } from "./dev/stack-process";
 import type { World } from "./dev/world";
 
 const usage = (names: readonly string[]) =>
@@ -25,8 +25,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`${(error as Error).message}\n${usage(scenarios.map((scenario) => scenario.name))}`);
     return 64;
   }
-  // The bundles build in esbuild's own process while Node loads the loop below (imported late on purpose) and the peers start.
-  const bundles = values.help ? undefined : startJobBundles();
+  // The stack evaluates (and the jobs bundle) in a child process while this one loads the loop,
+  // imported late on purpose, and starts the peers.
+  if (!values.help) void localStack().catch(() => undefined); // a failure surfaces where the world awaits it
   const [{ scenarios }, { runScenarios }, { startWorld }] = await Promise.all([
     import("./dev/scenarios/index.js"),
     import("./dev/run-scenarios.js"),
@@ -59,7 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
       { out: (line) => console.log(line), verbose: values.verbose === true, onWorld: (world) => (current = world) },
     );
   }
-  current = await startWorld({ print: (line) => console.log(line), startedAt: 0, ...(bundles ? { bundles } : {}) });
+  current = await startWorld({ print: (line) => console.log(line), startedAt: 0 });
   while (!stopping) {
     await current.runDue();
     await new Promise((resolve) => setTimeout(resolve, Math.max(250, current?.msUntilNextRun() ?? 1000)));

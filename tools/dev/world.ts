@@ -3,15 +3,15 @@
  * (virtual time), the alarm evaluator, and the operator's view (one line
  * per run, ALARM/OK transitions), also kept as a transcript for scenarios.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleHandler } from "../../test/harness/bundle";
 import { AlarmEvaluator } from "./alarm-evaluator";
 import { runJobProcess, type JobRun } from "./job-process";
 import { localEnvironment } from "./local-environment";
 import { officialDeployment } from "../../infra/official-table";
-import { loadLocalStack, localConfigId, type LocalJob, type LocalStack } from "./local-stack";
+import type { LocalJob, LocalStack } from "./local-stack";
+import { localConfigId, localStack } from "./stack-process";
 import { startLocalPeers, type LocalPeers } from "./peers";
 import { summarizeRun } from "./run-summary";
 import { startVirtualClock, type VirtualClock } from "./virtual-clock";
@@ -44,8 +44,6 @@ export async function startWorld(options: {
   print: (line: string) => void;
   /** performance.now() the ready time counts from: 0 is the process start; defaults to now. */
   startedAt?: number;
-  /** The job bundles already under way (startJobBundles), to report how long they took. */
-  bundles?: Promise<number | undefined>;
 }): Promise<World> {
   const started = options.startedAt ?? performance.now();
   const since = performance.now();
@@ -53,7 +51,7 @@ export async function startWorld(options: {
   const official = officialDeployment(localConfigId);
   if (!official) throw new Error(`${localConfigId} is not in the official table`);
   const [stackResult, peersResult] = await Promise.allSettled([
-    timed(loadLocalStack(), since),
+    localStack(),
     timed(startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond }), since),
   ]);
   if (stackResult.status === "rejected") {
@@ -61,7 +59,7 @@ export async function startWorld(options: {
     throw stackResult.reason;
   }
   if (peersResult.status === "rejected") throw peersResult.reason;
-  const stack = stackResult.value.value;
+  const { stack, bundles: code, bundlesMs } = stackResult.value;
   const peers = peersResult.value.value;
   const directory = mkdtempSync(join(tmpdir(), "boson-dev-"));
   const live = new Set<() => void>();
@@ -74,13 +72,15 @@ export async function startWorld(options: {
     rmSync(directory, { recursive: true, force: true });
   };
   try {
-    if (stack.evaluation.config.protocol.diamond !== official.protocolDiamond)
+    if (stack.config.protocol.diamond !== official.protocolDiamond)
       throw new Error("the local stack's diamond is not the official one (H1)");
     await Promise.all(stack.tables.map((table) => peers.dynalite.createTable(table)));
     const bundles = new Map(
-      await Promise.all(
-        stack.jobs.map(async (job) => [job.job, (await bundleHandler(job.job, directory)).file] as const),
-      ),
+      Object.entries(code).map(([job, text]) => {
+        const file = join(directory, `${job}.js`);
+        writeFileSync(file, text);
+        return [job, file] as const;
+      }),
     );
     const clock = await startVirtualClock(peers.fixture);
     const alarms = new AlarmEvaluator(stack.alarms);
@@ -132,9 +132,8 @@ export async function startWorld(options: {
       return results;
     };
     print(
-      `local stack "${stack.evaluation.config.stack}" (${stack.evaluation.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
+      `local stack "${stack.config.stack}" (${stack.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
     );
-    const bundlesMs = options.bundles ? await options.bundles : undefined;
     const phases = [
       `stack ${stackResult.value.ms} ms`,
       `peers ${peersResult.value.ms} ms`,
