@@ -25,6 +25,17 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`${(error as Error).message}\n${usage(scenarios.map((scenario) => scenario.name))}`);
     return 64;
   }
+  let current: World | undefined;
+  let stopping = false;
+  // Ctrl-C / SIGTERM: stop the job processes and every peer, then exit. Installed before anything
+  // starts: during startup, exiting ends what has started (anvil and the stack's evaluation end with this process).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      console.log(`${signal}: stopping`);
+      void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   // The stack evaluates (and the jobs bundle) in a child process while this one loads the loop,
   // imported late on purpose, and starts the peers.
   if (!values.help) void localStack().catch(() => undefined); // a failure surfaces where the world awaits it
@@ -37,16 +48,6 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.help) {
     console.log(usage(names));
     return 0;
-  }
-  let current: World | undefined;
-  let stopping = false;
-  // Ctrl-C / SIGTERM: stop the job processes and every peer, then exit.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      stopping = true;
-      console.log(`${signal}: stopping`);
-      void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-    });
   }
   if (values.scenario !== undefined) {
     const selected = values.scenario === "all" ? names : values.scenario.split(",");

@@ -47,14 +47,43 @@ function descendants(pid: number): number[] {
   return found;
 }
 
+/** Still running: exists and is not a zombie (a killed orphan waits there until its new parent reaps it). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
 };
+
+/** The command line of a live process, or "" once it is gone. */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+async function waitFor(
+  condition: () => boolean,
+  what: string,
+  dev: { exited: Promise<unknown>; output: () => string },
+) {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (condition()) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    void dev.exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`npm run dev exited before ${what}:\n${dev.output()}`));
+    });
+  });
+}
 
 describe("npm run dev", () => {
   it("runs a short scenario set and ends with the verdict line and exit code 0", async () => {
@@ -74,15 +103,7 @@ describe("npm run dev", () => {
 
   it("stops everything it started on SIGINT: anvil, the job processes, every peer", async () => {
     const dev = startDev([]);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (/watcher +succeeded/.test(dev.output())) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 100);
-      void dev.exited.then(() => reject(new Error(`npm run dev exited early:\n${dev.output()}`)));
-    });
+    await waitFor(() => /watcher +succeeded/.test(dev.output()), "the watcher's first run", dev);
     const tree = descendants(dev.child.pid!); // spawned above, so it has a pid
     expect(tree.length).toBeGreaterThan(1); // tsx's node process and anvil at least
     dev.child.kill("SIGINT");
@@ -90,5 +111,23 @@ describe("npm run dev", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(tree.filter(alive)).toEqual([]);
     expect(dev.output()).toMatch(/SIGINT: stopping/);
+  }, 120_000);
+
+  it("stops everything on SIGINT while still starting: anvil and the stack's evaluation process", async () => {
+    const dev = startDev([]);
+    const starting = () => descendants(dev.child.pid!).map(commandLine); // spawned above, so it has a pid
+    await waitFor(
+      () =>
+        starting().some((command) => /\banvil\b/.test(command)) &&
+        starting().some((command) => /stack-child/.test(command)),
+      "anvil and the stack's evaluation started",
+      dev,
+    );
+    const tree = descendants(dev.child.pid!); // as above
+    expect(dev.output()).not.toMatch(/ready in/);
+    dev.child.kill("SIGINT");
+    await dev.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(tree.filter(alive).map(commandLine)).toEqual([]);
   }, 120_000);
 });

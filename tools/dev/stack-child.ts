@@ -4,12 +4,18 @@
  * another core while `npm run dev` starts the peers. Sends the loop what it
  * takes from the stack and the scheduled jobs' bundles, then exits.
  */
-import { bundleJob } from "../../infra/build/bundle";
-import { startJobBundles } from "./job-bundles";
-import { loadLocalStack } from "./local-stack";
 import type { StackMessage } from "./stack-process";
 
+// The loop that forked this process is gone (Ctrl-C, a crash): nothing is left to evaluate for.
+// Listened to before the heavy modules load (imported below, not at the top), so a Ctrl-C during startup ends this process at once.
+process.on("disconnect", () => process.exit(1));
+
 async function evaluate(): Promise<StackMessage> {
+  const [{ bundleJob }, { startJobBundles }, { loadLocalStack }] = await Promise.all([
+    import("../../infra/build/bundle.js"),
+    import("./job-bundles.js"),
+    import("./local-stack.js"),
+  ]);
   const bundling = startJobBundles();
   const stack = await loadLocalStack();
   const bundles = Object.fromEntries(
@@ -17,9 +23,6 @@ async function evaluate(): Promise<StackMessage> {
   );
   return { stack, bundles, bundlesMs: await bundling };
 }
-
-// The loop that forked this process is gone (Ctrl-C, a crash): nothing is left to evaluate for.
-process.on("disconnect", () => process.exit(1));
 
 void evaluate().then(
   (message) => process.send?.(message, () => process.exit(0)),
