@@ -6,6 +6,10 @@
  */
 import type { StackMessage } from "./stack-process";
 
+// Pulumi records a stack trace for every resource it registers; with tsx's source maps on, mapping
+// them costs about as much as the evaluation itself. Errors keep their messages.
+process.setSourceMapsEnabled(false);
+
 // The loop that forked this process is gone (Ctrl-C, a crash): nothing is left to evaluate for.
 // Listened to before the heavy modules load (imported below, not at the top), so a Ctrl-C during startup ends this process at once.
 process.on("disconnect", () => process.exit(1));
