@@ -23,6 +23,12 @@ export type LoadedStack = {
 export type StackMessage = LoadedStack | { error: string };
 
 let loading: Promise<LoadedStack & { ms: number }> | undefined;
+let loaded = false;
+
+/** Whether the stack was already evaluated (a later scenario world shares it). */
+export function localStackLoaded(): boolean {
+  return loaded;
+}
 
 /** The local stack, evaluated in a child process on first call; later calls share it. */
 export function localStack(): Promise<LoadedStack & { ms: number }> {
@@ -42,7 +48,10 @@ export function localStack(): Promise<LoadedStack & { ms: number }> {
     child.once("message", (message: StackMessage) => {
       answered = true;
       if ("error" in message) reject(new Error(`the local stack does not evaluate: ${message.error}`));
-      else resolve({ ...message, ms: Math.round(performance.now() - started) });
+      else {
+        loaded = true;
+        resolve({ ...message, ms: Math.round(performance.now() - started) });
+      }
     });
     child.once("exit", (code, signal) => {
       process.removeListener("exit", kill);

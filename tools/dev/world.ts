@@ -11,7 +11,7 @@ import { runJobProcess, type JobRun } from "./job-process";
 import { localEnvironment } from "./local-environment";
 import { officialDeployment } from "../../infra/official-table";
 import type { LocalJob, LocalStack } from "./local-stack";
-import { localConfigId, localStack } from "./stack-process";
+import { localConfigId, localStack, localStackLoaded } from "./stack-process";
 import { startLocalPeers, type LocalPeers } from "./peers";
 import { summarizeRun } from "./run-summary";
 import { startVirtualClock, type VirtualClock } from "./virtual-clock";
@@ -47,6 +47,7 @@ export async function startWorld(options: {
 }): Promise<World> {
   const started = options.startedAt ?? performance.now();
   const since = performance.now();
+  const stackShared = localStackLoaded();
   // The evaluation and the peers start together; the tables follow once the stack has named them.
   const official = officialDeployment(localConfigId);
   if (!official) throw new Error(`${localConfigId} is not in the official table`);
@@ -134,11 +135,13 @@ export async function startWorld(options: {
     print(
       `local stack "${stack.config.stack}" (${stack.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
     );
-    const phases = [
-      `stack ${stackResult.value.ms} ms`,
-      `peers ${peersResult.value.ms} ms`,
-      ...(bundlesMs === undefined ? [] : [`job bundles ${bundlesMs} ms`]),
-    ];
+    const phases = stackShared
+      ? [`peers ${peersResult.value.ms} ms`, "stack evaluated once, shared"]
+      : [
+          `stack ${stackResult.value.ms} ms`,
+          `peers ${peersResult.value.ms} ms`,
+          ...(bundlesMs === undefined ? [] : [`job bundles ${bundlesMs} ms`]),
+        ];
     print(
       `jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms`,
     );
