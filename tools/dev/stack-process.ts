@@ -35,14 +35,22 @@ export function localStack(): Promise<LoadedStack & { ms: number }> {
   loading ??= new Promise((resolve, reject) => {
     const started = performance.now();
     // fork() reuses this process's execArgv: under tsx, the child loads TypeScript the same way.
+    // Its own process group, so one signal also ends the esbuild process it starts.
     const child = fork(join(__dirname, "stack-child.ts"), [], {
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
+      detached: true,
     });
     // Warnings the evaluation prints (deprecations) are noise in the loop's output; kept for a failure.
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-    const kill = () => child.kill("SIGKILL");
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group has already exited
+      }
+    };
     process.once("exit", kill);
     let answered = false;
     child.once("message", (message: StackMessage) => {
