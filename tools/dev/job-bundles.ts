@@ -1,9 +1,9 @@
 /**
  * Every Lambda the kit deploys (`lambdas/<job>/handler.ts`), bundled in one
- * esbuild run as soon as `npm run dev` starts. Evaluating the local stack
- * waits for every bundle (each function's code and release identity); on a
- * fresh clone, building them together while Node loads the rest of the loop
- * and the peers start is most of the cold start saved.
+ * esbuild run as soon as the stack's evaluation process (stack-child.ts)
+ * starts. The evaluation waits for every bundle (each function's code and
+ * release identity); on a fresh clone, building them together while Pulumi
+ * and the program load is most of the cold start saved.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -19,9 +19,9 @@ export function handlerJobs(): string[] {
 }
 
 /**
- * Starts the bundles; the stack evaluation and the loop's `bundleJob` calls
- * share them. Resolves with the milliseconds they took; a build error
- * surfaces where a bundle is used, so this promise never rejects.
+ * Starts the bundles; the stack evaluation's `bundleJob` calls share them.
+ * Resolves with the milliseconds they took; a build error surfaces where a
+ * bundle is used, so this promise never rejects.
  */
 export function startJobBundles(): Promise<number | undefined> {
   const started = performance.now();
