@@ -15,12 +15,13 @@ process.setSourceMapsEnabled(false);
 process.on("disconnect", () => process.exit(1));
 
 async function evaluate(): Promise<StackMessage> {
-  const [{ bundleJob }, { startJobBundles }, { loadLocalStack }] = await Promise.all([
+  // The bundles first: esbuild builds them in its own process while Pulumi and the program load here.
+  const { startJobBundles } = await import("./job-bundles.js");
+  const bundling = startJobBundles();
+  const [{ bundleJob }, { loadLocalStack }] = await Promise.all([
     import("../../infra/build/bundle.js"),
-    import("./job-bundles.js"),
     import("./local-stack.js"),
   ]);
-  const bundling = startJobBundles();
   const stack = await loadLocalStack();
   const bundles = Object.fromEntries(
     await Promise.all(stack.jobs.map(async (job) => [job.job, (await bundleJob(job.job)).code] as const)),
