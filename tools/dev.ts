@@ -6,12 +6,11 @@
  * instead and exits 0 when every one shows the operator what it should.
  */
 import { parseArgs } from "node:util";
-import { runScenarios } from "./dev/run-scenarios";
-import { scenarios } from "./dev/scenarios";
+import { localStack } from "./dev/stack-process";
 import type { World } from "./dev/world";
-import { startWorld } from "./dev/world";
 
-const usage = `usage: npm run dev [-- --scenario <name>[,<name>...]|all [--verbose]]\nscenarios: ${scenarios.map((scenario) => scenario.name).join(", ")}`;
+const usage = (names: readonly string[]) =>
+  `usage: npm run dev [-- --scenario <name>[,<name>...]|all [--verbose]]\nscenarios: ${names.join(", ")}`;
 
 async function main(argv: readonly string[]): Promise<number> {
   let values: { scenario?: string | undefined; verbose?: boolean | undefined; help?: boolean | undefined };
@@ -22,16 +21,14 @@ async function main(argv: readonly string[]): Promise<number> {
       strict: true,
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${usage}`);
+    const { scenarios } = await import("./dev/scenarios/index.js");
+    console.error(`${(error as Error).message}\n${usage(scenarios.map((scenario) => scenario.name))}`);
     return 64;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
   }
   let current: World | undefined;
   let stopping = false;
-  // Ctrl-C / SIGTERM: stop the job processes and every peer, then exit.
+  // Ctrl-C / SIGTERM: stop the job processes and every peer, then exit. Installed before anything
+  // starts: during startup, exiting ends what has started (anvil and the stack's evaluation end with this process).
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       stopping = true;
@@ -39,19 +36,32 @@ async function main(argv: readonly string[]): Promise<number> {
       void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
     });
   }
+  // The stack evaluates (and the jobs bundle) in a child process while this one loads the loop,
+  // imported late on purpose, and starts the peers.
+  if (!values.help) void localStack().catch(() => undefined); // a failure surfaces where the world awaits it
+  const [{ scenarios }, { runScenarios }, { startWorld }] = await Promise.all([
+    import("./dev/scenarios/index.js"),
+    import("./dev/run-scenarios.js"),
+    import("./dev/world.js"),
+  ]);
+  const names = scenarios.map((scenario) => scenario.name);
+  if (values.help) {
+    console.log(usage(names));
+    return 0;
+  }
   if (values.scenario !== undefined) {
-    const names = values.scenario === "all" ? scenarios.map((scenario) => scenario.name) : values.scenario.split(",");
-    const unknown = names.filter((name) => !scenarios.some((scenario) => scenario.name === name));
+    const selected = values.scenario === "all" ? names : values.scenario.split(",");
+    const unknown = selected.filter((name) => !names.includes(name));
     if (unknown.length > 0) {
-      console.error(`unknown scenario: ${unknown.join(", ")}\n${usage}`);
+      console.error(`unknown scenario: ${unknown.join(", ")}\n${usage(names)}`);
       return 64;
     }
     return runScenarios(
-      scenarios.filter((scenario) => names.includes(scenario.name)),
+      scenarios.filter((scenario) => selected.includes(scenario.name)),
       { out: (line) => console.log(line), verbose: values.verbose === true, onWorld: (world) => (current = world) },
     );
   }
-  current = await startWorld({ print: (line) => console.log(line) });
+  current = await startWorld({ print: (line) => console.log(line), startedAt: 0 });
   while (!stopping) {
     await current.runDue();
     await new Promise((resolve) => setTimeout(resolve, Math.max(250, current?.msUntilNextRun() ?? 1000)));

@@ -180,6 +180,59 @@ async function bundle(job: string): Promise<JobBundle> {
   return { job, ...built, sha256: sha256Hex(built.code) };
 }
 
+/**
+ * Several jobs bundled by one esbuild run, so the libraries they share (viem,
+ * the AWS SDK) are parsed once instead of once per job. esbuild links each
+ * entry point on its own when code splitting is off, so every output is byte
+ * for byte the bundle `bundle(job)` makes (test/infra/bundle-batch.test.ts).
+ */
+export async function bundleTogether(jobs: readonly string[]): Promise<JobBundle[]> {
+  const { entryPoints: _single, outfile: _outfile, ...options } = jobBuildOptions(jobs[0] ?? "");
+  const result = await build({
+    ...options,
+    // Each entry lands where jobBuildOptions puts it alone (.bundles/<job>/index.js), so source map paths match too.
+    entryPoints: Object.fromEntries(
+      jobs.map((job) => [`${job}/index`, join(projectRoot, "lambdas", job, "handler.ts")]),
+    ),
+    outdir: join(projectRoot, ".bundles"),
+  });
+  return jobs.map((job) => {
+    const output = (suffix: string) =>
+      result.outputFiles.find((file) => file.path === join(projectRoot, ".bundles", job, `index${suffix}`));
+    const code = output(".js");
+    const sourceMap = output(".js.map");
+    if (!code || !sourceMap) throw new Error(`esbuild produced no bundle for lambdas/${job}/handler.ts`);
+    return { job, code: code.text, sourceMap: sourceMap.text, sha256: sha256Hex(code.text) };
+  });
+}
+
+/**
+ * Starts every listed job's bundle now, the uncached ones in one esbuild run
+ * (see bundleTogether); later `bundleJob` calls share the result. For a tool
+ * that knows early which jobs it will need, e.g. `npm run dev` on a fresh clone.
+ */
+export function bundleJobs(jobs: readonly string[]): Promise<JobBundle[]> {
+  const missing = jobs.filter((job) => !bundles.has(job));
+  const keys = new Map(missing.map((job) => [job, sourceKey(job)]));
+  const cached = new Map(missing.map((job) => [job, readCached(job, keys.get(job)!)])); // keyed just above
+  const toBuild = missing.filter((job) => cached.get(job) === undefined);
+  const built =
+    toBuild.length === 0
+      ? Promise.resolve([])
+      : bundleTogether(toBuild).then((results) => {
+          for (const result of results) writeCached(result, keys.get(result.job)!); // keyed above
+          return results;
+        });
+  for (const job of missing) {
+    const hit = cached.get(job);
+    bundles.set(
+      job,
+      hit ? Promise.resolve(hit) : built.then((results) => results.find((result) => result.job === job)!), // built from toBuild, which holds job
+    );
+  }
+  return Promise.all(jobs.map((job) => bundleJob(job)));
+}
+
 /** The job's bundle, built on first use in this process. */
 export function bundleJob(job: string): Promise<JobBundle> {
   let pending = bundles.get(job);

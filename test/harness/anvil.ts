@@ -61,6 +61,10 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
       ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
+    // Whatever ends this process (Ctrl-C in a tool, a test worker's exit) ends anvil too.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     const rpcUrl = `http://127.0.0.1:${port}`;
     try {
       await waitUntilReady(child, rpcUrl);

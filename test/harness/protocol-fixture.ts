@@ -1,7 +1,11 @@
 /**
  * Compiles the Solidity fixture of the Boson protocol surface
  * (`test/fixtures/protocol/*.sol`) with solc (npm, in-process) and deploys it
- * on a local chain (compiled output cached, see ./solc).
+ * on a local chain. The compiled output is committed
+ * (`test/fixtures/protocol-build.json`, rebuilt by
+ * `npx tsx test/harness/write-fixture-build.ts`), so starting a chain with the
+ * fixture needs no compiler; a test proves the artifact is what solc makes of
+ * the sources, and edited sources are compiled (and cached, see ./solc).
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -26,18 +30,16 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { kmsAccount, type KmsAccount } from "../../lambdas/shared/kms-account/account";
 import type { RetryPolicy } from "../../lambdas/shared/runtime/retry";
-import { compileSolidity, type CompiledContract } from "./solc";
+import { compileSolidity, type CompiledContract, type SolidityBuild } from "./solc";
 
 export const fixtureSourceDir = join(__dirname, "..", "fixtures", "protocol");
 
 export type { CompiledContract };
 export type CompiledFixture = Record<"BosonProtocolFixture" | "FixtureToken", CompiledContract>;
 
-let compiled: CompiledFixture | undefined;
-
-/** Compiles (or loads from the cache) the fixture contracts. */
-export function compileFixture(): CompiledFixture {
-  compiled ??= compileSolidity({
+/** How the fixture is built: its sources, the contracts taken, and its committed artifact. */
+export function fixtureBuild(): SolidityBuild<keyof CompiledFixture> & { artifact: string } {
+  return {
     root: fixtureSourceDir,
     files: readdirSync(fixtureSourceDir)
       .filter((name) => name.endsWith(".sol"))
@@ -45,7 +47,15 @@ export function compileFixture(): CompiledFixture {
     pick: { BosonProtocolFixture: "BosonProtocolFixture.sol", FixtureToken: "FixtureToken.sol" },
     cacheName: "boson-kit-fixture",
     failure: "fixture does not compile",
-  });
+    artifact: join(fixtureSourceDir, "..", "protocol-build.json"),
+  };
+}
+
+let compiled: CompiledFixture | undefined;
+
+/** The fixture contracts: from the committed artifact when it matches the sources, else compiled. */
+export function compileFixture(): CompiledFixture {
+  compiled ??= compileSolidity(fixtureBuild());
   return compiled;
 }
 

@@ -20,7 +20,6 @@ export type JobRun = {
 };
 
 const shim = join(__dirname, "clock-shim.cjs");
-const nodeModules = join(__dirname, "..", "..", "node_modules");
 
 // The runtime's side of a Lambda invocation, reduced to what the handlers use.
 const invoker = `
@@ -60,8 +59,6 @@ export function runJobProcess(options: {
     const child = spawn(process.execPath, ["--require", shim, "-e", invoker], {
       env: {
         PATH: process.env.PATH ?? "",
-        // AWS SDK v3 comes from the Lambda runtime, here from node_modules (the bundles leave it external).
-        NODE_PATH: nodeModules,
         ...options.environment,
         DEV_BUNDLE: options.bundle,
         DEV_EVENT: JSON.stringify({ source: "schedule", job: options.job }),

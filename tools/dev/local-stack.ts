@@ -5,13 +5,11 @@
  * and the tests read), so the loop runs with the thresholds and periods the
  * stack would deploy.
  */
-import { evaluateStack, type RecordedResource, type StackEvaluation } from "../../infra/offline/evaluate";
+import type { KitConfig } from "../../infra/config";
+import { evaluateStack, type RecordedResource } from "../../infra/offline/evaluate";
 import { rateIntervalSeconds } from "../../infra/definitions/schedule-expression";
 import { environmentVariables } from "../../lambdas/contract";
-
-export const localStackName = "local";
-/** The official configId Pulumi.local.yaml names. */
-export const localConfigId = "local-31337-0";
+import { localStackName } from "./stack-process";
 
 export type LocalJob = {
   job: string;
@@ -38,7 +36,13 @@ export type AlarmDefinition = {
 };
 
 export type LocalStack = {
-  evaluation: StackEvaluation;
+  /** The settings of Pulumi.local.yaml the loop and its scenarios read (plain data: it crosses a process boundary). */
+  config: {
+    stack: string;
+    configId: string;
+    protocol: Pick<KitConfig["protocol"], "diamond">;
+    gas: Pick<KitConfig["gas"], "expectedDailyBurnWei" | "alertRatios">;
+  };
   jobs: LocalJob[];
   alarms: AlarmDefinition[];
   /** DynamoDB tables the stack declares, by their deployed names. */
@@ -109,7 +113,15 @@ export async function loadLocalStack(): Promise<LocalStack> {
     .filter((resource) => resource.type === tableType)
     .map((resource) => String(resource.computed?.name ?? resource.inputs.name ?? resource.name));
   return {
-    evaluation,
+    config: {
+      stack: evaluation.config.stack,
+      configId: evaluation.config.configId,
+      protocol: { diamond: evaluation.config.protocol.diamond },
+      gas: {
+        expectedDailyBurnWei: evaluation.config.gas.expectedDailyBurnWei,
+        alertRatios: evaluation.config.gas.alertRatios,
+      },
+    },
     jobs: scheduledJobs(evaluation.resources),
     alarms: alarmDefinitions(evaluation.resources),
     tables,

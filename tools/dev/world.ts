@@ -3,15 +3,15 @@
  * (virtual time), the alarm evaluator, and the operator's view (one line
  * per run, ALARM/OK transitions), also kept as a transcript for scenarios.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleHandler } from "../../test/harness/bundle";
 import { AlarmEvaluator } from "./alarm-evaluator";
 import { runJobProcess, type JobRun } from "./job-process";
 import { localEnvironment } from "./local-environment";
 import { officialDeployment } from "../../infra/official-table";
-import { loadLocalStack, localConfigId, type LocalJob, type LocalStack } from "./local-stack";
+import type { LocalJob, LocalStack } from "./local-stack";
+import { localConfigId, localStack, localStackLoaded } from "./stack-process";
 import { startLocalPeers, type LocalPeers } from "./peers";
 import { summarizeRun } from "./run-summary";
 import { startVirtualClock, type VirtualClock } from "./virtual-clock";
@@ -35,41 +35,61 @@ export type World = {
   stop(): Promise<void>;
 };
 
-export async function startWorld(options: { print: (line: string) => void }): Promise<World> {
-  const started = Date.now();
+/** Milliseconds from `since` until the promise settles. */
+function timed<T>(promise: Promise<T>, since: number): Promise<{ value: T; ms: number }> {
+  return promise.then((value) => ({ value, ms: Math.round(performance.now() - since) }));
+}
+
+export async function startWorld(options: {
+  print: (line: string) => void;
+  /** performance.now() the ready time counts from: 0 is the process start; defaults to now. */
+  startedAt?: number;
+}): Promise<World> {
+  const started = options.startedAt ?? performance.now();
+  const since = performance.now();
+  const stackShared = localStackLoaded();
   // The evaluation and the peers start together; the tables follow once the stack has named them.
   const official = officialDeployment(localConfigId);
   if (!official) throw new Error(`${localConfigId} is not in the official table`);
   const [stackResult, peersResult] = await Promise.allSettled([
-    loadLocalStack(),
-    startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond }),
+    localStack(),
+    timed(startLocalPeers({ tables: [], expectedDiamond: official.protocolDiamond }), since),
   ]);
   if (stackResult.status === "rejected") {
-    if (peersResult.status === "fulfilled") await peersResult.value.stop();
+    if (peersResult.status === "fulfilled") await peersResult.value.value.stop();
     throw stackResult.reason;
   }
   if (peersResult.status === "rejected") throw peersResult.reason;
-  const stack = stackResult.value;
-  const peers = peersResult.value;
+  const { stack, bundles: code, bundlesMs } = stackResult.value;
+  const peers = peersResult.value.value;
   const directory = mkdtempSync(join(tmpdir(), "boson-dev-"));
   const live = new Set<() => void>();
   const track = (kill: () => void) => (live.add(kill), () => live.delete(kill));
+  let stopped = false;
   const stop = async () => {
+    stopped = true;
     for (const kill of live) kill();
     await peers.stop();
     rmSync(directory, { recursive: true, force: true });
   };
   try {
-    if (stack.evaluation.config.protocol.diamond !== official.protocolDiamond)
+    if (stack.config.protocol.diamond !== official.protocolDiamond)
       throw new Error("the local stack's diamond is not the official one (H1)");
     await Promise.all(stack.tables.map((table) => peers.dynalite.createTable(table)));
-    const bundles = new Map<string, string>();
-    for (const job of stack.jobs) bundles.set(job.job, (await bundleHandler(job.job, directory)).file);
+    const bundles = new Map(
+      Object.entries(code).map(([job, text]) => {
+        const file = join(directory, `${job}.js`);
+        writeFileSync(file, text);
+        return [job, file] as const;
+      }),
+    );
     const clock = await startVirtualClock(peers.fixture);
     const alarms = new AlarmEvaluator(stack.alarms);
     const transcript: string[] = [];
     const runs: JobRun[] = [];
     const print = (line: string) => {
+      // A run cut short by stop() is not news: its job process was killed on purpose.
+      if (stopped) return;
       transcript.push(line);
       options.print(line);
     };
@@ -113,10 +133,20 @@ export async function startWorld(options: { print: (line: string) => void }): Pr
       return results;
     };
     print(
-      `local stack "${stack.evaluation.config.stack}" (${stack.evaluation.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
+      `local stack "${stack.config.stack}" (${stack.config.configId}): diamond ${peers.fixture.diamond}, seller ${peers.seller.id}, signer ${peers.signer}, offer ${peers.offerId}`,
+    );
+    const phases = stackShared
+      ? [`peers ${peersResult.value.ms} ms`, "stack evaluated once, shared"]
+      : [
+          `stack ${stackResult.value.ms} ms`,
+          `peers ${peersResult.value.ms} ms`,
+          ...(bundlesMs === undefined ? [] : [`job bundles ${bundlesMs} ms`]),
+        ];
+    print(
+      `jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms`,
     );
     print(
-      `jobs: ${stack.jobs.map((job) => `${job.job} ${job.scheduleExpression}`).join(", ")}; ${stack.alarms.length} alarms; ready in ${Date.now() - started} ms`,
+      `ready in ${Math.round(performance.now() - started)} ms${options.startedAt === 0 ? " from process start" : ""} (${phases.join(", ")})`,
     );
     return {
       stack,

@@ -4,8 +4,8 @@ export const gasDrain: Scenario = {
   name: "gas-drain",
   summary: "the signer's gas drains below each ratio of the daily burn in turn: warning, high, critical, in that order",
   async run({ world, act, check }) {
-    const burn = BigInt(world.stack.evaluation.config.gas.expectedDailyBurnWei);
-    const ratios = world.stack.evaluation.config.gas.alertRatios;
+    const burn = BigInt(world.stack.config.gas.expectedDailyBurnWei);
+    const ratios = world.stack.config.gas.alertRatios;
     await world.runDue();
     const mark = check.mark();
     const severities = ["warning", "high", "critical"] as const;
