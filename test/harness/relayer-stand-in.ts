@@ -4,6 +4,7 @@
  * the `x-api-key` header, and `GET /api/v1/meta-tx/resubmitted`. It submits
  * `executeMetaTransaction` from its own anvil account, paying the gas as a
  * relayer does. Its `mode` scripts the faults the tests need.
+ * Used by the tests and by `npm run dev`.
  * Hand-written: there is no published local Biconomy server to run.
  */
 import { createServer, type Server } from "node:http";
@@ -39,6 +40,8 @@ export interface RelayerStandIn {
   mode: RelayerMode;
   /** Every request, in order. */
   readonly received: RelayerRequest[];
+  /** How many meta-transactions it submitted on chain. */
+  relayed(): number;
   /** In `resubmit` mode: the hash that really mined. */
   readonly resubmittedAs: Hex | undefined;
   /** In `late` / `silent` mode: the signed relay, until `takeHeld()` hands it to the test to broadcast. */
@@ -54,6 +57,7 @@ const heldFee = { gas: 500_000n, maxFeePerGas: parseGwei("200"), maxPriorityFeeP
 export async function startRelayerStandIn(wallet: WalletClient<Transport, Chain, Account>): Promise<RelayerStandIn> {
   let resubmittedAs: Hex | undefined;
   let held: Hex | undefined;
+  let relayed = 0;
   const state = { mode: "ok" as RelayerMode, received: [] as RelayerRequest[] };
 
   const executeCall = (body: NonNullable<RelayerRequest["body"]>) => {
@@ -93,6 +97,7 @@ export async function startRelayerStandIn(wallet: WalletClient<Transport, Chain,
       return reply(200, { txHash: keccak256(held) });
     }
     const hash = await wallet.sendTransaction(executeCall(body));
+    relayed++;
     if (state.mode === "resubmit") {
       resubmittedAs = hash;
       return reply(200, { txHash: `0x${"ab".repeat(32)}` });
@@ -127,6 +132,7 @@ export async function startRelayerStandIn(wallet: WalletClient<Transport, Chain,
       state.mode = value;
     },
     received: state.received,
+    relayed: () => relayed,
     get resubmittedAs() {
       return resubmittedAs;
     },

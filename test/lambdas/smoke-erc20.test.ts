@@ -20,7 +20,7 @@ import { runJob } from "../../lambdas/shared/runtime/run-job";
 import { createIdempotentRunner } from "../../lambdas/shared/stores/idempotency";
 import { createSenderStateStore } from "../../lambdas/shared/stores/sender-state";
 import { smokeJob, type SmokeDeps, type SmokeExchangeToken, type SmokeOutcome } from "../../lambdas/smoke/smoke";
-import { startRelayerStandIn, type RelayerStandIn } from "../../tools/dev/relayer-stand-in";
+import { startRelayerStandIn, type RelayerStandIn } from "../harness/relayer-stand-in";
 import { startDynalite, type Dynalite } from "../harness/dynalite";
 import { captureStdout, type CapturedOutput } from "../harness/job-output";
 import { startKmsSellerChain, type KmsSellerChain } from "../harness/kms-seller-chain";
@@ -51,7 +51,7 @@ beforeAll(async () => {
   await depositFunds(fixture, chain.seller.sellerId, fixture.token, parseEther("10"));
   [subgraph, relayerStandIn] = await Promise.all([
     startSubgraphServer({ rpcUrl: chain.anvil.rpcUrl, diamond: fixture.diamond, fromBlock: fixture.deployBlock }),
-    startRelayerStandIn(fixture),
+    startRelayerStandIn(fixture.wallet(anvilKeys[1])),
   ]);
 });
 afterAll(async () => {

@@ -26,7 +26,7 @@ import {
 import { startSecretsEndpoint, type SecretsEndpoint } from "../../test/harness/secrets-endpoint";
 import { startSubgraphServer, type SubgraphServer } from "../../test/harness/subgraph-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/harness/webhook-receiver";
-import { startRelayerStandIn, type RelayerStandIn } from "./relayer-stand-in";
+import { startRelayerStandIn, type RelayerStandIn } from "../../test/harness/relayer-stand-in";
 import { kmsAccount } from "../../lambdas/shared/kms-account/account";
 
 export type LocalPeers = {
@@ -103,7 +103,7 @@ export async function startLocalPeers(options: {
       fromBlock: fixture.deployBlock,
     });
     stops.push(subgraph.stop);
-    const relayer = await startRelayerStandIn(fixture);
+    const relayer = await startRelayerStandIn(fixture.wallet(anvilKeys[1]));
     stops.push(relayer.stop);
     return {
       anvil,

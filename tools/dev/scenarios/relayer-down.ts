@@ -9,7 +9,7 @@ export const relayerDown: Scenario = {
   async run({ world, act, check }) {
     const { fixture, seller, relayer } = world.peers;
     await world.runDue();
-    relayer.setDown(true);
+    relayer.mode = "down";
     await depositFunds(fixture, seller.id, "0x0000000000000000000000000000000000000000", parseEther("0.02"));
     await act.mine(1);
     const mark = check.mark();

@@ -22,7 +22,7 @@ export const stuckTransaction: Scenario = {
     const { fixture, seller, relayer, signer } = world.peers;
     await world.runDue();
     // Sent by the assistant itself, so the kit's own lifecycle handles it.
-    relayer.setDown(true);
+    relayer.mode = "down";
     await depositFunds(fixture, seller.id, "0x0000000000000000000000000000000000000000", parseEther("0.02"));
     await act.mine(1);
     const stuckAfterBlocks = withdrawLifecycle(world).stuckAfterBlocks;
