@@ -25,6 +25,11 @@ export const environmentVariables = {
   keyId: "KEY_ID",
   /** Optional: the multi-Region replica of KEY_ID (an ARN, whose region the client uses); signing fails over to it. */
   replicaKeyArn: "REPLICA_KEY_ARN",
+  /**
+   * Optional, with REPLICA_KEY_ARN on the jobs that sign: the KMS alias a standby stack declares in the replica's
+   * region while it is switched on; when it resolves there, a run signs nothing.
+   */
+  standbyFenceAlias: "STANDBY_FENCE_ALIAS",
   /** Optional: the address recorded in the stack config after the first deploy; a job refuses to sign if the key's differs. */
   pinnedSignerAddress: "SIGNER_PINNED_ADDRESS",
   /** Optional, during a key rotation only: the pending key's address, which the protocol may accept before the jobs switch to it. */

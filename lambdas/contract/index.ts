@@ -8,4 +8,5 @@ export * from "./alerts";
 export * from "./environment";
 export * from "./jobs";
 export * from "./metrics-catalog";
+export * from "./standby-fence";
 export * from "./transactions";

@@ -70,6 +70,8 @@ export const metricNames = {
   kmsRegionFailover: "KmsRegionFailover",
   /** A job found another address behind its KMS key than the pinned one, and refused to sign. */
   signerAddressMismatch: "SignerAddressMismatch",
+  /** A run found the standby stack switched on (its fence alias in the replica's region) and signed nothing. */
+  standbyActive: "StandbyActive",
   // Smoke test (M2, C4).
   smokeStepFailed: "SmokeStepFailed",
   smokeStepDurationMs: "SmokeStepDurationMs",
@@ -122,6 +124,7 @@ export const metricEmitter: Readonly<Record<MetricName, JobName | "any">> = {
   KmsThrottled: "any",
   KmsRegionFailover: "any",
   SignerAddressMismatch: "any",
+  StandbyActive: "any",
   SmokeStepFailed: "smoke",
   SmokeStepDurationMs: "smoke",
   GasBalanceRatio: "health",

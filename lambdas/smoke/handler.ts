@@ -52,6 +52,7 @@ export async function handler(
       ...(context ? { lambdaContext: context } : {}),
     }),
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
+    ...(runtime.standbyFence ? { standbyFence: runtime.standbyFence } : {}),
     lifecycle: { store: senderStateStoreFor(env.IDEMPOTENCY_TABLE), policy: lifecyclePolicy(env.TX_LIFECYCLE) },
     requestId: context?.awsRequestId ?? `smoke-${Date.now()}`,
   });

@@ -42,6 +42,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Withd
       ...(context ? { lambdaContext: context } : {}),
     }),
     ...(runtime.relayer ? { relayer: runtime.relayer } : {}),
+    ...(runtime.standbyFence ? { standbyFence: runtime.standbyFence } : {}),
     lifecycle: { store: senderStateStoreFor(env.IDEMPOTENCY_TABLE), policy: lifecyclePolicy(env.TX_LIFECYCLE) },
     requestId: context?.awsRequestId ?? `withdraw-${Date.now()}`,
   });

@@ -73,6 +73,13 @@ export type KmsEndpoint = {
   /** Creates a key directly (no HTTP call, not counted). */
   createKey(options?: CreateKeyOptions): CreatedKey;
   setKeyState(keyId: string, state: KmsKeyState): void;
+  /**
+   * Creates an alias directly (no HTTP call, not counted), with KMS's rules: a name `alias/` + [a-zA-Z0-9/_-]
+   * (256 at most, never `alias/aws/`), unique in this region, for a key of this region (id or ARN).
+   */
+  createAlias(aliasName: string, targetKeyId: string): void;
+  /** Deletes an alias; the key stays. */
+  deleteAlias(aliasName: string): void;
   injectFault(fault: KmsFault): void;
   clearFaults(): void;
   setSignatureShape(shape: SignatureShape): void;

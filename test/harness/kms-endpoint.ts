@@ -55,11 +55,43 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
   let counts = zeroCounts();
   let stats = zeroStats();
 
+  // Alias name -> key id. An alias is regional: this endpoint's aliases name only its own keys.
+  const aliases = new Map<string, string>();
+  const aliasArnPrefix = `arn:aws:kms:${region}:${ACCOUNT_ID}:`;
+
   const findKey = (reference: unknown): KeyRecord => {
     const ref = typeof reference === "string" ? reference : "";
+    const aliasName = ref.startsWith(`${aliasArnPrefix}alias/`) ? ref.slice(aliasArnPrefix.length) : ref;
+    if (aliasName.startsWith("alias/") && !aliasName.startsWith("alias/aws/")) {
+      const target = aliases.get(aliasName);
+      const aliased = target === undefined ? undefined : keys.get(target);
+      if (aliased !== undefined) return aliased;
+      // KMS names the alias by its ARN, whichever form the caller used, with HTTP 400.
+      if ([...keys.values()].every((key) => key.alias !== aliasName))
+        throw new KmsError("NotFoundException", `Alias ${aliasArnPrefix}${aliasName} is not found.`);
+    }
     const record = keys.get(ref) ?? [...keys.values()].find((key) => key.arn === ref || key.alias === ref);
     if (record === undefined) throw new KmsError("NotFoundException", `Invalid keyId '${ref}'`);
     return record;
+  };
+
+  const createAlias = (aliasName: string, targetKeyId: string) => {
+    if (!/^alias\/[a-zA-Z0-9/_-]+$/.test(aliasName) || aliasName.length > 256)
+      throw new KmsError(
+        "ValidationException",
+        `Alias ${aliasName} must start with alias/ and use only [a-zA-Z0-9/_-]`,
+      );
+    if (aliasName.startsWith("alias/aws/"))
+      throw new KmsError("NotAuthorizedException", "Cannot create alias with prefix 'alias/aws/'");
+    if (aliases.has(aliasName))
+      throw new KmsError(
+        "AlreadyExistsException",
+        `An alias with the name ${aliasArnPrefix}${aliasName} already exists`,
+      );
+    const target = keys.get(targetKeyId) ?? [...keys.values()].find((key) => key.arn === targetKeyId);
+    // A key of another region (or account) is not found here: an alias targets a key in its own region.
+    if (target === undefined) throw new KmsError("NotFoundException", `Invalid keyId '${targetKeyId}'`);
+    aliases.set(aliasName, target.keyId);
   };
 
   const addKey = (opts: CreateKeyOptions): KeyRecord => {
@@ -194,6 +226,11 @@ export async function startKmsEndpoint(options: { region?: string } = {}): Promi
     },
     setKeyState: (keyId, state) => {
       findKey(keyId).state = state;
+    },
+    createAlias,
+    deleteAlias: (aliasName) => {
+      if (!aliases.delete(aliasName))
+        throw new KmsError("NotFoundException", `Alias ${aliasArnPrefix}${aliasName} is not found.`);
     },
     injectFault: (fault) => {
       faults.push({ ...fault });

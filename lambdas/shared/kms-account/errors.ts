@@ -27,7 +27,7 @@ export type KmsAccountErrorCode =
   /** Any other KMS error. */
   | "KmsRequestFailed";
 
-export type KmsOperationName = "GetPublicKey" | "Sign";
+export type KmsOperationName = "GetPublicKey" | "Sign" | "DescribeKey";
 
 export class KmsAccountError extends Error {
   override name = "KmsAccountError";
@@ -43,6 +43,19 @@ export class KmsAccountError extends Error {
     this.code = parameters.code;
     this.keyId = parameters.keyId;
     this.operation = parameters.operation;
+  }
+}
+
+/**
+ * The standby stack is switched on (its fence alias resolves in the replica's
+ * region): this stack's run signs nothing, so two regions never send at once.
+ */
+export class StandbyActiveError extends Error {
+  override name = "StandbyActiveError";
+  constructor(readonly aliasArn: string) {
+    super(
+      `the standby stack is switched on (${aliasArn} exists): this run signs nothing; to hand back, switch the standby off (README, regional outage runbook)`,
+    );
   }
 }
 

@@ -51,6 +51,9 @@ const jobEnvironmentSchema = z.object({
   [environmentVariables.replicaKeyArn]: z.optional(
     z.string().check(z.regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/.+$/, "must be a KMS key ARN")),
   ),
+  [environmentVariables.standbyFenceAlias]: z.optional(
+    z.string().check(z.regex(/^alias\/[a-zA-Z0-9/_-]+$/, "must be a KMS alias name (alias/...)")),
+  ),
   [environmentVariables.pinnedSignerAddress]: z.optional(address),
   [environmentVariables.rotationSignerAddress]: z.optional(address),
   [environmentVariables.rpcSecretArn]: nonEmpty,

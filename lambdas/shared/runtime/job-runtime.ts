@@ -9,6 +9,7 @@ import type { Context } from "aws-lambda";
 import { createReadClients, createWriteClients, type ReadClients, type WriteClients } from "../chain/clients";
 import { readJobEnvironment, type JobEnvironment } from "./environment";
 import { signerAccount } from "./signer-account";
+import { standbyFence, type StandbyFence } from "./standby-fence";
 import { createJobLogger } from "./logger";
 import { createJobMetrics, type JobMetrics } from "./metrics";
 import { type JobName } from "../../contract";
@@ -23,6 +24,8 @@ export type JobRuntime = {
   /** Present when KEY_ID is set: the wallet signs through KMS. */
   write?: WriteClients;
   relayer?: Relayer;
+  /** On a stack with a replica, for the jobs that sign: the standby stack's switch, looked at before each run. */
+  standbyFence?: StandbyFence;
 };
 
 const runtimes = new Map<JobName, Promise<JobRuntime>>();
@@ -60,7 +63,19 @@ async function buildRuntime(job: JobName, processEnv: NodeJS.ProcessEnv): Promis
     metrics,
   });
   const write = createWriteClients({ ...clientOptions, account });
-  return { env, logger, metrics, read: write, write, ...(relayer ? { relayer } : {}) };
+  const fence =
+    env.REPLICA_KEY_ARN && env.STANDBY_FENCE_ALIAS
+      ? standbyFence({ replicaKeyArn: env.REPLICA_KEY_ARN, aliasName: env.STANDBY_FENCE_ALIAS, logger, metrics })
+      : undefined;
+  return {
+    env,
+    logger,
+    metrics,
+    read: write,
+    write,
+    ...(relayer ? { relayer } : {}),
+    ...(fence ? { standbyFence: fence } : {}),
+  };
 }
 
 /** Adds the invocation's request id to the logger for this run. */

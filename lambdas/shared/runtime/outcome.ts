@@ -3,6 +3,7 @@ import { NotFinalError } from "../chain/finality";
 import { RegionPausedError } from "../chain/paused-regions";
 import { ProtocolRevertError } from "../chain/revert";
 import { CheckpointConflictError } from "../stores/checkpoints";
+import { StandbyActiveError } from "../kms-account/errors";
 
 export type JobStatus = "succeeded" | "transient" | "failed";
 
@@ -30,7 +31,8 @@ export function isTransient(error: unknown): boolean {
     error instanceof RegionPausedError ||
     error instanceof NotFinalError ||
     isIdempotencyInProgress(error) ||
-    error instanceof CheckpointConflictError
+    error instanceof CheckpointConflictError ||
+    error instanceof StandbyActiveError
   );
 }
 
@@ -40,6 +42,8 @@ export function transientReason(error: unknown): string {
   if (isIdempotencyInProgress(error)) return "in-progress";
   // Another run moved the checkpoint first: it carries on, this one is superseded.
   if (error instanceof CheckpointConflictError) return "overtaken";
+  // The standby stack signs for now: this run stood down, the next one looks again.
+  if (error instanceof StandbyActiveError) return "standby-active";
   return "transient";
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { RpcUsage } from "../chain/clients";
 import { metricNames, type JobName } from "../../contract";
 import type { JobMetrics } from "./metrics";
+import type { StandbyFence } from "./standby-fence";
 import { outcomeOfError, type JobOutcome } from "./outcome";
 
 export interface Job<Deps, Outcome extends JobOutcome> {
@@ -25,6 +26,8 @@ export type JobReporting = {
   metrics: JobMetrics;
   /** The chain clients' request counters, when the job reads the chain. */
   clients?: { usage: RpcUsage };
+  /** The jobs that sign, on a stack with a replica: looked at before the run, which it may stop (standby-active). */
+  standbyFence?: StandbyFence;
 };
 
 const outcomeMetric = {
@@ -41,6 +44,7 @@ export async function runJob<Deps extends JobReporting, Outcome extends JobOutco
   const fallbackBefore = deps.clients?.usage.answered.fallback ?? 0;
   let outcome: Outcome;
   try {
+    await deps.standbyFence?.check();
     outcome = await job.run(deps);
   } catch (error) {
     outcome = job.failed(outcomeOfError(error), deps);
