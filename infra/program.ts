@@ -13,6 +13,7 @@ import { LogPipeline } from "./components/log-pipeline";
 import { RpcEgress } from "./components/rpc-egress";
 import { Signer } from "./components/signer";
 import { StandbySigner } from "./components/standby-signer";
+import { standbyFenceAliasName } from "../lambdas/contract/standby-fence";
 import { signerGenerations } from "./definitions/signer-generations";
 import { State } from "./components/state";
 import { StorefrontCsp } from "./components/storefront-csp";
@@ -105,6 +106,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
   const signer = config.standby
     ? new StandbySigner("standby-signer", {
         standby: config.standby,
+        fenceAliasName: standbyFenceAliasName(config.project, config.standby.primaryStack),
         ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
       })
     : (signers.find(([generation]) => generation.role === "active")?.[1] ?? unreachableSigner());
@@ -133,7 +135,9 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
       keyId: signer.keyId,
       keyArn: signer.keyArn,
       address: signer.address,
-      ...(replicaKeyArn ? { replicaKeyArn } : {}),
+      ...(replicaKeyArn
+        ? { replicaKeyArn, standbyFenceAlias: standbyFenceAliasName(config.project, config.stack) }
+        : {}),
       ...(config.signer.pinnedAddress ? { pinnedAddress: config.signer.pinnedAddress } : {}),
       ...(rotationAddress ? { rotationAddress } : {}),
     },

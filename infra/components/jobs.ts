@@ -34,6 +34,8 @@ export interface JobsArgs {
     readonly address: pulumi.Input<string>;
     /** The replica the jobs fail over to when the primary region's KMS is unavailable. */
     readonly replicaKeyArn?: pulumi.Input<string>;
+    /** With the replica: the alias a standby stack declares in the replica's region while switched on (the jobs that sign stand down). */
+    readonly standbyFenceAlias?: string;
     /** The address recorded after the first deploy; jobs refuse to sign for any other. */
     readonly pinnedAddress?: string;
     /** During a rotation: the pending key's address (the protocol accepts it from the opt-in until the jobs switch). */
@@ -147,6 +149,9 @@ function jobEnvironment(job: JobName, spec: JobSpec, args: JobsArgs): Record<str
     [env.rpcSecretArn]: args.rpcSecretArn,
     ...(spec.uses.signer ? { [env.keyId]: args.signer.keyId } : {}),
     ...(spec.uses.signer && args.signer.replicaKeyArn ? { [env.replicaKeyArn]: args.signer.replicaKeyArn } : {}),
+    ...(spec.uses.signer === "sign" && args.signer.replicaKeyArn && args.signer.standbyFenceAlias
+      ? { [env.standbyFenceAlias]: args.signer.standbyFenceAlias }
+      : {}),
     ...(spec.uses.signer && args.signer.pinnedAddress ? { [env.pinnedSignerAddress]: args.signer.pinnedAddress } : {}),
     ...(spec.uses.signerAddress ? { [env.signerAddress]: args.signer.address } : {}),
     ...((spec.uses.signer || spec.uses.signerAddress) && args.signer.rotationAddress
@@ -211,6 +216,7 @@ function jobPermissions(spec: JobSpec, args: JobsArgs): PolicyStatement[] {
     });
   }
   if (spec.uses.signer) {
+    // DescribeKey on the replica also reads the standby fence: KMS authorises an alias lookup on the key the alias names.
     statements.push({
       Sid: "ReadSignerPublicKey",
       Effect: "Allow",

@@ -5,8 +5,8 @@ import { jobsWhere } from "./job-catalog";
 
 /**
  * Alarms on the signing path of each job that signs: a key whose address is
- * not the pinned one (the job refused to sign), KMS throttling, and a
- * failover to the key's replica region.
+ * not the pinned one (the job refused to sign), KMS throttling, a failover
+ * to the key's replica region, and a run that stood down for an active standby.
  */
 export function signerAlarms(stack: string): AlarmDefinition[] {
   const alarm = (
@@ -51,6 +51,13 @@ export function signerAlarms(stack: string): AlarmDefinition[] {
       "kms-region-failover",
       "warning",
       `The ${job} job's signing failed over to the key's replica region: the primary region's KMS is unavailable or throttling. Check the AWS Health Dashboard; the jobs return to the primary by themselves.`,
+    ),
+    alarm(
+      job,
+      metricNames.standbyActive,
+      "standby-active",
+      "warning",
+      `The ${job} job found the standby stack switched on (its fence alias in the replica's region) and signed nothing. If this region is healthy again, hand back (README, regional outage runbook): switch the standby off; this stack resumes by itself.`,
     ),
   ]);
 }

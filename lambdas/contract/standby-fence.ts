@@ -9,10 +9,11 @@
 /** KMS alias names: `alias/` then letters, digits, `/`, `_` and `-`, 256 characters at most; `alias/aws/` is AWS's. */
 const aliasNamePattern = /^alias\/[a-zA-Z0-9/_-]+$/;
 
-/** The fence alias of `primaryStack` (its short name; an `org/project/stack` reference is cut to the stack). */
+/** The fence alias of `primaryStack`, a stack of `project` (an `org/project/stack` reference names its own project). */
 export function standbyFenceAliasName(project: string, primaryStack: string): string {
-  const stack = primaryStack.split("/").pop() ?? primaryStack;
-  const name = `alias/${project}/${stack}/standby-active`;
+  const parts = primaryStack.split("/");
+  const [stackProject, stack] = parts.length === 3 ? [parts[1], parts[2]] : [project, primaryStack];
+  const name = `alias/${stackProject}/${stack}/standby-active`;
   if (!aliasNamePattern.test(name) || name.length > 256 || name.startsWith("alias/aws/"))
     throw new Error(
       `the standby fence alias ${name} is not a valid KMS alias name (letters, digits, /, _ and - only, at most 256 characters): rename the project or stack ${primaryStack} without other characters`,

@@ -74,15 +74,17 @@ describe("the job's signer account", () => {
 });
 
 describe("signer alarms", () => {
-  it("pages on an address mismatch, throttling and a failover, for each signing job", () => {
+  it("pages on an address mismatch, throttling, a failover and an active standby, for each signing job", () => {
     const alarms = signerAlarms("production");
     expect(alarms.map((alarm) => [alarm.name, alarm.severity, alarm.metricName])).toEqual([
       ["withdraw-signer-address-mismatch", "critical", "SignerAddressMismatch"],
       ["withdraw-kms-throttled", "high", "KmsThrottled"],
       ["withdraw-kms-region-failover", "warning", "KmsRegionFailover"],
+      ["withdraw-standby-active", "warning", "StandbyActive"],
       ["smoke-signer-address-mismatch", "critical", "SignerAddressMismatch"],
       ["smoke-kms-throttled", "high", "KmsThrottled"],
       ["smoke-kms-region-failover", "warning", "KmsRegionFailover"],
+      ["smoke-standby-active", "warning", "StandbyActive"],
     ]);
     expect(alarms[0]?.dimensions).toEqual({ Stack: "production", service: "withdraw" });
   });

@@ -156,8 +156,8 @@ describe("the KMS endpoint's aliases, as KMS documents them", () => {
 describe("the fence alias's name", () => {
   it("is a valid KMS alias per primary stack, in the replica key's region and account", () => {
     expect(standbyFenceAliasName("boson-kit", "production")).toBe("alias/boson-kit/production/standby-active");
-    expect(standbyFenceAliasName("boson-kit", "acme/boson-kit/production")).toBe(
-      "alias/boson-kit/production/standby-active",
+    expect(standbyFenceAliasName("boson-kit", "acme/other-kit/production")).toBe(
+      "alias/other-kit/production/standby-active",
     );
     expect(() => standbyFenceAliasName("boson-kit", "prod.eu")).toThrow(/not a valid KMS alias name/);
     expect(
