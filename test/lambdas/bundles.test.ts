@@ -38,6 +38,7 @@ type Handler = (
 ) => Promise<{ status: string; reason?: string } & Record<string, unknown>>;
 
 const jobs = ["withdraw", "health", "smoke"] as const;
+const fenceAlias = "alias/boson-kit/local/standby-active";
 const bundleDir = mkdtempSync(join(tmpdir(), "kit-bundles-"));
 // No node_modules next to the bundles: each must hold everything it runs, the AWS SDK included (the tested versions ship).
 
@@ -78,7 +79,7 @@ beforeAll(async () => {
     startSecretsEndpoint(),
   ]);
   fixture = await deployProtocolFixture(anvil.chain, anvil.rpcUrl);
-  const { keyId } = kms.createKey();
+  const { keyId, arn: keyArn } = kms.createKey();
   const account = await kmsAccount({ keyId, client: kms.client() });
   await fund(fixture, account.address);
   const treasury = "0x000000000000000000000000000000000000dEaD";
@@ -108,6 +109,10 @@ beforeAll(async () => {
     EXPECTED_DAILY_BURN_WEI: parseEther("0.1").toString(),
     SUBGRAPH_MAX_LAG_BLOCKS: "20",
     KEY_ID: keyId,
+    // AWS_ENDPOINT_URL_KMS serves every region here, so the key stands in for its own replica: the replica's
+    // region is where the signing jobs look for the standby fence.
+    REPLICA_KEY_ARN: keyArn,
+    STANDBY_FENCE_ALIAS: fenceAlias,
     RPC_SECRET_ARN: rpcSecretArn,
     IDEMPOTENCY_TABLE: "kit-idempotency",
     EVENTS_TABLE: "kit-events",
@@ -155,6 +160,23 @@ describe("bundled handlers", () => {
     }
   });
 
+  it("withdraw signs nothing while the standby's fence alias exists in the replica's region, and resumes once it is gone", async () => {
+    const output = captureStdout();
+    try {
+      const treasury = process.env.SELLER_TREASURY as `0x${string}`;
+      const before = await fixture.publicClient.getBalance({ address: treasury });
+      kms.createAlias(fenceAlias, process.env.REPLICA_KEY_ARN ?? "");
+      const outcome = await handlers.withdraw?.({}, context("withdraw", "req-withdraw-fenced"));
+      expect(outcome).toMatchObject({ status: "transient", reason: "standby-active" });
+      expect(kms.calls().Sign).toBe(0);
+      expect(await fixture.publicClient.getBalance({ address: treasury })).toBe(before);
+      expect(output.metricValues("StandbyActive")).toEqual([1]);
+      kms.deleteAlias(fenceAlias);
+    } finally {
+      output.restore();
+    }
+  });
+
   it("withdraw runs from its bundle: signs through KMS, withdraws to the treasury, reads the RPC secret once", async () => {
     const output = captureStdout();
     try {
@@ -186,6 +208,20 @@ describe("bundled handlers", () => {
       expect(outcome).toMatchObject({ status: "succeeded", report: { subgraphLagBlocks: 0, pausedRegions: [] } });
       expect(output.metricValues("HealthHeartbeat")).toEqual([1]);
       expect(output.metricValues("RpcFallbackUsed")[0]).toBeGreaterThan(0);
+    } finally {
+      output.restore();
+    }
+  });
+
+  it("smoke signs nothing either while the standby's fence alias exists", async () => {
+    const output = captureStdout();
+    try {
+      kms.createAlias(fenceAlias, process.env.REPLICA_KEY_ARN ?? "");
+      const signs = kms.calls().Sign;
+      const outcome = await handlers.smoke?.({}, context("smoke", "req-smoke-fenced"));
+      expect(outcome).toMatchObject({ status: "transient", reason: "standby-active" });
+      expect(kms.calls().Sign).toBe(signs);
+      kms.deleteAlias(fenceAlias);
     } finally {
       output.restore();
     }
