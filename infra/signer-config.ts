@@ -168,6 +168,16 @@ export function signerIssues(
       });
     }
   }
+  const replicaKeyRegion = /^arn:aws:kms:([a-z0-9-]+):/.exec(standby?.replicaKeyArn ?? "")?.[1];
+  if (replicaKeyRegion !== undefined && typeof region === "string" && replicaKeyRegion !== region) {
+    // The standby signs with the replica and declares its fence alias to it: an alias names a key of its own region.
+    issues.push({
+      key: "boson-kit:standby.replicaKeyArn",
+      value: JSON.stringify(standby?.replicaKeyArn),
+      problem: `is a key in ${replicaKeyRegion}, but this standby stack runs in ${region} (aws:region): a standby runs in its primary's replica region`,
+      fix: `set aws:region to ${replicaKeyRegion}, or set boson-kit:standby.replicaKeyArn to the primary stack's assistantReplicaKeyArn output`,
+    });
+  }
   if (standby !== undefined && signer.replicaRegion !== undefined) {
     issues.push({
       key: `${key}.replicaRegion`,

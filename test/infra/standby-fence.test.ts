@@ -53,6 +53,18 @@ describe("the standby fence: a KMS alias the standby stack declares in its regio
     expect(fence?.options).not.toMatchObject({ protect: true });
   });
 
+  it("refuses a replica key of another region than the standby's: the alias could not name it", () => {
+    const values = structuredClone(readStackFile("production-standby").values) as Record<string, unknown>;
+    values["boson-kit:standby"] = {
+      primaryStack: "production",
+      active: true,
+      replicaKeyArn: replicaKeyArn.replace("eu-central-1", "eu-west-1"),
+    };
+    expect(() => parseKitConfig(stackSource("production-standby", values))).toThrow(
+      /boson-kit:standby\.replicaKeyArn[\s\S]*is a key in eu-west-1, but this standby stack runs in eu-central-1/,
+    );
+  });
+
   it("gives the standby's own jobs no fence to look at: it has no replica of its own", () => {
     for (const job of ["withdraw", "smoke"]) expect(fenceVariable(on, job)).toBeUndefined();
   });
