@@ -3,6 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import * as v from "valibot";
 import { environmentVariables } from "../contract";
 import { createJobLogger } from "../shared/runtime/logger";
+import { withoutReceivedValue } from "../shared/runtime/validation-issues";
 import type { RetryPolicy } from "../shared/runtime/retry";
 import { cloudLoggingWriter, createLogging, type CloudLoggingClientOptions, type LogTarget } from "./cloud-logging";
 import { decodeSubscriptionPayload } from "./decode";
@@ -29,7 +30,7 @@ const externalAccountSchema = v.looseObject({
   credential_source: v.looseObject({ environment_id: nonEmpty }),
 });
 
-/** `path: message`; valibot's own messages name what was expected and what was received. */
+/** `path: message`, the message naming what was expected (never the value: see withoutReceivedValue). */
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   return `${v.getDotPath(issue) ?? ""}: ${issue.message}`;
 }
@@ -42,7 +43,7 @@ const shipperEnvironmentSchema = v.object({
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       let problem: string;
       try {
-        const parsed = v.safeParse(externalAccountSchema, JSON.parse(dataset.value));
+        const parsed = v.safeParse(externalAccountSchema, JSON.parse(dataset.value), { message: withoutReceivedValue });
         if (parsed.success) return parsed.output;
         problem = parsed.issues.map(describeIssue).join("; ");
       } catch (error) {
@@ -64,7 +65,7 @@ export interface ShipperEnvironment {
 }
 
 export function readShipperEnvironment(env: NodeJS.ProcessEnv = process.env): ShipperEnvironment {
-  const parsed = v.safeParse(shipperEnvironmentSchema, env);
+  const parsed = v.safeParse(shipperEnvironmentSchema, env, { message: withoutReceivedValue });
   if (!parsed.success) {
     const problems = parsed.issues.map(describeIssue);
     throw new Error(`the shipper's environment is incomplete (infra sets it): ${problems.join("; ")}`);

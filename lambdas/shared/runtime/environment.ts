@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { environmentVariables } from "../../contract";
 import { releaseSchema } from "../../contract/release";
+import { withoutReceivedValue } from "./validation-issues";
 
 /**
  * The jobs' side of the environment contract: each variable infra sets,
@@ -92,7 +93,7 @@ export type JobEnvironment = v.InferOutput<typeof jobEnvironmentSchema>;
 
 /** Reads and checks the job's environment once; the error names each bad variable. */
 export function readJobEnvironment(env: NodeJS.ProcessEnv = process.env): JobEnvironment {
-  const parsed = v.safeParse(jobEnvironmentSchema, env);
+  const parsed = v.safeParse(jobEnvironmentSchema, env, { message: withoutReceivedValue });
   if (!parsed.success) {
     const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? ""}: ${issue.message}`);
     throw new Error(`the Lambda environment is incomplete (infra sets it): ${problems.join("; ")}`);
