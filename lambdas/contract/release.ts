@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 
 /**
  * What makes two deployments of a Lambda the same release, and the record the
@@ -6,50 +6,51 @@ import * as z from "zod/mini";
  * function with its identity and hands the smoke job the whole release), the
  * smoke job (which records what it ran against) and `npm run promote` (which
  * refuses a production plan whose identities differ from a passing staging
- * run's). zod/mini: the smoke bundle includes this module.
+ * run's). valibot, as the jobs' environment check: every job bundle includes
+ * this module.
  */
 
 /** The parts of a function that do not vary per stack: if any differs, it is another release. */
-export const releaseIdentitySchema = z.object({
+export const releaseIdentitySchema = v.object({
   /** SHA-256 (hex) of the bundled `index.js`. */
-  bundleSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  bundleSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
   /** SHA-256 (hex) of package-lock.json: every dependency version the bundle could contain. */
-  lockfileSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  runtime: z.string().check(z.minLength(1)),
+  lockfileSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  runtime: v.pipe(v.string(), v.minLength(1)),
   /** The pinned runtime version ARN, when the function pins one; "auto" when Lambda updates it. */
-  runtimeVersion: z.string().check(z.minLength(1)),
-  architecture: z.string().check(z.minLength(1)),
-  handler: z.string().check(z.minLength(1)),
-  memorySizeMb: z.number(),
-  timeoutSeconds: z.number(),
+  runtimeVersion: v.pipe(v.string(), v.minLength(1)),
+  architecture: v.pipe(v.string(), v.minLength(1)),
+  handler: v.pipe(v.string(), v.minLength(1)),
+  memorySizeMb: v.number(),
+  timeoutSeconds: v.number(),
 });
 
-export type ReleaseIdentity = z.output<typeof releaseIdentitySchema>;
+export type ReleaseIdentity = v.InferOutput<typeof releaseIdentitySchema>;
 
 /** Function name (job) -> identity, for every Lambda the stack deploys. */
-export const releaseSchema = z.record(z.string(), releaseIdentitySchema);
-export type Release = z.output<typeof releaseSchema>;
+export const releaseSchema = v.record(v.string(), releaseIdentitySchema);
+export type Release = v.InferOutput<typeof releaseSchema>;
 
-const smokeStepSchema = z.object({
-  exchange: z.string(),
-  step: z.string(),
-  status: z.enum(["passed", "failed", "skipped"]),
-  blockNumber: z.optional(z.string()),
-  txHash: z.optional(z.string()),
+const smokeStepSchema = v.object({
+  exchange: v.string(),
+  step: v.string(),
+  status: v.picklist(["passed", "failed", "skipped"]),
+  blockNumber: v.optional(v.string()),
+  txHash: v.optional(v.string()),
 });
 
-export const smokeReleaseRecordSchema = z.object({
-  stack: z.string(),
-  configId: z.string(),
+export const smokeReleaseRecordSchema = v.object({
+  stack: v.string(),
+  configId: v.string(),
   /** What the smoke job ran against: the release infra handed it. */
   release: releaseSchema,
-  passed: z.boolean(),
-  steps: z.array(smokeStepSchema),
-  startedAt: z.string(),
-  finishedAt: z.string(),
+  passed: v.boolean(),
+  steps: v.array(smokeStepSchema),
+  startedAt: v.string(),
+  finishedAt: v.string(),
 });
 
-export type SmokeReleaseRecord = z.output<typeof smokeReleaseRecordSchema>;
+export type SmokeReleaseRecord = v.InferOutput<typeof smokeReleaseRecordSchema>;
 
 /** Tag key on every kit Lambda: the digest of its release identity. */
 export const releaseTagKey = "boson-kit:release";

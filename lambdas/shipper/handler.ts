@@ -1,8 +1,9 @@
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { environmentVariables } from "../contract";
 import { createJobLogger } from "../shared/runtime/logger";
+import { withoutReceivedValue } from "../shared/runtime/validation-issues";
 import type { RetryPolicy } from "../shared/runtime/retry";
 import { cloudLoggingWriter, createLogging, type CloudLoggingClientOptions, type LogTarget } from "./cloud-logging";
 import { decodeSubscriptionPayload } from "./decode";
@@ -18,41 +19,38 @@ import { defaultShipRetryPolicy, shipEntries, type BatchLimits, type EntryWriter
  * shipper's DLQ, so no record is dropped silently.
  */
 
-const nonEmpty = z.string().check(z.minLength(1));
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
 
-// zod/mini rather than zod, as for the jobs: the same checks, ~420 KiB less bundle to load at cold start.
-const externalAccountSchema = z.looseObject({
-  type: z.literal("external_account", {
-    error: "must be an external_account credential configuration (WIF), never a key",
-  }),
+// valibot, as the jobs' environment check (lambdas/shared/runtime/environment.ts says why).
+const externalAccountSchema = v.looseObject({
+  type: v.literal("external_account", "must be an external_account credential configuration (WIF), never a key"),
   audience: nonEmpty,
   subject_token_type: nonEmpty,
-  token_url: z.url(),
-  credential_source: z.looseObject({ environment_id: nonEmpty }),
+  token_url: v.pipe(v.string(), v.trim(), v.url()),
+  credential_source: v.looseObject({ environment_id: nonEmpty }),
 });
 
-/** `path: message`, with the expected type where zod/mini (which loads no locale) only says "Invalid input". */
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const expected = "expected" in issue ? ` (expected ${String(issue.expected)})` : "";
-  return `${issue.path.join(".")}: ${issue.message}${expected}`;
+/** `path: message`, the message naming what was expected (never the value: see withoutReceivedValue). */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  return `${v.getDotPath(issue) ?? ""}: ${issue.message}`;
 }
 
-const shipperEnvironmentSchema = z.object({
+const shipperEnvironmentSchema = v.object({
   [environmentVariables.gcpProject]: nonEmpty,
-  [environmentVariables.gcpLogName]: z.string().check(z.regex(/^[A-Za-z0-9_.\-/]{1,512}$/)),
-  [environmentVariables.gcpCredentialConfig]: z.pipe(
-    z.string(),
-    z.transform((text: string, ctx) => {
+  [environmentVariables.gcpLogName]: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.\-/]{1,512}$/)),
+  [environmentVariables.gcpCredentialConfig]: v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
       let problem: string;
       try {
-        const parsed = externalAccountSchema.safeParse(JSON.parse(text));
-        if (parsed.success) return parsed.data;
-        problem = parsed.error.issues.map(describeIssue).join("; ");
+        const parsed = v.safeParse(externalAccountSchema, JSON.parse(dataset.value), { message: withoutReceivedValue });
+        if (parsed.success) return parsed.output;
+        problem = parsed.issues.map(describeIssue).join("; ");
       } catch (error) {
         problem = (error as Error).message;
       }
-      ctx.issues.push({ code: "custom", message: `must be WIF external_account JSON: ${problem}`, input: text });
-      return z.NEVER;
+      addIssue({ message: `must be WIF external_account JSON: ${problem}` });
+      return NEVER;
     }),
   ),
   [environmentVariables.stack]: nonEmpty,
@@ -67,12 +65,12 @@ export interface ShipperEnvironment {
 }
 
 export function readShipperEnvironment(env: NodeJS.ProcessEnv = process.env): ShipperEnvironment {
-  const parsed = shipperEnvironmentSchema.safeParse(env);
+  const parsed = v.safeParse(shipperEnvironmentSchema, env, { message: withoutReceivedValue });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(describeIssue);
+    const problems = parsed.issues.map(describeIssue);
     throw new Error(`the shipper's environment is incomplete (infra sets it): ${problems.join("; ")}`);
   }
-  const values = parsed.data;
+  const values = parsed.output;
   return {
     target: {
       projectId: values[environmentVariables.gcpProject],

@@ -49,4 +49,15 @@ describe("the Lambda environment contract", () => {
       /SELLER_TREASURY: must be a 0x-prefixed 20-byte address/,
     );
   });
+
+  it("names a refused variable and what it expects, never the value it holds", () => {
+    // A URL with an API key in its path, and a value pasted into the wrong variable.
+    const refused = { SUBGRAPH_URL: "gateway/api/placeholder-api-key/subgraphs", SELLER_ADMIN: "placeholder-secret" };
+    const read = () => readJobEnvironment({ ...complete, ...refused });
+    expect(read).toThrowError(/SUBGRAPH_URL: invalid url; SELLER_ADMIN: must be a 0x-prefixed 20-byte address/);
+    expect(read).not.toThrowError(/placeholder/);
+    expect(() => readJobEnvironment({ ...complete, SELLER_ID: undefined })).toThrowError(
+      /SELLER_ID: missing \(expected string\)/,
+    );
+  });
 });

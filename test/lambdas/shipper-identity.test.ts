@@ -34,11 +34,21 @@ describe("shipper: environment", () => {
   it("refuses a service-account key in place of the WIF configuration", () => {
     const key = { type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----", client_email: "x@y" };
     expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: JSON.stringify(key) })).toThrow(
-      /GCP_CREDENTIAL_CONFIG: must be WIF external_account JSON: type: must be an external_account credential configuration \(WIF\), never a key; audience: .*\(expected string\)/,
+      /GCP_CREDENTIAL_CONFIG: must be WIF external_account JSON: type: must be an external_account credential configuration \(WIF\), never a key; audience: missing \(expected "audience"\)/,
     );
     expect(() => readShipperEnvironment({ ...env, GCP_PROJECT: undefined })).toThrow(
-      /GCP_PROJECT: .*\(expected string\)/,
+      /GCP_PROJECT: missing \(expected string\)/,
     );
+  });
+
+  it("never quotes a refused credential configuration in its error", () => {
+    const pem = "-----BEGIN PRIVATE KEY-----placeholder";
+    for (const config of [JSON.stringify(pem), JSON.stringify({ ...credentialConfig, audience: 7, token_url: pem })]) {
+      expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: config })).toThrow(
+        /GCP_CREDENTIAL_CONFIG: must be WIF external_account JSON: /,
+      );
+      expect(() => readShipperEnvironment({ ...env, GCP_CREDENTIAL_CONFIG: config })).not.toThrow(/PRIVATE KEY/);
+    }
   });
 });
 

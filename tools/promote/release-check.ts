@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import * as v from "valibot";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
@@ -19,13 +20,13 @@ import { identityDifferences } from "../../infra/definitions/release-identity";
  */
 
 function parseRecord(value: unknown, where: string): SmokeReleaseRecord {
-  const parsed = smokeReleaseRecordSchema.safeParse(value);
+  const parsed = v.safeParse(smokeReleaseRecordSchema, value);
   if (!parsed.success) {
     throw new Error(
-      `${where} is not a smoke release record: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+      `${where} is not a smoke release record: ${parsed.issues.map((issue) => `${v.getDotPath(issue) ?? ""}: ${issue.message}`).join("; ")}`,
     );
   }
-  return parsed.data;
+  return parsed.output;
 }
 
 /** A record saved as JSON: the smoke job's `releaseRecord` (or its whole invocation result). */
@@ -57,10 +58,10 @@ export async function readSmokeRecordFromTable(options: {
 
 /** The target plan's release, from its stack outputs. */
 export function plannedRelease(outputs: Readonly<Record<string, unknown>>): Release {
-  const parsed = releaseSchema.safeParse(outputs.release);
+  const parsed = v.safeParse(releaseSchema, outputs.release);
   if (!parsed.success)
     throw new Error("the target stack has no `release` output: the program declares it for every Lambda");
-  return parsed.data;
+  return parsed.output;
 }
 
 /** Why the promotion may not go ahead on artifact identity; empty when the planned release passed staging's smoke run. */
