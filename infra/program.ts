@@ -162,6 +162,7 @@ export function kitProgram(config: KitConfig): Record<string, unknown> {
     subscriptions: config.alerts,
     cooldownMinutes: config.alerts.cooldownMinutes,
     silentJobsExpected: config.standby !== undefined && !config.standby.active,
+    signerReplica: replicaKeyArn !== undefined,
     jobs: jobNames.map((job) => ({
       job,
       functionName: jobs.jobs[job].function.name,

@@ -37,6 +37,8 @@ export interface AlertsArgs extends AlarmInputs {
   }[];
   /** A standby stack that is switched off: its silent jobs are expected, so alarms on missing data notify nobody. */
   readonly silentJobsExpected?: boolean;
+  /** The signing key has a replica region: the failover and standby-fence alarms apply. */
+  readonly signerReplica?: boolean;
 }
 
 /**
@@ -159,7 +161,7 @@ export class Alerts extends pulumi.ComponentResource {
         ...transactionAlarms(args, target.job),
         ...jobAlarms(args.stack, target.job, target),
       ]),
-      ...signerAlarms(args.stack),
+      ...signerAlarms(args.stack, { replica: args.signerReplica === true }),
     ];
     this.alarms = new Map(
       definitions.map((definition) => [

@@ -5,10 +5,11 @@ import { jobsWhere } from "./job-catalog";
 
 /**
  * Alarms on the signing path of each job that signs: a key whose address is
- * not the pinned one (the job refused to sign), KMS throttling, a failover
- * to the key's replica region, and a run that stood down for an active standby.
+ * not the pinned one (the job refused to sign), KMS throttling and, when the
+ * key has a replica, a failover to its region and a run that stood down for
+ * an active standby (neither can happen without one).
  */
-export function signerAlarms(stack: string): AlarmDefinition[] {
+export function signerAlarms(stack: string, options: { readonly replica: boolean }): AlarmDefinition[] {
   const alarm = (
     job: (typeof signingJobs)[number],
     metric: MetricName,
@@ -45,19 +46,23 @@ export function signerAlarms(stack: string): AlarmDefinition[] {
       "high",
       `KMS throttled the ${job} job's signing requests: raise the KMS request quota or lower the signing rate.`,
     ),
-    alarm(
-      job,
-      metricNames.kmsRegionFailover,
-      "kms-region-failover",
-      "warning",
-      `The ${job} job's signing failed over to the key's replica region: the primary region's KMS is unavailable or throttling. Check the AWS Health Dashboard; the jobs return to the primary by themselves.`,
-    ),
-    alarm(
-      job,
-      metricNames.standbyActive,
-      "standby-active",
-      "warning",
-      `The ${job} job found the standby stack switched on (its fence alias in the replica's region) and signed nothing. If this region is healthy again, hand back (README, regional outage runbook): switch the standby off; this stack resumes by itself.`,
-    ),
+    ...(options.replica
+      ? [
+          alarm(
+            job,
+            metricNames.kmsRegionFailover,
+            "kms-region-failover",
+            "warning",
+            `The ${job} job's signing failed over to the key's replica region: the primary region's KMS is unavailable or throttling. Check the AWS Health Dashboard; the jobs return to the primary by themselves.`,
+          ),
+          alarm(
+            job,
+            metricNames.standbyActive,
+            "standby-active",
+            "warning",
+            `The ${job} job found the standby stack switched on (its fence alias in the replica's region) and signed nothing. If this region is healthy again, hand back (README, regional outage runbook): switch the standby off; this stack resumes by itself.`,
+          ),
+        ]
+      : []),
   ]);
 }

@@ -112,10 +112,15 @@ describe("staging and production differ only where their config does", () => {
     const onlyStaging = [...staging.keys()].filter((key) => !production.has(key));
     const onlyProduction = [...production.keys()].filter((key) => !staging.has(key));
     expect(onlyStaging).toEqual([]);
-    // Production asks for 2 zones (config aws.availabilityZones), one more alert subscription, and a signer replica (signer.replicaRegion).
+    // Production asks for 2 zones (config aws.availabilityZones), one more alert subscription, and a signer replica
+    // (signer.replicaRegion), which brings the failover and standby-fence alarms of each signing job.
     expect(onlyProduction.sort()).toEqual(
       [
         "aws:kms/alias:Alias assistant-signer-replica-alias",
+        "aws:cloudwatch/metricAlarm:MetricAlarm alerts-withdraw-kms-region-failover",
+        "aws:cloudwatch/metricAlarm:MetricAlarm alerts-withdraw-standby-active",
+        "aws:cloudwatch/metricAlarm:MetricAlarm alerts-smoke-kms-region-failover",
+        "aws:cloudwatch/metricAlarm:MetricAlarm alerts-smoke-standby-active",
         "aws:kms/replicaKey:ReplicaKey assistant-signer-replica-key",
         "boson-kit:signer:SignerReplica assistant-signer-replica",
         "aws:ec2/eip:Eip rpc-egress-zone2-egress-ip",

@@ -75,7 +75,7 @@ describe("the job's signer account", () => {
 
 describe("signer alarms", () => {
   it("pages on an address mismatch, throttling, a failover and an active standby, for each signing job", () => {
-    const alarms = signerAlarms("production");
+    const alarms = signerAlarms("production", { replica: true });
     expect(alarms.map((alarm) => [alarm.name, alarm.severity, alarm.metricName])).toEqual([
       ["withdraw-signer-address-mismatch", "critical", "SignerAddressMismatch"],
       ["withdraw-kms-throttled", "high", "KmsThrottled"],
@@ -87,5 +87,14 @@ describe("signer alarms", () => {
       ["smoke-standby-active", "warning", "StandbyActive"],
     ]);
     expect(alarms[0]?.dimensions).toEqual({ Stack: "production", service: "withdraw" });
+  });
+
+  it("declares no failover or standby alarm for a key without a replica: neither can fire", () => {
+    expect(signerAlarms("staging", { replica: false }).map((alarm) => alarm.name)).toEqual([
+      "withdraw-signer-address-mismatch",
+      "withdraw-kms-throttled",
+      "smoke-signer-address-mismatch",
+      "smoke-kms-throttled",
+    ]);
   });
 });
