@@ -109,6 +109,14 @@ describe("the primary stack's signing jobs look at the standby fence before each
     expect(output.metricValues(metricNames.standbyActive)).toEqual([]);
   });
 
+  it("fails the run, signing nothing, when the replica's region throttles the fence read past its retries: that region is up", async () => {
+    kms.replica.injectFault({ error: "ThrottlingException", operation: "DescribeKey" });
+    const outcome = await runJob(signingJob, deps);
+    expect(outcome).toMatchObject({ status: "failed", reason: "error" });
+    expect(kms.primary.calls().Sign).toBe(0);
+    expect(fenceCall()).toMatchObject({ outcome: "failed" });
+  });
+
   it("fails the run, signing nothing, when the fence cannot be read for another reason (access denied)", async () => {
     kms.replica.injectFault({ error: "AccessDeniedException", operation: "DescribeKey" });
     const outcome = await runJob(signingJob, deps);

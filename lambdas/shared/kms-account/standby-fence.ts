@@ -24,10 +24,11 @@ export const standbyFenceRetryPolicy: RetryPolicy = {
   maxDelayMs: 500,
 };
 
-const REGION_DOWN: ReadonlySet<KmsAccountErrorCode> = new Set(["Unavailable", "Throttled"]);
+/** Only a region that does not answer: a throttled one is up, and a standby there could be sending. */
+const REGION_DOWN: ReadonlySet<KmsAccountErrorCode> = new Set(["Unavailable"]);
 
 /**
- * Any other failure (access denied, a malformed ARN) is thrown: the fence
+ * Any other failure (access denied, throttling past the retries, a malformed ARN) is thrown: the fence
  * cannot be read for a reason a person must fix, and signing blind could let
  * two regions send at once.
  */
