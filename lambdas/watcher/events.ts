@@ -12,6 +12,7 @@
  */
 import { decodeEventLog, type AbiEvent, type Log } from "viem";
 import type { JsonValue } from "../shared/stores/events";
+import { disputeEvents, exchangeEvents } from "../shared/chain/protocol-events";
 import { sellerAccountEvents } from "./seller-account";
 import { watchedEventsAbi } from "./watched.abi";
 
@@ -19,38 +20,13 @@ export { getExchangeAbi, getOfferAbi, watchedEventsAbi, watchedTopics } from "./
 
 /** Upgrade alerts (H3). */
 export const upgradeEvents = ["DiamondCut", "ProtocolInitialized"] as const;
-/** The exchange lifecycle, sent to the fulfillment endpoints when it is the seller's. */
-export const exchangeEvents = [
-  "BuyerCommitted",
-  "SellerCommitted",
-  "VoucherRedeemed",
-  "VoucherCanceled",
-  "VoucherRevoked",
-  "VoucherExpired",
-  "VoucherExtended",
-  "VoucherTransferred",
-  "ExchangeCompleted",
-] as const;
-/** Disputes (B3): raised opens one, the others close it (escalation keeps it open). */
-export const disputeEvents = [
-  "DisputeRaised",
-  "DisputeEscalated",
-  "DisputeRetracted",
-  "DisputeResolved",
-  "DisputeDecided",
-  "DisputeExpired",
-  "EscalatedDisputeExpired",
-  "EscalatedDisputeRefused",
-] as const;
-export const disputeClosingEvents: ReadonlySet<string> = new Set(
-  disputeEvents.filter((name) => name !== "DisputeRaised" && name !== "DisputeEscalated"),
-);
 /** Fee facts for the exposure (M4); stored, not sent. */
 export const feeEvents = ["ProtocolFeeCollected", "DRFeeRequested"] as const;
 /** Offers: how the watcher learns which offers (and so exchanges) are the seller's. */
 export const offerEvents = ["OfferCreated"] as const;
 
 export { sellerAccountEvents };
+export { disputeClosingEvents, disputeEvents, exchangeEvents } from "../shared/chain/protocol-events";
 
 export type WatchedEventName =
   | (typeof sellerAccountEvents)[number]

@@ -76,7 +76,8 @@ export type WatcherDeps = {
   alerts?: AlertLedger;
 };
 
-export type WatcherRunResult = {
+/** The run's event counts (`EventTally`: stored, delivered, dead-lettered, alerts raised), with what it read. */
+export type WatcherRunResult = EventTally & {
   head: bigint;
   finalBlock: bigint;
   /** Blocks read this run (undefined when there was nothing final to read). */
@@ -84,16 +85,8 @@ export type WatcherRunResult = {
   toBlock?: bigint;
   ranges: number;
   logs: number;
-  stored: number;
-  duplicates: number;
-  delivered: number;
-  deadLettered: number;
-  upgrades: number;
-  disputesRaised: number;
   /** Exchange ids whose dispute has been open for more than a day of chain time. */
   disputesOpenOverOneDay: string[];
-  /** Seller-account events this run that the config did not expect. */
-  sellerAccountChanges: number;
   /** Exchange ids whose dispute deadline paged this run. */
   disputeDeadlinesPaged: string[];
   /** True when the checkpoint reached the final block. */

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { businessTallyKeyPrefix } from "../../contract/table-keys";
+import { exchangeEndingEvents } from "../chain/protocol-events";
 
 /**
  * The seller's business figures (checklist B2) as running counters, kept by
@@ -54,25 +55,13 @@ const emptyCounters = (): TallyCounters => ({
 });
 const counterNames = Object.keys(emptyCounters()) as (keyof TallyCounters)[];
 
-const finalizing: ReadonlySet<string> = new Set([
-  "VoucherCanceled",
-  "VoucherRevoked",
-  "VoucherExpired",
-  "DisputeRetracted",
-  "DisputeResolved",
-  "DisputeDecided",
-  "DisputeExpired",
-  "EscalatedDisputeExpired",
-  "EscalatedDisputeRefused",
-]);
-
 /** The counters an exchange event moves (before completion timing); empty for events the figures ignore. */
 export function tallyIncrements(eventName: string): Partial<TallyCounters> {
   if (eventName === "BuyerCommitted" || eventName === "SellerCommitted") return { committed: 1 };
   if (eventName === "VoucherRedeemed") return { redeemed: 1 };
   if (eventName === "DisputeRaised") return { disputed: 1 };
   if (eventName === "ExchangeCompleted") return { finalized: 1, completed: 1 };
-  if (finalizing.has(eventName)) return { finalized: 1 };
+  if (exchangeEndingEvents.has(eventName)) return { finalized: 1 };
   return {};
 }
 
