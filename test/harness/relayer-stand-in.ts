@@ -7,7 +7,7 @@
  * Used by the tests and by `npm run dev`.
  * Hand-written: there is no published local Biconomy server to run.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   encodeFunctionData,
@@ -72,7 +72,7 @@ export async function startRelayerStandIn(wallet: WalletClient<Transport, Chain,
     };
   };
 
-  const answer = async (path: string, body: RelayerRequest["body"], response: import("node:http").ServerResponse) => {
+  const answer = async (path: string, body: RelayerRequest["body"], response: ServerResponse) => {
     const reply = (status: number, json: unknown) => {
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(json));

@@ -15,6 +15,11 @@ import { externalAccountCredentialConfig } from "../../infra/resource-groups/gcp
 import { bundleHandler } from "../harness/bundle";
 import { startCloudLoggingEndpoint, type CloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
 import { subscriptionPayload, toolCallLogEvent } from "../harness/cloudwatch-logs-payload";
+import {
+  fakeAwsSessionEnvironment as awsEnvironment,
+  wifAudience as audience,
+  wifServiceAccountEmail as serviceAccountEmail,
+} from "./shipper-fixtures";
 
 type ShipperModule = {
   handler: unknown;
@@ -22,16 +27,6 @@ type ShipperModule = {
     env: NodeJS.ProcessEnv,
     clientOptions: { apiEndpoint: string; port: number; protocol: "http" },
   ): (event: CloudWatchLogsEvent) => Promise<{ entries: number }>;
-};
-
-const audience =
-  "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/boson-kit-staging/providers/aws-shipper";
-const serviceAccountEmail = "boson-shipper-staging@boson-kit-staging.iam.gserviceaccount.com";
-const awsEnvironment = {
-  AWS_ACCESS_KEY_ID: "ASIAFAKEFAKEFAKEFAKE",
-  AWS_SECRET_ACCESS_KEY: "fake-secret-access-key-for-signing-only",
-  AWS_SESSION_TOKEN: "fake-session-token",
-  AWS_REGION: "eu-west-1",
 };
 
 let endpoint: CloudLoggingEndpoint;

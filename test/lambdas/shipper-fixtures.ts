@@ -42,3 +42,15 @@ export const toolCallEvent = (index: number, extra: Record<string, unknown> = {}
 export function events(count: number): LogEvent[] {
   return Array.from({ length: count }, (_, index) => toolCallEvent(index));
 }
+
+/** The staging shipper's workload identity: the pool provider's audience and the service account it impersonates. */
+export const wifAudience =
+  "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/boson-kit-staging/providers/aws-shipper";
+export const wifServiceAccountEmail = "boson-shipper-staging@boson-kit-staging.iam.gserviceaccount.com";
+/** Fake session credentials of the kind Lambda puts in the environment (never real: ASIA + filler). */
+export const fakeAwsSessionEnvironment = {
+  AWS_ACCESS_KEY_ID: "ASIAFAKEFAKEFAKEFAKE",
+  AWS_SECRET_ACCESS_KEY: "fake-secret-access-key-for-signing-only",
+  AWS_SESSION_TOKEN: "fake-session-token",
+  AWS_REGION: "eu-west-1",
+};

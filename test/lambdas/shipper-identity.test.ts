@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { externalAccountCredentialConfig } from "../../infra/resource-groups/gcp-identity";
 import { createShipperFromEnvironment, readShipperEnvironment } from "../../lambdas/shipper/handler";
 import { startCloudLoggingEndpoint } from "../harness/cloud-logging-endpoint";
-import { context, events, payload, project, target } from "./shipper-fixtures";
+import {
+  context,
+  events,
+  fakeAwsSessionEnvironment as awsEnvironment,
+  payload,
+  project,
+  target,
+  wifAudience as audience,
+  wifServiceAccountEmail as serviceAccountEmail,
+} from "./shipper-fixtures";
 
 describe("shipper: environment", () => {
   const credentialConfig = {
@@ -53,17 +62,6 @@ describe("shipper: environment", () => {
 });
 
 describe("shipper: workload identity federation from the Lambda's AWS role (B1)", () => {
-  const audience =
-    "//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/boson-kit-staging/providers/aws-shipper";
-  const serviceAccountEmail = "boson-shipper-staging@boson-kit-staging.iam.gserviceaccount.com";
-  // Fake session credentials of the kind Lambda puts in the environment (never real: AKIA/ASIA + filler).
-  const awsEnvironment = {
-    AWS_ACCESS_KEY_ID: "ASIAFAKEFAKEFAKEFAKE",
-    AWS_SECRET_ACCESS_KEY: "fake-secret-access-key-for-signing-only",
-    AWS_SESSION_TOKEN: "fake-session-token",
-    AWS_REGION: "eu-west-1",
-  };
-
   it("exchanges a signed AWS request for a token that impersonates the writer, with the credential configuration the infra ships", async () => {
     const federated = await startCloudLoggingEndpoint({
       token: "impersonated-access-token",
